@@ -1,0 +1,122 @@
+"""Writing audit events. Call ``record`` inside the transaction that makes the change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from core.middleware import current_request_id
+
+from . import events
+from .models import AuditEvent, AuditHead, event_hash
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
+    """A JSON-able dict of a model's concrete field values (for before/after)."""
+    data = model_to_dict(obj, fields=fields)
+    for field in obj._meta.concrete_fields:
+        if field.name in data and isinstance(field, models.ForeignKey):
+            data[field.name] = getattr(obj, field.attname)
+    for key, value in list(data.items()):
+        if isinstance(value, models.Model):
+            data[key] = value.pk
+        elif isinstance(value, list | tuple):
+            data[key] = [item.pk if isinstance(item, models.Model) else item for item in value]
+        elif hasattr(value, "name") and hasattr(value, "url"):  # file fields
+            data[key] = value.name or ""
+    for secret in ("password", "id_number_encrypted", "phone_encrypted", "id_number_index"):
+        data.pop(secret, None)
+    return data
+
+
+def _actor_org(actor):
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    from orgs.models import RoleGrant
+
+    grant = RoleGrant.objects.current().filter(user=actor).order_by("-org_path").only("org_id").first()
+    return grant.org_id if grant else None
+
+
+def _subject_scope(subject: models.Model) -> str:
+    for attr in ("org_path", "scope_path", "path"):
+        value = getattr(subject, attr, None)
+        if isinstance(value, str):
+            return value
+    return ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A subject given by type and id (for events about things that are not a saved model)."""
+
+    label_lower: str
+    pk: str
+    label: str = ""
+    scope_path: str = ""
+
+
+def record(
+    subject: models.Model | Subject,
+    action: str,
+    *,
+    actor=None,
+    actor_org=None,
+    reason: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    scope_path: str | None = None,
+) -> AuditEvent:
+    """Append one event to ``subject``'s chain. Must run inside the caller's transaction."""
+    if not events.is_registered(action):
+        raise ValueError(f"unregistered audit event code: {action!r}")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must be called inside the transaction that makes the change")
+    if isinstance(subject, Subject):
+        subject_type, subject_id, label = subject.label_lower, str(subject.pk), subject.label
+        default_scope = subject.scope_path
+    else:
+        subject_type, subject_id, label = subject._meta.label_lower, str(subject.pk), str(subject)[:200]
+        default_scope = _subject_scope(subject)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    head = (
+        AuditHead.objects.select_for_update()
+        .filter(subject_type=subject_type, subject_id=subject_id)
+        .first()
+    )
+    event = AuditEvent(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_label=label,
+        seq=(head.seq + 1) if head else 1,
+        action=action,
+        actor=actor,
+        actor_label=actor.display_name() if actor is not None else "系统",
+        actor_org_id=getattr(actor_org, "pk", actor_org) if actor_org is not None else _actor_org(actor),
+        scope_path=default_scope if scope_path is None else scope_path,
+        reason=reason or "",
+        before=before,
+        after=after,
+        created_at=timezone.now(),
+        request_id=current_request_id(),
+        prev_hash=head.last_hash if head else "",
+    )
+    event.hash = event_hash(event)
+    event.save()
+    if head:
+        AuditHead.objects.filter(pk=head.pk).update(seq=event.seq, last_hash=event.hash)
+    else:
+        AuditHead.objects.create(
+            subject_type=subject_type, subject_id=subject_id, seq=event.seq, last_hash=event.hash
+        )
+    return event
+
+
+def record_change(subject: models.Model, action: str, before: dict, *, fields=None, **kwargs) -> AuditEvent:
+    """Record an event whose ``after`` is the subject's current snapshot."""
+    return record(subject, action, before=before, after=snapshot(subject, fields), **kwargs)

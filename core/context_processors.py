@@ -1,0 +1,20 @@
+from django.conf import settings
+
+
+def luoshi(request):
+    """Values every page needs: the demo banner and the signed-in user's role summary."""
+    from core.navigation import nav_for
+
+    user = getattr(request, "user", None)
+    return {
+        "LUOSHI_IS_DEMO": _is_demo(),
+        "LUOSHI_VERSION": __import__("luoshi").__version__,
+        "nav_items": nav_for(user) if user is not None and user.is_authenticated else [],
+        "DEBUG": settings.DEBUG,
+    }
+
+
+def _is_demo() -> bool:
+    from orgs.models import Org
+
+    return Org.objects.filter(depth=1, is_demo=True).exists()

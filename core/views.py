@@ -1,0 +1,19 @@
+"""Home page (工作台) and health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from .home import home_sections
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {"sections": home_sections(request.user)})
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

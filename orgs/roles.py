@@ -1,0 +1,51 @@
+"""Roles (角色) granted at an org node, and the actions each role may perform in that subtree.
+
+A role grant at a node covers the node and everything below it (like Wagtail's collection
+permissions). Later apps add actions to roles here, in one place, so what a role may do is
+readable at a glance.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    SUPERVISOR = "supervisor", "督查督办人员"
+    ORG_DEPT = "org_dept", "组织部门干部"
+    DISPATCHER = "dispatcher", "调度中心人员"
+    DEPT_HANDLER = "dept_handler", "部门经办人"
+    COMMUNITY_STAFF = "community_staff", "社区/村工作人员"
+    GRID_WORKER = "grid_worker", "网格员"
+    BRANCH_SECRETARY = "branch_secretary", "党组织书记"
+    RESIDENT = "resident", "居民"
+
+
+class Action(models.TextChoices):
+    VIEW = "view", "查看"
+    CHANGE = "change", "编辑"
+    VIEW_PERSONAL = "view_personal", "查看完整个人信息"
+    IMPORT = "import", "批量导入"
+    GRANT = "grant", "授予角色"
+
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"view", "change", "view_personal", "import", "grant"}),
+    Role.SUPERVISOR: frozenset({"view"}),
+    Role.ORG_DEPT: frozenset({"view", "change", "view_personal", "import", "grant"}),
+    Role.DISPATCHER: frozenset({"view"}),
+    Role.DEPT_HANDLER: frozenset({"view"}),
+    Role.COMMUNITY_STAFF: frozenset({"view", "change"}),
+    Role.GRID_WORKER: frozenset({"view"}),
+    Role.BRANCH_SECRETARY: frozenset({"view", "change"}),
+    # A resident's grant records where they live; it gives no access to others' records.
+    Role.RESIDENT: frozenset(),
+}
+
+# Roles whose holders work in the office pages and the (scoped) Django admin.
+STAFF_ROLES = frozenset(
+    {Role.ADMIN, Role.SUPERVISOR, Role.ORG_DEPT, Role.DISPATCHER, Role.DEPT_HANDLER, Role.COMMUNITY_STAFF}
+)
+
+
+def roles_with(action: str) -> list[str]:
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions]

@@ -1,0 +1,95 @@
+"""The one scoping rule: a user sees records whose org lies in a subtree where they hold a role
+that allows the action.
+
+Every record-bearing model's queryset offers ``.visible_to(user, action)`` (NetBox's
+``restrict()``). Lists, detail pages, form choices, exports, the admin and the API call it; a
+model adds its own "also visible" rule (e.g. a person sees their own record) with ``own_q``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+ALL = None  # sentinel: unrestricted (superuser)
+_CACHE_ATTR = "_luoshi_scope_cache"
+
+
+def _collapse(paths: list[str]) -> list[str]:
+    """Drop paths already covered by a shorter prefix: ['0001', '00010002'] → ['0001']."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
+
+
+def scope_paths(user, action: str = "view") -> list[str] | None:
+    """Org paths whose subtrees ``user`` may act on with ``action``; ``ALL`` for superusers.
+
+    Cached on the user object for the length of a request.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return ALL
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        from .models import RoleGrant
+        from .roles import ROLE_ACTIONS
+
+        cache = {}
+        grants = RoleGrant.objects.current().filter(user=user, org__archived_at__isnull=True)
+        for role, path in grants.values_list("role", "org_path"):
+            for granted_action in ROLE_ACTIONS.get(role, ()):
+                cache.setdefault(granted_action, []).append(path)
+        cache = {key: _collapse(value) for key, value in cache.items()}
+        setattr(user, _CACHE_ATTR, cache)
+    return cache.get(action, [])
+
+
+def forget_scopes(user) -> None:
+    """Drop the cached scope after the user's grants changed."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def path_in_scope(path: str, paths: list[str] | None) -> bool:
+    if paths is ALL:
+        return True
+    return any(path.startswith(prefix) for prefix in paths)
+
+
+def can(user, action: str, org) -> bool:
+    """May ``user`` perform ``action`` on records owned by ``org``?"""
+    return path_in_scope(org.path, scope_paths(user, action))
+
+
+NOTHING = Q(pk__in=[])
+
+
+class ScopedQuerySetMixin:
+    scope_field = "org_path"
+
+    def own_q(self, user, action: str, paths: list[str]) -> Q | None:
+        """Records visible to ``user`` beyond their role subtrees (e.g. their own). Override."""
+        return None
+
+    def visible_to(self, user, action: str = "view"):
+        paths = scope_paths(user, action)
+        if paths is ALL:
+            return self
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        q = NOTHING
+        for path in paths:
+            q |= Q(**{f"{self.scope_field}__startswith": path})
+        extra = self.own_q(user, action, paths)
+        if extra is not None:
+            q |= extra
+        return self.filter(q)
+
+
+class ScopedQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    pass
+

@@ -1,0 +1,59 @@
+"""Read queries for the org pages. Every one starts from ``visible_to``."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+
+from .models import Org, Person, Position
+from .scoping import ALL, scope_paths
+
+
+def scope_roots(user) -> list[Org]:
+    """The top nodes of what ``user`` may see: their grant nodes (or the tree roots)."""
+    paths = scope_paths(user, "view")
+    if paths is ALL:
+        return list(Org.objects.filter(depth=1))
+    return list(Org.objects.filter(path__in=paths))
+
+
+def visible_org(user, pk: int) -> Org:
+    return get_object_or_404(Org.objects.visible_to(user), pk=pk)
+
+
+def children_of(user, org: Org):
+    return Org.objects.visible_to(user).filter(path__startswith=org.path, depth=org.depth + 1)
+
+
+def search_orgs(user, text: str, limit: int = 50):
+    return Org.objects.visible_to(user).search(text)[:limit]
+
+
+def current_positions(user, org: Org):
+    return (
+        Position.objects.visible_to(user)
+        .current()
+        .filter(org=org)
+        .select_related("person")
+        .order_by("kind", "start_on")
+    )
+
+
+def people_list(user, *, text: str = "", org: Org | None = None):
+    people = Person.objects.visible_to(user).active().select_related("org")
+    if org is not None:
+        people = people.filter(org_path__startswith=org.path)
+    text = (text or "").strip()
+    if text:
+        people = people.filter(name__icontains=text)
+    return people.order_by("org_path", "name", "pk")
+
+
+def visible_person(user, pk: int) -> Person:
+    return get_object_or_404(Person.objects.visible_to(user).select_related("org"), pk=pk)
+
+
+def ancestors_for_display(user, org: Org) -> list[tuple[Org, bool]]:
+    """Breadcrumb: each ancestor with whether the user may open it."""
+    ancestors = list(org.get_ancestors())
+    visible = set(Org.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
+    return [(a, a.pk in visible) for a in ancestors]

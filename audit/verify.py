@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection
 
 from .models import AuditEvent, AuditHead, event_hash
 
@@ -64,5 +63,3 @@ def verify(batch_size: int = 5000) -> Iterator[Problem]:
         yield Problem(f"{key[0]}:{key[1]}", None, "链头存在但事件全部缺失(事件被删除)")
 
 
-def table_name() -> str:
-    return connection.ops.quote_name(AuditEvent._meta.db_table)

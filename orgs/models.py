@@ -145,6 +145,9 @@ class Org(MP_Node):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("组织不能删除,请使用 orgs.services.archive_org 撤销")
+
     def subtree(self):
         """This node and all its descendants (one indexed prefix match)."""
         return Org.objects.filter(path__startswith=self.path)
@@ -190,14 +193,22 @@ class Gender(models.TextChoices):
     FEMALE = "F", "女"
 
 
+# Other ways a person belongs to an org besides their home unit: each entry maps a scope path to a
+# Q on Person. ``party`` adds "member of a branch under the path". Positions are built in.
+PERSON_SCOPE_LINKS: list = []
+
+
 class PersonQuerySet(ScopedQuerySet):
     def own_q(self, user, action, paths):
-        q = Q(user=user)
-        if paths:
+        q = Q(user=user) if action == "view" else Q(pk__in=[])
+        today = timezone.localdate()
+        for path in paths:
             # People holding a current position in a visible org are visible too.
-            for path in paths:
-                q |= Q(positions__org_path__startswith=path, positions__end_on__isnull=True)
-                q |= Q(positions__org_path__startswith=path, positions__end_on__gt=timezone.localdate())
+            q |= Q(positions__org_path__startswith=path, positions__start_on__lte=today) & (
+                Q(positions__end_on__isnull=True) | Q(positions__end_on__gt=today)
+            )
+            for link in PERSON_SCOPE_LINKS:
+                q |= link(path)
         return q
 
     def visible_to(self, user, action="view"):

@@ -88,17 +88,26 @@ def _clean_org_values(kind: str, values: dict) -> dict:
     return values
 
 
+def validate_new_org(*, actor, parent: Org | None, kind: str, values: dict) -> dict:
+    """Check a new org against the rules; returns the cleaned values. Raises ServiceError."""
+    if parent is not None and parent.is_archived:
+        raise ServiceError(f"“{parent.name}”已撤销,不能在其下新建组织", field="parent")
+    _require(actor, "change", parent)
+    _check_child_kind(parent, kind)
+    _check_host(kind, values.get("host"))
+    return _clean_org_values(kind, values)
+
+
 @transaction.atomic
 def create_org(*, actor, parent: Org | None, kind: str, reason: str = "", **values) -> Org:
     if parent is not None:
         parent = Org.objects.select_for_update().get(pk=parent.pk)
-        if parent.is_archived:
-            raise ServiceError(f"“{parent.name}”已撤销,不能在其下新建组织", field="parent")
-    _require(actor, "change", parent)
-    _check_child_kind(parent, kind)
-    _check_host(kind, values.get("host"))
-    values = _clean_org_values(kind, values)
-    org = parent.add_child(kind=kind, **values) if parent else Org.add_root(kind=kind, **values)
+    values = validate_new_org(actor=actor, parent=parent, kind=kind, values=values)
+    fields = {"kind": kind, **values}
+    if parent is not None:
+        org = Org.objects.add_child(parent, create_kwargs=fields)
+    else:
+        org = Org.objects.add_root(create_kwargs=fields)
     record(org, ORG_CREATED, actor=actor, reason=reason, after=snapshot(org, ORG_FIELDS))
     return org
 
@@ -108,7 +117,7 @@ def update_org(org: Org, *, actor, reason: str = "", **changes) -> Org:
     org = Org.objects.select_for_update().get(pk=org.pk)
     _require(actor, "change", org)
     if "kind" in changes and changes["kind"] != org.kind:
-        parent = org.get_parent()
+        parent = Org.objects.get_parent(org)
         _check_child_kind(parent, changes["kind"])
     kind = changes.get("kind", org.kind)
     _check_host(kind, changes.get("host", org.host))
@@ -142,9 +151,9 @@ def move_org(org: Org, new_parent: Org, *, actor, reason: str) -> Org:
     if new_parent.is_archived:
         raise ServiceError(f"“{new_parent.name}”已撤销,不能移入", field="parent")
     _check_child_kind(new_parent, org.kind)
-    old_parent = org.get_parent()
+    old_parent = Org.objects.get_parent(org)
     old_path = org.path
-    org.move(new_parent, pos="last-child")
+    Org.objects.move(org, new_parent, "last-child")
     org.refresh_from_db()
     _rewrite_paths(old_path, org.path)
     record(org, ORG_MOVED, actor=actor, reason=reason,
@@ -221,6 +230,14 @@ def _clean_person(values: dict, id_number: str | None, phone: str | None) -> dic
     return values
 
 
+def validate_person(values: dict, id_number: str, phone: str, exclude_pk=None) -> dict:
+    """Check a person's data against the rules; returns cleaned values. Raises ServiceError."""
+    values = _clean_person(dict(values), id_number, phone)
+    if id_number:
+        _check_unique_id(id_number, exclude_pk=exclude_pk)
+    return values
+
+
 def _check_unique_id(id_number: str, exclude_pk=None) -> None:
     from core.privacy import blind_index
 
@@ -234,9 +251,7 @@ def _check_unique_id(id_number: str, exclude_pk=None) -> None:
 @transaction.atomic
 def create_person(*, actor, org: Org, id_number: str = "", phone: str = "", reason: str = "", **values) -> Person:
     _require(actor, "change", org)
-    values = _clean_person(dict(values), id_number, phone)
-    if id_number:
-        _check_unique_id(id_number)
+    values = validate_person(values, id_number, phone)
     person = Person(org=org, **values)
     person.set_id_number(id_number)
     person.set_phone(phone)

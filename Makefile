@@ -1,0 +1,44 @@
+# The two commands a newcomer needs:  make demo  |  make test
+# Both create .venv themselves with Python 3.11 and install what they need.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test install install-dev lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "需要 Python 3.11 (found %s)" % sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make demo: install, migrate, build the demo district, run web server + worker (Ctrl-C stops both)
+demo: install
+	$(BIN)/luoshi demo
+
+## make test: install dev dependencies and run the whole suite (SQLite; LUOSHI_TEST_DATABASE_URL for PostgreSQL)
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## make messages: refresh and compile the English translation of UI strings
+messages: install-dev
+	$(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages -l en --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

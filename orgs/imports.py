@@ -54,6 +54,7 @@ from .validators import birth_date_from_id, check_id_number, check_phone, gender
 MAX_ROWS = 5000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 NOT_XLSX = "文件不是有效的 Excel(.xlsx)文件"
+NUMERIC_ID = "身份证号被 Excel 存成了数字,末尾几位可能已丢失;请把该列设置为“文本”格式后重新输入"
 NO_PARENT = "上级组织不存在或不在您的管理范围内"
 NO_HOST = "所在单位不存在或不在您的查看范围内"
 NO_UNIT = "所属单位不存在或不在您的管理范围内"
@@ -81,7 +82,8 @@ class ImportRejected(Exception):
     """The file was not imported; ``errors`` says why (all problems found, in row order)."""
 
     def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} errors")
+        shown = "; ".join(str(error) for error in errors[:5]) + ("; …" if len(errors) > 5 else "")
+        super().__init__(f"{len(errors)} errors: {shown}")
         self.errors = errors
 
 
@@ -346,7 +348,8 @@ def _choice(value: Any, mapping: dict[str, str], what: str, labels) -> str:
         return ""
     code = mapping.get(text) or mapping.get(text.lower())
     if code is None:
-        raise _Bad(f"无法识别的{what}“{text}”,可填:{'、'.join(labels)}")
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise _Bad(f"无法识别的{what}“{shown}”,可填:{'、'.join(labels)}")
     return code
 
 
@@ -644,6 +647,14 @@ class OrgImporter(Importer):
                     if value not in (None, ""):
                         row.error(header, f"只有网格可以填写{header}")
             values_out.update(households=households, grid_type=grid_type, geometry=geometry)
+            if row.ok and not isinstance(parent, _Planned) and not isinstance(host, _Planned):
+                # The service's own rules, for anything the checks above do not cover.
+                try:
+                    services.validate_new_org(
+                        actor=actor, parent=parent, kind=kind, values={**values_out, "host": host}
+                    )
+                except ServiceError as exc:
+                    row.error(self._fields.get(exc.field or "", "上级组织"), exc.message)
 
             if code and code not in earlier_codes:
                 earlier_codes[code] = planned
@@ -710,8 +721,10 @@ def _id_number(value: Any) -> str:
     if _is_blank(value):
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise _Bad("身份证号被 Excel 存成了数字,末尾几位可能已丢失;请把该列设置为“文本”格式后重新输入")
+        raise _Bad(NUMERIC_ID)
     text = _text(value).upper()
+    if re.fullmatch(r"\d(\.\d+)?E\+\d+", text):  # a number Excel showed in scientific notation
+        raise _Bad(NUMERIC_ID)
     error = check_id_number(text)
     if error:
         raise _Bad(error)
@@ -861,6 +874,11 @@ class PeopleImporter(Importer):
             person = {"name": name, "gender": gender, "birth_date": birth_date, "education": education}
             if ethnicity:
                 person["ethnicity"] = ethnicity
+            if row.ok:
+                try:
+                    services.validate_person(person, id_number, phone)
+                except ServiceError as exc:
+                    row.error(self._person_fields.get(exc.field or "", "姓名"), exc.message)
             plan.append(
                 _PersonPlan(
                     number,

@@ -11,6 +11,7 @@ from core.errors import ServiceError
 
 from . import selectors, services
 from .imports import IMPORTERS, ImportRejected
+from .models import Person
 from .scoping import can, scope_paths
 
 
@@ -77,7 +78,7 @@ def person_detail(request, pk: int):
         "person": person,
         "positions": person.positions.visible_to(request.user).select_related("org").order_by("-start_on"),
         "membership": getattr(person, "membership", None),
-        "can_reveal": can(request.user, "view_personal", person.org),
+        "can_reveal": Person.objects.visible_to(request.user, "view_personal").filter(pk=person.pk).exists(),
     }
     return render(request, "orgs/person.html", context)
 

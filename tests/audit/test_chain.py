@@ -114,7 +114,7 @@ def test_swapped_events_are_detected(history):
 def test_record_outside_a_transaction_is_refused(history, monkeypatch):
     from audit.services import record
 
-    monkeypatch.setattr(connection, "in_atomic_block", False)
+    monkeypatch.setattr(transaction.get_connection(), "in_atomic_block", False)
     with pytest.raises(RuntimeError, match="inside the transaction"):
         record(history, "org.updated")
 

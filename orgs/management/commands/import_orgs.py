@@ -13,7 +13,8 @@ class ImportCommand(BaseCommand):
 
     @property
     def help(self):
-        return f"从 Excel(.xlsx)导入{IMPORTERS[self.kind].label};全部行校验通过才导入,否则列出错误并不导入任何数据"
+        label = IMPORTERS[self.kind].label
+        return f"从 Excel(.xlsx)导入{label};全部行校验通过才导入,否则逐行列出错误,不导入任何数据"
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Excel 文件(.xlsx)路径")

@@ -42,11 +42,23 @@ class AuditEvent(models.Model):
     subject_label = models.CharField("对象", max_length=200, blank=True)
     seq = models.PositiveIntegerField("序号")
     action = models.CharField("事件", max_length=64, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     actor_label = models.CharField("操作人姓名", max_length=100, blank=True)
-    actor_org = models.ForeignKey("orgs.Org", verbose_name="操作人单位", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    actor_org = models.ForeignKey(
+        "orgs.Org",
+        verbose_name="操作人单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     scope_path = models.CharField(max_length=255, blank=True, db_index=True)
     reason = models.TextField("原因/说明", blank=True)
     before = models.JSONField("变更前", null=True, blank=True, encoder=DjangoJSONEncoder)
@@ -101,6 +113,9 @@ class AuditHead(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subject_type", "subject_id"], name="audit_head_subject"),
         ]
+
+    def __str__(self):
+        return f"{self.subject_type}:{self.subject_id} #{self.seq}"
 
 
 def _canonical(value) -> str:

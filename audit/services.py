@@ -85,9 +85,7 @@ def record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     head = (
-        AuditHead.objects.select_for_update()
-        .filter(subject_type=subject_type, subject_id=subject_id)
-        .first()
+        AuditHead.objects.select_for_update().filter(subject_type=subject_type, subject_id=subject_id).first()
     )
     event = AuditEvent(
         subject_type=subject_type,

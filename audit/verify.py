@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-
 from .models import AuditEvent, AuditHead, event_hash
 
 
@@ -23,8 +22,7 @@ class Problem:
 def verify(batch_size: int = 5000) -> Iterator[Problem]:
     """Walk every chain in subject order. Yields one ``Problem`` per inconsistency found."""
     heads = {
-        (h.subject_type, h.subject_id): h
-        for h in AuditHead.objects.all().iterator(chunk_size=batch_size)
+        (h.subject_type, h.subject_id): h for h in AuditHead.objects.all().iterator(chunk_size=batch_size)
     }
     seen: set[tuple[str, str]] = set()
     current_key = None
@@ -37,7 +35,9 @@ def verify(batch_size: int = 5000) -> Iterator[Problem]:
         if head is None:
             yield Problem(label, None, "链头缺失(审计链头被删除)")
         elif head.seq != expected_seq - 1 or head.last_hash != (last_event.hash if last_event else ""):
-            yield Problem(label, None, f"链尾不符:链头记录 {head.seq} 条,实际 {expected_seq - 1} 条(事件被删除)")
+            yield Problem(
+                label, None, f"链尾不符:链头记录 {head.seq} 条,实际 {expected_seq - 1} 条(事件被删除)"
+            )
 
     queryset = AuditEvent.objects.order_by("subject_type", "subject_id", "seq", "id")
     for event in queryset.iterator(chunk_size=batch_size):
@@ -61,5 +61,3 @@ def verify(batch_size: int = 5000) -> Iterator[Problem]:
         yield from close_chain(current_key, last_event, expected_seq)
     for key in heads.keys() - seen:
         yield Problem(f"{key[0]}:{key[1]}", None, "链头存在但事件全部缺失(事件被删除)")
-
-

@@ -10,6 +10,7 @@ UPDATE on ``PeriodicJob.next_run_at``, so with several workers exactly one enque
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from dataclasses import dataclass
@@ -50,10 +51,8 @@ def enqueue_due(now: datetime.datetime | None = None) -> list[str]:
     now = now or timezone.now()
     enqueued = []
     for schedule in schedules():
-        try:
+        with contextlib.suppress(IntegrityError):  # another worker created it first
             PeriodicJob.objects.get_or_create(name=schedule.name, defaults={"next_run_at": now})
-        except IntegrityError:
-            pass  # another worker created it first
         claimed = PeriodicJob.objects.filter(name=schedule.name, next_run_at__lte=now).update(
             next_run_at=now + schedule.every, last_run_at=now
         )

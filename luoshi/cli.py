@@ -1,11 +1,11 @@
 """The ``luoshi`` command.
 
-    luoshi demo                  migrate, build the demo district, run web server + worker
-    luoshi serve [--port N]      run the web server
-    luoshi worker                run the background worker (tasks + periodic jobs)
-    luoshi manage <command> …    any Django management command
-    luoshi <command> …           shorthand for a Luoshi management command
-                                 (workdays, audit, import_orgs, import_people, build_demo, …)
+luoshi demo                  migrate, build the demo district, run web server + worker
+luoshi serve [--port N]      run the web server
+luoshi worker                run the background worker (tasks + periodic jobs)
+luoshi manage <command> …    any Django management command
+luoshi <command> …           shorthand for a Luoshi management command
+                             (workdays, audit, import_orgs, import_people, build_demo, …)
 """
 
 from __future__ import annotations

@@ -24,13 +24,24 @@ def _run(fn, *args, **kwargs):
 
 class OrgAdminForm(forms.ModelForm):
     parent = forms.ModelChoiceField(Org.objects.none(), label="上级组织", required=False)
-    reason = forms.CharField(label="变更说明", required=False, max_length=200,
-                             help_text="调整上级组织时必填;将记录在审计日志中")
+    reason = forms.CharField(
+        label="变更说明", required=False, max_length=200, help_text="调整上级组织时必填;将记录在审计日志中"
+    )
 
     class Meta:
         model = Org
-        fields = ["name", "short_name", "kind", "code", "host", "grid_type", "households", "geometry",
-                  "phone", "address"]
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "code",
+            "host",
+            "grid_type",
+            "households",
+            "geometry",
+            "phone",
+            "address",
+        ]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,8 +57,13 @@ class OrgAdminForm(forms.ModelForm):
             return data
         values = {f: data.get(f) for f in self.Meta.fields if f != "kind"}
         if self.instance.pk is None:
-            _run(services.validate_new_org, actor=self.request.user, parent=data.get("parent"),
-                 kind=data["kind"], values=values)
+            _run(
+                services.validate_new_org,
+                actor=self.request.user,
+                parent=data.get("parent"),
+                kind=data["kind"],
+                values=values,
+            )
         elif data.get("parent") != Org.objects.get_parent(self.instance) and not data.get("reason"):
             self.add_error("reason", "调整上级组织时请填写变更说明")
         return data
@@ -84,21 +100,28 @@ class OrgAdmin(ScopedAdmin):
         data = form.cleaned_data
         values = {f: data.get(f) for f in OrgAdminForm.Meta.fields if f != "kind"}
         if not change:
-            created = services.create_org(actor=request.user, parent=data.get("parent"), kind=data["kind"],
-                                          reason=data.get("reason", ""), **values)
+            created = services.create_org(
+                actor=request.user,
+                parent=data.get("parent"),
+                kind=data["kind"],
+                reason=data.get("reason", ""),
+                **values,
+            )
             obj.__dict__.update(created.__dict__)
             return
         current = Org.objects.get(pk=obj.pk)
-        services.update_org(current, actor=request.user, reason=data.get("reason", ""), kind=data["kind"],
-                            **values)
+        services.update_org(
+            current, actor=request.user, reason=data.get("reason", ""), kind=data["kind"], **values
+        )
         if data.get("parent") and data["parent"] != Org.objects.get_parent(current):
             services.move_org(current, data["parent"], actor=request.user, reason=data["reason"])
         obj.refresh_from_db()
 
 
 class PersonAdminForm(forms.ModelForm):
-    id_number = forms.CharField(label="身份证号", required=False, max_length=18,
-                                help_text="留空表示不修改;保存后仅以脱敏形式显示")
+    id_number = forms.CharField(
+        label="身份证号", required=False, max_length=18, help_text="留空表示不修改;保存后仅以脱敏形式显示"
+    )
     phone = forms.CharField(label="手机号", required=False, max_length=20, help_text="留空表示不修改")
 
     class Meta:
@@ -110,8 +133,13 @@ class PersonAdminForm(forms.ModelForm):
         if self.errors:
             return data
         values = {f: data.get(f) for f in self.Meta.fields}
-        _run(services.validate_person, values, data.get("id_number") or "", data.get("phone") or "",
-             exclude_pk=self.instance.pk)
+        _run(
+            services.validate_person,
+            values,
+            data.get("id_number") or "",
+            data.get("phone") or "",
+            exclude_pk=self.instance.pk,
+        )
         return data
 
 
@@ -134,8 +162,9 @@ class PersonAdmin(ScopedAdmin):
         values = {f: data.get(f) for f in PersonAdminForm.Meta.fields}
         secrets = {k: data[k] for k in ("id_number", "phone") if data.get(k)}
         if change:
-            saved = services.update_person(Person.objects.get(pk=obj.pk), actor=request.user,
-                                           reason="管理后台", **values, **secrets)
+            saved = services.update_person(
+                Person.objects.get(pk=obj.pk), actor=request.user, reason="管理后台", **values, **secrets
+            )
         else:
             saved = services.create_person(actor=request.user, reason="管理后台", **values, **secrets)
         obj.__dict__.update(saved.__dict__)
@@ -159,11 +188,22 @@ class PositionAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if not change:
-            saved = services.appoint(data["person"], data["org"], actor=request.user, kind=data["kind"],
-                                     title=data.get("title", ""), start_on=data["start_on"], reason="管理后台")
+            saved = services.appoint(
+                data["person"],
+                data["org"],
+                actor=request.user,
+                kind=data["kind"],
+                title=data.get("title", ""),
+                start_on=data["start_on"],
+                reason="管理后台",
+            )
         else:
-            saved = services.end_position(Position.objects.get(pk=obj.pk), actor=request.user,
-                                          end_on=data.get("end_on"), reason=data.get("end_reason") or "")
+            saved = services.end_position(
+                Position.objects.get(pk=obj.pk),
+                actor=request.user,
+                end_on=data.get("end_on"),
+                reason=data.get("end_reason") or "",
+            )
         obj.__dict__.update(saved.__dict__)
 
 
@@ -186,8 +226,14 @@ class RoleGrantAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        saved = services.grant_role(data["user"], data["org"], data["role"], actor=request.user,
-                                    reason=data.get("reason", ""), start_on=data.get("start_on"))
+        saved = services.grant_role(
+            data["user"],
+            data["org"],
+            data["role"],
+            actor=request.user,
+            reason=data.get("reason", ""),
+            start_on=data.get("start_on"),
+        )
         obj.__dict__.update(saved.__dict__)
 
 

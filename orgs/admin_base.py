@@ -7,7 +7,6 @@ from django.http import HttpResponseRedirect
 
 from audit import events
 from audit.services import record, snapshot
-
 from core.errors import ServiceError
 
 from .scoping import ALL, can, scope_paths
@@ -70,8 +69,14 @@ class ScopedAdmin(admin.ModelAdmin):
             changed = [key for key in after if after.get(key) != before.get(key)]
             before = {key: before.get(key) for key in changed}
             after = {key: after[key] for key in changed}
-        record(obj, events.ADMIN_CHANGED if change else events.ADMIN_CREATED, actor=request.user,
-               before=before, after=after, reason="管理后台")
+        record(
+            obj,
+            events.ADMIN_CHANGED if change else events.ADMIN_CREATED,
+            actor=request.user,
+            before=before,
+            after=after,
+            reason="管理后台",
+        )
 
 
 def is_unrestricted(user) -> bool:

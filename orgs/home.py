@@ -20,8 +20,11 @@ def my_scope(user):
     for grant in grants:
         if grant.role == Role.RESIDENT:
             continue
-        items.append(HomeItem(f"{grant.get_role_display()} · {grant.org.name}",
-                              reverse("orgs:detail", args=[grant.org_id])))
+        items.append(
+            HomeItem(
+                f"{grant.get_role_display()} · {grant.org.name}", reverse("orgs:detail", args=[grant.org_id])
+            )
+        )
     if user.is_superuser and not items:
         items.append(HomeItem("超级管理员:可查看和管理全部数据", reverse("admin:index")))
     if not items:
@@ -40,16 +43,23 @@ def vacant_secretaries(user):
     if not scope_paths(user, "change"):
         return None
     party_orgs = Org.objects.visible_to(user, "change")
-    vacant = _vacant(party_orgs, ("party_committee", "working_committee", "general_branch", "branch"),
-                     PositionKind.SECRETARY)
+    vacant = _vacant(
+        party_orgs,
+        ("party_committee", "working_committee", "general_branch", "branch"),
+        PositionKind.SECRETARY,
+    )
     total = vacant.count()
     if total == 0 and not party_orgs.filter(kind="branch").exists():
         return None
-    items = [HomeItem(f"{org.name} 书记空缺", reverse("orgs:detail", args=[org.pk]), level="danger")
-             for org in vacant[:SHOWN]]
+    items = [
+        HomeItem(f"{org.name} 书记空缺", reverse("orgs:detail", args=[org.pk]), level="danger")
+        for org in vacant[:SHOWN]
+    ]
     if total > SHOWN:
         items.append(HomeItem(f"……另有 {total - SHOWN} 个党组织书记空缺", level="danger"))
-    return HomeSection(f"书记空缺的党组织({total})", items, empty_text="范围内所有党组织均已配备书记", order=20)
+    return HomeSection(
+        f"书记空缺的党组织({total})", items, empty_text="范围内所有党组织均已配备书记", order=20
+    )
 
 
 @provider
@@ -61,23 +71,29 @@ def grids_without_worker(user):
         return None
     vacant = _vacant(grids, ("grid",), PositionKind.GRID_WORKER)
     total = vacant.count()
-    items = [HomeItem(f"{org.name} 未配备网格员", reverse("orgs:detail", args=[org.pk]), level="warning")
-             for org in vacant[:SHOWN]]
+    items = [
+        HomeItem(f"{org.name} 未配备网格员", reverse("orgs:detail", args=[org.pk]), level="warning")
+        for org in vacant[:SHOWN]
+    ]
     if total > SHOWN:
         items.append(HomeItem(f"……另有 {total - SHOWN} 个网格未配备网格员", level="warning"))
-    return HomeSection(f"网格员配备({grids.count()} 个网格)", items,
-                       empty_text="范围内每个网格都已配备网格员", order=30)
+    return HomeSection(
+        f"网格员配备({grids.count()} 个网格)", items, empty_text="范围内每个网格都已配备网格员", order=30
+    )
 
 
 @provider
 def my_grid(user):
     """A grid worker's own grid(s)."""
     grids = Org.objects.filter(
-        pk__in=Position.objects.current().filter(person__user=user, kind=PositionKind.GRID_WORKER)
+        pk__in=Position.objects.current()
+        .filter(person__user=user, kind=PositionKind.GRID_WORKER)
         .values("org_id")
     )
-    items = [HomeItem(f"{grid.name}:{grid.households or '—'} 户", reverse("orgs:detail", args=[grid.pk]))
-             for grid in grids]
+    items = [
+        HomeItem(f"{grid.name}:{grid.households or '—'} 户", reverse("orgs:detail", args=[grid.pk]))
+        for grid in grids
+    ]
     if not items:
         return None
     items.append(HomeItem(f"今天是 {timezone.localdate():%Y年%m月%d日},请按计划巡查网格,发现问题及时上报"))
@@ -90,11 +106,8 @@ def my_community(user):
     grant = RoleGrant.objects.current().filter(user=user, role=Role.RESIDENT).select_related("org").first()
     if grant is None:
         return None
-    staff = (Position.objects.current().filter(org=grant.org).select_related("person")
-             .order_by("kind")[:SHOWN])
+    staff = Position.objects.current().filter(org=grant.org).select_related("person").order_by("kind")[:SHOWN]
     items = [HomeItem(f"{p.title or p.get_kind_display()}:{p.person.name}") for p in staff]
     if grant.org.phone:
         items.append(HomeItem(f"社区电话:{grant.org.phone}"))
     return HomeSection(f"我的社区 · {grant.org.name}", items, empty_text="社区工作人员信息暂未登记", order=5)
-
-

@@ -42,10 +42,12 @@ class OrgKind(models.TextChoices):
 
 
 ADMIN_KINDS = frozenset({"district", "street", "town", "community", "village", "grid"})
-UNIT_KINDS = frozenset({"district", "street", "town", "community", "village", "department", "office",
-                        "enterprise", "social_org"})
-PARTY_KINDS = frozenset({"party_committee", "working_committee", "leading_group", "general_branch",
-                         "branch", "group"})
+UNIT_KINDS = frozenset(
+    {"district", "street", "town", "community", "village", "department", "office", "enterprise", "social_org"}
+)
+PARTY_KINDS = frozenset(
+    {"party_committee", "working_committee", "leading_group", "general_branch", "branch", "group"}
+)
 
 # Which kinds may sit under which. ``None`` is the root of a tree.
 ALLOWED_CHILDREN: dict[str | None, frozenset[str]] = {
@@ -60,8 +62,9 @@ ALLOWED_CHILDREN: dict[str | None, frozenset[str]] = {
     "office": frozenset({"office"}),
     "enterprise": frozenset(),
     "social_org": frozenset(),
-    "party_committee": frozenset({"party_committee", "working_committee", "leading_group",
-                                  "general_branch", "branch"}),
+    "party_committee": frozenset(
+        {"party_committee", "working_committee", "leading_group", "general_branch", "branch"}
+    ),
     "working_committee": frozenset({"party_committee", "general_branch", "branch"}),
     "leading_group": frozenset({"party_committee", "general_branch", "branch"}),
     "general_branch": frozenset({"branch"}),
@@ -112,11 +115,22 @@ class Org(MP_Node):
     name = models.CharField("名称", max_length=100)
     short_name = models.CharField("简称", max_length=50, blank=True)
     kind = models.CharField("类型", max_length=24, choices=OrgKind.choices)
-    code = models.CharField("编码", max_length=32, blank=True, db_index=True,
-                            help_text="统计用区划代码、网格编码或统一社会信用代码")
-    host = models.ForeignKey("self", verbose_name="所在单位", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="party_orgs",
-                             help_text="党组织建立在哪个单位(社区、村、部门、两新组织)")
+    code = models.CharField(
+        "编码",
+        max_length=32,
+        blank=True,
+        db_index=True,
+        help_text="统计用区划代码、网格编码或统一社会信用代码",
+    )
+    host = models.ForeignKey(
+        "self",
+        verbose_name="所在单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="party_orgs",
+        help_text="党组织建立在哪个单位(社区、村、部门、两新组织)",
+    )
     grid_type = models.CharField("网格类型", max_length=16, choices=GridType.choices, blank=True)
     households = models.PositiveIntegerField("户数", null=True, blank=True)
     geometry = models.JSONField("边界(GeoJSON)", null=True, blank=True)
@@ -234,8 +248,14 @@ class Person(OrgScopedModel):
     id_number_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_encrypted = models.TextField(blank=True, editable=False)
     education = models.CharField("学历", max_length=20, blank=True)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="person")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="person",
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
@@ -247,8 +267,9 @@ class Person(OrgScopedModel):
         verbose_name = "人员"
         verbose_name_plural = "人员"
         constraints = [
-            models.UniqueConstraint(fields=["id_number_index"], condition=~Q(id_number_index=""),
-                                    name="person_unique_id_number"),
+            models.UniqueConstraint(
+                fields=["id_number_index"], condition=~Q(id_number_index=""), name="person_unique_id_number"
+            ),
         ]
 
     def __str__(self):
@@ -308,7 +329,9 @@ class PositionQuerySet(ScopedQuerySet):
 class Position(OrgScopedModel):
     """A person's post in an org (任职) from ``start_on`` to ``end_on``; ended, never deleted."""
 
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="positions")
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.PROTECT, related_name="positions"
+    )
     kind = models.CharField("职务类别", max_length=24, choices=PositionKind.choices)
     title = models.CharField("职务名称", max_length=50, blank=True, help_text="如:党支部书记、组织委员")
     start_on = models.DateField("任职日期")
@@ -322,8 +345,10 @@ class Position(OrgScopedModel):
         verbose_name = "职务"
         verbose_name_plural = "职务"
         constraints = [
-            models.CheckConstraint(condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
-                                   name="position_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="position_end_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -347,13 +372,20 @@ class RoleGrantQuerySet(ScopedQuerySet):
 class RoleGrant(OrgScopedModel):
     """A role granted to a user at an org node; it covers the node's whole subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT,
-                             related_name="role_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT, related_name="role_grants"
+    )
     role = models.CharField("角色", max_length=24, choices=Role.choices)
     start_on = models.DateField("生效日期", default=timezone.localdate)
     end_on = models.DateField("失效日期", null=True, blank=True, help_text="自该日起失效")
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="授权人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="授权人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reason = models.CharField("授权依据", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 

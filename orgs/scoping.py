@@ -92,4 +92,3 @@ class ScopedQuerySetMixin:
 
 class ScopedQuerySet(ScopedQuerySetMixin, models.QuerySet):
     pass
-

@@ -55,5 +55,7 @@ def visible_person(user, pk: int) -> Person:
 def ancestors_for_display(user, org: Org) -> list[tuple[Org, bool]]:
     """Breadcrumb: each ancestor with whether the user may open it."""
     ancestors = list(Org.objects.get_ancestors(org))
-    visible = set(Org.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
+    visible = set(
+        Org.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True)
+    )
     return [(a, a.pk in visible) for a in ancestors]

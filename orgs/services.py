@@ -18,7 +18,17 @@ from audit import events
 from audit.services import record, snapshot
 from core.errors import PermissionDenied, ServiceError
 
-from .models import ALLOWED_CHILDREN, PARTY_KINDS, UNIT_KINDS, Org, OrgKind, OrgScopedModel, Person, Position, RoleGrant
+from .models import (
+    ALLOWED_CHILDREN,
+    PARTY_KINDS,
+    UNIT_KINDS,
+    Org,
+    OrgKind,
+    OrgScopedModel,
+    Person,
+    Position,
+    RoleGrant,
+)
 from .roles import STAFF_ROLES, Role
 from .scoping import ALL, can, forget_scopes, scope_paths
 from .validators import birth_date_from_id, check_id_number, check_phone, gender_from_id
@@ -35,8 +45,18 @@ POSITION_ENDED = events.register("position.ended", "离任")
 ROLE_GRANTED = events.register("role.granted", "授予角色")
 ROLE_REVOKED = events.register("role.revoked", "收回角色")
 
-ORG_FIELDS = ("name", "short_name", "kind", "code", "host", "grid_type", "households", "geometry", "phone",
-              "address")
+ORG_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "code",
+    "host",
+    "grid_type",
+    "households",
+    "geometry",
+    "phone",
+    "address",
+)
 
 
 def _require(actor, action: str, org: Org | None) -> None:
@@ -77,7 +97,9 @@ def _clean_org_values(kind: str, values: dict) -> dict:
     if households is not None and households < 0:
         raise ServiceError("户数不能为负数", field="households")
     if kind != OrgKind.GRID and (values.get("geometry") or households):
-        raise ServiceError("只有网格可以填写边界和户数", field="geometry" if values.get("geometry") else "households")
+        raise ServiceError(
+            "只有网格可以填写边界和户数", field="geometry" if values.get("geometry") else "households"
+        )
     geometry = values.get("geometry")
     if geometry:
         from .geo import check_polygon
@@ -132,8 +154,14 @@ def update_org(org: Org, *, actor, reason: str = "", **changes) -> Org:
         return org
     org.save(update_fields=[*ORG_FIELDS])
     changed = [k for k in after if after[k] != before[k]]
-    record(org, ORG_UPDATED, actor=actor, reason=reason,
-           before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    record(
+        org,
+        ORG_UPDATED,
+        actor=actor,
+        reason=reason,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
     return org
 
 
@@ -156,9 +184,14 @@ def move_org(org: Org, new_parent: Org, *, actor, reason: str) -> Org:
     Org.objects.move(org, new_parent, "last-child")
     org.refresh_from_db()
     _rewrite_paths(old_path, org.path)
-    record(org, ORG_MOVED, actor=actor, reason=reason,
-           before={"parent": old_parent.pk if old_parent else None, "path": old_path},
-           after={"parent": new_parent.pk, "path": org.path})
+    record(
+        org,
+        ORG_MOVED,
+        actor=actor,
+        reason=reason,
+        before={"parent": old_parent.pk if old_parent else None, "path": old_path},
+        after={"parent": new_parent.pk, "path": org.path},
+    )
     return org
 
 
@@ -184,7 +217,9 @@ def archive_org(org: Org, *, actor, reason: str) -> Org:
         raise ServiceError(f"“{org.name}”已经撤销")
     current = Position.objects.current().filter(org_path__startswith=org.path)
     if current.exists():
-        raise ServiceError(f"“{org.name}”及其下级仍有 {current.count()} 名在任人员,请先办理离任", field="reason")
+        raise ServiceError(
+            f"“{org.name}”及其下级仍有 {current.count()} 名在任人员,请先办理离任", field="reason"
+        )
     now = timezone.now()
     Org.objects.filter(path__startswith=org.path, archived_at__isnull=True).update(
         archived_at=now, archived_reason=reason[:200]
@@ -249,16 +284,26 @@ def _check_unique_id(id_number: str, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def create_person(*, actor, org: Org, id_number: str = "", phone: str = "", reason: str = "", **values) -> Person:
+def create_person(
+    *, actor, org: Org, id_number: str = "", phone: str = "", reason: str = "", **values
+) -> Person:
     _require(actor, "change", org)
     values = validate_person(values, id_number, phone)
     person = Person(org=org, **values)
     person.set_id_number(id_number)
     person.set_phone(phone)
     person.save()
-    record(person, PERSON_CREATED, actor=actor, reason=reason,
-           after={**snapshot(person, PERSON_FIELDS), "id_number": person.id_number_masked,
-                  "phone": person.phone_masked})
+    record(
+        person,
+        PERSON_CREATED,
+        actor=actor,
+        reason=reason,
+        after={
+            **snapshot(person, PERSON_FIELDS),
+            "id_number": person.id_number_masked,
+            "phone": person.phone_masked,
+        },
+    )
     return person
 
 
@@ -266,8 +311,9 @@ _UNSET = object()
 
 
 @transaction.atomic
-def update_person(person: Person, *, actor, reason: str = "", id_number=_UNSET, phone=_UNSET,
-                  **changes) -> Person:
+def update_person(
+    person: Person, *, actor, reason: str = "", id_number=_UNSET, phone=_UNSET, **changes
+) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     _require(actor, "change", person.org)
     if "org" in changes:
@@ -283,22 +329,34 @@ def update_person(person: Person, *, actor, reason: str = "", id_number=_UNSET, 
     merged = _clean_person(merged, new_id, new_phone)
     if id_number is not _UNSET and new_id:
         _check_unique_id(new_id, exclude_pk=person.pk)
-    before = {**snapshot(person, PERSON_FIELDS), "id_number": person.id_number_masked,
-              "phone": person.phone_masked}
+    before = {
+        **snapshot(person, PERSON_FIELDS),
+        "id_number": person.id_number_masked,
+        "phone": person.phone_masked,
+    }
     for field, value in merged.items():
         setattr(person, field, value)
     if id_number is not _UNSET:
         person.set_id_number(new_id)
     if phone is not _UNSET:
         person.set_phone(new_phone)
-    after = {**snapshot(person, PERSON_FIELDS), "id_number": person.id_number_masked,
-             "phone": person.phone_masked}
+    after = {
+        **snapshot(person, PERSON_FIELDS),
+        "id_number": person.id_number_masked,
+        "phone": person.phone_masked,
+    }
     changed = [k for k in after if after[k] != before[k]]
     if not changed and id_number is _UNSET and phone is _UNSET:
         return person
     person.save()
-    record(person, PERSON_UPDATED, actor=actor, reason=reason,
-           before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    record(
+        person,
+        PERSON_UPDATED,
+        actor=actor,
+        reason=reason,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
     return person
 
 
@@ -330,9 +388,18 @@ def reveal_personal_data(person: Person, *, actor, reason: str) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Positions
 
+
 @transaction.atomic
-def appoint(person: Person, org: Org, *, actor, kind: str, title: str = "",
-            start_on: datetime.date | None = None, reason: str = "") -> Position:
+def appoint(
+    person: Person,
+    org: Org,
+    *,
+    actor,
+    kind: str,
+    title: str = "",
+    start_on: datetime.date | None = None,
+    reason: str = "",
+) -> Position:
     _require(actor, "change", org)
     if org.is_archived:
         raise ServiceError(f"“{org.name}”已撤销,不能任职", field="org")
@@ -367,9 +434,11 @@ def end_position(position: Position, *, actor, end_on: datetime.date | None = No
 # ---------------------------------------------------------------------------------------------
 # Role grants
 
+
 @transaction.atomic
-def grant_role(user, org: Org, role: str, *, actor, reason: str = "",
-               start_on: datetime.date | None = None) -> RoleGrant:
+def grant_role(
+    user, org: Org, role: str, *, actor, reason: str = "", start_on: datetime.date | None = None
+) -> RoleGrant:
     _require(actor, "grant", org)
     if role not in Role.values:
         raise ServiceError("角色无效", field="role")
@@ -377,8 +446,14 @@ def grant_role(user, org: Org, role: str, *, actor, reason: str = "",
         raise PermissionDenied("只有超级管理员可以授予系统管理员角色")
     if RoleGrant.objects.current().filter(user=user, org=org, role=role).exists():
         raise ServiceError(f"{user} 已在“{org.name}”拥有该角色", field="role")
-    grant = RoleGrant.objects.create(user=user, org=org, role=role, start_on=start_on or timezone.localdate(),
-                                     granted_by=actor, reason=reason)
+    grant = RoleGrant.objects.create(
+        user=user,
+        org=org,
+        role=role,
+        start_on=start_on or timezone.localdate(),
+        granted_by=actor,
+        reason=reason,
+    )
     if role in STAFF_ROLES:
         type(user).objects.filter(pk=user.pk, is_staff=False).update(is_staff=True)
     forget_scopes(user)

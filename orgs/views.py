@@ -64,7 +64,9 @@ def people(request):
         except ValueError as exc:
             raise Http404 from exc
     text = request.GET.get("q", "")
-    page = Paginator(selectors.people_list(request.user, text=text, org=org), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.people_list(request.user, text=text, org=org), 50).get_page(
+        request.GET.get("page")
+    )
     context = {"page": page, "q": text, "org": org}
     if request.htmx.target == "people-table":
         return render(request, "orgs/_people_table.html", context)
@@ -88,7 +90,9 @@ def person_detail(request, pk: int):
 def person_reveal(request, pk: int):
     person = selectors.visible_person(request.user, pk)
     try:
-        clear = services.reveal_personal_data(person, actor=request.user, reason=request.POST.get("reason", ""))
+        clear = services.reveal_personal_data(
+            person, actor=request.user, reason=request.POST.get("reason", "")
+        )
     except ServiceError as error:
         return render(request, "orgs/_reveal.html", {"person": person, "error": error}, status=400)
     return render(request, "orgs/_reveal.html", {"person": person, "clear": clear})

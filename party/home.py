@@ -3,7 +3,6 @@
 import datetime
 
 from dateutil.relativedelta import relativedelta
-
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,12 +24,18 @@ def probation_due(user):
     horizon = timezone.localdate() + datetime.timedelta(days=30)
     # Probation is one year from the branch meeting that admitted the member (rules.md §2).
     cutoff = horizon - relativedelta(years=1)
-    due = (members.filter(category=MemberCategory.PROBATIONARY, status="normal", joined_on__lte=cutoff)
-           .select_related("person", "org").order_by("joined_on"))
+    due = (
+        members.filter(category=MemberCategory.PROBATIONARY, status="normal", joined_on__lte=cutoff)
+        .select_related("person", "org")
+        .order_by("joined_on")
+    )
     total = due.count()
     items = [
-        HomeItem(f"{m.person.name}({m.org.name})预备期 {m.joined_on:%Y-%m-%d} 起,需按期讨论转正",
-                 reverse("orgs:person", args=[m.person_id]), level="warning")
+        HomeItem(
+            f"{m.person.name}({m.org.name})预备期 {m.joined_on:%Y-%m-%d} 起,需按期讨论转正",
+            reverse("orgs:person", args=[m.person_id]),
+            level="warning",
+        )
         for m in due[:SHOWN]
     ]
     if total > SHOWN:

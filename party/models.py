@@ -34,11 +34,15 @@ class MemberQuerySet(ScopedQuerySet):
 class Member(OrgScopedModel):
     """A party member's membership record; ``org`` is the branch (党支部) the member belongs to."""
 
-    person = models.OneToOneField(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="membership")
+    person = models.OneToOneField(
+        Person, verbose_name="人员", on_delete=models.PROTECT, related_name="membership"
+    )
     category = models.CharField("党员类别", max_length=16, choices=MemberCategory.choices)
     joined_on = models.DateField("入党日期")
     full_member_on = models.DateField("转正日期", null=True, blank=True)
-    status = models.CharField("状态", max_length=20, choices=MemberStatus.choices, default=MemberStatus.NORMAL)
+    status = models.CharField(
+        "状态", max_length=20, choices=MemberStatus.choices, default=MemberStatus.NORMAL
+    )
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 

@@ -77,3 +77,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
     category = "formal"
     joined_on = datetime.date(2010, 7, 1)
     full_member_on = datetime.date(2011, 7, 1)
+
+
+def invalid_id_number() -> str:
+    """A well-formed ID number with a wrong check digit."""
+    number = valid_id_number()
+    return number[:17] + ("1" if number[17] != "1" else "2")

@@ -47,11 +47,17 @@ def test_grid_worker_sees_own_grid(client, world):
 def test_branch_secretary_sees_probation_due(client, world):
     import datetime
 
+    from django.utils import timezone
+
     from tests.factories import MemberFactory, PersonFactory
 
-    MemberFactory(person=PersonFactory(name="钱预备", org=world["c1"]), org=world["b1"],
-                  category="probationary", joined_on=datetime.date.today() - datetime.timedelta(days=350),
-                  full_member_on=None)
+    MemberFactory(
+        person=PersonFactory(name="钱预备", org=world["c1"]),
+        org=world["b1"],
+        category="probationary",
+        joined_on=timezone.localdate() - datetime.timedelta(days=350),
+        full_member_on=None,
+    )
     user = grant(world, "shuji", Role.BRANCH_SECRETARY, "b1")
     client.force_login(user)
     page = client.get(reverse("home")).content.decode()

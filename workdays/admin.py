@@ -80,7 +80,8 @@ class CalendarOverrideAdmin(_FallbackWarningMixin, admin.ModelAdmin):
         base = workcal.WorkCalendar().base_day_info(obj.date)
         if base.is_workday == obj.is_workday:
             state = "工作日" if base.is_workday else "休息日"
-            messages.info(request, f"提示:{obj.date.isoformat()} 按内置日历本来就是{state},此项调整不改变结果。")
+            day = obj.date.isoformat()
+            messages.info(request, f"提示:{day} 按内置日历本来就是{state},此项调整不改变结果。")
 
     def delete_model(self, request, obj):
         services.delete_override(obj, actor=request.user, reason="后台删除")
@@ -142,7 +143,8 @@ class OfficialYearAdmin(_FallbackWarningMixin, admin.ModelAdmin):
         if not change:
             count = CalendarOverride.objects.filter(date__year=obj.year).aggregate(n=Count("pk"))["n"]
             if not count:
-                messages.warning(request, f"{obj.year}年尚未录入任何节假日调整,请核对是否已录入国务院放假安排。")
+                message = f"{obj.year}年尚未录入任何节假日调整,请核对是否已录入国务院放假安排。"
+                messages.warning(request, message)
 
     def delete_model(self, request, obj):
         services.unconfirm_year(obj, actor=request.user, reason="后台撤销确认")

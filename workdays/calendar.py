@@ -78,9 +78,7 @@ def chinesecalendar_covers(year: int) -> bool:
 
 def _check_fallback_year(year: int) -> None:
     if not FALLBACK_MIN_YEAR <= year <= FALLBACK_MAX_YEAR:
-        raise CalendarRangeError(
-            f"{year}年超出工作日历支持的范围({FALLBACK_MIN_YEAR}–{FALLBACK_MAX_YEAR}年)"
-        )
+        raise CalendarRangeError(f"{year}年超出工作日历支持的范围({FALLBACK_MIN_YEAR}–{FALLBACK_MAX_YEAR}年)")
 
 
 def qingming_day(year: int) -> dt.date:
@@ -224,7 +222,8 @@ def is_workday(day: dt.date, *, calendar: WorkCalendar | None = None) -> bool:
 
 
 def year_status(year: int, *, calendar: WorkCalendar | None = None) -> str:
-    """``"official"`` if chinesecalendar covers ``year`` or an administrator confirmed it, else ``"fallback"``."""
+    """``"official"`` if chinesecalendar covers ``year`` or an administrator confirmed it, else
+    ``"fallback"``."""
     return _cal(calendar).year_status(year)
 
 

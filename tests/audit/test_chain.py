@@ -103,8 +103,17 @@ def test_swapped_events_are_detected(history):
         _sql(
             "UPDATE {table} SET seq = %s, action = %s, reason = %s, before = %s, after = %s, created_at = %s,"
             " prev_hash = %s, hash = %s WHERE id = %s",
-            [row["seq"] + 1000, row["action"], row["reason"], json.dumps(row["before"]),
-             json.dumps(row["after"]), row["created_at"], row["prev_hash"], row["hash"], pk],
+            [
+                row["seq"] + 1000,
+                row["action"],
+                row["reason"],
+                json.dumps(row["before"]),
+                json.dumps(row["after"]),
+                row["created_at"],
+                row["prev_hash"],
+                row["hash"],
+                pk,
+            ],
         )
     _sql("UPDATE {table} SET seq = seq - 1000 WHERE seq > 1000")
     problems = list(verify())

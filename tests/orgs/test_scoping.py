@@ -70,16 +70,34 @@ def test_org_search_is_scoped(client, world, role):
     assert f">{org.name}<" not in page
 
 
-@pytest.mark.parametrize("role", [r for r in ROLES if r in (Role.ADMIN, Role.SUPERVISOR, Role.ORG_DEPT,
-                                                             Role.DISPATCHER, Role.DEPT_HANDLER,
-                                                             Role.COMMUNITY_STAFF)])
+@pytest.mark.parametrize(
+    "role",
+    [
+        r
+        for r in ROLES
+        if r
+        in (
+            Role.ADMIN,
+            Role.SUPERVISOR,
+            Role.ORG_DEPT,
+            Role.DISPATCHER,
+            Role.DEPT_HANDLER,
+            Role.COMMUNITY_STAFF,
+        )
+    ],
+)
 @pytest.mark.parametrize("model", ["person", "org", "position", "rolegrant", "member"])
 def test_admin_changelists_are_scoped(client, world, role, model):
     insider, outsider, person, org = _pair(world, role)
     app = "party" if model == "member" else "orgs"
     url = reverse(f"admin:{app}_{model}_changelist")
-    label = {"person": person.name, "org": org.name, "position": person.name,
-             "rolegrant": f"in_{role}", "member": person.name}[model]
+    label = {
+        "person": person.name,
+        "org": org.name,
+        "position": person.name,
+        "rolegrant": f"in_{role}",
+        "member": person.name,
+    }[model]
     if model == "position" and not person.positions.exists():
         pytest.skip("record has no position for this role")
     if model == "member" and not hasattr(person, "membership"):
@@ -153,8 +171,13 @@ def test_grid_worker_does_not_see_other_grid_of_same_community(world):
 
 def test_every_record_model_offers_visible_to():
     """Meta-test: every model of Luoshi's own apps that holds records is scoped."""
-    exempt = {"orgs.user", "audit.audithead", "core.periodicjob", "workdays.calendaroverride",
-              "workdays.officialyear"}
+    exempt = {
+        "orgs.user",
+        "audit.audithead",
+        "core.periodicjob",
+        "workdays.calendaroverride",
+        "workdays.officialyear",
+    }
     for model in apps.get_models():
         if model._meta.app_label not in {"orgs", "audit", "party", "core", "workdays"}:
             continue

@@ -39,24 +39,28 @@ def admin_site_client(client, superuser):
 
 
 @pytest.mark.parametrize("url", [OVERRIDES_URL, YEARS_URL])
-def test_changelist_shows_fallback_warning_to_superuser(admin_site_client, url):
+def test_changelist_shows_fallback_warning_to_superuser(client, superuser, url):
     with travel(2027, 3, 1):
-        response = admin_site_client.get(url)
+        client.force_login(superuser)  # inside the time travel: sessions expire
+        response = client.get(url)
     assert response.status_code == 200
     assert WARNING_2027 in response.content.decode()
 
 
-def test_changelist_warns_about_next_year_from_october(admin_site_client):
+def test_changelist_warns_about_next_year_from_october(client, superuser):
     with travel(2026, 9, 30):
-        assert WARNING_2027 not in admin_site_client.get(OVERRIDES_URL).content.decode()
+        client.force_login(superuser)
+        assert WARNING_2027 not in client.get(OVERRIDES_URL).content.decode()
     with travel(2026, 10, 1):
-        assert WARNING_2027 in admin_site_client.get(OVERRIDES_URL).content.decode()
+        client.force_login(superuser)
+        assert WARNING_2027 in client.get(OVERRIDES_URL).content.decode()
 
 
-def test_no_warning_once_year_confirmed(admin_site_client):
+def test_no_warning_once_year_confirmed(client, superuser):
     OfficialYear.objects.create(year=2027)
     with travel(2027, 3, 1):
-        response = admin_site_client.get(OVERRIDES_URL)
+        client.force_login(superuser)
+        response = client.get(OVERRIDES_URL)
     assert response.status_code == 200
     assert "尚未录入" not in response.content.decode()
 
@@ -114,9 +118,7 @@ def test_admin_delete_override_writes_audit_event(admin_site_client, superuser):
 
 
 def test_admin_bulk_delete_overrides_writes_one_event_each(admin_site_client):
-    pks = [
-        CalendarOverride.objects.create(date=dt.date(2027, 2, day), kind="holiday").pk for day in (9, 10)
-    ]
+    pks = [CalendarOverride.objects.create(date=dt.date(2027, 2, day), kind="holiday").pk for day in (9, 10)]
     response = admin_site_client.post(
         OVERRIDES_URL, {"action": "delete_selected", "_selected_action": pks, "post": "yes"}
     )

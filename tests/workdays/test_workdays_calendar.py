@@ -89,7 +89,8 @@ def test_holiday_override_takes_effect():
     assert workcal.add_workdays(D(2026, 11, 27), 1) == D(2026, 11, 30)
     CalendarOverride.objects.create(date=D(2026, 11, 30), kind="holiday", name="临时放假")
     assert workcal.add_workdays(D(2026, 11, 27), 1) == D(2026, 12, 1)
-    assert workcal.day_info(D(2026, 11, 30)) == workcal.DayInfo(D(2026, 11, 30), False, "临时放假", "override")
+    info = workcal.day_info(D(2026, 11, 30))
+    assert info == workcal.DayInfo(D(2026, 11, 30), False, "临时放假", "override")
     # base_day_info ignores the override
     assert workcal.WorkCalendar().base_day_info(D(2026, 11, 30)).is_workday
 

@@ -35,8 +35,19 @@ def test_parse_office_hours():
 
 @pytest.mark.parametrize(
     "spec",
-    ["", "   ", "8-12", "08:30-12:00;14:00-17:30", "25:00-26:00", "08:60-09:00", "12:00-08:30",
-     "09:00-09:00", "14:00-17:30,08:30-12:00", "08:30-12:00,11:00-17:30", "08:30-12:00,"],
+    [
+        "",
+        "   ",
+        "8-12",
+        "08:30-12:00;14:00-17:30",
+        "25:00-26:00",
+        "08:60-09:00",
+        "12:00-08:30",
+        "09:00-09:00",
+        "14:00-17:30,08:30-12:00",
+        "08:30-12:00,11:00-17:30",
+        "08:30-12:00,",
+    ],
 )
 def test_parse_office_hours_rejects_bad_specs(spec):
     with pytest.raises(ImproperlyConfigured, match="LUOSHI_OFFICE_HOURS"):
@@ -99,10 +110,7 @@ def test_add_work_hours(start, hours, expected):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("start", "hours", "expected"), CASES)
 def test_work_time_between_inverts_add_work_hours(start, hours, expected):
-    if isinstance(hours, dt.timedelta):
-        delta = hours
-    else:
-        delta = dt.timedelta(hours=float(hours))
+    delta = hours if isinstance(hours, dt.timedelta) else dt.timedelta(hours=float(hours))
     if delta > dt.timedelta(0):
         assert workcal.work_time_between(start, expected) == delta
     elif delta < dt.timedelta(0):
@@ -139,7 +147,7 @@ def test_add_work_hours_with_custom_office_hours(settings):
 
 
 def test_naive_datetimes_rejected():
-    naive = dt.datetime(2026, 11, 27, 9)
+    naive = dt.datetime(2026, 11, 27, 9)  # noqa: DTZ001 - deliberately naive
     with pytest.raises(ValueError, match="aware"):
         workcal.add_work_hours(naive, 1)
     with pytest.raises(ValueError, match="aware"):
@@ -170,8 +178,8 @@ def test_work_time_between():
     assert workcal.work_time_between(at(2026, 11, 28, 0), at(2026, 11, 29, 23)) == dt.timedelta(0)
     # national day week: only 10-08, 10-09 and the make-up Saturday 10-10 are worked
     assert workcal.work_time_between(at(2026, 10, 1, 0), at(2026, 10, 11, 0)) == 21 * H
-    # in the fallback year
-    assert workcal.work_time_between(at(2027, 2, 1, 0), at(2027, 2, 13, 0)) == 8 * 7 * H  # 02-05 and 02-08 off
+    # in the fallback year: 02-05 (除夕) and 02-08 off
+    assert workcal.work_time_between(at(2027, 2, 1, 0), at(2027, 2, 13, 0)) == 8 * 7 * H
 
 
 @pytest.mark.django_db

@@ -1,9 +1,9 @@
 """``luoshi workdays …``: working-day arithmetic from the command line.
 
-    workdays add 2026-09-30 3           the date 3 working days later (2026-10-10)
-    workdays check 2027                 whether 2027 follows the official schedule or the fallback rules
-    workdays hours 2026-09-30T16:00 4   the instant 4 office hours later
-    workdays day 2026-10-10             what the calendar says about one date
+workdays add 2026-09-30 3           the date 3 working days later (2026-10-10)
+workdays check 2027                 whether 2027 follows the official schedule or the fallback rules
+workdays hours 2026-09-30T16:00 4   the instant 4 office hours later
+workdays day 2026-10-10             what the calendar says about one date
 """
 
 from __future__ import annotations

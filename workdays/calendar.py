@@ -99,13 +99,15 @@ def _lunar(year: int, month: int, day: int) -> dt.date:
 
 
 @lru_cache(maxsize=128)
-def fallback_holidays(year: int) -> MappingProxyType:
-    """The statutory holidays (法定节假日) of ``year`` under the 2025 rules: ``{date: name}``, 13 days.
+def fallback_holidays(year: int, *, substitutes: bool = True) -> MappingProxyType:
+    """The statutory holidays (法定节假日) of ``year`` under the 2025 rules: ``{date: name}``.
 
     元旦 1/1; 春节 除夕 + lunar 1/1–1/3; 清明 (solar term); 劳动节 5/1–5/2; 端午 lunar 5/5;
     中秋 lunar 8/15; 国庆节 10/1–10/3. 除夕 is the day before lunar new year, so it is right whether
-    lunar month 12 has 29 or 30 days. Make-up days off for a holiday falling on a weekend (补假) and
-    make-up working days (调休) are left to the official schedule.
+    lunar month 12 has 29 or 30 days. A holiday on a weekend gets a substitute day off on the next
+    working day (补假, Art. 6) unless ``substitutes`` is false (a confirmed year, whose days off
+    beyond the statutory ones are entered as overrides). Make-up working days (调休) are left to
+    the official schedule.
     """
     _check_fallback_year(year)
     days: dict[dt.date, str] = {}
@@ -124,6 +126,18 @@ def fallback_holidays(year: int) -> MappingProxyType:
     add(_lunar(year, 8, 15), _H.mid_autumn_festival)
     for day in (1, 2, 3):
         add(dt.date(year, 10, day), _H.national_day)
+    statutory = dict(sorted(days.items()))
+    if not substitutes:
+        return MappingProxyType(statutory)
+    # 补假 (放假办法 Art. 6): a holiday falling on a Saturday or Sunday is made up on the next
+    # working day, so a year keeps its 13 days off work.
+    for day, name in statutory.items():
+        if day.weekday() < 5:
+            continue
+        substitute = day + _ONE_DAY
+        while substitute.weekday() >= 5 or substitute in days:
+            substitute += _ONE_DAY
+        days[substitute] = f"{name}(补假)"
     return MappingProxyType(dict(sorted(days.items())))
 
 
@@ -188,8 +202,9 @@ class WorkCalendar:
                 pass
             else:
                 return DayInfo(day, not on_holiday, _CC_NAMES.get(name, name or ""), OFFICIAL)
-        name = fallback_holidays(day.year).get(day, "")
-        source = OFFICIAL if self.is_confirmed(day.year) else FALLBACK
+        confirmed = self.is_confirmed(day.year)
+        name = fallback_holidays(day.year, substitutes=not confirmed).get(day, "")
+        source = OFFICIAL if confirmed else FALLBACK
         return DayInfo(day, not name and day.weekday() < 5, name, source)
 
     def is_workday(self, day: dt.date) -> bool:

@@ -142,6 +142,13 @@ def test_fallback_holidays_2027():
         D(2027, 10, 1): "国庆节",
         D(2027, 10, 2): "国庆节",
         D(2027, 10, 3): "国庆节",
+        # 补假: the weekend holidays are made up on the next working days
+        D(2027, 2, 9): "春节(补假)",
+        D(2027, 2, 10): "春节(补假)",
+        D(2027, 5, 3): "劳动节(补假)",
+        D(2027, 5, 4): "劳动节(补假)",
+        D(2027, 10, 4): "国庆节(补假)",
+        D(2027, 10, 5): "国庆节(补假)",
     }
     assert dict(workcal.fallback_holidays(2027)) == expected
 
@@ -152,16 +159,17 @@ def test_fallback_days_2027():
     for day in (D(2027, 2, 5), D(2027, 2, 8), D(2027, 4, 5), D(2027, 6, 9), D(2027, 9, 15)):
         info = cal.day_info(day)
         assert not info.is_workday and info.source == "fallback", day
-    # the day after the 4 spring festival days is an ordinary working day (no 调休 in fallback)
-    assert cal.day_info(D(2027, 2, 9)) == workcal.DayInfo(D(2027, 2, 9), True, "", "fallback")
+    # the two spring-festival days at the weekend are made up on Tue/Wed, then work resumes
+    assert cal.day_info(D(2027, 2, 9)) == workcal.DayInfo(D(2027, 2, 9), False, "春节(补假)", "fallback")
+    assert cal.day_info(D(2027, 2, 11)) == workcal.DayInfo(D(2027, 2, 11), True, "", "fallback")
     # weekends stay off, and no weekend becomes a make-up working day
     saturdays = [D(2027, 1, 2) + dt.timedelta(weeks=w) for w in range(52)]
     assert not any(cal.is_workday(day) for day in saturdays)
     # 2027: 261 weekdays; of the 13 statutory days, 02-06, 02-07, 05-01, 05-02, 10-02, 10-03 are at
-    # weekends and 7 fall on weekdays: 261 - 7 = 254 working days.
+    # weekends and made up on weekdays, so all 13 cost a working day: 261 - 13 = 248 working days.
     weekend_holidays = [day for day in workcal.fallback_holidays(2027) if day.weekday() >= 5]
     assert len(weekend_holidays) == 6
-    assert workcal.workdays_between(D(2026, 12, 31), D(2027, 12, 31), calendar=cal) == 254
+    assert workcal.workdays_between(D(2026, 12, 31), D(2027, 12, 31), calendar=cal) == 248
 
 
 def test_fallback_new_years_eve_is_last_day_of_lunar_month_12():
@@ -175,7 +183,7 @@ def test_fallback_new_years_eve_is_last_day_of_lunar_month_12():
         lunar_eve = LunarDate.from_solar_date(eve.year, eve.month, eve.day)
         assert lunar_eve.month == 12, year
         lengths.add(lunar_eve.day)
-        assert [day for day, name in holidays.items() if "春节" in name] == [
+        assert [day for day, name in holidays.items() if "春节" in name and "补假" not in name] == [
             eve + dt.timedelta(days=i) for i in range(4)
         ]
     assert lengths == {29, 30}
@@ -185,8 +193,9 @@ def test_fallback_holidays_count_and_coinciding_festivals():
     for year in range(2000, 2100):
         holidays = workcal.fallback_holidays(year)
         assert all(day.year == year for day in holidays)
-        named = sum(len(name.split("、")) for name in holidays.values())
+        named = sum(len(name.split("、")) for name in holidays.values() if "补假" not in name)
         assert named == 13, year
+        assert workcal.fallback_holidays(year, substitutes=False).keys() <= holidays.keys()
     # 2001: 中秋 fell on 10-01; the day carries both names
     assert workcal.fallback_holidays(2001)[D(2001, 10, 1)] == "中秋、国庆节"
 

@@ -178,8 +178,8 @@ def test_work_time_between():
     assert workcal.work_time_between(at(2026, 11, 28, 0), at(2026, 11, 29, 23)) == dt.timedelta(0)
     # national day week: only 10-08, 10-09 and the make-up Saturday 10-10 are worked
     assert workcal.work_time_between(at(2026, 10, 1, 0), at(2026, 10, 11, 0)) == 21 * H
-    # in the fallback year: 02-05 (除夕) and 02-08 off
-    assert workcal.work_time_between(at(2027, 2, 1, 0), at(2027, 2, 13, 0)) == 8 * 7 * H
+    # in the fallback year: 02-05 (除夕), 02-08 and the 补假 days 02-09, 02-10 off
+    assert workcal.work_time_between(at(2027, 2, 1, 0), at(2027, 2, 13, 0)) == 6 * 7 * H
 
 
 @pytest.mark.django_db

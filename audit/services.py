@@ -34,12 +34,15 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
 
 
 def _actor_org(actor):
+    """The org an actor acts for by default: their narrowest current grant (cached per request)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
-    from orgs.models import RoleGrant
+    if not hasattr(actor, "_luoshi_actor_org"):
+        from orgs.models import RoleGrant
 
-    grant = RoleGrant.objects.current().filter(user=actor).order_by("-org_path").only("org_id").first()
-    return grant.org_id if grant else None
+        grant = RoleGrant.objects.current().filter(user=actor).order_by("-org_path").only("org_id").first()
+        actor._luoshi_actor_org = grant.org_id if grant else None
+    return actor._luoshi_actor_org
 
 
 def _subject_scope(subject: models.Model) -> str:

@@ -552,7 +552,7 @@ class OrgImporter(Importer):
     }
 
     def validate(self, sheet: _Sheet, actor, errors: _Errors) -> list:
-        parents = _OrgLookup(actor, "change")
+        parents = _OrgLookup(actor, "import")
         hosts = _OrgLookup(actor, "view")
         may_add_roots = actor is None or scope_paths(actor, "change") is ALL
         keys: dict[str, list[int]] = defaultdict(list)  # code or name -> rows (forward references)
@@ -808,7 +808,7 @@ class PeopleImporter(Importer):
     }
 
     def validate(self, sheet: _Sheet, actor, errors: _Errors) -> list:
-        units = _OrgLookup(actor, "change")
+        units = _OrgLookup(actor, "import")
         today = timezone.localdate()
         ids_in_file: dict[str, int] = {}
         registered = _registered_ids([_safe_text(values.get("身份证号")).upper() for _, values in sheet.rows])

@@ -50,8 +50,9 @@ def scope_paths(user, action: str = "view") -> list[str] | None:
 
 def forget_scopes(user) -> None:
     """Drop the cached scope after the user's grants changed."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, "_luoshi_actor_org"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def path_in_scope(path: str, paths: list[str] | None) -> bool:

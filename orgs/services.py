@@ -117,7 +117,20 @@ def validate_new_org(*, actor, parent: Org | None, kind: str, values: dict) -> d
     _require(actor, "change", parent)
     _check_child_kind(parent, kind)
     _check_host(kind, values.get("host"))
-    return _clean_org_values(kind, values)
+    values = _clean_org_values(kind, values)
+    _check_unique_code(values.get("code") or "")
+    return values
+
+
+def _check_unique_code(code: str, exclude_pk=None) -> None:
+    """Codes (区划代码, 网格编码, 信用代码) identify an active org uniquely."""
+    if not code:
+        return
+    clash = Org.objects.filter(code=code, archived_at__isnull=True)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ServiceError(f"编码 {code} 已被“{clash.first().name}”使用", field="code")
 
 
 @transaction.atomic
@@ -146,6 +159,8 @@ def update_org(org: Org, *, actor, reason: str = "", **changes) -> Org:
     merged = {field: getattr(org, field) for field in ORG_FIELDS}
     merged.update(changes)
     merged = _clean_org_values(kind, merged)
+    if merged.get("code") != org.code:
+        _check_unique_code(merged.get("code") or "", exclude_pk=org.pk)
     before = snapshot(org, ORG_FIELDS)
     for field, value in merged.items():
         setattr(org, field, value)

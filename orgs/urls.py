@@ -11,4 +11,5 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("import/", views.import_page, name="import"),
+    path("import/template/<str:kind>/", views.import_template, name="import_template"),
 ]

@@ -1,16 +1,18 @@
 """Org tree browser, org pages and people pages. Thin: parse, scope, call a selector or service."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
 
 from . import selectors, services
-from .imports import IMPORTERS, ImportRejected
+from .imports import IMPORTERS, ImportRejected, template_workbook
 from .models import Person
 from .scoping import can, scope_paths
 
@@ -99,12 +101,26 @@ def person_reveal(request, pk: int):
 
 
 @login_required
+def import_template(request, kind: str):
+    if scope_paths(request.user, "import") == [] or kind not in IMPORTERS:
+        raise Http404
+    response = HttpResponse(
+        template_workbook(kind),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = quote(f"{IMPORTERS[kind].label}导入模板.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@login_required
 def import_page(request):
     if scope_paths(request.user, "import") == []:
         raise Http404
-    context = {"importers": IMPORTERS}
+    context = {"importers": IMPORTERS, "active_nav": "import"}
     if request.method == "POST":
         kind = request.POST.get("kind")
+        context["kind"] = kind
         upload = request.FILES.get("file")
         importer = IMPORTERS.get(kind)
         if importer is None:

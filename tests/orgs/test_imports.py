@@ -507,3 +507,22 @@ def test_import_page_success_redirects_with_a_message(client, base, street_dept)
     assert response.redirect_chain[-1][1] == 302
     assert "导入成功:新建组织 1 个" in response.content.decode()
     assert Org.objects.filter(name="湖东社区").exists()
+
+
+def test_template_download(client, world_for_template):
+    user = world_for_template
+    client.force_login(user)
+    response = client.get(reverse("orgs:import_template", args=["people"]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert "姓名" in [cell.value for cell in workbook.active[1]]
+    assert client.get(reverse("orgs:import_template", args=["nothing"])).status_code == 404
+
+
+@pytest.fixture
+def world_for_template(db):
+    root = services.create_org(actor=None, parent=None, kind="district", name="岳麓区", code="430104")
+    user = get_user_model().objects.create_user("importer", password="pw-123456")
+    services.grant_role(user, root, "admin", actor=None)
+    return user

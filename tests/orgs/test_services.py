@@ -188,3 +188,14 @@ def test_only_grant_holders_may_grant(world):
     org_dept = grant(world, "zzb", Role.ORG_DEPT, "party")
     with pytest.raises(PermissionDenied, match="超级管理员"):
         services.grant_role(other, world["party"], Role.ADMIN, actor=org_dept)
+
+
+def test_codes_are_unique_among_active_orgs(world):
+    with pytest.raises(ServiceError, match="已被") as error:
+        services.create_org(actor=None, parent=world["c1"], kind="grid", name="重号网格", code="43010400100101")
+    assert error.value.field == "code"
+    with pytest.raises(ServiceError, match="已被"):
+        services.update_org(world["g2"], actor=None, code="43010400100101")
+    services.archive_org(world["g2"], actor=None, reason="网格调整")
+    # an archived org's code may be reused by its successor
+    services.create_org(actor=None, parent=world["c1"], kind="grid", name="新第2网格", code="43010400100102")

@@ -30,11 +30,11 @@ from django.utils import timezone
 from shapely.geometry import MultiPoint, Point, Polygon
 from shapely.strtree import STRtree
 
-from audit import events
 from audit.services import Subject, record
 from party.models import Member, MemberCategory, MemberStatus
 
 from . import demo_names as names
+from . import services
 from .models import ALLOWED_CHILDREN, PARTY_KINDS, UNIT_KINDS, Org, Person, Position, RoleGrant, User
 from .roles import Role
 from .validators import id_check_digit
@@ -43,7 +43,7 @@ SEED = 20261129
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DIVISIONS_FILE = DATA_DIR / "430104_changsha_yuelu_tree.json"
 
-DEMO_BUILT = events.register("demo.built", "生成演示数据")
+DEMO_BUILT = services.DEMO_BUILT
 
 PARTY_ROOT_NAME = "中共长沙市岳麓区委员会"
 PARTY_PREFIX = "中共长沙市岳麓区"
@@ -65,11 +65,16 @@ SECRETARY_KINDS = ("party_committee", "working_committee", "general_branch", "br
 # Results
 
 
+class DemoDataError(RuntimeError):
+    """The existing demo district lacks a unit the demo accounts need."""
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
     identity: str  # 身份, e.g. "湖东社区 社区工作人员"
     sees: str  # 登录后看到什么
+    managed: bool = True  # False: the username belongs to a non-demo account, left untouched
 
 
 @dataclass
@@ -341,12 +346,8 @@ class _Forest:
             while stack:
                 org, path = stack.pop()
                 kids = self.children[id(org)]
-                org.path, org.depth, org.numchild, org.created_at = (
-                    path,
-                    len(path) // Org.steplen,
-                    len(kids),
-                    now,
-                )
+                org.path, org.depth = path, len(path) // Org.steplen
+                org.numchild, org.created_at = len(kids), now
                 ordered.append(org)
                 stack.extend((kid, path + _step(i)) for i, kid in reversed(list(enumerate(kids, 1))))
             for org in ordered:
@@ -384,16 +385,15 @@ class _Builder:
         self.secretary_of: dict[int, Person] = {}
         self.departments: dict[str, Org] = {}
         self.dept_branches: dict[str, Org] = {}
+        self.party_plan: dict[int, str | None] = {}  # 两新组织 → "branch", "joint:<key>" or None
         self.vacant: list[Org] = []
 
     # -- people ---------------------------------------------------------------------------------
 
     def _birth(self, profile: str) -> datetime.date:
-        rng = self.rng
-        first, last, _ = rng.choices(_AGE_PROFILES[profile], weights=[p[2] for p in _AGE_PROFILES[profile]])[
-            0
-        ]
-        return _random_day(rng, datetime.date(first, 1, 1), datetime.date(last, 12, 31))
+        bands = _AGE_PROFILES[profile]
+        first, last, _ = self.rng.choices(bands, weights=[band[2] for band in bands])[0]
+        return _random_day(self.rng, datetime.date(first, 1, 1), datetime.date(last, 12, 31))
 
     def _name(self, gender: str, born: datetime.date) -> str:
         cohort = "old" if born.year < 1960 else "mid" if born.year < 1985 else "young"
@@ -457,7 +457,7 @@ class _Builder:
         born = person.birth_date
         age = person.age_on(today)
         status = MemberStatus.NORMAL
-        if age < 45 and rng.random() < 0.12:
+        if age < 45 and rng.random() < 0.09:
             category = MemberCategory.PROBATIONARY
             joined = today - datetime.timedelta(days=rng.randint(20, 350))
             full = None
@@ -574,7 +574,7 @@ class _Builder:
                     code=make_credit_code(rng, credit_prefix),
                     phone=self._landline(),
                 )
-                org._demo_party = party
+                self.party_plan[id(org)] = party
                 street.two_new.append(org)
         for street in streets:
             street.office = forest.add(
@@ -618,7 +618,6 @@ class _Builder:
         rng, forest = self.rng, self.forest
         party_root = forest.add(None, "party_committee", PARTY_ROOT_NAME, short_name="区委", host=self.root)
         self.party_root = party_root
-        self.party_units: list[tuple[Org, str]] = []  # (party org, role) for secretaries later
 
         # Which communities/villages get a general branch or a party committee (the biggest ones).
         units = [unit for street in streets for unit in street.units if unit.code != DEMO_COMMUNITY_CODE]
@@ -661,7 +660,7 @@ class _Builder:
                 short_name=f"{street_name}机关党支部",
                 host=street.org,
             )
-            self.fill_branch(organ, [street.org], "cadre", rng.randint(10, 15))
+            self.fill_branch(organ, [street.org], "cadre", rng.randint(7, 10))
             street.organ_branch = organ
             for unit in street.units:
                 self._unit_party(committee, street, unit, form[unit.code])
@@ -689,7 +688,7 @@ class _Builder:
         profile = "village" if unit.kind == "village" else "community"
         base = f"{PARTY_PREFIX}{street.name}{unit.name}"
         if form == "branch":
-            low, high = (15, 22) if unit.kind == "village" else (20, 28)
+            low, high = (8, 13) if unit.kind == "village" else (9, 15)
             branch = forest.add(
                 committee, "branch", f"{base}支部委员会", short_name=f"{unit.name}党支部", host=unit.org
             )
@@ -733,7 +732,7 @@ class _Builder:
     def _groups(self, branch: Org) -> None:
         """党小组 in some bigger branches, each with a group leader."""
         pool = self.branch_members[id(branch)]
-        if len(pool) < 22 or self.rng.random() > 0.4:
+        if len(pool) < 22 or self.rng.random() > 0.3:
             return
         for number in range(1, self.rng.randint(2, 3) + 1):
             group = self.forest.add(
@@ -754,7 +753,7 @@ class _Builder:
         rng, forest = self.rng, self.forest
         joints: dict[str, list[Org]] = {}
         for unit in street.two_new:
-            party = unit._demo_party
+            party = self.party_plan[id(unit)]
             if party == "branch":
                 branch = forest.add(
                     committee,
@@ -1024,6 +1023,19 @@ def _account_id_number(index: int, born: datetime.date, gender: str) -> str:
     return first17 + id_check_digit(first17)
 
 
+@dataclass
+class _AccountSpec:
+    username: str
+    home: Org  # Person.org
+    identity: str
+    sees: str
+    grants: list[tuple[str, Org]] = field(default_factory=list)
+    posts: list[tuple[Org, str, str]] = field(default_factory=list)  # (org, position kind, title)
+    member_of: tuple[Org, datetime.date] | None = None  # (branch, joined on)
+    staff: bool = False
+    superuser: bool = False
+
+
 class _Accounts:
     def __init__(self, root: Org, today: datetime.date):
         self.root, self.today = root, today
@@ -1039,27 +1051,46 @@ class _Accounts:
             self.encoded_password = make_password(self.password)
         self.since = min(datetime.date(2024, 3, 1), today)
 
-    def _unit(self, **filters) -> Org:
-        return Org.objects.get(path__startswith=self.root.path, is_demo=True, **filters)
+    @staticmethod
+    def _find(what: str, **filters) -> Org:
+        org = Org.objects.filter(is_demo=True, archived_at__isnull=True, **filters).order_by("path").first()
+        if org is None:
+            raise DemoDataError(f"演示数据不完整:找不到{what}。请换一个空数据库重新生成演示数据。")
+        return org
 
-    def user(self, username: str, org: Org, *, staff: bool, superuser: bool = False) -> tuple[User, Person]:
-        user = User.objects.filter(username=username).first() or User(username=username)
-        name, gender, born, phone = _ACCOUNT_PEOPLE[username]
+    def _unit(self, what: str, **filters) -> Org:
+        return self._find(what, path__startswith=self.root.path, **filters)
+
+    def user(self, spec: _AccountSpec) -> tuple[User, Person] | None:
+        """The account and its person, created or reset; None when the username belongs to an
+        account that is not a demo account (its password is never touched)."""
+        user = User.objects.filter(username=spec.username).first()
+        person = Person.objects.filter(user=user).first() if user is not None else None
+        if user is not None and (person is None or not person.is_demo):
+            return None
+        user = user or User(username=spec.username)
+        name, gender, born, phone = _ACCOUNT_PEOPLE[spec.username]
         user.first_name = name
-        user.is_active, user.is_staff, user.is_superuser = True, staff or superuser, superuser
+        user.is_active, user.is_staff, user.is_superuser = True, spec.staff or spec.superuser, spec.superuser
         user.password = self.encoded_password
         user.save()
-        person = Person.objects.filter(user=user).first()
         if person is None:
             person = Person(
-                user=user, name=name, gender=gender, birth_date=born, org=org, is_demo=True, note="演示账号"
+                user=user,
+                name=name,
+                gender=gender,
+                birth_date=born,
+                org=spec.home,
+                is_demo=True,
+                note="演示账号",
             )
             if born is not None:
-                person.set_id_number(_account_id_number(list(_ACCOUNT_PEOPLE).index(username), born, gender))
+                index = list(_ACCOUNT_PEOPLE).index(spec.username)
+                person.set_id_number(_account_id_number(index, born, gender))
             person.set_phone(phone)
             person.save()
-        elif person.org_id != org.pk:
-            person.org = org
+        elif person.org_id != spec.home.pk:
+            person.org = spec.home
             person.save()
         return user, person
 
@@ -1088,82 +1119,119 @@ class _Accounts:
             member.org = branch
             member.save()
 
-    def ensure(self) -> list[DemoAccount]:
+    def specs(self) -> list[_AccountSpec]:
         root = self.root
-        party_root = Org.objects.get(is_demo=True, depth=1, kind="party_committee", name=PARTY_ROOT_NAME)
-        supervision = self._unit(kind="department", name=SUPERVISION_DEPT)
-        org_dept = self._unit(kind="department", name=ORG_DEPT)
-        urban = self._unit(kind="department", name=URBAN_MANAGEMENT_DEPT)
-        street = self._unit(kind__in=("street", "town"), code=DEMO_STREET_CODE)
-        office = Org.objects.get(
-            path__startswith=street.path, kind="office", name=street.name + DISPATCH_OFFICE_SUFFIX
-        )
-        community = self._unit(kind="community", code=DEMO_COMMUNITY_CODE)
-        grid = self._unit(kind="grid", code=DEMO_GRID_CODE)
-        branch = Org.objects.get(is_demo=True, kind="branch", host=community)
-
-        def dept_branch(dept: Org) -> Org:
-            return Org.objects.get(is_demo=True, kind="branch", host=dept)
-
-        user, _ = self.user("admin", root, staff=True, superuser=True)
-        self.grant(user, root, Role.ADMIN)
-
-        user, person = self.user("dudao", supervision, staff=True)
-        self.grant(user, root, Role.SUPERVISOR)
-        self.post(person, supervision, "supervisor", "督查专员")
-        self.membership(person, dept_branch(supervision), datetime.date(2002, 6, 28))
-
-        user, person = self.user("zuzhibu", org_dept, staff=True)
-        self.grant(user, party_root, Role.ORG_DEPT)
-        self.grant(user, root, Role.SUPERVISOR)
-        self.post(person, org_dept, "staff", "组织科干部")
-        self.membership(person, dept_branch(org_dept), datetime.date(2006, 5, 20))
-
-        user, person = self.user("jiedao", office, staff=True)
-        self.grant(user, street, Role.DISPATCHER)
-        self.post(person, office, "dispatcher", "调度员")
-
-        user, person = self.user("bumen", urban, staff=True)
-        self.grant(user, urban, Role.DEPT_HANDLER)
-        self.post(person, urban, "department_handler", "部门经办人")
-
-        user, person = self.user("shequ", community, staff=True)
-        self.grant(user, community, Role.COMMUNITY_STAFF)
-        self.post(person, community, "staff", "社区专职工作者")
-
-        user, person = self.user("wanggeyuan", community, staff=False)
-        self.grant(user, grid, Role.GRID_WORKER)
-        self.post(person, grid, "grid_worker", "专职网格员")
-
-        user, person = self.user("shuji", community, staff=False)
-        self.grant(user, branch, Role.BRANCH_SECRETARY)
-        self.membership(person, branch, datetime.date(1993, 7, 1))
-        self.post(person, branch, "secretary", "党支部书记")
-
-        user, _ = self.user("jumin", community, staff=False)
-        self.grant(user, community, Role.RESIDENT)
-
+        find, unit = self._find, self._unit
+        party_root = find(PARTY_ROOT_NAME, depth=1, kind="party_committee", name=PARTY_ROOT_NAME)
+        supervision = unit(SUPERVISION_DEPT, kind="department", name=SUPERVISION_DEPT)
+        org_dept = unit(ORG_DEPT, kind="department", name=ORG_DEPT)
+        urban = unit(URBAN_MANAGEMENT_DEPT, kind="department", name=URBAN_MANAGEMENT_DEPT)
+        street = unit("望月湖街道", kind__in=("street", "town"), code=DEMO_STREET_CODE)
+        office_name = street.name + DISPATCH_OFFICE_SUFFIX
+        office = find(office_name, path__startswith=street.path, kind="office", name=office_name)
+        community = unit("湖东社区", kind="community", code=DEMO_COMMUNITY_CODE)
+        grid = unit("湖东社区第1网格", kind="grid", code=DEMO_GRID_CODE)
+        branch = find("湖东社区党支部", kind="branch", host=community)
+        supervision_branch = find(f"{SUPERVISION_DEPT}机关党支部", kind="branch", host=supervision)
+        org_dept_branch = find(f"{ORG_DEPT}机关党支部", kind="branch", host=org_dept)
+        here = community.name
         return [
-            DemoAccount("admin", "系统管理员(超级用户)", "全部数据和后台管理"),
-            DemoAccount("dudao", f"{supervision.name} 督查专员", "全区所有组织、人员和事项(只读),督查督办"),
-            DemoAccount(
-                "zuzhibu", f"{org_dept.name} 组织部门干部", "全区党组织和党员(可编辑),全区各单位(只读)"
+            _AccountSpec(
+                "admin",
+                root,
+                "系统管理员(超级用户)",
+                "全部数据和后台管理",
+                grants=[(Role.ADMIN, root)],
+                staff=True,
+                superuser=True,
             ),
-            DemoAccount(
-                "jiedao", f"{street.name}综治中心 调度员", f"{street.name}及所辖社区、网格(只读),事项分派"
+            _AccountSpec(
+                "dudao",
+                supervision,
+                f"{supervision.name} 督查专员",
+                "全区所有组织、人员和事项(只读),督查督办",
+                grants=[(Role.SUPERVISOR, root)],
+                posts=[(supervision, "supervisor", "督查专员")],
+                member_of=(supervision_branch, datetime.date(2002, 6, 28)),
+                staff=True,
             ),
-            DemoAccount(
-                "bumen", f"{urban.short_name} 部门经办人", "本部门及所属大队、中心的数据,交办本部门的事项"
+            _AccountSpec(
+                "zuzhibu",
+                org_dept,
+                f"{org_dept.name} 组织部门干部",
+                "全区党组织和党员(可编辑),全区各单位(只读)",
+                grants=[(Role.ORG_DEPT, party_root), (Role.SUPERVISOR, root)],
+                posts=[(org_dept, "staff", "组织科干部")],
+                member_of=(org_dept_branch, datetime.date(2006, 5, 20)),
+                staff=True,
             ),
-            DemoAccount(
-                "shequ", f"{community.name} 社区工作人员", f"{community.name}及其网格的人员和数据(可编辑)"
+            _AccountSpec(
+                "jiedao",
+                office,
+                f"{street.name}综治中心 调度员",
+                f"{street.name}及所辖社区、网格(只读),事项分派",
+                grants=[(Role.DISPATCHER, street)],
+                posts=[(office, "dispatcher", "调度员")],
+                staff=True,
             ),
-            DemoAccount("wanggeyuan", f"{grid.name} 网格员", "本网格的数据(只读),上报事项"),
-            DemoAccount(
-                "shuji", f"{branch.short_name or branch.name} 书记", "本支部的党员和组织生活(可编辑)"
+            _AccountSpec(
+                "bumen",
+                urban,
+                f"{urban.short_name} 部门经办人",
+                "本部门及所属大队、中心的数据,交办本部门的事项",
+                grants=[(Role.DEPT_HANDLER, urban)],
+                posts=[(urban, "department_handler", "部门经办人")],
+                staff=True,
             ),
-            DemoAccount("jumin", f"{community.name} 居民", "只能看到本人的信息"),
+            _AccountSpec(
+                "shequ",
+                community,
+                f"{here} 社区工作人员",
+                f"{here}及其网格的人员和数据(可编辑)",
+                grants=[(Role.COMMUNITY_STAFF, community)],
+                posts=[(community, "staff", "社区专职工作者")],
+                staff=True,
+            ),
+            _AccountSpec(
+                "wanggeyuan",
+                community,
+                f"{grid.name} 网格员",
+                "本网格的数据(只读),上报事项",
+                grants=[(Role.GRID_WORKER, grid)],
+                posts=[(grid, "grid_worker", "专职网格员")],
+            ),
+            _AccountSpec(
+                "shuji",
+                community,
+                f"{branch.short_name or branch.name} 书记",
+                "本支部的党员和组织生活(可编辑)",
+                grants=[(Role.BRANCH_SECRETARY, branch)],
+                posts=[(branch, "secretary", "党支部书记")],
+                member_of=(branch, datetime.date(1993, 7, 1)),
+            ),
+            _AccountSpec(
+                "jumin", community, f"{here} 居民", "只能看到本人的信息", grants=[(Role.RESIDENT, community)]
+            ),
         ]
+
+    def ensure(self) -> list[DemoAccount]:
+        accounts = []
+        for spec in self.specs():
+            pair = self.user(spec)
+            if pair is None:
+                accounts.append(
+                    DemoAccount(spec.username, "已有同名的非演示账号,未作修改", "—", managed=False)
+                )
+                continue
+            user, person = pair
+            for role, org in spec.grants:
+                self.grant(user, org, role)
+            if spec.member_of is not None:
+                self.membership(person, *spec.member_of)
+            for org, kind, title in spec.posts:
+                self.post(person, org, kind, title)
+            accounts.append(DemoAccount(spec.username, spec.identity, spec.sees))
+        return accounts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1174,22 +1242,13 @@ def find_demo_root() -> Org | None:
     return Org.objects.filter(is_demo=True, kind="district", depth=1).first()
 
 
+_COUNTED_KINDS = ("street", "town", "community", "village", "grid", "department", "office", "enterprise")
+_COUNTED_KINDS += ("social_org",)
+
+
 def demo_counts(root: Org) -> dict[str, int]:
     kinds = dict(Org.objects.filter(is_demo=True).order_by().values_list("kind").annotate(n=Count("id")))
-    counts = {
-        kind: kinds.get(kind, 0)
-        for kind in (
-            "street",
-            "town",
-            "community",
-            "village",
-            "grid",
-            "department",
-            "office",
-            "enterprise",
-            "social_org",
-        )
-    }
+    counts = {kind: kinds.get(kind, 0) for kind in _COUNTED_KINDS}
     counts["party_orgs"] = sum(kinds.get(kind, 0) for kind in PARTY_KINDS)
     counts["party_groups"] = kinds.get("group", 0)
     counts["people"] = Person.objects.filter(is_demo=True).count()
@@ -1255,7 +1314,10 @@ def write_summary(summary: DemoSummary, out) -> None:
         out.write("  书记空缺的党组织:" + "、".join(summary.vacant_secretaries) + "\n")
     out.write(f"\n演示账号(密码均为 {summary.password}):\n")
     rows = [("用户名", "密码", "身份", "登录后看到什么")]
-    rows += [(a.username, summary.password, a.identity, a.sees) for a in summary.accounts]
+    rows += [
+        (a.username, summary.password if a.managed else "(未修改)", a.identity, a.sees)
+        for a in summary.accounts
+    ]
     widths = [max(_display_width(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         out.write(

@@ -19,7 +19,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from core import privacy
 
 from .roles import Role
-from .scoping import ScopedQuerySet, ScopedQuerySetMixin
+from .scoping import ScopedQuerySet, ScopedQuerySetMixin, subtree_q, under_paths
 
 
 class OrgKind(models.TextChoices):
@@ -86,10 +86,7 @@ class OrgQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
         # community's staff see the community's party branch.
         if action != "view" or not paths:
             return None
-        q = Q()
-        for path in paths:
-            q |= Q(host__path__startswith=path)
-        return q
+        return under_paths(paths, "host__path")
 
     def active(self):
         return self.filter(archived_at__isnull=True)
@@ -164,7 +161,7 @@ class Org(MP_Node):
 
     def subtree(self):
         """This node and all its descendants (one indexed prefix match)."""
-        return Org.objects.filter(path__startswith=self.path)
+        return Org.objects.filter(subtree_q("path", self.path))
 
 
 class User(AbstractUser):
@@ -207,26 +204,24 @@ class Gender(models.TextChoices):
     FEMALE = "F", "女"
 
 
-# Other ways a person belongs to an org besides their home unit: each entry maps a scope path to a
-# Q on Person. ``party`` adds "member of a branch under the path". Positions are built in.
+# Other ways a person belongs to an org besides their home unit: each entry maps a list of scope
+# paths to a queryset of person ids. ``party`` adds "member of a branch under the paths".
+# Current positions are built in.
 PERSON_SCOPE_LINKS: list = []
 
 
 class PersonQuerySet(ScopedQuerySet):
     def own_q(self, user, action, paths):
         q = Q(user=user) if action == "view" else Q(pk__in=[])
-        today = timezone.localdate()
-        for path in paths:
-            # People holding a current position in a visible org are visible too.
-            q |= Q(positions__org_path__startswith=path, positions__start_on__lte=today) & (
-                Q(positions__end_on__isnull=True) | Q(positions__end_on__gt=today)
-            )
-            for link in PERSON_SCOPE_LINKS:
-                q |= link(path)
+        if not paths:
+            return q
+        # People holding a current position in a visible org are visible too. Subqueries on
+        # person ids (not joins) keep each part on its own index and need no DISTINCT.
+        holders = Position.objects.current().filter(under_paths(paths)).values("person_id")
+        q |= Q(pk__in=holders)
+        for link in PERSON_SCOPE_LINKS:
+            q |= Q(pk__in=link(paths))
         return q
-
-    def visible_to(self, user, action="view"):
-        return super().visible_to(user, action).distinct()
 
     def active(self):
         return self.filter(archived_at__isnull=True)

@@ -67,6 +67,25 @@ def can(user, action: str, org) -> bool:
 
 
 NOTHING = Q(pk__in=[])
+PATH_MAX = 255
+
+
+def subtree_q(field: str, path: str) -> Q:
+    """``field`` lies in the subtree at ``path``: a range on the materialized path.
+
+    Equivalent to ``startswith`` (path steps use only 0-9A-Z, which sort below "Z" in every
+    collation), but a range uses the B-tree index on SQLite and PostgreSQL alike, where
+    ``LIKE 'p%'`` does not (SQLite's LIKE is case-insensitive; PostgreSQL needs C collation).
+    """
+    return Q(**{f"{field}__range": (path, path + "Z" * (PATH_MAX - len(path)))})
+
+
+def under_paths(paths, field: str = "org_path") -> Q:
+    """Any of the subtrees at ``paths``."""
+    q = NOTHING
+    for path in paths:
+        q |= subtree_q(field, path)
+    return q
 
 
 class ScopedQuerySetMixin:
@@ -82,9 +101,7 @@ class ScopedQuerySetMixin:
             return self
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
-        q = NOTHING
-        for path in paths:
-            q |= Q(**{f"{self.scope_field}__startswith": path})
+        q = under_paths(paths, self.scope_field)
         extra = self.own_q(user, action, paths)
         if extra is not None:
             q |= extra

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 
 from .models import Org, Person, Position
-from .scoping import ALL, scope_paths
+from .scoping import ALL, scope_paths, subtree_q
 
 
 def scope_roots(user) -> list[Org]:
@@ -21,7 +21,7 @@ def visible_org(user, pk: int) -> Org:
 
 
 def children_of(user, org: Org):
-    return Org.objects.visible_to(user).filter(path__startswith=org.path, depth=org.depth + 1)
+    return Org.objects.visible_to(user).filter(subtree_q("path", org.path), depth=org.depth + 1)
 
 
 def search_orgs(user, text: str, limit: int = 50):
@@ -41,7 +41,7 @@ def current_positions(user, org: Org):
 def people_list(user, *, text: str = "", org: Org | None = None):
     people = Person.objects.visible_to(user).active().select_related("org")
     if org is not None:
-        people = people.filter(org_path__startswith=org.path)
+        people = people.filter(subtree_q("org_path", org.path))
     text = (text or "").strip()
     if text:
         people = people.filter(name__icontains=text)

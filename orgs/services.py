@@ -30,7 +30,7 @@ from .models import (
     RoleGrant,
 )
 from .roles import STAFF_ROLES, Role
-from .scoping import ALL, can, forget_scopes, scope_paths
+from .scoping import ALL, can, forget_scopes, scope_paths, subtree_q
 from .validators import birth_date_from_id, check_id_number, check_phone, gender_from_id
 
 ORG_CREATED = events.register("org.created", "新建组织")
@@ -44,6 +44,7 @@ POSITION_STARTED = events.register("position.started", "任职")
 POSITION_ENDED = events.register("position.ended", "离任")
 ROLE_GRANTED = events.register("role.granted", "授予角色")
 ROLE_REVOKED = events.register("role.revoked", "收回角色")
+DEMO_BUILT = events.register("demo.built", "生成演示数据")
 
 ORG_FIELDS = (
     "name",
@@ -215,7 +216,7 @@ def _rewrite_paths(old: str, new: str) -> None:
     for model in apps.get_models():
         if not issubclass(model, OrgScopedModel):
             continue
-        model._base_manager.filter(org_path__startswith=old).update(
+        model._base_manager.filter(subtree_q("org_path", old)).update(
             org_path=Concat(Value(new), Substr("org_path", len(old) + 1, Length("org_path")))
         )
     # Audit events keep the scope they were written with: that is history, not a live pointer.
@@ -230,13 +231,13 @@ def archive_org(org: Org, *, actor, reason: str) -> Org:
         raise ServiceError("请填写撤销原因", field="reason")
     if org.is_archived:
         raise ServiceError(f"“{org.name}”已经撤销")
-    current = Position.objects.current().filter(org_path__startswith=org.path)
+    current = Position.objects.current().filter(subtree_q("org_path", org.path))
     if current.exists():
         raise ServiceError(
             f"“{org.name}”及其下级仍有 {current.count()} 名在任人员,请先办理离任", field="reason"
         )
     now = timezone.now()
-    Org.objects.filter(path__startswith=org.path, archived_at__isnull=True).update(
+    Org.objects.filter(subtree_q("path", org.path), archived_at__isnull=True).update(
         archived_at=now, archived_reason=reason[:200]
     )
     org.refresh_from_db()

@@ -6,11 +6,11 @@ class PartyConfig(AppConfig):
     verbose_name = "基层党组织"
 
     def ready(self):
-        from django.db.models import Q
-
         from orgs.models import PERSON_SCOPE_LINKS
+        from orgs.scoping import under_paths
 
         from . import home  # noqa: F401  (registers home-page sections)
+        from .models import Member
 
         # A branch's members are visible wherever the branch is.
-        PERSON_SCOPE_LINKS.append(lambda path: Q(membership__org_path__startswith=path))
+        PERSON_SCOPE_LINKS.append(lambda paths: Member.objects.filter(under_paths(paths)).values("person_id"))

@@ -113,6 +113,8 @@ def _check_admin_units(root: Org) -> None:
     assert kinds["department"] >= 28
     assert kinds["enterprise"] >= 20 and kinds["social_org"] >= 8
     assert root.code == "430104" and root.kind == "district" and root.is_demo
+    codes = [code for code in units.values_list("code", flat=True) if code]
+    assert len(codes) == len(set(codes))  # statistical, grid and credit codes are unique
     hudong = units.get(code=demo.DEMO_COMMUNITY_CODE)
     assert hudong.name == "湖东社区" and hudong.kind == "community"
     # Every street has a dispatch centre.
@@ -318,3 +320,15 @@ def test_build_demo_builds_the_district_once(client):
     assert client.login(username="shequ", password=settings.LUOSHI_DEMO_PASSWORD)
     again = demo.build_demo()
     assert again.reused and again.counts == summary.counts
+
+    # A username taken by an account that is not a demo account is left alone.
+    User.objects.filter(username="jumin").update(username="jumin-old")
+    outsider = User.objects.create_user("jumin", password="a-private-password")
+    out = io.StringIO()
+    third = demo.build_demo(stdout=out)
+    outsider.refresh_from_db()
+    assert outsider.check_password("a-private-password") and not outsider.is_staff
+    assert not RoleGrant.objects.filter(user=outsider).exists()
+    assert not hasattr(outsider, "person")
+    assert "未作修改" in out.getvalue()
+    assert [account.username for account in third.accounts if not account.managed] == ["jumin"]

@@ -192,7 +192,9 @@ def test_only_grant_holders_may_grant(world):
 
 def test_codes_are_unique_among_active_orgs(world):
     with pytest.raises(ServiceError, match="已被") as error:
-        services.create_org(actor=None, parent=world["c1"], kind="grid", name="重号网格", code="43010400100101")
+        services.create_org(
+            actor=None, parent=world["c1"], kind="grid", name="重号网格", code="43010400100101"
+        )
     assert error.value.field == "code"
     with pytest.raises(ServiceError, match="已被"):
         services.update_org(world["g2"], actor=None, code="43010400100101")

@@ -1,12 +1,15 @@
 """``luoshi build_demo``: build the demo district (演示数据) of 长沙市岳麓区, or reuse it."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from orgs.demo import build_demo
+from orgs.demo import DemoDataError, build_demo
 
 
 class Command(BaseCommand):
     help = "生成演示数据(长沙市岳麓区):组织树、网格、党组织、党员和演示账号;已存在时复用并重置演示账号密码"
 
     def handle(self, *args, **options):
-        build_demo(stdout=self.stdout)
+        try:
+            build_demo(stdout=self.stdout)
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from orgs.scoping import scope_paths
+from orgs.scoping import has_scope
 
 from .models import AuditEvent
 
@@ -23,7 +23,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         return obj.action_label
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and scope_paths(request.user, "view") != []
+        return request.user.is_active and request.user.is_staff and has_scope(request.user, "view")
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

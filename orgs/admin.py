@@ -217,9 +217,9 @@ class RoleGrantAdmin(ScopedAdmin):
     fields = ["user", "role", "org", "start_on", "reason"]
 
     def has_add_permission(self, request):
-        from .scoping import scope_paths
+        from .scoping import has_scope
 
-        return self.has_module_permission(request) and scope_paths(request.user, "grant") != []
+        return self.has_module_permission(request) and has_scope(request.user, "grant")
 
     def has_change_permission(self, request, obj=None):
         return False  # a grant is revoked (end-dated) by a service, not edited

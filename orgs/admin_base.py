@@ -9,7 +9,7 @@ from audit import events
 from audit.services import record, snapshot
 from core.errors import ServiceError
 
-from .scoping import ALL, can, scope_paths
+from .scoping import can, has_scope
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -23,7 +23,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().get_queryset(request).visible_to(request.user, "view")
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and scope_paths(request.user, "view") != []
+        return request.user.is_active and request.user.is_staff and has_scope(request.user, "view")
 
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):
@@ -31,7 +31,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request):
-        return self.has_module_permission(request) and scope_paths(request.user, "change") != []
+        return self.has_module_permission(request) and has_scope(request.user, "change")
 
     def has_change_permission(self, request, obj=None):
         if not self.has_add_permission(request):
@@ -78,6 +78,3 @@ class ScopedAdmin(admin.ModelAdmin):
             reason="管理后台",
         )
 
-
-def is_unrestricted(user) -> bool:
-    return scope_paths(user, "view") is ALL

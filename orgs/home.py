@@ -8,7 +8,7 @@ from core.home import HomeItem, HomeSection, provider
 
 from .models import Org, Position, PositionKind, RoleGrant
 from .roles import Role
-from .scoping import scope_paths
+from .scoping import has_scope
 
 SHOWN = 8
 
@@ -40,7 +40,7 @@ def _vacant(queryset, kinds, position_kind):
 @provider
 def vacant_secretaries(user):
     """书记配备不到位: party organizations in scope with no current secretary."""
-    if not scope_paths(user, "change"):
+    if not has_scope(user, "change"):
         return None
     party_orgs = Org.objects.visible_to(user, "change")
     vacant = _vacant(
@@ -64,7 +64,7 @@ def vacant_secretaries(user):
 
 @provider
 def grids_without_worker(user):
-    if not scope_paths(user, "view"):
+    if not has_scope(user, "view"):
         return None
     grids = Org.objects.visible_to(user).filter(kind="grid")
     if not grids.exists():

@@ -48,6 +48,11 @@ def scope_paths(user, action: str = "view") -> list[str] | None:
     return cache.get(action, [])
 
 
+def has_scope(user, action: str = "view") -> bool:
+    """Does ``user`` hold ``action`` anywhere (superusers: everywhere)?"""
+    return scope_paths(user, action) != []
+
+
 def forget_scopes(user) -> None:
     """Drop the cached scope after the user's grants changed."""
     for attr in (_CACHE_ATTR, "_luoshi_actor_org"):

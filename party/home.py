@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.home import HomeItem, HomeSection, provider
-from orgs.scoping import scope_paths
+from orgs.scoping import has_scope
 
 from .models import Member, MemberCategory
 
@@ -16,7 +16,7 @@ SHOWN = 8
 
 @provider
 def probation_due(user):
-    if not scope_paths(user, "change"):
+    if not has_scope(user, "change"):
         return None
     members = Member.objects.visible_to(user, "change")
     if not members.exists():

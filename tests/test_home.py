@@ -81,3 +81,12 @@ def test_login_page_and_login(client, world):
     assert bad.status_code == 200 and "正确的用户名和密码" in bad.content.decode()
     good = client.post(reverse("login"), {"username": "someone", "password": "pw-123456"})
     assert good.status_code == 302
+
+
+def test_superuser_home_shows_the_district_checks(client, world):
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    page = client.get(reverse("home")).content.decode()
+    assert "书记空缺的党组织" in page and "网格员配备" in page

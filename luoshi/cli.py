@@ -61,7 +61,8 @@ def _run_together(children: dict[str, list[str]]) -> int:
     finally:
         for proc in procs.values():
             if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
+                # SIGTERM, not SIGINT: a child started from a non-interactive shell may ignore SIGINT.
+                proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 10
         for proc in procs.values():
             try:

@@ -77,4 +77,3 @@ class ScopedAdmin(admin.ModelAdmin):
             after=after,
             reason="管理后台",
         )
-

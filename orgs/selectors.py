@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from .models import Org, Person, Position
@@ -41,7 +42,10 @@ def current_positions(user, org: Org):
 def people_list(user, *, text: str = "", org: Org | None = None):
     people = Person.objects.visible_to(user).active().select_related("org")
     if org is not None:
-        people = people.filter(subtree_q("org_path", org.path))
+        # People of the unit and below, and people holding a post there (a grid's grid worker
+        # belongs to the community but works in the grid).
+        holders = Position.objects.current().filter(subtree_q("org_path", org.path)).values("person_id")
+        people = people.filter(subtree_q("org_path", org.path) | Q(pk__in=holders))
     text = (text or "").strip()
     if text:
         people = people.filter(name__icontains=text)

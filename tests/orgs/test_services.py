@@ -201,3 +201,10 @@ def test_codes_are_unique_among_active_orgs(world):
     services.archive_org(world["g2"], actor=None, reason="网格调整")
     # an archived org's code may be reused by its successor
     services.create_org(actor=None, parent=world["c1"], kind="grid", name="新第2网格", code="43010400100102")
+
+
+def test_people_of_an_org_include_post_holders(client, world):
+    staff = grant(world, "shequ", Role.COMMUNITY_STAFF, "c1")
+    client.force_login(staff)
+    page = client.get(reverse("orgs:people"), {"org": world["g1"].pk}).content.decode()
+    assert ">王网格</a>" in page and ">张居民</a>" not in page

@@ -30,18 +30,7 @@ class OrgAdminForm(forms.ModelForm):
 
     class Meta:
         model = Org
-        fields = [
-            "name",
-            "short_name",
-            "kind",
-            "code",
-            "host",
-            "grid_type",
-            "households",
-            "geometry",
-            "phone",
-            "address",
-        ]
+        fields = list(services.ORG_FIELDS)
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.home import HomeItem, HomeSection, provider
 
-from .models import Org, Position, PositionKind, RoleGrant
+from .models import PARTY_KINDS, Org, Position, PositionKind, RoleGrant
 from .roles import Role
 from .scoping import has_scope
 
@@ -37,28 +37,38 @@ def _vacant(queryset, kinds, position_kind):
     return queryset.filter(kind__in=kinds, archived_at__isnull=True).exclude(Exists(holder))
 
 
+def _vacancy_section(title, vacant, *, what, level, empty_text, order):
+    """A section listing the first few vacant orgs, with the total."""
+    total = vacant.count()
+    items = [
+        HomeItem(f"{org.name} {what}", reverse("orgs:detail", args=[org.pk]), level=level)
+        for org in vacant[:SHOWN]
+    ]
+    if total > SHOWN:
+        items.append(HomeItem(f"……另有 {total - SHOWN} 个{what}", level=level))
+    return HomeSection(title.format(total=total), items, empty_text=empty_text, order=order)
+
+
 @provider
 def vacant_secretaries(user):
     """书记配备不到位: party organizations in scope with no current secretary."""
     if not has_scope(user, "change"):
         return None
     party_orgs = Org.objects.visible_to(user, "change")
+    if not party_orgs.filter(kind__in=PARTY_KINDS).exists():
+        return None
     vacant = _vacant(
         party_orgs,
         ("party_committee", "working_committee", "general_branch", "branch"),
         PositionKind.SECRETARY,
     )
-    total = vacant.count()
-    if total == 0 and not party_orgs.filter(kind="branch").exists():
-        return None
-    items = [
-        HomeItem(f"{org.name} 书记空缺", reverse("orgs:detail", args=[org.pk]), level="danger")
-        for org in vacant[:SHOWN]
-    ]
-    if total > SHOWN:
-        items.append(HomeItem(f"……另有 {total - SHOWN} 个党组织书记空缺", level="danger"))
-    return HomeSection(
-        f"书记空缺的党组织({total})", items, empty_text="范围内所有党组织均已配备书记", order=20
+    return _vacancy_section(
+        "书记空缺的党组织({total})",
+        vacant,
+        what="书记空缺",
+        level="danger",
+        empty_text="范围内所有党组织均已配备书记",
+        order=20,
     )
 
 
@@ -67,18 +77,17 @@ def grids_without_worker(user):
     if not has_scope(user, "view"):
         return None
     grids = Org.objects.visible_to(user).filter(kind="grid")
-    if not grids.exists():
+    count = grids.count()
+    if count == 0:
         return None
     vacant = _vacant(grids, ("grid",), PositionKind.GRID_WORKER)
-    total = vacant.count()
-    items = [
-        HomeItem(f"{org.name} 未配备网格员", reverse("orgs:detail", args=[org.pk]), level="warning")
-        for org in vacant[:SHOWN]
-    ]
-    if total > SHOWN:
-        items.append(HomeItem(f"……另有 {total - SHOWN} 个网格未配备网格员", level="warning"))
-    return HomeSection(
-        f"网格员配备({grids.count()} 个网格)", items, empty_text="范围内每个网格都已配备网格员", order=30
+    return _vacancy_section(
+        f"网格员配备({count} 个网格)",
+        vacant,
+        what="未配备网格员",
+        level="warning",
+        empty_text="范围内每个网格都已配备网格员",
+        order=30,
     )
 
 

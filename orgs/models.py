@@ -315,10 +315,16 @@ class PositionKind(models.TextChoices):
     STAFF = "staff", "工作人员"
 
 
-class PositionQuerySet(ScopedQuerySet):
+class CurrentQuerySetMixin:
+    """Records valid from ``start_on`` (inclusive) to ``end_on`` (exclusive; empty = open)."""
+
     def current(self, day: datetime.date | None = None):
         day = day or timezone.localdate()
         return self.filter(start_on__lte=day).filter(Q(end_on__isnull=True) | Q(end_on__gt=day))
+
+
+class PositionQuerySet(CurrentQuerySetMixin, ScopedQuerySet):
+    pass
 
 
 class Position(OrgScopedModel):
@@ -355,11 +361,7 @@ class Position(OrgScopedModel):
         return self.start_on <= today and (self.end_on is None or self.end_on > today)
 
 
-class RoleGrantQuerySet(ScopedQuerySet):
-    def current(self, day: datetime.date | None = None):
-        day = day or timezone.localdate()
-        return self.filter(start_on__lte=day).filter(Q(end_on__isnull=True) | Q(end_on__gt=day))
-
+class RoleGrantQuerySet(CurrentQuerySetMixin, ScopedQuerySet):
     def own_q(self, user, action, paths):
         return Q(user=user) if action == "view" else None
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.forms.models import model_to_dict
-from django.utils import timezone
 
+from core import clock
 from core.middleware import current_request_id
 
 from . import events
@@ -103,7 +103,7 @@ def record(
         reason=reason or "",
         before=before,
         after=after,
-        created_at=timezone.now(),
+        created_at=clock.now(),
         request_id=current_request_id(),
         prev_hash=head.last_hash if head else "",
     )

@@ -10,6 +10,7 @@ def luoshi(request):
         "LUOSHI_IS_DEMO": _is_demo(),
         "LUOSHI_VERSION": __import__("luoshi").__version__,
         "nav_items": nav_for(user) if user is not None and user.is_authenticated else [],
+        "unread_count": _unread(user),
         "DEBUG": settings.DEBUG,
     }
 
@@ -18,3 +19,11 @@ def _is_demo() -> bool:
     from orgs.models import Org
 
     return Org.objects.filter(depth=1, is_demo=True).exists()
+
+
+def _unread(user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    from .notify import unread_count
+
+    return unread_count(user)

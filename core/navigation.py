@@ -10,6 +10,15 @@ def nav_for(user) -> list[dict]:
     if has_scope(user, "view"):
         items.append({"label": "组织架构", "url": reverse("orgs:tree"), "key": "orgs"})
         items.append({"label": "人员", "url": reverse("orgs:people"), "key": "people"})
+    if any(has_scope(user, action) for action in ("dispatch", "handle", "check", "supervise", "report")):
+        items.append({"label": "网格事项", "url": reverse("cases:list"), "key": "cases"})
+    if has_scope(user, "supervise"):
+        items.append({"label": "考核排名", "url": reverse("rankings"), "key": "rankings"})
+    if has_scope(user, "report"):
+        items.append({"label": "录入事项", "url": reverse("cases:new"), "key": "case_new"})
+    items.append({"label": "我要反映", "url": reverse("portal:report"), "key": "portal_report"})
+    if not has_scope(user, "view"):
+        items.append({"label": "我反映的问题", "url": reverse("portal:mine"), "key": "portal_mine"})
     if has_scope(user, "import"):
         items.append({"label": "批量导入", "url": reverse("orgs:import"), "key": "import"})
     if user.is_staff:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "workdays",
     "audit",
     "party",
+    "cases",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from cases.ranking_views import rankings
+from cases.urls import portal_urlpatterns
 from core import views as core_views
 
 admin.site.site_header = "落实 · 管理后台"
@@ -15,6 +17,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", include("orgs.urls")),
+    path("rankings/", rankings, name="rankings"),
+    path("cases/", include("cases.urls")),
+    path("", include((portal_urlpatterns, "portal"))),
+    path("inbox/", core_views.inbox, name="inbox"),
+    path("inbox/read/", core_views.inbox_read, name="inbox_read"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

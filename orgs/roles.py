@@ -26,16 +26,37 @@ class Action(models.TextChoices):
     VIEW_PERSONAL = "view_personal", "查看完整个人信息"
     IMPORT = "import", "批量导入"
     GRANT = "grant", "授予角色"
+    REPORT = "report", "上报/录入事项"
+    DISPATCH = "dispatch", "受理、立案、派遣事项"
+    HANDLE = "handle", "签收、处置、反馈事项"
+    CHECK = "check", "核查事项"
+    SUPERVISE = "supervise", "督查督办"
+    CALLBACK = "callback", "回访(查看反映人联系方式)"
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({"view", "change", "view_personal", "import", "grant"}),
-    Role.SUPERVISOR: frozenset({"view"}),
+    Role.ADMIN: frozenset(
+        {
+            "view",
+            "change",
+            "view_personal",
+            "import",
+            "grant",
+            "report",
+            "dispatch",
+            "handle",
+            "check",
+            "supervise",
+            "callback",
+        }
+    ),
+    Role.SUPERVISOR: frozenset({"view", "supervise"}),
     Role.ORG_DEPT: frozenset({"view", "change", "view_personal", "import", "grant"}),
-    Role.DISPATCHER: frozenset({"view"}),
-    Role.DEPT_HANDLER: frozenset({"view"}),
-    Role.COMMUNITY_STAFF: frozenset({"view", "change"}),
-    Role.GRID_WORKER: frozenset({"view"}),
+    # Dispatch centres register and dispatch cases, enter hotline tickets and call reporters back.
+    Role.DISPATCHER: frozenset({"view", "report", "dispatch", "check", "callback"}),
+    Role.DEPT_HANDLER: frozenset({"view", "handle"}),
+    Role.COMMUNITY_STAFF: frozenset({"view", "change", "report", "handle", "check"}),
+    Role.GRID_WORKER: frozenset({"view", "report", "handle", "check"}),
     Role.BRANCH_SECRETARY: frozenset({"view", "change"}),
     # A resident's grant records where they live; it gives no access to others' records.
     Role.RESIDENT: frozenset(),

@@ -1,0 +1,451 @@
+"""Forms of the case pages. They only parse input (types, choices); the business rules and their
+Chinese messages live in ``cases.services``, whose ``ServiceError.field`` names these fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.boundfield import BoundField
+
+from orgs.models import Org, OrgKind
+from orgs.scoping import subtree_q
+
+from . import services
+from .models import CaseStatus, Category, Channel, ReturnReason, Satisfaction, Urgency
+
+YES_NO = (("1", "是"), ("0", "否"))
+
+
+def _yes(value) -> bool:
+    return value in ("1", 1, True, "True", "true", "on")
+
+
+# ---------------------------------------------------------------------------------------------
+# Bootstrap rendering helpers
+
+
+class BootstrapBoundField(BoundField):
+    """Marks an invalid field's widget with ``is-invalid`` so Bootstrap shows the message."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if self.errors:
+            attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+        return attrs
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input. Content, size and count are checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class YesNoField(forms.TypedChoiceField):
+    def __init__(self, *args, message: str = "请选择", **kwargs):
+        kwargs.setdefault("choices", YES_NO)
+        kwargs.setdefault("coerce", _yes)
+        kwargs.setdefault("widget", forms.RadioSelect)
+        kwargs.setdefault("error_messages", {"required": message})
+        super().__init__(*args, **kwargs)
+
+
+class CaseForm(forms.Form):
+    """Bootstrap classes on every widget; ``large`` for the phone-first public pages."""
+
+    bound_field_class = BootstrapBoundField
+    large = False
+    # Service error fields that are shown on another field of this form.
+    field_aliases: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        size = "-lg" if self.large else ""
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = f"form-select form-select{size}" if size else "form-select"
+            else:
+                css = f"form-control form-control{size}" if size else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def attach(self, error) -> None:
+        """Show a ``ServiceError`` next to the field it names (or above the form)."""
+        field = self.field_aliases.get(error.field, error.field)
+        self.add_error(field if field in self.fields else None, error.message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Choices
+
+
+def category_choices(*, public: bool = False, with_codes: bool = True) -> list:
+    """Leaf categories grouped by 大类 (optgroups)."""
+    leaves = (
+        Category.objects.filter(active=True, parent__isnull=False, parent__active=True)
+        .select_related("parent")
+        .order_by("parent__sort", "parent__code", "sort", "code")
+    )
+    if public:
+        leaves = leaves.filter(accepts_public=True)
+    groups: dict[str, list] = {}
+    for category in leaves:
+        label = f"{category.code} {category.name}" if with_codes else category.name
+        groups.setdefault(category.parent.name, []).append((category.pk, label))
+    return list(groups.items())
+
+
+def leaf_categories(*, public: bool = False):
+    leaves = Category.objects.filter(active=True, parent__isnull=False, parent__active=True)
+    return leaves.filter(accepts_public=True) if public else leaves
+
+
+UNIT_GROUPS = [
+    ((OrgKind.DEPARTMENT,), "区直部门"),
+    ((OrgKind.OFFICE,), "科室/中心"),
+    ((OrgKind.STREET, OrgKind.TOWN), "街道/乡镇"),
+    ((OrgKind.COMMUNITY, OrgKind.VILLAGE), "社区/村"),
+    ((OrgKind.GRID,), "网格"),
+]
+
+
+def handling_units(case):
+    """Every active unit that can handle cases in the case's district (departments included, even
+    outside the dispatcher's own scope)."""
+    root = case.org_path[: Org.steplen]
+    return Org.objects.filter(
+        subtree_q("path", root), kind__in=services.HANDLING_KINDS, archived_at__isnull=True
+    ).order_by("path")
+
+
+def unit_choices(units, suggested) -> list:
+    """Recommended units first, then the rest grouped by kind (departments first)."""
+    suggested_ids = {unit.pk for unit in suggested}
+    choices = []
+    if suggested:
+        choices.append(("推荐(责任清单)", [(unit.pk, f"★ {unit.name}") for unit in suggested]))
+    units = [unit for unit in units if unit.pk not in suggested_ids]
+    for kinds, label in UNIT_GROUPS:
+        options = [(unit.pk, unit.name) for unit in units if unit.kind in kinds]
+        if options:
+            choices.append((label, options))
+    return choices
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbench filters
+
+
+class FilterForm(CaseForm):
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *CaseStatus.choices])
+    overdue = forms.BooleanField(label="仅看已逾期", required=False)
+    mine = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), ("pending", "待签收"), ("signed", "处置中"), ("overdue", "处置逾期")],
+        widget=forms.HiddenInput,
+    )
+    q = forms.CharField(label="搜索", required=False, max_length=100)
+    category = forms.TypedChoiceField(label="分类", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": "编号、标题或地址", "type": "search", "autocomplete": "off"}
+        )
+        choices = [("", "全部分类")]
+        majors = Category.objects.filter(parent__isnull=True, active=True).prefetch_related("children")
+        for major in majors:
+            choices.append((major.pk, f"{major.name}(全部)"))
+            choices += [(c.pk, f"  {c.code} {c.name}") for c in major.children.all() if c.active]
+        self.fields["category"].choices = choices
+
+
+# ---------------------------------------------------------------------------------------------
+# Case actions (each posts ``expected_status``: the status the page showed)
+
+
+class StatusForm(CaseForm):
+    expected_status = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class RegisterForm(StatusForm):
+    category = forms.ModelChoiceField(
+        label="分类", queryset=Category.objects.none(), error_messages={"required": "请选择分类"}
+    )
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices)
+    title = forms.CharField(label="标题", required=False, max_length=100)
+    note = forms.CharField(
+        label="受理意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = leaf_categories()
+        self.fields["category"].choices = [("", "请选择分类"), *category_choices()]
+
+
+class VerificationRequestForm(StatusForm):
+    note = forms.CharField(
+        label="核实要求", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RejectForm(StatusForm):
+    reason = forms.CharField(
+        label="不予立案理由", required=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs.update(
+            {"required": True, "placeholder": "反映人可在查询页看到此理由"}
+        )
+
+
+class VerificationForm(StatusForm):
+    confirmed = YesNoField(label="情况是否属实", message="请选择核实结果")
+    note = forms.CharField(
+        label="核实情况", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class UnitsForm(StatusForm):
+    lead_unit = forms.ModelChoiceField(label="主办单位", queryset=Org.objects.none(), required=False)
+    co_units = forms.ModelMultipleChoiceField(label="协办单位", queryset=Org.objects.none(), required=False)
+
+    def __init__(self, *args, case=None, suggested=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        units = handling_units(case)
+        choices = unit_choices(list(units), list(suggested))
+        for name in ("lead_unit", "co_units"):
+            self.fields[name].queryset = units
+        self.fields["lead_unit"].choices = [("", "请选择主办单位"), *choices]
+        self.fields["co_units"].choices = choices
+        self.fields["co_units"].widget.attrs["size"] = 6
+        self.fields["co_units"].help_text = "可多选(按住 Ctrl 或 ⌘ 点选);不需要协办可不选"
+
+
+class DispatchForm(UnitsForm):
+    instructions = forms.CharField(
+        label="派遣意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AdjudicateForm(UnitsForm):
+    upheld = YesNoField(label="退单是否成立", message="请选择裁定结果")
+    note = forms.CharField(
+        label="裁定意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].label = "改派主办单位(退单成立时)"
+        self.fields["co_units"].label = "改派协办单位(退单成立时)"
+
+
+class ReturnForm(CaseForm):
+    reason = forms.ChoiceField(
+        label="退单理由", required=False, choices=[("", "请选择退单理由"), *ReturnReason.choices]
+    )
+    note = forms.CharField(
+        label="退单说明", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FeedbackForm(CaseForm):
+    text = forms.CharField(
+        label="处置情况", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = PhotosField(label="处置照片(最多 9 张)")
+
+
+class CheckForm(StatusForm):
+    passed = YesNoField(
+        label="核查结果", choices=(("1", "通过,结案"), ("0", "不通过,返工")), message="请选择核查结果"
+    )
+    note = forms.CharField(
+        label="核查意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    photos = PhotosField(label="核查照片(可选)")
+
+
+class CallbackForm(CaseForm):
+    contacted = YesNoField(label="是否联系上反映人", message="请选择是否联系上反映人")
+    resolved = YesNoField(label="问题是否解决", message="请选择问题是否解决")
+    satisfaction = forms.ChoiceField(
+        label="满意度", required=False, choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="回访意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RevealForm(CaseForm):
+    reason = forms.CharField(label="查看用途", required=False, max_length=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+
+
+def _area_label(org: Org) -> str:
+    return f"  └ {org.name}" if org.kind == OrgKind.GRID else org.name
+
+
+class EntryForm(CaseForm):
+    """Hotline (12345) and patrol entry by staff; ``mode=on_spot`` is 即报即办."""
+
+    field_aliases = {"location": "area", "grid": "area"}
+
+    mode = forms.ChoiceField(
+        label="录入方式",
+        required=False,
+        choices=[("report", "上报事项(进入受理流程)"), ("on_spot", "即报即办(现场已处置)")],
+        widget=forms.RadioSelect,
+        initial="report",
+    )
+    channel = forms.ChoiceField(label="来源", required=False, widget=forms.RadioSelect)
+    description = forms.CharField(label="问题描述", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(label="标题", required=False, max_length=100)
+    category = forms.ModelChoiceField(label="分类", required=False, queryset=Category.objects.none())
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.ORDINARY)
+    area = forms.ModelChoiceField(label="所在社区/网格", required=False, queryset=Org.objects.none())
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    address = forms.CharField(label="地址", required=False, max_length=200)
+    reporter_name = forms.CharField(label="来电人姓名", required=False, max_length=50)
+    reporter_phone = forms.CharField(label="来电号码", required=False, max_length=20)
+    photos = PhotosField(label="现场照片(最多 9 张)")
+    before_photos = PhotosField(label="处置前照片")
+    after_photos = PhotosField(label="处置后照片")
+    note = forms.CharField(label="处置说明", required=False, max_length=500)
+
+    def __init__(self, *args, user=None, channels=(), on_spot=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].widget.attrs.update(
+            {"required": True, "placeholder": "发生了什么、在哪里、影响多大"}
+        )
+        self.fields["category"].queryset = leaf_categories()
+        self.fields["category"].choices = [("", "暂不分类(由调度中心立案时确定)"), *category_choices()]
+        areas = Org.objects.visible_to(user, "report").filter(
+            kind__in=(OrgKind.COMMUNITY, OrgKind.VILLAGE, OrgKind.GRID), archived_at__isnull=True
+        )
+        self.fields["area"].queryset = areas
+        self.fields["area"].choices = [("", "请选择所在社区/网格")] + [
+            (org.pk, _area_label(org)) for org in areas.order_by("path")
+        ]
+        self.fields["channel"].choices = [(c, Channel(c).label) for c in channels]
+        self.fields["channel"].initial = channels[0] if channels else Channel.PATROL
+        if not on_spot:
+            for name in ("mode", "before_photos", "after_photos", "note"):
+                del self.fields[name]
+        for name in ("before_photos", "after_photos"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["capture"] = "environment"
+
+    @property
+    def chosen_channel(self) -> str:
+        return self.cleaned_data.get("channel") or self.fields["channel"].initial
+
+    @property
+    def on_spot(self) -> bool:
+        return self.cleaned_data.get("mode") == "on_spot"
+
+
+class PublicReportForm(CaseForm):
+    """The resident's report form (portal)."""
+
+    large = True
+    field_aliases = {"location": "area"}
+
+    description = forms.CharField(
+        label="问题描述", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    title = forms.CharField(label="标题(可不填)", required=False, max_length=100)
+    category = forms.ModelChoiceField(
+        label="问题类型(可不选)", required=False, queryset=Category.objects.none()
+    )
+    area = forms.ModelChoiceField(label="所在社区/村", required=False, queryset=Org.objects.none())
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    address = forms.CharField(label="详细地址", required=False, max_length=200)
+    photos = PhotosField(label="照片(可选,最多 9 张,每张不超过 10 MB)")
+    reporter_name = forms.CharField(label="您的称呼(可不填)", required=False, max_length=50)
+    reporter_phone = forms.CharField(label="联系电话", required=False, max_length=20)
+    anonymous = forms.BooleanField(label="匿名反映(不留姓名和电话,将无法电话回访)", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].widget.attrs.update(
+            {"required": True, "placeholder": "请描述问题:发生了什么、具体位置、持续多久"}
+        )
+        self.fields["address"].widget.attrs["placeholder"] = "如:桃花岭路 12 号小区东门"
+        self.fields["reporter_phone"].widget.attrs.update(
+            {"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
+        )
+        self.fields["reporter_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["category"].queryset = leaf_categories(public=True)
+        self.fields["category"].choices = [("", "不确定"), *category_choices(public=True, with_codes=False)]
+        communities = Org.objects.filter(
+            kind__in=(OrgKind.COMMUNITY, OrgKind.VILLAGE), archived_at__isnull=True
+        ).order_by("path")
+        self.fields["area"].queryset = communities
+        self.fields["area"].choices = [("", "请选择所在社区/村"), *community_choices(communities)]
+
+
+def community_choices(communities) -> list:
+    """Communities/villages grouped by their street/town (optgroups)."""
+    communities = list(communities)
+    parents = {
+        org.path: org.name
+        for org in Org.objects.filter(
+            path__in={c.path[: -Org.steplen] for c in communities}, kind__in=(OrgKind.STREET, OrgKind.TOWN)
+        )
+    }
+    groups: dict[str, list] = {}
+    for org in communities:
+        groups.setdefault(parents.get(org.path[: -Org.steplen], "其他"), []).append((org.pk, org.name))
+    return list(groups.items())
+
+
+class PublicRatingForm(CaseForm):
+    large = True
+
+    resolved = YesNoField(label="问题解决了吗", message="请选择问题是否解决")
+    satisfaction = forms.ChoiceField(
+        label="您对处理结果满意吗", required=False, choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="意见建议(可不填)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TrackForm(CaseForm):
+    large = True
+
+    number = forms.CharField(label="事项编号", max_length=24, error_messages={"required": "请输入事项编号"})
+    t = forms.CharField(label="查询码", max_length=32, error_messages={"required": "请输入查询码"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].widget.attrs.update(
+            {"placeholder": "如 YL20260301-0001", "autocomplete": "off"}
+        )
+        self.fields["t"].widget.attrs.update({"placeholder": "提交时显示的查询码", "autocomplete": "off"})

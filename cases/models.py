@@ -1,0 +1,561 @@
+"""Grid cases (网格事项): what residents, grid workers and hotlines report, and how each is handled.
+
+The workflow follows the GB/T 30428 closed loop (信息收集/受理 → 核实 → 立案 → 派遣 → 处置 → 处理反馈 →
+核查 → 结案 → 回访). Every transition is a function in ``cases.services``; the rows here hold the
+state, the deadlines of the running clock and the units involved. The timeline of a case is its
+audit chain (``audit.AuditEvent`` of subject ``cases.case``).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core import privacy
+from orgs.models import Org, OrgScopedModel
+from orgs.scoping import ScopedQuerySet, under_paths
+
+
+class CategoryKind(models.TextChoices):
+    COMPONENT = "component", "部件"
+    EVENT = "event", "事件"
+    SOCIAL = "social", "社会治理"
+
+
+class Category(models.Model):
+    """Two-level taxonomy (大类/小类): GB/T 30428 部件/事件 classes plus social-governance ones."""
+
+    parent = models.ForeignKey(
+        "self", verbose_name="大类", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    code = models.CharField("编码", max_length=16, unique=True)
+    name = models.CharField("名称", max_length=50)
+    kind = models.CharField("类型", max_length=16, choices=CategoryKind.choices)
+    requires_verification = models.BooleanField("立案前需核实", default=False)
+    accepts_public = models.BooleanField("接受群众上报", default=True)
+    active = models.BooleanField("启用", default=True)
+    sort = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "事项分类"
+        verbose_name_plural = "事项分类"
+        ordering = ["sort", "code"]
+
+    def __str__(self):
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.parent_id is not None
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", "紧急"
+    URGENT = "urgent", "较急"
+    ORDINARY = "ordinary", "一般"
+
+
+class Stage(models.TextChoices):
+    """The clocks a case runs through; each has a limit in ``SlaRule``."""
+
+    REGISTER = "register", "受理立案"
+    DISPATCH = "dispatch", "派遣"
+    SIGN = "sign", "签收"
+    RETURN_WINDOW = "return_window", "退单期限"
+    HANDLE = "handle", "处置反馈"
+    CHECK = "check", "核查"
+    CALLBACK = "callback", "回访"
+
+
+class LimitUnit(models.TextChoices):
+    WORK_HOURS = "work_hours", "工作时"
+    WORK_DAYS = "work_days", "工作日"
+
+
+class SlaRule(models.Model):
+    """时限标准: the limit of one stage for a category (or all) and an urgency, from a date on.
+
+    The rule in force is the most specific (小类 → 大类 → all categories) with the latest
+    ``effective_from`` not after the day the stage starts.
+    """
+
+    category = models.ForeignKey(
+        Category,
+        verbose_name="分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="留空表示适用于所有分类",
+    )
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices)
+    stage = models.CharField("环节", max_length=16, choices=Stage.choices)
+    limit = models.DecimalField("时限", max_digits=6, decimal_places=1)
+    unit = models.CharField("单位", max_length=16, choices=LimitUnit.choices)
+    effective_from = models.DateField("生效日期")
+    note = models.CharField("依据/说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "时限标准"
+        verbose_name_plural = "时限标准"
+        ordering = ["stage", "urgency", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "urgency", "stage", "effective_from"], name="sla_unique_rule"
+            ),
+            models.CheckConstraint(condition=Q(limit__gt=0), name="sla_limit_positive"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.category or '全部分类'} · {self.get_urgency_display()} · {self.get_stage_display()}:"
+            f"{self.limit:g} {self.get_unit_display()}"
+        )
+
+
+class Responsibility(OrgScopedModel):
+    """责任清单 (dispatch catalogue): in area ``org`` and below, ``category`` cases go to ``unit``."""
+
+    category = models.ForeignKey(Category, verbose_name="分类", on_delete=models.PROTECT)
+    unit = models.ForeignKey(Org, verbose_name="责任单位", on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("说明", max_length=200, blank=True)
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "责任清单"
+        verbose_name_plural = "责任清单"
+
+    def __str__(self):
+        return f"{self.org} · {self.category} → {self.unit}"
+
+
+class Channel(models.TextChoices):
+    PUBLIC = "public", "群众上报"
+    PATROL = "patrol", "网格员巡查"
+    HOTLINE = "hotline", "12345热线"
+    API = "api", "接口"
+
+
+class CaseStatus(models.TextChoices):
+    REPORTED = "reported", "待受理"
+    VERIFYING = "verifying", "核实中"
+    REJECTED = "rejected", "不予立案"
+    REGISTERED = "registered", "待派遣"
+    DISPATCHED = "dispatched", "待签收"
+    RETURNED = "returned", "退单待裁定"
+    HANDLING = "handling", "处置中"
+    FED_BACK = "fed_back", "待核查"
+    CLOSED = "closed", "已结案"
+
+
+OPEN_STATUSES = (
+    CaseStatus.REPORTED,
+    CaseStatus.VERIFYING,
+    CaseStatus.REGISTERED,
+    CaseStatus.DISPATCHED,
+    CaseStatus.RETURNED,
+    CaseStatus.HANDLING,
+    CaseStatus.FED_BACK,
+)
+STATUS_COLOURS = {
+    CaseStatus.REPORTED: "primary",
+    CaseStatus.VERIFYING: "info",
+    CaseStatus.REJECTED: "secondary",
+    CaseStatus.REGISTERED: "primary",
+    CaseStatus.DISPATCHED: "warning",
+    CaseStatus.RETURNED: "danger",
+    CaseStatus.HANDLING: "warning",
+    CaseStatus.FED_BACK: "info",
+    CaseStatus.CLOSED: "success",
+}
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def own_q(self, user, action, paths):
+        q = Q(reporter_user=user) if action == "view" else Q(pk__in=[])
+        if paths:
+            # A unit sees and acts on the cases dispatched to it, wherever they happened.
+            involved = (
+                CaseAssignment.objects.filter(under_paths(paths))
+                .exclude(status=AssignmentStatus.CANCELLED)
+                .values("case_id")
+            )
+            q |= Q(pk__in=involved)
+        return q
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        return self.open().filter(due_at__lt=now or timezone.now())
+
+    def due_soon(self, within, now=None):
+        now = now or timezone.now()
+        return self.open().filter(due_at__gte=now, due_at__lt=now + within)
+
+
+def new_access_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Case(OrgScopedModel):
+    """One reported problem. ``org`` is where it is: the grid, else the community, else the street,
+    else the district (the district dispatch queue)."""
+
+    number = models.CharField("事项编号", max_length=24, unique=True)
+    access_token = models.CharField(
+        max_length=32, default=new_access_token, editable=False, help_text="查询凭证:编号本身不能用来查看事项"
+    )
+    channel = models.CharField("来源", max_length=16, choices=Channel.choices)
+    title = models.CharField("标题", max_length=100)
+    description = models.TextField("问题描述")
+    address = models.CharField("地址", max_length=200, blank=True)
+    longitude = models.FloatField("经度", null=True, blank=True)
+    latitude = models.FloatField("纬度", null=True, blank=True)
+    grid = models.ForeignKey(
+        Org, verbose_name="网格", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        Org, verbose_name="社区/村", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    street = models.ForeignKey(
+        Org, verbose_name="街道/乡镇", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reporter_name = models.CharField("反映人", max_length=50, blank=True)
+    reporter_phone_encrypted = models.TextField(blank=True, editable=False)
+    reporter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="反映人账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+    )
+    anonymous = models.BooleanField("匿名", default=False)
+    category = models.ForeignKey(
+        Category, verbose_name="分类", null=True, blank=True, on_delete=models.PROTECT
+    )
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.ORDINARY)
+    status = models.CharField(
+        "状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.REPORTED, db_index=True
+    )
+    stage = models.CharField("当前环节", max_length=16, choices=Stage.choices, blank=True)
+    stage_started_at = models.DateTimeField("环节开始", null=True, blank=True)
+    due_at = models.DateTimeField("环节时限", null=True, blank=True, db_index=True)
+    handle_due_at = models.DateTimeField("处置时限", null=True, blank=True)
+    lead_unit = models.ForeignKey(
+        Org, verbose_name="主办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rejected_reason = models.CharField("不予立案理由", max_length=200, blank=True)
+    resolved_on_spot = models.BooleanField("即报即办", default=False)
+    rework_count = models.PositiveSmallIntegerField("返工次数", default=0)
+    is_public = models.BooleanField(
+        "公开", default=True, help_text="公开的事项在群众查询页显示处理过程(不含个人信息)"
+    )
+    verified_at = models.DateTimeField("核实时间", null=True, blank=True)
+    registered_at = models.DateTimeField("立案时间", null=True, blank=True)
+    dispatched_at = models.DateTimeField("派遣时间", null=True, blank=True)
+    fed_back_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    closed_on_time = models.BooleanField("按期结案", null=True, blank=True)
+    rating_contacted = models.BooleanField("回访:已联系", null=True, blank=True)
+    rating_resolved = models.BooleanField("回访:已解决", null=True, blank=True)
+    rating_satisfaction = models.CharField(
+        "回访:满意度", max_length=16, choices=Satisfaction.choices, blank=True
+    )
+    rating_comment = models.CharField("回访意见", max_length=500, blank=True)
+    rated_at = models.DateTimeField("回访时间", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField("上报时间", default=timezone.now, db_index=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "网格事项"
+        verbose_name_plural = "网格事项"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="case_status_due"),
+            models.Index(fields=["org_path", "status"], name="case_area_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def set_reporter_phone(self, value: str) -> None:
+        self.reporter_phone_encrypted = privacy.encrypt((value or "").strip())
+
+    def reporter_phone_clear(self) -> str:
+        """The clear phone number. Callers check ``callback`` and audit the access."""
+        return privacy.decrypt(self.reporter_phone_encrypted)
+
+    @property
+    def reporter_phone_masked(self) -> str:
+        return privacy.mask_phone(self.reporter_phone_clear())
+
+    @property
+    def reporter_display(self) -> str:
+        if self.anonymous or not self.reporter_name:
+            return "匿名"
+        return privacy.mask_name(self.reporter_name)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "secondary")
+
+    @property
+    def has_location(self) -> bool:
+        return self.longitude is not None and self.latitude is not None
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", "主办"
+    CO = "co", "协办"
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING = "pending", "待签收"
+    SIGNED = "signed", "处置中"
+    RETURNED = "returned", "已退单"
+    FED_BACK = "fed_back", "已反馈"
+    CANCELLED = "cancelled", "已撤回"
+
+
+class ReturnReason(models.TextChoices):
+    NOT_OUR_DUTY = "not_our_duty", "不属于本单位职责"
+    WRONG_AREA = "wrong_area", "不在本单位辖区"
+    INFO_INCOMPLETE = "info_incomplete", "信息不全无法处置"
+    DUPLICATE = "duplicate", "重复事项"
+    OTHER = "other", "其他"
+
+
+class AssignmentQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(status__in=(AssignmentStatus.PENDING, AssignmentStatus.SIGNED))
+
+
+class CaseAssignment(OrgScopedModel):
+    """One unit's part in one case (流转交办): the lead unit (主办) or a co-unit (协办).
+
+    ``org`` is the handling unit (a department, a community or a grid), so a unit's queue is one
+    indexed prefix match and the row follows the unit when the org tree changes.
+    """
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="assignments")
+    org = models.ForeignKey(Org, verbose_name="承办单位", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("角色", max_length=8, choices=AssignmentRole.choices)
+    status = models.CharField(
+        "状态", max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING
+    )
+    instructions = models.CharField("派遣意见", max_length=500, blank=True)
+    dispatched_at = models.DateTimeField("派遣时间", default=timezone.now)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="派遣人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sign_due_at = models.DateTimeField("签收时限", null=True, blank=True)
+    return_due_at = models.DateTimeField("退单期限", null=True, blank=True)
+    handle_due_at = models.DateTimeField("处置时限", null=True, blank=True)
+    signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField("退单时间", null=True, blank=True)
+    return_reason = models.CharField("退单理由", max_length=20, choices=ReturnReason.choices, blank=True)
+    return_note = models.CharField("退单说明", max_length=500, blank=True)
+    return_upheld = models.BooleanField(
+        "退单成立",
+        null=True,
+        blank=True,
+        help_text="调度员裁定:成立=改派;不成立=原单位继续办理(计入退单考核)",
+    )
+    fed_back_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    feedback = models.TextField("处置情况", blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "承办记录"
+        verbose_name_plural = "承办记录"
+        ordering = ["case", "role", "dispatched_at"]
+        indexes = [models.Index(fields=["org_path", "status"], name="assignment_unit_status")]
+
+    def __str__(self):
+        return f"{self.case.number} · {self.get_role_display()} · {self.org}"
+
+    @property
+    def unit(self) -> Org:
+        return self.org
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)
+
+
+class AttachmentStage(models.TextChoices):
+    REPORT = "report", "上报照片"
+    FEEDBACK = "feedback", "处置照片"
+    CHECK = "check", "核查照片"
+    BEFORE = "before", "处置前"
+    AFTER = "after", "处置后"
+
+
+def attachment_path(instance, filename):
+    now = timezone.now()
+    return f"cases/{now:%Y/%m}/{secrets.token_hex(8)}.jpg"
+
+
+class CaseAttachment(models.Model):
+    """A photo of a case. Stored re-encoded as JPEG without metadata (EXIF GPS stripped)."""
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="attachments")
+    stage = models.CharField("环节", max_length=16, choices=AttachmentStage.choices)
+    file = models.FileField("文件", upload_to=attachment_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "事项照片"
+        verbose_name_plural = "事项照片"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_stage_display()}"
+
+
+class CaseCounter(models.Model):
+    """The last sequence number of each day's tracking numbers (YL20261129-0001)."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "事项编号计数"
+        verbose_name_plural = "事项编号计数"
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"
+
+
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", "催办提醒"
+    NOTICE = "notice", "督办通知单"
+    CIRCULAR = "circular", "通报"
+
+
+class NoticeQuerySet(ScopedQuerySet):
+    def own_q(self, user, action, paths):
+        if not paths:
+            return None
+        # The unit a notice is addressed to sees it, wherever the case is.
+        return under_paths(paths, "unit__path")
+
+    def awaiting_reply(self):
+        return self.filter(kind=NoticeKind.NOTICE, replied_at__isnull=True)
+
+
+class SupervisionNotice(OrgScopedModel):
+    """督查问效: a reminder before a stage limit, a supervision notice when it is missed (with a
+    reply deadline), and a circular for cases overdue again. One per (case, kind, stage, deadline):
+    the periodic job can run any number of times, on any number of workers, without duplicates."""
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField("类型", max_length=16, choices=NoticeKind.choices)
+    stage = models.CharField("环节", max_length=16, choices=Stage.choices)
+    stage_due_at = models.DateTimeField("环节时限")
+    unit = models.ForeignKey(
+        Org, verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField("内容")
+    reply_due_at = models.DateTimeField("回复期限", null=True, blank=True)
+    reply = models.TextField("情况说明", blank=True)
+    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("发出时间", default=timezone.now, db_index=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "督办记录"
+        verbose_name_plural = "督办记录"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "stage", "stage_due_at"], name="notice_once_per_deadline"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.case.number}"
+
+
+class EvaluationWeights(models.Model):
+    """考核权重: how the monthly composite score weighs each rate, from a month on (versioned)."""
+
+    effective_from = models.DateField("生效月份(取当月1日)", unique=True)
+    response = models.DecimalField("响应率权重", max_digits=4, decimal_places=2, default=0.10)
+    resolution = models.DecimalField("解决率权重", max_digits=4, decimal_places=2, default=0.30)
+    satisfaction = models.DecimalField("满意率权重", max_digits=4, decimal_places=2, default=0.30)
+    on_time = models.DecimalField("按期结案率权重", max_digits=4, decimal_places=2, default=0.20)
+    rework = models.DecimalField("返工率权重(按1-返工率计分)", max_digits=4, decimal_places=2, default=0.05)
+    returns = models.DecimalField("退单率权重(按1-退单率计分)", max_digits=4, decimal_places=2, default=0.05)
+    basic_satisfied_factor = models.DecimalField(
+        "基本满意折算系数", max_digits=3, decimal_places=2, default=0.9
+    )
+    note = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "考核权重"
+        verbose_name_plural = "考核权重"
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    response__gte=0,
+                    resolution__gte=0,
+                    satisfaction__gte=0,
+                    on_time__gte=0,
+                    rework__gte=0,
+                    returns__gte=0,
+                ),
+                name="weights_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.effective_from:%Y-%m} 起"
+
+    def total(self):
+        return self.response + self.resolution + self.satisfaction + self.on_time + self.rework + self.returns

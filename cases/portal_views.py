@@ -1,0 +1,161 @@
+"""The public portal (群众端): report a problem without logging in, follow it with the tracking link
+and rate the result. Public pages show no personal data: no names, no phone numbers."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from core.errors import ServiceError, StateConflict
+from orgs.models import Org, OrgKind
+
+from . import forms, selectors, services
+from .models import AttachmentStage, Case, CaseStatus, Channel
+
+# At most this many reports per client address and window (seconds).
+REPORT_LIMITS = ((3600, 5), (24 * 3600, 20))
+RATE_LIMITED = (
+    "提交过于频繁:同一网络每小时最多反映 5 件、每天最多 20 件,请稍后再试。情况紧急请拨打 12345 热线。"
+)
+
+
+def _client(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _limit_keys(request):
+    now = int(time.time())
+    client = _client(request)
+    return [
+        (f"portal-report:{window}:{client}:{now // window}", limit, window) for window, limit in REPORT_LIMITS
+    ]
+
+
+def _rate_limited(request) -> bool:
+    return any((cache.get(key) or 0) >= limit for key, limit, _ in _limit_keys(request))
+
+
+def _count_report(request) -> None:
+    for key, _, window in _limit_keys(request):
+        cache.add(key, 0, timeout=window)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+
+
+def tracking_url(case: Case) -> str:
+    return f"{reverse('portal:case', args=[case.number])}?{urlencode({'t': case.access_token})}"
+
+
+def _grid_geometries():
+    grids = Org.objects.filter(kind=OrgKind.GRID, archived_at__isnull=True, geometry__isnull=False)
+    return [{"name": g.name, "geometry": g.geometry} for g in grids[:500]]
+
+
+@require_http_methods(["GET", "POST"])
+def report(request):
+    context = {"grids": _grid_geometries(), "active_nav": "portal_report", "portal_tab": "report"}
+    if request.method != "POST":
+        context["form"] = forms.PublicReportForm()
+        return render(request, "portal/report.html", context)
+    form = forms.PublicReportForm(request.POST, request.FILES)
+    context["form"] = form
+    if _rate_limited(request):
+        context["limited"] = RATE_LIMITED
+        return render(request, "portal/report.html", context, status=429)
+    if not form.is_valid():
+        return render(request, "portal/report.html", context, status=400)
+    d = form.cleaned_data
+    try:
+        case = services.report_case(
+            channel=Channel.PUBLIC,
+            actor=request.user if request.user.is_authenticated else None,
+            description=d["description"],
+            title=d["title"],
+            category=d["category"],
+            area=d["area"],
+            longitude=d["longitude"] or None,
+            latitude=d["latitude"] or None,
+            address=d["address"],
+            reporter_name=d["reporter_name"],
+            reporter_phone=d["reporter_phone"],
+            anonymous=d["anonymous"],
+            uploads=d["photos"],
+        )
+    except ServiceError as error:
+        form.attach(error)
+        return render(request, "portal/report.html", context, status=400)
+    _count_report(request)
+    return redirect(f"{tracking_url(case)}&new=1")
+
+
+def track(request):
+    """Look a case up by its number and 查询码 (GET form: nothing changes)."""
+    form = forms.TrackForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        number, token = form.cleaned_data["number"].strip(), form.cleaned_data["t"].strip()
+        if Case.objects.filter(number=number, access_token=token).exists():
+            return redirect(f"{reverse('portal:case', args=[number])}?{urlencode({'t': token})}")
+        form.add_error(None, "事项编号或查询码不正确,请核对后重试")
+        return render(request, "portal/track.html", {"form": form, "portal_tab": "track"}, status=404)
+    return render(request, "portal/track.html", {"form": form, "portal_tab": "track"})
+
+
+@require_http_methods(["GET", "POST"])
+def case(request, number: str):
+    token = request.POST.get("t") if request.method == "POST" else request.GET.get("t")
+    case = selectors.public_case(number, token or "")
+    rating_form = None
+    status = 200
+    if case.status == CaseStatus.CLOSED and case.rated_at is None:
+        rating_form = forms.PublicRatingForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            if rating_form.is_valid():
+                d = rating_form.cleaned_data
+                try:
+                    services.rate_case(
+                        case,
+                        token=token,
+                        resolved=d["resolved"],
+                        satisfaction=d["satisfaction"],
+                        comment=d["comment"],
+                    )
+                except StateConflict:
+                    return redirect(tracking_url(case))  # rated meanwhile: show that rating
+                except ServiceError as error:
+                    rating_form.attach(error)
+                    status = 400
+                else:
+                    messages.success(request, "感谢您的评价!")
+                    return redirect(tracking_url(case))
+            else:
+                status = 400
+    elif request.method == "POST":
+        return redirect(tracking_url(case))
+    context = {
+        "case": case,
+        "events": selectors.timeline(case, public=True),
+        "photos": case.attachments.filter(stage=AttachmentStage.REPORT) if case.is_public else [],
+        "rating_form": rating_form,
+        "token": token,
+        "is_new": request.GET.get("new") == "1",
+        "link": request.build_absolute_uri(tracking_url(case)),
+    }
+    return render(request, "portal/case.html", context, status=status)
+
+
+@login_required
+def mine(request):
+    cases = Case.objects.filter(reporter_user=request.user).select_related("category").order_by("-created_at")
+    rows = [{"case": c, "url": tracking_url(c)} for c in cases[:200]]
+    return render(
+        request, "portal/mine.html", {"rows": rows, "active_nav": "portal_mine", "portal_tab": "mine"}
+    )

@@ -1,0 +1,109 @@
+"""Read queries for case pages. Every list starts from ``visible_to``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from orgs.models import Org
+
+from .models import AssignmentStatus, Case, CaseAssignment, Responsibility
+
+
+def visible_case(user, number: str, action: str = "view") -> Case:
+    queryset = Case.objects.visible_to(user, action).select_related(
+        "category", "org", "grid", "community", "street", "lead_unit"
+    )
+    return get_object_or_404(queryset, number=number)
+
+
+def public_case(number: str, token: str) -> Case:
+    """A case for the public tracking page: the number and its unguessable token must match."""
+    case = get_object_or_404(Case.objects.select_related("category"), number=number)
+    if not token or token != case.access_token:
+        from django.http import Http404
+
+        raise Http404
+    return case
+
+
+@dataclass
+class CaseFilters:
+    status: str = ""
+    overdue: bool = False
+    mine: str = ""  # pending / signed / overdue: the user's units' assignments
+    q: str = ""
+    area: Org | None = None
+    category_id: int | None = None
+
+
+def workbench(user, filters: CaseFilters):
+    cases = Case.objects.visible_to(user).select_related("category", "org", "lead_unit")
+    now = timezone.now()
+    if filters.mine:
+        mine = CaseAssignment.objects.visible_to(user, "handle")
+        if filters.mine == "pending":
+            mine = mine.filter(status=AssignmentStatus.PENDING)
+        elif filters.mine == "signed":
+            mine = mine.filter(status=AssignmentStatus.SIGNED)
+        elif filters.mine == "overdue":
+            mine = mine.filter(status=AssignmentStatus.SIGNED, handle_due_at__lt=now)
+        cases = cases.filter(pk__in=mine.values("case_id"))
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.overdue:
+        cases = cases.overdue(now)
+    if filters.area is not None:
+        from orgs.scoping import subtree_q
+
+        cases = cases.filter(subtree_q("org_path", filters.area.path))
+    if filters.category_id:
+        cases = cases.filter(Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id))
+    text = filters.q.strip()
+    if text:
+        cases = cases.filter(
+            Q(number__icontains=text) | Q(title__icontains=text) | Q(address__icontains=text)
+        )
+    return cases.order_by("due_at", "-created_at")
+
+
+def my_assignments(user, case: Case):
+    """The assignments of ``case`` the user may act on as a handling unit."""
+    return [a for a in case.assignments.select_related("org") if a.is_active and _can_handle(user, a)]
+
+
+def _can_handle(user, assignment) -> bool:
+    from orgs.scoping import can
+
+    return can(user, "handle", assignment.org)
+
+
+def suggest_units(case: Case, limit: int = 5) -> list[Org]:
+    """Dispatch suggestions from the responsibility list (category × area → unit): the most
+    specific area containing the case first, exact 小类 before its 大类."""
+    if case.category_id is None:
+        return []
+    categories = [case.category_id] + ([case.category.parent_id] if case.category.parent_id else [])
+    rows = Responsibility.objects.filter(
+        active=True, category_id__in=categories, unit__archived_at__isnull=True
+    ).select_related("unit")
+    matching = [r for r in rows if case.org_path.startswith(r.org_path)]
+    matching.sort(key=lambda r: (-len(r.org_path), categories.index(r.category_id)))
+    units, seen = [], set()
+    for row in matching:
+        if row.unit_id not in seen:
+            seen.add(row.unit_id)
+            units.append(row.unit)
+    return units[:limit]
+
+
+def timeline(case: Case, *, public: bool = False) -> list[AuditEvent]:
+    events = list(AuditEvent.objects.for_subject(case).select_related("actor", "actor_org").order_by("seq"))
+    if public:
+        # The public page shows what happened and when, never who or internal notes.
+        return [e for e in events if (e.after or {}).get("public_note")]
+    return events

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import portal_views, views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_new, name="new"),
+    path("<str:number>/", views.case_detail, name="detail"),
+    path("<str:number>/register/", views.register, name="register"),
+    path("<str:number>/request-verification/", views.request_verification, name="request_verification"),
+    path("<str:number>/verify/", views.verify, name="verify"),
+    path("<str:number>/reject/", views.reject, name="reject"),
+    path("<str:number>/dispatch/", views.dispatch, name="dispatch"),
+    path("<str:number>/adjudicate/", views.adjudicate, name="adjudicate"),
+    path("<str:number>/check/", views.check, name="check"),
+    path("<str:number>/callback/", views.callback, name="callback"),
+    path("<str:number>/reveal-phone/", views.reveal_phone, name="reveal_phone"),
+    path("<str:number>/assignments/<int:pk>/sign/", views.sign, name="sign"),
+    path("<str:number>/assignments/<int:pk>/return/", views.return_assignment, name="return"),
+    path("<str:number>/assignments/<int:pk>/feedback/", views.feedback, name="feedback"),
+]
+
+# The public portal (群众端), mounted at the site root under the ``portal`` namespace.
+portal_urlpatterns = [
+    path("report/", portal_views.report, name="report"),
+    path("track/", portal_views.track, name="track"),
+    path("track/<str:number>/", portal_views.case, name="case"),
+    path("my-cases/", portal_views.mine, name="mine"),
+]

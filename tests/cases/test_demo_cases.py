@@ -1,0 +1,156 @@
+"""The demo cases (演示事项): ``cases.demo.build_demo_cases`` and ``luoshi build_demo_cases``.
+
+Building the demo district and its cases takes a while, so one database test builds both once (a
+shorter, thinner history than the default) and checks everything about the result, then builds
+again to check that the second run reuses the cases.
+"""
+
+import datetime as dt
+import io
+from collections import defaultdict
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.verify import verify
+from cases import demo, demo_texts, selectors
+from cases.models import (
+    OPEN_STATUSES,
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    CaseStatus,
+    Category,
+    Channel,
+    Responsibility,
+)
+from orgs.demo import build_demo, find_demo_root
+from orgs.models import User
+
+# A shorter, thinner history than the default keeps the test quick; the recent two weeks, where
+# every open stage is left, are fully there.
+DAYS, VOLUME = 30, 0.45
+
+
+def test_texts_cover_every_weighted_category_and_fill():
+    import random
+
+    rng = random.Random(1)
+    for code in demo.CATEGORY_WEIGHTS:
+        pairs = demo_texts.PROBLEMS[code]
+        assert len(pairs) >= 3, code
+        for title, description in pairs:
+            fragments = demo_texts.place(rng)
+            for text in (demo_texts.fill(title, fragments), demo_texts.fill(description, fragments)):
+                assert "{" not in text and len(text) <= 200, text
+            assert len(demo_texts.fill(title, fragments)) <= 30, title
+            address = demo_texts.address_for(description, fragments)
+            assert 3 <= len(address) <= 60, (description, address)
+            if "{xiaoqu}" in description:
+                assert fragments["xiaoqu"] in address  # the address names the place described
+        assert demo_texts.feedback_for(code, rng)
+
+
+@pytest.mark.django_db
+def test_needs_the_demo_district():
+    with pytest.raises(demo.DemoCasesError, match="build_demo"):
+        demo.build_demo_cases()
+    with pytest.raises(CommandError, match="build_demo"):
+        call_command("build_demo_cases", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_build_demo_cases(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # photos of on-the-spot closures
+    build_demo(stdout=None)
+    root = find_demo_root()
+
+    # The plan is seeded: the same day gives the same cases.
+    def plans():
+        builder = demo._Builder(
+            root, timezone.now().replace(second=0, microsecond=0), days=DAYS, volume=VOLUME
+        )
+        return [
+            (p.at, p.channel, p.code, p.where, p.fate, p.stall, p.grid and p.grid.org.pk)
+            for p in builder.plan()
+        ]
+
+    first = plans()
+    assert first == plans()
+    assert {p[2] for p in first} <= set(Category.objects.values_list("code", flat=True))
+
+    out = io.StringIO()
+    summary = demo.build_demo_cases(stdout=out, days=DAYS, volume=VOLUME)
+    now = timezone.now()
+    assert not summary.reused and "演示事项已生成" in out.getvalue()
+    cases = Case.objects.filter(is_demo=True)
+    assert summary.total == cases.count() == Case.objects.count() > 100
+
+    # Every status, every channel; some open cases overdue.
+    statuses = set(cases.values_list("status", flat=True))
+    assert statuses == set(CaseStatus.values), set(CaseStatus.values) - statuses
+    assert set(cases.values_list("channel", flat=True)) == {Channel.PUBLIC, Channel.PATROL, Channel.HOTLINE}
+    assert cases.overdue(now).exists()
+    assert cases.filter(due_at__gte=now).open().exists()
+    assert cases.filter(resolved_on_spot=True).exists()
+    assert cases.filter(rework_count__gt=0).exists()
+    assert cases.filter(anonymous=True).exists()
+    assert cases.filter(grid__isnull=True, community__isnull=True, street__isnull=True).exists()  # outside
+    assert cases.exclude(rated_at=None).exists()
+    returned = CaseAssignment.objects.filter(case__is_demo=True, status=AssignmentStatus.RETURNED)
+    assert returned.filter(return_upheld=True).exists()
+    assert CaseAssignment.objects.filter(case__is_demo=True, role="co").exists()
+    closed = cases.filter(status=CaseStatus.CLOSED)
+    assert 0.7 < closed.filter(closed_on_time=True).count() / closed.count() < 0.97
+    oldest = timezone.localdate() - dt.timedelta(days=DAYS + 1)
+    assert not cases.filter(created_at__date__lt=oldest).exclude(reporter_user__isnull=False).exists()
+
+    # The demo accounts see populated queues.
+    users = {u.username: u for u in User.objects.filter(username__in=demo.DEMO_ACCOUNTS)}
+    assert Case.objects.visible_to(users["jiedao"], "dispatch").open().exists()
+    assert CaseAssignment.objects.visible_to(users["bumen"], "handle").active().exists()
+    assert Case.objects.visible_to(users["shequ"]).open().exists()
+    assert Case.objects.visible_to(users["wanggeyuan"]).exists()
+    mine = Case.objects.visible_to(users["jumin"])
+    assert mine.count() == mine.filter(reporter_user=users["jumin"]).count() == 3
+    assert len(set(mine.values_list("status", flat=True))) == 3
+    assert mine.filter(status=CaseStatus.CLOSED, rating_satisfaction="satisfied").exists()
+    assert AuditEvent.objects.filter(actor=users["jiedao"], action="case.dispatched").exists()
+    assert AuditEvent.objects.filter(actor=users["bumen"], action="case.fed_back").exists()
+
+    # The responsibility list routes cases as configured.
+    assert Responsibility.objects.filter(org=root).count() == len(demo.DISTRICT_RESPONSIBILITIES)
+    dust = cases.filter(category__code="0603").exclude(lead_unit=None).first()
+    if dust is not None:
+        assert dust.assignments.filter(org__name=demo.ECOLOGY).exists()
+    neighbours = cases.filter(category__code="2001", community__isnull=False).exclude(lead_unit=None)
+    for case in neighbours[:5]:
+        assert case.lead_unit == selectors.suggest_units(case)[0] == case.community
+
+    # The audit chains verify; timestamps agree with each other and with the audit events.
+    assert list(verify()) == []
+    events = defaultdict(list)
+    for subject_id, seq, created_at in AuditEvent.objects.filter(subject_type="cases.case").values_list(
+        "subject_id", "seq", "created_at"
+    ):
+        events[int(subject_id)].append((seq, created_at))
+    fields = ("created_at", "registered_at", "dispatched_at", "fed_back_at", "closed_at")
+    limit = now + dt.timedelta(days=30)
+    for case in cases.only(*fields, "due_at", "rated_at", "status"):
+        moments = [getattr(case, name) for name in fields if getattr(case, name) is not None]
+        assert moments == sorted(moments), case.number
+        assert all(moment <= now for moment in moments), case.number
+        assert case.due_at is None or case.due_at <= limit, case.number
+        times = [t for _, t in sorted(events[case.pk])]
+        assert times and times == sorted(times), case.number
+        assert times[0] == case.created_at and times[-1] <= now, case.number
+    assert cases.open().count() == sum(summary.by_status[s] for s in OPEN_STATUSES)
+
+    # A second run reuses the cases and adds nothing.
+    counts = (Case.objects.count(), AuditEvent.objects.count(), Responsibility.objects.count())
+    out = io.StringIO()
+    call_command("build_demo_cases", stdout=out)
+    assert "复用" in out.getvalue()
+    assert (Case.objects.count(), AuditEvent.objects.count(), Responsibility.objects.count()) == counts

@@ -74,11 +74,11 @@ DAYS = 120
 RECENT_DAYS = 14  # cases of the last two weeks are left at every open stage
 
 # Reports per day (before a ±25 % random swing), times ``volume``. Every case walks through the
-# real services (about ten queries per transition), which sets the build time: the default volume
-# gives about 1,000 cases in 120 days.
+# real services (8–11 queries per transition, about 75 ms per case on a small 2-vCPU server), which
+# sets the build time: the default volume gives about 600 cases in 120 days (``--volume 1``: 1,700).
 PER_WORKDAY = 17
 PER_DAY_OFF = 8
-VOLUME = 0.6
+VOLUME = 0.35
 
 # Channel shares: public 45 %, patrol 35 %, hotline 20 % (no patrols on days off).
 CHANNELS_WORKDAY = {Channel.PUBLIC: 45, Channel.PATROL: 35, Channel.HOTLINE: 20}
@@ -197,7 +197,7 @@ class _Plan:
     channel: str
     code: str
     rng: random.Random
-    grid: Org | None = None  # the grid the case is in (None: outside every grid)
+    grid: _Grid | None = None  # the grid the case is in (None: outside every grid)
     where: str = "point"  # point / area / outside
     urgency: str = Urgency.ORDINARY
     fate: str = "normal"  # normal / reject / return_upheld / return_overruled / on_spot
@@ -207,6 +207,7 @@ class _Plan:
     anonymous: bool = False
     rate: bool | None = None  # None: decided by RATED_SHARE
     reject_reason: str = ""
+    fixed: bool = False  # a showcase case: fate and stage as planned
 
 
 @dataclass
@@ -261,7 +262,6 @@ class _Builder:
         self._load_grids()
         self.refused = 0
         self.case_ids: list[int] = []
-        self.photo_count = 0
 
     # -- places -----------------------------------------------------------------------------------
 
@@ -283,7 +283,7 @@ class _Builder:
             if self.demo_street and street.pk == self.demo_street.pk:
                 weight *= 4
             if self.demo_community and community.pk == self.demo_community.pk:
-                weight *= 3
+                weight *= 4
             if self.demo_grid and org.pk == self.demo_grid.pk:
                 weight *= 2
             grids.append(_Grid(org, polygon, community, street, weight))
@@ -381,6 +381,7 @@ class _Builder:
                 plans.append(self._plan_one(at, channel, case_rng))
         plans.sort(key=lambda p: p.at)
         plans.extend(self._resident_plans())
+        plans.extend(self._showcase_plans())
         plans.sort(key=lambda p: p.at)
         self._assign_fates(plans)
         return plans
@@ -445,13 +446,60 @@ class _Builder:
         )
         return [p for p in plans if p.at < self.now]
 
+    def _showcase_plans(self) -> list[_Plan]:
+        """A few recent cases where the demo accounts work, each left at a chosen stage, so that
+        their queues are never empty: jiedao's 待受理/待派遣/退单待裁定, shequ's and bumen's 待签收 and
+        处置中 (some overdue), a case awaiting check, and wanggeyuan's patrol reports."""
+        if self.demo_community is None or self.demo_street is None:
+            return []
+        community = [g for g in self.grids if g.community.pk == self.demo_community.pk]
+        street = [
+            g
+            for g in self.grids
+            if g.street.pk == self.demo_street.pk and g.community.pk != self.demo_community.pk
+        ]
+        own = [g for g in community if self.demo_grid and g.org.pk == self.demo_grid.pk] or community[:1]
+        if not community or not street:
+            return []
+        rng = random.Random(SEED + 2)
+        today = timezone.localtime(self.now, workcal.office_timezone()).date()
+        # (working days ago, hour, channel, category, where, stage, fate, late)
+        showcase = [
+            (3, 9.7, Channel.PATROL, "0301", own, CaseStatus.REPORTED, "normal", False),
+            (1, 19.5, Channel.PUBLIC, "0503", community, CaseStatus.REGISTERED, "normal", False),
+            (2, 10.2, Channel.HOTLINE, "0102", street, CaseStatus.RETURNED, "return_upheld", False),
+            (4, 15.1, Channel.PUBLIC, "2003", community, CaseStatus.DISPATCHED, "normal", False),
+            (6, 9.3, Channel.HOTLINE, "2001", community, CaseStatus.HANDLING, "normal", True),
+            (3, 10.8, Channel.PATROL, "0501", street, CaseStatus.DISPATCHED, "normal", False),
+            (8, 20.4, Channel.PUBLIC, "0305", own, CaseStatus.HANDLING, "normal", True),
+            (5, 11.6, Channel.PUBLIC, "0102", community, CaseStatus.FED_BACK, "normal", False),
+            (10, 15.5, Channel.PATROL, "0303", own, None, "on_spot", False),
+        ]
+        plans = []
+        for workdays_ago, hour, channel, code, grids, stall, fate, late in showcase:
+            day = workcal.add_workdays(today, -workdays_ago, calendar=self.cal)
+            plan = _Plan(
+                at=_local(day, hour),
+                channel=channel,
+                code=code,
+                rng=random.Random(rng.getrandbits(64)),
+                grid=rng.choice(grids),
+                stall=stall,
+                fate=fate,
+                late=late,
+                fixed=True,
+            )
+            if plan.at < self.now and code in self.leaf_weights:
+                plans.append(plan)
+        return plans
+
     def _assign_fates(self, plans: list[_Plan]) -> None:
         recent_from = self.now - dt.timedelta(days=RECENT_DAYS)
         stalls = itertools.cycle(STALL_CYCLE)
         recent = 0
         for plan in plans:
             rng = plan.rng
-            if plan.reporter is not None:
+            if plan.reporter is not None or plan.fixed:
                 continue
             if plan.at >= recent_from:
                 recent += 1
@@ -791,9 +839,9 @@ class _Builder:
         yield self.within(rng, case.due_at, 0.05, 0.9)
         troubled = not case.closed_on_time or case.rework_count > 0
         shares = (
-            {Satisfaction.SATISFIED: 45, Satisfaction.BASIC: 33, Satisfaction.DISSATISFIED: 22}
+            {Satisfaction.SATISFIED: 50, Satisfaction.BASIC: 34, Satisfaction.DISSATISFIED: 16}
             if troubled
-            else {Satisfaction.SATISFIED: 74, Satisfaction.BASIC: 21, Satisfaction.DISSATISFIED: 5}
+            else {Satisfaction.SATISFIED: 75, Satisfaction.BASIC: 21, Satisfaction.DISSATISFIED: 4}
         )
         if plan.reporter is not None:
             shares = {Satisfaction.SATISFIED: 1}
@@ -853,7 +901,6 @@ class _Builder:
                 draw.ellipse((x, y, x + rng.randint(4, 12), y + rng.randint(3, 9)), fill=colour)
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=70)
-        self.photo_count += 1
         return ContentFile(buffer.getvalue(), name=f"demo-{'before' if dirty else 'after'}.jpg")
 
     # -- running -----------------------------------------------------------------------------------
@@ -1015,6 +1062,8 @@ def write_summary(summary: DemoCasesSummary, out) -> None:
     out.write(f"  按状态:{statuses}\n")
     open_count = sum(summary.by_status.get(s, 0) for s in OPEN_STATUSES)
     out.write(f"  未办结 {open_count} 件,其中已逾期 {summary.overdue} 件、两天内到期 {summary.due_soon} 件\n")
+    if summary.refused:
+        out.write(f"  办理中有 {summary.refused} 步被业务规则拒绝(已改走其他流程,或停在当时的环节)\n")
     if summary.closed:
         share = summary.closed_on_time / summary.closed
         out.write(f"  已结案 {summary.closed} 件,按期结案率 {share:.0%};已回访评价 {summary.rated} 件\n")

@@ -427,8 +427,8 @@ class AttachmentStage(models.TextChoices):
 
 
 def attachment_path(instance, filename):
-    now = timezone.now()
-    return f"cases/{now:%Y/%m}/{secrets.token_hex(8)}.jpg"
+    when = instance.created_at or timezone.now()
+    return f"cases/{when:%Y/%m}/{secrets.token_hex(8)}.jpg"
 
 
 class CaseAttachment(models.Model):

@@ -79,7 +79,8 @@ def _now() -> dt.datetime:
 
 def _locked(case: Case, allowed: Sequence[str], expected_status: str | None = None) -> Case:
     """Lock the case row; refuse when its status moved underneath the actor."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    # ``org`` is loaded with the row: saving an OrgScopedModel reads ``org.path``.
+    case = Case.objects.select_for_update(of=("self",)).select_related("org").get(pk=case.pk)
     if expected_status is not None and case.status != expected_status:
         raise StateConflict(f"事项状态已变化(现为“{case.get_status_display()}”),请刷新页面后重试")
     if case.status not in allowed:
@@ -149,6 +150,7 @@ def _attach(case: Case, uploads, stage: str, actor) -> None:
             width=width,
             height=height,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_at=_now(),
         )
 
 
@@ -503,7 +505,9 @@ def dispatch_case(
 
 
 def _locked_assignment(assignment: CaseAssignment, actor, allowed: Sequence[str]) -> CaseAssignment:
-    assignment = CaseAssignment.objects.select_for_update().select_related("org").get(pk=assignment.pk)
+    assignment = (
+        CaseAssignment.objects.select_for_update(of=("self",)).select_related("org").get(pk=assignment.pk)
+    )
     _require(actor, "handle", assignment.org, f"您不是“{assignment.org.name}”的经办人")
     if assignment.status not in allowed:
         raise StateConflict(f"该承办记录当前为“{assignment.get_status_display()}”,不能进行此操作")

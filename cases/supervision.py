@@ -193,7 +193,11 @@ def reply_to_notice(notice: SupervisionNotice, *, actor, reply: str) -> Supervis
     from core.errors import PermissionDenied, ServiceError
     from orgs.scoping import can
 
-    notice = SupervisionNotice.objects.select_for_update().select_related("unit", "case").get(pk=notice.pk)
+    notice = (
+        SupervisionNotice.objects.select_for_update(of=("self",))
+        .select_related("unit", "case")
+        .get(pk=notice.pk)
+    )
     if notice.kind != NoticeKind.NOTICE:
         raise ServiceError("只有督办通知单需要回复")
     if not can(actor, "handle", notice.unit) and not can(actor, "dispatch", notice.unit):

@@ -111,7 +111,10 @@ def test_build_demo_cases(settings, tmp_path):
     users = {u.username: u for u in User.objects.filter(username__in=demo.DEMO_ACCOUNTS)}
     assert Case.objects.visible_to(users["jiedao"], "dispatch").open().exists()
     assert CaseAssignment.objects.visible_to(users["bumen"], "handle").active().exists()
+    assert Case.objects.visible_to(users["jiedao"], "dispatch").filter(status=CaseStatus.RETURNED).exists()
+    assert CaseAssignment.objects.visible_to(users["bumen"], "handle").filter(status="pending").exists()
     assert Case.objects.visible_to(users["shequ"]).open().exists()
+    assert CaseAssignment.objects.visible_to(users["shequ"], "handle").active().exists()
     assert Case.objects.visible_to(users["wanggeyuan"]).exists()
     mine = Case.objects.visible_to(users["jumin"])
     assert mine.count() == mine.filter(reporter_user=users["jumin"]).count() == 3

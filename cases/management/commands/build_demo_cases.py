@@ -14,7 +14,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=DAYS, help=f"生成最近多少天的事项(默认 {DAYS})")
         parser.add_argument(
-            "--volume", type=float, default=VOLUME, help=f"每天事项数量的倍数(默认 {VOLUME},约每天十件)"
+            "--volume",
+            type=float,
+            default=VOLUME,
+            help=f"每天事项数量的倍数(默认 {VOLUME},约每天五件;1 约每天十四件)",
         )
 
     def handle(self, *args, days, volume, **options):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -68,7 +68,8 @@ def workbench(user, filters: CaseFilters):
         cases = cases.filter(
             Q(number__icontains=text) | Q(title__icontains=text) | Q(address__icontains=text)
         )
-    return cases.order_by("due_at", "-created_at")
+    # Running clocks first, the most urgent on top (NULLS LAST on every database), then the rest.
+    return cases.order_by(F("due_at").asc(nulls_last=True), "-created_at")
 
 
 def my_assignments(user, case: Case):

@@ -190,6 +190,7 @@ else:
 # Working hours used for deadlines measured in working hours (办公时间), "HH:MM-HH:MM,…".
 LUOSHI_OFFICE_HOURS = os.environ.get("LUOSHI_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 LUOSHI_DEMO_PASSWORD = os.environ.get("LUOSHI_DEMO_PASSWORD", "demo12345")
+LUOSHI_CASE_PREFIX = os.environ.get("LUOSHI_CASE_PREFIX", "YL")
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """Benchmark: grid case handling at district scale (1,000,000 cases) on PostgreSQL.
 
     .venv/bin/python bench/cases.py --db postgres://postgres@127.0.0.1:5432/luoshi_bench_cases \
-        [--cases 1000000] [--skip-load] [--intake 300] [--runs 50] [--explain]
+        [--cases 1000000] [--skip-load] [--intake 300] [--concurrency 4] [--runs 50] [--timeout 20]
+        [--explain] [--only intake,workbench,ranking,supervision] [--keep-notices]
 
 Migrates, builds the demo district if absent, bulk-loads cases (``bench/cases_loader.py``) until
 there are ``--cases`` of them (``--skip-load``: use what is there), VACUUM ANALYZEs, then measures:
@@ -9,11 +10,15 @@ there are ``--cases`` of them (``--skip-load``: use what is there), VACUUM ANALY
 - intake: ``services.report_case`` (public report picking a community) called one by one, against
   a bare one-row ``Case.objects.create`` and a bare INSERT into a 3-column scratch table; the same
   through the Django test ``Client``: POST to the real ``portal:report`` page vs a bare view that
-  inserts one row (same middleware). cases/s and p50/p95 latency, and the ratios;
+  inserts one row (same middleware). cases/s and p50/p95 latency, and the ratios; where one call's
+  time goes (statements, COMMIT, Python); and ``--concurrency`` forked processes at once, with the
+  share of in-transaction time spent waiting on a lock;
 - workbench: ``selectors.workbench`` count + first page of 50 for jiedao (street dispatcher) and
   bumen (department handler) with the common filters, ``--runs`` runs each, p50/p95; the whole
-  ``cases:list`` page through the ``Client`` too;
-- monthly ranking: ``evaluation.evaluate`` for the last complete month, three groups, median of 5;
+  ``cases:list`` page through the ``Client`` too. Statements are cancelled after ``--timeout``
+  seconds (reported as "> N ms", with the plan without ANALYZE);
+- monthly ranking: ``evaluation.evaluate`` for the last complete month, three groups, median of 5,
+  and the ranking page (as dudao);
 - supervision: ``supervision.supervise(now)`` over all open cases, a first run (creates notices,
   audit events, notifications and delivery tasks) and a second, idempotent run.
 
@@ -35,7 +40,6 @@ import re
 import secrets
 import statistics
 import sys
-import threading
 import time
 import types
 from pathlib import Path
@@ -92,36 +96,59 @@ def rate(times_ms: list[float]) -> dict:
     return {**summary(times_ms), "rate": 1000 * len(times_ms) / sum(times_ms)}
 
 
-def concurrent_rate(fn, threads: int, per_thread: int) -> dict:
-    """``threads`` threads (one connection each) calling ``fn`` ``per_thread`` times at once."""
+def concurrent_rate(fn, workers: int, per_worker: int) -> dict:
+    """``workers`` forked processes (one connection each, no shared GIL) calling ``fn``
+    ``per_worker`` times at once. Meanwhile the parent samples ``pg_stat_activity`` every 5 ms:
+    the share of samples in which a worker waits for a lock (the day's CaseCounter row)."""
+    import multiprocessing
+
     from django.db import connection
 
-    barrier = threading.Barrier(threads)
-    latencies: list[float] = []
-    lock = threading.Lock()
+    context = multiprocessing.get_context("fork")
+    connection.close()  # the children must not share the parent's socket
+    barrier = context.Barrier(workers + 1)
+    results = context.Queue()
 
     def worker():
-        mine = []
         try:
-            fn()  # warm the thread's connection
+            fn()  # warm this process's connection
             barrier.wait()
-            for _ in range(per_thread):
+            started, times = time.monotonic(), []
+            for _ in range(per_worker):
                 t0 = time.perf_counter()
                 fn()
-                mine.append((time.perf_counter() - t0) * 1000)
+                times.append((time.perf_counter() - t0) * 1000)
+            results.put((started, time.monotonic(), times, connection.connection.info.backend_pid))
         finally:
-            with lock:
-                latencies.extend(mine)
             connection.close()
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    t0 = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    wall = time.perf_counter() - t0
-    return {**summary(latencies), "rate": len(latencies) / wall}
+    pool = [context.Process(target=worker) for _ in range(workers)]
+    for process in pool:
+        process.start()
+    barrier.wait()
+    samples = waiting = 0
+    with connection.cursor() as cursor:
+        while any(process.is_alive() for process in pool) and results.qsize() < workers:
+            # Worker backends inside a transaction (running a statement or waiting for Python).
+            cursor.execute(
+                "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state IN ('active', 'idle in transaction')"
+            )
+            locked, active = cursor.fetchone()
+            samples += active
+            waiting += locked
+            time.sleep(0.005)
+    rows = [results.get() for _ in range(workers)]
+    for process in pool:
+        process.join()
+    wall = max(r[1] for r in rows) - min(r[0] for r in rows)
+    latencies = [t for r in rows for t in r[2]]
+    return {
+        **summary(latencies),
+        "rate": len(latencies) / wall,
+        "lock_share": waiting / samples if samples else 0.0,
+    }
 
 
 def breakdown(fn, runs: int = 50) -> dict:
@@ -445,10 +472,13 @@ def intake(args, out) -> dict:
     ]  # fmt: skip
     table(["statement", "per call", "ms"], lines, out)
     if concurrent:
-        out.write(f"\nconcurrency {args.concurrency} threads (one connection each):\n\n")
+        out.write(f"\nconcurrency: {args.concurrency} processes (one connection each):\n\n")
         table(
-            ["path", "cases/s (all threads)", "p50 ms", "p95 ms"],
-            [[labels[n], r["rate"], r["p50"], r["p95"]] for n, r in concurrent.items()],
+            ["path", "cases/s (all processes)", "p50 ms", "p95 ms", "in-transaction time waiting on a lock"],
+            [
+                [labels[n], r["rate"], r["p50"], r["p95"], f"{r['lock_share']:.0%}"]
+                for n, r in concurrent.items()
+            ],
             out,
         )
         share = concurrent["service"]["rate"] / concurrent["bare_case"]["rate"]
@@ -790,7 +820,7 @@ def main():
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--intake", type=int, default=300, help="timed calls per intake path")
     parser.add_argument(
-        "--concurrency", type=int, default=4, help="threads for the concurrent intake run (≤1: skip)"
+        "--concurrency", type=int, default=4, help="processes for the concurrent intake run (≤1: skip)"
     )
     parser.add_argument("--runs", type=int, default=50, help="runs per workbench query")
     parser.add_argument(

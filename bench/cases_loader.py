@@ -6,18 +6,21 @@
 Needs the demo district (``orgs.demo.build_demo``; ``bench/cases.py`` builds it). Cases are spread
 over the 12 months before now, over every demo grid (weighted by households), with grid,
 community, street, org and org_path set consistently and numbers ``BK20260101-000123`` (the
-``BK`` prefix never collides with the service-made ``YL…`` numbers). About 90 % are closed (with
-rework counts, on-time flags and callback ratings), 2 % rejected and the rest spread over the open
-statuses with their stage deadlines around now, some overdue. Lead units come from the demo
+``BK`` prefix never collides with the service-made ``YL…`` numbers). Ids follow report time, as in
+production. The status depends on age: young cases are mostly open, older ones close off, so that
+about 90 % are closed (with rework counts, on-time flags and callback ratings), 2 % rejected and
+8 % spread over the open statuses with their stage deadlines around now — overdue for some, and
+always for cases forgotten for over a month. Lead units come from the demo
 responsibility list (``cases.demo.ensure_responsibilities``: category × area → unit), 20 % of the
 dispatched cases have a co-unit, 4 % had a return (upheld → re-dispatched, or overruled), and every
 case that reached dispatch has its ``CaseAssignment`` rows, consistent with its status.
 
 This is a benchmark fixture, not a replay: the rows bypass ``cases.services``, so there are no
 audit events (no timeline), no supervision notices, notifications or photos for them. On
-PostgreSQL the rows go in with ``COPY`` (psycopg 3) in batches of ``--batch`` cases; elsewhere with
-``bulk_create``. Ids are assigned here (from the current maximum) and the identity sequences are
-moved past them afterwards. Prints rows/s.
+PostgreSQL the rows go in with ``COPY`` (psycopg 3) in batches of ``--batch`` cases, with the per-row
+foreign-key triggers off (``session_replication_role = replica``, superuser only; every id written
+exists); elsewhere with ``bulk_create``. Ids are assigned here (from the current maximum) and the
+identity sequences are moved past them afterwards. Prints rows/s, then VACUUM ANALYZEs.
 """
 
 from __future__ import annotations
@@ -131,6 +134,19 @@ class _Category:
         )
 
 
+def _problem(texts, code: str, rng: random.Random) -> tuple[str, str, str]:
+    """Title, description and address from ``cases.demo_texts`` (current or older layout)."""
+    if hasattr(texts, "problem"):
+        return texts.problem(code, rng)
+    titles, descriptions = texts.PROBLEMS[code]  # older layout: (titles, descriptions)
+    fragments = texts.place(rng)
+    return (
+        texts.fill(rng.choice(titles), fragments),
+        texts.fill(rng.choice(descriptions), fragments),
+        texts.address(rng, fragments),
+    )
+
+
 def _columns(model) -> list:
     return list(model._meta.concrete_fields)
 
@@ -223,17 +239,10 @@ class Loader:
         # Text pools (reused: the text does not matter for the queries measured).
         self.texts = {}
         for code in codes:
-            titles, descriptions = texts.PROBLEMS[code]
             pool = []
             for _ in range(12):
-                fragments = texts.place(rng)
-                pool.append(
-                    (
-                        texts.fill(rng.choice(titles), fragments)[:100],
-                        texts.fill(rng.choice(descriptions), fragments),
-                        texts.address(rng, fragments)[:200],
-                    )
-                )
+                title, description, address = _problem(texts, code, rng)
+                pool.append((title[:100], description, address[:200]))
             self.texts[code] = (pool, [texts.feedback_for(code, rng) for _ in range(4)])
         self.hotline = (texts.HOTLINE_PREFIX, texts.HOTLINE_SUFFIX)
         self.patrol_prefix = texts.PATROL_PREFIX

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "audit",
     "party",
     "cases",
+    "workplan",
+    "api",
 ]
 
 MIDDLEWARE = [

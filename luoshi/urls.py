@@ -19,6 +19,8 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("rankings/", rankings, name="rankings"),
     path("cases/", include("cases.urls")),
+    path("workplan/", include("workplan.urls")),
+    path("", include("api.urls")),
     path("", include((portal_urlpatterns, "portal"))),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox_read"),

@@ -51,3 +51,16 @@ def stage_due(category, urgency: str, stage: str, start: dt.datetime) -> dt.date
     rule = rule_for(category, urgency, stage, timezone.localtime(start).date())
     limit, unit = (rule.limit, rule.unit) if rule else FALLBACK_LIMIT
     return due_after(start, limit, unit)
+
+
+def extend(due: dt.datetime, days: int) -> dt.datetime:
+    """``due`` moved ``days`` working days later, at the same time of day (延期)."""
+    local = timezone.localtime(due, workcal.office_timezone())
+    day = workcal.add_workdays(local.date(), days)
+    return dt.datetime.combine(day, local.timetz())
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """Office closing time on ``day`` (挂账至 a date)."""
+    closing = workcal.office_hours()[-1][1]
+    return dt.datetime.combine(day, closing, tzinfo=workcal.office_timezone())

@@ -133,6 +133,10 @@ SLA_DEFAULTS = [
     ("callback", "emergency", 1, "work_days"),
     ("callback", "urgent", 2, "work_days"),
     ("callback", "ordinary", 3, "work_days"),
+    # 吹哨报到: a summoned department reports to the scene / the case within this limit.
+    ("report_in", "emergency", 1, "work_hours"),
+    ("report_in", "urgent", 2, "work_hours"),
+    ("report_in", "ordinary", 1, "work_days"),
 ]
 SLA_EFFECTIVE_FROM = "2020-01-01"
 SLA_NOTE = "系统默认值(参考数字城管与12345常见做法),请按本地标准调整"

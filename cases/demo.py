@@ -51,7 +51,7 @@ from orgs.models import Org, OrgKind, User
 from orgs.scoping import can
 from workdays import calendar as workcal
 
-from . import deadlines, selectors, services
+from . import approvals, coordination, deadlines, selectors, services
 from . import demo_texts as texts
 from .models import (
     OPEN_STATUSES,
@@ -95,6 +95,13 @@ RETURN_UPHELD_SHARE = 0.7
 CO_UNIT_SHARE = 0.20
 LATE_HANDLING_SHARE = 0.13
 REWORK_SHARE = 0.10
+# Coordination and approvals (shares of the older cases that reach handling).
+EXTENSION_SHARE = 0.04  # the lead unit asks for more working days; 80 % approved
+WHISTLE_SHARE = 0.02  # 吹哨报到: the street summons one or two departments
+DUPLICATE_SHARE = 0.03  # a second report of an open problem nearby: merged
+EXCLUSION_SHARE = 0.01  # approved as an unreasonable claim: out of the evaluation
+PARKING_SHARE = 0.004  # parked for long-term work (挂账), still open
+REHANDLE_SHARE = 0.6  # of closed cases rated unresolved and dissatisfied
 VERIFIED_FALSE_SHARE = 0.12
 RATED_SHARE = 0.70
 ON_SPOT_SHARE = 0.45  # of patrol reports of simple problems (即报即办)
@@ -165,7 +172,7 @@ OLD_STALL_SHARE = 0.005  # older cases forgotten in handling (long overdue)
 
 DUE_SOON = dt.timedelta(days=2)
 
-DEMO_ACCOUNTS = ("jiedao", "bumen", "shequ", "wanggeyuan", "jumin")
+DEMO_ACCOUNTS = ("jiedao", "bumen", "shequ", "wanggeyuan", "jumin", "dudao")
 
 
 class DemoCasesError(RuntimeError):
@@ -206,6 +213,8 @@ class _Plan:
     late: bool = False
     anonymous: bool = False
     rate: bool | None = None  # None: decided by RATED_SHARE
+    extra: str = ""  # extension / whistle / duplicate / exclusion / parking (+ "_pending": stops there)
+    rehandled: bool = False
     reject_reason: str = ""
     fixed: bool = False  # a showcase case: fate and stage as planned
 
@@ -217,6 +226,21 @@ class _Grid:
     community: Org
     street: Org
     weight: float
+
+
+def _pick_extra(rng: random.Random) -> str:
+    roll = rng.random()
+    for extra, share in (
+        ("extension", EXTENSION_SHARE),
+        ("whistle", WHISTLE_SHARE),
+        ("duplicate", DUPLICATE_SHARE),
+        ("exclusion", EXCLUSION_SHARE),
+        ("parking", PARKING_SHARE),
+    ):
+        if roll < share:
+            return extra
+        roll -= share
+    return ""
 
 
 def _weighted(rng: random.Random, weights: dict):
@@ -474,10 +498,20 @@ class _Builder:
             (8, 20.4, Channel.PUBLIC, "0305", own, CaseStatus.HANDLING, "normal", True),
             (5, 11.6, Channel.PUBLIC, "0102", community, CaseStatus.FED_BACK, "normal", False),
             (10, 15.5, Channel.PATROL, "0303", own, None, "on_spot", False),
+            # jiedao's 待审批 (an extension asked by the lead unit), bumen's 吹哨报到 to answer,
+            # a parked case, and a duplicate merged into the registered case above.
+            (4, 14.2, Channel.HOTLINE, "0102", own, CaseStatus.HANDLING, "extension_pending", False),
+            (3, 9.1, Channel.HOTLINE, "2001", community, CaseStatus.HANDLING, "whistle_pending", False),
+            (12, 10.4, Channel.PUBLIC, "0101", street, CaseStatus.PARKED, "parking", False),
+            (1, 20.3, Channel.PUBLIC, "0503", community, None, "duplicate", False),
+            (15, 9.8, Channel.HOTLINE, "2008", community, None, "exclusion", False),
         ]
         plans = []
         for workdays_ago, hour, channel, code, grids, stall, fate, late in showcase:
             day = workcal.add_workdays(today, -workdays_ago, calendar=self.cal)
+            extra = ""
+            if fate not in ("normal", "return_upheld", "on_spot"):
+                extra, fate = fate, "normal"
             plan = _Plan(
                 at=_local(day, hour),
                 channel=channel,
@@ -488,6 +522,7 @@ class _Builder:
                 fate=fate,
                 late=late,
                 fixed=True,
+                extra=extra,
             )
             if plan.at < self.now and code in self.leaf_weights:
                 plans.append(plan)
@@ -530,6 +565,10 @@ class _Builder:
             elif roll < REJECT_SHARE + RETURN_SHARE:
                 upheld = rng.random() < RETURN_UPHELD_SHARE
                 plan.fate = "return_upheld" if upheld else "return_overruled"
+            if plan.fate == "normal" and plan.channel != Channel.PATROL:
+                plan.extra = _pick_extra(rng)
+                if plan.extra == "parking":
+                    plan.stall = CaseStatus.PARKED
 
     # -- time ---------------------------------------------------------------------------------------
 
@@ -585,6 +624,8 @@ class _Builder:
         category = self.categories[plan.code]
         yield self.step(plan, case.due_at, 0.05, 0.6, late=0.04)
         dispatcher = self.dispatcher_for(case)
+        if plan.extra == "duplicate" and self.merge_duplicate(case, plan):
+            return
 
         if plan.fate == "reject":
             services.reject_case(case, actor=dispatcher, reason=plan.reject_reason)
@@ -613,7 +654,8 @@ class _Builder:
         right = self.lead_for(case)
         returning = plan.fate in ("return_upheld", "return_overruled")
         first = self.wrong_unit(case, right) if plan.fate == "return_upheld" else right
-        co_units = self.co_units_for(case, first, rng) if not returning else []
+        whistle = plan.extra.startswith("whistle")  # the departments come by the whistle instead
+        co_units = self.co_units_for(case, first, rng) if not (returning or whistle) else []
         case = services.dispatch_case(
             case,
             actor=dispatcher,
@@ -623,6 +665,10 @@ class _Builder:
         )
         if plan.stall == CaseStatus.DISPATCHED:
             return
+        if plan.extra.startswith("whistle"):
+            yield self.later(rng, 0.2, 3)
+            yield from self.whistle(case, plan)
+            case.refresh_from_db()
 
         if returning:
             lead = case.assignments.select_related("org").get(role=AssignmentRole.LEAD)
@@ -794,7 +840,11 @@ class _Builder:
             if co.status == AssignmentStatus.PENDING:
                 yield self.later(rng, 0.1, 3)
                 services.sign_assignment(co, actor=self.handler_for(co.org))
-        if plan.stall == CaseStatus.HANDLING:
+        if plan.extra in ("extension", "extension_pending", "parking"):
+            yield self.later(rng, 2, 20)
+            yield from self.ask(case, plan, lead)
+            case.refresh_from_db()
+        if plan.stall in (CaseStatus.HANDLING, CaseStatus.PARKED):
             return
 
         if plan.urgency == Urgency.EMERGENCY:
@@ -829,6 +879,10 @@ class _Builder:
             )
 
         yield from self.callback(case, plan)
+        yield from self.maybe_rehandle(case, plan)
+        if plan.extra == "exclusion":
+            yield self.later(rng, 1, 10)
+            yield from self.exclude(case, plan)
 
     def callback(self, case: Case, plan: _Plan) -> Iterator[dt.datetime]:
         rng = plan.rng
@@ -874,6 +928,117 @@ class _Builder:
                 contacted=contacted,
                 comment=comment,
             )
+
+    # -- coordination and approvals ------------------------------------------------------------------
+
+    def merge_duplicate(self, case: Case, plan: _Plan) -> bool:
+        """A second report of a problem already open nearby (same grid, else same community, within
+        a week, same kind of problem when known) is merged into it."""
+        week = clock.now() - dt.timedelta(days=7)
+        nearby = Case.objects.filter(
+            status__in=coordination.MERGEABLE_STATUSES + (CaseStatus.DISPATCHED, CaseStatus.HANDLING),
+            created_at__gte=week,
+            created_at__lt=case.created_at,
+        ).exclude(pk=case.pk)
+        master = None
+        for place in ({"grid": case.grid}, {"community": case.community}):
+            if None not in place.values():
+                master = nearby.filter(**place).order_by("-created_at").first()
+            if master is not None:
+                break
+        if master is None:
+            return False
+        coordination.merge_case(
+            case,
+            actor=self.dispatcher_for(case),
+            into=master,
+            reason=f"与{master.number}反映的是同一地点的同一问题",
+        )
+        return True
+
+    def whistle(self, case: Case, plan: _Plan) -> Iterator[dt.datetime]:
+        """吹哨报到: the street summons departments; each reports in (now and then late)."""
+        rng = plan.rng
+        lead = case.lead_unit
+        wanted = (
+            [URBAN, POLICE] if plan.extra == "whistle_pending" else rng.sample([URBAN, HOUSING, POLICE], 2)
+        )
+        units = [self.departments[n] for n in wanted if lead is None or self.departments[n].pk != lead.pk]
+        summoned = coordination.summon_units(
+            case, actor=self.dispatcher_for(case), units=units, note=rng.choice(texts.WHISTLE_NOTES)
+        )
+        for assignment in summoned:
+            if plan.extra == "whistle_pending" and assignment.org.name == URBAN:
+                continue  # bumen has a 吹哨报到 to answer
+            yield self.step(plan, assignment.sign_due_at, 0.1, 0.9, late=0.0 if plan.fixed else 0.15)
+            coordination.report_in(
+                assignment, actor=self.handler_for(assignment.org), note=rng.choice(texts.REPORT_IN_NOTES)
+            )
+
+    def ask(self, case: Case, plan: _Plan, lead: CaseAssignment) -> Iterator[dt.datetime]:
+        """The lead unit asks for an extension or to park the case; the dispatch centre decides."""
+        rng = plan.rng
+        handler = self.handler_for(lead.org)
+        if plan.extra == "parking":
+            until = timezone.localtime(clock.now()).date() + dt.timedelta(days=rng.randint(45, 150))
+            request = approvals.request_parking(
+                case, actor=handler, until=until, reason=rng.choice(texts.PARKING_REASONS)
+            )
+        else:
+            request = approvals.request_extension(
+                case, actor=handler, days=rng.choice((2, 3, 5)), reason=rng.choice(texts.EXTENSION_REASONS)
+            )
+        if plan.extra == "extension_pending":
+            return
+        yield self.later(rng, 0.3, 4)
+        approve = plan.extra == "parking" or rng.random() < 0.8
+        note = "同意" if approve else "理由不充分,请按原时限办结"
+        approvals.decide_request(request, actor=self.dispatcher_for(case), approve=approve, note=note)
+
+    def exclude(self, case: Case, plan: _Plan) -> Iterator[dt.datetime]:
+        rng = plan.rng
+        request = approvals.request_exclusion(
+            case, actor=self.dispatcher_for(case), reason=rng.choice(texts.EXCLUSION_REASONS)
+        )
+        yield self.later(rng, 1, 16)
+        approve = plan.fixed or rng.random() < 0.7
+        approvals.decide_request(
+            request,
+            actor=self._account("dudao", "supervise", case.org),
+            approve=approve,
+            note="经核查属实,认定为不合理诉求" if approve else "诉求有政策依据,不予认定,请继续做好解释工作",
+        )
+
+    def maybe_rehandle(self, case: Case, plan: _Plan) -> Iterator[dt.datetime]:
+        """重办: a reporter who says the problem is not solved and is dissatisfied; callback staff
+        ask, the supervision office approves, and the lead unit handles the case again (once)."""
+        rng = plan.rng
+        case.refresh_from_db()
+        if (
+            plan.rehandled
+            or case.rated_at is None
+            or case.rating_resolved
+            or case.rating_satisfaction != Satisfaction.DISSATISFIED
+            or rng.random() >= REHANDLE_SHARE
+        ):
+            return
+        plan.rehandled = True
+        yield self.later(rng, 0.5, 6)
+        request = approvals.request_rehandle(
+            case,
+            actor=self._account("jiedao", "callback", case.org),
+            reason="回访时反映人表示问题仍未解决:" + (case.rating_comment or "不满意"),
+        )
+        yield self.later(rng, 0.5, 8)
+        approvals.decide_request(
+            request,
+            actor=self._account("dudao", "supervise", case.org),
+            approve=True,
+            note="同意重办,请主办单位认真核实整改",
+        )
+        case.refresh_from_db()
+        plan.late = False
+        yield from self.handle(case, plan)
 
     # -- small things --------------------------------------------------------------------------
 

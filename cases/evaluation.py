@@ -13,6 +13,9 @@ Definitions (rules.md §8.12–8.15, anchors.md §1.7), for a unit and a calenda
 - 退单率 = lead assignments the unit returned (dispatched in the month) ÷ lead assignments
   dispatched to it in the month; returns the dispatcher upheld (a wrong dispatch, not the unit's
   fault) are excluded.
+Cases the supervision office approved as unreasonable claims (不合理诉求, ``CaseRequest`` of kind
+exclusion) are left out of every case-based rate; duplicates merged into a master case count once
+(through the master). Returns are counted on the dispatch record alone.
 Composite = Σ weight × rate, with 返工率 and 退单率 counted as (1 − rate); weights are versioned
 by month (``EvaluationWeights``). A rate with no denominator is "—" and its weight is spread
 over the others, so a unit is not punished or rewarded for having no callbacks; a unit that
@@ -137,7 +140,11 @@ _CASE_AGGREGATES = {
 def _closed_in(month: dt.date):
     start, end = month_bounds(month)
     return Case.objects.filter(
-        status=CaseStatus.CLOSED, closed_at__gte=start, closed_at__lt=end, resolved_on_spot=False
+        status=CaseStatus.CLOSED,
+        closed_at__gte=start,
+        closed_at__lt=end,
+        resolved_on_spot=False,
+        excluded_from_evaluation=False,
     )
 
 
@@ -146,15 +153,20 @@ def _returns_in(month: dt.date, unit_field: str):
     leads = CaseAssignment.objects.filter(
         role=AssignmentRole.LEAD, dispatched_at__gte=start, dispatched_at__lt=end
     )
-    return leads.values(unit_field).annotate(
-        dispatched=Count("id"),
-        returned=Sum(
-            SqlCase(
-                When(Q(returned_at__isnull=False) & ~Q(return_upheld=True), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        ),
+    # order_by(): the model's default ordering starts with ``case`` and would join cases_case.
+    return (
+        leads.order_by()
+        .values(unit_field)
+        .annotate(
+            dispatched=Count("id"),
+            returned=Sum(
+                SqlCase(
+                    When(Q(returned_at__isnull=False) & ~Q(return_upheld=True), then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            ),
+        )
     )
 
 
@@ -183,8 +195,8 @@ def evaluate(month: dt.date, group: str) -> list[UnitScore]:
         if target is not None:
             for key in _CASE_AGGREGATES:
                 setattr(target, key, getattr(target, key) + row[key])
-    for row in _returns_in(month, "org__path"):
-        target = owner(row["org__path"])
+    for row in _returns_in(month, "org_path"):
+        target = owner(row["org_path"])
         if target is not None:
             target.dispatched += row["dispatched"]
             target.returned += row["returned"] or 0

@@ -161,6 +161,7 @@ class FilterForm(CaseForm):
         choices=[("", ""), ("pending", "待签收"), ("signed", "处置中"), ("overdue", "处置逾期")],
         widget=forms.HiddenInput,
     )
+    requests = forms.BooleanField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(label="搜索", required=False, max_length=100)
     category = forms.TypedChoiceField(label="分类", required=False, coerce=int, empty_value=None)
 
@@ -295,6 +296,90 @@ class CallbackForm(CaseForm):
     comment = forms.CharField(
         label="回访意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# Requests and their approval (延期, 挂账, 重办, 不合理诉求认定)
+
+
+def _reason(label: str, placeholder: str = "", rows: int = 2) -> forms.CharField:
+    field = forms.CharField(
+        label=label, required=False, max_length=500, widget=forms.Textarea(attrs={"rows": rows})
+    )
+    if placeholder:
+        field.widget.attrs["placeholder"] = placeholder
+    return field
+
+
+class ExtensionForm(CaseForm):
+    days = forms.IntegerField(
+        label="延期工作日数",
+        required=False,
+        min_value=1,
+        max_value=30,
+        error_messages={
+            "min_value": "延期天数至少1个工作日",
+            "max_value": "延期天数不能超过30个工作日;需长期办理的请申请挂账",
+            "invalid": "请填写整数",
+        },
+    )
+    reason = _reason("延期理由", "说明为什么不能按期办结")
+
+
+class ParkingForm(CaseForm):
+    until = forms.DateField(
+        label="计划办结日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "日期格式不正确"},
+    )
+    reason = _reason("挂账理由", "需要资金、规划或工程等长期解决的原因及阶段安排")
+
+
+class RehandleForm(StatusForm):
+    reason = _reason("重办理由", "回访中反映人说明的未解决情况")
+
+
+class ExclusionForm(StatusForm):
+    reason = _reason("认定理由", "诉求不合理的事实和依据(法律政策不支持、超出职责等)")
+
+
+class DecisionForm(CaseForm):
+    approve = YesNoField(label="审批意见", choices=(("1", "同意"), ("0", "不同意")), message="请选择是否同意")
+    note = _reason("说明", "不同意时必须填写理由")
+
+
+# 吹哨报到, merge, public visibility
+
+
+class SummonForm(StatusForm):
+    units = forms.ModelMultipleChoiceField(label="召集部门", queryset=Org.objects.none(), required=False)
+    note = _reason("吹哨事由", "需要各部门报到协同解决的问题")
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = handling_units(case).filter(kind__in=(OrgKind.DEPARTMENT, OrgKind.OFFICE))
+        self.fields["units"].queryset = departments
+        self.fields["units"].choices = [(unit.pk, unit.name) for unit in departments]
+        self.fields["units"].widget.attrs["size"] = 6
+        self.fields["units"].help_text = "可多选;各部门须在报到时限内报到"
+
+
+class ReportInForm(CaseForm):
+    note = _reason("报到情况", "到场人员、掌握的情况和本部门将要做的工作")
+
+
+class MergeForm(StatusForm):
+    into = forms.CharField(label="主事项编号", required=False, max_length=24)
+    reason = _reason("合并理由", "与主事项为同一地点的同一问题")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].widget.attrs["placeholder"] = "例如 YL20261129-0001"
+
+
+class PublicForm(CaseForm):
+    public = YesNoField(label="是否公开办理过程", choices=(("1", "公开"), ("0", "不公开")), message="请选择")
+    reason = _reason("理由")
 
 
 class RevealForm(CaseForm):

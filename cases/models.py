@@ -12,7 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core import privacy
@@ -66,6 +66,7 @@ class Stage(models.TextChoices):
     DISPATCH = "dispatch", "派遣"
     SIGN = "sign", "签收"
     RETURN_WINDOW = "return_window", "退单期限"
+    REPORT_IN = "report_in", "吹哨报到"
     HANDLE = "handle", "处置反馈"
     CHECK = "check", "核查"
     CALLBACK = "callback", "回访"
@@ -148,7 +149,9 @@ class CaseStatus(models.TextChoices):
     RETURNED = "returned", "退单待裁定"
     HANDLING = "handling", "处置中"
     FED_BACK = "fed_back", "待核查"
+    PARKED = "parked", "挂账办理"
     CLOSED = "closed", "已结案"
+    MERGED = "merged", "已合并"
 
 
 OPEN_STATUSES = (
@@ -158,8 +161,11 @@ OPEN_STATUSES = (
     CaseStatus.DISPATCHED,
     CaseStatus.RETURNED,
     CaseStatus.HANDLING,
+    CaseStatus.PARKED,
     CaseStatus.FED_BACK,
 )
+# The statuses in which the lead unit is working on the case (handling clock running).
+HANDLING_STATUSES = (CaseStatus.HANDLING, CaseStatus.PARKED)
 STATUS_COLOURS = {
     CaseStatus.REPORTED: "primary",
     CaseStatus.VERIFYING: "info",
@@ -169,7 +175,9 @@ STATUS_COLOURS = {
     CaseStatus.RETURNED: "danger",
     CaseStatus.HANDLING: "warning",
     CaseStatus.FED_BACK: "info",
+    CaseStatus.PARKED: "secondary",
     CaseStatus.CLOSED: "success",
+    CaseStatus.MERGED: "secondary",
 }
 
 
@@ -183,13 +191,15 @@ class CaseQuerySet(ScopedQuerySet):
     def own_q(self, user, action, paths):
         q = Q(reporter_user=user) if action == "view" else Q(pk__in=[])
         if paths:
-            # A unit sees and acts on the cases dispatched to it, wherever they happened.
-            involved = (
-                CaseAssignment.objects.filter(under_paths(paths))
-                .exclude(status=AssignmentStatus.CANCELLED)
-                .values("case_id")
+            # A unit sees and acts on the cases dispatched to it, wherever they happened. A
+            # correlated EXISTS, not ``pk IN (subquery)``: inside the OR PostgreSQL can only run
+            # the IN as a SubPlan, which degrades to a linear search per row once a department's
+            # assignment ids outgrow work_mem (bench/README.md: 城管局 at 1M cases, > 20 s).
+            q |= Exists(
+                CaseAssignment.objects.filter(under_paths(paths), case=OuterRef("pk")).exclude(
+                    status=AssignmentStatus.CANCELLED
+                )
             )
-            q |= Q(pk__in=involved)
         return q
 
     def open(self):
@@ -258,6 +268,20 @@ class Case(OrgScopedModel):
     rejected_reason = models.CharField("不予立案理由", max_length=200, blank=True)
     resolved_on_spot = models.BooleanField("即报即办", default=False)
     rework_count = models.PositiveSmallIntegerField("返工次数", default=0)
+    rehandle_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    extended_days = models.PositiveSmallIntegerField("已延期工作日", default=0)
+    parked_at = models.DateTimeField("挂账时间", null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="并入事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    excluded_from_evaluation = models.BooleanField(
+        "不计入考核", default=False, help_text="经审批认定为不合理诉求的事项不计入三率考核"
+    )
     is_public = models.BooleanField(
         "公开", default=True, help_text="公开的事项在群众查询页显示处理过程(不含个人信息)"
     )
@@ -286,6 +310,16 @@ class Case(OrgScopedModel):
         indexes = [
             models.Index(fields=["status", "due_at"], name="case_status_due"),
             models.Index(fields=["org_path", "status"], name="case_area_status"),
+            # Running clocks only: overdue lists and the supervision job never walk closed cases.
+            # (INCLUDE is PostgreSQL-only; other databases build the plain partial index.)
+            models.Index(
+                fields=["due_at"],
+                include=["org_path", "reporter_user"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_open_due",
+            ),
+            # Monthly evaluation: cases closed in a month.
+            models.Index(fields=["closed_at"], condition=Q(status="closed"), name="case_closed_month"),
         ]
 
     def __str__(self):
@@ -328,6 +362,7 @@ class Case(OrgScopedModel):
 class AssignmentRole(models.TextChoices):
     LEAD = "lead", "主办"
     CO = "co", "协办"
+    SUMMONED = "summoned", "吹哨报到"
 
 
 class AssignmentStatus(models.TextChoices):
@@ -404,7 +439,16 @@ class CaseAssignment(OrgScopedModel):
         verbose_name = "承办记录"
         verbose_name_plural = "承办记录"
         ordering = ["case", "role", "dispatched_at"]
-        indexes = [models.Index(fields=["org_path", "status"], name="assignment_unit_status")]
+        indexes = [
+            # A unit's queue, and the visibility probe "is this case dispatched to my units?"
+            # answered from the index alone.
+            models.Index(fields=["org_path", "status"], include=["case"], name="assignment_unit_status"),
+            models.Index(fields=["case"], include=["org_path", "status"], name="assignment_case_cover"),
+            # Monthly evaluation: lead dispatches in a month.
+            models.Index(
+                fields=["dispatched_at"], condition=Q(role="lead"), name="assignment_lead_dispatched"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.case.number} · {self.get_role_display()} · {self.org}"
@@ -559,3 +603,89 @@ class EvaluationWeights(models.Model):
 
     def total(self):
         return self.response + self.resolution + self.satisfaction + self.on_time + self.rework + self.returns
+
+
+class RequestKind(models.TextChoices):
+    EXTENSION = "extension", "延期"
+    PARKING = "parking", "挂账"
+    REHANDLE = "rehandle", "重办"
+    EXCLUSION = "exclusion", "不合理诉求认定"
+
+
+# Who decides each kind of request: an action held over the case's area. The dispatch centre
+# manages the handling clock; re-handling and leaving a case out of the evaluation are decided by
+# the supervision office (督查室), not by those whose work is being judged.
+DECIDER_ACTION = {
+    RequestKind.EXTENSION: "dispatch",
+    RequestKind.PARKING: "dispatch",
+    RequestKind.REHANDLE: "supervise",
+    RequestKind.EXCLUSION: "supervise",
+}
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未批准"
+
+
+class CaseRequestQuerySet(ScopedQuerySet):
+    def own_q(self, user, action, paths):
+        if not paths:
+            return None
+        # The unit that asked sees its request, wherever the case is.
+        return under_paths(paths, "requester_unit__path")
+
+    def pending(self):
+        return self.filter(status=RequestStatus.PENDING)
+
+
+class CaseRequest(OrgScopedModel):
+    """A request that changes a case only once approved (审批): 延期 moves the handling deadline,
+    挂账 parks a case that needs long-term work until a date, 重办 reopens a closed case the
+    reporter rated unresolved and dissatisfied, 不合理诉求认定 takes a case out of the monthly
+    evaluation. ``org`` is the case's area, so the dispatch centre there sees it."""
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="requests")
+    kind = models.CharField("类型", max_length=16, choices=RequestKind.choices)
+    status = models.CharField(
+        "状态", max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    reason = models.TextField("申请理由")
+    days = models.PositiveSmallIntegerField("延期工作日", null=True, blank=True)
+    until = models.DateField("挂账至", null=True, blank=True)
+    requester_unit = models.ForeignKey(
+        Org, verbose_name="申请单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+
+    objects = CaseRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审批申请"
+        verbose_name_plural = "审批申请"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(status="pending"),
+                name="case_request_one_pending_per_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["org_path", "status"], name="case_request_area_status")]
+
+    def __str__(self):
+        return f"{self.case.number} · {self.get_kind_display()} · {self.get_status_display()}"

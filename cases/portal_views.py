@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db.models import Count, Max
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -55,24 +56,41 @@ def tracking_url(case: Case) -> str:
     return f"{reverse('portal:case', args=[case.number])}?{urlencode({'t': case.access_token})}"
 
 
+GRID_CACHE_SECONDS = 300
+
+
 def _grid_geometries():
-    grids = Org.objects.filter(kind=OrgKind.GRID, archived_at__isnull=True, geometry__isnull=False)
-    return [{"name": g.name, "geometry": g.geometry} for g in grids[:500]]
+    """Grid outlines for the map picker: the same for every visitor, so cached for a few minutes
+    (building them costs ~30 ms; bench/README.md)."""
+    live = Org.objects.filter(kind=OrgKind.GRID, archived_at__isnull=True, geometry__isnull=False)
+    version = live.aggregate(n=Count("pk"), last=Max("pk"))  # a grid added or archived: rebuild
+    key = f"portal:grid-geometries:{version['n']}:{version['last']}"
+    grids = cache.get(key)
+    if grids is None:
+        rows = live.values_list("name", "geometry")[:5000]
+        grids = [{"name": name, "geometry": geometry} for name, geometry in rows]
+        cache.set(key, grids, GRID_CACHE_SECONDS)
+    return grids
 
 
 @require_http_methods(["GET", "POST"])
 def report(request):
-    context = {"grids": _grid_geometries(), "active_nav": "portal_report", "portal_tab": "report"}
+    context = {"active_nav": "portal_report", "portal_tab": "report"}
+
+    def page(status: int = 200):
+        # The map is only built when a page is shown: a successful report just redirects.
+        return render(request, "portal/report.html", {**context, "grids": _grid_geometries()}, status=status)
+
     if request.method != "POST":
         context["form"] = forms.PublicReportForm()
-        return render(request, "portal/report.html", context)
+        return page()
     form = forms.PublicReportForm(request.POST, request.FILES)
     context["form"] = form
     if _rate_limited(request):
         context["limited"] = RATE_LIMITED
-        return render(request, "portal/report.html", context, status=429)
+        return page(429)
     if not form.is_valid():
-        return render(request, "portal/report.html", context, status=400)
+        return page(400)
     d = form.cleaned_data
     try:
         case = services.report_case(
@@ -92,7 +110,7 @@ def report(request):
         )
     except ServiceError as error:
         form.attach(error)
-        return render(request, "portal/report.html", context, status=400)
+        return page(400)
     _count_report(request)
     return redirect(f"{tracking_url(case)}&new=1")
 
@@ -149,6 +167,11 @@ def case(request, number: str):
         "is_new": request.GET.get("new") == "1",
         "link": request.build_absolute_uri(tracking_url(case)),
     }
+    master = case.merged_into if case.status == CaseStatus.MERGED else None
+    if master is not None:
+        # A merged duplicate follows its master case: the same public progress, no personal data.
+        context["master"] = master
+        context["master_events"] = selectors.timeline(master, public=True)
     return render(request, "portal/case.html", context, status=status)
 
 

@@ -11,12 +11,20 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from orgs.models import Org
 
-from .models import AssignmentStatus, Case, CaseAssignment, Responsibility
+from .models import (
+    DECIDER_ACTION,
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    CaseRequest,
+    RequestStatus,
+    Responsibility,
+)
 
 
 def visible_case(user, number: str, action: str = "view") -> Case:
     queryset = Case.objects.visible_to(user, action).select_related(
-        "category", "org", "grid", "community", "street", "lead_unit"
+        "category", "org", "grid", "community", "street", "lead_unit", "merged_into"
     )
     return get_object_or_404(queryset, number=number)
 
@@ -39,12 +47,14 @@ class CaseFilters:
     q: str = ""
     area: Org | None = None
     category_id: int | None = None
+    requests: bool = False  # cases with a request this user may decide (待审批)
 
 
 def workbench(user, filters: CaseFilters):
-    cases = Case.objects.visible_to(user).select_related("category", "org", "lead_unit")
     now = timezone.now()
     if filters.mine:
+        # The user's units' active assignments already make a case visible: no need for the
+        # (expensive) visibility OR. Only open cases have active assignments.
         mine = CaseAssignment.objects.visible_to(user, "handle")
         if filters.mine == "pending":
             mine = mine.filter(status=AssignmentStatus.PENDING)
@@ -52,7 +62,17 @@ def workbench(user, filters: CaseFilters):
             mine = mine.filter(status=AssignmentStatus.SIGNED)
         elif filters.mine == "overdue":
             mine = mine.filter(status=AssignmentStatus.SIGNED, handle_due_at__lt=now)
-        cases = cases.filter(pk__in=mine.values("case_id"))
+        cases = Case.objects.open().filter(pk__in=mine.values("case_id"))
+    else:
+        cases = Case.objects.visible_to(user)
+    cases = cases.select_related("category", "org", "lead_unit")
+    if filters.requests:
+        # 待审批: requests this user may decide (延期/挂账/重办 by dispatch, 认定 by supervise).
+        decidable = CaseRequest.objects.none()
+        for action in set(DECIDER_ACTION.values()):
+            kinds = [kind for kind, needed in DECIDER_ACTION.items() if needed == action]
+            decidable = decidable | CaseRequest.objects.visible_to(user, action).filter(kind__in=kinds)
+        cases = cases.filter(pk__in=decidable.filter(status=RequestStatus.PENDING).values("case_id"))
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.overdue:

@@ -17,8 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import events
@@ -30,6 +29,7 @@ from orgs.scoping import can
 
 from . import deadlines, locate, photos
 from .models import (
+    HANDLING_STATUSES,
     AssignmentRole,
     AssignmentStatus,
     AttachmentStage,
@@ -126,14 +126,16 @@ def _save(case: Case, *fields: str) -> None:
 def next_number(day: dt.date | None = None) -> str:
     """The next tracking number of the day: ``YL20261129-0001`` (prefix from settings)."""
     day = day or timezone.localdate()
-    updated = CaseCounter.objects.filter(day=day).update(last=F("last") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                CaseCounter.objects.create(day=day, last=1)
-        except IntegrityError:  # another request created the day's counter first
-            CaseCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = CaseCounter.objects.get(day=day).last
+    # One statement (an upsert returning the new value; PostgreSQL and SQLite ≥ 3.35 both speak
+    # it): the day's counter row stays locked until commit, so the fewer round trips the better.
+    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
     prefix = getattr(settings, "LUOSHI_CASE_PREFIX", "YL")
     return f"{prefix}{day:%Y%m%d}-{last:04d}"
 
@@ -230,7 +232,6 @@ def report_case(
         _require(actor, "report", org, "您没有在该区域录入事项的权限")
     now = _now()
     case = Case(
-        number=next_number(timezone.localtime(now).date()),
         channel=channel,
         title=title,
         description=description,
@@ -252,6 +253,8 @@ def report_case(
     )
     case.set_reporter_phone("" if anonymous else reporter_phone)
     _set_stage(case, Stage.REGISTER, now)
+    # The number last: taking it locks the day's counter row until commit.
+    case.number = next_number(timezone.localtime(now).date())
     case.save()
     _attach(case, uploads, AttachmentStage.REPORT, actor)
     _event(
@@ -519,6 +522,8 @@ def sign_assignment(assignment: CaseAssignment, *, actor) -> CaseAssignment:
     """签收: the unit accepts the case. The lead's sign-for starts handling."""
     case = _locked(assignment.case, [CaseStatus.DISPATCHED, CaseStatus.HANDLING])
     assignment = _locked_assignment(assignment, actor, [AssignmentStatus.PENDING])
+    if assignment.role == AssignmentRole.SUMMONED:
+        raise ServiceError("被吹哨召集的部门请填写报到情况")
     now = _now()
     assignment.status, assignment.signed_at = AssignmentStatus.SIGNED, now
     assignment.signed_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -591,9 +596,10 @@ def adjudicate_return(
         if units[0].pk == returned.org_id:
             raise ServiceError("退单成立时请改派给其他单位", field="lead_unit")
         returned.save(update_fields=["return_upheld"])
-        case.assignments.filter(status__in=(AssignmentStatus.PENDING, AssignmentStatus.SIGNED)).update(
-            status=AssignmentStatus.CANCELLED
-        )
+        # The old co-units go with the old lead; departments summoned by a whistle stay.
+        case.assignments.filter(status__in=(AssignmentStatus.PENDING, AssignmentStatus.SIGNED)).exclude(
+            role=AssignmentRole.SUMMONED
+        ).update(status=AssignmentStatus.CANCELLED)
         case.handle_due_at = deadlines.stage_due(case.category, case.urgency, Stage.HANDLE, now)
         _create_assignments(case, units[0], units[1:], actor, note, now)
         case.status, case.lead_unit, case.dispatched_at = CaseStatus.DISPATCHED, units[0], now
@@ -629,7 +635,7 @@ def adjudicate_return(
 @transaction.atomic
 def give_feedback(assignment: CaseAssignment, *, actor, text: str, uploads=()) -> CaseAssignment:
     """处置反馈 by a unit; the lead unit's feedback completes handling and starts the check."""
-    case = _locked(assignment.case, [CaseStatus.HANDLING])
+    case = _locked(assignment.case, HANDLING_STATUSES)
     assignment = _locked_assignment(assignment, actor, [AssignmentStatus.SIGNED])
     text = _text(text, "text", "处置情况")
     now = _now()
@@ -677,9 +683,13 @@ def check_case(
         _set_stage(case, Stage.CALLBACK, now)
         _save(case, "status", "closed_at", "closed_on_time")
         _event(case, CLOSED, actor, reason=note, public_note="已办结,欢迎您评价")
+        transaction.on_commit(lambda: _notify_merged(case.pk))
     else:
-        lead = case.assignments.select_for_update().get(
-            role=AssignmentRole.LEAD, status=AssignmentStatus.FED_BACK
+        # The current lead assignment (a re-handled case keeps its earlier, fed-back one).
+        lead = (
+            case.assignments.select_for_update()
+            .filter(role=AssignmentRole.LEAD, status=AssignmentStatus.FED_BACK)
+            .latest("dispatched_at", "pk")
         )
         lead.status = AssignmentStatus.SIGNED
         case.handle_due_at = deadlines.stage_due(case.category, case.urgency, Stage.HANDLE, now)
@@ -691,6 +701,13 @@ def check_case(
         _save(case, "status", "fed_back_at", "rework_count", "handle_due_at")
         _event(case, REWORK, actor, reason=note, after={"rework_count": case.rework_count})
     return case
+
+
+def _notify_merged(case_id: int) -> None:
+    from .coordination import notify_merged_reporters
+
+    with transaction.atomic():
+        notify_merged_reporters(Case.objects.get(pk=case_id))
 
 
 # ---------------------------------------------------------------------------------------------

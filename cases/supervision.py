@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,6 +75,21 @@ class RunReport:
     circulars: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+    # Per-run memos: the same unit's responsible people and the same reply deadline are looked
+    # up once per pass, not once per case.
+    _users: dict = field(default_factory=dict, repr=False)
+    _reply_due: dt.datetime | None = field(default=None, repr=False)
+
+    def users(self, action: str, unit: Org) -> list:
+        key = (action, unit.pk)
+        if key not in self._users:
+            self._users[key] = responsible_users(action, unit)
+        return self._users[key]
+
+    def reply_due(self, now: dt.datetime) -> dt.datetime:
+        if self._reply_due is None:
+            self._reply_due = deadlines.due_after(now, 1, LimitUnit.WORK_DAYS)
+        return self._reply_due
 
 
 def _claim(case: Case, kind: str, unit: Org, text: str, reply_due_at=None) -> SupervisionNotice | None:
@@ -111,7 +127,7 @@ def _supervise_one(case: Case, now: dt.datetime, report: RunReport) -> None:
             report.skipped += 1
             return
         notify.notify(
-            responsible_users(action, unit),
+            report.users(action, unit),
             kind="case.reminder",
             title=f"催办:{case.number} 即将到期",
             body=notice.text,
@@ -119,7 +135,7 @@ def _supervise_one(case: Case, now: dt.datetime, report: RunReport) -> None:
         )
         report.reminders += 1
         return
-    reply_due = deadlines.due_after(now, 1, LimitUnit.WORK_DAYS)
+    reply_due = report.reply_due(now)
     notice = _claim(
         case,
         NoticeKind.NOTICE,
@@ -134,7 +150,7 @@ def _supervise_one(case: Case, now: dt.datetime, report: RunReport) -> None:
         case, NOTICE_ISSUED, actor=None, reason=notice.text, after={"unit": unit.name, "stage": case.stage}
     )
     notify.notify(
-        responsible_users(action, unit),
+        report.users(action, unit),
         kind="case.notice",
         title=f"督办:{case.number} 已逾期",
         body=notice.text,
@@ -148,7 +164,7 @@ def _supervise_one(case: Case, now: dt.datetime, report: RunReport) -> None:
         if circular is not None:
             record(case, CIRCULAR_ISSUED, actor=None, reason=circular.text, after={"unit": unit.name})
             notify.notify(
-                [*responsible_users(action, unit), *responsible_users("supervise", case.org)],
+                [*report.users(action, unit), *report.users("supervise", case.org)],
                 kind="case.circular",
                 title=f"通报:{case.number} 再次逾期",
                 body=circular.text,
@@ -165,12 +181,19 @@ def supervise(now: dt.datetime | None = None, batch: int = 500) -> RunReport:
     """One supervision pass over the open cases that are overdue or due within ``REMIND_WITHIN``."""
     now = now or clock.now()
     report = RunReport()
+    # Only new work: a running deadline that already has its reminder (not yet due) or its notice
+    # (overdue) is skipped in the query, so a pass over an unchanged backlog costs one query and
+    # leaves no failed inserts behind (bench/README.md: 212 s → 0.4 s at 1M cases).
+    claimed = SupervisionNotice.objects.filter(
+        case=OuterRef("pk"), stage=OuterRef("stage"), stage_due_at=OuterRef("due_at")
+    )
     candidates = (
         Case.objects.open()
         .filter(due_at__lt=now + REMIND_WITHIN)
         .exclude(stage="")
+        .exclude(Q(due_at__gte=now) & Exists(claimed.filter(kind=NoticeKind.REMINDER)))
+        .exclude(Q(due_at__lt=now) & Exists(claimed.filter(kind=NoticeKind.NOTICE)))
         .select_related("org", "lead_unit")
-        .order_by("due_at")
     )
     last_id = 0
     while True:

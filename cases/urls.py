@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal_views, views
+from . import approval_views, portal_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -19,6 +19,15 @@ urlpatterns = [
     path("<str:number>/assignments/<int:pk>/sign/", views.sign, name="sign"),
     path("<str:number>/assignments/<int:pk>/return/", views.return_assignment, name="return"),
     path("<str:number>/assignments/<int:pk>/feedback/", views.feedback, name="feedback"),
+    path("<str:number>/assignments/<int:pk>/report-in/", approval_views.report_in, name="report_in"),
+    path("<str:number>/extension/", approval_views.request_extension, name="request_extension"),
+    path("<str:number>/parking/", approval_views.request_parking, name="request_parking"),
+    path("<str:number>/rehandle/", approval_views.request_rehandle, name="request_rehandle"),
+    path("<str:number>/exclusion/", approval_views.request_exclusion, name="request_exclusion"),
+    path("<str:number>/requests/<int:pk>/decide/", approval_views.decide, name="decide"),
+    path("<str:number>/summon/", approval_views.summon, name="summon"),
+    path("<str:number>/merge/", approval_views.merge, name="merge"),
+    path("<str:number>/public/", approval_views.set_public, name="set_public"),
 ]
 
 # The public portal (群众端), mounted at the site root under the ``portal`` namespace.

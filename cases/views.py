@@ -14,20 +14,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.models import Org, OrgKind
 from orgs.scoping import can, has_scope
 
-from . import forms, selectors, services
+from . import coordination, forms, selectors, services
 from .models import (
+    DECIDER_ACTION,
+    HANDLING_STATUSES,
     AssignmentRole,
     AssignmentStatus,
     AttachmentStage,
     CaseStatus,
     Category,
     Channel,
+    RequestKind,
+    RequestStatus,
     ReturnReason,
     Satisfaction,
     Urgency,
@@ -76,6 +81,21 @@ def due_state(due_at, now, running: bool = True) -> dict | None:
 # Workbench
 
 
+class CappedPaginator(Paginator):
+    """Counts at most ``CAP`` + 1 rows: counting a department's whole history costs seconds at a
+    million cases (bench/README.md); nobody pages past 1,000 — they filter. Shown as "1000+"."""
+
+    CAP = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.CAP
+
+
 def _tabs(user) -> list[dict]:
     tabs = []
     if has_scope(user, "dispatch"):
@@ -83,6 +103,7 @@ def _tabs(user) -> list[dict]:
             {"label": "待受理", "params": {"status": "reported"}},
             {"label": "待派遣", "params": {"status": "registered"}},
             {"label": "退单待裁定", "params": {"status": "returned"}},
+            {"label": "待审批", "params": {"requests": "1"}},
             {"label": "已逾期", "params": {"overdue": "1"}},
         ]
     if has_scope(user, "handle"):
@@ -91,6 +112,8 @@ def _tabs(user) -> list[dict]:
             {"label": "处置中", "params": {"mine": "signed"}},
             {"label": "处置逾期", "params": {"mine": "overdue"}},
         ]
+    if has_scope(user, "supervise") and not has_scope(user, "dispatch"):
+        tabs.append({"label": "待审批", "params": {"requests": "1"}})
     if has_scope(user, "check"):
         tabs += [
             {"label": "待核查", "params": {"status": "fed_back"}},
@@ -119,14 +142,16 @@ def case_list(request):
         mine=data.get("mine") or "",
         q=data.get("q") or "",
         category_id=data.get("category"),
+        requests=bool(data.get("requests")),
     )
-    page = Paginator(selectors.workbench(request.user, filters), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.workbench(request.user, filters), 50).get_page(request.GET.get("page"))
     now = timezone.now()
     for case in page:
         case.due = due_state(case.due_at, now, case.is_open)
-    current = {k: v for k, v in request.GET.items() if k in ("status", "overdue", "mine") and v}
-    if current.get("overdue") in ("on", "true"):
-        current["overdue"] = "1"
+    current = {k: v for k, v in request.GET.items() if k in ("status", "overdue", "mine", "requests") and v}
+    for flag in ("overdue", "requests"):
+        if current.get(flag) in ("on", "true", "True"):
+            current[flag] = "1"
     tabs = _tabs(request.user)
     for tab in tabs:
         tab["active"] = tab["params"] == current and not (data.get("q") or data.get("category"))
@@ -209,23 +234,70 @@ def _panels(request, case, bound: dict) -> dict:
         panels["check"] = form("check", forms.CheckForm)
     if status == CaseStatus.CLOSED and case.rated_at is None and can(user, "callback", case.org):
         panels["callback"] = form("callback", forms.CallbackForm)
-    if status in (CaseStatus.DISPATCHED, CaseStatus.HANDLING):
+    if case.is_open:
         now = timezone.now()
         mine = []
         for assignment in selectors.my_assignments(user, case):
             entry = {"assignment": assignment}
             pending = assignment.status == AssignmentStatus.PENDING
-            if pending:
+            lead = assignment.role == AssignmentRole.LEAD
+            if assignment.role == AssignmentRole.SUMMONED:
+                if pending:
+                    entry["report_in_form"] = form(f"report_in-{assignment.pk}", forms.ReportInForm)
+            elif pending and status in (CaseStatus.DISPATCHED, CaseStatus.HANDLING):
                 entry["sign"] = True
             window_open = assignment.return_due_at is None or now <= assignment.return_due_at
-            if assignment.role == AssignmentRole.LEAD and window_open:
+            if lead and window_open and status in (CaseStatus.DISPATCHED, CaseStatus.HANDLING):
                 entry["return_form"] = form(f"return-{assignment.pk}", forms.ReturnForm)
-            if assignment.status == AssignmentStatus.SIGNED and status == CaseStatus.HANDLING:
+            if assignment.status == AssignmentStatus.SIGNED and status in HANDLING_STATUSES:
                 entry["feedback_form"] = form(f"feedback-{assignment.pk}", forms.FeedbackForm)
+                if lead:
+                    entry["extension_form"] = form("extension", forms.ExtensionForm)
+                    if status == CaseStatus.HANDLING:
+                        entry["parking_form"] = form("parking", forms.ParkingForm)
             mine.append(entry)
         if mine:
             panels["assignments"] = mine
+    _coordination_panels(user, case, form, panels, can_dispatch)
     return panels
+
+
+def _coordination_panels(user, case, form, panels: dict, can_dispatch: bool) -> None:
+    """吹哨, merge, public visibility, and requests to approve (延期/挂账/重办/不合理诉求)."""
+    status = case.status
+    if can_dispatch and status in coordination.SUMMON_STATUSES:
+        panels["summon"] = form("summon", forms.SummonForm, case=case)
+    if can_dispatch and status in coordination.MERGEABLE_STATUSES:
+        panels["merge"] = form("merge", forms.MergeForm)
+    if (
+        status == CaseStatus.CLOSED
+        and case.rated_at is not None
+        and case.rating_resolved is False
+        and case.rating_satisfaction == Satisfaction.DISSATISFIED
+        and can(user, "callback", case.org)
+    ):
+        panels["rehandle"] = form("rehandle", forms.RehandleForm)
+    lead_handler = any(e["assignment"].role == AssignmentRole.LEAD for e in panels.get("assignments", []))
+    if (
+        (can_dispatch or lead_handler)
+        and not case.excluded_from_evaluation
+        and status not in (CaseStatus.REJECTED, CaseStatus.MERGED)
+    ):
+        panels["exclusion"] = form("exclusion", forms.ExclusionForm)
+    if can_dispatch:
+        panels["public"] = form(
+            "public", forms.PublicForm, initial={"public": "1" if case.is_public else "0"}
+        )
+    decidable = []
+    for request in case.requests.filter(status=RequestStatus.PENDING).select_related(
+        "requested_by", "requester_unit"
+    ):
+        action = DECIDER_ACTION[request.kind]
+        if can(user, action, case.org) and request.requested_by_id != user.pk:
+            request.decision_form = form(f"decide-{request.pk}", forms.DecisionForm)
+        decidable.append(request)
+    if decidable:
+        panels["requests"] = decidable
 
 
 STAGE_ORDER = [stage for stage, _ in AttachmentStage.choices]
@@ -247,13 +319,30 @@ SUMMARY_LABELS = {
     "by_reporter": "反映人自评",
     "rework_count": "返工次数",
     "public_note": "公开说明",
+    "kind": "类型",
+    "days": "延期工作日",
+    "until": "挂账至",
+    "units": "召集部门",
+    "report_due_at": "报到时限",
+    "late": "超时报到",
+    "into": "并入主事项",
+    "merged": "并入的重复事项",
+    "public": "公开",
+    "status": "原状态",
+    "rehandle_count": "重办次数",
+    "excluded_from_evaluation": "不计入考核",
 }
+# Internal references that mean nothing to a reader of the timeline.
+HIDDEN_KEYS = {"public_note", "request"}
+DATETIME_KEYS = {"handle_due_at", "report_due_at"}
 VALUE_LABELS = {
     "channel": dict(Channel.choices),
     "urgency": dict(Urgency.choices),
     "role": dict(AssignmentRole.choices),
     "reason": dict(ReturnReason.choices),
     "satisfaction": dict(Satisfaction.choices),
+    "kind": dict(RequestKind.choices),
+    "status": dict(CaseStatus.choices),
 }
 
 
@@ -266,7 +355,7 @@ def _display(key: str, value, categories: dict) -> str:
         return "是" if value else "否"
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
-    if key == "handle_due_at":
+    if key in DATETIME_KEYS:
         try:
             moment = timezone.localtime(dt.datetime.fromisoformat(str(value)))
         except ValueError:
@@ -287,7 +376,7 @@ def _summaries(events) -> None:
         before, after = event.before or {}, event.after or {}
         lines = []
         for key in list(dict.fromkeys([*before, *after])):
-            if key == "public_note":
+            if key in HIDDEN_KEYS:
                 continue
             label = SUMMARY_LABELS.get(key, key)
             if key in before and before.get(key) != after.get(key):
@@ -330,6 +419,7 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
         "due": due_state(case.due_at, now, case.is_open),
         "handle_due": due_state(case.handle_due_at, now, case.status == CaseStatus.HANDLING),
         "panels": _panels(request, case, bound or {}),
+        "merged": list(case.merged_cases.order_by("pk").only("number")),
         "can_reveal": can(request.user, "callback", case.org) and bool(case.reporter_phone_encrypted),
         "reveal_form": forms.RevealForm(auto_id=_ids("reveal")),
         "map_data": (

@@ -14,6 +14,7 @@ def nav_for(user) -> list[dict]:
         items.append({"label": "网格事项", "url": reverse("cases:list"), "key": "cases"})
     if has_scope(user, "supervise"):
         items.append({"label": "考核排名", "url": reverse("rankings"), "key": "rankings"})
+    items.extend(_party_items(user))
     if has_scope(user, "report"):
         items.append({"label": "录入事项", "url": reverse("cases:new"), "key": "case_new"})
     items.append({"label": "我要反映", "url": reverse("portal:report"), "key": "portal_report"})
@@ -21,6 +22,17 @@ def nav_for(user) -> list[dict]:
         items.append({"label": "我反映的问题", "url": reverse("portal:mine"), "key": "portal_mine"})
     if has_scope(user, "import"):
         items.append({"label": "批量导入", "url": reverse("orgs:import"), "key": "import"})
+    if has_scope(user, "view"):
+        items.append({"label": "接口令牌", "url": reverse("api:tokens"), "key": "api_tokens"})
     if user.is_staff:
         items.append({"label": "管理后台", "url": reverse("admin:index"), "key": "admin"})
     return items
+
+
+def _party_items(user) -> list[dict]:
+    """组织生活 for secretaries of a branch, 党建考评 for whoever sees party committees."""
+    if not has_scope(user, "view"):
+        return []
+    from party.navigation import party_nav
+
+    return party_nav(user)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("rankings/", rankings, name="rankings"),
     path("cases/", include("cases.urls")),
     path("workplan/", include("workplan.urls")),
+    path("party/", include("party.urls")),
     path("", include("api.urls")),
     path("", include((portal_urlpatterns, "portal"))),
     path("inbox/", core_views.inbox, name="inbox"),

@@ -41,3 +41,52 @@ def probation_due(user):
     if total > SHOWN:
         items.append(HomeItem(f"……另有 {total - SHOWN} 名预备党员", level="warning"))
     return HomeSection(f"预备党员转正提醒({total})", items, empty_text="近30天内没有预备期满的党员", order=25)
+
+
+@provider
+def branch_findings(user):
+    """A secretary's branch: what the compliance check finds (last twelve months)."""
+    from . import compliance, selectors
+
+    branches = selectors.branches_for_secretary(user)
+    if not branches or len(branches) > 3:
+        return None
+    items = []
+    for branch in branches:
+        start, end = compliance.default_window(selectors.today())
+        found = selectors.findings(branch, start, end)
+        url = reverse("party:org", args=[branch.pk])
+        items.append(
+            HomeItem(f"{branch.short_name or branch.name}:{len(found)} 项待改进", url, level="secondary")
+        )
+        for f in found[:5]:
+            level = {"high": "danger", "medium": "warning"}.get(f.severity, "secondary")
+            items.append(HomeItem(f"【{f.severity_label}】{f.title}:{f.reason}", url, level=level))
+        items.append(
+            HomeItem("录入组织生活(三会一课、主题党日……)", reverse("party:meeting_new", args=[branch.pk]))
+        )
+    return HomeSection("本支部组织生活", items, order=22)
+
+
+@provider
+def org_dept_summary(user):
+    """The organization department: findings of the last complete quarter across its scope."""
+    from . import selectors
+
+    tops = [o for o in selectors.top_orgs(user) if o.kind not in ("branch", "group")]
+    if not tops:
+        return None
+    (start, end, label) = selectors.quarters(selectors.today())[1]
+    items = []
+    for top in tops[:2]:
+        found = selectors.findings(top, start, end)
+        counts = {s: sum(1 for f in found if f.severity == s) for s in ("high", "medium", "low")}
+        items.append(
+            HomeItem(
+                f"{top.short_name or top.name} {label}:严重 {counts['high']} 项、一般 {counts['medium']} 项、"
+                f"提示 {counts['low']} 项",
+                reverse("party:dashboard") + f"?org={top.pk}&q={start:%Y-%m}",
+                level="danger" if counts["high"] else "secondary",
+            )
+        )
+    return HomeSection("基层党组织合规检查", items, order=21)

@@ -2,11 +2,18 @@
 browser. Without chromium they skip with a message; CI sets LUOSHI_REQUIRE_BROWSER=1 so that a
 missing browser fails instead."""
 
+import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
+
+from cases.defaults import seed_defaults
+from orgs.roles import Role
+from tests.conftest import build_world
+from tests.factories import RoleGrantFactory, UserFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
@@ -70,3 +77,72 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Case journeys: a small world with the people who handle cases, and staff pages per user.
+
+
+def ensure_seed_data():
+    """The categories and time limits of the seed migration: an earlier transactional test's flush
+    drops them, and serialized_rollback cannot bring them back once Playwright runs (Django's
+    connection handler is context-local and the sync API switches contexts)."""
+    seed_defaults()
+
+
+@pytest.fixture
+def journey(transactional_db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.cache import cache
+
+    cache.clear()  # the portal's rate limiter
+    ensure_seed_data()
+    world = build_world()
+    for username, role, org in [
+        ("jiedao", Role.DISPATCHER, "s1"),
+        ("bumen", Role.DEPT_HANDLER, "d1"),
+        ("jiaoyu", Role.DEPT_HANDLER, "d2"),
+        ("shequ", Role.COMMUNITY_STAFF, "c1"),
+        ("dudao", Role.SUPERVISOR, "district"),
+    ]:
+        RoleGrantFactory(user=UserFactory(username=username, is_staff=True), org=world[org], role=role)
+    photo = tmp_path / "feedback.jpg"
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (60, 140, 90)).save(out, format="JPEG")
+    photo.write_bytes(out.getvalue())
+    return {"world": world, "photo": photo, "media": settings.MEDIA_ROOT}
+
+
+def serve_media(page, media_root: Path):
+    """The live server does not serve uploads (DEBUG is off); answer /media/ from MEDIA_ROOT."""
+
+    def handle(route):
+        name = route.request.url.split("/media/", 1)[1].split("?")[0]
+        path = media_root / name
+        if path.exists():
+            route.fulfill(path=str(path), content_type="image/jpeg")
+        else:
+            route.fulfill(status=404, body="")
+
+    page.route("**/media/**", handle)
+
+
+@pytest.fixture
+def staff_page(browser, live_server, journey):
+    """Log a staff member in, in their own browser context (closed before the server stops)."""
+    contexts = []
+
+    def open_page(username):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        serve_media(page, journey["media"])
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "pw-123456")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -9,7 +9,7 @@ from django.db import connection, connections
 from cases import services
 from cases.defaults import seed_defaults
 from cases.models import Case, CaseStatus
-from core.errors import StateConflict
+from core.errors import ServiceError
 
 from ..conftest import build_world, grant
 from .conftest import new_case
@@ -34,8 +34,8 @@ def _race(*calls):
             barrier.wait()
             fn()
             outcomes[i] = "ok"
-        except StateConflict as conflict:
-            outcomes[i] = conflict
+        except ServiceError as refusal:  # StateConflict, or a refusal because the other one won
+            outcomes[i] = refusal
         finally:
             connections.close_all()
 
@@ -85,3 +85,41 @@ def test_two_handlers_sign_the_same_assignment(on_postgres):
     )
     assert sorted("ok" if o == "ok" else "conflict" for o in outcomes) == ["conflict", "ok"]
     assert Case.objects.get(pk=case.pk).status == CaseStatus.HANDLING
+
+
+def test_two_dispatchers_decide_one_request_and_two_merges_cross(on_postgres):
+    from cases import approvals, coordination
+    from cases.models import CaseRequest, Category, RequestStatus
+
+    world = build_world()
+    dispatcher = grant(world, "disp", "dispatcher", "s1")
+    one, two = grant(world, "a_one", "dispatcher", "s1"), grant(world, "a_two", "dispatcher", "s1")
+    handler = grant(world, "handler", "dept_handler", "d1")
+    case = services.register_case(
+        new_case(world), actor=dispatcher, category=Category.objects.get(code="0301")
+    )
+    case = services.dispatch_case(case, actor=dispatcher, lead_unit=world["d1"])
+    services.sign_assignment(case.assignments.get(), actor=handler)
+    request = approvals.request_extension(case, actor=handler, days=2, reason="材料未到")
+    outcomes = _race(
+        lambda: approvals.decide_request(request, actor=one, approve=True, note=""),
+        lambda: approvals.decide_request(request, actor=two, approve=False, note="不同意"),
+    )
+    assert sorted("ok" if o == "ok" else "conflict" for o in outcomes) == ["conflict", "ok"]
+    decided = CaseRequest.objects.get(pk=request.pk)
+    assert decided.status in (RequestStatus.APPROVED, RequestStatus.REJECTED)
+    assert Case.objects.get(pk=case.pk).extended_days == (
+        2 if decided.status == RequestStatus.APPROVED else 0
+    )
+
+    # A→B and B→A at the same moment: both rows are locked in id order, so no deadlock; one wins.
+    a, b = new_case(world), new_case(world)
+    outcomes = _race(
+        lambda: coordination.merge_case(Case.objects.get(pk=a.pk), actor=one, into=b, reason="重复"),
+        lambda: coordination.merge_case(Case.objects.get(pk=b.pk), actor=two, into=a, reason="重复"),
+    )
+    assert sorted("ok" if o == "ok" else "conflict" for o in outcomes) == ["conflict", "ok"]
+    assert sorted(Case.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True)) == [
+        CaseStatus.MERGED,
+        CaseStatus.REPORTED,
+    ]

@@ -21,9 +21,11 @@ from cases.models import (
     AssignmentStatus,
     Case,
     CaseAssignment,
+    CaseRequest,
     CaseStatus,
     Category,
     Channel,
+    RequestKind,
     Responsibility,
 )
 from orgs.demo import build_demo, find_demo_root
@@ -123,6 +125,19 @@ def test_build_demo_cases(settings, tmp_path):
     assert AuditEvent.objects.filter(actor=users["jiedao"], action="case.dispatched").exists()
     assert AuditEvent.objects.filter(actor=users["bumen"], action="case.fed_back").exists()
 
+    # Coordination and approvals: merged duplicates, whistles, every kind of request decided, and
+    # something waiting for each demo account.
+    assert cases.filter(status=CaseStatus.MERGED, merged_into__isnull=False).exists()
+    assert CaseAssignment.objects.filter(case__is_demo=True, role="summoned", status="signed").exists()
+    decided = CaseRequest.objects.filter(case__is_demo=True).exclude(status="pending")
+    assert set(decided.values_list("kind", flat=True)) == set(RequestKind.values)
+    assert cases.filter(excluded_from_evaluation=True).exists()
+    assert cases.filter(rehandle_count__gt=0).exists()
+    assert CaseRequest.objects.visible_to(users["jiedao"], "dispatch").pending().exists()
+    summoned = CaseAssignment.objects.visible_to(users["bumen"], "handle").filter(role="summoned")
+    assert summoned.filter(status="pending").exists()
+    assert AuditEvent.objects.filter(actor=users["dudao"], action="case.request_approved").exists()
+
     # The responsibility list routes cases as configured.
     assert Responsibility.objects.filter(org=root).count() == len(demo.DISTRICT_RESPONSIBILITIES)
     dust = cases.filter(category__code="0603").exclude(lead_unit=None).first()
@@ -145,7 +160,8 @@ def test_build_demo_cases(settings, tmp_path):
         moments = [getattr(case, name) for name in fields if getattr(case, name) is not None]
         assert moments == sorted(moments), case.number
         assert all(moment <= now for moment in moments), case.number
-        assert case.due_at is None or case.due_at <= limit, case.number
+        if case.status != CaseStatus.PARKED:  # parked cases run to their planned date
+            assert case.due_at is None or case.due_at <= limit, case.number
         times = [t for _, t in sorted(events[case.pk])]
         assert times and times == sorted(times), case.number
         assert times[0] == case.created_at and times[-1] <= now, case.number

@@ -1,0 +1,79 @@
+"""Fixed-window rate limits in Django's cache (per API token, per user, per client key, per IP).
+
+The cache must be shared by all web processes for the limits to hold across them (``CACHES`` with
+Redis or the database cache in a multi-node deployment); with the default local-memory cache each
+process counts on its own, which still bounds abuse per process.
+
+Rates are settings ``"<count>/<period>"`` with period ``s``, ``min``, ``h`` or ``d``:
+``LUOSHI_API_RATE`` (per token / session user, default 600/min), ``LUOSHI_API_ANON_RATE`` (per IP
+before authentication, default 120/min), ``LUOSHI_OPEN311_RATE`` (per IP on public Open311 reads,
+default 120/min) and ``LUOSHI_OPEN311_POST_RATE`` (per client key, default 60/min).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from django.core.cache import cache
+
+from . import conf
+
+DEFAULTS = {
+    "LUOSHI_API_RATE": "600/min",
+    "LUOSHI_API_ANON_RATE": "120/min",
+    "LUOSHI_OPEN311_RATE": "120/min",
+    "LUOSHI_OPEN311_POST_RATE": "60/min",
+}
+PERIODS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """``"600/min"`` → (600, 60); empty or ``"off"`` → None (no limit)."""
+    if not rate or rate == "off":
+        return None
+    count, _, period = rate.partition("/")
+    return int(count), PERIODS[period.strip()]
+
+
+def rate_for(setting: str) -> tuple[int, int] | None:
+    return parse_rate(conf.setting(setting, DEFAULTS[setting]))
+
+
+def hit(scope: str, ident: str, setting: str) -> None:
+    """Count one request of ``ident`` in ``scope``; raise ``RateLimited`` past the limit."""
+    rate = rate_for(setting)
+    if rate is None:
+        return
+    limit, period = rate
+    now = time.time()
+    window = int(now // period)
+    key = f"luoshi:rl:{scope}:{ident}:{window}"
+    if cache.add(key, 1, timeout=period + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=period + 1)
+            count = 1
+    if count > limit:
+        raise RateLimited(max(1, math.ceil((window + 1) * period - now)))
+
+
+def client_ip(request) -> str:
+    """The client address. Behind a proxy, set ``LUOSHI_TRUSTED_PROXIES`` (count of proxies
+    that append to X-Forwarded-For); otherwise the header is ignored (it is client-controlled)."""
+    proxies = int(conf.setting("LUOSHI_TRUSTED_PROXIES", "0") or 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if hops:
+            return hops[-min(proxies, len(hops))]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"

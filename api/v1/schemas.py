@@ -1,0 +1,369 @@
+"""Request and response shapes of the REST API (pydantic, via django-ninja)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+
+from cases.models import CaseStatus
+
+# From the model, so statuses added to the workflow appear in the schema without an edit here.
+CaseStatusCode = Literal[tuple(CaseStatus.values)]  # type: ignore[valid-type]
+UrgencyCode = Literal["emergency", "urgent", "ordinary"]
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="机器可读的错误代码")
+    message: str = Field(description="中文错误说明")
+    field: str | None = Field(None, description="出错的字段名")
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class CategoryRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class CategoryOut(CategoryRef):
+    parent_id: int | None
+    kind: str
+    accepts_public: bool
+    requires_verification: bool
+
+
+class OrgOut(Schema):
+    id: int
+    name: str
+    kind: str
+    path: str
+    parent_id: int | None
+
+
+class CaseOut(Schema):
+    number: str = Field(description="事项编号")
+    title: str
+    status: str = Field(description="状态代码")
+    status_label: str = Field(description="状态(中文)")
+    channel: str
+    urgency: str
+    category: CategoryRef | None
+    area: Ref = Field(description="事项所在区域(网格/社区/街道/区)")
+    street: Ref | None
+    community: Ref | None
+    grid: Ref | None
+    lead_unit: Ref | None = Field(description="主办单位")
+    address: str
+    longitude: float | None
+    latitude: float | None
+    created_at: dt.datetime
+    stage: str
+    due_at: dt.datetime | None = Field(description="当前环节时限")
+    handle_due_at: dt.datetime | None
+    overdue: bool
+    closed_at: dt.datetime | None
+    rework_count: int
+    reporter: str = Field(description="反映人(已脱敏)")
+
+
+class AssignmentOut(Schema):
+    id: int
+    unit: Ref
+    role: str
+    status: str
+    instructions: str
+    dispatched_at: dt.datetime
+    sign_due_at: dt.datetime | None
+    return_due_at: dt.datetime | None
+    handle_due_at: dt.datetime | None
+    signed_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    return_reason: str
+    return_note: str
+    return_upheld: bool | None
+    fed_back_at: dt.datetime | None
+    feedback: str
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    label: str
+    at: dt.datetime
+    actor: str
+    reason: str
+    public_note: str
+    before: dict | None
+    after: dict | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    stage: str
+    width: int
+    height: int
+    created_at: dt.datetime
+    url: str
+
+
+class RatingOut(Schema):
+    contacted: bool | None
+    resolved: bool | None
+    satisfaction: str
+    comment: str
+    rated_at: dt.datetime | None
+
+
+class RequestOut(Schema):
+    id: int
+    kind: str = Field(description="extension 延期 / parking 挂账 / rehandle 重办 / exclusion 不合理诉求认定")
+    status: str = Field(description="pending 待审批 / approved 已批准 / rejected 未批准")
+    reason: str
+    days: int | None
+    until: dt.date | None
+    requester_unit: Ref | None
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_note: str
+
+
+class CaseDetail(CaseOut):
+    description: str
+    rejected_reason: str
+    resolved_on_spot: bool
+    registered_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    fed_back_at: dt.datetime | None
+    closed_on_time: bool | None
+    rating: RatingOut
+    assignments: list[AssignmentOut]
+    timeline: list[EventOut]
+    attachments: list[AttachmentOut]
+    suggested_units: list[Ref] = Field(description="按责任清单建议的承办单位")
+    requests: list[RequestOut] = Field(description="延期、挂账、重办、不合理诉求认定申请及审批")
+    merged_into: str | None = Field(description="已并入的主事项编号")
+    merged_cases: list[str] = Field(description="并入本事项的重复事项编号")
+    is_public: bool
+    excluded_from_evaluation: bool
+    rehandle_count: int
+    extended_days: int
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    next_cursor: str | None = Field(description="下一页游标;为空表示没有更多")
+
+
+class PhotoIn(Schema):
+    filename: str = Field("photo.jpg", max_length=200)
+    content_base64: str = Field(description="图片内容(Base64),单张不超过 10 MB")
+
+
+class CaseCreateIn(Schema):
+    channel: Literal["api", "hotline", "patrol", "public"] = "api"
+    description: str = Field(max_length=4000, description="问题描述")
+    title: str = Field("", max_length=200)
+    address: str = Field("", max_length=400)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    area: int | None = Field(None, description="所在区域(街道/社区/网格)的组织 id")
+    reporter_name: str = Field("", max_length=100)
+    reporter_phone: str = Field("", max_length=30)
+    anonymous: bool = False
+    category: int | None = Field(None, description="分类 id")
+    urgency: UrgencyCode = "ordinary"
+    photos: list[PhotoIn] = Field(default_factory=list, max_length=9)
+
+
+class Expected(Schema):
+    expected_status: CaseStatusCode | None = Field(
+        None, description="调用方看到的状态;若事项状态已变化则返回 409"
+    )
+
+
+class RegisterIn(Expected):
+    category: int
+    urgency: UrgencyCode | None = None
+    title: str = Field("", max_length=200)
+    note: str = Field("", max_length=2000)
+
+
+class NoteIn(Expected):
+    note: str = Field("", max_length=2000)
+
+
+class VerifyIn(Expected):
+    confirmed: bool
+    note: str = Field(max_length=2000)
+
+
+class RejectIn(Expected):
+    reason: str = Field(max_length=400)
+
+
+class DispatchIn(Expected):
+    lead_unit: int
+    co_units: list[int] = Field(default_factory=list, max_length=20)
+    instructions: str = Field("", max_length=1000)
+
+
+class AdjudicateIn(Expected):
+    upheld: bool
+    note: str = Field(max_length=1000)
+    lead_unit: int | None = None
+    co_units: list[int] = Field(default_factory=list, max_length=20)
+
+
+class CheckIn(Expected):
+    passed: bool
+    note: str = Field("", max_length=1000)
+    photos: list[PhotoIn] = Field(default_factory=list, max_length=9)
+
+
+class RateIn(Schema):
+    resolved: bool
+    satisfaction: Literal["satisfied", "basic", "dissatisfied"]
+    contacted: bool | None = None
+    comment: str = Field("", max_length=1000)
+
+
+class ReturnIn(Schema):
+    reason: Literal["not_our_duty", "wrong_area", "info_incomplete", "duplicate", "other"]
+    note: str = Field(max_length=1000)
+
+
+class FeedbackIn(Schema):
+    text: str = Field(max_length=4000)
+    photos: list[PhotoIn] = Field(default_factory=list, max_length=9)
+
+
+class RevealIn(Schema):
+    reason: str = Field(max_length=400, description="查看用途(记入审计)")
+
+
+class PhoneOut(Schema):
+    phone: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreateIn(Schema):
+    name: str = Field(max_length=200)
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="令牌明文,只显示这一次")
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    is_superuser: bool
+    roles: list[dict]
+    actions: list[str]
+    token: str | None = Field(description="当前使用的令牌前缀;会话方式为空")
+
+
+class UnitScoreOut(Schema):
+    rank: int | None
+    unit: Ref
+    closed: int
+    callbacks: int
+    dispatched: int
+    returned: int
+    rates: dict[str, float | None]
+    score: float | None
+
+
+class EvaluationOut(Schema):
+    month: str
+    group: str
+    rows: list[UnitScoreOut]
+
+
+class WebhookOut(Schema):
+    id: int
+    org: Ref
+    url: str
+    events: list[str]
+    description: str
+    created_at: dt.datetime
+    deactivated_at: dt.datetime | None
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(description="签名密钥(HMAC-SHA256),只显示这一次")
+
+
+class WebhookIn(Schema):
+    org: int
+    url: str = Field(max_length=500)
+    events: list[str] = Field(default_factory=list, max_length=50)
+    description: str = Field("", max_length=200)
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_action: str
+    case_number: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str
+    next_attempt_at: dt.datetime
+    delivered_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)}
+
+
+class ExtensionIn(Schema):
+    days: int = Field(description="延期工作日数(1–30)")
+    reason: str = Field(max_length=1000)
+
+
+class ParkingIn(Schema):
+    until: dt.date = Field(description="计划办结日期")
+    reason: str = Field(max_length=1000)
+
+
+class ReasonIn(Expected):
+    reason: str = Field(max_length=1000)
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=1000)
+
+
+class SummonIn(Schema):
+    units: list[int] = Field(max_length=20, description="被召集的区直部门")
+    note: str = Field(max_length=1000)
+
+
+class ReportInIn(Schema):
+    note: str = Field(max_length=1000)
+
+
+class MergeIn(Expected):
+    into: str = Field(max_length=24, description="主事项编号")
+    reason: str = Field(max_length=1000)
+
+
+class PublicIn(Schema):
+    public: bool
+    reason: str = Field(max_length=400)

@@ -1,0 +1,972 @@
+"""The compliance engine (合规检查): for any party organization (or administrative unit) and
+period, the findings — what is missing, late or only on paper — each with its severity, the rule
+and the rule's source, the evidence, a suggested action and a reason in plain Chinese.
+
+``check(root, start, end)`` loads everything it needs for the subtree in a fixed number of
+queries (orgs, members, posts, terms, meetings, attendance, trainings, LSH candidates, photo hash
+candidates) and evaluates the rules in memory, so one organization costs as little as the whole
+district costs per organization. Thresholds come from ``RuleParameter`` rows as of the period's
+reference day (``Rules``), never from constants.
+
+Nothing here decides anything: the 6-month rule (党章 第九条) only flags a member for the branch
+meeting's judgement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Max, Min, Q, Sum
+from django.db.models.functions import Length
+
+from core import clock
+from orgs.models import PARTY_KINDS, UNIT_KINDS, Org, Position, PositionKind
+from orgs.scoping import subtree_q
+
+from . import files, similarity
+from .models import (
+    DECIDING_KINDS,
+    AttachmentKind,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    Member,
+    MemberCategory,
+    MemberStatus,
+    MinutesBand,
+    MinutesSignature,
+    Period,
+    Term,
+    TrainingRecord,
+)
+from .rules import Rules
+
+SEVERITY_LABELS = {"high": "严重", "medium": "一般", "low": "提示"}
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+SECRETARY_KINDS = ("party_committee", "working_committee", "general_branch", "branch")
+TERM_KINDS = ("party_committee", "general_branch", "branch")
+COMMITTEE_POSTS = ("secretary", "deputy_secretary", "committee_member")
+
+# rule code → (title, severity, rule parameter whose source is quoted)
+RULES = {
+    "org.should_establish": ("应建未建", "high", "branch.min_formal"),
+    "org.should_adjust": ("应撤未撤/应调整", "medium", "branch.min_formal"),
+    "org.too_large": ("党支部党员超过50人", "low", "branch.max_members"),
+    "org.committee_missing": ("应设支委会未设", "medium", "committee.required_at"),
+    "org.secretary_vacant": ("书记空缺", "high", None),
+    "org.secretary_not_formal": ("书记不是正式党员", "high", None),
+    "term.unrecorded": ("未登记换届任期", "low", "term.years.other"),
+    "term.expired": ("任期届满未换届", "high", "term.years.other"),
+    "term.expiring": ("任期即将届满", "low", "term.remind_months"),
+    "meeting.missing": ("组织生活未按期召开", "medium", None),
+    "meeting.bunched": ("期末集中召开(被动召开)", "medium", "formalism.bunched_days"),
+    "meeting.low_attendance": ("会议出席率低", "low", "attendance.min_rate"),
+    "member.lapse_warning": ("党员3个月未参加组织生活", "low", "lapse.warn_months"),
+    "member.lapse_flag": ("党员连续6个月未参加组织生活(待支部研究)", "high", "lapse.flag_months"),
+    "study.gap": ("学习培训学时不足", "medium", "study.hours.member"),
+    "formalism.duplicate_minutes": ("会议记录雷同", "medium", "formalism.similarity"),
+    "formalism.thin_minutes": ("会议记录过简或无决定事项", "low", "formalism.min_chars"),
+    "formalism.copied_attendance": ("出席名单连续多次完全相同", "medium", "formalism.copied_runs"),
+    "formalism.reused_photo": ("会议照片重复使用", "medium", "formalism.photo_distance"),
+}
+# Missing-meeting severity by kind: the members' meeting and the annual life meeting weigh most.
+MISSING_SEVERITY = {
+    MeetingKind.BRANCH_ASSEMBLY: "high",
+    MeetingKind.LIFE_MEETING: "high",
+    MeetingKind.GROUP: "low",
+    MeetingKind.TALK: "low",
+}
+BRANCH_PERIODIC = (
+    MeetingKind.BRANCH_ASSEMBLY,
+    MeetingKind.COMMITTEE,
+    MeetingKind.LECTURE,
+    MeetingKind.THEME_DAY,
+    MeetingKind.LIFE_MEETING,
+    MeetingKind.APPRAISAL,
+    MeetingKind.TALK,
+)
+BUNCH_KINDS = frozenset(
+    {
+        MeetingKind.BRANCH_ASSEMBLY,
+        MeetingKind.COMMITTEE,
+        MeetingKind.LECTURE,
+        MeetingKind.THEME_DAY,
+        MeetingKind.LIFE_MEETING,
+    }
+)
+ATTENDANCE_KINDS = frozenset(
+    {MeetingKind.BRANCH_ASSEMBLY, MeetingKind.LECTURE, MeetingKind.THEME_DAY, MeetingKind.LIFE_MEETING}
+)
+SHOWN_EVIDENCE = 12
+
+
+@dataclass
+class Finding:
+    severity: str
+    rule: str
+    org_id: int
+    org_name: str
+    org_path: str
+    reason: str
+    evidence: list[str] = field(default_factory=list)
+    action: str = ""
+    source: str = ""
+    period: str = ""
+    meeting_ids: list[int] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return RULES[self.rule][0]
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS[self.severity]
+
+    def line(self) -> str:
+        return f"{self.severity_label}\t{self.rule}\t{self.org_name}\t{self.reason}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods
+
+
+def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return first, first + relativedelta(months=3) - dt.timedelta(days=1)
+
+
+def quarter_label(start: dt.date) -> str:
+    return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+
+
+def periods(kind: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date, str]]:
+    """The months / quarters / years of type ``kind`` that overlap [start, end]."""
+    if kind == Period.MONTH:
+        first, step = dt.date(start.year, start.month, 1), relativedelta(months=1)
+    elif kind == Period.QUARTER:
+        first, step = quarter_of(start)[0], relativedelta(months=3)
+    elif kind == Period.YEAR:
+        first, step = dt.date(start.year, 1, 1), relativedelta(years=1)
+    else:
+        return []
+    result = []
+    while first <= end:
+        last = first + step - dt.timedelta(days=1)
+        if kind == Period.MONTH:
+            label = f"{first.year}年{first.month}月"
+        elif kind == Period.QUARTER:
+            label = quarter_label(first)
+        else:
+            label = f"{first.year}年度"
+        result.append((first, last, label))
+        first += step
+    return result
+
+
+def default_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve months up to today."""
+    return today - relativedelta(years=1) + dt.timedelta(days=1), today
+
+
+def _today() -> dt.date:
+    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine
+
+
+class _Context:
+    """Everything the rules need about one subtree, loaded in a fixed number of queries."""
+
+    def __init__(self, root: Org, start: dt.date, end: dt.date, ref: dt.date):
+        self.root, self.start, self.end, self.ref = root, start, end, ref
+        self.rules = Rules.load(ref)
+        if root.is_party:
+            party_q = subtree_q("path", root.path)
+            self.scope_q = lambda f="org_path": subtree_q(f, root.path)
+        else:
+            # An administrative unit: the party organizations built in it (and their subtrees).
+            hosted = list(
+                Org.objects.filter(subtree_q("host__path", root.path), kind__in=PARTY_KINDS).values_list(
+                    "path", flat=True
+                )
+            )
+            tops = [p for p in sorted(hosted) if not any(p != q and p.startswith(q) for q in hosted)]
+            party_q = Q(pk__in=[])
+            for path in tops:
+                party_q |= subtree_q("path", path)
+
+            def scope(f="org_path", tops=tops):
+                q = Q(pk__in=[])
+                for path in tops:
+                    q |= subtree_q(f, path)
+                return q
+
+            self.scope_q = scope
+        self.orgs = {
+            o.pk: o
+            for o in Org.objects.filter(
+                party_q, kind__in=PARTY_KINDS, archived_at__isnull=True
+            ).select_related("host")
+        }
+        self.by_path = {o.path: o for o in self.orgs.values()}
+        self.branches = [o for o in self.orgs.values() if o.kind == "branch"]
+        members = list(
+            Member.objects.filter(self.scope_q(), status=MemberStatus.NORMAL, joined_on__lte=ref).values(
+                "pk", "org_id", "category", "person_id", "joined_on", "person__name", "person__org_id"
+            )
+        )
+        self.members = {m["pk"]: m for m in members}
+        self.members_of: dict[int, list[dict]] = defaultdict(list)
+        for m in members:
+            self.members_of[m["org_id"]].append(m)
+        self.posts: dict[int, list[dict]] = defaultdict(list)
+        for p in (
+            Position.objects.current(ref)
+            .filter(self.scope_q(), kind__in=COMMITTEE_POSTS)
+            .values("org_id", "kind", "person_id", "person__name")
+        ):
+            self.posts[p["org_id"]].append(p)
+        self.terms: dict[int, Term] = {}
+        for term in Term.objects.filter(self.scope_q(), started_on__lte=ref).order_by("org_id", "started_on"):
+            self.terms[term.org_id] = term
+        # Meetings: the window plus the year before it (for lapse "since" and copied attendance).
+        self.meetings = list(
+            Meeting.objects.live()
+            .filter(self.scope_q(), held_on__gte=start - relativedelta(years=1), held_on__lte=ref)
+            .annotate(minutes_len=Length("minutes"), decisions_len=Length("decisions"))
+            .values("pk", "org_id", "kind", "held_on", "topic", "minutes_len", "decisions_len", "study_hours")
+        )
+        self.meeting = {m["pk"]: m for m in self.meetings}
+        self.in_window = [m for m in self.meetings if start <= m["held_on"] <= end]
+        self.attendance: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        for a in Attendance.objects.filter(
+            self.scope_q(), held_on__gte=start - relativedelta(years=1), held_on__lte=ref
+        ).values_list("meeting_id", "member_id", "status", "reason"):
+            if a[0] in self.meeting:
+                self.attendance[a[0]].append(a[1:])
+        self.last_present = dict(
+            Attendance.objects.filter(self.scope_q(), status=AttendanceStatus.PRESENT, held_on__lte=ref)
+            .values("member_id")
+            .annotate(last=Max("held_on"))
+            .values_list("member_id", "last")
+        )
+        first_by_org = dict(
+            Meeting.objects.live()
+            .filter(self.scope_q(), held_on__lte=ref)
+            .values("org_id")
+            .annotate(first=Min("held_on"))
+            .values_list("org_id", "first")
+        )
+        self.first_meeting: dict[int, dt.date] = {}
+        for org_id, first in first_by_org.items():
+            branch = self.branch_of(org_id)
+            if branch is not None:
+                current = self.first_meeting.get(branch.pk)
+                self.first_meeting[branch.pk] = min(first, current) if current else first
+
+    def branch_of(self, org_id: int) -> Org | None:
+        org = self.orgs.get(org_id)
+        if org is None:
+            return None
+        if org.kind == "group":
+            return self.by_path.get(org.path[: -Org.steplen])
+        return org
+
+    def param(self, code: str, org: Org | None = None):
+        return self.rules.get(code, org)
+
+    def source(self, code: str | None, org: Org | None = None) -> str:
+        return self.rules.source(code, org) if code else ""
+
+
+class Engine:
+    def __init__(self, ctx: _Context):
+        self.ctx = ctx
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        rule: str,
+        org: Org,
+        reason: str,
+        *,
+        evidence=(),
+        action="",
+        severity=None,
+        source=None,
+        period="",
+        meetings=(),
+    ):
+        title, default_severity, param = RULES[rule]
+        evidence = list(evidence)
+        if len(evidence) > SHOWN_EVIDENCE:
+            evidence = evidence[:SHOWN_EVIDENCE] + [f"……共 {len(evidence)} 条"]
+        self.findings.append(
+            Finding(
+                severity=severity or default_severity,
+                rule=rule,
+                org_id=org.pk,
+                org_name=org.name,
+                org_path=org.path,
+                reason=reason,
+                evidence=evidence,
+                action=action,
+                source=source if source is not None else self.ctx.source(param, org),
+                period=period,
+                meeting_ids=list(meetings),
+            )
+        )
+
+    # -- organization structure ------------------------------------------------------------------
+
+    def structure(self):
+        ctx = self.ctx
+        min_formal = ctx.param("branch.min_formal")
+        for branch in ctx.branches:
+            members = ctx.members_of.get(branch.pk, [])
+            formal = [m for m in members if m["category"] == MemberCategory.FORMAL]
+            total = len(members)
+            if len(formal) < ctx.param("branch.min_formal", branch):
+                self.add(
+                    "org.should_adjust",
+                    branch,
+                    f"正式党员仅 {len(formal)} 人(预备党员 {total - len(formal)} 人不计),"
+                    f"少于成立党支部所需的 {min_formal} 人",
+                    evidence=[f"正式党员:{'、'.join(m['person__name'] for m in formal) or '无'}"],
+                    action="上级党委研究调整或撤销该支部,或与相邻单位组建联合党支部",
+                )
+            limit = ctx.param("branch.max_members", branch)
+            if total > limit:
+                self.add(
+                    "org.too_large",
+                    branch,
+                    f"党员 {total} 人,超过党支部一般不超过 {limit} 人的规定",
+                    action="研究拆分党支部或升格为党总支",
+                )
+            required_at = ctx.param("committee.required_at", branch)
+            committee = ctx.posts.get(branch.pk, [])
+            if len(formal) >= required_at and len(committee) < ctx.param("committee.min_size", branch):
+                self.add(
+                    "org.committee_missing",
+                    branch,
+                    f"正式党员 {len(formal)} 人(≥{required_at} 人应设支部委员会),"
+                    f"现有支委 {len(committee)} 人,不足 {ctx.param('committee.min_size', branch)} 人",
+                    evidence=[f"{p['person__name']}({PositionKind(p['kind']).label})" for p in committee],
+                    action="召开党员大会选举产生支部委员会(3至5人)",
+                )
+        formal_people = {
+            m["person_id"] for m in ctx.members.values() if m["category"] == MemberCategory.FORMAL
+        }
+        for org in ctx.orgs.values():
+            if org.kind not in SECRETARY_KINDS:
+                continue
+            secretaries = [p for p in ctx.posts.get(org.pk, []) if p["kind"] == "secretary"]
+            if not secretaries:
+                self.add(
+                    "org.secretary_vacant",
+                    org,
+                    f"截至 {ctx.ref:%Y-%m-%d} 没有在任书记(书记配备不到位)",
+                    action="上级党组织尽快选配书记,必要时指派",
+                    source="《中国共产党支部工作条例(试行)》第二十一条:出现空缺应及时补齐",
+                )
+            elif org.kind == "branch":
+                for s in secretaries:
+                    if s["person_id"] not in formal_people:
+                        self.add(
+                            "org.secretary_not_formal",
+                            org,
+                            f"书记 {s['person__name']} 不是本组织的正式党员(或为预备党员)",
+                            action="核实书记的党员身份和组织关系,不符合条件的应调整",
+                            source="《中国共产党支部工作条例(试行)》第二十一条;《党章》第七条(预备党员无表决权、选举权)",
+                        )
+
+    def should_establish(self):
+        """应建未建: a unit with ≥3 formal members (home unit) and no party organization in it."""
+        ctx = self.ctx
+        root = ctx.root
+        if root.is_party and root.kind not in ("party_committee", "working_committee", "general_branch"):
+            return
+        unit_root = root.host if root.is_party else root
+        if unit_root is None:
+            return
+        units = {
+            u.pk: u
+            for u in Org.objects.filter(
+                subtree_q("path", unit_root.path), kind__in=UNIT_KINDS, archived_at__isnull=True
+            )
+        }
+        hosted = set(
+            Org.objects.filter(
+                host_id__in=list(units), kind__in=PARTY_KINDS, archived_at__isnull=True
+            ).values_list("host_id", flat=True)
+        )
+        counts: dict[int, list[str]] = defaultdict(list)
+        for m in Member.objects.filter(
+            person__org_id__in=[pk for pk in units if pk not in hosted],
+            status=MemberStatus.NORMAL,
+            category=MemberCategory.FORMAL,
+        ).values("person__org_id", "person__name"):
+            counts[m["person__org_id"]].append(m["person__name"])
+        # Responsible organization: the nearest party org built in the unit or an ancestor unit.
+        host_paths = {
+            o.host.path: o
+            for o in sorted(ctx.orgs.values(), key=lambda o: o.depth, reverse=True)
+            if o.host is not None and o.kind in ("party_committee", "working_committee", "general_branch")
+        }
+        for unit_id, names in counts.items():
+            unit = units[unit_id]
+            if len(names) < ctx.param("branch.min_formal", unit):
+                continue
+            owner = None
+            for cut in range(len(unit.path), 0, -Org.steplen):
+                owner = host_paths.get(unit.path[:cut])
+                if owner:
+                    break
+            owner = owner or (root if root.is_party else None)
+            if owner is None:
+                continue
+            self.add(
+                "org.should_establish",
+                owner,
+                f"{unit.name} 有正式党员 {len(names)} 人(≥{ctx.param('branch.min_formal', unit)} 人),"
+                "尚未建立党组织",
+                evidence=[f"{unit.name} 的正式党员:" + "、".join(names[:20])],
+                action=f"指导 {unit.name} 申请成立党支部(上级党委一个月内批复)",
+            )
+
+    def terms(self):
+        ctx = self.ctx
+        remind = ctx.param("term.remind_months")
+        for org in ctx.orgs.values():
+            if org.kind not in TERM_KINDS or org.depth == 1:
+                continue
+            term = ctx.terms.get(org.pk)
+            if term is None:
+                self.add(
+                    "term.unrecorded",
+                    org,
+                    "未登记换届时间,无法判断任期是否届满",
+                    action="补录最近一次换届选举的日期",
+                )
+                continue
+            if term.ends_on <= ctx.ref:
+                self.add(
+                    "term.expired",
+                    org,
+                    f"{term.started_on:%Y-%m-%d} 换届,任期已于 {term.ends_on:%Y-%m-%d} 届满,尚未登记新的换届",
+                    evidence=[f"任期:{term.started_on:%Y-%m-%d} 至 {term.ends_on:%Y-%m-%d}"],
+                    action="按期换届;确需延期须报上级批准,延期一般不超过1年",
+                )
+            elif term.ends_on - relativedelta(months=remind) <= ctx.ref:
+                self.add(
+                    "term.expiring",
+                    org,
+                    f"任期将于 {term.ends_on:%Y-%m-%d} 届满(提前 {remind} 个月提醒)",
+                    action="上级党组织提醒并指导做好换届准备",
+                )
+
+    # -- organization life -----------------------------------------------------------------------
+
+    def meetings_missing(self):
+        ctx = self.ctx
+        held: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
+        for m in ctx.meetings:
+            held[(m["org_id"], m["kind"])].append(m["held_on"])
+        targets: list[tuple[Org, str]] = []
+        for branch in ctx.branches:
+            has_committee = bool(ctx.posts.get(branch.pk)) and len(ctx.posts[branch.pk]) >= 2
+            for kind in BRANCH_PERIODIC:
+                if kind == MeetingKind.COMMITTEE and not has_committee:
+                    continue
+                targets.append((branch, kind))
+        for org in ctx.orgs.values():
+            if org.kind == "group":
+                targets.append((org, MeetingKind.GROUP))
+        for org, kind in targets:
+            period = ctx.param(f"meeting.{kind}.period", org)
+            source = ctx.source(f"meeting.{kind}.period", org)
+            dates = held.get((org.pk, kind), [])
+            for first, last, label in periods(period, ctx.start, ctx.end):
+                if last > ctx.ref:
+                    continue  # the period is still running
+                if any(first <= day <= last for day in dates):
+                    continue
+                recent = max((d for d in dates if d < first), default=None)
+                self.add(
+                    "meeting.missing",
+                    org,
+                    f"{label}({first:%m-%d}至{last:%m-%d})未召开{MeetingKind(kind).label},"
+                    f"按规定应{Period(period).label}召开",
+                    evidence=[f"此前最近一次:{recent:%Y-%m-%d}" if recent else "此前未录入过该类会议"],
+                    action=f"督促补开{MeetingKind(kind).label}并说明原因;如已召开请补录会议记录",
+                    severity=MISSING_SEVERITY.get(kind, "medium"),
+                    source=source,
+                    period=label,
+                )
+
+    def bunched(self):
+        ctx = self.ctx
+        days = ctx.param("formalism.bunched_days")
+        minimum = ctx.param("formalism.bunched_min")
+        share = ctx.param("formalism.bunched_share")
+        by_branch: dict[int, list[dict]] = defaultdict(list)
+        for m in ctx.in_window:
+            if m["kind"] in BUNCH_KINDS:
+                branch = ctx.branch_of(m["org_id"])
+                if branch is not None:
+                    by_branch[branch.pk].append(m)
+        for branch_id, meetings in by_branch.items():
+            branch = ctx.orgs[branch_id]
+            for first, last, label in periods(Period.QUARTER, ctx.start, ctx.end):
+                if last > ctx.ref:
+                    continue
+                inside = [m for m in meetings if first <= m["held_on"] <= last]
+                tail = [m for m in inside if m["held_on"] > last - dt.timedelta(days=days)]
+                if len(tail) >= minimum and Decimal(len(tail)) >= Decimal(len(inside)) * share:
+                    self.add(
+                        "meeting.bunched",
+                        branch,
+                        f"{label}的 {len(inside)} 次组织生活中有 {len(tail)} 次集中在季度最后 {days} 天召开,"
+                        "存在被动召开、临时补课的迹象",
+                        evidence=[
+                            f"{m['held_on']:%Y-%m-%d} {MeetingKind(m['kind']).label}:{m['topic']}"
+                            for m in tail
+                        ],
+                        action="提醒支部制定年度组织生活计划,按月按季均衡召开",
+                        period=label,
+                        meetings=[m["pk"] for m in tail],
+                    )
+
+    def attendance(self):
+        ctx = self.ctx
+        low: dict[int, list[str]] = defaultdict(list)
+        ids: dict[int, list[int]] = defaultdict(list)
+        for m in ctx.in_window:
+            if m["kind"] not in ATTENDANCE_KINDS:
+                continue
+            rows = ctx.attendance.get(m["pk"], [])
+            if len(rows) < 3:
+                continue
+            branch = ctx.branch_of(m["org_id"])
+            if branch is None:
+                continue
+            present = sum(1 for _, status, _ in rows if status == AttendanceStatus.PRESENT)
+            rate = present / len(rows)
+            if Decimal(str(rate)) < ctx.param("attendance.min_rate", branch):
+                low[branch.pk].append(
+                    f"{m['held_on']:%Y-%m-%d} {MeetingKind(m['kind']).label}:应到 {len(rows)} 人,"
+                    f"实到 {present} 人({_pct(rate)})"
+                )
+                ids[branch.pk].append(m["pk"])
+        for branch_id, evidence in low.items():
+            branch = ctx.orgs[branch_id]
+            minimum = ctx.param("attendance.min_rate", branch)
+            self.add(
+                "meeting.low_attendance",
+                branch,
+                f"{len(evidence)} 次会议出席率低于 {_pct(float(minimum))}",
+                evidence=evidence,
+                action="了解党员缺席原因,对无故缺席的党员谈心谈话、批评教育",
+                severity="medium" if len(evidence) >= 3 else "low",
+                meetings=ids[branch_id],
+            )
+
+    def lapses(self):
+        """党章 第九条: 6 consecutive months without organization life → flag for the branch meeting
+        (never automatic); 3 months → a warning for education."""
+        ctx = self.ctx
+        for branch in ctx.branches:
+            first = ctx.first_meeting.get(branch.pk)
+            if first is None:
+                continue  # the branch has recorded no meetings at all: the missing-meeting findings say so
+            warn_m = ctx.param("lapse.warn_months", branch)
+            flag_m = ctx.param("lapse.flag_months", branch)
+            flagged, warned = [], []
+            for m in ctx.members_of.get(branch.pk, []):
+                last = ctx.last_present.get(m["pk"])
+                since = last or max(m["joined_on"], first)
+                if since + relativedelta(months=flag_m) <= ctx.ref:
+                    flagged.append((m, last))
+                elif since + relativedelta(months=warn_m) <= ctx.ref:
+                    warned.append((m, last))
+
+            def describe(pair):
+                m, last = pair
+                when = f"最近一次参加 {last:%Y-%m-%d}" if last else "系统中没有参加记录"
+                return f"{m['person__name']}:{when}"
+
+            for m, last in flagged:
+                self.add(
+                    "member.lapse_flag",
+                    branch,
+                    f"党员 {m['person__name']} 已连续 {flag_m} 个月以上未参加党的组织生活"
+                    f"({'最近一次 ' + last.strftime('%Y-%m-%d') if last else '无参加记录'}),"
+                    "属党章第九条所列情形,须由支部核实有无正当理由",
+                    evidence=[describe((m, last))],
+                    action="支部核实原因并谈话;是否按自行脱党处理须经支部大会讨论、报上级批准,系统不自动处理",
+                )
+            if warned:
+                self.add(
+                    "member.lapse_warning",
+                    branch,
+                    f"{len(warned)} 名党员已 {warn_m} 个月以上未参加组织生活",
+                    evidence=[describe(p) for p in warned],
+                    action="支部书记或支委谈心谈话,进行批评教育,督促参加组织生活",
+                )
+
+    def study(self):
+        ctx = self.ctx
+        year = ctx.end.year
+        year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        ref = min(ctx.ref, year_end)
+        if ref < year_start:
+            return
+        hours: dict[int, Decimal] = defaultdict(Decimal)
+        meeting_hours = dict(
+            Meeting.objects.live()
+            .filter(ctx.scope_q(), held_on__gte=year_start, held_on__lte=ref)
+            .values_list("pk", "study_hours")
+        )
+        for meeting_id, member_id in Attendance.objects.filter(
+            ctx.scope_q(), status=AttendanceStatus.PRESENT, held_on__gte=year_start, held_on__lte=ref
+        ).values_list("meeting_id", "member_id"):
+            hours[member_id] += meeting_hours.get(meeting_id, Decimal(0))
+        for row in (
+            TrainingRecord.objects.filter(ctx.scope_q(), started_on__gte=year_start, started_on__lte=ref)
+            .values("member_id")
+            .annotate(total=Sum("hours"))
+        ):
+            hours[row["member_id"]] += row["total"]
+        cadres = {p["person_id"] for posts in ctx.posts.values() for p in posts}
+        complete = ref >= year_end
+        elapsed = Decimal((ref - year_start).days + 1) / Decimal((year_end - year_start).days + 1)
+        for branch in ctx.branches:
+            short = []
+            pace = ctx.param("study.pace_share", branch)
+            for m in ctx.members_of.get(branch.pk, []):
+                role = "secretary" if m["person_id"] in cadres else "member"
+                target = ctx.param(f"study.hours.{role}", branch)
+                got = hours.get(m["pk"], Decimal(0))
+                due = target if complete else (target * elapsed * pace).quantize(Decimal("0.1"))
+                if got < due:
+                    short.append(f"{m['person__name']}:{got} / 年度目标 {target} 学时")
+            if short:
+                reason = (
+                    f"{year}年有 {len(short)} 名党员学习培训学时未达标"
+                    if complete
+                    else f"{year}年截至 {ref:%m-%d} 有 {len(short)} 名党员学时进度明显落后"
+                    f"(低于应有进度的 {_pct(float(pace))})"
+                )
+                self.add(
+                    "study.gap",
+                    branch,
+                    reason,
+                    evidence=short,
+                    action="组织集中学习、党课或网络培训,补足学时",
+                    severity="medium" if complete else "low",
+                    period=f"{year}年度",
+                )
+
+    # -- formalism (流于形式) ----------------------------------------------------------------------
+
+    def thin_minutes(self):
+        ctx = self.ctx
+        thin: dict[int, list[str]] = defaultdict(list)
+        ids: dict[int, list[int]] = defaultdict(list)
+        for m in ctx.in_window:
+            if m["kind"] == MeetingKind.TALK:
+                continue
+            branch = ctx.branch_of(m["org_id"])
+            if branch is None:
+                continue
+            problems = []
+            if m["minutes_len"] < ctx.param("formalism.min_chars", branch):
+                problems.append(f"记录仅 {m['minutes_len']} 字")
+            if m["kind"] in DECIDING_KINDS and not m["decisions_len"]:
+                problems.append("未记载决定事项")
+            if problems:
+                thin[branch.pk].append(
+                    f"{m['held_on']:%Y-%m-%d} {MeetingKind(m['kind']).label}:" + "、".join(problems)
+                )
+                ids[branch.pk].append(m["pk"])
+        for branch_id, evidence in thin.items():
+            branch = ctx.orgs[branch_id]
+            self.add(
+                "formalism.thin_minutes",
+                branch,
+                f"{len(evidence)} 次会议记录过于简单(少于 {ctx.param('formalism.min_chars', branch)} 字)"
+                "或未记载决定事项",
+                evidence=evidence,
+                action="规范会议记录:议题、发言要点、决定事项和落实分工应完整",
+                meetings=ids[branch_id],
+            )
+
+    def duplicate_minutes(self):
+        ctx = self.ctx
+        # Minutes too short to compare are reported as thin, not as copies.
+        window_ids = [m["pk"] for m in ctx.in_window if m["minutes_len"] >= ctx.param("formalism.min_chars")]
+        if not window_ids:
+            return
+        own_keys: dict[int, set[int]] = defaultdict(set)
+        for meeting_id, key in MinutesBand.objects.filter(meeting_id__in=window_ids).values_list(
+            "meeting_id", "key"
+        ):
+            own_keys[key].add(meeting_id)
+        if not own_keys:
+            return
+        candidates: dict[int, set[int]] = defaultdict(set)
+        keys = list(own_keys)
+        for i in range(0, len(keys), 2000):
+            for other_id, key in MinutesBand.objects.filter(key__in=keys[i : i + 2000]).values_list(
+                "meeting_id", "key"
+            ):
+                for mine in own_keys[key]:
+                    if other_id != mine:
+                        candidates[mine].add(other_id)
+        if not candidates:
+            return
+        involved = set(candidates) | {o for others in candidates.values() for o in others}
+        sigs = {
+            s.meeting_id: similarity.from_bytes(s.values)
+            for s in MinutesSignature.objects.filter(meeting_id__in=involved)
+        }
+        others = {
+            m["pk"]: m
+            for m in Meeting.objects.live()
+            .filter(pk__in=involved)
+            .values("pk", "org_id", "org__name", "held_on", "kind", "topic")
+        }
+        reported: set[tuple[int, int]] = set()
+        for mine, peers in candidates.items():
+            me = others.get(mine)
+            if me is None or mine not in sigs:
+                continue
+            branch = ctx.branch_of(me["org_id"])
+            if branch is None:
+                continue
+            threshold = float(ctx.param("formalism.similarity", branch))
+            for peer in sorted(peers):
+                other = others.get(peer)
+                if other is None or peer not in sigs:
+                    continue
+                # Report the later record (the copy); same day: both.
+                if (other["held_on"], peer) > (me["held_on"], mine) and other["held_on"] != me["held_on"]:
+                    continue
+                pair = (min(mine, peer), max(mine, peer))
+                if pair in reported:
+                    continue
+                score = similarity.similarity(sigs[mine], sigs[peer])
+                if score < threshold:
+                    continue
+                reported.add(pair)
+                where = "本组织" if other["org_id"] == me["org_id"] else other["org__name"]
+                self.add(
+                    "formalism.duplicate_minutes",
+                    branch,
+                    f"{me['held_on']:%Y-%m-%d} {MeetingKind(me['kind']).label}的会议记录与{where} "
+                    f"{other['held_on']:%Y-%m-%d} {MeetingKind(other['kind']).label}的记录高度雷同"
+                    f"(相似度约 {_pct(score)}),疑似照抄照搬",
+                    evidence=[
+                        f"本次:{me['held_on']:%Y-%m-%d}《{me['topic']}》",
+                        f"雷同:{other['org__name']} {other['held_on']:%Y-%m-%d}《{other['topic']}》",
+                    ],
+                    action="核实会议是否实际召开,要求据实重新整理会议记录",
+                    meetings=[mine, peer],
+                )
+
+    def copied_attendance(self):
+        ctx = self.ctx
+        # Consecutive meetings of one kind in one organization (monthly 主题党日, 支委会 …).
+        by_org: dict[tuple[int, str], list[dict]] = defaultdict(list)
+        for m in sorted(ctx.meetings, key=lambda m: (m["held_on"], m["pk"])):
+            by_org[(m["org_id"], m["kind"])].append(m)
+        for (org_id, _kind), meetings in by_org.items():
+            branch = ctx.branch_of(org_id)
+            if branch is None:
+                continue
+            run: list[dict] = []
+            previous = None
+            best: list[dict] = []
+            for m in meetings:
+                rows = ctx.attendance.get(m["pk"], [])
+                signature = tuple(sorted(rows))
+                # Copying shows in repeated leave reasons; a member who simply stopped coming is
+                # absent every time without one (that is the lapse rule's business).
+                suspicious = any(status == AttendanceStatus.LEAVE and reason for _, status, reason in rows)
+                if suspicious and signature == previous:
+                    run.append(m)
+                else:
+                    run = [m] if suspicious else []
+                previous = signature if suspicious else None
+                if len(run) > len(best):
+                    best = list(run)
+            if len(best) >= ctx.param("formalism.copied_runs", branch) and any(
+                ctx.start <= m["held_on"] <= ctx.end for m in best
+            ):
+                rows = ctx.attendance.get(best[0]["pk"], [])
+                absent = [
+                    f"{ctx.members[mid]['person__name'] if mid in ctx.members else mid}"
+                    f"({AttendanceStatus(status).label}{':' + reason if reason else ''})"
+                    for mid, status, reason in rows
+                    if status != AttendanceStatus.PRESENT
+                ]
+                self.add(
+                    "formalism.copied_attendance",
+                    branch,
+                    f"连续 {len(best)} 次会议({best[0]['held_on']:%Y-%m-%d} 至 "
+                    f"{best[-1]['held_on']:%Y-%m-%d})"
+                    "出席名单、缺席人员和缺席原因完全相同,疑似复制名单",
+                    evidence=["每次缺席/请假:" + "、".join(absent)]
+                    + [f"{m['held_on']:%Y-%m-%d} {MeetingKind(m['kind']).label}" for m in best],
+                    action="核对签到簿,据实登记每次会议的出席情况",
+                    meetings=[m["pk"] for m in best],
+                )
+
+    def reused_photos(self):
+        ctx = self.ctx
+        window_ids = [m["pk"] for m in ctx.in_window]
+        mine = list(
+            MeetingAttachment.objects.filter(meeting_id__in=window_ids, kind=AttachmentKind.PHOTO)
+            .exclude(phash="")
+            .values("pk", "meeting_id", "phash", "ph0", "ph1", "ph2", "ph3", "name")
+        )
+        if not mine:
+            return
+        q = Q(pk__in=[])
+        for part in ("ph0", "ph1", "ph2", "ph3"):
+            q |= Q(**{f"{part}__in": {p[part] for p in mine}})
+        pool = list(
+            MeetingAttachment.objects.filter(
+                q, kind=AttachmentKind.PHOTO, meeting__voided_at__isnull=True
+            ).values("pk", "meeting_id", "phash", "meeting__held_on", "meeting__org__name", "meeting__kind")
+        )
+        reported = set()
+        for photo in mine:
+            me = ctx.meeting.get(photo["meeting_id"])
+            branch = ctx.branch_of(me["org_id"]) if me else None
+            if branch is None:
+                continue
+            limit = ctx.param("formalism.photo_distance", branch)
+            for other in pool:
+                if other["meeting_id"] == photo["meeting_id"]:
+                    continue
+                if (other["meeting__held_on"], other["meeting_id"]) > (me["held_on"], me["pk"]):
+                    continue  # report the later use
+                distance = files.hamming(photo["phash"], other["phash"])
+                if distance > limit or (photo["meeting_id"], other["meeting_id"]) in reported:
+                    continue
+                reported.add((photo["meeting_id"], other["meeting_id"]))
+                self.add(
+                    "formalism.reused_photo",
+                    branch,
+                    f"{me['held_on']:%Y-%m-%d} {MeetingKind(me['kind']).label}的照片与"
+                    f"{other['meeting__org__name']} {other['meeting__held_on']:%Y-%m-%d} "
+                    f"{MeetingKind(other['meeting__kind']).label}的照片相同或几乎相同"
+                    f"(感知哈希相差 {distance} 位)",
+                    evidence=[f"照片:{photo['name']}"],
+                    action="核实会议是否实际召开,不得以旧照片充当会议资料",
+                    meetings=[photo["meeting_id"], other["meeting_id"]],
+                )
+
+    def run(self) -> list[Finding]:
+        for step in (
+            self.structure,
+            self.should_establish,
+            self.terms,
+            self.meetings_missing,
+            self.bunched,
+            self.attendance,
+            self.lapses,
+            self.study,
+            self.thin_minutes,
+            self.duplicate_minutes,
+            self.copied_attendance,
+            self.reused_photos,
+        ):
+            step()
+        self.findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.org_path, f.rule, f.period))
+        return self.findings
+
+
+def check(root: Org, start: dt.date | None = None, end: dt.date | None = None, today: dt.date | None = None):
+    """The findings for ``root``'s subtree (a party organization, or the party organizations built
+    in an administrative unit) for the period [start, end] (default: the last twelve months).
+    State rules (secretary, terms, member counts, lapses) are evaluated as of min(end, today)."""
+    today = today or _today()
+    if start is None or end is None:
+        start, end = default_window(today)
+    ref = min(end, today)
+    return Engine(_Context(root, start, end, ref)).run()
+
+
+# ---------------------------------------------------------------------------------------------
+# Scores (考评得分)
+
+
+def weight(finding: Finding, rules: Rules, org=None) -> Decimal:
+    return rules.get(f"score.weight.{finding.severity}", org)
+
+
+@dataclass
+class Score:
+    org: Org
+    score: Decimal
+    findings: list[Finding]
+    counts: dict[str, int]
+    branches: int
+
+
+def scores(root: Org, findings: list[Finding], rules: Rules) -> dict[int, Score]:
+    """A score for every party organization under ``root``: a branch starts at 100 and loses the
+    configured weight per finding (severity weights are rule data); a parent's score is the mean of
+    its branches' scores less its own findings."""
+    orgs = {
+        o.pk: o
+        for o in Org.objects.filter(
+            subtree_q("path", root.path), kind__in=PARTY_KINDS, archived_at__isnull=True
+        )
+        if o.kind != "group"
+    }
+    own: dict[int, list[Finding]] = defaultdict(list)
+    by_path = {o.path: o for o in orgs.values()}
+    for f in findings:
+        org_id = f.org_id
+        if org_id not in orgs:  # a party group's finding belongs to its branch
+            parent = by_path.get(f.org_path[: -Org.steplen])
+            if parent is None:
+                continue
+            org_id = parent.pk
+        own[org_id].append(f)
+    result: dict[int, Score] = {}
+
+    def deduct(org_id):
+        return sum((weight(f, rules) for f in own.get(org_id, [])), Decimal(0))
+
+    branch_scores: dict[int, Decimal] = {}
+    for org in orgs.values():
+        if org.kind == "branch":
+            branch_scores[org.pk] = max(Decimal(0), Decimal(100) - deduct(org.pk))
+    for org in orgs.values():
+        inside = [pk for pk, o in orgs.items() if o.kind == "branch" and o.path.startswith(org.path)]
+        if org.kind == "branch":
+            value = branch_scores[org.pk]
+        else:
+            mean = (sum(branch_scores[pk] for pk in inside) / len(inside)) if inside else Decimal(100)
+            value = max(Decimal(0), mean - deduct(org.pk))
+        below = [pk for pk, o in orgs.items() if o.path.startswith(org.path)]
+        subtree = [f for pk in below for f in own.get(pk, [])]
+        counts = {s: sum(1 for f in subtree if f.severity == s) for s in SEVERITY_LABELS}
+        result[org.pk] = Score(org, value.quantize(Decimal("0.1")), own.get(org.pk, []), counts, len(inside))
+    return result

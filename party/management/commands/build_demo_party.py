@@ -1,0 +1,15 @@
+"""``luoshi build_demo_party``: a year of demo organization life (演示组织生活), or reuse it."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from party.demo import DemoPartyError, build_demo_party
+
+
+class Command(BaseCommand):
+    help = "生成演示组织生活:为演示区划(须先运行 build_demo)的党支部生成近一年的三会一课等记录;已有时直接复用"
+
+    def handle(self, *args, **options):
+        try:
+            build_demo_party(stdout=self.stdout)
+        except DemoPartyError as error:
+            raise CommandError(str(error)) from error

@@ -1,0 +1,18 @@
+"""Menu items of the party app (called from ``core.navigation``)."""
+
+from django.urls import reverse
+
+from . import selectors
+
+
+def party_nav(user) -> list[dict]:
+    items = []
+    branches = selectors.branches_for_secretary(user)
+    if branches:
+        url = (
+            reverse("party:org", args=[branches[0].pk]) if len(branches) == 1 else reverse("party:dashboard")
+        )
+        items.append({"label": "组织生活", "url": url, "key": "party_branch"})
+    if selectors.party_orgs(user).exclude(kind__in=("branch", "group")).exists():
+        items.append({"label": "党建考评", "url": reverse("party:dashboard"), "key": "party_dashboard"})
+    return items

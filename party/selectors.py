@@ -1,0 +1,150 @@
+"""Read queries of the party pages, always scoped to the user (``visible_to``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
+
+from core import clock
+from orgs.models import PARTY_KINDS, Org, Position
+from orgs.scoping import ALL, scope_paths, under_paths
+
+from . import compliance
+from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus, TrainingRecord
+from .rules import Rules
+
+CACHE_SECONDS = 300
+
+
+def today() -> dt.date:
+    return compliance._today()
+
+
+def party_orgs(user, action="view"):
+    """Party organizations whose records the user may act on: the role subtrees only. (Unlike
+    ``Org.visible_to``, a community's staff do not get its branch's organization life.)"""
+    paths = scope_paths(user, action)
+    orgs = Org.objects.filter(kind__in=PARTY_KINDS, archived_at__isnull=True)
+    if paths is ALL:
+        return orgs
+    return orgs.filter(under_paths(paths, "path"))
+
+
+def top_orgs(user) -> list[Org]:
+    """The highest visible party organizations (the roots of the user's dashboard)."""
+    orgs = list(party_orgs(user).exclude(kind="group").order_by("path"))
+    tops: list[Org] = []
+    for org in orgs:
+        if not any(org.path.startswith(top.path) for top in tops):
+            tops.append(org)
+    return tops
+
+
+def branches_for_secretary(user) -> list[Org]:
+    return list(party_orgs(user, "change").filter(kind="branch").order_by("path"))
+
+
+def quarters(day: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date, str]]:
+    """The last ``count`` complete quarters before ``day``'s quarter plus the running one, newest first."""
+    start, _ = compliance.quarter_of(day)
+    result = []
+    for i in range(count + 1):
+        first = dt.date(start.year, start.month, 1)
+        month = first.month - 3 * i
+        year = first.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        q_start = dt.date(year, month, 1)
+        q_end = compliance.quarter_of(q_start)[1]
+        result.append((q_start, q_end, compliance.quarter_label(q_start)))
+    return result
+
+
+def _data_version() -> str:
+    agg = Meeting.objects.aggregate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))
+    raw = f"{agg['n']}-{agg['last']}-{agg['voided']}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def findings(root: Org, start: dt.date, end: dt.date) -> list[compliance.Finding]:
+    """The engine's findings, cached until any meeting record changes."""
+    key = f"party:findings:{root.pk}:{start}:{end}:{today()}:{_data_version()}"
+    result = cache.get(key)
+    if result is None:
+        result = compliance.check(root, start, end)
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def scores(root: Org, found: list[compliance.Finding], day: dt.date):
+    return compliance.scores(root, found, Rules.load(day))
+
+
+def member_rows(branch: Org, year: int):
+    """Members of a branch with their study hours this year against their target."""
+    rules = Rules.load(today())
+    members = list(
+        Member.objects.filter(org=branch)
+        .select_related("person")
+        .order_by("status", "-category", "joined_on")
+    )
+    ids = [m.pk for m in members]
+    hours: dict[int, Decimal] = defaultdict(Decimal)
+    meeting_hours = (
+        Attendance.objects.filter(member_id__in=ids, status=AttendanceStatus.PRESENT, held_on__year=year)
+        .values("member_id")
+        .annotate(total=Sum("meeting__study_hours"))
+    )
+    for row in meeting_hours:
+        hours[row["member_id"]] += row["total"] or 0
+    for row in (
+        TrainingRecord.objects.filter(member_id__in=ids, started_on__year=year)
+        .values("member_id")
+        .annotate(total=Sum("hours"))
+    ):
+        hours[row["member_id"]] += row["total"]
+    cadres = set(
+        Position.objects.current()
+        .filter(kind__in=("secretary", "deputy_secretary", "committee_member"), org__kind__in=PARTY_KINDS)
+        .filter(person_id__in=[m.person_id for m in members])
+        .values_list("person_id", flat=True)
+    )
+    last = dict(
+        Attendance.objects.filter(member_id__in=ids, status=AttendanceStatus.PRESENT)
+        .values("member_id")
+        .annotate(last=Max("held_on"))
+        .values_list("member_id", "last")
+    )
+    rows = []
+    for m in members:
+        target = rules.get("study.hours.secretary" if m.person_id in cadres else "study.hours.member", branch)
+        rows.append(
+            {
+                "member": m,
+                "hours": hours.get(m.pk, Decimal(0)),
+                "target": target,
+                "short": hours.get(m.pk, Decimal(0)) < target,
+                "last": last.get(m.pk),
+                "active": m.status == MemberStatus.NORMAL,
+            }
+        )
+    return rows
+
+
+def meetings_of(user, org: Org, year: int | None = None):
+    q = Q(org=org) | Q(org__path__startswith=org.path, org__kind="group")
+    meetings = Meeting.objects.visible_to(user).filter(q).select_related("org", "convener")
+    if year:
+        meetings = meetings.filter(held_on__year=year)
+    return meetings.annotate(
+        expected=Count("attendance"),
+        present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
+    ).order_by("-held_on", "-pk")
+
+
+def now():
+    return clock.now()

@@ -1,0 +1,299 @@
+"""Scoping matrix over every REST endpoint (anonymous 401, outsider 404 or empty), and each error
+code of the error contract."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from api import services as api_services
+from api.models import WebhookSubscription
+from api.v1.api import api
+from cases import approvals
+from cases.models import CaseAttachment
+from orgs.roles import Role
+from tests.conftest import grant
+
+from .conftest import ApiClient, new_case, walk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(world, actors, category, api_for):
+    case = walk(new_case(world), actors, world, category, "dispatched")
+    attachment = CaseAttachment.objects.create(case=case, stage="report", file="cases/x.jpg")
+    insider_token, _ = api_services.issue_token(owner=actors["dispatcher"], name="insider")
+    subscription = api_services.subscribe_webhook(
+        org=world["s1"], url="http://127.0.0.1:9/hook", actor=actors["dispatcher"]
+    )
+    outsider = api_for(actors["other_dispatcher"])
+    request = approvals.request_exclusion(case, actor=actors["dispatcher"], reason="诉求于法无据")
+    return {
+        "case": case,
+        "values": {
+            "number": case.number,
+            "assignment_id": case.assignments.get(role="lead").pk,
+            "attachment_id": attachment.pk,
+            "token_id": insider_token.pk,
+            "webhook_id": subscription.pk,
+            "request_id": request.pk,
+            "fmt": "csv",
+        },
+        "outsider": outsider,
+    }
+
+
+def operations():
+    schema = api.get_openapi_schema()
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            yield method.upper(), path
+
+
+def fill(path: str, values: dict) -> str:
+    for key, value in values.items():
+        path = path.replace("{" + key + "}", str(value))
+    return path
+
+
+# What an outsider (a dispatcher of the other street) gets from endpoints without a path id.
+OUTSIDER_LISTS = {
+    ("GET", "/api/v1/me"): 200,
+    ("GET", "/api/v1/categories"): 200,
+    ("GET", "/api/v1/orgs"): 200,
+    ("GET", "/api/v1/tokens"): 200,
+    ("POST", "/api/v1/tokens"): 422,  # empty body: schema error, nothing created for anyone else
+    ("GET", "/api/v1/evaluation"): 403,
+    ("GET", "/api/v1/webhooks"): 200,
+    ("POST", "/api/v1/webhooks"): 422,
+    ("GET", "/api/v1/cases"): 200,
+    ("POST", "/api/v1/cases"): 422,
+}
+
+
+def test_every_endpoint_needs_authentication(scene):
+    anonymous = Client()
+    seen = 0
+    for method, path in operations():
+        url = fill(path, scene["values"])
+        response = (
+            anonymous.get(url)
+            if method == "GET"
+            else anonymous.post(url, {}, content_type="application/json")
+        )
+        assert response.status_code == 401, (method, path, response.status_code)
+        body = response.json()
+        assert body["code"] == "unauthenticated" and body["message"] and "field" in body
+        seen += 1
+    assert seen >= 25
+
+
+def valid_bodies(world, category) -> dict:
+    """A well-formed body per action, so the outsider's 404 comes from scoping, not the schema."""
+    return {
+        "reveal-phone": {"reason": "回访"},
+        "register": {"category": category.pk},
+        "verify": {"confirmed": True, "note": "属实"},
+        "reject": {"reason": "不受理"},
+        "dispatch": {"lead_unit": world["d1"].pk},
+        "adjudicate": {"upheld": False, "note": "不成立"},
+        "check": {"passed": True},
+        "rate": {"resolved": True, "satisfaction": "satisfied"},
+        "return": {"reason": "other", "note": "退回"},
+        "feedback": {"text": "已处理"},
+        "extension": {"days": 2, "reason": "材料未到"},
+        "parking": {"until": "2027-06-30", "reason": "纳入改造计划"},
+        "rehandle": {"reason": "未解决"},
+        "exclusion": {"reason": "诉求不合理"},
+        "decide": {"approve": True},
+        "summon": {"units": [world["d2"].pk], "note": "联合处置"},
+        "report-in": {"note": "已报到"},
+        "merge": {"into": "YL20260101-0001", "reason": "重复"},
+        "public": {"public": False, "reason": "隐私"},
+    }
+
+
+def test_outsider_gets_404_or_nothing_on_every_endpoint(scene, world, category):
+    outsider = scene["outsider"]
+    bodies = valid_bodies(world, category)
+    before = scene["case"].status
+    for method, path in operations():
+        url = fill(path, scene["values"])
+        body = bodies.get(path.rsplit("/", 1)[-1], {})
+        response = outsider.get(url) if method == "GET" else outsider.post(url, body)
+        if "{" in path and path != "/api/v1/cases.{fmt}":
+            assert response.status_code == 404, (method, path, response.status_code, response.content[:200])
+            assert response.json()["code"] == "not_found"
+            continue
+        if path == "/api/v1/cases.{fmt}":
+            assert response.status_code == 200
+            assert len(b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()) == 1
+            continue
+        assert (method, path) in OUTSIDER_LISTS, f"add {method} {path} to the scoping matrix"
+        assert response.status_code == OUTSIDER_LISTS[(method, path)], (method, path, response.content[:200])
+    number = scene["case"].number
+    scene["case"].refresh_from_db()
+    assert scene["case"].status == before
+    assert outsider.get("/api/v1/cases").json()["items"] == []
+    assert [t["name"] for t in outsider.get("/api/v1/tokens").json()] == ["测试令牌"]  # only its own
+    assert outsider.get("/api/v1/webhooks").json() == []
+    names = {o["name"] for o in outsider.get("/api/v1/orgs").json()}
+    assert "望月湖街道" not in names and "岳麓街道" in names
+    assert number not in outsider.get("/api/v1/cases", {"q": number}).content.decode()
+
+
+def test_resident_without_roles_sees_only_own_cases(world, api_for):
+    from tests.factories import UserFactory
+
+    resident = UserFactory(username="jumin")
+    mine = new_case(world, actor=resident, reporter_phone="13912345678")
+    new_case(world)
+    client = api_for(resident)
+    assert [c["number"] for c in client.get("/api/v1/cases").json()["items"]] == [mine.number]
+
+
+# ---------------------------------------------------------------------------------------------
+# Error contract
+
+
+def test_400_unparseable_body_and_bad_idempotency_key(world, actors, api_for):
+    client = api_for(actors["dispatcher"])
+    response = client.client.post(
+        "/api/v1/cases", data="{not json", content_type="application/json", headers=client._headers({})
+    )
+    assert response.status_code == 400 and response.json()["code"] == "bad_request"
+    payload = {"description": "x", "area": world["c1"].pk}
+    long_key = client.post("/api/v1/cases", payload, headers={"Idempotency-Key": "k" * 300})
+    assert long_key.status_code == 400 and long_key.json()["field"] == "Idempotency-Key"
+
+
+def test_401_for_bad_and_revoked_tokens(actors):
+    token, raw = api_services.issue_token(owner=actors["dispatcher"], name="t")
+    assert ApiClient(raw=raw).get("/api/v1/me").status_code == 200
+    assert ApiClient(raw=raw + "x").get("/api/v1/me").status_code == 401
+    api_services.revoke_token(token)
+    response = ApiClient(raw=raw).get("/api/v1/me")
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_403_service_refusal_and_csrf(world, actors, category, api_for):
+    case = new_case(world)
+    # The supervisor sees the case but may not register it: the service refuses.
+    response = api_for(actors["supervisor"]).post(
+        f"/api/v1/cases/{case.number}/register", {"category": category.pk}
+    )
+    assert response.status_code == 403
+    assert response.json() == {"code": "forbidden", "message": "您没有受理该事项的权限", "field": None}
+    # Session auth: GET works, unsafe methods need the CSRF token.
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(actors["dispatcher"])
+    assert session.get("/api/v1/me").status_code == 200
+    refused = session.post(
+        f"/api/v1/cases/{case.number}/register",
+        json.dumps({"category": category.pk}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
+    session.get("/api/tokens/")  # sets the CSRF cookie
+    csrf = session.cookies["csrftoken"].value
+    accepted = session.post(
+        f"/api/v1/cases/{case.number}/register",
+        json.dumps({"category": category.pk}),
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf},
+    )
+    assert accepted.status_code == 200, accepted.content
+
+
+def test_404_unknown_case(actors, api_for):
+    response = api_for(actors["dispatcher"]).get("/api/v1/cases/YL00000000-9999")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_409_when_the_state_moved(world, actors, category, api_for):
+    client = api_for(actors["dispatcher"])
+    case = new_case(world)
+    first = client.post(
+        f"/api/v1/cases/{case.number}/register", {"category": category.pk, "expected_status": "reported"}
+    )
+    assert first.status_code == 200
+    again = client.post(
+        f"/api/v1/cases/{case.number}/register", {"category": category.pk, "expected_status": "reported"}
+    )
+    assert again.status_code == 409
+    assert again.json()["code"] == "conflict" and "状态已变化" in again.json()["message"]
+
+
+def test_422_schema_and_business_rule(world, actors, category, api_for):
+    client = api_for(actors["dispatcher"])
+    missing = client.post("/api/v1/cases", {"area": world["c1"].pk})
+    assert missing.status_code == 422
+    assert missing.json() == {
+        "code": "invalid",
+        "message": "字段“description”为必填项",
+        "field": "description",
+    }
+    wrong_type = client.get("/api/v1/cases", {"limit": "many"})
+    assert wrong_type.status_code == 422 and wrong_type.json()["field"] == "limit"
+    case = new_case(world)
+    parent = category.parent
+    rule = client.post(f"/api/v1/cases/{case.number}/register", {"category": parent.pk})
+    assert rule.status_code == 422
+    assert rule.json() == {"code": "rule_violation", "message": "请选择有效的小类", "field": "category"}
+    bad_photo = client.post(
+        "/api/v1/cases",
+        {
+            "description": "x",
+            "area": world["c1"].pk,
+            "photos": [{"filename": "a.jpg", "content_base64": "@@"}],
+        },
+    )
+    assert bad_photo.status_code == 422 and bad_photo.json()["field"] == "photos"
+    not_image = client.post(
+        "/api/v1/cases",
+        {
+            "description": "x",
+            "area": world["c1"].pk,
+            "photos": [{"filename": "a.jpg", "content_base64": "aGVsbG8="}],
+        },
+    )
+    assert not_image.status_code == 422 and "不是有效的图片" in not_image.json()["message"]
+
+
+def test_429_per_token_with_retry_after(settings, actors, api_for):
+    settings.LUOSHI_API_RATE = "3/min"
+    client = api_for(actors["dispatcher"])
+    other = api_for(actors["community"])
+    assert [client.get("/api/v1/me").status_code for _ in range(3)] == [200, 200, 200]
+    limited = client.get("/api/v1/me")
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "rate_limited" and 1 <= int(limited["Retry-After"]) <= 60
+    assert other.get("/api/v1/me").status_code == 200  # per token, not global
+
+
+def test_429_per_ip_for_failed_authentication(settings):
+    settings.LUOSHI_API_ANON_RATE = "2/min"
+    anonymous = ApiClient(raw="ls_guess_wrong")
+    statuses = [anonymous.get("/api/v1/me").status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+
+
+def test_webhook_subscription_needs_change_or_dispatch(world, actors, api_for):
+    handler = api_for(actors["handler"])  # view + handle only
+    response = handler.post("/api/v1/webhooks", {"org": world["d1"].pk, "url": "http://127.0.0.1:9/x"})
+    assert response.status_code == 403
+    client = api_for(actors["dispatcher"])
+    bad = client.post("/api/v1/webhooks", {"org": world["s1"].pk, "url": "ftp://x"})
+    assert bad.status_code == 422 and bad.json()["field"] == "url"
+    unknown = client.post(
+        "/api/v1/webhooks", {"org": world["s1"].pk, "url": "http://x.example/h", "events": ["nope"]}
+    )
+    assert unknown.status_code == 422 and unknown.json()["field"] == "events"
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_outsider_of_other_district_supervisor(world, actors, api_for):
+    outsider = grant(world, "dudao_other", Role.SUPERVISOR, "other")
+    rows = api_for(outsider).get("/api/v1/evaluation").json()["rows"]
+    assert rows == []

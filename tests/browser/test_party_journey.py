@@ -1,0 +1,113 @@
+"""The party journey: the organization department (zuzhibu) sees that a branch held no 支部党员大会
+last quarter; the branch secretary (shuji) records it on a phone with attendance and minutes; the
+finding disappears from zuzhibu's dashboard."""
+
+import datetime as dt
+
+import pytest
+
+from cases.defaults import seed_defaults as seed_cases
+from orgs.roles import Role
+from party import selectors
+from party.defaults import seed_defaults as seed_party
+from tests.conftest import build_world
+from tests.factories import RoleGrantFactory, UserFactory, make_org
+from tests.party.conftest import add_members, appoint
+
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MISSING = "未召开支部党员大会"
+
+
+@pytest.fixture
+def journey(transactional_db):
+    seed_cases()
+    seed_party()
+    world = build_world()
+    branch = make_org(
+        world["w1"], "branch", "中共湖西社区支部委员会", short_name="湖西社区党支部", host=world["c2"]
+    )
+    members = add_members(branch, 6, 1)
+    appoint(members[0], branch)
+    RoleGrantFactory(
+        user=UserFactory(username="shuji", is_staff=False), org=branch, role=Role.BRANCH_SECRETARY
+    )
+    RoleGrantFactory(
+        user=UserFactory(username="zuzhibu", is_staff=True), org=world["party"], role=Role.ORG_DEPT
+    )
+    start, end, label = selectors.quarters(selectors.today())[1]
+    return {"branch": branch, "members": members, "day": end - dt.timedelta(days=20), "quarter": label}
+
+
+@pytest.fixture
+def login(browser, live_server):
+    contexts = []
+
+    def open_page(username, phone=False):
+        size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+        context = browser.new_context(locale="zh-CN", viewport=size, is_mobile=phone, has_touch=phone)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "pw-123456")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def test_secretary_records_assembly_and_finding_disappears(journey, login, live_server):
+    branch = journey["branch"]
+    dashboard = f"{live_server.url}/party/dashboard/?org={branch.pk}"
+
+    zuzhibu = login("zuzhibu")
+    zuzhibu.goto(dashboard)
+    findings = zuzhibu.locator("#findings")
+    assert MISSING in findings.inner_text()
+    assert journey["quarter"] in zuzhibu.inner_text("h1")
+    screenshot(zuzhibu, "party-1-zuzhibu-before")
+
+    shuji = login("shuji", phone=True)
+    assert "本支部组织生活" in shuji.inner_text("main")
+    shuji.goto(f"{live_server.url}/party/orgs/{branch.pk}/meetings/new/")
+    with shuji.expect_response(lambda r: "/meetings/attendance/" in r.url):
+        shuji.select_option("#id_kind", "branch_assembly")
+    shuji.fill("#id_held_on", journey["day"].isoformat())
+    shuji.fill("#id_topic", "研究第三季度支部工作和党员发展事项")
+    absent = journey["members"][3]
+    shuji.wait_for_selector(f"label[for=att_{absent.pk}_leave]")
+    shuji.click(f"label[for=att_{absent.pk}_leave]")
+    shuji.fill(f"input[name=reason_{absent.pk}]", "外出务工")
+    shuji.fill(
+        "#id_minutes",
+        "会议由支部书记主持,应到7人,实到6人,1人请假。会议学习了支部工作条例,"
+        "讨论了老旧小区改造中党员包联楼栋的分工,大家对加装电梯的群众意见作了梳理。",
+    )
+    shuji.fill("#id_decisions", "党员按楼栋包联,月底前完成入户走访并报支委会。")
+    screenshot(shuji, "party-2-shuji-phone-form")
+    shuji.click("button[type=submit]:has-text('保存')")
+    shuji.wait_for_url("**/party/meetings/*/")
+    assert "已录入" in shuji.inner_text("main")
+    assert "外出务工" in shuji.inner_text("main")
+    screenshot(shuji, "party-3-shuji-recorded")
+
+    zuzhibu.goto(dashboard)
+    assert MISSING not in zuzhibu.locator("#findings").inner_text()
+    screenshot(zuzhibu, "party-4-zuzhibu-after")
+
+
+def test_future_date_refused_on_phone(journey, login, live_server):
+    branch = journey["branch"]
+    shuji = login("shuji", phone=True)
+    shuji.goto(f"{live_server.url}/party/orgs/{branch.pk}/meetings/new/")
+    shuji.fill("#id_held_on", (selectors.today() + dt.timedelta(days=5)).isoformat())
+    shuji.fill("#id_topic", "主题党日")
+    shuji.click("button[type=submit]:has-text('保存')")
+    assert "召开日期不能晚于今天" in shuji.inner_text("main")
+    screenshot(shuji, "party-5-shuji-future-date")

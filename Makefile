@@ -27,9 +27,10 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(BIN)/luoshi demo
 
-## make test: install dev dependencies and run the whole suite (SQLite; LUOSHI_TEST_DATABASE_URL for PostgreSQL)
+## make test: install dev dependencies and run the whole suite in parallel (pytest-xdist; SQLite, or
+## PostgreSQL with LUOSHI_TEST_DATABASE_URL)
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

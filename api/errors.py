@@ -25,8 +25,9 @@ from django.http import Http404, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.http import client_ip
 
-from .ratelimit import RateLimited, client_ip, hit
+from .ratelimit import RateLimited, hit
 
 log = logging.getLogger(__name__)
 

@@ -65,15 +65,3 @@ def hit(scope: str, ident: str, setting: str) -> None:
             count = 1
     if count > limit:
         raise RateLimited(max(1, math.ceil((window + 1) * period - now)))
-
-
-def client_ip(request) -> str:
-    """The client address. Behind a proxy, set ``LUOSHI_TRUSTED_PROXIES`` (count of proxies
-    that append to X-Forwarded-For); otherwise the header is ignored (it is client-controlled)."""
-    proxies = int(conf.setting("LUOSHI_TRUSTED_PROXIES", "0") or 0)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [part.strip() for part in forwarded.split(",") if part.strip()]
-        if hops:
-            return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ServiceError, StateConflict
+from core.http import client_ip
 from orgs.models import Org, OrgKind
 
 from . import forms, selectors, services
@@ -27,13 +28,9 @@ RATE_LIMITED = (
 )
 
 
-def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _limit_keys(request):
     now = int(time.time())
-    client = _client(request)
+    client = client_ip(request)
     return [
         (f"portal-report:{window}:{client}:{now // window}", limit, window) for window, limit in REPORT_LIMITS
     ]

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import approval_views, portal_views, views
+from . import approval_views, notice_views, portal_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
+    path("notices/", notice_views.notice_list, name="notices"),
+    path("notices/<int:pk>/reply/", notice_views.notice_reply, name="notice_reply"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/register/", views.register, name="register"),
     path("<str:number>/request-verification/", views.request_verification, name="request_verification"),

@@ -12,6 +12,8 @@ def nav_for(user) -> list[dict]:
         items.append({"label": "人员", "url": reverse("orgs:people"), "key": "people"})
     if any(has_scope(user, action) for action in ("dispatch", "handle", "check", "supervise", "report")):
         items.append({"label": "网格事项", "url": reverse("cases:list"), "key": "cases"})
+    if any(has_scope(user, action) for action in ("supervise", "handle", "dispatch")):
+        items.append({"label": "督办通知", "url": reverse("cases:notices"), "key": "notices"})
     if has_scope(user, "supervise"):
         items.append({"label": "考核排名", "url": reverse("rankings"), "key": "rankings"})
     items.extend(_party_items(user))

@@ -26,11 +26,12 @@ from audit.services import record
 from cases import services as case_services
 from cases.models import OPEN_STATUSES, Channel, Urgency
 from core.errors import ServiceError
+from core.http import client_ip
 
 from .. import conf
 from .. import services as api_services
 from ..models import Open311Request
-from ..ratelimit import RateLimited, client_ip, hit
+from ..ratelimit import RateLimited, hit
 from . import georeport as geo
 
 RECEIVED = events.register("open311.received", "经Open311接口提交")

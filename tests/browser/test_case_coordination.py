@@ -107,3 +107,29 @@ def test_extension_whistle_merge_and_rehandle(staff_page, live_server, journey):
     dudao.wait_for_selector("#case-status:has-text('待签收')")
     assert dudao.locator("text=重办 1 次").count() == 1
     screenshot(dudao, "coordination-07-rehandled")
+
+
+def test_department_answers_a_supervision_notice(staff_page, live_server, journey):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases.supervision import supervise
+
+    world = journey["world"]
+    case = services.register_case(_case(world), actor=None, category=Category.objects.get(code="0301"))
+    services.dispatch_case(case, actor=None, lead_unit=world["d1"])
+    supervise(timezone.now() + dt.timedelta(days=5))  # nobody signed for it: overdue, a notice
+
+    bumen = staff_page("bumen")
+    bumen.click("text=督办通知单待回复")
+    bumen.wait_for_selector(f"text={case.number}")
+    bumen.fill("[id^=reply-][id$=_reply]", "值班人员外出巡查未及时签收,已调整值班安排")
+    screenshot(bumen, "coordination-08-notice-reply")
+    bumen.click("[id^=form-reply-] button[type=submit]")
+    bumen.wait_for_selector("text=已回复")
+    dudao = staff_page("dudao")
+    dudao.click("nav >> text=督办通知")
+    dudao.wait_for_selector(f"text={case.number}")
+    assert dudao.locator("text=值班人员外出巡查").count() == 1
+    screenshot(dudao, "coordination-09-notices-supervisor")

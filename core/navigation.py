@@ -14,6 +14,8 @@ def nav_for(user) -> list[dict]:
         items.append({"label": "网格事项", "url": reverse("cases:list"), "key": "cases"})
     if any(has_scope(user, action) for action in ("supervise", "handle", "dispatch")):
         items.append({"label": "督办通知", "url": reverse("cases:notices"), "key": "notices"})
+    if any(has_scope(user, action) for action in ("supervise", "handle", "dispatch")):
+        items.append({"label": "督办通知", "url": reverse("cases:notices"), "key": "notices"})
     if has_scope(user, "supervise"):
         items.append({"label": "考核排名", "url": reverse("rankings"), "key": "rankings"})
     items.extend(_party_items(user))

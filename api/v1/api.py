@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from .. import errors
 from ..auth import SessionAuth, TokenAuth
-from . import cases, misc
+from . import cases, misc, party
 
 
 class LocalSwagger(DocsBase):
@@ -54,3 +54,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", misc.router)
 api.add_router("", cases.router)
+api.add_router("", party.router)

@@ -1,6 +1,7 @@
 """Scoping matrix over every REST endpoint (anonymous 401, outsider 404 or empty), and each error
 code of the error contract."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from api.v1.api import api
 from cases import approvals
 from cases.models import CaseAttachment
 from orgs.roles import Role
+from party.models import Meeting
 from tests.conftest import grant
 
 from .conftest import ApiClient, new_case, walk
@@ -38,6 +40,10 @@ def scene(world, actors, category, api_for):
             "token_id": insider_token.pk,
             "webhook_id": subscription.pk,
             "request_id": request.pk,
+            "org_id": world["b1"].pk,
+            "meeting_id": Meeting.objects.create(
+                org=world["b1"], kind="branch_assembly", held_on=dt.date(2026, 10, 15), topic="x"
+            ).pk,
             "fmt": "csv",
         },
         "outsider": outsider,
@@ -68,6 +74,8 @@ OUTSIDER_LISTS = {
     ("GET", "/api/v1/webhooks"): 200,
     ("POST", "/api/v1/webhooks"): 422,
     ("GET", "/api/v1/cases"): 200,
+    ("GET", "/api/v1/party/orgs"): 200,
+    ("GET", "/api/v1/party/meetings"): 200,
     ("POST", "/api/v1/cases"): 422,
 }
 

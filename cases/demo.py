@@ -51,7 +51,7 @@ from orgs.models import Org, OrgKind, User
 from orgs.scoping import can
 from workdays import calendar as workcal
 
-from . import approvals, coordination, deadlines, selectors, services
+from . import approvals, coordination, deadlines, selectors, services, supervision
 from . import demo_texts as texts
 from .models import (
     OPEN_STATUSES,
@@ -192,6 +192,7 @@ class DemoCasesSummary:
     rated: int = 0
     responsibilities: int = 0
     refused: int = 0  # service refusals handled by taking another path
+    supervision: object = None  # the first supervision pass (supervision.RunReport)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,6 +506,7 @@ class _Builder:
             (12, 10.4, Channel.PUBLIC, "0101", street, CaseStatus.PARKED, "parking", False),
             (1, 20.3, Channel.PUBLIC, "0503", community, None, "duplicate", False),
             (15, 9.8, Channel.HOTLINE, "2008", community, None, "exclusion", False),
+            (9, 15.2, Channel.PUBLIC, "0503", street, None, "exclusion_pending", False),
         ]
         plans = []
         for workdays_ago, hour, channel, code, grids, stall, fate, late in showcase:
@@ -665,6 +667,9 @@ class _Builder:
         )
         if plan.stall == CaseStatus.DISPATCHED:
             return
+        if plan.extra == "exclusion_pending":  # asked early; waits for dudao (督查室)
+            yield self.later(rng, 0.5, 3)
+            yield from self.exclude(case, plan)
         if plan.extra.startswith("whistle"):
             yield self.later(rng, 0.2, 3)
             yield from self.whistle(case, plan)
@@ -1000,6 +1005,8 @@ class _Builder:
         request = approvals.request_exclusion(
             case, actor=self.dispatcher_for(case), reason=rng.choice(texts.EXCLUSION_REASONS)
         )
+        if plan.extra == "exclusion_pending":
+            return
         yield self.later(rng, 1, 16)
         approve = plan.fixed or rng.random() < 0.7
         approvals.decide_request(
@@ -1209,6 +1216,10 @@ def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -
             builder.run(builder.plan())
         Case.objects.filter(pk__in=builder.case_ids).update(is_demo=True)
         summary.refused = builder.refused
+        # The worker's first supervision pass, so the overdue board and the units' notices are
+        # there from the start (the worker's own passes then find nothing new to issue).
+        with clock.frozen(now):
+            summary.supervision = supervision.supervise(now)
     summarize(summary, now)
     summary.seconds = time.monotonic() - started
     if stdout is not None:
@@ -1232,6 +1243,9 @@ def write_summary(summary: DemoCasesSummary, out) -> None:
     if summary.closed:
         share = summary.closed_on_time / summary.closed
         out.write(f"  已结案 {summary.closed} 件,按期结案率 {share:.0%};已回访评价 {summary.rated} 件\n")
+    if summary.supervision is not None:
+        run = summary.supervision
+        out.write(f"  督查:催办 {run.reminders} 条、督办通知单 {run.notices} 份、通报 {run.circulars} 份\n")
 
 
 __all__ = ["DemoCasesError", "DemoCasesSummary", "build_demo_cases", "ensure_responsibilities"]

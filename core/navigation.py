@@ -14,11 +14,16 @@ def nav_for(user) -> list[dict]:
         items.append({"label": "网格事项", "url": reverse("cases:list"), "key": "cases"})
     if any(has_scope(user, action) for action in ("supervise", "handle", "dispatch")):
         items.append({"label": "督办通知", "url": reverse("cases:notices"), "key": "notices"})
-    if any(has_scope(user, action) for action in ("supervise", "handle", "dispatch")):
-        items.append({"label": "督办通知", "url": reverse("cases:notices"), "key": "notices"})
     if has_scope(user, "supervise"):
         items.append({"label": "考核排名", "url": reverse("rankings"), "key": "rankings"})
+    if has_scope(user, "supervise"):
+        items.append({"label": "督查督办", "url": reverse("workplan:board"), "key": "workplan"})
+    if has_scope(user, "workplan_report"):
+        items.append({"label": "督办任务", "url": reverse("workplan:workbench"), "key": "workplan_mine"})
     items.extend(_party_items(user))
+    from villages.navigation import village_nav
+
+    items.extend(village_nav(user))
     if has_scope(user, "report"):
         items.append({"label": "录入事项", "url": reverse("cases:new"), "key": "case_new"})
     items.append({"label": "我要反映", "url": reverse("portal:report"), "key": "portal_report"})

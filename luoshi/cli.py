@@ -86,6 +86,8 @@ def demo(argv: list[str]) -> int:
     call_command("build_demo_cases")
     call_command("build_demo_api")
     call_command("build_demo_party")
+    call_command("build_demo_villages")
+    call_command("build_demo_workplan")
     print(f"\n落实 演示环境: http://127.0.0.1:{port}/   (Ctrl-C 停止网站和后台任务)\n", flush=True)
     return _run_together({"web": ["serve", "--port", port], "worker": ["worker"]})
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cases",
     "workplan",
     "api",
+    "villages",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("workplan/", include("workplan.urls")),
     path("party/", include("party.urls")),
+    path("villages/", include("villages.urls")),
     path("", include("api.urls")),
     path("", include((portal_urlpatterns, "portal"))),
     path("inbox/", core_views.inbox, name="inbox"),

@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     CHECK = "check", "核查事项"
     SUPERVISE = "supervise", "督查督办"
     CALLBACK = "callback", "回访(查看反映人联系方式)"
+    WORKPLAN_REPORT = "workplan_report", "报送督办任务进展"
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -70,3 +71,9 @@ STAFF_ROLES = frozenset(
 
 def roles_with(action: str) -> list[str]:
     return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+
+
+# 督查督办 (workplan): the units a key task is assigned to report its progress. Appended here rather
+# than edited into the sets above so that each app's additions stay readable.
+for _role in (Role.ADMIN, Role.DEPT_HANDLER, Role.DISPATCHER, Role.COMMUNITY_STAFF):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"workplan_report"}

@@ -74,6 +74,12 @@ RULES = {
     "formalism.thin_minutes": ("会议记录过简或无决定事项", "low", "formalism.min_chars"),
     "formalism.copied_attendance": ("出席名单连续多次完全相同", "medium", "formalism.copied_runs"),
     "formalism.reused_photo": ("会议照片重复使用", "medium", "formalism.photo_distance"),
+    # Member development (发展党员): evaluated in party/devcompliance.py
+    "dev.deviation": ("发展党员步骤未按规定办理", "medium", None),
+    "dev.overdue": ("发展党员步骤超期", "medium", None),
+    "dev.quota_exceeded": ("发展党员超过年度计划", "high", "dev.rush_days"),
+    "dev.rush": ("突击发展党员", "medium", "dev.rush_days"),
+    "dev.structure": ("发展党员结构未达计划", "low", "dev.rush_days"),
 }
 # Missing-meeting severity by kind: the members' meeting and the annual life meeting weigh most.
 MISSING_SEVERITY = {
@@ -880,6 +886,11 @@ class Engine:
                     meetings=[photo["meeting_id"], other["meeting_id"]],
                 )
 
+    def development(self):
+        from . import devcompliance
+
+        devcompliance.run(self)
+
     def run(self) -> list[Finding]:
         for step in (
             self.structure,
@@ -894,6 +905,7 @@ class Engine:
             self.duplicate_minutes,
             self.copied_attendance,
             self.reused_photos,
+            self.development,
         ):
             step()
         self.findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.org_path, f.rule, f.period))

@@ -360,3 +360,7 @@ def seed_defaults(apps=None) -> None:
                 "org_path": "",
             },
         )
+    # Member development (发展党员): the 2014 rules and the (unconfirmed) 2026 revision.
+    from .devdefaults import seed_development_defaults
+
+    seed_development_defaults(apps)

@@ -483,3 +483,16 @@ class Term(OrgScopedModel):
 
     def __str__(self):
         return f"{self.org} {self.started_on:%Y-%m}–{self.ends_on:%Y-%m}"
+
+
+# Member development (发展党员): models live in their own module.
+from .devmodels import (  # noqa: E402,F401
+    Applicant,
+    ApplicantStatus,
+    ApprovalAuthority,
+    CheckResult,
+    DevelopmentPlan,
+    DevelopmentStep,
+    Discipline,
+    StepDocument,
+)

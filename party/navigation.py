@@ -15,4 +15,16 @@ def party_nav(user) -> list[dict]:
         items.append({"label": "组织生活", "url": url, "key": "party_branch"})
     if selectors.party_orgs(user).exclude(kind__in=("branch", "group")).exists():
         items.append({"label": "党建考评", "url": reverse("party:dashboard"), "key": "party_dashboard"})
+    if branches:
+        items.append(
+            {
+                "label": "发展党员",
+                "url": reverse("party:dev_board", args=[branches[0].pk])
+                if len(branches) == 1
+                else reverse("party:dev_overview"),
+                "key": "party_development",
+            }
+        )
+    elif selectors.party_orgs(user).exclude(kind__in=("branch", "group")).exists():
+        items.append({"label": "发展党员", "url": reverse("party:dev_overview"), "key": "party_development"})
     return items

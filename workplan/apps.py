@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class WorkplanConfig(AppConfig):
     name = "workplan"
     verbose_name = "督查督办"
+
+    def ready(self):
+        # Registers the home-page sections, the periodic ladder and the audit event codes.
+        from . import escalation, home, services, tasks  # noqa: F401

@@ -27,6 +27,7 @@ from cases.models import (
     Channel,
     RequestKind,
     Responsibility,
+    SupervisionNotice,
 )
 from orgs.demo import build_demo, find_demo_root
 from orgs.models import User
@@ -137,6 +138,15 @@ def test_build_demo_cases(settings, tmp_path):
     summoned = CaseAssignment.objects.visible_to(users["bumen"], "handle").filter(role="summoned")
     assert summoned.filter(status="pending").exists()
     assert AuditEvent.objects.filter(actor=users["dudao"], action="case.request_approved").exists()
+    assert (
+        CaseRequest.objects.visible_to(users["dudao"], "supervise")
+        .pending()
+        .filter(kind="exclusion")
+        .exists()
+    )
+    # The first supervision pass ran: overdue cases have their notice, addressed to a unit.
+    assert SupervisionNotice.objects.filter(kind="notice", unit__isnull=False).exists()
+    assert "督办通知单" in out.getvalue()
 
     # The responsibility list routes cases as configured.
     assert Responsibility.objects.filter(org=root).count() == len(demo.DISTRICT_RESPONSIBILITIES)

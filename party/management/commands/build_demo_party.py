@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from party.demo import DemoPartyError, build_demo_party
+from party.devdemo import build_demo_development
 
 
 class Command(BaseCommand):
@@ -11,5 +12,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             build_demo_party(stdout=self.stdout)
+            build_demo_development(stdout=self.stdout)
         except DemoPartyError as error:
             raise CommandError(str(error)) from error

@@ -1,0 +1,1042 @@
+"""Member development services (发展党员): one function per action, each in one transaction — lock
+the applicant, check scope, order and rules → write the step → schedule the next step's deadline
+→ one audit event.
+
+    apply_for_membership (step 1) ─► record_step (steps 2–25, strictly in order)
+    cancel_applicant · confirm_rule_version · set_plan · approval_authority (who may approve)
+
+Every step is judged by the rule version in force on **that step's date** (``Rules.load(day)``:
+2014 细则 by default, the 2026 revision from its effective date, flagged "未经确认" until an
+administrator confirms it). Hard rules refuse with a Chinese message that names the field and the
+rule's source; time limits that were missed are recorded as deviations (偏差) on the step and
+stay visible — the software computes and flags, people decide (rules.md §9.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import Q
+
+from audit import events
+from audit.services import record
+from core import clock
+from core.errors import PermissionDenied, ServiceError
+from orgs.models import Org, Person
+from orgs.scoping import can
+from workdays import calendar as workdays
+
+from . import devsteps, files
+from .devdefaults import EFFECTIVE, V2014
+from .devmodels import (
+    Applicant,
+    ApplicantStatus,
+    ApprovalAuthority,
+    CheckResult,
+    DevelopmentPlan,
+    DevelopmentStep,
+    Discipline,
+    StepDocument,
+)
+from .models import (
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+    Member,
+    MemberCategory,
+    MemberStatus,
+    Resolution,
+    ResolutionKind,
+    RuleParameter,
+)
+from .rules import Rules
+from .services import tally
+
+E = events.register
+APPLICATION_RECEIVED = E("party.dev_application_received", "登记入党申请")
+STEP_RECORDED = E("party.dev_step_recorded", "登记发展党员步骤")
+APPLICANT_CANCELLED = E("party.dev_applicant_cancelled", "终止发展程序")
+MEMBER_ADMITTED = E("party.dev_member_admitted", "接收为预备党员")
+MEMBER_CONFIRMED = E("party.dev_member_confirmed", "预备党员转为正式党员")
+RULES_CONFIRMED = E("party.dev_rules_confirmed", "确认发展党员细则版本")
+PLAN_SET = E("party.dev_plan_set", "下达年度发展党员计划")
+
+COMMITTEE_KINDS = ("party_committee", "working_committee")
+AUTH_SOURCE = (
+    "共产党员网《哪些党组织有权审批发展党员》:只有党委可以审批,党总支、村和社区党委、"
+    "乡镇街道党委下属党委、临时党组织不能审批(rules.md §2.16)"
+)
+VOTE_SOURCE = "《中国共产党发展党员工作细则》(2014) 第二十条、第二十一条"
+REVIEW_SOURCE = "《中国共产党发展党员工作细则》(2014) 第十六条"
+PREREVIEW_SOURCE = "《中国共产党发展党员工作细则》(2014) 第十九条"
+ORDER_SOURCE = "发展党员“5个阶段25个步骤”流程(中组部,rules.md §2.1)"
+MAX_NOTE = 2000
+
+
+def _today() -> dt.date:
+    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule versions
+
+
+@dataclass
+class Check:
+    rule: str
+    result: str
+    message: str
+    source: str
+    version: str
+    confirmed: bool
+
+    @property
+    def result_label(self) -> str:
+        return CheckResult(self.result).label
+
+
+class DevRules:
+    """The development rules in force on ``day`` (for ``org``'s subtree: local rows override)."""
+
+    def __init__(self, day: dt.date, org: Org | None = None):
+        if day < EFFECTIVE[V2014]:
+            raise ServiceError(
+                f"日期 {day} 早于《中国共产党发展党员工作细则》(2014) 施行日期 {EFFECTIVE[V2014]},"
+                "本系统不按旧规定办理",
+                field="done_on",
+            )
+        self.day, self.org = day, org
+        self.rules = Rules.load(day)
+        version = self.rules.param("dev.version")
+        self.version = version.value
+        self.confirmed = version.confirmed
+
+    def get(self, code: str):
+        return self.rules.get(code, self.org)
+
+    def param(self, code: str) -> RuleParameter:
+        return self.rules.param(code, self.org)
+
+    def cite(self, code: str) -> str:
+        row = self.param(code)
+        flag = "" if row.confirmed else "(未经确认)"
+        return f"{row.source}{flag}"
+
+    def months(self, code: str) -> relativedelta:
+        return relativedelta(months=int(self.get(code)))
+
+    @property
+    def label(self) -> str:
+        return f"{self.version}年版{'' if self.confirmed else '(未经确认)'}"
+
+
+def rule_versions() -> list[dict]:
+    """The development rule versions and whether each is confirmed (for the pages and admin)."""
+    rows = RuleParameter.objects.filter(code="dev.version", org__isnull=True).order_by("effective_from")
+    return [{"version": r.value, "effective_from": r.effective_from, "confirmed": r.confirmed} for r in rows]
+
+
+@transaction.atomic
+def confirm_rule_version(*, actor, version: str, reason: str) -> int:
+    """An administrator confirms a rule version against the official text (e.g. the 2026 revision):
+    its rows become ``confirmed`` and steps judged under it no longer show "未经确认"."""
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied("只有系统管理员可以确认细则版本")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请说明确认依据(官方文本出处)", field="reason")
+    marker = RuleParameter.objects.filter(code="dev.version", value=version, org__isnull=True).first()
+    if marker is None:
+        raise ServiceError(f"没有 {version} 年版发展党员规则", field="version")
+    rows = RuleParameter.objects.select_for_update().filter(
+        code__startswith="dev.", effective_from=marker.effective_from, org__isnull=True
+    )
+    count = rows.update(confirmed=True)
+    record(marker, RULES_CONFIRMED, actor=actor, reason=reason, after={"version": version, "rows": count})
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Approval authority (审批权)
+
+
+def approval_authority(org: Org, day: dt.date | None = None) -> tuple[bool, str]:
+    """May ``org`` approve admissions (审批发展党员)? Returns (yes, why). An explicit
+    ``ApprovalAuthority`` row wins; otherwise only a 党委/党工委 may, and not one built in a village or
+    community, nor one under a township/street committee (rules.md §2.16, §5.1)."""
+    day = day or _today()
+    explicit = (
+        ApprovalAuthority.objects.filter(org=org, effective_from__lte=day).order_by("-effective_from").first()
+    )
+    if explicit is not None:
+        verdict = "有" if explicit.granted else "无"
+        return explicit.granted, f"{org.name}{verdict}审批权(登记依据:{explicit.basis})"
+    if org.kind not in COMMITTEE_KINDS:
+        return False, f"{org.name}是{org.get_kind_display()},只有党委可以审批发展党员"
+    host = org.host
+    if host is not None and host.kind in ("village", "community"):
+        return False, f"{org.name}是村(社区)党委,不能审批发展党员,应由乡镇(街道)党委审批"
+    for ancestor in Org.objects.get_ancestors(org).select_related("host"):
+        if (
+            ancestor.kind in COMMITTEE_KINDS
+            and ancestor.host is not None
+            and ancestor.host.kind in ("street", "town")
+        ):
+            return False, f"{org.name}隶属于{ancestor.name},不能审批发展党员,应由乡镇(街道)党委审批"
+    return True, f"{org.name}是有审批权的基层党委"
+
+
+def approving_orgs(branch: Org, day: dt.date | None = None) -> list[Org]:
+    """The branch's ancestors that may approve its admissions, nearest first."""
+    result = [o for o in Org.objects.get_ancestors(branch) if approval_authority(o, day)[0]]
+    return list(reversed(result))
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _require(actor, org: Org, message: str) -> None:
+    if actor is None:
+        return
+    if not can(actor, "change", org):
+        raise PermissionDenied(message)
+
+
+def _text(value, field: str, label: str, *, required=False, limit=200) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ServiceError(f"请填写{label}", field=field)
+    if len(value) > limit:
+        raise ServiceError(f"{label}不能超过{limit}字", field=field)
+    return value
+
+
+def _under_discipline(member: Member, day: dt.date) -> bool:
+    return (
+        Discipline.objects.filter(member=member, kind=Discipline.Kind.PROBATION, decided_on__lte=day)
+        .filter(Q(restored_on__isnull=True) | Q(restored_on__gt=day))
+        .exists()
+    )
+
+
+def _formal_members(people, day: dt.date, label: str, field: str) -> list[Person]:
+    """Each person must be a formal member in good standing, not under 留党察看."""
+    result = []
+    for person in people:
+        person = person if isinstance(person, Person) else Person.objects.filter(pk=person).first()
+        if person is None:
+            raise ServiceError(f"{label}不存在", field=field)
+        member = Member.objects.filter(person=person).first()
+        if member is None or member.status != MemberStatus.NORMAL:
+            raise ServiceError(f"{label}{person.name}不是党籍正常的党员", field=field)
+        if member.category != MemberCategory.FORMAL or (
+            member.full_member_on and member.full_member_on > day
+        ):
+            raise ServiceError(f"{label}{person.name}是预备党员,须由正式党员担任", field=field)
+        if _under_discipline(member, day):
+            raise ServiceError(
+                f"{label}{person.name}受留党察看处分尚未恢复党员权利,不能担任(党章 第五条;细则 第十四条)",
+                field=field,
+            )
+        result.append(person)
+    return result
+
+
+def notice_workdays(start: dt.date, end: dt.date) -> int:
+    """Working days of a 公示 from ``start`` to ``end`` inclusive (holidays and 调休 counted by the
+    working-day calendar)."""
+    return workdays.workdays_between(start - dt.timedelta(days=1), end)
+
+
+def notice_end(start: dt.date, days: int) -> dt.date:
+    """The last day of a 公示 of ``days`` working days starting on ``start``."""
+    return workdays.add_workdays(start - dt.timedelta(days=1), days)
+
+
+class _Judge:
+    """Collects the checks of one step; ``refuse`` raises, ``flag`` records a deviation."""
+
+    def __init__(self, rules: DevRules):
+        self.rules = rules
+        self.checks: list[Check] = []
+
+    def _add(self, rule, result, message, source):
+        self.checks.append(
+            Check(
+                rule,
+                result,
+                message,
+                source or self.rules.cite(rule),
+                self.rules.version,
+                self.rules.confirmed,
+            )
+        )
+
+    def ok(self, rule: str, message: str, source: str = ""):
+        self._add(rule, CheckResult.PASSED, message, source)
+
+    def refuse(self, rule: str, message: str, field: str, source: str = ""):
+        source = source or self.rules.cite(rule)
+        raise ServiceError(f"{message}。依据:{source}", field=field)
+
+    def flag(self, rule: str, message: str, source: str = ""):
+        self._add(rule, CheckResult.DEVIATION, message, source)
+
+    def require(self, condition: bool, rule: str, passed: str, failed: str, field: str, source: str = ""):
+        if not condition:
+            self.refuse(rule, failed, field, source)
+        self.ok(rule, passed, source)
+
+    def timely(self, done_on: dt.date, limit: dt.date, rule: str, what: str):
+        if done_on <= limit:
+            self.ok(rule, f"{what}在期限 {limit} 之内")
+        else:
+            self.flag(rule, f"{what}晚于期限 {limit}({(done_on - limit).days} 天)")
+
+    @property
+    def deviation(self) -> bool:
+        return any(c.result == CheckResult.DEVIATION for c in self.checks)
+
+
+def _live_step(applicant: Applicant, number: int) -> DevelopmentStep | None:
+    return (
+        applicant.steps.filter(number=number, superseded_at__isnull=True, passed=True).order_by("-pk").first()
+    )
+
+
+def _committee_ancestor(branch: Org, org: Org | None, field: str, what: str) -> Org:
+    if org is None:
+        raise ServiceError(f"请选择{what}", field=field)
+    if org.kind not in COMMITTEE_KINDS or not branch.path.startswith(org.path) or org.pk == branch.pk:
+        raise ServiceError(f"{what}须为本支部的上级党委(党工委),“{org.name}”不是", field=field)
+    return org
+
+
+def _save_documents(step: DevelopmentStep, documents) -> None:
+    uploads = list(documents or [])
+    if len(uploads) > files.MAX_UPLOADS:
+        raise ServiceError(f"每次最多上传 {files.MAX_UPLOADS} 个文件", field="documents")
+    for item in uploads:
+        title, upload = item if isinstance(item, tuple) else (None, item)
+        content = files.clean_file(upload)
+        if not isinstance(title, str) or not title.strip():
+            title = (devsteps.step(step.number).documents or ("材料",))[0]
+        doc = StepDocument(
+            step=step,
+            org=step.org,
+            title=title.strip()[:100],
+            name=files._name(upload),
+            size=content.size,
+            created_at=clock.now(),
+        )
+        doc.file.save(content.name, content, save=False)
+        doc.save()
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 1: the application
+
+
+@transaction.atomic
+def apply_for_membership(
+    *,
+    actor,
+    branch: Org,
+    applied_on: dt.date,
+    person: Person | None = None,
+    name: str = "",
+    gender: str = "",
+    birth_date: dt.date | None = None,
+    frontline: bool = False,
+    note: str = "",
+    documents=(),
+    is_demo: bool = False,
+) -> Applicant:
+    """Step 1 递交入党申请书: register the application of an existing person or a new one (姓名, 性别,
+    出生日期). Refused when the applicant is under 18 on the application date (细则 第五条)."""
+    _require(actor, branch, "无权为该党支部登记入党申请")
+    if branch.kind != "branch" or branch.archived_at is not None:
+        raise ServiceError("入党申请须由党支部受理,请选择党支部", field="org")
+    if not isinstance(applied_on, dt.date):
+        raise ServiceError("请填写递交申请日期", field="applied_on")
+    if applied_on > _today():
+        raise ServiceError("递交申请日期不能晚于今天", field="applied_on")
+    rules = DevRules(applied_on, branch)
+    judge = _Judge(rules)
+    if person is None:
+        name = _text(name, "name", "姓名", required=True, limit=50)
+        if gender not in ("M", "F"):
+            raise ServiceError("请选择性别", field="gender")
+        if not isinstance(birth_date, dt.date):
+            raise ServiceError("请填写出生日期(用于核对年满18周岁)", field="birth_date")
+        born = birth_date
+    else:
+        if Member.objects.filter(person=person).exclude(status=MemberStatus.REMOVED).exists():
+            raise ServiceError(f"{person.name}已是党员,不能再登记入党申请", field="person")
+        if Applicant.objects.open().filter(person=person).exists():
+            raise ServiceError(f"{person.name}已有进行中的发展程序", field="person")
+        born = person.birth_date
+        if born is None:
+            raise ServiceError(f"{person.name}的人员信息没有出生日期,请先补充", field="birth_date")
+    age = applied_on.year - born.year - ((applied_on.month, applied_on.day) < (born.month, born.day))
+    minimum = rules.get("dev.min_age")
+    judge.require(
+        age >= minimum,
+        "dev.min_age",
+        f"递交申请时 {age} 周岁,已满{minimum}周岁",
+        f"出生日期:递交申请时({applied_on})未满{minimum}周岁(当时 {age} 周岁),不能受理入党申请",
+        "birth_date",
+    )
+    if person is None:
+        home = branch.host or branch
+        person = Person.objects.create(
+            name=name, gender=gender, birth_date=born, org=home, is_demo=is_demo, created_at=clock.now()
+        )
+    now = clock.now()
+    applicant = Applicant.objects.create(
+        org=branch,
+        person=person,
+        applied_on=applied_on,
+        frontline=bool(frontline),
+        step=1,
+        is_demo=is_demo,
+        created_at=now,
+        updated_at=now,
+    )
+    step = DevelopmentStep.objects.create(
+        applicant=applicant,
+        org=branch,
+        number=1,
+        done_on=applied_on,
+        body=devsteps.BODIES[devsteps.APPLICANT],
+        note=_text(note, "note", "说明", limit=MAX_NOTE),
+        checks=[asdict(c) for c in judge.checks],
+        rule_version=rules.version,
+        rule_confirmed=rules.confirmed,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    _save_documents(step, documents)
+    _schedule(applicant)
+    applicant.save()
+    record(
+        applicant,
+        APPLICATION_RECEIVED,
+        actor=actor,
+        after={"applied_on": str(applied_on), "age": age, "rule_version": rules.label},
+    )
+    return applicant
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps 2–25
+
+
+@dataclass
+class Vote:
+    meeting: Meeting
+    yes: int
+    no: int = 0
+    abstain: int = 0
+    written_yes: int = 0
+    written_no: int = 0
+    written_abstain: int = 0
+
+
+def _vote(applicant: Applicant, vote: Vote | None, done_on: dt.date, judge: _Judge, subject: str, kind: str):
+    """The branch meeting's vote on one candidate (one at a time): quorum and pass rule through
+    ``services.tally``; written opinions of absent formal members count (细则 第二十一条)."""
+    if vote is None or vote.meeting is None:
+        raise ServiceError("请选择召开的支部党员大会并登记表决票数", field="meeting")
+    meeting = vote.meeting
+    if meeting.org_id != applicant.org_id or meeting.kind != MeetingKind.BRANCH_ASSEMBLY or meeting.voided_at:
+        raise ServiceError("须选择本支部的支部党员大会记录", field="meeting")
+    if meeting.held_on != done_on:
+        raise ServiceError(f"步骤日期须与支部党员大会召开日期 {meeting.held_on} 一致", field="done_on")
+    if Resolution.objects.filter(meeting=meeting, kind=kind, subject=subject).exists():
+        raise ServiceError(f"本次大会已就“{subject}”表决过", field="meeting")
+    rows = list(meeting.attendance.select_related("member"))
+    voters = [a for a in rows if a.member.category == MemberCategory.FORMAL]  # 预备党员无表决权
+    eligible = len(voters)
+    present = sum(1 for a in voters if a.status == AttendanceStatus.PRESENT)
+    absent = eligible - present
+    try:
+        counts = [
+            int(x or 0)
+            for x in (
+                vote.yes,
+                vote.no,
+                vote.abstain,
+                vote.written_yes,
+                vote.written_no,
+                vote.written_abstain,
+            )
+        ]
+    except (TypeError, ValueError) as error:
+        raise ServiceError("票数须为整数", field="votes") from error
+    yes, no, abstain, wyes, wno, wabstain = counts
+    if min(counts) < 0:
+        raise ServiceError("票数不能为负数", field="votes")
+    if wyes + wno + wabstain > absent:
+        raise ServiceError(
+            f"书面意见 {wyes + wno + wabstain} 份,超过未到会的有表决权党员 {absent} 人", field="votes"
+        )
+    in_room = tally(eligible, present, yes, no, abstain, judge.rules.rules)
+    if not in_room.quorum:
+        judge.refuse(
+            "vote.quorum_share",
+            f"表决:到会有表决权的正式党员 {present} 人,未超过应到会 {eligible} 人的半数,不能表决",
+            "votes",
+            VOTE_SOURCE,
+        )
+    judge.ok("vote.quorum_share", f"应到 {eligible} 人,实到 {present} 人,超过半数", VOTE_SOURCE)
+    total = tally(
+        eligible, present + wyes + wno + wabstain, yes + wyes, no + wno, abstain + wabstain, judge.rules.rules
+    )
+    if total.passed:
+        judge.ok(
+            "vote.pass_share",
+            f"赞成 {yes + wyes} 票(含书面 {wyes}),超过应到会 {eligible} 人的半数",
+            VOTE_SOURCE,
+        )
+    resolution = Resolution.objects.create(
+        meeting=meeting,
+        org=meeting.org,
+        kind=kind,
+        subject=subject,
+        eligible=eligible,
+        present=present,
+        yes=yes + wyes,
+        no=no + wno,
+        abstain=abstain + wabstain,
+        passed=total.passed,
+        created_at=clock.now(),
+    )
+    details = {
+        "eligible": eligible,
+        "present": present,
+        "yes": yes,
+        "no": no,
+        "abstain": abstain,
+        "written": [wyes, wno, wabstain],
+        "passed": total.passed,
+    }
+    return resolution, total.passed, details
+
+
+def _admit(applicant: Applicant) -> Member:
+    """Create (or update) the party.Member record of a newly approved probationary member."""
+    member = Member.objects.filter(person=applicant.person).first()
+    if member is None:
+        member = Member(person=applicant.person, is_demo=applicant.is_demo, created_at=clock.now())
+    member.org = applicant.org
+    member.category = MemberCategory.PROBATIONARY
+    member.joined_on = applicant.admitted_on  # 入党时间 = the branch meeting's date
+    member.full_member_on = None
+    member.status = MemberStatus.NORMAL
+    member.save()
+    return member
+
+
+@transaction.atomic
+def record_step(
+    *,
+    actor,
+    applicant: Applicant,
+    number: int,
+    done_on: dt.date,
+    note: str = "",
+    deciding_org: Org | None = None,
+    people=(),
+    vote: Vote | None = None,
+    passed: bool = True,
+    training_days=None,
+    training_hours=None,
+    notice_from: dt.date | None = None,
+    notice_to: dt.date | None = None,
+    outcome: str = "full",
+    extension_months: int | None = None,
+    checklist=(),
+    documents=(),
+    expected_step: int | None = None,
+) -> DevelopmentStep:
+    """Record step ``number`` (2–25) of ``applicant``. Steps run strictly in order; see the module
+    docstring for what is refused and what is flagged."""
+    applicant = (
+        Applicant.objects.select_for_update(of=("self",)).select_related("org", "person").get(pk=applicant.pk)
+    )
+    branch = applicant.org
+    _require(actor, branch, "无权办理该支部的发展党员事项")
+    if expected_step is not None and expected_step != applicant.step:
+        raise ServiceError("该发展对象的进度已变化,请刷新页面后重试", field="number")
+    if applicant.status not in (ApplicantStatus.ACTIVE, ApplicantStatus.PROBATIONARY):
+        raise ServiceError(f"发展程序{applicant.get_status_display()},不能再登记步骤", field="number")
+    if number not in devsteps.BY_NUMBER or number < 2:
+        raise ServiceError("步骤编号无效", field="number")
+    spec = devsteps.step(number)
+    if number != applicant.step + 1:
+        nxt = devsteps.BY_NUMBER.get(applicant.step + 1)
+        raise ServiceError(
+            f"步骤顺序:须先完成{nxt.label if nxt else '前一步'},才能登记{spec.label}。依据:{ORDER_SOURCE}",
+            field="number",
+        )
+    if not isinstance(done_on, dt.date):
+        raise ServiceError("请填写日期", field="done_on")
+    if done_on > _today():
+        raise ServiceError("日期不能晚于今天(不能预先登记)", field="done_on")
+    previous = (
+        applicant.steps.filter(superseded_at__isnull=True, passed=True).order_by("-number", "-pk").first()
+    )
+    if previous is not None and done_on < previous.done_on:
+        raise ServiceError(f"日期不能早于上一步(第{previous.number}步,{previous.done_on})", field="done_on")
+    rules = DevRules(done_on, branch)
+    judge = _Judge(rules)
+    note = _text(note, "note", "说明", limit=MAX_NOTE)
+    details: dict = {}
+    resolution = None
+    chosen_people: list[Person] = []
+    role = ""
+    step_passed = True
+    body = spec.body_label
+
+    # -- people ----------------------------------------------------------------------------------
+    if "talker" in spec.needs:
+        chosen_people = list(Person.objects.filter(pk__in=[getattr(p, "pk", p) for p in people]))
+        if not chosen_people:
+            raise ServiceError("请选择谈话人", field="people")
+        role = "谈话人"
+    if "mentors" in spec.needs:
+        lo, hi = rules.get("dev.mentors_min"), rules.get("dev.mentors_max")
+        ids = list(dict.fromkeys(getattr(p, "pk", p) for p in people))
+        judge.require(
+            lo <= len(ids) <= hi,
+            "dev.mentors_max",
+            f"培养联系人 {len(ids)} 名",
+            f"培养联系人:须指定{lo}至{hi}名正式党员,现为 {len(ids)} 名",
+            "people",
+        )
+        chosen_people = _formal_members(ids, done_on, "培养联系人", "people")
+        judge.ok("dev.mentors_min", "培养联系人均为党籍正常、未受留党察看处分的正式党员")
+        role = "培养联系人"
+    if "sponsors" in spec.needs:
+        need = rules.get("dev.sponsors")
+        ids = list(dict.fromkeys(getattr(p, "pk", p) for p in people))
+        judge.require(
+            len(ids) == need,
+            "dev.sponsors",
+            f"入党介绍人 {need} 名",
+            f"入党介绍人:须为{need}名不同的正式党员,现为 {len(ids)} 名",
+            "people",
+        )
+        chosen_people = _formal_members(ids, done_on, "入党介绍人", "people")
+        judge.ok("dev.sponsors", "入党介绍人均为党籍正常、未受留党察看处分的正式党员")
+        role = "入党介绍人"
+
+    # -- step rules ------------------------------------------------------------------------------
+    if number == 2:
+        judge.timely(
+            done_on, applicant.applied_on + rules.months("dev.talk_months"), "dev.talk_months", "谈话"
+        )
+    elif number == 3:
+        applicant.activist_on = done_on
+    elif number in (4, 8, 13, 16):
+        deciding_org = _committee_ancestor(branch, deciding_org, "deciding_org", "上级党委")
+        if number == 13:
+            ok, why = approval_authority(deciding_org, done_on)
+            judge.require(
+                ok,
+                "dev.approval_months",
+                why,
+                f"决定组织:预审须由有审批权的基层党委进行,{why}",
+                "deciding_org",
+                AUTH_SOURCE,
+            )
+        if number == 8 and rules.get("dev.candidate_approval"):
+            ok, why = approval_authority(deciding_org, done_on)
+            if ok:
+                judge.ok("dev.candidate_approval", f"确定发展对象经{deciding_org.name}同意")
+            elif rules.confirmed:
+                judge.refuse(
+                    "dev.candidate_approval",
+                    f"决定组织:确定发展对象须经有审批权的上级党委同意,{why}",
+                    "deciding_org",
+                )
+            else:
+                judge.flag("dev.candidate_approval", f"2026年修订版要求上级党委同意,{why}")
+            body = "上级党委(同意)"
+        body = f"{body}:{deciding_org.name}"
+    elif number == 7:
+        earliest = applicant.activist_on + rules.months("dev.activist_months")
+        judge.require(
+            done_on >= earliest,
+            "dev.activist_months",
+            f"自确定为积极分子({applicant.activist_on})起培养已满一年",
+            f"日期:自确定为入党积极分子({applicant.activist_on})起培养教育不满一年,"
+            f"最早 {earliest} 可确定为发展对象",
+            "done_on",
+        )
+        need_notice = rules.get("dev.candidate_notice")
+        days = rules.get("dev.notice_workdays")
+        if notice_from and notice_to:
+            if notice_to < notice_from or notice_to > done_on:
+                raise ServiceError("公示起止日期不正确(须在确定发展对象之前结束)", field="notice_to")
+            counted = notice_workdays(notice_from, notice_to)
+            details["notice"] = [str(notice_from), str(notice_to), counted]
+            if counted >= days:
+                judge.ok("dev.notice_workdays", f"公示 {notice_from} 至 {notice_to},共 {counted} 个工作日")
+            else:
+                judge.flag(
+                    "dev.notice_workdays",
+                    f"公示 {notice_from} 至 {notice_to} 只有 {counted} 个工作日,不足 {days} 个工作日"
+                    f"(从 {notice_from} 起应至 {notice_end(notice_from, days)})",
+                )
+        elif need_notice:
+            judge.flag("dev.candidate_notice", f"确定发展对象前须公示不少于 {days} 个工作日,未登记公示")
+        applicant.candidate_on = done_on
+    elif number == 10:
+        step_passed = bool(passed)
+        details["review"] = "合格" if step_passed else "不合格"
+        if step_passed:
+            judge.ok("dev.review", "政治审查结论:合格", REVIEW_SOURCE)
+        else:
+            judge.flag("dev.review", "政治审查结论:不合格,不能接收入党", REVIEW_SOURCE)
+    elif number == 11:
+        try:
+            days_ = int(training_days or 0)
+            hours_ = float(training_hours or 0)
+        except (TypeError, ValueError) as error:
+            raise ServiceError("培训天数和学时须为数字", field="training_hours") from error
+        if days_ < 0 or hours_ < 0 or days_ > 60 or hours_ > 500:
+            raise ServiceError("培训天数或学时不正确", field="training_hours")
+        min_days, min_hours = rules.get("dev.training_days"), rules.get("dev.training_hours")
+        judge.require(
+            days_ >= min_days or hours_ >= min_hours,
+            "dev.training_hours",
+            f"集中培训 {days_} 天 / {hours_:g} 学时",
+            f"培训学时:集中培训须不少于{min_days}天或{min_hours}学时,现为 {days_} 天 / {hours_:g} 学时",
+            "training_hours",
+        )
+        details["training"] = [days_, hours_]
+    elif number == 12:
+        judge.require(
+            _live_step(applicant, 10) is not None,
+            "dev.review",
+            "政治审查合格",
+            "政治审查:没有合格的政治审查结论,不能提交支部委员会审查",
+            "number",
+            REVIEW_SOURCE,
+        )
+    elif number == 14:
+        judge.require(
+            _live_step(applicant, 13) is not None,
+            "dev.prereview",
+            "上级党委预审已通过",
+            "入党志愿书:须经上级党委预审合格后才能填写",
+            "number",
+            PREREVIEW_SOURCE,
+        )
+    elif number in (15, 23):
+        if number == 15:
+            prereview = _live_step(applicant, 13)
+            limit = rules.get("dev.vote_after_prereview_months")
+            if limit and prereview is not None:
+                judge.timely(
+                    done_on,
+                    prereview.done_on + relativedelta(months=int(limit)),
+                    "dev.vote_after_prereview_months",
+                    "预审后召开支部大会",
+                )
+            subject = f"接收{applicant.person.name}为中共预备党员"
+            kind = ResolutionKind.ADMISSION
+        else:
+            if done_on < applicant.probation_ends_on:
+                judge.refuse(
+                    "dev.probation_months",
+                    f"日期:预备期至 {applicant.probation_ends_on} 期满,期满前不能讨论转正",
+                    "done_on",
+                )
+            if outcome not in ("full", "extend", "cancel"):
+                raise ServiceError("请选择讨论结果(转正/延长预备期/取消预备党员资格)", field="outcome")
+            subject = {
+                "full": f"{applicant.person.name}按期转为正式党员",
+                "extend": f"延长{applicant.person.name}的预备期",
+                "cancel": f"取消{applicant.person.name}的预备党员资格",
+            }[outcome]
+            kind = ResolutionKind.FULL_MEMBERSHIP
+            details["outcome"] = outcome
+        resolution, step_passed, vote_details = _vote(applicant, vote, done_on, judge, subject, kind)
+        details.update(vote_details)
+        if not step_passed:
+            judge.flag(
+                "vote.pass_share", f"赞成票未超过应到会有表决权党员的半数,“{subject}”未通过", VOTE_SOURCE
+            )
+        body = f"{body}(会议 #{vote.meeting.pk})"
+    elif number in (17, 24):
+        deciding_org = _committee_ancestor(branch, deciding_org, "deciding_org", "审批党委")
+        if actor is not None and not can(actor, "change", deciding_org):
+            raise PermissionDenied(f"审批须由{deciding_org.name}办理,您没有该党委的权限")
+        ok, why = approval_authority(deciding_org, done_on)
+        judge.require(ok, "dev.authority", why, f"审批党委:{why}", "deciding_org", AUTH_SOURCE)
+        if number == 17:
+            talk = _live_step(applicant, 16)
+            judge.require(
+                talk is not None,
+                "dev.higher_talk",
+                "审批前上级党委已派人谈话",
+                "审批前须由上级党委派人谈话",
+                "number",
+                "党章 第五条;细则 第四章",
+            )
+            judge.require(
+                _live_step(applicant, 10) is not None,
+                "dev.review",
+                "政治审查合格",
+                "政治审查:没有合格的政治审查结论,不能接收为预备党员",
+                "number",
+                REVIEW_SOURCE,
+            )
+            start = applicant.admitted_on
+            hard = start + rules.months("dev.approval_max_months")
+            if done_on > hard:
+                judge.refuse(
+                    "dev.approval_max_months",
+                    f"日期:距支部大会({start})已超过{rules.get('dev.approval_max_months')}个月(最迟 {hard}),"
+                    "须重新履行支部大会讨论程序",
+                    "done_on",
+                )
+            soft = start + rules.months("dev.approval_months")
+            if done_on > soft and not note:
+                raise ServiceError(
+                    f"说明:审批日期超过支部大会后{rules.get('dev.approval_months')}个月(期限 {soft}),"
+                    "须说明特殊情况(最长不超过6个月)",
+                    field="note",
+                )
+            judge.timely(done_on, soft, "dev.approval_months", "审批")
+        else:
+            start = _live_step(applicant, 23).done_on
+            judge.timely(
+                done_on,
+                start + rules.months("dev.full_approval_months"),
+                "dev.full_approval_months",
+                "转正审批",
+            )
+        step_passed = bool(passed)
+        details["approved"] = step_passed
+        body = f"{deciding_org.name}"
+    elif number == 18:
+        if deciding_org is not None:
+            body = f"{body}:{deciding_org.name}"
+    elif number == 20:
+        limit = rules.get("dev.oath_months")
+        if limit:
+            judge.timely(
+                done_on,
+                applicant.approved_on + relativedelta(months=int(limit)),
+                "dev.oath_months",
+                "入党宣誓",
+            )
+        if done_on > applicant.probation_ends_on:
+            judge.flag("dev.probation_months", f"入党宣誓晚于预备期满日期 {applicant.probation_ends_on}")
+    elif number == 25:
+        missing = [item for item in devsteps.ARCHIVE_CHECKLIST if item not in set(checklist or ())]
+        if missing:
+            raise ServiceError("归档清单:以下材料尚未归档:" + "、".join(missing), field="checklist")
+        details["checklist"] = list(devsteps.ARCHIVE_CHECKLIST)
+
+    # -- write -----------------------------------------------------------------------------------
+    now = clock.now()
+    step = DevelopmentStep.objects.create(
+        applicant=applicant,
+        org=branch,
+        number=number,
+        done_on=done_on,
+        body=body[:100],
+        deciding_org=deciding_org if number in (4, 8, 13, 16, 17, 18, 24) else None,
+        role=role,
+        meeting=vote.meeting if vote is not None and number in (15, 23) else None,
+        resolution=resolution,
+        passed=step_passed,
+        details=details,
+        note=note,
+        checks=[asdict(c) for c in judge.checks],
+        rule_version=rules.version,
+        rule_confirmed=rules.confirmed,
+        has_deviation=judge.deviation,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    if chosen_people:
+        step.people.set(chosen_people)
+    _save_documents(step, documents)
+    event_after = {"step": number, "name": spec.name, "done_on": str(done_on), "passed": step_passed}
+    if step_passed:
+        applicant.step = number
+    if number == 15 and step_passed:
+        applicant.admitted_on = done_on
+        applicant.probation_ends_on = done_on + rules.months("dev.probation_months")
+    if number == 17:
+        if step_passed:
+            applicant.approved_on = done_on
+            applicant.status = ApplicantStatus.PROBATIONARY
+            applicant.member = _admit(applicant)
+            record(
+                applicant.member,
+                MEMBER_ADMITTED,
+                actor=actor,
+                after={"joined_on": str(applicant.admitted_on)},
+            )
+        else:
+            applicant.status = ApplicantStatus.CANCELLED
+            applicant.cancel_reason = "上级党委审批未同意"
+    if number == 23 and step_passed and outcome != "full":
+        applicant.step = 22  # back to waiting for the (new) end of probation, or closed
+        if outcome == "extend":
+            lo, hi = rules.get("dev.extension_min_months"), rules.get("dev.extension_max_months")
+            if applicant.extended_months:
+                judge.refuse("dev.extension_max_months", "延长预备期:预备期只能延长一次,已延长过", "outcome")
+            try:
+                months = int(extension_months or 0)
+            except (TypeError, ValueError) as error:
+                raise ServiceError("延长月数须为整数", field="extension_months") from error
+            if not lo <= months <= hi:
+                judge.refuse(
+                    "dev.extension_max_months",
+                    f"延长月数:延长预备期须不少于{lo}个月、不超过{hi}个月,现为 {months} 个月",
+                    "extension_months",
+                )
+            applicant.extended_months = months
+            applicant.probation_ends_on = applicant.probation_ends_on + relativedelta(months=months)
+            step.details = {**details, "extension_months": months}
+            step.save(update_fields=["details"])
+            event_after["extension_months"] = months
+        else:
+            applicant.status = ApplicantStatus.CANCELLED
+            applicant.cancel_reason = "支部大会决定取消预备党员资格"
+            if applicant.member_id:
+                Member.objects.filter(pk=applicant.member_id).update(status=MemberStatus.REMOVED)
+    if number == 24 and step_passed:
+        applicant.status = ApplicantStatus.PROBATIONARY  # stays until archived
+        applicant.full_member_on = applicant.probation_ends_on  # 党龄 from the end of probation
+        member = Member.objects.select_for_update().get(pk=applicant.member_id)
+        member.category = MemberCategory.FORMAL
+        member.full_member_on = applicant.full_member_on
+        member.save(update_fields=["category", "full_member_on", "org_path"])
+        record(member, MEMBER_CONFIRMED, actor=actor, after={"full_member_on": str(member.full_member_on)})
+    if number == 24 and not step_passed:
+        applicant.step = 22
+    if number == 25:
+        applicant.status = ApplicantStatus.FULL
+    applicant.deviations = applicant.steps.filter(superseded_at__isnull=True, has_deviation=True).count()
+    applicant.updated_at = now
+    _schedule(applicant)
+    applicant.save()
+    event_after["checks"] = [f"{c.result_label}:{c.message}" for c in judge.checks]
+    event_after["rule_version"] = rules.label
+    record(applicant, STEP_RECORDED, actor=actor, reason=note, after=event_after)
+    return step
+
+
+def _schedule(applicant: Applicant) -> None:
+    """The next step's time limit (``due_on``) and earliest day, from the rules in force when the
+    clock started (rules.md §9.4: the version is part of the label)."""
+    applicant.due_on, applicant.due_label, applicant.earliest_on = None, "", None
+    if applicant.status not in (ApplicantStatus.ACTIVE, ApplicantStatus.PROBATIONARY):
+        return
+    n = applicant.step
+    if n == 1:
+        rules = DevRules(applicant.applied_on, applicant.org)
+        applicant.due_on = applicant.applied_on + rules.months("dev.talk_months")
+        applicant.due_label = f"收到申请后{rules.get('dev.talk_months')}个月内派人谈话({rules.label})"
+    elif 3 <= n <= 6 and applicant.activist_on:
+        rules = DevRules(applicant.activist_on, applicant.org)
+        applicant.earliest_on = applicant.activist_on + rules.months("dev.activist_months")
+    elif n in (13, 14):
+        prereview = _live_step(applicant, 13)
+        rules = DevRules(prereview.done_on, applicant.org)
+        limit = rules.get("dev.vote_after_prereview_months")
+        if limit:
+            applicant.due_on = prereview.done_on + relativedelta(months=int(limit))
+            applicant.due_label = f"预审后{limit}个月内召开支部大会({rules.label})"
+    elif n in (15, 16):
+        rules = DevRules(applicant.admitted_on, applicant.org)
+        applicant.due_on = applicant.admitted_on + rules.months("dev.approval_months")
+        applicant.due_label = f"支部大会后{rules.get('dev.approval_months')}个月内审批(最长6个月)"
+    elif n in (17, 18, 19) and applicant.approved_on:
+        rules = DevRules(applicant.approved_on, applicant.org)
+        limit = rules.get("dev.oath_months")
+        if limit:
+            applicant.due_on = applicant.approved_on + relativedelta(months=int(limit))
+            applicant.due_label = f"审批后{limit}个月内入党宣誓({rules.label})"
+    elif 20 <= n <= 22 and applicant.probation_ends_on:
+        applicant.earliest_on = applicant.probation_ends_on
+        applicant.due_on = applicant.probation_ends_on + relativedelta(months=1)
+        applicant.due_label = f"预备期 {applicant.probation_ends_on} 期满,应及时讨论转正"
+    elif n == 23:
+        vote_step = _live_step(applicant, 23)
+        rules = DevRules(vote_step.done_on, applicant.org)
+        applicant.due_on = vote_step.done_on + rules.months("dev.full_approval_months")
+        applicant.due_label = f"支部大会后{rules.get('dev.full_approval_months')}个月内审批转正"
+
+
+@transaction.atomic
+def cancel_applicant(*, actor, applicant: Applicant, reason: str) -> Applicant:
+    """Stop a development process (终止培养/取消资格). Nothing is deleted."""
+    applicant = Applicant.objects.select_for_update(of=("self",)).select_related("org").get(pk=applicant.pk)
+    _require(actor, applicant.org, "无权办理该支部的发展党员事项")
+    if applicant.status not in (ApplicantStatus.ACTIVE,):
+        raise ServiceError("只能终止培养考察中的发展程序(预备党员须经支部大会讨论)", field="reason")
+    applicant.cancel_reason = _text(reason, "reason", "终止原因", required=True)
+    applicant.status = ApplicantStatus.CANCELLED
+    _schedule(applicant)
+    applicant.updated_at = clock.now()
+    applicant.save()
+    record(applicant, APPLICANT_CANCELLED, actor=actor, reason=applicant.cancel_reason)
+    return applicant
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans (发展计划)
+
+
+@transaction.atomic
+def set_plan(
+    *, actor, org: Org, year: int, quota: int, women_min=0, young_min=0, frontline_min=0, note=""
+) -> DevelopmentPlan:
+    """Issue or revise an organization's annual development plan (the prior values are in the
+    audit event)."""
+    _require(actor, org, "无权为该组织下达发展计划")
+    if not org.is_party or org.kind == "group":
+        raise ServiceError("发展计划须下达给党组织", field="org")
+    try:
+        values = {
+            k: int(v or 0)
+            for k, v in dict(
+                quota=quota, women_min=women_min, young_min=young_min, frontline_min=frontline_min
+            ).items()
+        }
+        year = int(year)
+    except (TypeError, ValueError) as error:
+        raise ServiceError("计划数须为整数", field="quota") from error
+    if not 2014 <= year <= 2100:
+        raise ServiceError("年度不正确", field="year")
+    if min(values.values()) < 0 or values["quota"] > 10000:
+        raise ServiceError("计划数不正确", field="quota")
+    for key, label in (("women_min", "女性"), ("young_min", "35岁及以下"), ("frontline_min", "生产工作一线")):
+        if values[key] > values["quota"]:
+            raise ServiceError(f"{label}人数不能超过发展名额", field=key)
+    plan = DevelopmentPlan.objects.select_for_update().filter(org=org, year=year).first()
+    before = None
+    if plan is None:
+        plan = DevelopmentPlan(org=org, year=year, created_at=clock.now())
+    else:
+        before = {k: getattr(plan, k) for k in values}
+    for key, value in values.items():
+        setattr(plan, key, value)
+    plan.note = _text(note, "note", "说明")
+    plan.save()
+    record(plan, PLAN_SET, actor=actor, before=before, after=values)
+    return plan

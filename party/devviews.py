@@ -1,0 +1,249 @@
+"""Pages of member development (发展党员): the organization department's overview, a branch's
+pipeline board, the applicant's timeline with the next allowed step, and the application form.
+Thin: parse, scope, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core.errors import ServiceError
+from orgs.models import Org, Person
+from orgs.scoping import can
+
+from . import devcompliance, development, devforms, devselectors, devsteps, selectors
+from .devmodels import ApplicantStatus
+from .models import Meeting
+
+
+def _party_org(user, pk, action="view") -> Org:
+    return get_object_or_404(selectors.party_orgs(user, action), pk=pk)
+
+
+@login_required
+def overview(request):
+    user = request.user
+    tops = selectors.top_orgs(user)
+    if not tops:
+        raise Http404
+    org = tops[0]
+    if request.GET.get("org", "").isdigit():
+        org = _party_org(user, int(request.GET["org"]))
+    if org.kind == "branch":
+        return redirect("party:dev_board", org.pk)
+    today = selectors.today()
+    data = devselectors.overview(user, org, today)
+    start, end = today.replace(month=1, day=1), today
+    findings = devcompliance.check(org, start, end, today)
+    queue = list(
+        devselectors.applicants(user)
+        .filter(
+            org_path__startswith=org.path, status__in=(ApplicantStatus.ACTIVE, ApplicantStatus.PROBATIONARY)
+        )
+        .filter(step__in=(15, 16, 23))
+        .order_by("due_on")
+    )
+    plan_orgs = list(
+        selectors.party_orgs(user, "change").exclude(kind="group").filter(path__startswith=org.path)[:300]
+    )
+    context = {
+        "org": org,
+        **data,
+        "findings": findings,
+        "queue": queue,
+        "today": today,
+        "stages": devsteps.STAGES,
+        "versions": development.rule_versions(),
+        "plan_form": devforms.PlanForm(orgs=plan_orgs, initial={"year": today.year, "org": org.pk})
+        if plan_orgs
+        else None,
+        "ancestors": [
+            a for a in Org.objects.get_ancestors(org) if any(a.path.startswith(t.path) for t in tops)
+        ],
+        "active_nav": "party_development",
+    }
+    return render(request, "party/dev_overview.html", context)
+
+
+@login_required
+@require_POST
+def plan_set(request):
+    orgs = list(selectors.party_orgs(request.user, "change").exclude(kind="group")[:2000])
+    form = devforms.PlanForm(request.POST, orgs=orgs)
+    if form.is_valid():
+        data = form.cleaned_data
+        org = _party_org(request.user, data["org"], "change")
+        try:
+            development.set_plan(
+                actor=request.user,
+                org=org,
+                year=data["year"],
+                quota=data["quota"],
+                women_min=data["women_min"],
+                young_min=data["young_min"],
+                frontline_min=data["frontline_min"],
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"已下达 {org.name} {data['year']} 年发展计划")
+    else:
+        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+    return redirect(f"{request.build_absolute_uri('/party/development/')}?org={request.POST.get('org', '')}")
+
+
+@login_required
+def board(request, pk):
+    org = _party_org(request.user, pk)
+    if org.kind != "branch":
+        return redirect(f"/party/development/?org={org.pk}")
+    today = selectors.today()
+    context = {
+        "org": org,
+        "rows": devselectors.board(request.user, org, today),
+        "today": today,
+        "can_change": can(request.user, "change", org),
+        "active_nav": "party_development",
+    }
+    return render(request, "party/dev_board.html", context)
+
+
+@login_required
+def apply(request, pk):
+    org = _party_org(request.user, pk, "change")
+    if org.kind != "branch":
+        raise Http404
+    if request.method == "POST":
+        form = devforms.ApplicationForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                applicant = development.apply_for_membership(
+                    actor=request.user,
+                    branch=org,
+                    applied_on=data["applied_on"],
+                    name=data["name"],
+                    gender=data["gender"],
+                    birth_date=data["birth_date"],
+                    frontline=data["frontline"],
+                    note=data["note"],
+                    documents=[("入党申请书", f) for f in data["documents"]],
+                )
+            except ServiceError as error:
+                form.attach(error)
+            else:
+                messages.success(request, f"已登记{applicant.person.name}的入党申请")
+                return redirect("party:dev_applicant", applicant.pk)
+    else:
+        form = devforms.ApplicationForm(initial={"applied_on": selectors.today()})
+    return render(
+        request, "party/dev_apply.html", {"org": org, "form": form, "active_nav": "party_development"}
+    )
+
+
+def _step_form(applicant, step, data=None, files=None):
+    day = selectors.today()
+    choices = devselectors.form_choices(applicant, step, day)
+    initial = {"number": step.number, "expected_step": applicant.step, "done_on": day, "passed": "1"}
+    if choices["orgs"] and step.number in (17, 24, 13):
+        approving = development.approving_orgs(applicant.org, day)
+        initial["deciding_org"] = approving[0].pk if approving else choices["orgs"][0].pk
+    elif choices["orgs"]:
+        initial["deciding_org"] = choices["orgs"][0].pk
+    if "talker" in step.needs:
+        choices["people"] = choices["people"]  # branch members and committee members
+    return devforms.StepForm(data, files, initial=initial, **choices)
+
+
+@login_required
+def applicant_page(request, pk):
+    applicant = get_object_or_404(devselectors.applicants(request.user), pk=pk)
+    nxt = applicant.next_step
+    can_change = can(request.user, "change", applicant.org)
+    form = None
+    if nxt is not None and can_change:
+        if request.method == "POST":
+            form = _step_form(applicant, nxt, request.POST, request.FILES)
+            if form.is_valid():
+                data = form.cleaned_data
+                vote = None
+                if "vote" in nxt.needs and data.get("meeting"):
+                    meeting = Meeting.objects.visible_to(request.user).filter(pk=data["meeting"]).first()
+                    if meeting is not None:
+                        vote = development.Vote(
+                            meeting=meeting,
+                            **{
+                                k: data.get(k) or 0
+                                for k in (
+                                    "yes",
+                                    "no",
+                                    "abstain",
+                                    "written_yes",
+                                    "written_no",
+                                    "written_abstain",
+                                )
+                            },
+                        )
+                org = None
+                if data.get("deciding_org"):
+                    org = Org.objects.visible_to(request.user).filter(pk=data["deciding_org"]).first()
+                people = list(Person.objects.visible_to(request.user).filter(pk__in=data.get("people") or []))
+                try:
+                    development.record_step(
+                        actor=request.user,
+                        applicant=applicant,
+                        number=data["number"],
+                        expected_step=data["expected_step"],
+                        done_on=data["done_on"],
+                        note=data["note"],
+                        deciding_org=org,
+                        people=people,
+                        vote=vote,
+                        passed=data["passed"] if data.get("passed") is not None else True,
+                        training_days=data.get("training_days"),
+                        training_hours=data.get("training_hours"),
+                        notice_from=data.get("notice_from"),
+                        notice_to=data.get("notice_to"),
+                        outcome=data.get("outcome") or "full",
+                        extension_months=data.get("extension_months"),
+                        checklist=data.get("checklist") or (),
+                        documents=data["documents"],
+                    )
+                except ServiceError as error:
+                    form.attach(error)
+                else:
+                    messages.success(request, f"已登记{nxt.label}")
+                    return redirect("party:dev_applicant", applicant.pk)
+        else:
+            form = _step_form(applicant, nxt)
+    steps = devselectors.timeline(applicant)
+    context = {
+        "a": applicant,
+        "steps": steps,
+        "next": nxt,
+        "form": form,
+        "can_change": can_change,
+        "today": selectors.today(),
+        "stages": devsteps.STAGES,
+        "all_steps": devsteps.STEPS,
+        "active_nav": "party_development",
+    }
+    return render(request, "party/dev_applicant.html", context)
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    applicant = get_object_or_404(devselectors.applicants(request.user, "change"), pk=pk)
+    try:
+        development.cancel_applicant(
+            actor=request.user, applicant=applicant, reason=request.POST.get("reason", "")
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已终止发展程序(记录保留)")
+    return redirect("party:dev_applicant", applicant.pk)

@@ -1,0 +1,134 @@
+"""Excel: export the 台账 → import gives the same plan; bad sheets are refused row by row."""
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from orgs.imports import ImportRejected
+from workplan import excel, services
+from workplan.models import Plan, Task
+
+from .conftest import make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def shape(plan):
+    rows = []
+    for task in services.tasks_of_plan(plan):
+        co = sorted(task.units.filter(active=True, role="co").values_list("org__name", flat=True))
+        rows.append(
+            (
+                task.number,
+                task.depth,
+                task.title,
+                task.lead_unit.name if task.lead_unit else "",
+                co,
+                task.leader_name,
+                task.responsible_name,
+                task.start_on,
+                task.deadline,
+                task.cadence,
+                task.evidence_kinds,
+                task.weight,
+            )
+        )
+    return rows
+
+
+def sheet(rows, headers=("序号", "工作任务", "牵头单位", "配合单位", "责任领导", "完成时限")):
+    book = Workbook()
+    ws = book.active
+    ws.append(list(headers))
+    for row in rows:
+        ws.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def test_round_trip(wp, plan):
+    parent = make_task(plan, wp, title="城市管理提质行动", deadline=dt.date(2026, 9, 30), weight=2)
+    make_task(
+        plan,
+        wp,
+        title="背街小巷整治",
+        parent=parent,
+        co_units=[wp["s1"], wp["s2"]],
+        responsible_name="陈经办",
+    )
+    make_task(
+        plan,
+        wp,
+        title="占道经营治理",
+        parent=parent,
+        lead_unit=wp["s1"],
+        co_units=[wp["d1"]],
+        cadence="weekly",
+        weight=3,
+    )
+    make_task(
+        plan,
+        wp,
+        title="基层党组织书记培训",
+        lead_unit=wp["zzb"],
+        co_units=[],
+        evidence_kinds=["会议记录"],
+        start_on=dt.date(2026, 4, 1),
+    )
+    services.approve_plan(plan, actor=wp.users["dudao"])
+    data = excel.export_ledger(services.tasks_of_plan(plan), dt.date(2026, 5, 1))
+    header = [c.value for c in load_workbook(io.BytesIO(data)).active[1]]
+    assert header[:7] == ["序号", "工作任务", "牵头单位", "配合单位", "责任领导", "责任人", "开始日期"]
+    assert "进展情况" in header and "状态" in header
+    copy = excel.import_plan(
+        io.BytesIO(data),
+        actor=wp.users["dudao"],
+        owner=wp["office"],
+        title="导入的计划",
+        start_on=dt.date(2026, 3, 2),
+    )
+    assert shape(copy) == shape(plan)
+
+
+def test_errors_are_collected_with_suggestions_and_nothing_is_written(wp):
+    rows = [
+        ("1", "任务一", "区城市管理综合执法局", "", "", "2026-06-30"),
+        ("1.1", "", "区委组织部", "区委宣转部", "", "2026-05-31"),
+        ("2.1", "孤儿任务", "区委组织部", "", "", "2026-05-31"),
+        ("3", "时限错误", "区委组织部", "", "", "明年"),
+        ("4", "正常任务", "区委组织部", "", "", dt.date(2026, 6, 30)),
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        excel.import_plan(
+            sheet(rows), actor=wp.users["dudao"], owner=wp["office"], title="x", start_on=dt.date(2026, 3, 1)
+        )
+    text = [str(e) for e in rejected.value.errors]
+    assert any(t.startswith("第2行 C(牵头单位)") and "区城市管理和综合执法局" in t for t in text)
+    assert any(t.startswith("第3行 B(工作任务)") for t in text)
+    assert any(t.startswith("第3行 D(配合单位)") and "区委宣传部" in t for t in text)
+    assert any(t.startswith("第4行 A(序号)") and "找不到上级任务" in t for t in text)
+    assert any(t.startswith("第5行 F(完成时限)") for t in text)
+    assert Plan.objects.count() == 0 and Task.objects.count() == 0
+
+
+def test_service_rules_reject_the_whole_file(wp):
+    rows = [
+        ("1", "上级任务", "区委组织部", "", "", "2026-05-31"),
+        ("2", "开始晚于时限", "区委组织部", "", "", "2026-02-01"),
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        excel.import_plan(
+            sheet(rows), actor=wp.users["dudao"], owner=wp["office"], title="x", start_on=dt.date(2026, 3, 1)
+        )
+    assert "不能早于开始日期" in str(rejected.value.errors[0])
+    assert Plan.objects.count() == 0
+
+
+def test_missing_columns(wp):
+    with pytest.raises(ImportRejected) as rejected:
+        excel.read_rows(sheet([("x",)], headers=("工作任务",)))
+    assert "缺少必填列" in str(rejected.value.errors[0])

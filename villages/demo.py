@@ -1,0 +1,158 @@
+"""Demo 四议两公开: three to four decisions per demo village in every state — done (result
+published), disclosed and being implemented, resolved but not yet published (some overdue), still
+under deliberation — a few with a late or short disclosure. Through ``villages.services``; skips
+when already built."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from orgs.models import Org
+from orgs.scoping import subtree_q
+from party.models import Member, MemberStatus
+
+from . import services
+from .models import Decision, StepKind, VillagersBody
+
+SEED = 20261129 + 7
+MATTERS = [
+    (
+        "project",
+        "{v}村组道路硬化工程",
+        "对村内{n}条组级道路约{k}公里进行硬化,预算{m}万元,资金来源为上级补助和村集体收入。",
+    ),
+    ("assets", "{v}村集体厂房对外出租", "村集体闲置厂房约{k}00平方米公开招租,租期{n}年,底价每年{m}万元。"),
+    (
+        "land",
+        "{v}村土地经营权流转方案",
+        "将{n}个村民小组约{k}0亩承包地经营权统一流转给合作社,流转费每亩每年{m}00元。",
+    ),
+    (
+        "budget",
+        "{v}村年度集体收入使用计划",
+        "年度集体收入{m}万元,其中公益事业{k}0%、村级运转、困难群众帮扶等。",
+    ),
+    (
+        "subsidy",
+        "{v}村困难群众临时救助名额分配",
+        "按户评议确定{n}户临时救助对象,救助标准按镇有关规定执行(公开时不含个人信息)。",
+    ),
+    ("project", "{v}村人居环境整治项目", "新建垃圾收集点{n}处、改造沟渠{k}公里,预算{m}万元。"),
+]
+
+
+def _members(village: Org) -> int:
+    party = list(Org.objects.filter(host=village, kind__in=("branch", "general_branch", "party_committee")))
+    if not party:
+        return 9
+    q = subtree_q("org_path", party[0].path)
+    return max(Member.objects.filter(q, status=MemberStatus.NORMAL, category="formal").count(), 5)
+
+
+def _advance(
+    decision, upto: int, start: dt.date, rng, members: int, households: int, *, late=False, short=False
+):
+    day = start
+    reps = max(households // 10, 25)
+    for index in range(decision.done_steps, upto):
+        kind = [
+            StepKind.PROPOSAL,
+            StepKind.CONSULTATION,
+            StepKind.MEMBERS_REVIEW,
+            StepKind.VILLAGERS_RESOLUTION,
+            StepKind.RESOLUTION_DISCLOSURE,
+            StepKind.RESULT_DISCLOSURE,
+        ][index]
+        gap = rng.randint(2, 5)
+        if kind == StepKind.RESOLUTION_DISCLOSURE:
+            gap = 9 if late else rng.randint(1, 3)
+        if kind == StepKind.RESULT_DISCLOSURE:
+            gap = rng.randint(40, 90)
+        day = day + dt.timedelta(days=gap)
+        if day > timezone.localdate():
+            break
+        kw = {}
+        if kind == StepKind.CONSULTATION:
+            kw["votes"] = {"expected": 7, "present": 7, "yes": 6, "abstain": 1}
+            kw["minutes"] = (
+                "村党组织和村民委员会联席会议讨论初步方案,对预算和实施方式提出修改意见,表决同意提交党员大会审议。"
+            )
+        elif kind == StepKind.MEMBERS_REVIEW:
+            present = members - rng.randint(0, max(members // 4, 1))
+            kw["votes"] = {"expected": members, "present": present, "yes": present - 1, "no": 1}
+            kw["minutes"] = "会前3天将方案送达党员。党员大会审议方案,会后党员分片向群众宣传解释。"
+        elif kind == StepKind.VILLAGERS_RESOLUTION:
+            present = reps - rng.randint(0, reps // 5)
+            kw["villagers_body"] = VillagersBody.REPRESENTATIVES
+            kw["votes"] = {"expected": reps, "present": present, "yes": present - 2, "no": 1, "abstain": 1}
+            kw["minutes"] = "村民委员会召集,村党组织书记主持,村民代表会议对方案进行表决。"
+        else:
+            kw["channel"] = "村务公开栏、村民微信群"
+            kw["disclose_to"] = day + dt.timedelta(days=4 if short else 9)
+            if kind == StepKind.RESULT_DISCLOSURE:
+                kw["result"] = "项目已按方案实施完成,经村务监督委员会验收合格,资金使用情况已张榜公布。"
+        services.record_step(actor=None, decision=decision, kind=kind, held_on=day, **kw)
+        decision.refresh_from_db()
+    return decision
+
+
+def build_demo_villages(stdout=None) -> int:
+    if Decision.objects.filter(is_demo=True).exists():
+        if stdout:
+            stdout.write("已有演示四议两公开事项,直接复用。\n")
+        return 0
+    started = time.monotonic()
+    rng = random.Random(SEED)
+    today = timezone.localdate()
+    villages = list(
+        Org.objects.filter(is_demo=True, kind="village", archived_at__isnull=True).order_by("path")
+    )
+    count = 0
+    with transaction.atomic():
+        for i, village in enumerate(villages):
+            members = _members(village)
+            households = village.households or 400
+            plan = [(6, 150), (5, 40), (4 if i % 3 == 0 else 3, 8 if i % 3 == 0 else 6)]
+            if i % 4 == 0:
+                plan.append((2, 5))
+            for j, (upto, days_ago) in enumerate(plan):
+                kind, title, text = MATTERS[(i + j) % len(MATTERS)]
+                fill = {
+                    "v": village.name.removesuffix("村"),
+                    "n": rng.randint(2, 6),
+                    "k": rng.randint(2, 9),
+                    "m": rng.randint(10, 90),
+                }
+                start = today - dt.timedelta(days=days_ago + rng.randint(0, 20))
+                decision = services.propose_decision(
+                    actor=None,
+                    village=village,
+                    title=title.format(**fill),
+                    matter=kind,
+                    summary=text.format(**fill),
+                    held_on=start,
+                    minutes="村党组织广泛征求党员、村民代表和群众意见,研究提出初步方案。",
+                    is_demo=True,
+                )
+                _advance(
+                    decision,
+                    upto,
+                    start,
+                    rng,
+                    members,
+                    households,
+                    late=(i % 5 == 1 and j == 0),
+                    short=(i % 7 == 2 and j == 1),
+                )
+                count += 1
+    if stdout:
+        stdout.write(
+            f"演示四议两公开:{len(villages)} 个村、{count} 个事项,"
+            f"用时 {time.monotonic() - started:.1f} 秒。\n"
+        )
+    return count

@@ -1,0 +1,72 @@
+"""Forms of the 四议两公开 pages; rules and Chinese messages live in ``villages.services``."""
+
+from django import forms
+
+from party.forms import PartyForm
+
+from .models import MatterKind, VillagersBody
+
+DATE = {"type": "date"}
+
+
+class DecisionForm(PartyForm):
+    village = forms.TypedChoiceField(label="村", coerce=int, error_messages={"required": "请选择村"})
+    title = forms.CharField(label="事项名称", max_length=150, error_messages={"required": "请填写事项名称"})
+    matter = forms.ChoiceField(
+        label="事项类别",
+        choices=[("", "请选择")] + MatterKind.choices,
+        error_messages={"required": "请选择事项类别"},
+    )
+    summary = forms.CharField(
+        label="事项内容(将公开,请勿填写个人信息)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写事项内容"},
+    )
+    held_on = forms.DateField(
+        label="提议日期",
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        error_messages={"required": "请填写提议日期", "invalid": "日期格式不正确"},
+    )
+    minutes = forms.CharField(
+        label="提议情况(征求意见、初步方案)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, villages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [("", "请选择")] + [(v.pk, v.name) for v in villages]
+
+
+class StepForm(PartyForm):
+    kind = forms.CharField(widget=forms.HiddenInput)
+    expected_steps = forms.IntegerField(widget=forms.HiddenInput)
+    held_on = forms.DateField(
+        label="日期",
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        error_messages={"required": "请填写日期", "invalid": "日期格式不正确"},
+    )
+    body = forms.CharField(label="会议/主体", max_length=100, required=False)
+    villagers_body = forms.ChoiceField(
+        label="决议机构", choices=[("", "请选择")] + VillagersBody.choices, required=False
+    )
+    expected = forms.IntegerField(label="应到(村民会议:18周岁以上村民数)", min_value=0, required=False)
+    present = forms.IntegerField(label="实到", min_value=0, required=False)
+    households = forms.IntegerField(label="户数(村民会议按户计时)", min_value=0, required=False)
+    households_present = forms.IntegerField(label="到会户代表", min_value=0, required=False)
+    yes = forms.IntegerField(label="赞成", min_value=0, required=False)
+    no = forms.IntegerField(label="反对", min_value=0, required=False)
+    abstain = forms.IntegerField(label="弃权", min_value=0, required=False)
+    minutes = forms.CharField(
+        label="会议记录/公开内容", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    channel = forms.CharField(
+        label="公开方式", max_length=100, required=False, initial="村务公开栏、村微信群"
+    )
+    disclose_to = forms.DateField(
+        label="公开结束日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"), required=False
+    )
+    result = forms.CharField(label="实施结果(公开)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def attach(self, error) -> None:
+        hidden = ("kind", "expected_steps")
+        field = error.field if error.field in self.fields and error.field not in hidden else None
+        self.add_error(field, error.message)

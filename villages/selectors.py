@@ -1,0 +1,57 @@
+"""Read queries of the 四议两公开 pages (staff: ``visible_to``; public: published items only, no
+personal data)."""
+
+from django.db.models import Q
+
+from orgs.models import Org
+from orgs.scoping import ALL, scope_paths, under_paths
+
+from .models import Decision, DecisionStep
+
+
+def decisions(user, action="view"):
+    return Decision.objects.visible_to(user, action).select_related("org")
+
+
+def villages_for(user, action="change"):
+    """Villages where the user may record decisions (own scope, or a party organization built there)."""
+    from orgs.models import PARTY_KINDS
+
+    paths = scope_paths(user, action)
+    villages = Org.objects.filter(kind="village", archived_at__isnull=True)
+    if paths is ALL:
+        return villages
+    hosted = Org.objects.filter(under_paths(paths, "path"), kind__in=PARTY_KINDS).values("host_id")
+    return villages.filter(under_paths(paths, "path") | Q(pk__in=hosted))
+
+
+def public_village(code: str) -> Org | None:
+    return Org.objects.filter(kind="village", code=code, archived_at__isnull=True).first()
+
+
+def public_items(village: Org):
+    """Published decisions (决议已公开) with their live steps — counts only, no names."""
+    items = list(Decision.objects.filter(org=village).published().order_by("-updated_at")[:50])
+    steps = {}
+    for step in (
+        DecisionStep.objects.filter(decision__in=items, superseded_at__isnull=True)
+        .only(
+            "decision_id",
+            "kind",
+            "held_on",
+            "body",
+            "expected",
+            "present",
+            "yes",
+            "no",
+            "abstain",
+            "passed",
+            "villagers_body",
+            "channel",
+            "disclose_from",
+            "disclose_to",
+        )
+        .order_by("held_on", "pk")
+    ):
+        steps.setdefault(step.decision_id, []).append(step)
+    return [(d, steps.get(d.pk, [])) for d in items]

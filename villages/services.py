@@ -1,0 +1,410 @@
+"""四议两公开 services: one function per action, in one transaction — lock the decision, check
+scope, the order of the six steps and the quorum/majority of each body → write the step → one
+audit event.
+
+    propose_decision (step 1: 党组织提议) ─► record_step (两委商议 → 党员大会审议 → 村民(代表)会议
+    决议 → 决议公开 → 实施结果公开), strictly in this order
+
+Quorum and majority rules are rule data (``village.*`` in ``party.RuleParameter``, see
+``villages.defaults``); a vote without quorum is refused, a vote that fails is recorded and the
+matter stays at that step. Late disclosures and short disclosure periods are recorded as deviations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+
+from django.db import transaction
+
+from audit import events
+from audit.services import record
+from core import clock
+from core.errors import PermissionDenied, ServiceError
+from orgs.models import PARTY_KINDS, Org
+from orgs.scoping import ALL, can, scope_paths, under_paths
+from party.rules import Rules
+
+from .models import ORDER, Decision, DecisionStatus, DecisionStep, MatterKind, StepKind, VillagersBody
+
+E = events.register
+DECISION_PROPOSED = E("villages.decision_proposed", "村党组织提议重大事项")
+STEP_RECORDED = E("villages.step_recorded", "登记四议两公开步骤")
+
+FOUR_TWO = "四议两公开(rules.md §5.2;《中国共产党农村基层组织工作条例》(2019))"
+MAX_TEXT = 5000
+
+
+def _today() -> dt.date:
+    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+def may_act(actor, village: Org, action: str = "change") -> bool:
+    """The village's own staff (a role over the village) or whoever acts for a party organization
+    built in the village (its secretary, the township committee, the organization department)."""
+    if actor is None:
+        return True
+    if can(actor, action, village):
+        return True
+    paths = scope_paths(actor, action)
+    party = Org.objects.filter(host=village, kind__in=PARTY_KINDS)
+    return paths is ALL or party.filter(under_paths(paths, "path")).exists()
+
+
+def _require(actor, village: Org) -> None:
+    if not may_act(actor, village):
+        raise PermissionDenied("无权办理该村的四议两公开事项")
+
+
+def _text(value, field, label, *, required=False, limit=200) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ServiceError(f"请填写{label}", field=field)
+    if len(value) > limit:
+        raise ServiceError(f"{label}不能超过{limit}字", field=field)
+    return value
+
+
+def _share(rules: Rules, code: str, org) -> Fraction:
+    return Fraction(str(rules.get(code, org)))
+
+
+@dataclass
+class Check:
+    rule: str
+    result: str
+    message: str
+    source: str
+
+
+class _Judge:
+    def __init__(self, rules: Rules, org):
+        self.rules, self.org = rules, org
+        self.checks: list[Check] = []
+
+    def source(self, code):
+        row = self.rules.param(code, self.org)
+        return row.source + ("" if row.confirmed else "(地方做法,待按本地规定确认)")
+
+    def ok(self, code, message, source=None):
+        self.checks.append(Check(code, "passed", message, source or self.source(code)))
+
+    def flag(self, code, message, source=None):
+        self.checks.append(Check(code, "deviation", message, source or self.source(code)))
+
+    def refuse(self, code, message, field, source=None):
+        raise ServiceError(f"{message}。依据:{source or self.source(code)}", field=field)
+
+    @property
+    def deviation(self):
+        return any(c.result == "deviation" for c in self.checks)
+
+
+def _int(value, field, label) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as error:
+        raise ServiceError(f"请填写{label}(整数)", field=field) from error
+    if number < 0:
+        raise ServiceError(f"{label}不能为负数", field=field)
+    return number
+
+
+def _votes(data: dict, judge: _Judge, kind: str, villagers_body: str) -> dict:
+    """Attendance and votes of a deliberating meeting, checked against the body's rules."""
+    expected = _int(data.get("expected"), "expected", "应到人数")
+    present = _int(data.get("present"), "present", "实到人数")
+    yes = _int(data.get("yes"), "yes", "赞成票")
+    no = _int(data.get("no") or 0, "no", "反对票")
+    abstain = _int(data.get("abstain") or 0, "abstain", "弃权票")
+    if expected == 0:
+        raise ServiceError("应到人数须大于0", field="expected")
+    if present > expected:
+        raise ServiceError(f"实到人数({present})不能多于应到人数({expected})", field="present")
+    if yes + no + abstain > present:
+        raise ServiceError(f"赞成、反对、弃权合计 {yes + no + abstain} 票,超过实到 {present} 人", field="yes")
+    result = {"expected": expected, "present": present, "yes": yes, "no": no, "abstain": abstain}
+    rules, org = judge.rules, judge.org
+    if kind == StepKind.CONSULTATION:
+        need = _share(rules, "village.consult_pass", org)
+        if Fraction(present) <= Fraction(expected) / 2:
+            judge.refuse(
+                "village.consult_pass",
+                f"实到:两委会议到会 {present} 人,未超过应到 {expected} 人的半数,不能商议",
+                "present",
+            )
+        passed = Fraction(yes) > need * expected
+        code, base = "village.consult_pass", f"应到 {expected} 人"
+    elif kind == StepKind.MEMBERS_REVIEW:
+        quorum = _share(rules, "village.members_quorum", org)
+        if Fraction(present) < quorum * expected:
+            judge.refuse(
+                "village.members_quorum",
+                f"实到:党员大会到会 {present} 人,不足应到党员 {expected} 人的{quorum}",
+                "present",
+            )
+        judge.ok("village.members_quorum", f"到会 {present}/{expected} 人,达到{quorum}")
+        passed = Fraction(yes) > _share(rules, "village.members_pass", org) * expected
+        code, base = "village.members_pass", f"应到党员 {expected} 人"
+    else:
+        if villagers_body == VillagersBody.REPRESENTATIVES:
+            quorum = _share(rules, "village.rep_quorum", org)
+            if Fraction(present) < quorum * expected:
+                judge.refuse(
+                    "village.rep_quorum",
+                    f"实到:村民代表会议到会 {present} 人,不足组成人员 {expected} 人的{quorum}",
+                    "present",
+                )
+            judge.ok("village.rep_quorum", f"到会 {present}/{expected} 人,达到{quorum}")
+            passed = Fraction(yes) > _share(rules, "village.rep_pass", org) * present
+            code, base = "village.rep_pass", f"到会 {present} 人"
+        elif villagers_body == VillagersBody.ASSEMBLY:
+            households = data.get("households")
+            hh_present = data.get("households_present")
+            by_people = Fraction(present) > _share(rules, "village.assembly_quorum", org) * expected
+            by_households = False
+            if households not in (None, "") and hh_present not in (None, ""):
+                households = _int(households, "households", "户数")
+                hh_present = _int(hh_present, "households_present", "到会户代表")
+                result.update(households=households, households_present=hh_present)
+                by_households = (
+                    households > 0
+                    and Fraction(hh_present)
+                    >= _share(rules, "village.assembly_household_quorum", org) * households
+                )
+            if not (by_people or by_households):
+                judge.refuse(
+                    "village.assembly_quorum",
+                    f"实到:村民会议到会 {present} 人,未超过本村18周岁以上村民 {expected} 人的半数,"
+                    "户代表也未达到三分之二",
+                    "present",
+                )
+            judge.ok(
+                "village.assembly_quorum",
+                f"到会 {present}/{expected} 人" + ("(按户代表计)" if not by_people else ""),
+            )
+            passed = Fraction(yes) > _share(rules, "village.assembly_pass", org) * present
+            code, base = "village.assembly_pass", f"到会 {present} 人"
+        else:
+            raise ServiceError("请选择村民代表会议或村民会议", field="villagers_body")
+    if passed:
+        judge.ok(code, f"赞成 {yes} 票,超过{base}的半数")
+    else:
+        judge.flag(code, f"赞成 {yes} 票,未超过{base}的半数,未通过")
+    result["passed"] = passed
+    return result
+
+
+@transaction.atomic
+def propose_decision(
+    *,
+    actor,
+    village: Org,
+    title: str,
+    matter: str,
+    summary: str,
+    held_on: dt.date,
+    body: str = "",
+    minutes: str = "",
+    is_demo: bool = False,
+) -> Decision:
+    """Step 1 党组织提议: the village party organization proposes a draft plan for a major matter."""
+    if village.kind != "village" or village.archived_at is not None:
+        raise ServiceError("四议两公开事项须属于一个村", field="village")
+    _require(actor, village)
+    if matter not in MatterKind.values:
+        raise ServiceError("请选择事项类别", field="matter")
+    if not isinstance(held_on, dt.date):
+        raise ServiceError("请填写提议日期", field="held_on")
+    if held_on > _today():
+        raise ServiceError("提议日期不能晚于今天", field="held_on")
+    now = clock.now()
+    decision = Decision.objects.create(
+        org=village,
+        title=_text(title, "title", "事项名称", required=True, limit=150),
+        matter=matter,
+        summary=_text(summary, "summary", "事项内容", required=True, limit=MAX_TEXT),
+        started_on=held_on,
+        done_steps=1,
+        is_demo=is_demo,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+        updated_at=now,
+    )
+    party = village.party_orgs.filter(archived_at__isnull=True).order_by("depth").first()
+    DecisionStep.objects.create(
+        decision=decision,
+        org=village,
+        kind=StepKind.PROPOSAL,
+        held_on=held_on,
+        body=_text(body, "body", "提议主体", limit=100) or (party.name if party else "村党组织"),
+        minutes=_text(minutes, "minutes", "提议内容", limit=MAX_TEXT),
+        checks=[asdict(Check("order", "passed", "第一步:村党组织提议", FOUR_TWO))],
+        recorded_by=decision.created_by,
+        created_at=now,
+    )
+    _schedule(decision)
+    decision.save()
+    record(decision, DECISION_PROPOSED, actor=actor, after={"title": decision.title, "held_on": str(held_on)})
+    return decision
+
+
+@transaction.atomic
+def record_step(
+    *,
+    actor,
+    decision: Decision,
+    kind: str,
+    held_on: dt.date,
+    body: str = "",
+    minutes: str = "",
+    villagers_body: str = "",
+    votes: dict | None = None,
+    channel: str = "",
+    disclose_to: dt.date | None = None,
+    result: str = "",
+    expected_steps: int | None = None,
+) -> DecisionStep:
+    """Record the next step of ``decision``; any other step is refused (order enforced)."""
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("org").get(pk=decision.pk)
+    _require(actor, decision.org)
+    if expected_steps is not None and expected_steps != decision.done_steps:
+        raise ServiceError("该事项进度已变化,请刷新页面后重试", field="kind")
+    nxt = decision.next_kind
+    if nxt is None:
+        raise ServiceError("该事项已完成全部步骤", field="kind")
+    if kind != nxt:
+        label = StepKind(kind).label if kind in StepKind.values else kind
+        raise ServiceError(
+            f"步骤顺序:须先完成“{StepKind(nxt).label}”,不能直接登记“{label}”。依据:{FOUR_TWO}", field="kind"
+        )
+    if not isinstance(held_on, dt.date):
+        raise ServiceError("请填写日期", field="held_on")
+    if held_on > _today():
+        raise ServiceError("日期不能晚于今天", field="held_on")
+    last = decision.steps.filter(superseded_at__isnull=True, passed=True).order_by("-held_on", "-pk").first()
+    if last and held_on < last.held_on:
+        raise ServiceError(f"日期不能早于上一步({last.get_kind_display()},{last.held_on})", field="held_on")
+    village = decision.org
+    rules = Rules.load(held_on)
+    judge = _Judge(rules, village)
+    judge.ok("order", f"按顺序办理:{StepKind(kind).label}", FOUR_TWO)
+    fields: dict = {}
+    passed = True
+    minutes = _text(minutes, "minutes", "会议记录/公开内容", limit=MAX_TEXT)
+    if kind in (StepKind.CONSULTATION, StepKind.MEMBERS_REVIEW, StepKind.VILLAGERS_RESOLUTION):
+        if kind == StepKind.VILLAGERS_RESOLUTION and villagers_body not in VillagersBody.values:
+            raise ServiceError("请选择村民代表会议或村民会议", field="villagers_body")
+        counted = _votes(votes or {}, judge, kind, villagers_body)
+        passed = counted.pop("passed")
+        fields.update(counted)
+        if not minutes:
+            raise ServiceError("请填写会议记录(议题、讨论情况和表决结果)", field="minutes")
+        default_body = {
+            StepKind.CONSULTATION: "村党组织和村民委员会联席会议",
+            StepKind.MEMBERS_REVIEW: "村党员大会",
+            StepKind.VILLAGERS_RESOLUTION: VillagersBody(villagers_body).label if villagers_body else "",
+        }[kind]
+        if kind == StepKind.VILLAGERS_RESOLUTION:
+            fields["villagers_body"] = villagers_body
+    else:
+        channel = _text(channel, "channel", "公开方式", required=True, limit=100)
+        if not isinstance(disclose_to, dt.date) or disclose_to < held_on:
+            raise ServiceError("请填写公开结束日期(不早于公开开始日期)", field="disclose_to")
+        days = (disclose_to - held_on).days + 1
+        code = "village.resolution_days" if kind == StepKind.RESOLUTION_DISCLOSURE else "village.result_days"
+        need = rules.get(code, village)
+        if days >= need:
+            judge.ok(code, f"公开 {held_on} 至 {disclose_to},共 {days} 天")
+        else:
+            judge.flag(code, f"公开 {held_on} 至 {disclose_to} 只有 {days} 天,少于 {need} 天")
+        if kind == StepKind.RESOLUTION_DISCLOSURE:
+            resolved = (
+                decision.steps.filter(
+                    kind=StepKind.VILLAGERS_RESOLUTION, passed=True, superseded_at__isnull=True
+                )
+                .order_by("-pk")
+                .first()
+            )
+            within = rules.get("village.disclose_within", village)
+            if (held_on - resolved.held_on).days <= within:
+                judge.ok("village.disclose_within", f"决议后 {(held_on - resolved.held_on).days} 天内公开")
+            else:
+                judge.flag(
+                    "village.disclose_within",
+                    f"决议 {resolved.held_on} 作出后 {(held_on - resolved.held_on).days} 天才公开,"
+                    f"超过 {within} 天",
+                )
+            total = rules.get("village.total_days", village)
+            if decision.started_on and (held_on - decision.started_on).days > total:
+                judge.flag(
+                    "village.total_days",
+                    f"自提议({decision.started_on})至决议公开用时 {(held_on - decision.started_on).days} 天,"
+                    f"超过一般时限 {total} 天",
+                )
+        else:
+            result = _text(result, "result", "实施结果", required=True, limit=MAX_TEXT)
+            decision.result = result
+        fields.update(channel=channel, disclose_from=held_on, disclose_to=disclose_to)
+        default_body = body or "村务公开栏"
+    now = clock.now()
+    step = DecisionStep.objects.create(
+        decision=decision,
+        org=village,
+        kind=kind,
+        held_on=held_on,
+        body=_text(body, "body", "会议/主体", limit=100) or default_body,
+        minutes=minutes,
+        passed=passed,
+        checks=[asdict(c) for c in judge.checks],
+        has_deviation=judge.deviation,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+        **fields,
+    )
+    if passed:
+        decision.done_steps += 1
+        decision.status = {
+            StepKind.VILLAGERS_RESOLUTION: DecisionStatus.RESOLVED,
+            StepKind.RESOLUTION_DISCLOSURE: DecisionStatus.DISCLOSED,
+            StepKind.RESULT_DISCLOSURE: DecisionStatus.DONE,
+        }.get(kind, decision.status)
+    decision.deviations = decision.steps.filter(has_deviation=True, superseded_at__isnull=True).count()
+    decision.updated_at = now
+    _schedule(decision)
+    decision.save()
+    record(
+        decision,
+        STEP_RECORDED,
+        actor=actor,
+        after={
+            "step": StepKind(kind).label,
+            "held_on": str(held_on),
+            "passed": passed,
+            "checks": [f"{'符合' if c.result == 'passed' else '偏差'}:{c.message}" for c in judge.checks],
+        },
+    )
+    return step
+
+
+def _schedule(decision: Decision) -> None:
+    """The due date of the next step: the resolution's disclosure within ``village.disclose_within``
+    days; other steps have no national limit (the whole process ~20 days is checked at disclosure)."""
+    decision.due_on, decision.due_label = None, ""
+    if decision.next_kind == StepKind.RESOLUTION_DISCLOSURE:
+        resolved = (
+            decision.steps.filter(kind=StepKind.VILLAGERS_RESOLUTION, passed=True).order_by("-pk").first()
+        )
+        rules = Rules.load(resolved.held_on)
+        within = rules.get("village.disclose_within", decision.org)
+        decision.due_on = resolved.held_on + dt.timedelta(days=within)
+        decision.due_label = f"决议作出后 {within} 天内公开"
+    elif decision.next_kind is not None and decision.started_on and decision.done_steps < 4:
+        rules = Rules.load(decision.started_on)
+        total = rules.get("village.total_days", decision.org)
+        decision.due_on = decision.started_on + dt.timedelta(days=total)
+        decision.due_label = f"提议后约 {total} 天内完成决议并公开(地方做法)"
+
+
+ORDER_LABELS = [StepKind(k).label for k in ORDER]

@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+def seed(apps, schema_editor):
+    from workplan.defaults import seed_defaults
+
+    seed_defaults(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("workplan", "0001_initial")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -314,7 +314,7 @@ class Case(OrgScopedModel):
             # (INCLUDE is PostgreSQL-only; other databases build the plain partial index.)
             models.Index(
                 fields=["due_at"],
-                include=["org_path", "reporter_user"],
+                include=["id", "org_path", "reporter_user"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_open_due",
             ),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from orgs.models import Org
 from orgs.scoping import has_scope
 
-from .evaluation import GROUPS, RATE_LABELS, RATES, UnitScore, evaluate, weights_for
+from .evaluation import GROUPS, RATE_LABELS, RATES, UnitScore, evaluate, evaluate_cached, weights_for
 from .exports import ranking_workbook
 
 
@@ -73,10 +73,14 @@ def rankings(request):
         )
         response["Content-Disposition"] = f'attachment; filename="ranking-{month:%Y-%m}.xlsx"'
         return response
-    rows = _visible(request.user, evaluate(month, group))
-    trend_months = _months_back(month, 6)
+    table = evaluate(month, group)
+    rows = _visible(request.user, table)
     trend = [
-        {"month": f"{m:%Y-%m}", **_overall(_visible(request.user, evaluate(m, group)))} for m in trend_months
+        {
+            "month": f"{m:%Y-%m}",
+            **_overall(_visible(request.user, table if m == month else evaluate_cached(m, group))),
+        }
+        for m in _months_back(month, 6)
     ]
     context = {
         "month": month,

@@ -83,6 +83,16 @@ def grant(world: World, username: str, role: str, org_key: str):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: pages cache computed tables (rankings of past months,
+    party findings, the map's grid outlines) that another test's data must not leak into."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -135,3 +135,19 @@ def test_rankings_page_and_export_show_the_same_numbers(client, november, actors
     assert d1[0] == 1 and d1[2] == 4 and d1[3] == 3 and d1[4] == 66.67 and d1[-1] == 68.58
     client.force_login(actors["handler"])
     assert client.get(reverse("rankings")).status_code == 404
+
+
+def test_past_months_are_cached_for_the_trend_and_the_current_month_is_not(november, world, actors, category):
+    from cases.evaluation import evaluate_cached
+
+    def closed(table):
+        return sum(row.closed for row in table)
+
+    with time_machine.travel(at(2026, 12, 10, 9), tick=False):  # November is now a past month
+        first = closed(evaluate_cached(dt.date(2026, 11, 1), "department"))
+    handled(world, actors, category, day=20)  # one more closure in November
+    with time_machine.travel(at(2026, 12, 10, 9, 5), tick=False):
+        assert closed(evaluate_cached(dt.date(2026, 11, 1), "department")) == first  # cached
+        assert closed(evaluate(dt.date(2026, 11, 1), "department")) == first + 1
+    with time_machine.travel(at(2026, 11, 30, 9), tick=False):  # November is the current month
+        assert closed(evaluate_cached(dt.date(2026, 11, 1), "department")) == first + 1

@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from .. import errors
 from ..auth import SessionAuth, TokenAuth
-from . import cases, misc, party
+from . import cases, misc, party, workplan
 
 
 class LocalSwagger(DocsBase):
@@ -55,3 +55,4 @@ errors.install(api)
 api.add_router("", misc.router)
 api.add_router("", cases.router)
 api.add_router("", party.router)
+api.add_router("", workplan.router)

@@ -70,7 +70,7 @@ def test_api_conforms_to_its_openapi_document(world, actors, category, keep_conn
         try:
             run()
         except Exception as error:  # collect every operation's failure, then report them together
-            failures.append(f"{operation.verbose_name}: {error}")
+            failures.append(f"{operation.label}: {error}")
     assert operations >= 25
     # The run really exercised the API: many requests, and not only rejections.
     assert len(calls) > operations * 3

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from api import services as api_services
@@ -15,14 +16,44 @@ from cases.models import CaseAttachment
 from orgs.roles import Role
 from party.models import Meeting
 from tests.conftest import grant
+from tests.factories import make_org
+from workplan import services as workplan_services
+from workplan.models import Task
 
 from .conftest import ApiClient, new_case, walk
 
 pytestmark = pytest.mark.django_db
 
 
+def key_task(world, actors):
+    """An approved plan of the district's supervision office with one task led by d1, and a
+    progress report with one evidence file (督查督办)."""
+    office = make_org(world["district"], "department", "区委督查室", short_name="督查室")
+    plan = workplan_services.create_plan(actor=actors["supervisor"], owner=office, title="2026年重点工作")
+    task = workplan_services.create_task(
+        plan,
+        actor=actors["supervisor"],
+        title="推进背街小巷环境整治",
+        lead_unit=world["d1"],
+        co_units=[world["c1"]],
+        start_on=dt.date(2026, 3, 2),
+        deadline=dt.date(2027, 6, 30),
+    )
+    workplan_services.approve_plan(plan, actor=actors["supervisor"])
+    workplan_services.report_progress(
+        task,
+        actor=actors["handler"],
+        percent=20,
+        done_text="已完成摸底排查",
+        evidence=[("文件", SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n%%EOF\n"))],
+    )
+    return plan, task
+
+
 @pytest.fixture
-def scene(world, actors, category, api_for):
+def scene(world, actors, category, api_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    plan, task = key_task(world, actors)
     case = walk(new_case(world), actors, world, category, "dispatched")
     attachment = CaseAttachment.objects.create(case=case, stage="report", file="cases/x.jpg")
     insider_token, _ = api_services.issue_token(owner=actors["dispatcher"], name="insider")
@@ -45,6 +76,9 @@ def scene(world, actors, category, api_for):
                 org=world["b1"], kind="branch_assembly", held_on=dt.date(2026, 10, 15), topic="x"
             ).pk,
             "fmt": "csv",
+            "plan_id": plan.pk,
+            "task_id": task.pk,
+            "evidence_id": task.evidence.get().pk,
         },
         "outsider": outsider,
     }
@@ -77,6 +111,9 @@ OUTSIDER_LISTS = {
     ("GET", "/api/v1/party/orgs"): 200,
     ("GET", "/api/v1/party/meetings"): 200,
     ("POST", "/api/v1/cases"): 422,
+    ("GET", "/api/v1/workplan/plans"): 200,
+    ("GET", "/api/v1/workplan/tasks"): 200,
+    ("GET", "/api/v1/workplan/tasks.csv"): 200,
 }
 
 
@@ -102,7 +139,7 @@ def valid_bodies(world, category) -> dict:
     return {
         "reveal-phone": {"reason": "回访"},
         "register": {"category": category.pk},
-        "verify": {"confirmed": True, "note": "属实"},
+        "verify": {"confirmed": True, "accept": True, "note": "属实"},  # cases' and workplan's verify
         "reject": {"reason": "不受理"},
         "dispatch": {"lead_unit": world["d1"].pk},
         "adjudicate": {"upheld": False, "note": "不成立"},
@@ -119,6 +156,7 @@ def valid_bodies(world, category) -> dict:
         "report-in": {"note": "已报到"},
         "merge": {"into": "YL20260101-0001", "reason": "重复"},
         "public": {"public": False, "reason": "隐私"},
+        "reports": {"percent": 50, "done_text": "已推进"},
     }
 
 
@@ -149,6 +187,12 @@ def test_outsider_gets_404_or_nothing_on_every_endpoint(scene, world, category):
     names = {o["name"] for o in outsider.get("/api/v1/orgs").json()}
     assert "望月湖街道" not in names and "岳麓街道" in names
     assert number not in outsider.get("/api/v1/cases", {"q": number}).content.decode()
+    assert outsider.get("/api/v1/workplan/plans").json() == []
+    assert outsider.get("/api/v1/workplan/tasks").json() == []
+    ledger = b"".join(outsider.get("/api/v1/workplan/tasks.csv").streaming_content).decode("utf-8-sig")
+    assert len(ledger.strip().splitlines()) == 1  # the header only
+    task = Task.objects.get(pk=scene["values"]["task_id"])
+    assert (task.reports_count, task.state) == (1, "active")  # the outsider's report/verify did nothing
 
 
 def test_resident_without_roles_sees_only_own_cases(world, api_for):

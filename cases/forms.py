@@ -4,8 +4,8 @@ Chinese messages live in ``cases.services``, whose ``ServiceError.field`` names 
 from __future__ import annotations
 
 from django import forms
-from django.forms.boundfield import BoundField
 
+from core.forms import MultipleFilesField, StyledForm
 from orgs.models import Org, OrgKind
 from orgs.scoping import subtree_q
 
@@ -19,38 +19,12 @@ def _yes(value) -> bool:
     return value in ("1", 1, True, "True", "true", "on")
 
 
-# ---------------------------------------------------------------------------------------------
-# Bootstrap rendering helpers
-
-
-class BootstrapBoundField(BoundField):
-    """Marks an invalid field's widget with ``is-invalid`` so Bootstrap shows the message."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        if self.errors:
-            attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-        return attrs
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
+class PhotosField(MultipleFilesField):
     """Several photos in one input. Content, size and count are checked by the service."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True}))
+        kwargs.setdefault("accept", "image/*")
         super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class YesNoField(forms.TypedChoiceField):
@@ -62,34 +36,8 @@ class YesNoField(forms.TypedChoiceField):
         super().__init__(*args, **kwargs)
 
 
-class CaseForm(forms.Form):
-    """Bootstrap classes on every widget; ``large`` for the phone-first public pages."""
-
-    bound_field_class = BootstrapBoundField
-    large = False
-    # Service error fields that are shown on another field of this form.
-    field_aliases: dict[str, str] = {}
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        size = "-lg" if self.large else ""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = f"form-select form-select{size}" if size else "form-select"
-            else:
-                css = f"form-control form-control{size}" if size else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def attach(self, error) -> None:
-        """Show a ``ServiceError`` next to the field it names (or above the form)."""
-        field = self.field_aliases.get(error.field, error.field)
-        self.add_error(field if field in self.fields else None, error.message)
+class CaseForm(StyledForm):
+    """The case pages' forms (``large`` for the phone-first public pages)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ def nav_for(user) -> list[dict]:
         items.append({"label": "督办通知", "url": reverse("cases:notices"), "key": "notices"})
     if has_scope(user, "supervise"):
         items.append({"label": "考核排名", "url": reverse("rankings"), "key": "rankings"})
+        items.append({"label": "热点分析", "url": reverse("intel:hot_spots"), "key": "intel_hot_spots"})
     if has_scope(user, "supervise"):
         items.append({"label": "督查督办", "url": reverse("workplan:board"), "key": "workplan"})
     if has_scope(user, "workplan_report"):

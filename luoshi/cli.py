@@ -84,6 +84,7 @@ def demo(argv: list[str]) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("build_demo")
     call_command("build_demo_cases")
+    call_command("build_demo_intel")
     call_command("build_demo_api")
     call_command("build_demo_party")
     call_command("build_demo_villages")

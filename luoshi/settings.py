@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "workplan",
     "api",
     "villages",
+    "intel",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("workplan/", include("workplan.urls")),
     path("party/", include("party.urls")),
     path("villages/", include("villages.urls")),
+    path("intel/", include("intel.urls")),
     path("", include("api.urls")),
     path("", include((portal_urlpatterns, "portal"))),
     path("inbox/", core_views.inbox, name="inbox"),

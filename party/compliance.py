@@ -80,6 +80,10 @@ RULES = {
     "dev.quota_exceeded": ("发展党员超过年度计划", "high", "dev.rush_days"),
     "dev.rush": ("突击发展党员", "medium", "dev.rush_days"),
     "dev.structure": ("发展党员结构未达计划", "low", "dev.rush_days"),
+    # Transfers, floating members and dues: evaluated in party/memcompliance.py
+    "transfer.pending_long": ("组织关系转出长期未接收", "medium", "transfer.receipt_days"),
+    "member.away_no_transfer": ("党员外出半年以上未转接组织关系", "medium", "transfer.away_months"),
+    "dues.arrears": ("党员欠缴党费", "medium", "dues.arrears_months"),
 }
 # Missing-meeting severity by kind: the members' meeting and the annual life meeting weigh most.
 MISSING_SEVERITY = {
@@ -891,6 +895,11 @@ class Engine:
 
         devcompliance.run(self)
 
+    def membership(self):
+        from . import memcompliance
+
+        memcompliance.run(self)
+
     def run(self) -> list[Finding]:
         for step in (
             self.structure,
@@ -906,6 +915,7 @@ class Engine:
             self.copied_attendance,
             self.reused_photos,
             self.development,
+            self.membership,
         ):
             step()
         self.findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.org_path, f.rule, f.period))

@@ -364,3 +364,7 @@ def seed_defaults(apps=None) -> None:
     from .devdefaults import seed_development_defaults
 
     seed_development_defaults(apps)
+    # Transfers, floating members and dues (组织关系转接、流动党员、党费).
+    from .memdefaults import seed_membership_defaults
+
+    seed_membership_defaults(apps)

@@ -743,4 +743,8 @@ def _build(today: dt.date) -> dict[str, int]:
     terms = _terms(branches, others, rng, today, b.rules)
     Term.objects.bulk_create(terms, batch_size=2000)
     counts.update(trainings=len(trainings), terms=len(terms), copies=len(b.copies))
+    # Transfers, floating members, dues and care visits (党员管理).
+    from . import memdemo
+
+    counts.update(memdemo.build(branches, members_of, shuji_branch, rng, today))
     return counts

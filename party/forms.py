@@ -4,58 +4,20 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.boundfield import BoundField
+
+from core.forms import MultipleFilesField, StyledForm
 
 from .models import MeetingKind, ResolutionKind
 
 
-class BootstrapBoundField(BoundField):
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        if self.errors:
-            attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-        return attrs
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class UploadsField(forms.FileField):
+class UploadsField(MultipleFilesField):
     """Several files in one input; content, size and count are checked by the service."""
 
-    def __init__(self, *args, accept="", **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept, "multiple": True}))
-        super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+class PartyForm(StyledForm):
+    """The party pages' forms: large controls, they are filled in on phones."""
 
-
-class PartyForm(forms.Form):
-    bound_field_class = BootstrapBoundField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                css = "form-select form-select-lg"
-            elif isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            else:
-                css = "form-control form-control-lg"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def attach(self, error) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)
+    large = True
 
 
 class MeetingForm(PartyForm):

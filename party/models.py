@@ -496,3 +496,19 @@ from .devmodels import (  # noqa: E402,F401
     Discipline,
     StepDocument,
 )
+
+# Transfers, floating members, dues and care visits (党员管理): models live in their own module.
+from .memmodels import (  # noqa: E402,F401
+    CareReason,
+    CareVisit,
+    Commendation,
+    CommendationCategory,
+    CommendationState,
+    DuesBase,
+    DuesKind,
+    DuesPayment,
+    FloatingRecord,
+    Transfer,
+    TransferKind,
+    TransferState,
+)

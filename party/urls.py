@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import devviews, views
+from . import devviews, memviews, views
 
 app_name = "party"
 urlpatterns = [
@@ -19,4 +19,16 @@ urlpatterns = [
     path("development/orgs/<int:pk>/apply/", devviews.apply, name="dev_apply"),
     path("development/applicants/<int:pk>/", devviews.applicant_page, name="dev_applicant"),
     path("development/applicants/<int:pk>/cancel/", devviews.cancel, name="dev_cancel"),
+    # Transfers, floating members, dues, care visits (党员管理)
+    path("orgs/<int:pk>/transfers/new/", memviews.transfer_new, name="transfer_new"),
+    path("transfers/<int:pk>/receive/", memviews.transfer_receive, name="transfer_receive"),
+    path("transfers/<int:pk>/cancel/", memviews.transfer_cancel, name="transfer_cancel"),
+    path("orgs/<int:pk>/floating/new/", memviews.floating_new, name="floating_new"),
+    path("floating/<int:pk>/end/", memviews.floating_end, name="floating_end"),
+    path("orgs/<int:pk>/dues/", memviews.dues, name="dues"),
+    path("orgs/<int:pk>/dues/export/", memviews.dues_export, name="dues_export"),
+    path("orgs/<int:pk>/care/new/", memviews.care_new, name="care_new"),
+    path("care/<int:pk>/follow-up/", memviews.care_follow_up, name="care_follow_up"),
+    path("orgs/<int:pk>/commendations/new/", memviews.nomination_new, name="nomination_new"),
+    path("commendations/<int:pk>/", memviews.commendation_page, name="commendation"),
 ]

@@ -128,6 +128,9 @@ def org_page(request, pk):
         "groups": Org.objects.get_children(org).filter(kind="group", archived_at__isnull=True),
         "active_nav": "party_branch",
     }
+    from . import memviews
+
+    context.update(memviews.branch_context(request.user, org, today))
     return render(request, "party/org.html", context)
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.boundfield import BoundField
 
+from core.forms import MultipleFilesField, StyledForm
 from orgs.models import Org
 
 from .models import (
@@ -20,56 +20,12 @@ from .models import (
 from .units import LEADABLE_KINDS
 
 
-class _BoundField(BoundField):
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        if self.errors:
-            attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-        return attrs
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class FilesField(forms.FileField):
+class FilesField(MultipleFilesField):
     """Several files in one input; content and size are checked by the service."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
-        super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
-class WorkplanForm(forms.Form):
-    bound_field_class = _BoundField
-    field_aliases: dict[str, str] = {}
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def attach(self, error) -> None:
-        field = self.field_aliases.get(error.field, error.field)
-        self.add_error(field if field in self.fields else None, error.message)
+class WorkplanForm(StyledForm):
+    """The work-plan pages' forms."""
 
 
 DATE = {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}

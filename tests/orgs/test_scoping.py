@@ -163,7 +163,7 @@ def test_grid_worker_does_not_see_other_grid_of_same_community(world):
 
 
 # Every app of the project: a new app's record models are covered without editing this test.
-PROJECT_APPS = {"orgs", "audit", "party", "core", "workdays", "cases", "workplan", "api", "villages"}
+PROJECT_APPS = {"orgs", "audit", "party", "core", "workdays", "cases", "workplan", "api", "villages", "intel"}
 
 
 def test_every_record_model_offers_visible_to():
@@ -185,6 +185,8 @@ def test_every_record_model_offers_visible_to():
         "workplan.milestone": "reached only through a visible task",
         "workplan.evidence": "reached only through a visible task",
         "workplan.tasklink": "reached only through a visible task",
+        "intel.keywordrule": "configuration",
+        "intel.modelversion": "model bookkeeping",
     }
     for model in apps.get_models():
         if model._meta.app_label not in PROJECT_APPS:

@@ -1,0 +1,321 @@
+"""分类建议 (category suggester).
+
+Two sources, the better one available wins:
+
+* a **trained model** — TF-IDF character 1–3-grams plus jieba word unigrams into a multinomial
+  logistic regression (probabilities are its calibrated scores), trained on the deployment's own
+  registered cases (the dispatcher's final category is the label), stored as a joblib file under
+  ``VAR_DIR/intel`` with a ``ModelVersion`` row holding its held-out metrics;
+* **keyword rules** (``KeywordRule``, editable) for the cold start.
+
+``suggest(text)`` returns the top 3 as ``Suggestion(category, score, words)`` where ``words`` are
+the features present in the text that pushed most towards that category.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from core import clock
+
+from .text import case_text, mask, words
+
+MIN_CASES = 40  # fewer registered cases than this: keep the keyword rules
+MAX_CHARS = 300_000  # character n-gram vocabulary cap: keeps the model file well under 50 MB
+MIN_PER_CLASS = 5  # categories with fewer labelled cases are left out of training
+TEST_SHARE = 0.2
+SEED = 20260101
+
+
+@dataclass
+class Suggestion:
+    category: object  # cases.Category (or a label string in evaluation)
+    score: float
+    words: list[str] = field(default_factory=list)
+    source: str = "model"  # "model" | "keywords"
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+
+
+def build_pipeline(cv: int = 3):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
+    features = FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=MAX_CHARS
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False, sublinear_tf=True),
+            ),
+        ]
+    )
+    # A linear SVM (the better text classifier here) with sigmoid-calibrated probabilities; one
+    # final SVM (ensemble=False) keeps the file small and its weights explain the suggestion.
+    clf = CalibratedClassifierCV(
+        LinearSVC(C=0.5, class_weight="balanced"), method="sigmoid", cv=cv, ensemble=False
+    )
+    return Pipeline([("features", features), ("clf", clf)])
+
+
+def _weights(clf):
+    """(n_classes, n_features) weights of the calibrated linear model, rows in ``clf.classes_`` order."""
+    svm = clf.calibrated_classifiers_[0].estimator
+    coef = svm.coef_
+    if coef.shape[0] == 1:  # binary: one row for classes_[1]
+        import numpy as np
+
+        coef = np.vstack([-coef[0], coef[0]])
+    return coef
+
+
+def fit(texts: list[str], labels: list[str]):
+    from collections import Counter
+
+    smallest = min(Counter(labels).values())
+    if smallest < 2:
+        raise ValueError("每个类别至少需要2条训练样本")
+    pipeline = build_pipeline(cv=min(3, smallest))
+    pipeline.fit([mask(t) for t in texts], labels)
+    return pipeline
+
+
+def _feature_names(pipeline) -> list[str]:
+    cached = getattr(pipeline, "_luoshi_names", None)
+    if cached is None:
+        cached = []
+        for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
+            cached.extend(vectorizer.get_feature_names_out().tolist())
+        pipeline._luoshi_names = cached
+    return cached
+
+
+def predict_top(pipeline, text: str, k: int = 3, n_words: int = 5) -> list[tuple[str, float, list[str]]]:
+    """Top ``k`` labels with probability and the features that drove each (most positive
+    weight × tf-idf value among the features present in the text)."""
+    text = mask(text)
+    x = pipeline.named_steps["features"].transform([text])
+    clf = pipeline.named_steps["clf"]
+    proba = clf.predict_proba(x)[0]
+    order = proba.argsort()[::-1][:k]
+    names = _feature_names(pipeline)
+    coef = _weights(clf)
+    row = x.tocsr()
+    idx, values = row.indices, row.data
+    out = []
+    for c in order:
+        weights = coef[c][idx] * values
+        ranked = sorted(zip(weights, idx, strict=True), reverse=True)
+        drivers: list[str] = []
+        for w, j in ranked:
+            if w <= 0 or len(drivers) >= n_words:
+                break
+            name = names[j].strip()
+            # A single character says little; a word or 2–3-gram not already covered says more.
+            if len(name) < 2 or any(name in d or d in name for d in drivers):
+                continue
+            drivers.append(name)
+        out.append((str(clf.classes_[c]), float(proba[c]), drivers))
+    return out
+
+
+@dataclass
+class Evaluation:
+    labels: list[str]
+    report: str
+    confusion: list[list[int]]
+    macro_f1: float
+    accuracy: float
+    ms_per_message: float
+    n_train: int
+    n_test: int
+
+
+def evaluate(train_texts, train_labels, test_texts, test_labels, pipeline=None) -> tuple[object, Evaluation]:
+    from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
+
+    pipeline = pipeline or fit(train_texts, train_labels)
+    masked = [mask(t) for t in test_texts]
+    start = time.perf_counter()
+    predicted = [pipeline.predict([t])[0] for t in masked]  # one at a time, as at intake
+    elapsed = time.perf_counter() - start
+    labels = sorted(set(train_labels) | set(test_labels))
+    return pipeline, Evaluation(
+        labels=labels,
+        report=classification_report(test_labels, predicted, labels=labels, digits=4, zero_division=0),
+        confusion=confusion_matrix(test_labels, predicted, labels=labels).tolist(),
+        macro_f1=float(f1_score(test_labels, predicted, labels=labels, average="macro", zero_division=0)),
+        accuracy=float(accuracy_score(test_labels, predicted)),
+        ms_per_message=1000 * elapsed / max(len(masked), 1),
+        n_train=len(train_texts),
+        n_test=len(test_texts),
+    )
+
+
+def stratified_split(texts, labels, test_share=TEST_SHARE, seed=SEED):
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(texts, labels, test_size=test_share, random_state=seed, stratify=labels)
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions trained on registered cases
+
+
+def model_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "intel"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def training_cases():
+    """Registered cases with their final category (the dispatcher's decision is the label)."""
+    from cases.models import Case
+
+    return (
+        Case.objects.filter(registered_at__isnull=False, category__isnull=False)
+        .only("id", "title", "description", "category_id")
+        .order_by("id")
+    )
+
+
+@dataclass
+class TrainResult:
+    version: object | None  # ModelVersion or None when skipped
+    activated: bool
+    reason: str
+
+
+def train_from_cases(*, min_cases: int = MIN_CASES, force: bool = False) -> TrainResult:
+    """Train on registered cases; activate the new version only if it beats the active one.
+
+    Idempotent: when the labelled data has not changed since the last version, nothing is done.
+    """
+    import joblib
+
+    from .models import ModelVersion
+
+    rows = list(training_cases().values_list("id", "title", "description", "category_id"))
+    counts: dict[int, int] = {}
+    for _id, _t, _d, cat in rows:
+        counts[cat] = counts.get(cat, 0) + 1
+    rows = [r for r in rows if counts[r[3]] >= MIN_PER_CLASS]
+    if len(rows) < min_cases or len({r[3] for r in rows}) < 2:
+        return TrainResult(None, False, f"已登记且有分类的事项不足{min_cases}件,继续使用关键词规则")
+    digest = hashlib.sha256()
+    for case_id, title, description, cat in rows:
+        digest.update(f"{case_id}\x1f{cat}\x1f{title}\x1f{description}\x1e".encode())
+    signature = digest.hexdigest()[:32]
+    latest = ModelVersion.objects.first()
+    if not force and latest is not None and latest.data_signature == signature:
+        return TrainResult(latest, False, "训练数据未变化,保留现有模型")
+
+    texts = [mask(f"{t}。{d}") for _i, t, d, _c in rows]
+    labels = [str(c) for *_x, c in rows]
+    x_train, x_test, y_train, y_test = stratified_split(texts, labels)
+    _pipeline, result = evaluate(x_train, y_train, x_test, y_test)
+    final = fit(texts, labels)  # the stored model learns from every labelled case
+    now = clock.now()
+    path = model_dir() / f"category-{now:%Y%m%d%H%M%S}-{signature[:8]}.joblib"
+    joblib.dump(final, path, compress=3)
+    with transaction.atomic():
+        current = ModelVersion.objects.select_for_update().filter(active=True).first()
+        better = current is None or result.macro_f1 >= current.macro_f1
+        if better and current is not None:
+            ModelVersion.objects.filter(pk=current.pk).update(active=False)
+        version = ModelVersion.objects.create(
+            created_at=now,
+            n_train=len(x_train),
+            n_test=len(x_test),
+            n_classes=len(set(labels)),
+            macro_f1=result.macro_f1,
+            accuracy=result.accuracy,
+            path=str(path),
+            data_signature=signature,
+            active=better,
+            note="" if better else f"低于当前模型 #{current.pk},未启用",
+        )
+    _forget_model()
+    return TrainResult(version, better, "已启用新模型" if better else "新模型不如当前模型,保留当前模型")
+
+
+_cache = threading.local()
+
+
+def _forget_model() -> None:
+    _cache.__dict__.clear()
+
+
+def active_model():
+    """(ModelVersion, pipeline) of the active version, or (None, None); loaded once per file."""
+    import joblib
+
+    from .models import ModelVersion
+
+    version = ModelVersion.objects.filter(active=True).first()
+    if version is None or not Path(version.path).exists():
+        return None, None
+    if getattr(_cache, "path", None) != version.path:
+        _cache.pipeline = joblib.load(version.path)
+        _cache.path = version.path
+    return version, _cache.pipeline
+
+
+# ---------------------------------------------------------------------------------------------
+# Suggestions
+
+
+def keyword_suggest(text: str, k: int = 3) -> list[Suggestion]:
+    from .models import KeywordRule
+
+    text = mask(text)
+    scored = []
+    for rule in KeywordRule.objects.filter(active=True, category__active=True).select_related(
+        "category", "category__parent"
+    ):
+        hits = [w for w in rule.word_list() if w in text]
+        if hits:
+            # Longer keywords are more specific; two or more hits make a confident match.
+            weight = sum(min(len(w), 4) for w in hits)
+            scored.append((weight, rule.category, hits))
+    total = sum(s[0] for s in scored) or 1
+    scored.sort(key=lambda s: (-s[0], s[1].sort, s[1].code))
+    return [Suggestion(cat, round(w / total, 4), hits[:5], "keywords") for w, cat, hits in scored[:k]]
+
+
+def suggest(text: str, k: int = 3) -> list[Suggestion]:
+    """Top ``k`` category suggestions for a message, from the active model else keyword rules."""
+    from cases.models import Category
+
+    if not (text or "").strip():
+        return []
+    _version, pipeline = active_model()
+    if pipeline is None:
+        return keyword_suggest(text, k)
+    top = predict_top(pipeline, text, k)
+    categories = Category.objects.select_related("parent").in_bulk([int(label) for label, _s, _w in top])
+    return [
+        Suggestion(categories[int(label)], round(score, 4), drivers, "model")
+        for label, score, drivers in top
+        if int(label) in categories and categories[int(label)].active
+    ]
+
+
+def suggest_case(case, k: int = 3) -> list[Suggestion]:
+    return suggest(case_text(case), k)

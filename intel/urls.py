@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intel"
+
+urlpatterns = [
+    path("suggest/", views.suggest_fragment, name="suggest"),
+    path("hot-spots/", views.hot_spot_page, name="hot_spots"),
+]

@@ -1,0 +1,129 @@
+"""Compliance findings of transfers, floating members and dues, evaluated inside the compliance
+engine (``party.compliance.Engine.membership``). A fixed number of queries per subtree:
+
+* ``transfer.pending_long`` — a transfer letter issued more than ``transfer.receipt_days`` days ago
+  and still not received (the sending branch stays responsible until receipt);
+* ``member.away_no_transfer`` — a member registered as away (流动党员) for ``transfer.away_months``
+  months or more with no transfer started since (党员教育管理工作条例 第二十五条);
+* ``dues.arrears`` — members with ``dues.arrears_months`` or more unpaid months; high when the
+  consecutive run reaches ``lapse.flag_months`` (党章 第九条: for the branch to judge, never automatic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from . import membership
+from .memmodels import FloatingRecord, Transfer, TransferState
+from .models import Member, MemberStatus
+
+
+def run(engine) -> None:
+    ctx = engine.ctx
+    scope = ctx.scope_q()
+    orgs = ctx.orgs
+    ref = ctx.ref
+
+    # Transfers pending receipt too long (组织关系转出后长期未接收).
+    pending: dict[int, list] = defaultdict(list)
+    for t in (
+        Transfer.objects.filter(scope, state=TransferState.PENDING, sent_on__lte=ref)
+        .select_related("member__person")
+        .order_by("sent_on", "pk")
+    ):
+        org = orgs.get(t.org_id)
+        if org is not None and t.sent_on + dt.timedelta(days=ctx.param("transfer.receipt_days", org)) <= ref:
+            pending[t.org_id].append(t)
+    for org_id, transfers in pending.items():
+        org = orgs[org_id]
+        days = ctx.param("transfer.receipt_days", org)
+        engine.add(
+            "transfer.pending_long",
+            org,
+            f"{len(transfers)} 名党员的组织关系转出超过 {days} 天仍未接收,接收前仍由本支部负责管理",
+            evidence=[
+                f"{t.member.person.name}:{t.sent_on:%Y-%m-%d} 转往 {t.to_org_name},"
+                f"已 {(ref - t.sent_on).days} 天"
+                for t in transfers
+            ],
+            action="联系接收党组织核实接收情况;党员未报到的督促其报到,转出有误的撤销转接",
+        )
+
+    # Away ≥ N months without a transfer (外出半年以上未转接组织关系).
+    floating = list(
+        FloatingRecord.objects.filter(scope, since__lte=ref)
+        .exclude(ended_on__lte=ref)
+        .filter(member__status=MemberStatus.NORMAL)
+        .select_related("member__person")
+        .order_by("since", "pk")
+    )
+    if floating:
+        transferred = defaultdict(list)
+        for member_id, sent_on in (
+            Transfer.objects.filter(member_id__in=[f.member_id for f in floating], sent_on__lte=ref)
+            .exclude(state=TransferState.CANCELLED)
+            .values_list("member_id", "sent_on")
+        ):
+            transferred[member_id].append(sent_on)
+        away: dict[int, list] = defaultdict(list)
+        for f in floating:
+            org = orgs.get(f.org_id)
+            if org is None:
+                continue
+            months = ctx.param("transfer.away_months", org)
+            if f.since + relativedelta(months=months) > ref:
+                continue
+            if any(day >= f.since for day in transferred.get(f.member_id, [])):
+                continue
+            away[f.org_id].append(f)
+        for org_id, records in away.items():
+            org = orgs[org_id]
+            months = ctx.param("transfer.away_months", org)
+            engine.add(
+                "member.away_no_transfer",
+                org,
+                f"{len(records)} 名党员外出 {months} 个月以上且相对固定,未转接组织关系",
+                evidence=[f"{f.member.person.name}:{f.since:%Y-%m-%d} 起在 {f.place}" for f in records],
+                action="督促外出党员将组织关系转至工作或居住地党组织;确不具备转接条件的,"
+                "开具流动党员活动证并保持联系",
+            )
+
+    # Dues arrears (欠缴党费).
+    in_scope = Member.objects.filter(scope, status=MemberStatus.NORMAL, joined_on__lte=ref)
+    unpaid = membership.arrears(in_scope, ref)
+    by_org: dict[int, list] = defaultdict(list)
+    for pk, org_id, name in (
+        Member.objects.filter(pk__in=[pk for pk, months in unpaid.items() if months])
+        .order_by("person__name", "pk")
+        .values_list("pk", "org_id", "person__name")
+    ):
+        months = unpaid[pk]
+        org = orgs.get(org_id)
+        if org is None or len(months) < ctx.param("dues.arrears_months", org):
+            continue
+        by_org[org_id].append((name, months, membership.trailing_run(months, ref)))
+    for org_id, rows in by_org.items():
+        org = orgs[org_id]
+        threshold = ctx.param("dues.arrears_months", org)
+        flag = ctx.param("lapse.flag_months", org)
+        serious = [r for r in rows if r[2] >= flag]
+        engine.add(
+            "dues.arrears",
+            org,
+            f"{len(rows)} 名党员欠缴党费 {threshold} 个月以上"
+            + (
+                f",其中 {len(serious)} 名已连续 {flag} 个月以上未交纳(党章第九条所列情形,须支部核实)"
+                if serious
+                else ""
+            ),
+            evidence=[
+                f"{name}:欠缴 {len(months)} 个月({months[0]:%Y-%m} 起),连续 {run} 个月"
+                for name, months, run in rows
+            ],
+            action="提醒党员按月交纳并补缴(补缴一般不超过6个月);确有困难的按规定经批准少交或免交;"
+            "连续6个月不交纳的由支部核实有无正当理由,系统不自动处理",
+            severity="high" if serious else None,
+        )

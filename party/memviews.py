@@ -1,0 +1,464 @@
+"""Pages of transfers, floating members, dues and care visits (党员管理), reached from a branch's
+page. Thin: scope → parse → one service call → redirect or re-render with the service's message."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.errors import ServiceError
+from orgs.models import Org
+from orgs.scoping import can, subtree_q
+
+from . import membership, memexports, memforms, selectors
+from .memmodels import (
+    CareVisit,
+    Commendation,
+    CommendationState,
+    DuesBase,
+    DuesPayment,
+    FloatingRecord,
+    Transfer,
+    TransferState,
+)
+from .models import Member, MemberStatus
+
+
+def _branch(user, pk, action="view") -> Org:
+    org = get_object_or_404(selectors.party_orgs(user, action), pk=pk)
+    if org.kind != "branch":
+        raise Http404
+    return org
+
+
+def _members(user, org, action="change"):
+    return (
+        Member.objects.visible_to(user, action)
+        .filter(org=org, status=MemberStatus.NORMAL)
+        .select_related("person")
+        .order_by("person__name", "pk")
+    )
+
+
+def _back(org) -> str:
+    return reverse("party:org", args=[org.pk])
+
+
+def branch_context(user, org: Org, today: dt.date) -> dict:
+    """The membership sections of a branch's page."""
+    members = list(Member.objects.visible_to(user).filter(org=org, status=MemberStatus.NORMAL))
+    unpaid = membership.arrears(members, today)
+    names = {m.pk: m.person.name for m in Member.objects.filter(pk__in=unpaid).select_related("person")}
+    return {
+        "transfers_out": list(
+            Transfer.objects.visible_to(user)
+            .filter(org=org)
+            .select_related("member__person", "to_org")
+            .order_by("-sent_on", "-pk")[:20]
+        ),
+        "transfers_in": list(
+            Transfer.objects.visible_to(user)
+            .filter(to_org=org, state=TransferState.PENDING)
+            .select_related("member__person", "org")
+        ),
+        "floating": list(
+            FloatingRecord.objects.visible_to(user)
+            .filter(org=org, ended_on__isnull=True)
+            .select_related("member__person")
+        ),
+        "arrears": sorted(
+            ((names[pk], len(months), months[0]) for pk, months in unpaid.items()),
+            key=lambda r: (-r[1], r[0]),
+        ),
+        "commendations": list(
+            Commendation.objects.visible_to(user)
+            .filter(org=org)
+            .select_related("nominee_member__person", "nominee_org")[:20]
+        ),
+        "care_visits": list(
+            CareVisit.objects.visible_to(user).filter(org=org).select_related("member__person")[:20]
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Transfers (组织关系转接)
+
+
+@login_required
+def transfer_new(request, pk):
+    org = _branch(request.user, pk, "change")
+    root = org.path[: Org.steplen]
+    branches = (
+        Org.objects.filter(subtree_q("path", root), kind="branch", archived_at__isnull=True)
+        .exclude(pk=org.pk)
+        .order_by("path")
+    )
+    form = memforms.TransferForm(request.POST or None, members=_members(request.user, org), branches=branches)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfer = membership.start_transfer(
+                actor=request.user,
+                member=data["member"],
+                kind=data["kind"],
+                to_org=data["to_org"],
+                to_org_name=data["to_org_name"],
+                reason=data["reason"],
+                sent_on=data["sent_on"],
+            )
+        except ServiceError as error:
+            form.attach(error)
+        else:
+            messages.success(request, f"已开具{transfer.member}的组织关系介绍信,待{transfer.to_org_name}接收")
+            return redirect(_back(org))
+    elif request.method != "POST":
+        form.initial = {"sent_on": selectors.today(), "kind": "in_district"}
+    return render(
+        request,
+        "party/mem_form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": "组织关系转出",
+            "submit": "开具介绍信",
+            "active_nav": "party_branch",
+        },
+    )
+
+
+@login_required
+@require_POST
+def transfer_receive(request, pk):
+    transfer = get_object_or_404(Transfer.objects.visible_to(request.user, "change"), pk=pk)
+    try:
+        membership.receive_transfer(
+            actor=request.user, transfer=transfer, received_on=request.POST.get("received_on")
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已接收{transfer.member}的组织关系")
+    target = (
+        transfer.to_org if transfer.to_org_id and can(request.user, "view", transfer.to_org) else transfer.org
+    )
+    return redirect(_back(target))
+
+
+@login_required
+@require_POST
+def transfer_cancel(request, pk):
+    transfer = get_object_or_404(Transfer.objects.visible_to(request.user, "change"), pk=pk)
+    try:
+        membership.cancel_transfer(
+            actor=request.user, transfer=transfer, reason=request.POST.get("reason", "")
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已撤销{transfer.member}的组织关系转接")
+    return redirect(_back(transfer.org))
+
+
+# ---------------------------------------------------------------------------------------------
+# Floating members (流动党员)
+
+
+@login_required
+def floating_new(request, pk):
+    org = _branch(request.user, pk, "change")
+    form = memforms.FloatingForm(request.POST or None, members=_members(request.user, org))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership.register_floating(
+                actor=request.user,
+                member=data["member"],
+                place=data["place"],
+                since=data["since"],
+                contact=data["contact"],
+            )
+        except ServiceError as error:
+            form.attach(error)
+        else:
+            messages.success(request, f"已登记{data['member']}为流动党员")
+            return redirect(_back(org))
+    return render(
+        request,
+        "party/mem_form.html",
+        {"org": org, "form": form, "title": "登记流动党员", "submit": "登记", "active_nav": "party_branch"},
+    )
+
+
+@login_required
+@require_POST
+def floating_end(request, pk):
+    floating = get_object_or_404(FloatingRecord.objects.visible_to(request.user, "change"), pk=pk)
+    try:
+        membership.end_floating(
+            actor=request.user,
+            floating=floating,
+            ended_on=request.POST.get("ended_on") or selectors.today(),
+            note=request.POST.get("note", ""),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已结束{floating.member}的流动党员登记")
+    return redirect(_back(floating.org))
+
+
+# ---------------------------------------------------------------------------------------------
+# Dues (党费)
+
+
+def _month_param(value, today) -> dt.date:
+    try:
+        return dt.date.fromisoformat(f"{value}-01")
+    except (TypeError, ValueError):
+        return today.replace(day=1)
+
+
+@login_required
+def dues(request, pk):
+    org = _branch(request.user, pk, "view")
+    today = selectors.today()
+    can_change = can(request.user, "change", org)
+    month = _month_param(request.POST.get("month") or request.GET.get("month"), today)
+    members = list(_members(request.user, org, "view"))
+    base_form = memforms.DuesBaseForm(
+        request.POST if request.POST.get("action") == "base" else None,
+        members=_members(request.user, org),
+        initial={"effective_month": f"{today:%Y-%m}"},
+    )
+    pay_error = ""
+    if request.method == "POST":
+        if not can_change:
+            raise Http404
+        try:
+            if request.POST.get("action") == "pay":
+                paid = membership.record_payments(
+                    actor=request.user,
+                    org=org,
+                    month=month,
+                    member_ids=request.POST.getlist("members"),
+                    paid_on=request.POST.get("paid_on") or today,
+                )
+                messages.success(request, f"已登记 {len(paid)} 人 {month:%Y年%m月} 党费")
+                return redirect(f"{reverse('party:dues', args=[org.pk])}?month={month:%Y-%m}")
+            if request.POST.get("action") == "base" and base_form.is_valid():
+                data = base_form.cleaned_data
+                base = membership.set_dues_base(
+                    actor=request.user,
+                    member=data["member"],
+                    kind=data["kind"],
+                    income=data["income"],
+                    farmer_amount=data["farmer_amount"],
+                    effective_month=data["effective_month"],
+                )
+                messages.success(request, f"已核定{base.member}每月党费 {base.monthly_due} 元({base.rate})")
+                return redirect(f"{reverse('party:dues', args=[org.pk])}?month={month:%Y-%m}")
+        except ServiceError as error:
+            if request.POST.get("action") == "base":
+                base_form.attach(error)
+            else:
+                pay_error = error.message
+    bases: dict[int, list[DuesBase]] = {}
+    for base in (
+        DuesBase.objects.visible_to(request.user)
+        .filter(member__in=members)
+        .order_by("-effective_month", "-pk")
+    ):
+        bases.setdefault(base.member_id, []).append(base)
+    paid = {
+        p.member_id: p
+        for p in DuesPayment.objects.visible_to(request.user).live().filter(member__in=members, month=month)
+    }
+    unpaid = membership.arrears(members, today)
+    rows = []
+    for m in members:
+        own = bases.get(m.pk, [])
+        current = membership.base_for(own, month)
+        rows.append(
+            {
+                "member": m,
+                "base": current,
+                "paid": paid.get(m.pk),
+                "arrears": len(unpaid.get(m.pk, [])),
+            }
+        )
+    return render(
+        request,
+        "party/dues.html",
+        {
+            "org": org,
+            "month": month,
+            "prev": month.replace(day=1) - dt.timedelta(days=1),
+            "rows": rows,
+            "base_form": base_form,
+            "pay_error": pay_error,
+            "can_change": can_change,
+            "today": today,
+            "years": range(today.year, today.year - 3, -1),
+            "active_nav": "party_branch",
+        },
+    )
+
+
+@login_required
+def dues_export(request, pk):
+    org = _branch(request.user, pk, "view")
+    try:
+        year = int(request.GET.get("year", selectors.today().year))
+    except ValueError as error:
+        raise Http404 from error
+    data = memexports.dues_workbook(request.user, org, year, selectors.today())
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="dues-{org.pk}-{year}.xlsx"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Care visits (走访慰问)
+
+
+@login_required
+def care_new(request, pk):
+    org = _branch(request.user, pk, "change")
+    form = memforms.CareForm(request.POST or None, members=_members(request.user, org))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership.record_care_visit(actor=request.user, **data)
+        except ServiceError as error:
+            form.attach(error)
+        else:
+            messages.success(request, f"已登记对{data['member']}的走访慰问")
+            return redirect(_back(org))
+    elif request.method != "POST":
+        form.initial = {"visited_on": selectors.today()}
+    return render(
+        request,
+        "party/mem_form.html",
+        {"org": org, "form": form, "title": "登记走访慰问", "submit": "登记", "active_nav": "party_branch"},
+    )
+
+
+@login_required
+@require_POST
+def care_follow_up(request, pk):
+    visit = get_object_or_404(CareVisit.objects.visible_to(request.user, "change"), pk=pk)
+    try:
+        membership.complete_follow_up(
+            actor=request.user,
+            visit=visit,
+            done_on=request.POST.get("done_on") or selectors.today(),
+            note=request.POST.get("note", ""),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已办结后续帮扶")
+    return redirect(_back(visit.org))
+
+
+# ---------------------------------------------------------------------------------------------
+# 两优一先 commendations
+
+
+@login_required
+def nomination_new(request, pk):
+    org = _branch(request.user, pk, "change")
+    orgs = (
+        selectors.party_orgs(request.user, "change").filter(subtree_q("path", org.path)).exclude(kind="group")
+    )
+    form = memforms.NominationForm(request.POST or None, members=_members(request.user, org), orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            c = membership.nominate(
+                actor=request.user,
+                org=org,
+                category=data["category"],
+                year=data["year"],
+                deeds=data["deeds"],
+                member=data["member"],
+                nominee_org=data["nominee_org"],
+            )
+        except ServiceError as error:
+            form.attach(error)
+        else:
+            messages.success(request, f"已推荐{c.nominee_name}为{c.get_category_display()}人选")
+            return redirect("party:commendation", c.pk)
+    elif request.method != "POST":
+        form.initial = {"year": selectors.today().year}
+    return render(
+        request,
+        "party/mem_form.html",
+        {"org": org, "form": form, "title": "推荐两优一先", "submit": "推荐", "active_nav": "party_branch"},
+    )
+
+
+@login_required
+def commendation_page(request, pk):
+    c = get_object_or_404(
+        Commendation.objects.visible_to(request.user).select_related(
+            "org", "nominee_member__person", "nominee_org"
+        ),
+        pk=pk,
+    )
+    if request.method == "POST":
+        if not Commendation.objects.visible_to(request.user, "change").filter(pk=pk).exists():
+            raise Http404
+        action, post, today = request.POST.get("action"), request.POST, selectors.today()
+        try:
+            if action == "review":
+                membership.review(
+                    actor=request.user,
+                    commendation=c,
+                    passed=post.get("passed") == "1",
+                    opinion=post.get("opinion", ""),
+                )
+            elif action == "notice":
+                membership.start_notice(
+                    actor=request.user, commendation=c, starts_on=post.get("starts_on") or today
+                )
+            elif action == "objection":
+                membership.record_objection(actor=request.user, commendation=c, text=post.get("text", ""))
+            elif action == "decide":
+                membership.decide(
+                    actor=request.user,
+                    commendation=c,
+                    awarded=post.get("awarded") == "1",
+                    decided_on=post.get("decided_on") or today,
+                    note=post.get("note", ""),
+                )
+            else:
+                raise Http404
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "已办理")
+        return redirect("party:commendation", c.pk)
+    reviewer = membership.reviewing_org(c.org)
+    return render(
+        request,
+        "party/commendation.html",
+        {
+            "c": c,
+            "org": c.org,
+            "can_review": can(request.user, "change", reviewer),
+            "reviewer": reviewer,
+            "states": CommendationState,
+            "today": selectors.today(),
+            "active_nav": "party_branch",
+        },
+    )

@@ -420,6 +420,7 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
         "handle_due": due_state(case.handle_due_at, now, case.status == CaseStatus.HANDLING),
         "panels": _panels(request, case, bound or {}),
         "merged": list(case.merged_cases.order_by("pk").only("number")),
+        "intel": _intel(request.user, case),
         "can_reveal": can(request.user, "callback", case.org) and bool(case.reporter_phone_encrypted),
         "reveal_form": forms.RevealForm(auto_id=_ids("reveal")),
         "map_data": (
@@ -431,6 +432,19 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
         "conflict": conflict,
         "active_nav": "cases",
     }
+
+
+# Before registration the dispatcher picks a category and spots duplicates: the intel app's
+# suggestions (keyword rules or the trained model) and nearby similar open cases help there.
+INTEL_STATUSES = (CaseStatus.REPORTED, CaseStatus.VERIFYING, CaseStatus.REGISTERED)
+
+
+def _intel(user, case):
+    if case.status not in INTEL_STATUSES or not can(user, "dispatch", case.org):
+        return None
+    import intel  # the one entry point of the read-only assistant (no import cycle at load time)
+
+    return intel.suggest_for_case(case, user)
 
 
 def _render_case(request, case, *, status: int = 200, **kwargs):

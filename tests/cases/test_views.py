@@ -492,3 +492,17 @@ def test_co_unit_signs_and_feeds_back(client, world, actors, category):
     assert response.status_code == 302
     assert case.assignments.get(pk=co.pk).status == AssignmentStatus.FED_BACK
     assert reload(case).status == CaseStatus.HANDLING
+
+
+def test_dispatcher_sees_category_suggestions_and_duplicates_before_registering(client, world, actors):
+    from .conftest import new_case
+
+    first = new_case(world, description="小区门口垃圾堆了三天没人清运,气味很大")
+    second = new_case(world, description="小区门口的垃圾三天没人清运了")
+    client.force_login(actors["dispatcher"])
+    page = client.get(f"/cases/{second.number}/").content.decode()
+    assert "智能辅助" in page and "疑似重复事项" in page and first.number in page
+    # Not for staff who see the case but do not dispatch it.
+    client.force_login(actors["community"])
+    response = client.get(f"/cases/{second.number}/")
+    assert response.status_code == 200 and "智能辅助" not in response.content.decode()

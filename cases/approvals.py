@@ -39,7 +39,7 @@ from .models import (
     Satisfaction,
     Stage,
 )
-from .services import _event, _locked, _now, _require, _save, _set_stage, _text
+from .services import _create_assignments, _event, _locked, _now, _require, _save, _set_stage, _text
 from .supervision import responsible_users
 
 E = events.register
@@ -209,16 +209,8 @@ def _apply(request: CaseRequest, case: Case, now: dt.datetime) -> dict:
             raise StateConflict(f"事项当前为“{case.get_status_display()}”,不能重办")
         lead = case.lead_unit
         case.handle_due_at = deadlines.stage_due(case.category, case.urgency, Stage.HANDLE, now)
-        CaseAssignment.objects.create(
-            case=case,
-            org=lead,
-            role=AssignmentRole.LEAD,
-            instructions=f"重办:{request.reason}"[:500],
-            dispatched_at=now,
-            dispatched_by=request.decided_by,
-            sign_due_at=deadlines.stage_due(case.category, case.urgency, Stage.SIGN, now),
-            handle_due_at=case.handle_due_at,
-        )
+        # A fresh lead assignment, exactly as a dispatch makes one (sign and return windows).
+        _create_assignments(case, lead, [], request.decided_by, f"重办:{request.reason}"[:500], now)
         case.status, case.dispatched_at = CaseStatus.DISPATCHED, now
         case.rehandle_count += 1
         case.fed_back_at = case.closed_at = None

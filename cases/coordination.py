@@ -62,7 +62,7 @@ def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[
     within the 吹哨报到 limit, then works on it like a co-unit and feeds back."""
     case = _locked(case, SUMMON_STATUSES)
     _require(actor, "dispatch", case.org, "只有街道(乡镇)调度中心可以吹哨")
-    units = list(units)
+    units = list(dict.fromkeys(units))
     if not units:
         raise ServiceError("请选择要召集报到的部门", field="units")
     for unit in units:
@@ -139,10 +139,11 @@ def merge_case(case: Case, *, actor, into: Case, reason: str, expected_status: s
         raise ServiceError("不能把事项合并到它自己", field="into")
     # Lock both rows in id order: two dispatchers merging A→B and B→A cannot deadlock.
     first, second = sorted([case, into], key=lambda c: c.pk)
-    locked = {first.pk: _locked(first, CaseStatus.values), second.pk: _locked(second, CaseStatus.values)}
+    locked = {
+        c.pk: _locked(c, CaseStatus.values, expected_status if c.pk == case.pk else None)
+        for c in (first, second)
+    }
     case, into = locked[case.pk], locked[into.pk]
-    if expected_status is not None and case.status != expected_status:
-        raise StateConflict(f"事项状态已变化(现为“{case.get_status_display()}”),请刷新页面后重试")
     if case.status not in MERGEABLE_STATUSES:
         raise StateConflict(f"事项当前为“{case.get_status_display()}”,已开始办理的事项不能再合并")
     if into.status not in OPEN_STATUSES:

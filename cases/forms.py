@@ -300,6 +300,8 @@ class DecisionForm(CaseForm):
 
 
 class SummonForm(StatusForm):
+    field_aliases = {"lead_unit": "units", "co_units": "units"}  # unit checks shared with dispatch
+
     units = forms.ModelMultipleChoiceField(label="召集部门", queryset=Org.objects.none(), required=False)
     note = _reason("吹哨事由", "需要各部门报到协同解决的问题")
 

@@ -65,6 +65,9 @@ def test_whistle_refusals(world, actors, category):
         coordination.summon_units(case, actor=actors["handler"], units=[world["d2"]], note="x")
     with pytest.raises(ServiceError, match="不属于本区"):
         coordination.summon_units(case, actor=actors["dispatcher"], units=[world["other_dept"]], note="x")
+    # The same department picked twice is summoned once.
+    summoned = coordination.summon_units(case, actor=actors["dispatcher"], units=[world["d2"]] * 2, note="x")
+    assert [a.org for a in summoned] == [world["d2"]]
 
 
 def test_duplicates_merge_into_a_master_case_whose_closure_reaches_every_reporter(

@@ -150,7 +150,8 @@ class IdempotencyKeyQuerySet(OwnedQuerySet):
 
 
 class IdempotencyKey(models.Model):
-    """One create call per (user, Idempotency-Key): a retry returns the first call's case."""
+    """One create call per (user, Idempotency-Key): a retry returns the first call's record
+    (``endpoint`` names the kind, ``object_id`` its id; ``case`` is also set for cases)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=255)
@@ -159,6 +160,7 @@ class IdempotencyKey(models.Model):
     response_status = models.PositiveSmallIntegerField(null=True)
     response_hash = models.CharField(max_length=64, blank=True)
     case = models.ForeignKey("cases.Case", null=True, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = IdempotencyKeyQuerySet.as_manager()

@@ -1,19 +1,23 @@
-"""Party organizations, organization life and compliance findings (read-only): the same scoping
-(``party.selectors.party_orgs`` / ``visible_to``) and the same finding engine as the pages."""
+"""Party organizations, organization life and compliance findings: the same scoping
+(``party.selectors.party_orgs`` / ``visible_to``), the same finding engine and the same
+``party.services`` calls (record, correct, void a meeting) as the secretary's pages."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from party import compliance
+from party import compliance, services
 from party import selectors as party_selectors
-from party.models import AttendanceStatus, Meeting, MeetingKind
+from party.models import AttendanceStatus, Meeting, MeetingKind, ResolutionKind
 
+from .. import idempotency
 from ..errors import ApiError
 from . import schemas as s
 
@@ -213,3 +217,172 @@ def meeting(request, meeting_id: int):
             for r in m.resolutions.order_by("pk")
         ],
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes: one ``party.services`` call each
+
+
+AttendanceCode = Literal[tuple(AttendanceStatus.values)]  # type: ignore[valid-type]
+MeetingKindCode = Literal[tuple(MeetingKind.values)]  # type: ignore[valid-type]
+ResolutionKindCode = Literal[tuple(ResolutionKind.values)]  # type: ignore[valid-type]
+
+
+class ExpectedMemberOut(Schema):
+    member_id: int
+    name: str
+    category: str = Field(description="formal 正式党员 / probationary 预备党员(无表决权)")
+    last_status: str | None = Field(description="上次同类会议的出席情况,可复制")
+    last_reason: str
+
+
+class AttendanceIn(Schema):
+    member_id: int = Field(ge=1, le=2**63 - 1)
+    status: AttendanceCode = Field(description="present 出席 / absent 缺席 / leave 请假(须填原因)")
+    reason: str = Field("", max_length=100)
+
+
+class ResolutionIn(Schema):
+    subject: str = Field(max_length=200, description="表决事项")
+    kind: ResolutionKindCode = "other"
+    yes: int = Field(0, ge=0, le=100000)
+    no: int = Field(0, ge=0, le=100000)
+    abstain: int = Field(0, ge=0, le=100000)
+
+
+class MeetingIn(Schema):
+    org: int = Field(ge=1, le=2**63 - 1, description="党组织 id(支部、党小组…)")
+    kind: MeetingKindCode
+    held_on: dt.date
+    topic: str = Field(max_length=200, description="会议主题")
+    place: str = Field("", max_length=100)
+    convener: int | None = Field(None, ge=1, le=2**63 - 1, description="召集人/主持人(人员 id)")
+    minutes: str = Field("", max_length=20000, description="会议记录")
+    decisions: str = Field("", max_length=5000)
+    follow_ups: str = Field("", max_length=5000)
+    study_hours: float | None = Field(None, ge=0, le=8, description="计入学时;留空按规则默认")
+    attendance: list[AttendanceIn] = Field(description="每位应到会党员一条(见 expected-members)")
+    resolutions: list[ResolutionIn] = Field([], max_length=20, description="表决事项(党员大会/支委会)")
+    photos: list[s.PhotoIn] = Field([], max_length=9)
+
+
+class MeetingCorrectionIn(Schema):
+    reason: str = Field(max_length=500, description="更正原因")
+    held_on: dt.date | None = None
+    topic: str | None = Field(None, max_length=200)
+    place: str | None = Field(None, max_length=100)
+    minutes: str | None = Field(None, max_length=20000)
+    decisions: str | None = Field(None, max_length=5000)
+    follow_ups: str | None = Field(None, max_length=5000)
+    study_hours: float | None = Field(None, ge=0, le=8)
+    attendance: list[AttendanceIn] | None = None
+
+
+class VoidIn(Schema):
+    reason: str = Field(max_length=500, description="作废原因")
+
+
+def _attendance(rows: list[AttendanceIn]) -> dict:
+    cleaned = {}
+    for row in rows:
+        if row.member_id in cleaned:
+            raise ApiError(422, "invalid", "同一党员的出席情况登记了两次", "attendance")
+        cleaned[row.member_id] = (row.status, row.reason)
+    return cleaned
+
+
+def _meeting_detail(request, pk: int) -> dict:
+    return meeting(request, pk)
+
+
+@router.get(
+    "/party/orgs/{org_id}/expected-members",
+    response={200: list[ExpectedMemberOut], **s.ERRORS},
+    summary="应到会党员(登记出席用,可复制上次出席情况)",
+)
+def expected_members(
+    request, org_id: int, kind: MeetingKindCode = "branch_assembly", held_on: dt.date | None = None
+):
+    org = _org(request, org_id)
+    held_on = held_on or party_selectors.today()
+    last = services.last_attendance(org, kind, before=held_on)
+    members = services.expected_members(org, kind, held_on).select_related("person").order_by("person__name")
+    return [
+        {
+            "member_id": m.pk,
+            "name": m.person.name,
+            "category": m.category,
+            "last_status": last.get(m.pk, (None, ""))[0],
+            "last_reason": last.get(m.pk, (None, ""))[1],
+        }
+        for m in members
+    ]
+
+
+@router.post("/party/meetings", response={201: MeetingDetail, **s.ERRORS}, summary="登记组织生活(三会一课等)")
+def record_meeting(
+    request, response: HttpResponse, payload: MeetingIn, idempotency_key: str | None = idempotency.header()
+):
+    """``party.services.record_meeting``: the date may not be in the future, every expected member
+    gets one attendance row, votes are checked for quorum (more than half of the formal members
+    present) and passed by yes votes over half of those who should attend."""
+
+    def create():
+        found = services.record_meeting(
+            actor=request.user,
+            org=_org(request, payload.org),
+            kind=payload.kind,
+            held_on=payload.held_on,
+            topic=payload.topic,
+            attendance=_attendance(payload.attendance),
+            place=payload.place,
+            convener=payload.convener,
+            minutes=payload.minutes,
+            decisions=payload.decisions,
+            follow_ups=payload.follow_ups,
+            study_hours=payload.study_hours,
+            resolutions=[r.model_dump() for r in payload.resolutions],
+            photos=s.decode_photos(payload.photos),
+        )
+        return found, _meeting_detail(request, found.pk)
+
+    body = idempotency.run(
+        request,
+        response,
+        idempotency_key,
+        payload.model_dump(),
+        "party.meetings.create",
+        create,
+        lambda pk: _meeting_detail(request, pk),
+    )
+    return Status(201, body)
+
+
+@router.post(
+    "/party/meetings/{meeting_id}/corrections",
+    response={200: MeetingDetail, **s.ERRORS},
+    summary="更正组织生活记录(保留原版本)",
+)
+def correct_meeting(request, meeting_id: int, payload: MeetingCorrectionIn):
+    found = get_object_or_404(_meetings(request), pk=meeting_id)
+    changes = {
+        name: value
+        for name, value in payload.model_dump(exclude={"reason", "attendance"}).items()
+        if value is not None
+    }
+    attendance = None if payload.attendance is None else _attendance(payload.attendance)
+    services.correct_meeting(
+        actor=request.user, meeting=found, reason=payload.reason, attendance=attendance, **changes
+    )
+    return _meeting_detail(request, found.pk)
+
+
+@router.post(
+    "/party/meetings/{meeting_id}/void",
+    response={200: MeetingDetail, **s.ERRORS},
+    summary="作废误录的组织生活记录(记录保留)",
+)
+def void_meeting(request, meeting_id: int, payload: VoidIn):
+    found = get_object_or_404(_meetings(request), pk=meeting_id)
+    services.void_meeting(actor=request.user, meeting=found, reason=payload.reason)
+    return _meeting_detail(request, found.pk)

@@ -8,14 +8,11 @@ state and writes the audit event. A task or plan the caller cannot see is a 404.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import datetime as dt
 import io
 from typing import Annotated
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -362,16 +359,12 @@ def _board(request, filters: TaskFilters):
     return tasks
 
 
-def _evidence_files(items: list[EvidenceIn]) -> list[tuple[str, SimpleUploadedFile]]:
+def _evidence_files(items: list[EvidenceIn]) -> list[tuple[str, object]]:
     """Base64 bodies as uploads; the service checks kind, format and size like the form's files."""
-    files = []
-    for item in items:
-        try:
-            content = base64.b64decode(item.content_base64, validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise ApiError(422, "invalid", "佐证材料内容不是有效的 Base64", "evidence") from error
-        files.append((item.kind, SimpleUploadedFile(item.filename or "file", content)))
-    return files
+    return [
+        (item.kind, s.decode_upload(item.content_base64, item.filename or "file", "evidence", "佐证材料"))
+        for item in items
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

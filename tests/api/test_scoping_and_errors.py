@@ -17,6 +17,9 @@ from orgs.roles import Role
 from party.models import Meeting
 from tests.conftest import grant
 from tests.factories import make_org
+from villages import services as village_services
+from villages.defaults import seed_defaults as village_defaults
+from villages.models import Decision
 from workplan import services as workplan_services
 from workplan.models import Task
 
@@ -62,6 +65,16 @@ def scene(world, actors, category, api_for, settings, tmp_path):
     )
     outsider = api_for(actors["other_dispatcher"])
     request = approvals.request_exclusion(case, actor=actors["dispatcher"], reason="诉求于法无据")
+    village_defaults()
+    village = make_org(make_org(world["district"], "town", "莲花镇"), "village", "桐木村", households=300)
+    decision = village_services.propose_decision(
+        actor=None,
+        village=village,
+        title="道路硬化",
+        matter="project",
+        summary="硬化道路",
+        held_on=dt.date(2026, 9, 1),
+    )
     return {
         "case": case,
         "values": {
@@ -79,6 +92,7 @@ def scene(world, actors, category, api_for, settings, tmp_path):
             "plan_id": plan.pk,
             "task_id": task.pk,
             "evidence_id": task.evidence.get().pk,
+            "decision_id": decision.pk,
         },
         "outsider": outsider,
     }
@@ -110,10 +124,13 @@ OUTSIDER_LISTS = {
     ("GET", "/api/v1/cases"): 200,
     ("GET", "/api/v1/party/orgs"): 200,
     ("GET", "/api/v1/party/meetings"): 200,
+    ("POST", "/api/v1/party/meetings"): 422,
     ("POST", "/api/v1/cases"): 422,
     ("GET", "/api/v1/workplan/plans"): 200,
     ("GET", "/api/v1/workplan/tasks"): 200,
     ("GET", "/api/v1/workplan/tasks.csv"): 200,
+    ("GET", "/api/v1/villages/decisions"): 200,
+    ("POST", "/api/v1/villages/decisions"): 422,
 }
 
 
@@ -157,6 +174,13 @@ def valid_bodies(world, category) -> dict:
         "merge": {"into": "YL20260101-0001", "reason": "重复"},
         "public": {"public": False, "reason": "隐私"},
         "reports": {"percent": 50, "done_text": "已推进"},
+        "corrections": {"reason": "日期有误", "topic": "改"},
+        "void": {"reason": "误录"},
+        "steps": {
+            "kind": "consultation",
+            "held_on": "2026-09-03",
+            "votes": {"expected": 7, "present": 7, "yes": 7},
+        },
     }
 
 
@@ -193,6 +217,8 @@ def test_outsider_gets_404_or_nothing_on_every_endpoint(scene, world, category):
     assert len(ledger.strip().splitlines()) == 1  # the header only
     task = Task.objects.get(pk=scene["values"]["task_id"])
     assert (task.reports_count, task.state) == (1, "active")  # the outsider's report/verify did nothing
+    assert outsider.get("/api/v1/villages/decisions").json() == []
+    assert Decision.objects.get(pk=scene["values"]["decision_id"]).done_steps == 1
 
 
 def test_resident_without_roles_sees_only_own_cases(world, api_for):

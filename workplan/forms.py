@@ -116,6 +116,15 @@ class ChangeTaskForm(WorkplanForm):
     responsible_name = forms.CharField(label="责任人", max_length=50, required=False)
     lead_unit = forms.ModelChoiceField(label="牵头单位", queryset=Org.objects.none(), required=False)
     co_units = forms.ModelMultipleChoiceField(label="配合单位", queryset=Org.objects.none(), required=False)
+    description = forms.CharField(label="任务要求", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    expected_result = forms.CharField(label="预期成果", max_length=300, required=False)
+    evidence_kinds = forms.MultipleChoiceField(
+        label="成果形式",
+        choices=[(k, k) for k in EVIDENCE_KINDS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tags = forms.CharField(label="标签", max_length=100, required=False, help_text="以顿号分隔,如:组织、党建")
     reason = forms.CharField(
         label="调整理由", max_length=300, required=False, help_text="计划下达后调整时限或承办单位须填写"
     )
@@ -129,7 +138,39 @@ class ChangeTaskForm(WorkplanForm):
         "weight",
         "leader_name",
         "responsible_name",
+        "description",
+        "expected_result",
+        "evidence_kinds",
+        "tags",
     )
+    # Text that may be emptied on purpose (an empty date, number or choice means "unchanged").
+    CLEARABLE = ("leader_name", "responsible_name", "description", "expected_result", "tags")
+
+    @staticmethod
+    def initial_for(task) -> dict:
+        values = {name: getattr(task, name) for name in ChangeTaskForm.EDITABLE}
+        values["evidence_kinds"] = task.evidence_kind_list
+        return values
+
+    @staticmethod
+    def changes(task, data: dict, submitted) -> dict:
+        """The edited fields whose value differs from the task's. A text field left out of the
+        request is unchanged; one sent empty is cleared. The 成果形式 checkboxes count as sent with
+        every submission (a browser sends nothing for a group with no box ticked)."""
+        changes = {}
+        for name in ChangeTaskForm.EDITABLE:
+            value = data.get(name)
+            if name == "evidence_kinds":
+                value, current = list(value or []), task.evidence_kind_list
+            elif name in ChangeTaskForm.CLEARABLE and name in submitted:
+                value, current = value or "", getattr(task, name)
+            elif value in (None, ""):
+                continue
+            else:
+                current = getattr(task, name)
+            if value != current:
+                changes[name] = value
+        return changes
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

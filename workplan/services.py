@@ -256,6 +256,7 @@ def _snapshot(task: Task) -> dict:
         "priority": task.priority,
         "tags": task.tags,
         "weight": str(task.weight),
+        "description": task.description,
     }
 
 

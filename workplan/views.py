@@ -440,7 +440,7 @@ def _task_panels(request, task, bound: dict) -> dict:
                 forms.ChangeTaskForm,
                 user=user,
                 initial={
-                    **{name: getattr(task, name) for name in forms.ChangeTaskForm.EDITABLE},
+                    **forms.ChangeTaskForm.initial_for(task),
                     "deadline": task.deadline,
                     "lead_unit": task.lead_unit_id,
                     "co_units": [u.org_id for u in units if u.role == UnitRole.CO],
@@ -598,19 +598,13 @@ def task_notice(request, pk: int):
 @require_POST
 def task_change(request, pk: int):
     def call(task, d):
-        changes = {}
-        for name in forms.ChangeTaskForm.EDITABLE:
-            value = d.get(name)
-            if value not in (None, "") and value != getattr(task, name):
-                changes[name] = value
-        services.update_task(
-            task,
-            actor=request.user,
-            reason=d["reason"],
-            lead_unit=d["lead_unit"],
-            co_units=list(d["co_units"]),
-            **changes,
-        )
+        changes = forms.ChangeTaskForm.changes(task, d, submitted=request.POST.keys())
+        units = {}  # left out of the request: unchanged (a select sends its value, even empty)
+        if "lead_unit" in request.POST:
+            units["lead_unit"] = d["lead_unit"]
+        if "lead_unit" in request.POST or "co_units" in request.POST:
+            units["co_units"] = list(d["co_units"])
+        services.update_task(task, actor=request.user, reason=d["reason"], **units, **changes)
 
     return _act(
         request,

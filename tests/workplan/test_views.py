@@ -380,3 +380,35 @@ def test_change_a_task_through_the_page(client, wp, live):
     event = AuditEvent.objects.for_subject(task).order_by("-seq").first()
     assert event.action == "workplan.task_rescheduled" and event.before["deadline"] == "2026-06-30"
     assert event.reason == "汛期影响,区委同意延期"
+
+
+def test_change_form_edits_requirements_tags_and_evidence_kinds(client, wp, live):
+    from audit.models import AuditEvent
+
+    task = live["task"]
+    login(client, wp.users["dudao"])
+    url = reverse("workplan:task_change", args=[task.pk])
+    page = client.get(reverse("workplan:task", args=[task.pk])).content.decode()
+    assert 'name="expected_result"' in page and 'name="evidence_kinds"' in page and 'name="tags"' in page
+    response = client.post(
+        url,
+        {
+            "description": "年底前完成全部背街小巷改造",
+            "expected_result": "改造完成并通过验收",
+            "evidence_kinds": ["照片", "报告"],
+            "tags": "城建、民生",
+        },
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.description == "年底前完成全部背街小巷改造" and task.expected_result == "改造完成并通过验收"
+    assert task.evidence_kind_list == ["照片", "报告"] and task.tag_list == ["城建", "民生"]
+    event = AuditEvent.objects.for_subject(task).order_by("-seq").first()
+    assert event.action == "workplan.task_changed" and event.after["tags"] == "城建、民生"
+    # Sent empty: cleared; left out: unchanged. Unknown evidence kinds are refused with the field.
+    response = client.post(url, {"tags": "", "evidence_kinds": ["照片"]})
+    task.refresh_from_db()
+    assert task.tags == "" and task.evidence_kind_list == ["照片"]
+    assert task.description == "年底前完成全部背街小巷改造"
+    response = client.post(url, {"evidence_kinds": ["口头汇报"]})
+    assert response.status_code == 400 and "成果形式" in response.content.decode()

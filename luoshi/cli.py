@@ -1,6 +1,8 @@
 """The ``luoshi`` command.
 
-luoshi demo                  migrate, build the demo district, run web server + worker
+luoshi demo [--build-only] [--port N]
+                             migrate, build the demo district, run web server + worker
+                             (--build-only: build and stop; port also from LUOSHI_PORT)
 luoshi serve [--port N]      run the web server
 luoshi worker                run the background worker (tasks + periodic jobs)
 luoshi manage <command> …    any Django management command
@@ -74,8 +76,17 @@ def _run_together(children: dict[str, list[str]]) -> int:
 
 
 def demo(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="luoshi demo", description="迁移数据库、生成演示区县,然后启动网站和后台任务(Ctrl-C 停止)"
+    )
+    parser.add_argument("--build-only", action="store_true", help="只生成演示数据,不启动网站和后台任务")
+    parser.add_argument("--port", default=os.environ.get("LUOSHI_PORT", "8000"), help="网站端口(默认 8000)")
+    args = parser.parse_args(argv)
     _setup_env(LUOSHI_DEMO="1", LUOSHI_SECURE_COOKIES="0")
-    port = os.environ.get("LUOSHI_PORT", "8000")
+    port = args.port
+    os.environ["LUOSHI_PORT"] = port  # build_demo_api prints the demo's own address
     import django
     from django.core.management import call_command
 
@@ -89,6 +100,9 @@ def demo(argv: list[str]) -> int:
     call_command("build_demo_party")
     call_command("build_demo_villages")
     call_command("build_demo_workplan")
+    if args.build_only:
+        print("\n演示数据已生成。启动:luoshi demo(或 make demo)", flush=True)
+        return 0
     print(f"\n落实 演示环境: http://127.0.0.1:{port}/   (Ctrl-C 停止网站和后台任务)\n", flush=True)
     return _run_together({"web": ["serve", "--port", port], "worker": ["worker"]})
 

@@ -3,13 +3,13 @@ from django.conf import settings
 
 def luoshi(request):
     """Values every page needs: the demo banner and the signed-in user's role summary."""
-    from core.navigation import nav_for
+    from core.navigation import menu_for
 
     user = getattr(request, "user", None)
     return {
         "LUOSHI_IS_DEMO": _is_demo(),
         "LUOSHI_VERSION": __import__("luoshi").__version__,
-        "nav_items": nav_for(user) if user is not None and user.is_authenticated else [],
+        "nav_menu": menu_for(user) if user is not None and user.is_authenticated else [],
         "unread_count": _unread(user),
         "DEBUG": settings.DEBUG,
     }

@@ -46,3 +46,40 @@ def _party_items(user) -> list[dict]:
     from party.navigation import party_nav
 
     return party_nav(user)
+
+
+# The menu bar groups the entries so that it fits on one line: (key, label, entry keys or prefixes).
+GROUPS = [
+    ("cases", "网格事项", ("cases", "case_new", "notices", "rankings", "intel_")),
+    ("workplan", "督查督办", ("workplan",)),
+    ("party", "基层党建", ("party_", "villages")),
+    ("orgs", "组织人员", ("orgs", "people", "import")),
+    ("system", "系统", ("api_tokens", "admin")),
+]
+
+
+def _group_of(key: str) -> tuple[str, str] | None:
+    for group, label, members in GROUPS:
+        if any(key == m or (m.endswith("_") and key.startswith(m)) for m in members):
+            return group, label
+    return None
+
+
+def menu_for(user) -> list[dict]:
+    """``nav_for`` as the menu bar shows it: entries of one group under a dropdown (in the order
+    of their first entry), a group with a single entry as that entry. A group lists its entries'
+    keys in ``member_keys`` so the page's ``active_nav`` can mark it."""
+    menu: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in nav_for(user):
+        found = _group_of(item["key"])
+        if found is None:
+            menu.append(item)
+            continue
+        key, label = found
+        if key not in groups:
+            groups[key] = {"key": f"group_{key}", "label": label, "children": [], "member_keys": []}
+            menu.append(groups[key])
+        groups[key]["children"].append(item)
+        groups[key]["member_keys"].append(item["key"])
+    return [entry["children"][0] if len(entry.get("children", ())) == 1 else entry for entry in menu]

@@ -146,3 +146,17 @@ def staff_page(browser, live_server, journey):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def open_menu(page, group: str, entry: str) -> None:
+    """Click a menu entry under its group of the menu bar (``core.navigation.GROUPS``); on a
+    phone, open the menu first."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    dropdown = page.locator(f"nav .dropdown-toggle:has-text('{group}')")
+    if dropdown.count():
+        dropdown.click()
+        page.click(f"nav .dropdown-menu >> text={entry}")
+    else:  # a group with a single entry is shown as that entry
+        page.click(f"nav .nav-link >> text={entry}")

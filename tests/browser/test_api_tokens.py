@@ -12,7 +12,7 @@ from orgs.roles import Role
 from tests.conftest import build_world
 from tests.factories import RoleGrantFactory, UserFactory
 
-from .conftest import screenshot
+from .conftest import open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def test_token_page_docs_and_revoke(page, live_server, transactional_db):
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
-    page.click("text=接口令牌")
+    open_menu(page, "系统", "接口令牌")
     page.fill("#id_name", "12345热线对接")
     page.click("button:has-text('创建令牌')")
     token = page.inner_text("#new-token-value").strip()

@@ -148,15 +148,17 @@ def staff_page(browser, live_server, journey):
         context.close()
 
 
-def open_menu(page, group: str, entry: str) -> None:
-    """Click a menu entry under its group of the menu bar (``core.navigation.GROUPS``); on a
-    phone, open the menu first."""
+def open_menu(page, entry: str) -> None:
+    """Click a menu entry, opening its group's dropdown (``core.navigation.GROUPS``) first when it
+    sits under one, and the collapsed menu on a phone."""
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
-    dropdown = page.locator(f"nav .dropdown-toggle:has-text('{group}')")
-    if dropdown.count():
-        dropdown.click()
-        page.click(f"nav .dropdown-menu >> text={entry}")
-    else:  # a group with a single entry is shown as that entry
-        page.click(f"nav .nav-link >> text={entry}")
+        page.wait_for_selector("#mainnav.show")
+    plain = page.locator(f"nav a.nav-link:not(.dropdown-toggle):text-is('{entry}')")
+    if plain.count():
+        plain.first.click()
+        return
+    item = f"a.dropdown-item:text-is('{entry}')"
+    page.locator("nav .dropdown", has=page.locator(item)).locator(".dropdown-toggle").click()
+    page.locator(f"nav {item}").first.click()

@@ -43,7 +43,7 @@ def test_token_page_docs_and_revoke(page, live_server, transactional_db):
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
-    open_menu(page, "系统", "接口令牌")
+    open_menu(page, "接口令牌")
     page.fill("#id_name", "12345热线对接")
     page.click("button:has-text('创建令牌')")
     token = page.inner_text("#new-token-value").strip()

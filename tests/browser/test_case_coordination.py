@@ -8,7 +8,7 @@ from cases import services
 from cases.models import Case, CaseRequest, Category
 from orgs.models import User
 
-from .conftest import screenshot
+from .conftest import open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def test_extension_whistle_merge_and_rehandle(staff_page, live_server, journey):
 
     # 2. The street finds it under 待审批 and approves; the deadline moves.
     jiedao = staff_page("jiedao")
-    jiedao.click("nav >> text=网格事项")
+    open_menu(jiedao, "网格事项")
     jiedao.click(".case-tabs >> text=待审批")
     jiedao.wait_for_selector(f"#case-table >> text={case.number}")
     screenshot(jiedao, "coordination-02-requests-tab")
@@ -97,7 +97,7 @@ def test_extension_whistle_merge_and_rehandle(staff_page, live_server, journey):
     jiedao.click("#form-rehandle button[type=submit]")
     jiedao.wait_for_selector("text=已提交重办申请")
     dudao = staff_page("dudao")
-    dudao.click("nav >> text=网格事项")
+    open_menu(dudao, "网格事项")
     dudao.click(".case-tabs >> text=待审批")
     dudao.click(f"#case-table >> text={case.number}")
     request = CaseRequest.objects.get(kind="rehandle")
@@ -129,7 +129,7 @@ def test_department_answers_a_supervision_notice(staff_page, live_server, journe
     bumen.click("[id^=form-reply-] button[type=submit]")
     bumen.wait_for_selector("text=已回复")
     dudao = staff_page("dudao")
-    dudao.click("nav >> text=督办通知")
+    open_menu(dudao, "督办通知")
     dudao.wait_for_selector(f"text={case.number}")
     assert dudao.locator("text=值班人员外出巡查").count() == 1
     screenshot(dudao, "coordination-09-notices-supervisor")

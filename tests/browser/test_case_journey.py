@@ -4,7 +4,7 @@
 
 import pytest
 
-from .conftest import screenshot, serve_media
+from .conftest import open_menu, screenshot, serve_media
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,10 +37,10 @@ def test_case_journey(staff_page, phone_page, live_server, journey):
     # 2. The street dispatcher registers it (暴露垃圾) and dispatches it to the department with the
     #    community as co-unit.
     jiedao = staff_page("jiedao")
-    jiedao.click("nav >> text=录入事项")
+    open_menu(jiedao, "录入事项")
     jiedao.wait_for_selector("text=来电人(12345 热线)")
     screenshot(jiedao, "journey-02b-hotline-entry-form")
-    jiedao.click("nav >> text=网格事项")
+    open_menu(jiedao, "网格事项")
     jiedao.click("text=待受理")
     jiedao.wait_for_selector(f"#case-table >> text={number}")
     screenshot(jiedao, "journey-03-dispatcher-workbench")
@@ -68,7 +68,7 @@ def test_case_journey(staff_page, phone_page, live_server, journey):
 
     # 3. The department signs for it and reports back with a photo.
     bumen = staff_page("bumen")
-    bumen.click("nav >> text=网格事项")
+    open_menu(bumen, "网格事项")
     bumen.click(".case-tabs >> text=待签收")
     bumen.wait_for_selector(f"#case-table >> text={number}")
     screenshot(bumen, "journey-07-department-workbench")
@@ -85,7 +85,7 @@ def test_case_journey(staff_page, phone_page, live_server, journey):
 
     # 4. The community checks it on the spot: passed, closed.
     shequ = staff_page("shequ")
-    shequ.click("nav >> text=网格事项")
+    open_menu(shequ, "网格事项")
     shequ.click(".case-tabs >> text=待核查")
     shequ.click(f"#case-table >> text={number}")
     shequ.check("#form-check input[value='1']")

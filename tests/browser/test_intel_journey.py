@@ -11,7 +11,7 @@ from cases.models import Case, Category
 from core import clock
 from intel.defaults import seed_defaults as seed_intel
 
-from .conftest import screenshot
+from .conftest import open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def test_hot_spots_and_suggestions(staff_page, journey, live_server):
             Case.objects.filter(pk=case.pk).update(category=category, created_at=when)
 
     page = staff_page("dudao")
-    page.click("nav >> text=热点分析")
+    open_menu(page, "热点分析")
     page.wait_for_selector("h1:has-text('热点分析')")
     assert page.locator("table >> text=暴露垃圾").count() == 1
     assert page.locator("text=上升分类").is_visible()

@@ -12,7 +12,7 @@ from tests.workplan.test_extract import seed_text
 from workplan.defaults import seed_defaults
 from workplan.models import Notice, Task, TaskState
 
-from .conftest import screenshot
+from .conftest import open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +55,7 @@ def login(browser, live_server, office):
 
 def test_supervision_journey(login, live_server, office):
     dudao = login("dudao")
-    dudao.click("nav >> text=督查督办")
+    open_menu(dudao, "督查督办")
     dudao.click("text=从讲话生成任务")
     dudao.fill("#id_text", seed_text())
     dudao.fill("#id_year", "2026")
@@ -90,7 +90,7 @@ def test_supervision_journey(login, live_server, office):
     assert task.lead_unit.name == "区城市管理和综合执法局" and task.parent.title.startswith("各级领导干部")
 
     bumen = login("bumen")
-    bumen.click("nav >> text=督办任务")
+    open_menu(bumen, "督办任务")
     screenshot(bumen, "workplan-04-unit-workbench")
     bumen.click(f"text={task.title}")
     bumen.fill("#report_percent", "100")

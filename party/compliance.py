@@ -84,6 +84,9 @@ RULES = {
     "transfer.pending_long": ("组织关系转出长期未接收", "medium", "transfer.receipt_days"),
     "member.away_no_transfer": ("党员外出半年以上未转接组织关系", "medium", "transfer.away_months"),
     "dues.arrears": ("党员欠缴党费", "medium", "dues.arrears_months"),
+    # 四议两公开 (village decisions): evaluated in villages/compliance.py
+    "village.deviation": ("四议两公开程序或公开不规范", "medium", "village.disclose_within"),
+    "village.overdue": ("四议两公开应公开未公开", "high", "village.disclose_within"),
 }
 # Missing-meeting severity by kind: the members' meeting and the annual life meeting weigh most.
 MISSING_SEVERITY = {
@@ -900,6 +903,14 @@ class Engine:
 
         memcompliance.run(self)
 
+    def villages(self):
+        from django.apps import apps
+
+        if apps.is_installed("villages"):
+            from villages import compliance as villagecompliance
+
+            villagecompliance.run(self)
+
     def run(self) -> list[Finding]:
         for step in (
             self.structure,
@@ -916,6 +927,7 @@ class Engine:
             self.reused_photos,
             self.development,
             self.membership,
+            self.villages,
         ):
             step()
         self.findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.org_path, f.rule, f.period))

@@ -52,7 +52,9 @@ class _Demo:
             is_demo=True,
         )
 
-    def advance(self, applicant: Applicant, upto: int, dates: dict[int, dt.date]) -> Applicant:
+    def advance(
+        self, applicant: Applicant, upto: int, dates: dict[int, dt.date], extra: dict | None = None
+    ) -> Applicant:
         """Record steps up to ``upto`` on the given days (missing days: a few days after the last)."""
         branch = applicant.org
         formal = list(
@@ -97,10 +99,20 @@ class _Demo:
                 kw["note"] = "党委换届,审批顺延"
             if n == 25:
                 kw["checklist"] = list(devsteps.ARCHIVE_CHECKLIST)
+            kw.update((extra or {}).get(n, {}))
             dev.record_step(actor=None, applicant=applicant, number=n, done_on=day, **kw)
             applicant.refresh_from_db()
             last = day
         return applicant
+
+
+def _correct_one(applicant: Applicant, reason: str) -> None:
+    """A corrected step (更正): step 18's filing date moved a day, the prior version kept."""
+    from .devmodels import DevelopmentStep
+
+    step = DevelopmentStep.objects.filter(applicant=applicant, number=18, superseded_at__isnull=True).first()
+    if step is not None:
+        dev.correct_step(actor=None, step=step, reason=reason, done_on=step.done_on + dt.timedelta(days=1))
 
 
 def _path_dates(start: dt.date, admitted: dt.date | None = None) -> dict[int, dt.date]:
@@ -160,8 +172,28 @@ def build_demo_development(stdout=None) -> int:
         )
         a = demo.apply(shuji, today - relativedelta(years=4, months=6), female=True, age=29)
         demo.advance(a, 25, _path_dates(a.applied_on, admitted=today - relativedelta(years=2, months=2)))
+        _correct_one(a, "备案日期录错,按组织部门备案回执更正")
         a = demo.apply(shuji, today - relativedelta(months=11), female=False)
         demo.advance(a, 3, _path_dates(a.applied_on))
+        # End of probation: an extension waiting for the 党委's approval, an approved extension
+        # (probation runs on), an approved cancellation.
+        a = demo.apply(shuji, today - relativedelta(years=3, months=2), female=False)
+        dates = _path_dates(a.applied_on, admitted=today - relativedelta(years=1, months=1))
+        demo.advance(a, 23, dates, {23: {"outcome": "extend", "extension_months": 6}})
+        a = demo.apply(shuji, today - relativedelta(years=3, months=4), female=True)
+        dates = _path_dates(a.applied_on, admitted=today - relativedelta(years=1, months=3))
+        demo.advance(a, 24, dates, {23: {"outcome": "extend", "extension_months": 12}})
+        a = demo.apply(shuji, today - relativedelta(years=3, months=5), female=False)
+        dates = _path_dates(a.applied_on, admitted=today - relativedelta(years=1, months=4))
+        demo.advance(
+            a,
+            24,
+            dates,
+            {
+                23: {"outcome": "cancel", "note": "预备期内多次无故不参加组织生活,经教育仍不改正"},
+                24: {"note": "同意支部大会决议"},
+            },
+        )
         # A few other branches in the same street: admissions clustered in one month this year.
         street = Org.objects.get_parent(shuji)
         others = [b for b in branches if b.path.startswith(street.path) and b.pk != shuji.pk][:6]

@@ -63,6 +63,9 @@ MEMBER_ADMITTED = E("party.dev_member_admitted", "接收为预备党员")
 MEMBER_CONFIRMED = E("party.dev_member_confirmed", "预备党员转为正式党员")
 RULES_CONFIRMED = E("party.dev_rules_confirmed", "确认发展党员细则版本")
 PLAN_SET = E("party.dev_plan_set", "下达年度发展党员计划")
+PROBATION_EXTENDED = E("party.dev_probation_extended", "批准延长预备期")
+PROBATION_CANCELLED = E("party.dev_probation_cancelled", "批准取消预备党员资格")
+STEP_CORRECTED = E("party.dev_step_corrected", "更正发展党员步骤记录")
 
 COMMITTEE_KINDS = ("party_committee", "working_committee")
 AUTH_SOURCE = (
@@ -302,10 +305,13 @@ class _Judge:
         return any(c.result == CheckResult.DEVIATION for c in self.checks)
 
 
-def _live_step(applicant: Applicant, number: int) -> DevelopmentStep | None:
-    return (
-        applicant.steps.filter(number=number, superseded_at__isnull=True, passed=True).order_by("-pk").first()
-    )
+def _live_step(applicant: Applicant, number: int, until: dt.date | None = None) -> DevelopmentStep | None:
+    """The live (not superseded) passed step ``number``; with ``until``, the latest one on or before
+    that day (a step recorded twice, e.g. 23 before and after an extension)."""
+    rows = applicant.steps.filter(number=number, superseded_at__isnull=True, passed=True)
+    if until is None:
+        return rows.order_by("-pk").first()
+    return rows.filter(done_on__lte=until).order_by("-done_on", "-pk").first()
 
 
 def _committee_ancestor(branch: Org, org: Org | None, field: str, what: str) -> Org:
@@ -542,13 +548,49 @@ def _admit(applicant: Applicant) -> Member:
     return member
 
 
-@transaction.atomic
-def record_step(
+OUTCOMES = {"full": "按期转正", "extend": "延长预备期", "cancel": "取消预备党员资格"}
+OUTCOME_APPROVAL = {"full": "转正审批", "extend": "延长预备期审批", "cancel": "取消预备党员资格审批"}
+
+
+def _extension(applicant: Applicant, rules: DevRules, judge: _Judge, months, prior=None) -> int:
+    """An extension of probation: once only, 6–12 months (细则 第三十二条). ``prior``: re-checking
+    the recorded extension itself (it is the one extension)."""
+    lo, hi = rules.get("dev.extension_min_months"), rules.get("dev.extension_max_months")
+    if applicant.extended_months and prior is None:
+        judge.refuse("dev.extension_max_months", "延长预备期:预备期只能延长一次,已延长过", "outcome")
+    try:
+        months = int(months or 0)
+    except (TypeError, ValueError) as error:
+        raise ServiceError("延长月数须为整数", field="extension_months") from error
+    if not lo <= months <= hi:
+        judge.refuse(
+            "dev.extension_max_months",
+            f"延长月数:延长预备期须不少于{lo}个月、不超过{hi}个月,现为 {months} 个月",
+            "extension_months",
+        )
+    judge.ok("dev.extension_max_months", f"延长预备期 {months} 个月(第一次延长)")
+    return months
+
+
+@dataclass
+class _Evaluated:
+    details: dict
+    people: list
+    role: str
+    passed: bool
+    body: str
+    deciding_org: Org | None
+    resolution: Resolution | None
+    outcome: str
+
+
+def _evaluate(
     *,
     actor,
     applicant: Applicant,
-    number: int,
+    spec: devsteps.Step,
     done_on: dt.date,
+    judge: _Judge,
     note: str = "",
     deciding_org: Org | None = None,
     people=(),
@@ -559,43 +601,17 @@ def record_step(
     notice_from: dt.date | None = None,
     notice_to: dt.date | None = None,
     outcome: str = "full",
-    extension_months: int | None = None,
+    extension_months=None,
     checklist=(),
-    documents=(),
-    expected_step: int | None = None,
-) -> DevelopmentStep:
-    """Record step ``number`` (2–25) of ``applicant``. Steps run strictly in order; see the module
-    docstring for what is refused and what is flagged."""
-    applicant = (
-        Applicant.objects.select_for_update(of=("self",)).select_related("org", "person").get(pk=applicant.pk)
-    )
+    prior: DevelopmentStep | None = None,
+) -> _Evaluated:
+    """Judge step ``spec`` of ``applicant`` on ``done_on`` by the rules in force that day: refuse
+    what a hard rule forbids, record passed checks and deviations on ``judge``. Used when a step is
+    recorded, when it is corrected and when later steps are re-checked after a correction
+    (``prior``: the recorded row — its vote is not taken again, its resolution is kept)."""
     branch = applicant.org
-    _require(actor, branch, "无权办理该支部的发展党员事项")
-    if expected_step is not None and expected_step != applicant.step:
-        raise ServiceError("该发展对象的进度已变化,请刷新页面后重试", field="number")
-    if applicant.status not in (ApplicantStatus.ACTIVE, ApplicantStatus.PROBATIONARY):
-        raise ServiceError(f"发展程序{applicant.get_status_display()},不能再登记步骤", field="number")
-    if number not in devsteps.BY_NUMBER or number < 2:
-        raise ServiceError("步骤编号无效", field="number")
-    spec = devsteps.step(number)
-    if number != applicant.step + 1:
-        nxt = devsteps.BY_NUMBER.get(applicant.step + 1)
-        raise ServiceError(
-            f"步骤顺序:须先完成{nxt.label if nxt else '前一步'},才能登记{spec.label}。依据:{ORDER_SOURCE}",
-            field="number",
-        )
-    if not isinstance(done_on, dt.date):
-        raise ServiceError("请填写日期", field="done_on")
-    if done_on > _today():
-        raise ServiceError("日期不能晚于今天(不能预先登记)", field="done_on")
-    previous = (
-        applicant.steps.filter(superseded_at__isnull=True, passed=True).order_by("-number", "-pk").first()
-    )
-    if previous is not None and done_on < previous.done_on:
-        raise ServiceError(f"日期不能早于上一步(第{previous.number}步,{previous.done_on})", field="done_on")
-    rules = DevRules(done_on, branch)
-    judge = _Judge(rules)
-    note = _text(note, "note", "说明", limit=MAX_NOTE)
+    rules = judge.rules
+    number = spec.number
     details: dict = {}
     resolution = None
     chosen_people: list[Person] = []
@@ -637,7 +653,19 @@ def record_step(
         role = "入党介绍人"
 
     # -- step rules ------------------------------------------------------------------------------
-    if number == 2:
+    if number == 1:
+        born = applicant.person.birth_date
+        age = done_on.year - born.year - ((done_on.month, done_on.day) < (born.month, born.day))
+        minimum = rules.get("dev.min_age")
+        judge.require(
+            age >= minimum,
+            "dev.min_age",
+            f"递交申请时 {age} 周岁,已满{minimum}周岁",
+            f"日期:递交申请时({done_on})未满{minimum}周岁(当时 {age} 周岁),不能受理入党申请",
+            "done_on",
+        )
+        body = prior.body if prior is not None else body
+    elif number == 2:
         judge.timely(
             done_on, applicant.applied_on + rules.months("dev.talk_months"), "dev.talk_months", "谈话"
         )
@@ -723,7 +751,7 @@ def record_step(
         details["training"] = [days_, hours_]
     elif number == 12:
         judge.require(
-            _live_step(applicant, 10) is not None,
+            _live_step(applicant, 10, done_on) is not None,
             "dev.review",
             "政治审查合格",
             "政治审查:没有合格的政治审查结论,不能提交支部委员会审查",
@@ -732,7 +760,7 @@ def record_step(
         )
     elif number == 14:
         judge.require(
-            _live_step(applicant, 13) is not None,
+            _live_step(applicant, 13, done_on) is not None,
             "dev.prereview",
             "上级党委预审已通过",
             "入党志愿书:须经上级党委预审合格后才能填写",
@@ -741,7 +769,7 @@ def record_step(
         )
     elif number in (15, 23):
         if number == 15:
-            prereview = _live_step(applicant, 13)
+            prereview = _live_step(applicant, 13, done_on)
             limit = rules.get("dev.vote_after_prereview_months")
             if limit and prereview is not None:
                 judge.timely(
@@ -753,7 +781,7 @@ def record_step(
             subject = f"接收{applicant.person.name}为中共预备党员"
             kind = ResolutionKind.ADMISSION
         else:
-            if done_on < applicant.probation_ends_on:
+            if prior is None and done_on < applicant.probation_ends_on:
                 judge.refuse(
                     "dev.probation_months",
                     f"日期:预备期至 {applicant.probation_ends_on} 期满,期满前不能讨论转正",
@@ -768,13 +796,23 @@ def record_step(
             }[outcome]
             kind = ResolutionKind.FULL_MEMBERSHIP
             details["outcome"] = outcome
-        resolution, step_passed, vote_details = _vote(applicant, vote, done_on, judge, subject, kind)
-        details.update(vote_details)
+            if outcome == "extend":
+                details["extension_months"] = _extension(applicant, rules, judge, extension_months, prior)
+        if prior is None:
+            resolution, step_passed, vote_details = _vote(applicant, vote, done_on, judge, subject, kind)
+            details.update(vote_details)
+            body = f"{body}(会议 #{vote.meeting.pk})"
+        else:  # a correction or re-check: the vote stands as taken at the meeting
+            resolution, step_passed, body = prior.resolution, prior.passed, prior.body
+            keys = ("eligible", "present", "yes", "no", "abstain", "written", "passed")
+            details.update({k: prior.details[k] for k in keys if k in prior.details})
+            judge.checks.extend(
+                Check(**c) for c in prior.checks if c["rule"].startswith("vote.") and c["result"] == "passed"
+            )
         if not step_passed:
             judge.flag(
                 "vote.pass_share", f"赞成票未超过应到会有表决权党员的半数,“{subject}”未通过", VOTE_SOURCE
             )
-        body = f"{body}(会议 #{vote.meeting.pk})"
     elif number in (17, 24):
         deciding_org = _committee_ancestor(branch, deciding_org, "deciding_org", "审批党委")
         if actor is not None and not can(actor, "change", deciding_org):
@@ -782,7 +820,7 @@ def record_step(
         ok, why = approval_authority(deciding_org, done_on)
         judge.require(ok, "dev.authority", why, f"审批党委:{why}", "deciding_org", AUTH_SOURCE)
         if number == 17:
-            talk = _live_step(applicant, 16)
+            talk = _live_step(applicant, 16, done_on)
             judge.require(
                 talk is not None,
                 "dev.higher_talk",
@@ -792,7 +830,7 @@ def record_step(
                 "党章 第五条;细则 第四章",
             )
             judge.require(
-                _live_step(applicant, 10) is not None,
+                _live_step(applicant, 10, done_on) is not None,
                 "dev.review",
                 "政治审查合格",
                 "政治审查:没有合格的政治审查结论,不能接收为预备党员",
@@ -817,12 +855,21 @@ def record_step(
                 )
             judge.timely(done_on, soft, "dev.approval_months", "审批")
         else:
-            start = _live_step(applicant, 23).done_on
+            vote_step = _live_step(applicant, 23, done_on)
+            start = vote_step.done_on
+            approves = vote_step.details.get("outcome", "full")
+            if prior is not None:
+                approves = prior.details.get("approves", approves)
+            details["approves"] = approves
+            if approves == "extend":
+                details["extension_months"] = _extension(
+                    applicant, rules, judge, vote_step.details.get("extension_months"), prior
+                )
             judge.timely(
                 done_on,
                 start + rules.months("dev.full_approval_months"),
                 "dev.full_approval_months",
-                "转正审批",
+                OUTCOME_APPROVAL[approves],
             )
         step_passed = bool(passed)
         details["approved"] = step_passed
@@ -846,6 +893,85 @@ def record_step(
         if missing:
             raise ServiceError("归档清单:以下材料尚未归档:" + "、".join(missing), field="checklist")
         details["checklist"] = list(devsteps.ARCHIVE_CHECKLIST)
+
+    return _Evaluated(details, chosen_people, role, step_passed, body, deciding_org, resolution, outcome)
+
+
+@transaction.atomic
+def record_step(
+    *,
+    actor,
+    applicant: Applicant,
+    number: int,
+    done_on: dt.date,
+    note: str = "",
+    deciding_org: Org | None = None,
+    people=(),
+    vote: Vote | None = None,
+    passed: bool = True,
+    training_days=None,
+    training_hours=None,
+    notice_from: dt.date | None = None,
+    notice_to: dt.date | None = None,
+    outcome: str = "full",
+    extension_months: int | None = None,
+    checklist=(),
+    documents=(),
+    expected_step: int | None = None,
+) -> DevelopmentStep:
+    """Record step ``number`` (2–25) of ``applicant``. Steps run strictly in order; see the module
+    docstring for what is refused and what is flagged."""
+    applicant = (
+        Applicant.objects.select_for_update(of=("self",)).select_related("org", "person").get(pk=applicant.pk)
+    )
+    branch = applicant.org
+    _require(actor, branch, "无权办理该支部的发展党员事项")
+    if expected_step is not None and expected_step != applicant.step:
+        raise ServiceError("该发展对象的进度已变化,请刷新页面后重试", field="number")
+    if applicant.status not in (ApplicantStatus.ACTIVE, ApplicantStatus.PROBATIONARY):
+        raise ServiceError(f"发展程序{applicant.get_status_display()},不能再登记步骤", field="number")
+    if number not in devsteps.BY_NUMBER or number < 2:
+        raise ServiceError("步骤编号无效", field="number")
+    spec = devsteps.step(number)
+    if number != applicant.step + 1:
+        nxt = devsteps.BY_NUMBER.get(applicant.step + 1)
+        raise ServiceError(
+            f"步骤顺序:须先完成{nxt.label if nxt else '前一步'},才能登记{spec.label}。依据:{ORDER_SOURCE}",
+            field="number",
+        )
+    if not isinstance(done_on, dt.date):
+        raise ServiceError("请填写日期", field="done_on")
+    if done_on > _today():
+        raise ServiceError("日期不能晚于今天(不能预先登记)", field="done_on")
+    previous = (
+        applicant.steps.filter(superseded_at__isnull=True, passed=True).order_by("-number", "-pk").first()
+    )
+    if previous is not None and done_on < previous.done_on:
+        raise ServiceError(f"日期不能早于上一步(第{previous.number}步,{previous.done_on})", field="done_on")
+    rules = DevRules(done_on, branch)
+    judge = _Judge(rules)
+    note = _text(note, "note", "说明", limit=MAX_NOTE)
+    ev = _evaluate(
+        actor=actor,
+        applicant=applicant,
+        spec=spec,
+        done_on=done_on,
+        judge=judge,
+        note=note,
+        deciding_org=deciding_org,
+        people=people,
+        vote=vote,
+        passed=passed,
+        training_days=training_days,
+        training_hours=training_hours,
+        notice_from=notice_from,
+        notice_to=notice_to,
+        outcome=outcome,
+        extension_months=extension_months,
+        checklist=checklist,
+    )
+    details, chosen_people, role, step_passed = ev.details, ev.people, ev.role, ev.passed
+    body, deciding_org, resolution, outcome = ev.body, ev.deciding_org, ev.resolution, ev.outcome
 
     # -- write -----------------------------------------------------------------------------------
     now = clock.now()
@@ -892,42 +1018,8 @@ def record_step(
         else:
             applicant.status = ApplicantStatus.CANCELLED
             applicant.cancel_reason = "上级党委审批未同意"
-    if number == 23 and step_passed and outcome != "full":
-        applicant.step = 22  # back to waiting for the (new) end of probation, or closed
-        if outcome == "extend":
-            lo, hi = rules.get("dev.extension_min_months"), rules.get("dev.extension_max_months")
-            if applicant.extended_months:
-                judge.refuse("dev.extension_max_months", "延长预备期:预备期只能延长一次,已延长过", "outcome")
-            try:
-                months = int(extension_months or 0)
-            except (TypeError, ValueError) as error:
-                raise ServiceError("延长月数须为整数", field="extension_months") from error
-            if not lo <= months <= hi:
-                judge.refuse(
-                    "dev.extension_max_months",
-                    f"延长月数:延长预备期须不少于{lo}个月、不超过{hi}个月,现为 {months} 个月",
-                    "extension_months",
-                )
-            applicant.extended_months = months
-            applicant.probation_ends_on = applicant.probation_ends_on + relativedelta(months=months)
-            step.details = {**details, "extension_months": months}
-            step.save(update_fields=["details"])
-            event_after["extension_months"] = months
-        else:
-            applicant.status = ApplicantStatus.CANCELLED
-            applicant.cancel_reason = "支部大会决定取消预备党员资格"
-            if applicant.member_id:
-                Member.objects.filter(pk=applicant.member_id).update(status=MemberStatus.REMOVED)
-    if number == 24 and step_passed:
-        applicant.status = ApplicantStatus.PROBATIONARY  # stays until archived
-        applicant.full_member_on = applicant.probation_ends_on  # 党龄 from the end of probation
-        member = Member.objects.select_for_update().get(pk=applicant.member_id)
-        member.category = MemberCategory.FORMAL
-        member.full_member_on = applicant.full_member_on
-        member.save(update_fields=["category", "full_member_on", "org_path"])
-        record(member, MEMBER_CONFIRMED, actor=actor, after={"full_member_on": str(member.full_member_on)})
-    if number == 24 and not step_passed:
-        applicant.step = 22
+    if number == 24:
+        _apply_approval(actor, applicant, step, event_after)
     if number == 25:
         applicant.status = ApplicantStatus.FULL
     applicant.deviations = applicant.steps.filter(superseded_at__isnull=True, has_deviation=True).count()
@@ -938,6 +1030,46 @@ def record_step(
     event_after["rule_version"] = rules.label
     record(applicant, STEP_RECORDED, actor=actor, reason=note, after=event_after)
     return step
+
+
+def _apply_approval(actor, applicant: Applicant, step: DevelopmentStep, event_after: dict) -> None:
+    """Step 24: the 党委's decision on the branch meeting's resolution at the end of probation —
+    full membership, an extension or a cancellation each take effect only once approved (细则
+    第三十二条: every outcome needs a 支部大会 vote **and** higher approval). Refused → back to the
+    branch meeting (step 22 done, step 23 to be held again)."""
+    approves = step.details.get("approves", "full")
+    event_after["approves"] = OUTCOMES[approves]
+    if not step.passed:
+        applicant.step = 22
+        return
+    if approves == "full":
+        applicant.status = ApplicantStatus.PROBATIONARY  # stays until archived
+        applicant.full_member_on = applicant.probation_ends_on  # 党龄 from the end of probation
+        member = Member.objects.select_for_update().get(pk=applicant.member_id)
+        member.category = MemberCategory.FORMAL
+        member.full_member_on = applicant.full_member_on
+        member.save(update_fields=["category", "full_member_on", "org_path"])
+        record(member, MEMBER_CONFIRMED, actor=actor, after={"full_member_on": str(member.full_member_on)})
+    elif approves == "extend":
+        months = step.details["extension_months"]
+        before = applicant.probation_ends_on
+        applicant.step = 22  # back to waiting for the new end of probation
+        applicant.extended_months = months
+        applicant.probation_ends_on = before + relativedelta(months=months)
+        event_after["extension_months"] = months
+        record(
+            applicant,
+            PROBATION_EXTENDED,
+            actor=actor,
+            before={"probation_ends_on": str(before)},
+            after={"probation_ends_on": str(applicant.probation_ends_on), "months": months},
+        )
+    else:
+        applicant.status = ApplicantStatus.CANCELLED
+        applicant.cancel_reason = "支部大会决定并经上级党委批准取消预备党员资格"
+        if applicant.member_id:
+            Member.objects.filter(pk=applicant.member_id).update(status=MemberStatus.REMOVED)
+        record(applicant, PROBATION_CANCELLED, actor=actor, reason=applicant.cancel_reason)
 
 
 def _schedule(applicant: Applicant) -> None:
@@ -979,7 +1111,210 @@ def _schedule(applicant: Applicant) -> None:
         vote_step = _live_step(applicant, 23)
         rules = DevRules(vote_step.done_on, applicant.org)
         applicant.due_on = vote_step.done_on + rules.months("dev.full_approval_months")
-        applicant.due_label = f"支部大会后{rules.get('dev.full_approval_months')}个月内审批转正"
+        what = OUTCOME_APPROVAL[vote_step.details.get("outcome", "full")]
+        applicant.due_label = f"支部大会后{rules.get('dev.full_approval_months')}个月内{what}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections (更正): the prior version is kept, the checks are run again
+
+
+UNSET = object()
+MEETING_STEPS = (15, 23)
+
+
+def _inputs(step: DevelopmentStep) -> dict:
+    """The recorded inputs of a step, as ``_evaluate`` takes them."""
+    d = step.details or {}
+    notice = d.get("notice") or [None, None]
+    training = d.get("training") or [None, None]
+    return {
+        "done_on": step.done_on,
+        "note": step.note,
+        "deciding_org": step.deciding_org,
+        "people": list(step.people.all()),
+        "passed": step.passed,
+        "training_days": training[0],
+        "training_hours": training[1],
+        "notice_from": dt.date.fromisoformat(notice[0]) if notice[0] else None,
+        "notice_to": dt.date.fromisoformat(notice[1]) if notice[1] else None,
+        "outcome": d.get("outcome", "full"),
+        "extension_months": d.get("extension_months"),
+        "checklist": d.get("checklist") or (),
+    }
+
+
+def _new_version(actor, applicant, old: DevelopmentStep, inputs: dict, mark: dict, now) -> DevelopmentStep:
+    """Judge ``old``'s step again with ``inputs`` and write the result as a new row; ``old`` is
+    marked superseded (kept, shown on the timeline as a prior version)."""
+    spec = devsteps.step(old.number)
+    rules = DevRules(inputs["done_on"], applicant.org)
+    judge = _Judge(rules)
+    ev = _evaluate(actor=actor, applicant=applicant, spec=spec, judge=judge, prior=old, **inputs)
+    resolution = old.resolution
+    old.superseded_at = now
+    old.resolution = None  # the one-to-one vote moves to the live version; the counts stay in details
+    old.save(update_fields=["superseded_at", "resolution"])
+    details = {**(old.details or {}), **ev.details, **mark}
+    new = DevelopmentStep.objects.create(
+        applicant=applicant,
+        org=old.org,
+        number=old.number,
+        done_on=inputs["done_on"],
+        body=ev.body[:100],
+        deciding_org=ev.deciding_org if old.number in (4, 8, 13, 16, 17, 18, 24) else None,
+        role=ev.role or old.role,
+        meeting=old.meeting,
+        resolution=resolution,
+        passed=ev.passed,
+        details=details,
+        note=inputs["note"],
+        checks=[asdict(c) for c in judge.checks],
+        rule_version=rules.version,
+        rule_confirmed=rules.confirmed,
+        has_deviation=judge.deviation,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    if ev.people:
+        new.people.set(ev.people)
+    for doc in old.documents.all():  # the same stored files, listed on the live version too
+        StepDocument.objects.create(
+            step=new,
+            org=doc.org,
+            title=doc.title,
+            file=doc.file.name,
+            name=doc.name,
+            size=doc.size,
+            created_at=doc.created_at,
+        )
+    return new
+
+
+@transaction.atomic
+def correct_step(
+    *,
+    actor,
+    step: DevelopmentStep,
+    reason: str,
+    done_on=UNSET,
+    note=UNSET,
+    deciding_org=UNSET,
+    people=UNSET,
+    training_days=UNSET,
+    training_hours=UNSET,
+    notice_from=UNSET,
+    notice_to=UNSET,
+    documents=(),
+) -> DevelopmentStep:
+    """Correct a recorded step (更正): date, deciding organization, people, training, 公示 dates,
+    note, added documents. The prior version is kept (``superseded_at``), the corrected step is
+    judged again by the rules in force on its (new) date, and every later step is re-checked —
+    a later step whose checks change gets a new version too; a correction that would make a later
+    step break a hard rule is refused. Votes and conclusions are not corrected here: a vote belongs
+    to its meeting (correct the meeting record), a conclusion is a new decision."""
+    applicant = (
+        Applicant.objects.select_for_update(of=("self",))
+        .select_related("org", "person")
+        .get(pk=step.applicant_id)
+    )
+    step = DevelopmentStep.objects.select_for_update(of=("self",)).get(pk=step.pk)
+    _require(actor, applicant.org, "无权更正该支部的发展党员记录")
+    if step.superseded_at is not None:
+        raise ServiceError("该记录已被更正,请更正最新版本", field="reason")
+    reason = _text(reason, "reason", "更正原因", required=True)
+    inputs = _inputs(step)
+    before = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v]) for k, v in inputs.items()}
+    given = {
+        "done_on": done_on,
+        "note": note,
+        "deciding_org": deciding_org,
+        "people": people,
+        "training_days": training_days,
+        "training_hours": training_hours,
+        "notice_from": notice_from,
+        "notice_to": notice_to,
+    }
+    for key, value in given.items():
+        if value is not UNSET:
+            inputs[key] = value
+    if not isinstance(inputs["done_on"], dt.date):
+        raise ServiceError("请填写日期", field="done_on")
+    if inputs["note"] is not None:
+        inputs["note"] = _text(inputs["note"], "note", "说明", limit=MAX_NOTE)
+    if step.number in MEETING_STEPS and inputs["done_on"] != step.done_on:
+        raise ServiceError("日期:支部大会讨论的日期即会议日期,请在“组织生活”中更正会议记录", field="done_on")
+    if inputs["done_on"] > _today():
+        raise ServiceError("日期不能晚于今天", field="done_on")
+    live = applicant.steps.filter(superseded_at__isnull=True, passed=True).exclude(pk=step.pk)
+    earlier = live.filter(number__lt=step.number).order_by("-number", "-pk").first()
+    later = live.filter(number__gt=step.number).order_by("number", "pk").first()
+    if earlier is not None and inputs["done_on"] < earlier.done_on:
+        raise ServiceError(f"日期不能早于上一步(第{earlier.number}步,{earlier.done_on})", field="done_on")
+    if later is not None and inputs["done_on"] > later.done_on:
+        raise ServiceError(f"日期不能晚于下一步(第{later.number}步,{later.done_on})", field="done_on")
+    after = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v]) for k, v in inputs.items()}
+    if after == before and not documents:
+        raise ServiceError("没有需要更正的内容", field="reason")
+    now = clock.now()
+    mark = {"correction": {"of": step.pk, "reason": reason, "at": now.isoformat()}}
+    new = _new_version(actor, applicant, step, inputs, mark, now)
+    _save_documents(new, documents)
+    if step.number == 1:
+        applicant.applied_on = new.done_on
+    if step.number == 17 and new.passed:
+        applicant.approved_on = new.done_on
+    # Re-check every later live step in order (its rules may depend on the corrected date).
+    rechecked = []
+    for other in (
+        applicant.steps.filter(superseded_at__isnull=True, number__gt=step.number)
+        .select_related("deciding_org", "resolution")
+        .order_by("number", "pk")
+    ):
+        rules = DevRules(other.done_on, applicant.org)
+        judge = _Judge(rules)
+        try:
+            _evaluate(
+                actor=None,
+                applicant=applicant,
+                spec=devsteps.step(other.number),
+                judge=judge,
+                prior=other,
+                **_inputs(other),
+            )
+        except ServiceError as error:
+            raise ServiceError(
+                f"更正后第{other.number}步({other.done_on})将不符合规定:{error.message}",
+                field="done_on" if error.field in ("done_on", "number") else error.field,
+            ) from error
+        checks = [asdict(c) for c in judge.checks]
+        if [(c["rule"], c["result"], c["message"]) for c in checks] == [
+            (c["rule"], c["result"], c["message"]) for c in other.checks
+        ]:
+            continue
+        mark_other = {
+            "recheck": {"of": other.pk, "after": new.pk, "reason": f"第{step.number}步更正后重新检查"}
+        }
+        _new_version(None, applicant, other, _inputs(other), mark_other, now)
+        rechecked.append(other.number)
+    applicant.deviations = applicant.steps.filter(superseded_at__isnull=True, has_deviation=True).count()
+    applicant.updated_at = now
+    _schedule(applicant)
+    applicant.save()
+    record(
+        applicant,
+        STEP_CORRECTED,
+        actor=actor,
+        reason=reason,
+        before={"step": step.number, **before},
+        after={
+            "step": step.number,
+            **after,
+            "checks": [f"{CheckResult(c['result']).label}:{c['message']}" for c in new.checks],
+            "rechecked_steps": rechecked,
+        },
+    )
+    return new
 
 
 @transaction.atomic

@@ -105,3 +105,42 @@ def _attach(self, error) -> None:
 
 
 StepForm.attach = _attach
+
+
+class CorrectionForm(PartyForm):
+    """Correct a recorded step (更正): the page shows the fields the step has; the reason is
+    required and kept with the new version."""
+
+    reason = forms.CharField(label="更正原因", max_length=200, error_messages={"required": "请填写更正原因"})
+    done_on = _date("日期", required=True)
+    deciding_org = forms.TypedChoiceField(label="决定/审批党委", coerce=int, required=False, empty_value=None)
+    people = forms.TypedMultipleChoiceField(label="人员", coerce=int, required=False)
+    training_days = forms.IntegerField(label="培训天数", min_value=0, required=False)
+    training_hours = forms.DecimalField(label="培训学时", min_value=0, required=False)
+    notice_from = _date("公示开始日期")
+    notice_to = _date("公示结束日期")
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    documents = UploadsField(label="补充材料(PDF、Word、Excel)", accept=".pdf,.doc,.docx,.xls,.xlsx")
+
+    def __init__(self, *args, orgs=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deciding_org"].choices = [("", "请选择")] + [(o.pk, o.name) for o in orgs]
+        self.fields["people"].choices = [(p.pk, p.name) for p in people]
+        self.fields["people"].widget.attrs["size"] = "6"
+
+    def attach(self, error) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class DecisionForm(PartyForm):
+    """The 党委's decision on an item of its approval queue (审批)."""
+
+    done_on = _date("审批日期", required=True)
+    passed = forms.TypedChoiceField(
+        label="审批意见",
+        choices=[("1", "同意"), ("0", "不同意")],
+        coerce=lambda v: v == "1",
+        error_messages={"required": "请选择审批意见"},
+    )
+    note = forms.CharField(label="说明(超过3个月审批须说明)", required=False, max_length=2000)
+    expected_step = forms.IntegerField(widget=forms.HiddenInput)

@@ -129,3 +129,52 @@ def overview(user, root: Org, today: dt.date) -> dict:
         "total_open": open_.count(),
         "year": year,
     }
+
+
+APPROVES = {
+    "admit": "接收预备党员",
+    "full": "预备党员转正",
+    "extend": "延长预备期",
+    "cancel": "取消预备党员资格",
+}
+
+
+def approval_queue(user, committee: Org, today: dt.date) -> list[dict]:
+    """The 党委's approval queue (审批队列): applicants under ``committee`` whose branch meeting has
+    decided (admission, full membership, extension, cancellation) and who wait for the approving
+    党委, with the 3-month clock from the branch meeting. ``approver``: the nearest ancestor of the
+    branch with approval authority (only it may decide)."""
+    from .development import _live_step, approving_orgs
+
+    rows = []
+    approvers: dict[int, Org | None] = {}
+    for a in (
+        applicants(user)
+        .filter(subtree_q("org_path", committee.path))
+        .filter(status__in=(ApplicantStatus.ACTIVE, ApplicantStatus.PROBATIONARY), step__in=(15, 16, 23))
+        .order_by("due_on", "pk")
+    ):
+        if a.org_id not in approvers:
+            found = approving_orgs(a.org, today)
+            approvers[a.org_id] = found[0] if found else None
+        if a.step == 23:
+            vote = _live_step(a, 23)
+            approves = vote.details.get("outcome", "full")
+            meeting_on = vote.done_on
+            months = vote.details.get("extension_months")
+        else:
+            approves, meeting_on, months = "admit", a.admitted_on, None
+        rows.append(
+            {
+                "a": a,
+                "approves": approves,
+                "approves_label": APPROVES[approves] + (f" {months} 个月" if months else ""),
+                "meeting_on": meeting_on,
+                "approver": approvers[a.org_id],
+                "waiting_talk": a.step == 15,
+                "overdue": bool(a.due_on and a.due_on < today),
+                "days_left": (a.due_on - today).days if a.due_on else None,
+                "overdue_days": (today - a.due_on).days if a.due_on and a.due_on < today else 0,
+            }
+        )
+    return rows

@@ -19,6 +19,12 @@ urlpatterns = [
     path("development/orgs/<int:pk>/apply/", devviews.apply, name="dev_apply"),
     path("development/applicants/<int:pk>/", devviews.applicant_page, name="dev_applicant"),
     path("development/applicants/<int:pk>/cancel/", devviews.cancel, name="dev_cancel"),
+    path("development/steps/<int:pk>/correct/", devviews.correct, name="dev_correct"),
+    path("development/approvals/", devviews.approvals, name="dev_approvals"),
+    path("development/approvals/print/", devviews.approvals_print, name="dev_approvals_print"),
+    path("development/applicants/<int:pk>/decide/", devviews.decide, name="dev_decide"),
+    path("development/applicants/<int:pk>/print/", devviews.record_print, name="dev_print"),
+    path("development/applicants/<int:pk>/print/form/", devviews.form_print, name="dev_print_form"),
     # Transfers, floating members, dues, care visits (党员管理)
     path("orgs/<int:pk>/transfers/new/", memviews.transfer_new, name="transfer_new"),
     path("transfers/<int:pk>/receive/", memviews.transfer_receive, name="transfer_receive"),

@@ -150,9 +150,84 @@ def build_demo_villages(stdout=None) -> int:
                     short=(i % 7 == 2 and j == 1),
                 )
                 count += 1
+        photos = _demo_photos(villages[:4], rng)
     if stdout:
         stdout.write(
-            f"演示四议两公开:{len(villages)} 个村、{count} 个事项,"
+            f"演示四议两公开:{len(villages)} 个村、{count} 个事项、{photos} 张照片,"
             f"用时 {time.monotonic() - started:.1f} 秒。\n"
         )
     return count
+
+
+def _scene(rng: random.Random, label: str) -> bytes:
+    """A made-up site photo (sky, ground, a building or a road) as JPEG bytes."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 480), (150 + rng.randint(0, 60), 190, 230))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, 640, 480), fill=(90 + rng.randint(0, 40), 140, 80))
+    if label == "result":
+        draw.polygon([(260, 480), (380, 480), (330, 300), (310, 300)], fill=(120, 120, 120))
+    else:
+        x = rng.randint(60, 360)
+        draw.rectangle((x, 200, x + 200, 320), fill=(210, 200, 180))
+        draw.polygon([(x - 10, 200), (x + 100, 140), (x + 210, 200)], fill=(160, 60, 50))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def _demo_photos(villages, rng: random.Random) -> int:
+    """Photos on published items of a few villages: the site, and the result once implemented."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .models import DecisionStatus
+
+    count = 0
+    for village in villages:
+        for decision in Decision.objects.filter(
+            org=village, status__in=(DecisionStatus.DISCLOSED, DecisionStatus.DONE)
+        ):
+            stages = [("item", "实施前现场")]
+            if decision.status == DecisionStatus.DONE:
+                stages.append(("result", "实施完成后现场"))
+            for stage, caption in stages:
+                upload = SimpleUploadedFile("scene.jpg", _scene(rng, stage), content_type="image/jpeg")
+                count += len(
+                    services.add_photos(
+                        actor=None, decision=decision, uploads=[upload], stage=stage, caption=caption
+                    )
+                )
+    return count
+
+
+def link_demo_tasks(stdout=None) -> int:
+    """Hand a few published demo decisions to active demo key tasks (实施任务) and send the
+    disclosure reminders due today; runs after the workplan demo exists."""
+    from workplan.models import Plan, Task, TaskState
+
+    from . import reminders
+    from .models import DecisionStatus
+
+    linked = 0
+    tasks = list(
+        Task.objects.filter(
+            plan__in=Plan.objects.filter(is_demo=True), state=TaskState.ACTIVE, parent__isnull=False
+        ).order_by("deadline", "pk")[:3]
+    )
+    pending = Decision.objects.filter(
+        is_demo=True, status=DecisionStatus.DISCLOSED, task__isnull=True
+    ).order_by("org_path", "pk")
+    if tasks and not Decision.objects.filter(is_demo=True, task__isnull=False).exists():
+        with transaction.atomic():
+            for decision, task in zip(pending[: len(tasks)], tasks, strict=False):
+                services.link_task(actor=None, decision=decision, task=task)
+                linked += 1
+    report = reminders.run()
+    if stdout:
+        stdout.write(
+            f"演示四议两公开:关联实施任务 {linked} 个;公开提醒 {report.due} 条到期、{report.late} 条逾期。\n"
+        )
+    return linked

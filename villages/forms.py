@@ -2,9 +2,9 @@
 
 from django import forms
 
-from party.forms import PartyForm
+from party.forms import PartyForm, UploadsField
 
-from .models import MatterKind, VillagersBody
+from .models import MatterKind, PhotoStage, VillagersBody
 
 DATE = {"type": "date"}
 
@@ -70,3 +70,36 @@ class StepForm(PartyForm):
         hidden = ("kind", "expected_steps")
         field = error.field if error.field in self.fields and error.field not in hidden else None
         self.add_error(field, error.message)
+
+
+class PhotoForm(PartyForm):
+    stage = forms.ChoiceField(
+        label="照片类别", choices=PhotoStage.choices, error_messages={"required": "请选择照片类别"}
+    )
+    photos = UploadsField(label="照片(JPEG、PNG,最多9张;上传时去除拍摄位置等信息)", accept="image/*")
+    caption = forms.CharField(
+        label="说明(将公开,请勿填写姓名、电话等个人信息)", max_length=100, required=False
+    )
+
+    def attach(self, error) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class TaskLinkForm(PartyForm):
+    task = forms.TypedChoiceField(label="选择已有督办任务", coerce=int, required=False, empty_value=None)
+    plan = forms.TypedChoiceField(label="或在计划中新建任务", coerce=int, required=False, empty_value=None)
+    title = forms.CharField(label="新任务名称", max_length=300, required=False)
+    deadline = forms.DateField(
+        label="新任务完成时限",
+        required=False,
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        error_messages={"invalid": "完成时限格式不正确"},
+    )
+
+    def __init__(self, *args, tasks=(), plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].choices = [("", "请选择")] + [(t.pk, f"{t.number} {t.title}"[:80]) for t in tasks]
+        self.fields["plan"].choices = [("", "请选择")] + [(p.pk, p.title[:80]) for p in plans]
+
+    def attach(self, error) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)

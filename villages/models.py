@@ -2,6 +2,8 @@
 village goes 党组织提议 → 两委会议商议 → 党员大会审议 → 村民代表会议或村民会议决议 → 决议公开 →
 实施结果公开, each step dated, with its body, attendance and votes (rules.md §5.2)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -75,6 +77,15 @@ class Decision(OrgScopedModel):
     due_label = models.CharField("期限说明", max_length=200, blank=True)
     deviations = models.PositiveSmallIntegerField("偏差数", default=0)
     result = models.TextField("实施结果(公开)", blank=True)
+    task = models.ForeignKey(
+        "workplan.Task",
+        verbose_name="实施任务(督查督办)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reminded_key = models.CharField("已提醒", max_length=40, blank=True, help_text="最近一次到期/逾期提醒")
     is_demo = models.BooleanField("演示数据", default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -164,3 +175,48 @@ class DecisionStep(OrgScopedModel):
 
     def __str__(self):
         return f"{self.decision_id} {self.get_kind_display()}"
+
+
+class PhotoStage(models.TextChoices):
+    ITEM = "item", "事项照片"
+    RESULT = "result", "实施结果照片"
+
+
+def photo_path(instance, filename):
+    return f"villages/{instance.decision_id}/{uuid.uuid4().hex}.jpg"
+
+
+class DecisionPhoto(OrgScopedModel):
+    """A photo of a decision item (现场、公示栏) or of its implementation result, re-encoded without
+    EXIF/GPS when uploaded; shown on the public page. Withdrawn photos (``withdrawn_at``) stay in
+    the record but leave the public page; nothing is deleted."""
+
+    decision = models.ForeignKey(
+        Decision, verbose_name="事项", on_delete=models.PROTECT, related_name="photos"
+    )
+    stage = models.CharField("类别", max_length=8, choices=PhotoStage.choices, default=PhotoStage.ITEM)
+    file = models.FileField("照片", upload_to=photo_path, max_length=255)
+    width = models.PositiveIntegerField("宽", default=0)
+    height = models.PositiveIntegerField("高", default=0)
+    caption = models.CharField("说明(公开)", max_length=100, blank=True)
+    withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
+    withdraw_reason = models.CharField("撤下原因", max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    objects = DecisionStepQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "四议两公开照片"
+        verbose_name_plural = "四议两公开照片"
+        ordering = ["decision", "stage", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.decision_id} {self.get_stage_display()}"

@@ -6,7 +6,7 @@ from django.db.models import Q
 from orgs.models import Org
 from orgs.scoping import ALL, scope_paths, under_paths
 
-from .models import Decision, DecisionStep
+from .models import Decision, DecisionPhoto, DecisionStep
 
 
 def decisions(user, action="view"):
@@ -54,4 +54,34 @@ def public_items(village: Org):
         .order_by("held_on", "pk")
     ):
         steps.setdefault(step.decision_id, []).append(step)
-    return [(d, steps.get(d.pk, [])) for d in items]
+    photos: dict[int, list] = {}
+    for photo in (
+        DecisionPhoto.objects.filter(decision__in=items, withdrawn_at__isnull=True)
+        .only("decision_id", "stage", "file", "caption", "width", "height")
+        .order_by("stage", "created_at", "pk")
+    ):
+        photos.setdefault(photo.decision_id, []).append(photo)
+    return [(d, steps.get(d.pk, []), photos.get(d.pk, [])) for d in items]
+
+
+def flagged(user, today):
+    """The township list: visible decisions with deviations or overdue disclosures, each with its
+    reasons (the same facts as the compliance findings, ``villages.compliance``)."""
+    from .compliance import flagged_items
+
+    visible = decisions(user)
+    steps, overdue = flagged_items(visible, today)
+    rows: dict[int, dict] = {}
+
+    def row(d):
+        return rows.setdefault(d.pk, {"d": d, "reasons": []})
+
+    for d in overdue.select_related("org"):
+        row(d)["reasons"].append(("overdue", f"应公开未公开:{d.due_label},期限 {d.due_on}"))
+    for s in steps.select_related("decision__org"):
+        for c in s.checks:
+            if c["result"] == "deviation":
+                row(s.decision)["reasons"].append(
+                    ("deviation", f"{s.get_kind_display()}({s.held_on}):{c['message']}")
+                )
+    return sorted(rows.values(), key=lambda r: (r["d"].org.path, r["d"].due_on or today, r["d"].pk))

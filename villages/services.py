@@ -13,6 +13,7 @@ matter stays at that step. Late disclosures and short disclosure periods are rec
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
@@ -26,11 +27,27 @@ from orgs.models import PARTY_KINDS, Org
 from orgs.scoping import ALL, can, scope_paths, under_paths
 from party.rules import Rules
 
-from .models import ORDER, Decision, DecisionStatus, DecisionStep, MatterKind, StepKind, VillagersBody
+from .models import (
+    ORDER,
+    Decision,
+    DecisionPhoto,
+    DecisionStatus,
+    DecisionStep,
+    MatterKind,
+    PhotoStage,
+    StepKind,
+    VillagersBody,
+)
 
 E = events.register
 DECISION_PROPOSED = E("villages.decision_proposed", "村党组织提议重大事项")
 STEP_RECORDED = E("villages.step_recorded", "登记四议两公开步骤")
+PHOTOS_ADDED = E("villages.photos_added", "上传四议两公开照片")
+PHOTO_WITHDRAWN = E("villages.photo_withdrawn", "撤下四议两公开照片")
+TASK_LINKED = E("villages.task_linked", "四议两公开事项关联实施任务")
+MAX_PHOTOS_PER_ITEM = 30
+# Personal data must not reach the public page: mobile numbers and ID card numbers are refused.
+PERSONAL = re.compile(r"(?<!\d)(1[3-9]\d{9}|\d{17}[\dXx])(?!\d)")
 
 FOUR_TWO = "四议两公开(rules.md §5.2;《中国共产党农村基层组织工作条例》(2019))"
 MAX_TEXT = 5000
@@ -63,6 +80,13 @@ def _text(value, field, label, *, required=False, limit=200) -> str:
         raise ServiceError(f"请填写{label}", field=field)
     if len(value) > limit:
         raise ServiceError(f"{label}不能超过{limit}字", field=field)
+    return value
+
+
+def _public(value: str, field: str, label: str) -> str:
+    """Text shown on the public page: no phone or ID numbers (个人信息不公开)."""
+    if PERSONAL.search(value or ""):
+        raise ServiceError(f"{label}将在村务公开页公开,不能包含手机号码或身份证号码", field=field)
     return value
 
 
@@ -224,7 +248,9 @@ def propose_decision(
         org=village,
         title=_text(title, "title", "事项名称", required=True, limit=150),
         matter=matter,
-        summary=_text(summary, "summary", "事项内容", required=True, limit=MAX_TEXT),
+        summary=_public(
+            _text(summary, "summary", "事项内容", required=True, limit=MAX_TEXT), "summary", "事项内容"
+        ),
         started_on=held_on,
         done_steps=1,
         is_demo=is_demo,
@@ -344,7 +370,9 @@ def record_step(
                     f"超过一般时限 {total} 天",
                 )
         else:
-            result = _text(result, "result", "实施结果", required=True, limit=MAX_TEXT)
+            result = _public(
+                _text(result, "result", "实施结果", required=True, limit=MAX_TEXT), "result", "实施结果"
+            )
             decision.result = result
         fields.update(channel=channel, disclose_from=held_on, disclose_to=disclose_to)
         default_body = body or "村务公开栏"
@@ -400,6 +428,24 @@ def _schedule(decision: Decision) -> None:
         within = rules.get("village.disclose_within", decision.org)
         decision.due_on = resolved.held_on + dt.timedelta(days=within)
         decision.due_label = f"决议作出后 {within} 天内公开"
+    elif decision.next_kind == StepKind.RESULT_DISCLOSURE:
+        disclosed = (
+            decision.steps.filter(
+                kind=StepKind.RESOLUTION_DISCLOSURE, passed=True, superseded_at__isnull=True
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if decision.task_id and decision.task.deadline:
+            rules = Rules.load(decision.task.deadline)
+            within = rules.get("village.result_within", decision.org)
+            decision.due_on = decision.task.deadline + dt.timedelta(days=within)
+            decision.due_label = f"实施任务完成时限 {decision.task.deadline} 后 {within} 天内公开实施结果"
+        elif disclosed is not None:
+            rules = Rules.load(disclosed.held_on)
+            days = rules.get("village.implement_days", decision.org)
+            decision.due_on = disclosed.held_on + dt.timedelta(days=days)
+            decision.due_label = f"决议公开后约 {days} 天内公开实施结果(地方做法;关联实施任务后按任务时限)"
     elif decision.next_kind is not None and decision.started_on and decision.done_steps < 4:
         rules = Rules.load(decision.started_on)
         total = rules.get("village.total_days", decision.org)
@@ -408,3 +454,135 @@ def _schedule(decision: Decision) -> None:
 
 
 ORDER_LABELS = [StepKind(k).label for k in ORDER]
+
+
+# ---------------------------------------------------------------------------------------------
+# Photos (照片): re-encoded without EXIF/GPS, shown on the public page; withdrawn, never deleted
+
+
+@transaction.atomic
+def add_photos(*, actor, decision: Decision, uploads, stage: str = PhotoStage.ITEM, caption: str = ""):
+    """Photos of the item (现场、公示栏) or of its implementation result (实施结果, after the
+    resolution is published). Each is checked by content and re-encoded (cases.photos)."""
+    from cases.photos import check_count, clean_photo
+
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("org").get(pk=decision.pk)
+    _require(actor, decision.org)
+    if stage not in PhotoStage.values:
+        raise ServiceError("请选择照片类别", field="stage")
+    if stage == PhotoStage.RESULT and decision.status not in (DecisionStatus.DISCLOSED, DecisionStatus.DONE):
+        raise ServiceError("实施结果照片须在决议公开、开始实施后上传", field="stage")
+    uploads = list(uploads or [])
+    if not uploads:
+        raise ServiceError("请选择照片", field="photos")
+    check_count(uploads)
+    live = decision.photos.filter(withdrawn_at__isnull=True).count()
+    if live + len(uploads) > MAX_PHOTOS_PER_ITEM:
+        raise ServiceError(f"每个事项最多 {MAX_PHOTOS_PER_ITEM} 张照片,已有 {live} 张", field="photos")
+    caption = _public(_text(caption, "caption", "照片说明", limit=100), "caption", "照片说明")
+    now = clock.now()
+    photos = []
+    for upload in uploads:
+        content, width, height = clean_photo(upload)
+        photo = DecisionPhoto(
+            decision=decision,
+            org=decision.org,
+            stage=stage,
+            width=width,
+            height=height,
+            caption=caption,
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_at=now,
+        )
+        photo.file.save("photo.jpg", content, save=False)
+        photo.save()
+        photos.append(photo)
+    record(
+        decision,
+        PHOTOS_ADDED,
+        actor=actor,
+        after={"stage": PhotoStage(stage).label, "count": len(photos), "caption": caption},
+    )
+    return photos
+
+
+@transaction.atomic
+def withdraw_photo(*, actor, photo: DecisionPhoto, reason: str) -> DecisionPhoto:
+    photo = DecisionPhoto.objects.select_for_update(of=("self",)).select_related("org").get(pk=photo.pk)
+    _require(actor, photo.org)
+    if photo.withdrawn_at is not None:
+        raise ServiceError("该照片已撤下", field="reason")
+    photo.withdraw_reason = _text(reason, "reason", "撤下原因", required=True)
+    photo.withdrawn_at = clock.now()
+    photo.save(update_fields=["withdrawn_at", "withdraw_reason"])
+    record(
+        photo.decision, PHOTO_WITHDRAWN, actor=actor, reason=photo.withdraw_reason, after={"photo": photo.pk}
+    )
+    return photo
+
+
+# ---------------------------------------------------------------------------------------------
+# Implementation through a key task (实施任务, workplan)
+
+
+@transaction.atomic
+def link_task(
+    *,
+    actor,
+    decision: Decision,
+    task=None,
+    plan=None,
+    title: str = "",
+    deadline: dt.date | None = None,
+    lead_unit: Org | None = None,
+):
+    """Link the decision to a ``workplan`` task for its implementation: an existing task the actor
+    can see, or a new one created in ``plan`` through ``workplan.services.create_task`` (the plan's
+    supervisors only). The result disclosure is then due after the task's deadline."""
+    from workplan import services as wp
+    from workplan.models import LinkKind, Task, TaskState
+
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("org").get(pk=decision.pk)
+    if not may_act(actor, decision.org):
+        # The supervision office may hand a decision it can see to a task of its own plan.
+        sees = Decision.objects.visible_to(actor).filter(pk=decision.pk).exists()
+        if not (task is None and plan is not None and sees):
+            raise PermissionDenied("无权办理该村的四议两公开事项")
+    if decision.status == DecisionStatus.DELIBERATING:
+        raise ServiceError("须在村民(代表)会议决议通过后关联实施任务", field="task")
+    if decision.task_id:
+        raise ServiceError("该事项已关联实施任务", field="task")
+    if task is None:
+        if plan is None:
+            raise ServiceError("请选择已有任务,或选择计划新建任务", field="plan")
+        task = wp.create_task(
+            plan,
+            actor=actor,
+            title=_text(title, "title", "任务名称", limit=300) or f"{decision.org.name}:{decision.title}",
+            start_on=_today(),
+            deadline=deadline,
+            lead_unit=lead_unit or decision.org,
+            description=f"四议两公开事项(村民(代表)会议已决议):{decision.summary[:500]}",
+            expected_result="实施完成并公开实施结果",
+        )
+    else:
+        tasks = Task.objects.all() if actor is None else Task.objects.visible_to(actor)
+        if not tasks.filter(pk=task.pk).exists():
+            raise ServiceError("找不到该任务,或您无权查看", field="task")
+        if task.state == TaskState.CANCELLED:
+            raise ServiceError("该任务已取消,不能关联", field="task")
+    decision.task = task
+    _schedule(decision)
+    decision.updated_at = clock.now()
+    decision.save()
+    # The task shows the decision among its linked records (a system link from this action).
+    if not task.links.filter(kind=LinkKind.URL, url=f"/villages/{decision.pk}/").exists():
+        wp.link_record(
+            task,
+            actor=None,
+            kind=LinkKind.URL,
+            ref=f"/villages/{decision.pk}/",
+            label=f"四议两公开:{decision.title}",
+        )
+    record(decision, TASK_LINKED, actor=actor, after={"task": task.pk, "title": task.title})
+    return task

@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from core import clock
 from core.errors import ServiceError
 
 from . import forms, selectors, services
-from .models import ORDER, DecisionStatus, StepKind
+from .models import ORDER, DecisionPhoto, DecisionStatus, StepKind
 
 
 def _today():
@@ -120,6 +121,7 @@ def detail(request, pk):
             )
     context = {
         "d": decision,
+        **_extras(request.user, decision, can_act),
         "steps": decision.steps.select_related("recorded_by").order_by("held_on", "pk"),
         "next": StepKind(nxt) if nxt else None,
         "order": [StepKind(k) for k in ORDER],
@@ -139,3 +141,136 @@ def public(request, code):
         raise Http404
     context = {"village": village, "items": selectors.public_items(village), "now": clock.now()}
     return render(request, "villages/public.html", context)
+
+
+def _extras(user, decision, can_act):
+    """Photos, the linked implementation task and the forms to add them (item page)."""
+    from workplan.models import Plan, PlanState, Task, TaskState
+
+    photos = list(decision.photos.order_by("stage", "created_at", "pk"))
+    task = None
+    if decision.task_id:
+        task = Task.objects.visible_to(user).filter(pk=decision.task_id).select_related("lead_unit").first()
+    context = {
+        "photos": [p for p in photos if p.withdrawn_at is None],
+        "withdrawn": [p for p in photos if p.withdrawn_at is not None],
+        "task": task,
+        "task_hidden": bool(decision.task_id and task is None),
+        "photo_form": None,
+        "task_form": None,
+    }
+    plans = list(Plan.objects.visible_to(user, "supervise").filter(state=PlanState.APPROVED)[:50])
+    if (can_act or plans) and not decision.task_id and decision.status != DecisionStatus.DELIBERATING:
+        tasks = []
+        if can_act:
+            tasks = list(
+                Task.objects.visible_to(user)
+                .filter(state=TaskState.ACTIVE, plan__state=PlanState.APPROVED)
+                .order_by("-created_at")[:200]
+            )
+        context["task_form"] = forms.TaskLinkForm(tasks=tasks, plans=plans)
+    if can_act:
+        context["photo_form"] = forms.PhotoForm(
+            initial={
+                "stage": "result"
+                if decision.status in (DecisionStatus.DISCLOSED, DecisionStatus.DONE)
+                else "item"
+            }
+        )
+    return context
+
+
+@login_required
+@require_POST
+def photos(request, pk):
+    decision = get_object_or_404(selectors.decisions(request.user), pk=pk)
+    form = forms.PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            added = services.add_photos(
+                actor=request.user,
+                decision=decision,
+                uploads=data["photos"],
+                stage=data["stage"],
+                caption=data["caption"],
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"已上传 {len(added)} 张照片(已去除拍摄位置等信息)")
+    else:
+        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+    return redirect("villages:detail", decision.pk)
+
+
+@login_required
+@require_POST
+def photo_withdraw(request, pk):
+    photo = get_object_or_404(DecisionPhoto.objects.visible_to(request.user), pk=pk)
+    try:
+        services.withdraw_photo(actor=request.user, photo=photo, reason=request.POST.get("reason", ""))
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "照片已从公开页撤下(记录保留)")
+    return redirect("villages:detail", photo.decision_id)
+
+
+@login_required
+@require_POST
+def task_link(request, pk):
+    from workplan.models import Plan, Task
+
+    decision = get_object_or_404(selectors.decisions(request.user), pk=pk)
+    form = forms.TaskLinkForm(
+        request.POST,
+        tasks=Task.objects.visible_to(request.user).filter(pk=request.POST.get("task") or 0),
+        plans=Plan.objects.visible_to(request.user).filter(pk=request.POST.get("plan") or 0),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        task = Task.objects.visible_to(request.user).filter(pk=data["task"]).first() if data["task"] else None
+        plan = Plan.objects.visible_to(request.user).filter(pk=data["plan"]).first() if data["plan"] else None
+        try:
+            linked = services.link_task(
+                actor=request.user,
+                decision=decision,
+                task=task,
+                plan=plan,
+                title=data["title"],
+                deadline=data["deadline"],
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"已关联实施任务:{linked.title}")
+    else:
+        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+    return redirect("villages:detail", decision.pk)
+
+
+@login_required
+def record_sheet(request, pk):
+    """四议两公开 record sheet (记录表), print-friendly: every step with attendance, votes, checks."""
+    decision = get_object_or_404(selectors.decisions(request.user), pk=pk)
+    context = {
+        "d": decision,
+        "steps": decision.steps.filter(superseded_at__isnull=True).order_by("held_on", "pk"),
+        "order": [StepKind(k) for k in ORDER],
+        "photos": decision.photos.filter(withdrawn_at__isnull=True).count(),
+        "printed_at": _today(),
+    }
+    return render(request, "villages/print.html", context)
+
+
+@login_required
+def township(request):
+    """The township's list (乡镇督查清单): items of its villages with deviations (late or short
+    disclosures, too long, failed votes) and disclosures due and not made."""
+    today = _today()
+    rows = selectors.flagged(request.user, today)
+    villages = selectors.villages_for(request.user, "view")
+    if not rows and not villages.exists():
+        raise Http404
+    return render(request, "villages/township.html", {"rows": rows, "today": today, "active_nav": "villages"})

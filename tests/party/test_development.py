@@ -463,7 +463,14 @@ def test_extension_once_between_6_and_12_months(applicant, branch):
     meeting = assembly(branch, D[23])
     step(applicant, 23, D[23], vote=dev.Vote(meeting=meeting, yes=8), outcome="extend", extension_months=6)
     applicant.refresh_from_db()
+    # The branch meeting's extension waits for the 党委's approval (step 24).
+    assert applicant.step == 23 and applicant.probation_ends_on == dt.date(2025, 10, 10)
+    assert "延长预备期审批" in applicant.due_label
+    approval = step(applicant, 24, D[24], deciding_org=committee(branch))
+    assert approval.details["approves"] == "extend" and approval.details["extension_months"] == 6
+    applicant.refresh_from_db()
     assert applicant.step == 22 and applicant.probation_ends_on == dt.date(2026, 4, 10)
+    assert applicant.extended_months == 6
     meeting = assembly(branch, dt.date(2026, 4, 10))
     with pytest.raises(ServiceError, match="只能延长一次"):
         step(
@@ -490,6 +497,10 @@ def test_cancel_probationary_status(applicant, branch):
     walk(applicant, branch, 22)
     meeting = assembly(branch, D[23])
     step(applicant, 23, D[23], vote=dev.Vote(meeting=meeting, yes=8), outcome="cancel")
+    applicant.refresh_from_db()
+    assert applicant.status == ApplicantStatus.PROBATIONARY and applicant.step == 23
+    assert Member.objects.get(person=applicant.person).status == "normal"
+    step(applicant, 24, D[24], deciding_org=committee(branch))
     applicant.refresh_from_db()
     assert applicant.status == ApplicantStatus.CANCELLED
     assert Member.objects.get(person=applicant.person).status == "removed"

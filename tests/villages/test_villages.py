@@ -9,27 +9,13 @@ from django.urls import reverse
 from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org
 from orgs.roles import Role
-from party.defaults import seed_defaults as seed_party
 from villages import services
-from villages.defaults import seed_defaults
 from villages.models import Decision, DecisionStatus, DecisionStep, StepKind
 
 from ..conftest import grant
-from ..factories import make_org
 
 pytestmark = pytest.mark.django_db
 START = dt.date(2026, 9, 1)
-
-
-@pytest.fixture
-def village(world):
-    seed_party()
-    seed_defaults()
-    town = make_org(world["district"], "town", "莲花镇", code="430104100")
-    v = make_org(town, "village", "桐木村", code="430104100201", households=420)
-    world.orgs["town"], world.orgs["village"] = town, v
-    world.orgs["vbranch"] = make_org(world["party"], "branch", "中共桐木村支部委员会", host=v)
-    return v
 
 
 def propose(village, **kw):

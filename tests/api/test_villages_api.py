@@ -6,7 +6,8 @@ import pytest
 
 from orgs.roles import Role
 from tests.conftest import grant
-from tests.villages.test_villages import through, village  # noqa: F401  (the fixture)
+from tests.villages.conftest import village  # noqa: F401  (the fixture)
+from tests.villages.test_villages import through
 from villages.models import Decision
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,8 @@ def _bench():
 
 
 def _row(user, title, day, text="正文"):
-    return {"id": title, "user": user, "title": title, "time": dt.datetime(2019, 4, day, 9), "text": text}
+    when = dt.datetime(2019, 4, day, 9, tzinfo=dt.UTC)
+    return {"id": title, "user": user, "title": title, "time": when, "text": text}
 
 
 def test_pairs_are_labelled_by_user_time_and_title_only():

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 _WHITE = re.compile(r"\s\s+")
+_NOT_WORD = re.compile(r"[\W_]")  # a driver shown to the dispatcher has no punctuation or space
 
 
 @dataclass
@@ -105,7 +106,7 @@ class CompiledModel:
                 if contrib[j] <= 0 or len(drivers) >= n_words:
                     break
                 name = names[idx[j]].strip()
-                if len(name) < 2 or any(name in d or d in name for d in drivers):
+                if len(name) < 2 or _NOT_WORD.search(name) or any(name in d or d in name for d in drivers):
                     continue
                 drivers.append(name)
             out.append((self.classes[c], float(proba[c]), drivers))

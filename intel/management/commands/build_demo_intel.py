@@ -50,11 +50,12 @@ class Command(BaseCommand):
 
     def repeats(self, n: int = 3):
         """Repeated reports (重复反映) of a few cases awaiting registration, so that dispatchers see
-        the duplicate warning: same grid, same problem in other words, a day later."""
+        the duplicate warning: same grid, same problem in other words, up to 20 hours later."""
         import datetime
 
         from cases import services
         from cases.models import Case, CaseStatus
+        from core import clock
 
         if Case.objects.filter(is_demo=True, title__startswith=REPEAT).exists():
             return
@@ -72,7 +73,7 @@ class Command(BaseCommand):
                 longitude=original.longitude,
                 latitude=original.latitude,
             )
-            when = original.created_at + datetime.timedelta(hours=20)
+            when = min(original.created_at + datetime.timedelta(hours=20), clock.now())
             Case.objects.filter(pk=case.pk).update(is_demo=True, created_at=when)
             made += 1
         if made:

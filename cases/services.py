@@ -398,6 +398,7 @@ def register_case(
         after={"category": category.pk, "urgency": urgency, "title": case.title},
         public_note=f"已立案:{category}",
     )
+    _intel_feedback("category", case, actor)
     return case
 
 
@@ -504,7 +505,15 @@ def dispatch_case(
         },
         public_note=f"已交由{units[0].name}办理",
     )
+    _intel_feedback("unit", case, actor)
     return case
+
+
+def _intel_feedback(kind: str, case: Case, actor) -> None:
+    """智能辅助: record whether the dispatcher took the suggested category / unit (never raises)."""
+    from intel.feedback import record_feedback
+
+    record_feedback(kind, case, actor)
 
 
 def _locked_assignment(assignment: CaseAssignment, actor, allowed: Sequence[str]) -> CaseAssignment:

@@ -436,7 +436,7 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
 
 # Before registration the dispatcher picks a category and spots duplicates: the intel app's
 # suggestions (keyword rules or the trained model) and nearby similar open cases help there.
-INTEL_STATUSES = (CaseStatus.REPORTED, CaseStatus.VERIFYING, CaseStatus.REGISTERED)
+INTEL_STATUSES = (CaseStatus.REPORTED, CaseStatus.VERIFYING, CaseStatus.REGISTERED, CaseStatus.RETURNED)
 
 
 def _intel(user, case):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import KeywordRule, ModelVersion
+from .models import KeywordRule, ModelVersion, SuggestionFeedback
 
 
 @admin.register(KeywordRule)
@@ -20,6 +20,19 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # versions come from training (luoshi intel train / the daily job)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SuggestionFeedback)
+class SuggestionFeedbackAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "case", "kind", "model_version", "source", "final_name", "accepted")
+    list_filter = ("kind", "accepted", "source")
+    readonly_fields = [f.name for f in SuggestionFeedback._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # recorded by registration / dispatch
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,8 +1,12 @@
-"""智能辅助 configuration and bookkeeping: keyword rules (关键词规则) for the cold start and the
-versions of the trained category model (分类模型版本)."""
+"""智能辅助 configuration and bookkeeping: keyword rules (关键词规则) for the cold start, the
+versions of the trained category model (分类模型版本), the dispatchers' accepted / corrected
+suggestions (建议采纳记录) and hot spots turned into workplan tasks (热点转督办)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from orgs.models import OrgScopedModel
 
 
 class KeywordRule(models.Model):
@@ -55,3 +59,87 @@ class ModelVersion(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M} F1={self.macro_f1:.3f}"
+
+
+class FeedbackKind(models.TextChoices):
+    CATEGORY = "category", "分类建议"
+    UNIT = "unit", "责任单位建议"
+
+
+class SuggestionFeedback(OrgScopedModel):
+    """建议采纳记录: what was suggested when a dispatcher registered (分类) or dispatched (主办单位)
+    a case, and what they chose — accepted (the top suggestion) or corrected. ``org`` is the case's
+    place, so the records are scoped like the case. The corrected category is also the training
+    label (the case's final category); this row keeps the evidence of how good the suggestions were."""
+
+    case = models.ForeignKey("cases.Case", verbose_name="事项", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("建议类型", max_length=16, choices=FeedbackKind.choices)
+    model_version = models.ForeignKey(
+        ModelVersion,
+        verbose_name="模型版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField("建议来源", max_length=16, help_text="model / keywords / rules")
+    suggested = models.JSONField("建议(前三及得分)", default=list)
+    final_id = models.PositiveIntegerField("最终选择ID")
+    final_name = models.CharField("最终选择", max_length=100)
+    accepted = models.BooleanField("采纳首选建议")
+    in_top3 = models.BooleanField("在前三建议中")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "建议采纳记录"
+        verbose_name_plural = "建议采纳记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "model_version"], name="intel_feedback_version")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {'采纳' if self.accepted else '修正'} · {self.final_name}"
+
+
+class HotSpotTask(OrgScopedModel):
+    """热点转督办: a monthly hot spot (小类 × 社区) turned into a workplan task (每月一题). ``org`` is
+    the community (or the district when the hot spot has no community); one task per hot spot."""
+
+    month = models.DateField("月份")
+    category = models.ForeignKey(
+        "cases.Category", verbose_name="分类", on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "orgs.Org", verbose_name="社区/村", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case_count = models.PositiveIntegerField("事项数")
+    task = models.ForeignKey(
+        "workplan.Task", verbose_name="督办任务", on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="转办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("转办时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "热点转督办"
+        verbose_name_plural = "热点转督办"
+        ordering = ["-month", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "category", "community"], name="intel_hotspot_once")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.category} · {self.community or '全区'}"

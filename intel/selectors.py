@@ -12,16 +12,32 @@ from core import clock
 from .classify import suggest_case
 from .duplicates import find_duplicates
 
+# The form field a one-click "填入" fills on the case page, by case status (cases/views.py _ids).
+FILL_TARGETS = {
+    "reported": ("register_category", None),
+    "verifying": (None, None),
+    "registered": (None, "dispatch_lead_unit"),
+    "returned": (None, "adjudicate_lead_unit"),
+}
+
 
 def suggest_for_case(case, user=None) -> dict:
-    """What the dispatcher sees beside a case: top-3 categories with the words that drove them, and
-    open cases that may be duplicates (only those ``user`` may see, when given)."""
+    """What the dispatcher sees beside a case: top-3 categories with the words that drove them,
+    top-3 units with their reasons (责任清单 and who finally handled similar cases), and open
+    cases that may be duplicates (only those ``user`` may see, when given)."""
     from cases.models import Case
 
+    from .units import suggest_units
+
     queryset = Case.objects.visible_to(user, "view") if user is not None else None
+    category_target, unit_target = FILL_TARGETS.get(case.status, (None, None))
+    suggestions = suggest_case(case)
     return {
-        "suggestions": suggest_case(case),
+        "suggestions": suggestions,
+        "units": suggest_units(case, user),
         "duplicates": find_duplicates(case, queryset=queryset),
+        "category_target": category_target,
+        "unit_target": unit_target,
     }
 
 

@@ -522,6 +522,33 @@ def handling_units(request, number: str):
     ]
 
 
+@router.get(
+    "/cases/{number}/suggestions",
+    response={200: s.SuggestionsOut, **s.ERRORS},
+    summary="智能辅助:分类建议、责任单位建议、疑似重复事项(调度员)",
+)
+def case_suggestions(request, number: str):
+    """The same suggestions as the case page's 智能辅助 panel (``intel.suggest_for_case``)."""
+    import intel
+    from orgs.scoping import can
+
+    case = _case(request, number)
+    if not can(request.user, "dispatch", case.org):
+        raise ApiError(403, "forbidden", "只有调度人员可以查看智能辅助建议")
+    out = intel.suggest_for_case(case, request.user)
+    return {
+        "categories": [
+            {"category": x.category, "score": x.score, "words": x.words, "source": x.source}
+            for x in out["suggestions"]
+        ],
+        "units": [{"unit": u.unit, "score": u.score, "reasons": u.reasons} for u in out["units"]],
+        "duplicates": [
+            {"number": d.case.number, "title": d.case.title, "similarity": d.similarity, "reasons": d.reasons}
+            for d in out["duplicates"]
+        ],
+    }
+
+
 @router.post(
     "/cases/{number}/reveal-phone",
     response={200: s.PhoneOut, **s.ERRORS},

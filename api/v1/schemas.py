@@ -333,6 +333,34 @@ class DeliveryOut(Schema):
     created_at: dt.datetime
 
 
+class CategorySuggestionOut(Schema):
+    category: CategoryRef
+    score: float
+    words: list[str] = Field(description="驱动该建议的词")
+    source: str = Field(description="model(模型)或 keywords(关键词规则)")
+
+
+class UnitSuggestionOut(Schema):
+    unit: Ref
+    score: float
+    reasons: list[str] = Field(description="建议理由:责任清单、近90天相似事项由谁办结等")
+
+
+class DuplicateOut(Schema):
+    number: str
+    title: str
+    similarity: float
+    reasons: list[str]
+
+
+class SuggestionsOut(Schema):
+    """智能辅助: category and unit suggestions and duplicate candidates for one case."""
+
+    categories: list[CategorySuggestionOut]
+    units: list[UnitSuggestionOut]
+    duplicates: list[DuplicateOut]
+
+
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)}
 
 

@@ -375,3 +375,20 @@ def test_outsider_of_other_district_supervisor(world, actors, api_for):
     outsider = grant(world, "dudao_other", Role.SUPERVISOR, "other")
     rows = api_for(outsider).get("/api/v1/evaluation").json()["rows"]
     assert rows == []
+
+
+def test_case_suggestions_for_dispatchers_only(world, actors, category, api_for):
+    """GET /cases/{number}/suggestions (智能辅助): the dispatcher's panel as JSON; a handler of the
+    case's unit sees the case but not the suggestions; outsiders get 404 (matrix above)."""
+    from cases.models import Responsibility
+
+    Responsibility.objects.create(org=world["district"], category=category, unit=world["d1"])
+    case = new_case(world)
+    body = api_for(actors["dispatcher"]).get(f"/api/v1/cases/{case.number}/suggestions").json()
+    assert body["categories"][0]["category"]["code"] == "0301" and body["categories"][0]["words"]
+    assert body["units"][0]["unit"]["id"] == world["d1"].pk
+    assert any("责任清单" in r for r in body["units"][0]["reasons"])
+    assert body["duplicates"] == []
+    case = walk(case, actors, world, category, "dispatched")
+    response = api_for(actors["handler"]).get(f"/api/v1/cases/{case.number}/suggestions")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"

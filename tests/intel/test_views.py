@@ -89,11 +89,19 @@ def test_hot_spots_are_scoped(client, world):
     assert client.get(reverse("intel:hot_spots")).status_code == 403
 
 
-def test_intel_models_are_configuration():
-    """Counterpart of the project meta-test: intel holds no business records of its own."""
+def test_intel_models_are_configuration_or_scoped():
+    """Counterpart of the project meta-test: intel's configuration/bookkeeping is exempt there, its
+    records (feedback, hot spots turned into tasks) are scoped by place."""
     from django.apps import apps
 
-    assert {m._meta.label_lower for m in apps.get_app_config("intel").get_models()} == {
+    from orgs.scoping import ScopedQuerySetMixin
+
+    labels = {m._meta.label_lower: m for m in apps.get_app_config("intel").get_models()}
+    assert set(labels) == {
         "intel.keywordrule",
         "intel.modelversion",
+        "intel.suggestionfeedback",
+        "intel.hotspottask",
     }
+    for label in ("intel.suggestionfeedback", "intel.hotspottask"):
+        assert isinstance(labels[label]._default_manager.all(), ScopedQuerySetMixin)

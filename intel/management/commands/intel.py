@@ -30,23 +30,24 @@ class Command(BaseCommand):
         ev = sub.add_parser("evaluate", help="train on TRAIN.csv, report on TEST.csv (columns text,label)")
         ev.add_argument("--train", required=True)
         ev.add_argument("--test", required=True)
+        ev.add_argument("--runs", type=int, default=3, help="timing passes; ms_per_message is their median")
         tr = sub.add_parser("train", help="train on registered cases; activate if better")
         tr.add_argument("--force", action="store_true", help="retrain even if the data did not change")
         tr.add_argument("--min-cases", type=int, default=None)
 
     def handle(self, *args, **options):
         if options["action"] == "evaluate":
-            self.evaluate(options["train"], options["test"])
+            self.evaluate(options["train"], options["test"], options["runs"])
         else:
             self.train(options)
 
-    def evaluate(self, train_path, test_path):
+    def evaluate(self, train_path, test_path, runs=3):
         from intel.classify import evaluate
 
         train_texts, train_labels = read_csv(train_path)
         test_texts, test_labels = read_csv(test_path)
         try:
-            _pipeline, result = evaluate(train_texts, train_labels, test_texts, test_labels)
+            _pipeline, result = evaluate(train_texts, train_labels, test_texts, test_labels, runs=runs)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         out = self.stdout

@@ -72,6 +72,34 @@ class StepForm(PartyForm):
         self.add_error(field, error.message)
 
 
+class CorrectStepForm(StepForm):
+    """更正 a step: the step's fields (which ones apply depends on the step) and a reason."""
+
+    reason = forms.CharField(label="更正原因", max_length=200, error_messages={"required": "请填写更正原因"})
+
+    def __init__(self, *args, step=None, latest=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"], self.fields["expected_steps"]
+        meeting = step.kind in MEETING_KINDS
+        keep = {"body", "minutes", "reason"}
+        if latest and step.kind != "proposal":
+            keep |= {"held_on"}
+            if meeting:
+                keep |= {"expected", "present", "yes", "no", "abstain"}
+                if step.kind == "villagers_resolution":
+                    keep |= {"villagers_body", "households", "households_present"}
+            else:
+                keep |= {"channel", "disclose_to"}
+                if step.kind == "result_disclosure":
+                    keep |= {"result"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+
+
+MEETING_KINDS = ("consultation", "members_review", "villagers_resolution")
+
+
 class PhotoForm(PartyForm):
     stage = forms.ChoiceField(
         label="照片类别", choices=PhotoStage.choices, error_messages={"required": "请选择照片类别"}

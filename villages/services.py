@@ -22,7 +22,7 @@ from django.db import transaction
 from audit import events
 from audit.services import record
 from core import clock
-from core.errors import PermissionDenied, ServiceError
+from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.models import PARTY_KINDS, Org
 from orgs.scoping import ALL, can, scope_paths, under_paths
 from party.rules import Rules
@@ -42,6 +42,7 @@ from .models import (
 E = events.register
 DECISION_PROPOSED = E("villages.decision_proposed", "村党组织提议重大事项")
 STEP_RECORDED = E("villages.step_recorded", "登记四议两公开步骤")
+STEP_CORRECTED = E("villages.step_corrected", "更正四议两公开步骤")
 PHOTOS_ADDED = E("villages.photos_added", "上传四议两公开照片")
 PHOTO_WITHDRAWN = E("villages.photo_withdrawn", "撤下四议两公开照片")
 TASK_LINKED = E("villages.task_linked", "四议两公开事项关联实施任务")
@@ -291,8 +292,11 @@ def record_step(
     disclose_to: dt.date | None = None,
     result: str = "",
     expected_steps: int | None = None,
+    correcting: DecisionStep | None = None,
+    reason: str = "",
 ) -> DecisionStep:
-    """Record the next step of ``decision``; any other step is refused (order enforced)."""
+    """Record the next step of ``decision``; any other step is refused (order enforced).
+    ``correcting``: the step this row replaces (see ``correct_step``), audited as a correction."""
     decision = Decision.objects.select_for_update(of=("self",)).select_related("org").get(pk=decision.pk)
     _require(actor, decision.org)
     if expected_steps is not None and expected_steps != decision.done_steps:
@@ -402,18 +406,136 @@ def record_step(
     decision.updated_at = now
     _schedule(decision)
     decision.save()
-    record(
-        decision,
-        STEP_RECORDED,
-        actor=actor,
-        after={
-            "step": StepKind(kind).label,
-            "held_on": str(held_on),
-            "passed": passed,
-            "checks": [f"{'符合' if c.result == 'passed' else '偏差'}:{c.message}" for c in judge.checks],
-        },
-    )
+    after = {
+        "step": StepKind(kind).label,
+        "held_on": str(held_on),
+        "passed": passed,
+        "checks": [f"{'符合' if c.result == 'passed' else '偏差'}:{c.message}" for c in judge.checks],
+    }
+    if correcting is None:
+        record(decision, STEP_RECORDED, actor=actor, after=after)
+    else:
+        record(
+            decision,
+            STEP_CORRECTED,
+            actor=actor,
+            reason=reason,
+            before=_step_snapshot(correcting),
+            after=after,
+        )
     return step
+
+
+def _step_snapshot(step: DecisionStep) -> dict:
+    return {
+        "step": step.get_kind_display(),
+        "held_on": str(step.held_on),
+        "body": step.body,
+        "votes": [step.expected, step.present, step.yes, step.no, step.abstain],
+        "passed": step.passed,
+        "disclose": [str(step.disclose_from or ""), str(step.disclose_to or ""), step.channel],
+        "minutes": step.minutes[:200],
+    }
+
+
+def _status_for(done_steps: int) -> str:
+    if done_steps >= 6:
+        return DecisionStatus.DONE
+    if done_steps >= 5:
+        return DecisionStatus.DISCLOSED
+    if done_steps >= 4:
+        return DecisionStatus.RESOLVED
+    return DecisionStatus.DELIBERATING
+
+
+def latest_step(decision: Decision) -> DecisionStep | None:
+    """The step recorded last in the procedure's order (a copy made by correcting an earlier step's
+    record has a newer id but is not the latest; of one kind, a passed vote comes after failed ones)."""
+    steps = list(decision.steps.filter(superseded_at__isnull=True))
+    return max(steps, key=lambda s: (ORDER.index(s.kind), s.passed, s.held_on, s.pk), default=None)
+
+
+CORRECTABLE = ("held_on", "body", "minutes", "villagers_body", "votes", "channel", "disclose_to", "result")
+VOTE_FIELDS = ("expected", "present", "yes", "no", "abstain", "households", "households_present")
+
+
+@transaction.atomic
+def correct_step(*, actor, step: DecisionStep, reason: str, **changes) -> DecisionStep:
+    """更正 a recorded step. Nothing is overwritten: the prior row is kept with ``superseded_at``
+    and a new row is written. The latest step (not the proposal) may change everything and is
+    checked again by the same rules as when it was recorded — a correction that breaks a hard
+    rule (order of dates, quorum, majority) is refused and nothing changes. An earlier step, or
+    the proposal, may correct only its meeting/body and record: later steps were decided on it."""
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("org").get(pk=step.decision_id)
+    _require(actor, decision.org)
+    step = DecisionStep.objects.get(pk=step.pk)
+    if step.superseded_at is not None:
+        raise StateConflict("该步骤已被更正,请刷新页面查看最新记录")
+    reason = _text(reason, "reason", "更正原因", required=True, limit=200)
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ServiceError("不能更正这些内容:" + "、".join(sorted(unknown)))
+    latest = latest_step(decision)
+    now = clock.now()
+    if step.pk != latest.pk or step.kind == StepKind.PROPOSAL:
+        fixed = {"body", "minutes"}
+        beyond = [name for name in changes if name not in fixed]
+        if beyond:
+            raise ServiceError(
+                "只能更正最近一步的日期、表决和公开信息;更早的步骤和提议只能更正会议/主体和记录"
+                "(后续步骤是据此作出的)",
+                field=beyond[0] if beyond[0] != "votes" else "yes",
+            )
+        body = _text(changes.get("body", step.body), "body", "会议/主体", limit=100) or step.body
+        minutes = _text(changes.get("minutes", step.minutes), "minutes", "会议记录/公开内容", limit=MAX_TEXT)
+        if (
+            step.kind in (StepKind.CONSULTATION, StepKind.MEMBERS_REVIEW, StepKind.VILLAGERS_RESOLUTION)
+            and not minutes
+        ):
+            raise ServiceError("请填写会议记录(议题、讨论情况和表决结果)", field="minutes")
+        if (body, minutes) == (step.body, step.minutes):
+            raise ServiceError("没有需要更正的内容", field="minutes")
+        old_pk = step.pk
+        DecisionStep.objects.filter(pk=old_pk).update(superseded_at=now)
+        replaced = DecisionStep.objects.get(pk=old_pk)
+        step.pk = None
+        step._state.adding = True
+        step.body, step.minutes = body, minutes
+        step.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+        step.created_at = now
+        step.save()
+        decision.updated_at = now
+        decision.save(update_fields=["updated_at"])
+        record(
+            decision,
+            STEP_CORRECTED,
+            actor=actor,
+            reason=reason,
+            before=_step_snapshot(replaced),
+            after=_step_snapshot(step),
+        )
+        return step
+    values = {
+        "held_on": step.held_on,
+        "body": step.body,
+        "minutes": step.minutes,
+        "villagers_body": step.villagers_body,
+        "votes": {name: getattr(step, name) for name in VOTE_FIELDS},
+        "channel": step.channel,
+        "disclose_to": step.disclose_to,
+        "result": decision.result if step.kind == StepKind.RESULT_DISCLOSURE else "",
+    }
+    if "votes" in changes:
+        values["votes"] = {**values["votes"], **{k: v for k, v in (changes.pop("votes") or {}).items()}}
+    values.update(changes)
+    DecisionStep.objects.filter(pk=step.pk).update(superseded_at=now)
+    if step.passed:
+        decision.done_steps -= 1
+    decision.status = _status_for(decision.done_steps)
+    decision.save(update_fields=["done_steps", "status"])
+    return record_step(
+        actor=actor, decision=decision, kind=step.kind, correcting=step, reason=reason, **values
+    )
 
 
 def _schedule(decision: Decision) -> None:

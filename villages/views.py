@@ -129,6 +129,7 @@ def detail(request, pk):
         "today": _today(),
         "meeting_step": nxt
         in (StepKind.CONSULTATION, StepKind.MEMBERS_REVIEW, StepKind.VILLAGERS_RESOLUTION),
+        "can_correct": can_act,
         "active_nav": "villages",
     }
     return render(request, "villages/detail.html", context)
@@ -178,6 +179,44 @@ def _extras(user, decision, can_act):
             }
         )
     return context
+
+
+VOTES = ("expected", "present", "yes", "no", "abstain", "households", "households_present")
+
+
+@login_required
+def correct_step(request, pk, step_pk):
+    """更正 one step of an item: the latest step fully (checked again), earlier ones their record."""
+    decision = get_object_or_404(selectors.decisions(request.user), pk=pk)
+    step = get_object_or_404(decision.steps.filter(superseded_at__isnull=True), pk=step_pk)
+    if not services.may_act(request.user, decision.org):
+        raise Http404
+    latest = services.latest_step(decision).pk == step.pk
+    initial = {
+        name: getattr(step, name)
+        for name in ("held_on", "body", "minutes", "villagers_body", "channel", "disclose_to", *VOTES)
+    }
+    initial["result"] = decision.result
+    form = forms.CorrectStepForm(request.POST or None, step=step, latest=latest, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            name: data[name]
+            for name in ("held_on", "body", "minutes", "villagers_body", "channel", "disclose_to", "result")
+            if name in data and data[name] != initial.get(name)
+        }
+        votes = {name: data[name] for name in VOTES if name in data and data[name] != initial.get(name)}
+        if votes:
+            changes["votes"] = votes
+        try:
+            services.correct_step(actor=request.user, step=step, reason=data["reason"], **changes)
+        except ServiceError as error:
+            form.attach(error)
+        else:
+            messages.success(request, f"已更正:{step.get_kind_display()}(原记录保留)")
+            return redirect("villages:detail", decision.pk)
+    context = {"d": decision, "step": step, "latest": latest, "form": form, "active_nav": "villages"}
+    return render(request, "villages/correct.html", context, status=400 if form.errors else 200)
 
 
 @login_required

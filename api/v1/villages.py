@@ -36,6 +36,7 @@ class CheckOut(Schema):
 
 
 class StepOut(Schema):
+    id: int
     kind: str
     kind_label: str
     held_on: dt.date
@@ -52,6 +53,7 @@ class StepOut(Schema):
     disclose_to: dt.date | None
     has_deviation: bool
     checks: list[CheckOut]
+    superseded_at: dt.datetime | None = Field(description="被更正的时间;为空表示现行记录")
 
 
 class DecisionOut(Schema):
@@ -100,6 +102,30 @@ class VotesIn(Schema):
     yes: int = Field(ge=0, le=100000)
     no: int = Field(0, ge=0, le=100000)
     abstain: int = Field(0, ge=0, le=100000)
+    households: int | None = Field(None, ge=0, le=100000, description="村民会议按户计:户数")
+    households_present: int | None = Field(None, ge=0, le=100000, description="到会户代表")
+
+
+class VotesPatch(Schema):
+    expected: int | None = Field(None, ge=0, le=100000)
+    present: int | None = Field(None, ge=0, le=100000)
+    yes: int | None = Field(None, ge=0, le=100000)
+    no: int | None = Field(None, ge=0, le=100000)
+    abstain: int | None = Field(None, ge=0, le=100000)
+    households: int | None = Field(None, ge=0, le=100000)
+    households_present: int | None = Field(None, ge=0, le=100000)
+
+
+class StepCorrectionIn(Schema):
+    reason: str = Field(max_length=200, description="更正原因")
+    held_on: dt.date | None = None
+    body: str | None = Field(None, max_length=100)
+    minutes: str | None = Field(None, max_length=5000)
+    villagers_body: BodyCode | None = None
+    votes: VotesPatch | None = Field(None, description="只给出要更正的票数")
+    channel: str | None = Field(None, max_length=100)
+    disclose_to: dt.date | None = None
+    result: str | None = Field(None, max_length=5000)
 
 
 class StepIn(Schema):
@@ -141,13 +167,14 @@ def _check_out(check: dict) -> dict:
 
 def _detail(request, pk: int) -> dict:
     d = get_object_or_404(selectors.decisions(request.user), pk=pk)
-    steps = d.steps.filter(superseded_at__isnull=True).order_by("held_on", "pk")
+    steps = d.steps.order_by("held_on", "pk")
     return {
         **_decision_out(d),
         "summary": d.summary,
         "result": d.result,
         "steps": [
             {
+                "id": step.pk,
                 "kind": step.kind,
                 "kind_label": step.get_kind_display(),
                 "held_on": step.held_on,
@@ -164,6 +191,7 @@ def _detail(request, pk: int) -> dict:
                 "disclose_to": step.disclose_to,
                 "has_deviation": step.has_deviation,
                 "checks": [_check_out(c) for c in step.checks or [] if isinstance(c, dict)],
+                "superseded_at": step.superseded_at,
             }
             for step in steps
         ],
@@ -243,4 +271,19 @@ def record_step(request, decision_id: Id, payload: StepIn):
         result=payload.result,
         expected_steps=payload.expected_steps,
     )
+    return Status(201, _detail(request, decision_id))
+
+
+@router.post(
+    "/villages/decisions/{decision_id}/steps/{step_id}/corrections",
+    response={201: DecisionDetail, **s.ERRORS},
+    summary="更正步骤(原记录保留;最近一步可更正日期、表决和公开信息并重新检查)",
+)
+def correct_step(request, decision_id: Id, step_id: Id, payload: StepCorrectionIn):
+    found = get_object_or_404(selectors.decisions(request.user, "change"), pk=decision_id)
+    step = get_object_or_404(found.steps.all(), pk=step_id)
+    changes = payload.model_dump(exclude={"reason", "votes"}, exclude_none=True)
+    if payload.votes is not None:
+        changes["votes"] = payload.votes.model_dump(exclude_none=True)
+    services.correct_step(actor=request.user, step=step, reason=payload.reason, **changes)
     return Status(201, _detail(request, decision_id))

@@ -93,6 +93,7 @@ def scene(world, actors, category, api_for, settings, tmp_path):
             "task_id": task.pk,
             "evidence_id": task.evidence.get().pk,
             "decision_id": decision.pk,
+            "step_id": decision.steps.get().pk,
         },
         "outsider": outsider,
     }

@@ -124,3 +124,33 @@ def test_bad_input_names_the_field(clients, village):  # noqa: F811
     assert empty.status_code == 422 and empty.json()["field"] == "title"
     bad_kind = shuji.post(BASE, {**PROPOSAL, "village": village.pk, "matter": "party"})
     assert bad_kind.status_code == 422
+
+
+def test_correct_a_step_keeps_the_prior_version(clients, village):  # noqa: F811
+    shuji = clients["shuji"]
+    item = shuji.post(BASE, {**PROPOSAL, "village": village.pk}).json()
+    consultation = {
+        "kind": "consultation",
+        "held_on": "2026-09-03",
+        "minutes": "两委会议商议",
+        "votes": {"expected": 7, "present": 7, "yes": 6},
+    }
+    detail = shuji.post(f"{BASE}/{item['id']}/steps", consultation).json()
+    step_id = detail["steps"][-1]["id"]
+    url = f"{BASE}/{item['id']}/steps/{step_id}/corrections"
+    refused = shuji.post(url, {"reason": "票数录错", "votes": {"present": 3, "yes": 3}})
+    assert refused.status_code == 422 and refused.json()["field"] == "present"
+    fixed = shuji.post(url, {"reason": "票数录错", "votes": {"yes": 5, "no": 2}})
+    assert fixed.status_code == 201, fixed.content
+    steps = fixed.json()["steps"]
+    old = next(s for s in steps if s["id"] == step_id)
+    new = next(s for s in steps if s["kind"] == "consultation" and s["superseded_at"] is None)
+    assert old["superseded_at"] and (old["yes"], new["yes"], new["no"]) == (6, 5, 2)
+    again = shuji.post(url, {"reason": "再改", "minutes": "x"})
+    assert again.status_code == 409
+    assert (
+        clients["outsider"]
+        .post(f"{BASE}/{item['id']}/steps/{new['id']}/corrections", {"reason": "x"})
+        .status_code
+        == 404
+    )

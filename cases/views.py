@@ -726,7 +726,12 @@ def case_new(request):
     if not has_scope(request.user, "report"):
         raise Http404
     options = _entry_options(request.user)
-    context = {"active_nav": "case_new", "grids": _grid_geometries(request.user), **options}
+    context = {
+        "active_nav": "case_new",
+        "grids": _grid_geometries(request.user),
+        "intel_live": has_scope(request.user, "dispatch"),  # category suggestions while typing
+        **options,
+    }
     if request.method != "POST":
         context["form"] = forms.EntryForm(**options)
         return render(request, "cases/new.html", context)

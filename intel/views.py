@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,13 +18,19 @@ from .classify import suggest
 MAX_TEXT = 5000
 
 
+FIELD_ID = re.compile(r"^[a-z_]{1,40}$")
+
+
 @require_GET
 def suggest_fragment(request):
     """htmx: top-3 category suggestions for the text being typed (dispatch staff only)."""
     if not request.user.is_authenticated or not has_scope(request.user, "dispatch"):
         return HttpResponseForbidden("无权使用分类建议")
-    text = (request.GET.get("text") or "")[:MAX_TEXT]
-    return render(request, "intel/_suggestions.html", {"suggestions": suggest(text), "text": text})
+    text = (request.GET.get("text") or request.GET.get("description") or "")[:MAX_TEXT]
+    fill = request.GET.get("fill", "")  # the id of the category field that 填入 sets
+    context = {"suggestions": suggest(text), "text": text}
+    context["fill_target"] = fill if FIELD_ID.match(fill) else ""
+    return render(request, "intel/_suggestions.html", context)
 
 
 def _month(raw: str, today: datetime.date) -> tuple[datetime.date, str]:

@@ -28,6 +28,23 @@ def test_dispatcher_gets_top3_fragment(client, world):
     assert f'data-category="{lamp.pk}"' in html
 
 
+def test_new_case_form_suggests_while_typing_for_dispatchers_only(client, world):
+    client.force_login(grant(world, "jiedao", Role.DISPATCHER, "s1"))
+    page = client.get(reverse("cases:new")).content.decode()
+    assert 'id="intel-live"' in page and 'hx-trigger="input changed delay:600ms from:#id_description"' in page
+    assert "?fill=id_category" in page and "luoshi/intel.js" in page
+    # The form sends the description field itself; 填入 targets the category select.
+    html = client.get(reverse("intel:suggest"), {"description": LAMP, "fill": "id_category"}).content.decode()
+    lamp = Category.objects.get(code="0102")
+    assert f'data-intel-fill="id_category" data-value="{lamp.pk}"' in html
+    odd = client.get(
+        reverse("intel:suggest"), {"text": LAMP, "fill": 'x" onclick="alert(1)'}
+    ).content.decode()
+    assert "data-intel-fill" not in odd and "onclick" not in odd
+    client.force_login(grant(world, "wgy", Role.GRID_WORKER, "g1"))
+    assert 'id="intel-live"' not in client.get(reverse("cases:new")).content.decode()
+
+
 def test_suggestions_need_dispatch_scope(client, world):
     assert client.get(reverse("intel:suggest"), {"text": LAMP}).status_code == 403  # anonymous
     client.force_login(grant(world, "wgy", Role.GRID_WORKER, "g1"))

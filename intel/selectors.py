@@ -80,6 +80,55 @@ class Rising:
         return None if not self.previous_avg else self.count / self.previous_avg
 
 
+TOPIC_SIMILARITY = 0.2  # estimated Jaccard of 3-character shingles (duplicates use 0.10 for one pair)
+TOPIC_CASES = 200
+
+
+@dataclass
+class Topic:
+    title: str  # the most frequent (masked) title of the cluster
+    count: int
+
+
+def topics(cases, *, min_size: int = 2) -> list[Topic]:
+    """Clusters of similar texts among ``cases`` (a hot spot's cell): MinHash similarity of title
+    and description ≥ ``TOPIC_SIMILARITY``, joined transitively (union–find) — e.g. 路灯不亮 at one
+    building versus the same category's 灯杆倾斜 elsewhere in the community. Largest first."""
+    from collections import Counter
+
+    from .duplicates import signature
+    from .text import mask
+
+    rows = list(cases.order_by("pk").values_list("title", "description")[:TOPIC_CASES])
+    texts = [mask(f"{title}。{description}") for title, description in rows]
+    if len(texts) < min_size:
+        return []
+    import numpy as np
+
+    matrix = np.stack([signature(text) for text in texts])
+    parent = list(range(len(texts)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(texts) - 1):
+        similar = np.nonzero((matrix[i + 1 :] == matrix[i]).mean(axis=1) >= TOPIC_SIMILARITY)[0]
+        for j in similar + i + 1:
+            parent[root(int(j))] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(texts)):
+        groups.setdefault(root(i), []).append(i)
+    found = []
+    for members in groups.values():
+        if len(members) >= min_size:
+            titles = Counter(mask(rows[i][0] or rows[i][1][:30]) for i in members)
+            found.append(Topic(titles.most_common(1)[0][0], len(members)))
+    return sorted(found, key=lambda topic: (-topic.count, topic.title))[:3]
+
+
 def hot_spots(user, month: datetime.date, *, top: int = 15, min_count: int = 2) -> dict:
     """Counts of cases by category × community for ``month`` (cases reported that month, in the
     user's supervise scope), and categories rising against the average of the previous 3 months."""
@@ -125,6 +174,9 @@ def hot_spots(user, month: datetime.date, *, top: int = 15, min_count: int = 2) 
                 "category": categories[c["category_id"]],
                 "community": communities.get(c["community_id"]),
                 "count": c["n"],
+                "topics": topics(
+                    this_month.filter(category_id=c["category_id"], community_id=c["community_id"])
+                ),
             }
             for c in cells
         ],

@@ -122,3 +122,19 @@ def test_intel_models_are_configuration_or_scoped():
     }
     for label in ("intel.suggestionfeedback", "intel.hotspottask"):
         assert isinstance(labels[label]._default_manager.all(), ScopedQuerySetMixin)
+
+
+def test_topics_cluster_similar_texts_within_a_hot_spot(world):
+    from cases.models import Case
+
+    lamps = [
+        ("枫林三路路灯不亮", "枫林三路5号门口路灯不亮已经一周,晚上很黑"),
+        ("枫林三路路灯不亮", "枫林三路5号门口的路灯一直不亮,晚上出行不便"),
+        ("枫林三路路灯不亮", "枫林三路5号附近路灯不亮,请尽快维修,联系电话13912345678"),
+        ("桃花岭公园灯杆倾斜", "公园东门一根灯杆被车撞歪了,随时可能倒下"),
+    ]
+    for title, description in lamps:
+        services.report_case(channel="hotline", title=title, description=description, area=world["g1"])
+    found = selectors.topics(Case.objects.all())
+    assert [(t.title, t.count) for t in found] == [("枫林三路路灯不亮", 3)]  # the leaning pole stands alone
+    assert selectors.topics(Case.objects.filter(title__startswith="桃花岭")) == []

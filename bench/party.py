@@ -71,16 +71,17 @@ def demo(args):
     print(f"{'scope':<16} {'median ms':>10} {'max ms':>8} {'queries':>8} {'findings':>9}")
     for label, org in targets:
         times, found, queries = timed(lambda org=org: compliance.check(org), args.repeat)
-        print(f"{label:<16} {statistics.median(times):>10.0f} {max(times):>8.0f} {queries:>8} {len(found):>9}")
+        median = statistics.median(times)
+        print(f"{label:<16} {median:>10.0f} {max(times):>8.0f} {queries:>8} {len(found):>9}")
 
 
 def generated(args):
     from collections import Counter
 
+    import party_loader
     from django.core.management import call_command
     from django.db import connection
 
-    import party_loader
     from orgs.models import Org
     from party import compliance
     from party.models import Meeting, MinutesBand
@@ -123,23 +124,27 @@ def generated(args):
             query_counts.append(queries)
         print(
             f"{label}: median {statistics.median(all_times):.0f} ms, p95 {p95(all_times):.0f} ms, "
-            f"max {max(all_times):.0f} ms over {len(sample)} orgs; queries {min(query_counts)}–{max(query_counts)}, "
+            f"max {max(all_times):.0f} ms over {len(sample)} orgs; "
+            f"queries {min(query_counts)}–{max(query_counts)}, "
             f"findings median {statistics.median(counts):.0f}"
         )
 
     # Near-duplicate search for one meeting: its band keys → the meetings sharing one.
-    ids = list(Meeting.objects.filter(org_path__startswith=root.path).values_list("pk", flat=True)[:: max(1, n_meetings // 2000)])
+    every = max(1, n_meetings // 2000)
+    ids = list(Meeting.objects.filter(org_path__startswith=root.path).values_list("pk", flat=True))[::every]
     sample = rng.sample(ids, min(200, len(ids)))
     lookup_times, candidates = [], []
     for meeting_id in sample:
         started = time.perf_counter()
         keys = list(MinutesBand.objects.filter(meeting_id=meeting_id).values_list("key", flat=True))
-        found = set(MinutesBand.objects.filter(key__in=keys).exclude(meeting_id=meeting_id).values_list("meeting_id", flat=True))
+        peers = MinutesBand.objects.filter(key__in=keys).exclude(meeting_id=meeting_id)
+        found = set(peers.values_list("meeting_id", flat=True))
         lookup_times.append((time.perf_counter() - started) * 1000)
         candidates.append(len(found))
     print(
-        f"LSH lookup for one meeting: median {statistics.median(lookup_times):.1f} ms, p95 {p95(lookup_times):.1f} ms "
-        f"({len(sample)} meetings); candidates median {statistics.median(candidates):.0f}, max {max(candidates)} "
+        f"LSH lookup for one meeting: median {statistics.median(lookup_times):.1f} ms, "
+        f"p95 {p95(lookup_times):.1f} ms ({len(sample)} meetings); "
+        f"candidates median {statistics.median(candidates):.0f}, max {max(candidates)} "
         f"— all-pairs would compare with {n_meetings - 1:,} meetings"
     )
 

@@ -45,7 +45,9 @@ SEED = 20261202
 CODE = "BENCH"
 STREETS = 20
 COMMUNITIES_PER_STREET = 25
-SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+SURNAMES = (
+    "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰文辉建国志红海燕鹏飞雪梅"
 LEAVE_REASONS = ("外出务工", "身体不适", "照顾家人", "单位值班", "在外地出差", "住院治疗")
 SENTENCES = (
@@ -150,10 +152,10 @@ class Writer:
             attnames = [f.attname for f in fields]
             if self.copy:
                 names = ", ".join(f'"{f.column}"' for f in fields)
-                with self.connection.cursor() as cursor:
-                    with cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
-                        for row in rows:
-                            copy.write_row([row[a] if a in row else defaults.get(a) for a in attnames])
+                sql = f'COPY "{model._meta.db_table}" ({names}) FROM STDIN'
+                with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row([row[a] if a in row else defaults.get(a) for a in attnames])
             else:
                 model.objects.bulk_create([model(**{**defaults, **row}) for row in rows], batch_size=2000)
             self.written[model._meta.label] = self.written.get(model._meta.label, 0) + len(rows)
@@ -178,7 +180,7 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
     from django.utils import timezone
 
     from orgs.models import Org, Person, Position
-    from party import compliance, similarity
+    from party import compliance, services, similarity
     from party.models import (
         Attendance,
         Meeting,
@@ -234,20 +236,26 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
     district_path = _path("", root_index)
     district = org(district_path, 1, STREETS, "基准区", "district", code=CODE)
     party_path = _path("", root_index + 1)
-    committee = org(party_path, 1, STREETS, "中共基准区委员会", "party_committee", host=district, code=CODE + "P")
+    committee = org(
+        party_path, 1, STREETS, "中共基准区委员会", "party_committee", host=district, code=CODE + "P"
+    )
     communities = []  # (community id, community path, party committee id, party path)
     all_party = [(committee, party_path, "party_committee")]
     for s in range(1, STREETS + 1):
         s_path = _path(district_path, s)
         street = org(s_path, 2, COMMUNITIES_PER_STREET, f"第{s}街道", "street")
         ps_path = _path(party_path, s)
-        pstreet = org(ps_path, 2, COMMUNITIES_PER_STREET, f"中共第{s}街道工作委员会", "working_committee", street)
+        pstreet = org(
+            ps_path, 2, COMMUNITIES_PER_STREET, f"中共第{s}街道工作委员会", "working_committee", street
+        )
         all_party.append((pstreet, ps_path, "working_committee"))
         for c in range(1, COMMUNITIES_PER_STREET + 1):
             c_path = _path(s_path, c)
             community = org(c_path, 3, 0, f"第{s}街道第{c}社区", "community")
             pc_path = _path(ps_path, c)
-            pcomm = org(pc_path, 3, per_community, f"中共第{s}街道第{c}社区委员会", "party_committee", community)
+            pcomm = org(
+                pc_path, 3, per_community, f"中共第{s}街道第{c}社区委员会", "party_committee", community
+            )
             all_party.append((pcomm, pc_path, "party_committee"))
             communities.append((community, c_path, pcomm, pc_path))
     branch_rows = []  # (branch id, path, community id, community path, name)
@@ -269,7 +277,11 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
             continue
         years = 5 if kind == "party_committee" else 3
         expired = rng.random() < 0.03
-        begun = today - dt.timedelta(days=rng.randint(years * 365 + 10, years * 365 + 300) if expired else rng.randint(30, years * 365 - 30))
+        begun = today - dt.timedelta(
+            days=rng.randint(years * 365 + 10, years * 365 + 300)
+            if expired
+            else rng.randint(30, years * 365 - 30)
+        )
         w.add(
             Term,
             {
@@ -284,7 +296,7 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
 
     # -- members ----------------------------------------------------------------------------------
     sizes = []
-    for i in range(len(branch_rows)):
+    for _ in range(len(branch_rows)):
         r = rng.random()
         sizes.append(2 if r < 0.01 else 55 if r < 0.02 else rng.randint(22, 38))
     scale = members / sum(sizes)
@@ -298,7 +310,9 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
         rows = []
         for _ in range(size):
             person = ids(Person)
-            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+            name = (
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+            )
             joined = today - dt.timedelta(days=rng.randint(200, 365 * 40))
             probationary = rng.random() < 0.08
             if probationary:
@@ -341,7 +355,7 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
         if len(formal) >= 7:
             posts += [("deputy_secretary", formal[1]), ("committee_member", formal[2])]
             posts += [("committee_member", formal[3])] if rng.random() < 0.7 else []
-        for kind, (member, person, _c) in posts:
+        for kind, (_member, person, _c) in posts:
             w.add(
                 Position,
                 {
@@ -365,10 +379,29 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
         if kind == "branch":
             continue
         person = ids(Person)
-        w.add(Person, {"id": person, "org_id": district, "org_path": district_path, "name": "书记" + str(pk), "gender": "M", "created_at": now})
+        w.add(
+            Person,
+            {
+                "id": person,
+                "org_id": district,
+                "org_path": district_path,
+                "name": "书记" + str(pk),
+                "gender": "M",
+                "created_at": now,
+            },
+        )
         w.add(
             Position,
-            {"id": ids(Position), "org_id": pk, "org_path": path, "person_id": person, "kind": "secretary", "title": "书记", "start_on": today - dt.timedelta(days=400), "created_at": now},
+            {
+                "id": ids(Position),
+                "org_id": pk,
+                "org_path": path,
+                "person_id": person,
+                "kind": "secretary",
+                "title": "书记",
+                "start_on": today - dt.timedelta(days=400),
+                "created_at": now,
+            },
         )
     with transaction.atomic():
         w.flush()
@@ -386,8 +419,18 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
         MeetingKind.APPRAISAL,
         MeetingKind.TALK,
     ]
-    everyone = {MeetingKind.THEME_DAY, MeetingKind.BRANCH_ASSEMBLY, MeetingKind.LECTURE, MeetingKind.LIFE_MEETING}
-    hours = {MeetingKind.LECTURE: 3, MeetingKind.THEME_DAY: 2, MeetingKind.BRANCH_ASSEMBLY: 2, MeetingKind.LIFE_MEETING: 3}
+    everyone = {
+        MeetingKind.THEME_DAY,
+        MeetingKind.BRANCH_ASSEMBLY,
+        MeetingKind.LECTURE,
+        MeetingKind.LIFE_MEETING,
+    }
+    hours = {
+        MeetingKind.LECTURE: 3,
+        MeetingKind.THEME_DAY: 2,
+        MeetingKind.BRANCH_ASSEMBLY: 2,
+        MeetingKind.LIFE_MEETING: 3,
+    }
     period_of = {k: rules.get(f"meeting.{k}.period") for k in kinds}
     np_rng = np.random.default_rng(seed)
     recent_minutes: list[tuple[str, np.ndarray]] = []
@@ -424,48 +467,58 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
                     text = "。".join(sentence_pool[i] for i in picks) + f"。{own}。"
                     # The meeting's own words: OWN_CHARS - 2 shingles nobody else has — the MinHash
                     # of such a set is the minimum of as many uniform hash values (drawn directly).
-                    unique = (MAX_HASH * (1.0 - np_rng.random(similarity.NUM_PERM) ** (1.0 / (OWN_CHARS - 2))))
+                    unique = MAX_HASH * (1.0 - np_rng.random(similarity.NUM_PERM) ** (1.0 / (OWN_CHARS - 2)))
                     sig = np.minimum(sentence_sigs[picks].min(axis=0), unique.astype(np.uint64))
                     if len(recent_minutes) < 2000:
                         recent_minutes.append((text, sig))
                     elif rng.random() < 0.01:
                         recent_minutes[rng.randrange(2000)] = (text, sig)
                 meeting = ids(Meeting)
-                w.add(
-                    Meeting,
-                    {
-                        "id": meeting,
-                        "org_id": pk,
-                        "org_path": path,
-                        "kind": str(kind),
-                        "held_on": day,
-                        "place": "党群服务中心",
-                        "topic": f"{MeetingKind(kind).label}:{topic_word}",
-                        "minutes": text,
-                        "decisions": rng.choice(DECISIONS).format(topic_word) if rng.random() < 0.95 else "",
-                        "study_hours": hours.get(kind, 0),
-                        "version": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                    },
-                )
+                mrow = {
+                    "id": meeting,
+                    "org_id": pk,
+                    "org_path": path,
+                    "kind": str(kind),
+                    "held_on": day,
+                    "place": "党群服务中心",
+                    "topic": f"{MeetingKind(kind).label}:{topic_word}",
+                    "minutes": text,
+                    "decisions": rng.choice(DECISIONS).format(topic_word) if rng.random() < 0.95 else "",
+                    "study_hours": hours.get(kind, 0),
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                w.add(Meeting, mrow)
                 w.add(
                     MinutesSignature,
-                    {"id": ids(MinutesSignature), "meeting_id": meeting, "values": similarity.to_bytes(sig), "length": len(text)},
+                    {
+                        "id": ids(MinutesSignature),
+                        "meeting_id": meeting,
+                        "values": similarity.to_bytes(sig),
+                        "length": len(text),
+                    },
                 )
                 for band, key in enumerate(similarity.band_keys(sig)):
-                    w.add(MinutesBand, {"id": ids(MinutesBand), "meeting_id": meeting, "band": band, "key": key})
+                    w.add(
+                        MinutesBand, {"id": ids(MinutesBand), "meeting_id": meeting, "band": band, "key": key}
+                    )
                 n_meetings += 1
                 invited = rows if kind in everyone else [r for r in rows if r[0] in committee_of[pk]]
                 if kind in (MeetingKind.TALK, MeetingKind.APPRAISAL):
                     invited = []
+                summary = []
                 for member, _person, _c in invited:
                     if member in lapsed:
                         status, reason = "absent", ""
                     else:
                         x = rng.random()
                         status, reason = (
-                            ("present", "") if x < 0.88 else ("leave", rng.choice(LEAVE_REASONS)) if x < 0.95 else ("absent", "")
+                            ("present", "")
+                            if x < 0.88
+                            else ("leave", rng.choice(LEAVE_REASONS))
+                            if x < 0.95
+                            else ("absent", "")
                         )
                     w.add(
                         Attendance,
@@ -481,6 +534,10 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
                         },
                     )
                     n_attendance += 1
+                    summary.append((member, status, reason))
+                mrow["attendance_expected"] = len(summary)
+                mrow["attendance_present"] = sum(1 for _m, status, _r in summary if status == "present")
+                mrow["attendance_digest"] = services.attendance_digest(summary)
         if len(w.rows.get(Attendance, ())) >= 100_000:
             with transaction.atomic():
                 w.flush()
@@ -488,7 +545,10 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
                 pass
         if (index + 1) % 1000 == 0:
             elapsed = time.perf_counter() - gen_started
-            out.write(f"  {index + 1:>6,} branches, {n_meetings:>9,} meetings, {n_attendance:>10,} attendance  {elapsed:6.1f} s\n")
+            out.write(
+                f"  {index + 1:>6,} branches, {n_meetings:>9,} meetings, "
+                f"{n_attendance:>10,} attendance  {elapsed:6.1f} s\n"
+            )
             out.flush()
     with transaction.atomic():
         w.flush()
@@ -497,7 +557,12 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
             cursor.execute("SET session_replication_role = DEFAULT")
             for model in models:
                 table = model._meta.db_table
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
+    matched = time.perf_counter()
+    pairs = services.rebuild_matches()
+    out.write(f"  near-duplicate candidate pairs: {pairs:,} ({time.perf_counter() - matched:.1f} s)\n")
     seconds = time.perf_counter() - started
     out.write(f"loaded {w.written} in {seconds:.1f} s\n")
     return {"seconds": seconds, **w.written}

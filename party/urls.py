@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import devviews, memviews, views
+from . import devviews, memviews, termviews, views
 
 app_name = "party"
 urlpatterns = [
@@ -31,4 +31,12 @@ urlpatterns = [
     path("care/<int:pk>/follow-up/", memviews.care_follow_up, name="care_follow_up"),
     path("orgs/<int:pk>/commendations/new/", memviews.nomination_new, name="nomination_new"),
     path("commendations/<int:pk>/", memviews.commendation_page, name="commendation"),
+    # Elections and approvals (换届选举、书记副书记报批)
+    path("orgs/<int:pk>/elections/new/", termviews.election_new, name="election_new"),
+    path("orgs/<int:pk>/appointments/new/", termviews.appointment_new, name="appointment_new"),
+    path("approvals/", termviews.approvals, name="approvals"),
+    path("terms/<int:pk>/decide/", termviews.term_decide, name="term_decide"),
+    path("appointments/<int:pk>/decide/", termviews.appointment_decide, name="appointment_decide"),
+    path("orgs/<int:pk>/cadres/new/", termviews.cadre_new, name="cadre_new"),
+    path("cadres/<int:pk>/end/", termviews.cadre_end, name="cadre_end"),
 ]

@@ -16,7 +16,7 @@ from core.errors import ServiceError
 from orgs.models import Org, Person
 from orgs.scoping import can
 
-from . import compliance, exports, forms, selectors, services
+from . import compliance, exports, forms, selectors, services, terms
 from .models import AttendanceStatus, Meeting, MeetingKind
 
 
@@ -98,6 +98,7 @@ def dashboard(request):
         "ancestors": ancestors,
         "active_nav": "party_dashboard",
         "severity_labels": compliance.SEVERITY_LABELS,
+        "pending_approvals": sum(len(items) for items in terms.pending_for(request.user)),
     }
     return render(request, "party/dashboard.html", context)
 
@@ -131,6 +132,9 @@ def org_page(request, pk):
     from . import memviews
 
     context.update(memviews.branch_context(request.user, org, today))
+    from . import termviews
+
+    context.update(termviews.term_context(request.user, org))
     return render(request, "party/org.html", context)
 
 

@@ -542,6 +542,7 @@ class Term(OrgScopedModel):
         return f"{self.org} {self.started_on:%Y-%m}–{self.ends_on:%Y-%m}"
 
 
+# 联合党支部, 品牌支部, 党建联盟 (组织设置).
 # Leading cadres' dual organization life (双重组织生活).
 from .cadremodels import LeadingCadre  # noqa: E402,F401
 
@@ -572,3 +573,4 @@ from .memmodels import (  # noqa: E402,F401
     TransferKind,
     TransferState,
 )
+from .structmodels import AllianceLink, AlliancePartner, BrandDesignation, JointBranchUnit  # noqa: E402,F401

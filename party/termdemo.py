@@ -54,7 +54,76 @@ def build(branches: list[Org], shuji_branch: Org | None, rng, today: dt.date) ->
         is_demo=True,
         reported_at=timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=45), dt.time(9))),
     )
-    return {"elections": 1, "appointments": 1, **_cadres(branches, rng, today)}
+    return {
+        "elections": 1,
+        "appointments": 1,
+        **_cadres(branches, rng, today),
+        **_structure(branches, shuji_branch, rng, today),
+    }
+
+
+def _structure(branches: list[Org], shuji_branch: Org | None, rng, today: dt.date) -> dict[str, int]:
+    """湖东社区党支部 is a 品牌支部 with a 红色物业 alliance (its community's grids and an enterprise
+    nearby); one branch built in an enterprise also covers a neighbouring firm (联合党支部)."""
+    from . import structure
+    from .structmodels import AllianceLink, BrandDesignation, JointBranchUnit
+
+    made = {"brands": 0, "alliances": 0, "joint_units": 0}
+    rows = []
+    branch = shuji_branch or branches[0]
+    higher = terms.approver_of(branch)
+    if higher is not None:
+        rows.append(
+            structure.designate_brand(
+                actor=None,
+                branch=branch,
+                title="红色物业·楼栋管家",
+                citation="推行党员包联楼栋、物业服务企业党建共建,加装电梯和老旧小区改造矛盾化解率居全街道前列。",
+                designated_on=today - dt.timedelta(days=120),
+            )
+        )
+        made["brands"] = 1
+    host = branch.host
+    if host is not None:
+        partners = list(
+            Org.objects.get_children(host).filter(kind__in=("grid", "enterprise")).order_by("path")[:3]
+        )
+        for partner in partners:
+            rows.append(
+                structure.link_alliance(
+                    actor=None,
+                    org=branch,
+                    partner=partner,
+                    partner_kind="grid" if partner.kind == "grid" else "property",
+                    alliance=f"{host.name}党建联盟",
+                    joined_on=today - dt.timedelta(days=200),
+                    note="联合开展楼栋走访和矛盾调处",
+                )
+            )
+        made["alliances"] = len(partners)
+    for candidate in branches:
+        if candidate.host is None or candidate.host.kind != "enterprise":
+            continue
+        firms = list(
+            Org.objects.filter(kind="enterprise", archived_at__isnull=True, party_orgs__isnull=True)
+            .exclude(pk=candidate.host_id)
+            .filter(path__startswith=candidate.host.path[: 2 * Org.steplen])[:1]
+        )
+        if firms:
+            structure.add_joint_unit(
+                actor=None,
+                branch=candidate,
+                unit=firms[0],
+                joined_on=today - dt.timedelta(days=300),
+                note="党员不足3人,联合组建",
+            )
+            made["joint_units"] = 1
+            break
+    for model in (AllianceLink, BrandDesignation, JointBranchUnit):
+        model.objects.filter(is_demo=False, created_at__date__gte=today - dt.timedelta(days=1)).update(
+            is_demo=True
+        )
+    return made
 
 
 def _cadres(branches: list[Org], rng, today: dt.date) -> dict[str, int]:

@@ -7,7 +7,7 @@ from django import forms
 
 from .forms import PartyForm
 from .memforms import _date, _text
-from .models import AppointmentPost
+from .models import AlliancePartner, AppointmentPost
 from .terms import COMMITTEE_POSTS
 
 ROWS = 7  # a committee has 3–5 members, generally no more than 7 (rules.md §1.19)
@@ -102,3 +102,37 @@ class CadreForm(PartyForm):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
         self.fields["team"].queryset = teams
+
+
+class JointUnitForm(PartyForm):
+    unit = forms.ModelChoiceField(
+        label="成员单位", queryset=None, empty_label="请选择", error_messages={"required": "请选择成员单位"}
+    )
+    joined_on = _date("纳入日期")
+    note = _text("说明")
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class BrandForm(PartyForm):
+    title = _text("品牌名称/称号", required=True, max_length=60)
+    citation = _text("命名理由(事迹)", required=True, max_length=2000, rows=4)
+    designated_on = _date("命名日期")
+
+
+class AllianceForm(PartyForm):
+    alliance = _text("联盟名称", required=True, max_length=60)
+    partner = forms.ModelChoiceField(
+        label="联盟成员", queryset=None, empty_label="请选择", error_messages={"required": "请选择联盟成员"}
+    )
+    partner_kind = forms.ChoiceField(
+        label="成员类型", choices=AlliancePartner.choices, error_messages={"required": "请选择成员类型"}
+    )
+    joined_on = _date("加入日期")
+    note = _text("共建事项")
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners

@@ -99,8 +99,31 @@ def dashboard(request):
         "active_nav": "party_dashboard",
         "severity_labels": compliance.SEVERITY_LABELS,
         "pending_approvals": sum(len(items) for items in terms.pending_for(request.user)),
+        **_structure_of(request.user, org),
     }
     return render(request, "party/dashboard.html", context)
+
+
+def _structure_of(user, org: Org) -> dict:
+    """品牌支部 and 党建联盟 in ``org``'s subtree, for the dashboard."""
+    from orgs.scoping import subtree_q
+
+    from .structmodels import AllianceLink, BrandDesignation
+
+    return {
+        "brand_ids": set(
+            BrandDesignation.objects.visible_to(user)
+            .active()
+            .filter(subtree_q("org_path", org.path))
+            .values_list("org_id", flat=True)
+        ),
+        "alliances": list(
+            AllianceLink.objects.visible_to(user)
+            .active()
+            .filter(subtree_q("org_path", org.path))
+            .select_related("org", "partner")[:30]
+        ),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,6 +158,12 @@ def org_page(request, pk):
     from . import termviews
 
     context.update(termviews.term_context(request.user, org))
+    from . import structviews
+
+    context.update(structviews.struct_context(request.user, org))
+    context["can_designate"] = (higher := terms.approver_of(org)) is not None and can(
+        request.user, "change", higher
+    )
     return render(request, "party/org.html", context)
 
 

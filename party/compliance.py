@@ -6,8 +6,8 @@ and the rule's source, the evidence, a suggested action and a reason in plain Ch
 queries (orgs, members, posts, terms, meetings with their attendance summaries, lapse and study
 aggregates, trainings, stored LSH candidate pairs, photo hash candidates) and evaluates the rules
 in memory, so one organization costs as little as the whole district costs per organization
-(bench/party.py: 10,000 branches in ~16 s, one branch in ~50 ms). Thresholds come from ``RuleParameter`` rows as of the period's
-reference day (``Rules``), never from constants.
+(bench/party.py: 10,000 branches in ~16 s, one branch in ~50 ms). Thresholds come from
+``RuleParameter`` rows as of the period's reference day (``Rules``), never from constants.
 
 Nothing here decides anything: the 6-month rule (党章 第九条) only flags a member for the branch
 meeting's judgement.

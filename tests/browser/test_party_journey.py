@@ -148,3 +148,8 @@ def test_election_reported_on_phone_and_approved_by_zuzhibu(journey, login, live
     shuji.reload()
     assert "已批准" in shuji.locator("#terms").inner_text()
     screenshot(shuji, "party-8-shuji-term-approved")
+
+    zuzhibu.goto(f"{live_server.url}/party/dashboard/")
+    assert zuzhibu.locator("#treemap rect").count() >= 1
+    assert zuzhibu.locator("#trend circle").count() == 5
+    screenshot(zuzhibu, "party-9-zuzhibu-treemap-trend")

@@ -100,6 +100,7 @@ RULES = {
     "transfer.pending_long": ("组织关系转出长期未接收", "medium", "transfer.receipt_days"),
     "member.away_no_transfer": ("党员外出半年以上未转接组织关系", "medium", "transfer.away_months"),
     "dues.arrears": ("党员欠缴党费", "medium", "dues.arrears_months"),
+    "care.not_visited": ("高龄、老党员未走访慰问", "low", "care.visit_months"),
 }
 # Missing-meeting severity by kind: the members' meeting and the annual life meeting weigh most.
 MISSING_SEVERITY = {

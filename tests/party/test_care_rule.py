@@ -63,3 +63,43 @@ def test_visit_recorded_through_the_service_clears_it(branch):
         visitors="书记、组织委员",
     )
     assert not not_visited(branch)
+
+
+DEEDS = "长期义务清理楼道杂物,组织党员志愿者为独居老人代购药品,带头调解加装电梯矛盾。"
+
+
+def test_commendation_quota_per_organization_with_local_override(world, branch):
+    from core.errors import StateConflict
+    from party.models import RuleParameter
+
+    nominate = membership.nominate
+    for member in branch.members[:2]:
+        nominate(actor=None, org=branch, category="outstanding_member", year=2026, deeds=DEEDS, member=member)
+    with pytest.raises(StateConflict, match="推荐名额为 2 名,已用完"):
+        nominate(
+            actor=None,
+            org=branch,
+            category="outstanding_member",
+            year=2026,
+            deeds=DEEDS,
+            member=branch.members[2],
+        )
+    national = RuleParameter.objects.get(code="commend.quota.outstanding_member", org__isnull=True)
+    RuleParameter.objects.create(
+        code=national.code,
+        name=national.name,
+        value="3",
+        value_type="int",
+        source="区委组织部分配",
+        confidence="C",
+        effective_from=dt.date(2026, 1, 1),
+        org=branch,
+    )
+    nominate(
+        actor=None,
+        org=branch,
+        category="outstanding_member",
+        year=2026,
+        deeds=DEEDS,
+        member=branch.members[2],
+    )

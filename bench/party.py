@@ -1,38 +1,58 @@
-"""Benchmark: the compliance engine on the demo district (a year of organization life).
+"""Benchmark: the compliance engine (合规检查) on the demo district or on a generated district of
+10,000 branches and 300,000 members with a year of organization life.
 
+    # the demo district (SQLite file by default)
     .venv/bin/python bench/party.py [--db sqlite:////tmp/luoshi-party-bench.sqlite3] [--repeat 5]
 
-Builds the demo district and its organization life into the given database if they are not there,
-then times ``compliance.check`` for the whole district (last twelve months), for one street's
-working committee and for one branch; prints the median and the worst run in milliseconds, the
-query count and the number of findings. (The 10,000-branch generator of the issue is not written
-yet.)
+    # the generated district on PostgreSQL (loads it with bench/party_loader.py when absent)
+    createdb -h 127.0.0.1 -U postgres luoshi_bench_party
+    .venv/bin/python bench/party.py --generated --db postgres://postgres@127.0.0.1:5432/luoshi_bench_party \
+        [--repeat 5] [--orgs 30] [--profile]
+
+Demo district: ``compliance.check`` for the whole district (last twelve months), for one street's
+working committee and for one branch. Generated district: the full recomputation (``check`` on the
+district committee: every rule over every organization), one organization's findings (``check``
+on randomly drawn branches and community committees), and the near-duplicate minutes search for
+one meeting (its LSH band keys looked up in ``MinutesBand`` — the candidates, against the
+all-pairs count). Prints medians, p95/worst, query counts and finding counts; ``--profile`` adds
+a cProfile of one full recomputation.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
+import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.append(str(Path(__file__).resolve().parent))
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default="sqlite:////tmp/luoshi-party-bench.sqlite3")
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    os.environ["LUOSHI_DATABASE_URL"] = args.db
-    os.environ.setdefault("LUOSHI_DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luoshi.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def timed(fn, repeat):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    times, result, queries = [], None, 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            result = fn()
+            times.append((time.perf_counter() - started) * 1000)
+        queries = len(captured)
+    return times, result, queries
+
+
+def p95(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+
+
+def demo(args):
+    from django.core.management import call_command
 
     from orgs.demo import build_demo
     from orgs.models import Org
@@ -50,14 +70,103 @@ def main():
     ]
     print(f"{'scope':<16} {'median ms':>10} {'max ms':>8} {'queries':>8} {'findings':>9}")
     for label, org in targets:
-        times = []
-        for _ in range(args.repeat):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                found = compliance.check(org)
-                times.append((time.perf_counter() - started) * 1000)
+        times, found, queries = timed(lambda org=org: compliance.check(org), args.repeat)
         median = statistics.median(times)
-        print(f"{label:<16} {median:>10.0f} {max(times):>8.0f} {len(queries):>8} {len(found):>9}")
+        print(f"{label:<16} {median:>10.0f} {max(times):>8.0f} {queries:>8} {len(found):>9}")
+
+
+def generated(args):
+    from collections import Counter
+
+    import party_loader
+    from django.core.management import call_command
+    from django.db import connection
+
+    from orgs.models import Org
+    from party import compliance
+    from party.models import Meeting, MinutesBand
+
+    call_command("migrate", verbosity=0)
+    if not args.skip_load:
+        party_loader.load(args.branches, args.members)
+        party_loader.vacuum_analyze()
+    root = Org.objects.get(depth=1, code=party_loader.CODE + "P")
+    n_branches = Org.objects.filter(path__startswith=root.path, kind="branch").count()
+    n_meetings = Meeting.objects.filter(org_path__startswith=root.path).count()
+    print(f"district: {n_branches:,} branches, {n_meetings:,} meetings ({connection.vendor})")
+
+    # Full recomputation.
+    times, found, queries = timed(lambda: compliance.check(root), args.repeat)
+    print(
+        f"full recomputation: median {statistics.median(times):,.0f} ms, min {min(times):,.0f}, "
+        f"max {max(times):,.0f} ({args.repeat} runs), {queries} queries, {len(found):,} findings"
+    )
+    for rule, n in sorted(Counter(f.rule for f in found).items()):
+        print(f"    {rule:<32} {n:>7,}")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        compliance.check(root)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+    # One organization's findings.
+    rng = random.Random(7)
+    branches = list(Org.objects.filter(path__startswith=root.path, kind="branch").order_by("path"))
+    committees = list(Org.objects.filter(path__startswith=root.path, kind="party_committee", depth=3))
+    for label, pool in (("one branch", branches), ("one community committee (20 branches)", committees)):
+        sample = rng.sample(pool, min(args.orgs, len(pool)))
+        all_times, counts, query_counts = [], [], []
+        for org in sample:
+            times, found, queries = timed(lambda org=org: compliance.check(org), 3)
+            all_times.append(statistics.median(times))
+            counts.append(len(found))
+            query_counts.append(queries)
+        print(
+            f"{label}: median {statistics.median(all_times):.0f} ms, p95 {p95(all_times):.0f} ms, "
+            f"max {max(all_times):.0f} ms over {len(sample)} orgs; "
+            f"queries {min(query_counts)}–{max(query_counts)}, "
+            f"findings median {statistics.median(counts):.0f}"
+        )
+
+    # Near-duplicate search for one meeting: its band keys → the meetings sharing one.
+    every = max(1, n_meetings // 2000)
+    ids = list(Meeting.objects.filter(org_path__startswith=root.path).values_list("pk", flat=True))[::every]
+    sample = rng.sample(ids, min(200, len(ids)))
+    lookup_times, candidates = [], []
+    for meeting_id in sample:
+        started = time.perf_counter()
+        keys = list(MinutesBand.objects.filter(meeting_id=meeting_id).values_list("key", flat=True))
+        peers = MinutesBand.objects.filter(key__in=keys).exclude(meeting_id=meeting_id)
+        found = set(peers.values_list("meeting_id", flat=True))
+        lookup_times.append((time.perf_counter() - started) * 1000)
+        candidates.append(len(found))
+    print(
+        f"LSH lookup for one meeting: median {statistics.median(lookup_times):.1f} ms, "
+        f"p95 {p95(lookup_times):.1f} ms ({len(sample)} meetings); "
+        f"candidates median {statistics.median(candidates):.0f}, max {max(candidates)} "
+        f"— all-pairs would compare with {n_meetings - 1:,} meetings"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="sqlite:////tmp/luoshi-party-bench.sqlite3")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--generated", action="store_true", help="the 10,000-branch generated district")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--branches", type=int, default=10_000)
+    parser.add_argument("--members", type=int, default=300_000)
+    parser.add_argument("--orgs", type=int, default=30, help="organizations drawn for the one-org figures")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    os.environ["LUOSHI_DATABASE_URL"] = args.db
+    os.environ.setdefault("LUOSHI_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luoshi.settings")
+    import django
+
+    django.setup()
+    (generated if args.generated else demo)(args)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ class PartyConfig(AppConfig):
         from orgs.models import PERSON_SCOPE_LINKS
         from orgs.scoping import under_paths
 
-        from . import home  # noqa: F401  (registers home-page sections)
+        from . import home, tasks, terms  # noqa: F401  (home-page sections, periodic jobs, audit codes)
         from .models import Member
 
         # A branch's members are visible wherever the branch is.

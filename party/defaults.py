@@ -368,3 +368,7 @@ def seed_defaults(apps=None) -> None:
     from .memdefaults import seed_membership_defaults
 
     seed_membership_defaults(apps)
+    # Elections and approvals (换届选举、书记副书记报批).
+    from .termdefaults import seed_term_defaults
+
+    seed_term_defaults(apps)

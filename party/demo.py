@@ -436,6 +436,11 @@ class _Builder:
         self.copies.append((source, target))
 
     def save(self) -> dict[str, int]:
+        for index, meeting in enumerate(self.meetings):  # the summary services.summarize_attendance keeps
+            rows = self.attendance[index]
+            meeting.attendance_expected = len(rows)
+            meeting.attendance_present = sum(1 for _, status, _ in rows if status == AttendanceStatus.PRESENT)
+            meeting.attendance_digest = services.attendance_digest(rows)
         Meeting.objects.bulk_create(self.meetings, batch_size=1000)
         rows, bands, signatures, votes = [], [], [], []
         for index, meeting in enumerate(self.meetings):
@@ -484,6 +489,7 @@ class _Builder:
         Attendance.objects.bulk_create(rows, batch_size=5000)
         MinutesSignature.objects.bulk_create(signatures, batch_size=2000)
         MinutesBand.objects.bulk_create(bands, batch_size=10000)
+        services.rebuild_matches([m.pk for m in self.meetings])
         Resolution.objects.bulk_create(votes, batch_size=1000)
         for index, data in self.photos:
             meeting = self.meetings[index]
@@ -747,4 +753,8 @@ def _build(today: dt.date) -> dict[str, int]:
     from . import memdemo
 
     counts.update(memdemo.build(branches, members_of, shuji_branch, rng, today))
+    # Elections and secretary appointments awaiting approval (换届选举、书记报批).
+    from . import termdemo
+
+    counts.update(termdemo.build(branches, shuji_branch, rng, today))
     return counts

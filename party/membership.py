@@ -569,6 +569,17 @@ def complete_follow_up(*, actor, visit: CareVisit, done_on, note: str) -> CareVi
 # 两优一先 commendations
 
 
+def _quota(category: str, org: Org, year: int) -> int | None:
+    """The nominating organization's quota for the year (rule data ``commend.quota.*``, which a
+    local override can set per organization); None when no quota is configured."""
+    from .rules import MissingRule
+
+    try:
+        return Rules.load(dt.date(year, 12, 31)).get(f"commend.quota.{category}", org)
+    except MissingRule:
+        return None
+
+
 def reviewing_org(org: Org) -> Org:
     """The organization that reviews a nomination: the one above the nominating organization."""
     return Org.objects.get_parent(org) or org
@@ -609,6 +620,13 @@ def nominate(
         if active.filter(nominee_member=member).exists():
             raise StateConflict("该党员本年度已被推荐", field="member")
         nominee_org = None
+    quota = _quota(category, org, year)
+    if quota is not None and active.filter(org=org).count() >= quota:
+        raise StateConflict(
+            f"{org.short_name or org.name}{year}年度{CommendationCategory(category).label}"
+            f"推荐名额为 {quota} 名,已用完",
+            field="category",
+        )
     commendation = Commendation.objects.create(
         org=org,
         category=category,

@@ -6,7 +6,10 @@ engine (``party.compliance.Engine.membership``). A fixed number of queries per s
 * ``member.away_no_transfer`` — a member registered as away (流动党员) for ``transfer.away_months``
   months or more with no transfer started since (党员教育管理工作条例 第二十五条);
 * ``dues.arrears`` — members with ``dues.arrears_months`` or more unpaid months; high when the
-  consecutive run reaches ``lapse.flag_months`` (党章 第九条: for the branch to judge, never automatic).
+  consecutive run reaches ``lapse.flag_months`` (党章 第九条: for the branch to judge, never automatic);
+* ``care.not_visited`` — elderly members (``care.elder_age``) and old members (party age
+  ``care.old_member_years``) with no 走访慰问 in the last ``care.visit_months`` months (local rule
+  data, unconfirmed).
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ import datetime as dt
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Q
 
 from . import membership
-from .memmodels import FloatingRecord, Transfer, TransferState
+from .memmodels import CareVisit, FloatingRecord, Transfer, TransferState
 from .models import Member, MemberStatus
 
 
@@ -126,4 +130,57 @@ def run(engine) -> None:
             action="提醒党员按月交纳并补缴(补缴一般不超过6个月);确有困难的按规定经批准少交或免交;"
             "连续6个月不交纳的由支部核实有无正当理由,系统不自动处理",
             severity="high" if serious else None,
+        )
+
+    # Elderly and old members not visited (高龄、老党员未走访慰问).
+    care_not_visited(engine)
+
+
+def care_not_visited(engine) -> None:
+    ctx = engine.ctx
+    ref = ctx.ref
+    if "care.elder_age" not in ctx.rules.rows:
+        return
+    members = list(
+        Member.objects.filter(ctx.scope_q(), status=MemberStatus.NORMAL, joined_on__lte=ref)
+        .filter(Q(person__birth_date__isnull=False) | Q(full_member_on__isnull=False))
+        .values("pk", "org_id", "person__name", "person__birth_date", "full_member_on")
+    )
+    due: dict[int, list[tuple[dict, str]]] = defaultdict(list)
+    for m in members:
+        org = ctx.orgs.get(m["org_id"])
+        if org is None:
+            continue
+        born, full = m["person__birth_date"], m["full_member_on"]
+        age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day)) if born else 0
+        party_age = ref.year - full.year - ((ref.month, ref.day) < (full.month, full.day)) if full else 0
+        why = []
+        if age >= ctx.param("care.elder_age", org):
+            why.append(f"{age} 岁")
+        if party_age >= ctx.param("care.old_member_years", org):
+            why.append(f"党龄 {party_age} 年")
+        if why:
+            due[m["pk"]].append((m, "、".join(why)))
+    if not due:
+        return
+    months = ctx.param("care.visit_months")
+    visited = set(
+        CareVisit.objects.filter(
+            member_id__in=list(due), visited_on__gt=ref - relativedelta(months=months), visited_on__lte=ref
+        ).values_list("member_id", flat=True)
+    )
+    by_org: dict[int, list[str]] = defaultdict(list)
+    for member_id, rows in due.items():
+        if member_id in visited:
+            continue
+        m, why = rows[0]
+        by_org[m["org_id"]].append(f"{m['person__name']}({why})")
+    for org_id, names in by_org.items():
+        org = ctx.orgs[org_id]
+        engine.add(
+            "care.not_visited",
+            org,
+            f"{len(names)} 名高龄或老党员近 {ctx.param('care.visit_months', org)} 个月没有走访慰问记录",
+            evidence=sorted(names),
+            action="支部书记或支委上门走访慰问,了解困难并登记后续帮扶事项",
         )

@@ -180,6 +180,7 @@ class MeetingKind(models.TextChoices):
     APPRAISAL = "appraisal", "民主评议党员"
     TALK = "talk", "谈心谈话"
     LEADER_LECTURE = "leader_lecture", "领导干部讲党课"
+    DEMOCRATIC_LIFE = "democratic_life", "民主生活会"
 
 
 # Meeting kinds that take decisions (their minutes should record them).
@@ -212,6 +213,17 @@ class Meeting(OrgScopedModel):
     decisions = models.TextField("决定事项", blank=True)
     follow_ups = models.TextField("后续落实", blank=True)
     study_hours = models.DecimalField("计入学时", max_digits=4, decimal_places=1, default=0)
+    # Attendance summary, kept by ``services.summarize_attendance`` whenever the attendance rows
+    # change (derived: the compliance engine reads it instead of every attendance row).
+    attendance_expected = models.PositiveIntegerField("应到人数", default=0, editable=False)
+    attendance_present = models.PositiveIntegerField("实到人数", default=0, editable=False)
+    attendance_digest = models.CharField(
+        "出席名单指纹",
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text="有请假原因时记录,用于发现复制名单",
+    )
     version = models.PositiveIntegerField("版本", default=1)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -435,6 +447,29 @@ class MinutesSignature(models.Model):
         return str(self.meeting_id)
 
 
+class MinutesMatch(models.Model):
+    """A near-duplicate candidate pair (会议记录雷同候选): two meetings whose minutes share an LSH
+    band, with the similarity estimated from their signatures. Written both ways when a meeting's
+    minutes are indexed (``services.index_minutes``: one indexed lookup per band), so the compliance
+    engine reads the pairs of its meetings instead of searching. A derived search index."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="matches"
+    )
+    other = models.ForeignKey(Meeting, verbose_name="雷同会议", on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField("估计相似度")
+
+    objects = MeetingDerivedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "会议记录雷同候选"
+        verbose_name_plural = "会议记录雷同候选"
+        constraints = [models.UniqueConstraint(fields=["meeting", "other"], name="minutesmatch_unique_pair")]
+
+    def __str__(self):
+        return f"{self.meeting_id}~{self.other_id}"
+
+
 class TrainingRecord(OrgScopedModel):
     """External study and training hours (集中培训、网络学习 …) of a member; ``org`` is the member's
     branch."""
@@ -460,12 +495,34 @@ class TrainingRecord(OrgScopedModel):
         return f"{self.member} · {self.title}"
 
 
+from .termmodels import Appointment, AppointmentPost, ApprovalState  # noqa: E402,F401
+
+
 class Term(OrgScopedModel):
     """A party organization's term of office (任期), from the election (换届) that started it."""
 
     started_on = models.DateField("任期开始(换届日期)")
     ends_on = models.DateField("任期届满")
     note = models.CharField("说明", max_length=200, blank=True)
+    # The election (换届选举) and its approval by the higher party committee. Terms registered
+    # before elections were recorded here (or by hand) count as approved.
+    state = models.CharField("审批状态", max_length=10, default="approved", choices=ApprovalState.choices)
+    eligible = models.PositiveIntegerField("应到会有选举权党员", null=True, blank=True)
+    present = models.PositiveIntegerField("实到会有选举权党员", null=True, blank=True)
+    committee = models.JSONField(
+        "新一届委员会", default=list, blank=True, help_text="[{person_id, name, post, votes}]"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
+    reminded_on = models.DateField("届满提醒日期", null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("录入时间", default=timezone.now)
 
@@ -484,6 +541,10 @@ class Term(OrgScopedModel):
     def __str__(self):
         return f"{self.org} {self.started_on:%Y-%m}–{self.ends_on:%Y-%m}"
 
+
+# 联合党支部, 品牌支部, 党建联盟 (组织设置).
+# Leading cadres' dual organization life (双重组织生活).
+from .cadremodels import LeadingCadre  # noqa: E402,F401
 
 # Member development (发展党员): models live in their own module.
 from .devmodels import (  # noqa: E402,F401
@@ -512,3 +573,4 @@ from .memmodels import (  # noqa: E402,F401
     TransferKind,
     TransferState,
 )
+from .structmodels import AllianceLink, AlliancePartner, BrandDesignation, JointBranchUnit  # noqa: E402,F401

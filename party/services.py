@@ -9,11 +9,13 @@ generator call these.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Count, Q
 
 from audit import events
 from audit.services import record
@@ -35,6 +37,7 @@ from .models import (
     MemberCategory,
     MemberStatus,
     MinutesBand,
+    MinutesMatch,
     MinutesSignature,
     Resolution,
     ResolutionKind,
@@ -51,7 +54,10 @@ TRAINING_RECORDED = E("party.training_recorded", "录入培训学时")
 TERM_RECORDED = E("party.term_recorded", "登记换届任期")
 DEMO_LOADED = E("party.demo_loaded", "生成演示组织生活")
 
-MEETING_ORG_KINDS = frozenset({"branch", "group", "general_branch", "party_committee", "working_committee"})
+MEETING_ORG_KINDS = frozenset(
+    {"branch", "group", "general_branch", "party_committee", "working_committee", "leading_group"}
+)
+TEAM_KINDS = frozenset({"party_committee", "working_committee", "leading_group"})
 VOTING_KINDS = frozenset({MeetingKind.BRANCH_ASSEMBLY, MeetingKind.COMMITTEE})
 COMMITTEE_POSTS = ("secretary", "deputy_secretary", "committee_member")
 MAX_MINUTES = 20000
@@ -104,7 +110,15 @@ def committee_person_ids(org: Org, day: dt.date) -> set[int]:
 
 
 def expected_members(org: Org, kind: str, day: dt.date):
-    """Members who should attend (应到): the committee for a 支委会, else the member pool."""
+    """Members who should attend (应到): the committee for a 支委会, the leadership team's cadres
+    for a 民主生活会 (wherever their branch is), else the member pool."""
+    if kind == MeetingKind.DEMOCRATIC_LIFE:
+        from .cadremodels import LeadingCadre
+
+        return Member.objects.filter(
+            status=MemberStatus.NORMAL,
+            pk__in=LeadingCadre.objects.current(day).filter(team=org).values("member_id"),
+        )
     pool = member_pool(org).filter(joined_on__lte=day)
     if kind == MeetingKind.COMMITTEE:
         return pool.filter(person_id__in=committee_person_ids(org, day))
@@ -189,6 +203,8 @@ def _check_common(org: Org, kind: str, held_on, today: dt.date) -> None:
         raise ServiceError("党小组会须在党小组下录入", field="kind")
     if kind != MeetingKind.GROUP and org.kind == "group":
         raise ServiceError("党小组只能录入党小组会", field="kind")
+    if kind == MeetingKind.DEMOCRATIC_LIFE and org.kind not in TEAM_KINDS:
+        raise ServiceError("民主生活会由党委(党工委、党组)领导班子召开,支部请录入组织生活会", field="kind")
     if not isinstance(held_on, dt.date):
         raise ServiceError("请填写召开日期", field="held_on")
     if held_on > today:
@@ -206,22 +222,146 @@ def _clean_convener(convener, org: Org, day: dt.date) -> Person | None:
     return person
 
 
+# Candidate pairs kept per meeting (the most similar), and only from the LSH design threshold
+# (0.6) up: the configured finding threshold (formalism.similarity, 0.8) filters at read time.
+MAX_MATCHES = 200
+
+
+def _min_chars(day: dt.date, org=None) -> int:
+    return Rules.load(day).get("formalism.min_chars", org)
+
+
 def index_minutes(meeting: Meeting) -> None:
-    """(Re)build the MinHash signature and LSH band keys of the meeting's minutes. The bands are a
-    derived search index, rebuilt on every correction."""
+    """(Re)build the MinHash signature and LSH band keys of the meeting's minutes, and its
+    near-duplicate candidate pairs (``MinutesMatch``, both ways): the meetings sharing a band key,
+    found with one indexed lookup per band, with their estimated similarity. Minutes shorter than
+    ``formalism.min_chars`` get no bands (they are reported as thin, not compared: otherwise every
+    "学习了文件。" would pair with every other). Derived search indexes, rebuilt on every correction."""
+    MinutesMatch.objects.filter(Q(meeting=meeting) | Q(other=meeting)).delete()
     MinutesBand.objects.filter(meeting=meeting).delete()
     MinutesSignature.objects.filter(meeting=meeting).delete()
     values = similarity.signature(meeting.minutes)
     if values is None:
         return
-    MinutesSignature.objects.create(
-        meeting=meeting,
-        values=similarity.to_bytes(values),
-        length=len(similarity.normalize(meeting.minutes)),
-    )
+    length = len(similarity.normalize(meeting.minutes))
+    MinutesSignature.objects.create(meeting=meeting, values=similarity.to_bytes(values), length=length)
+    if length < _min_chars(meeting.held_on, meeting.org):
+        return
+    keys = similarity.band_keys(values)
     MinutesBand.objects.bulk_create(
-        MinutesBand(meeting=meeting, band=i, key=key) for i, key in enumerate(similarity.band_keys(values))
+        MinutesBand(meeting=meeting, band=i, key=key) for i, key in enumerate(keys)
     )
+    others = set(
+        MinutesBand.objects.filter(key__in=keys).exclude(meeting=meeting).values_list("meeting_id", flat=True)
+    )
+    scored = sorted(
+        (
+            (score, other_id)
+            for other_id, data in MinutesSignature.objects.filter(meeting_id__in=others).values_list(
+                "meeting_id", "values"
+            )
+            if (score := similarity.similarity(values, similarity.from_bytes(data)))
+            >= similarity.LSH_THRESHOLD
+        ),
+        reverse=True,
+    )[:MAX_MATCHES]
+    pairs = []
+    for score, other_id in scored:
+        pairs += [
+            MinutesMatch(meeting=meeting, other_id=other_id, similarity=score),
+            MinutesMatch(meeting_id=other_id, other=meeting, similarity=score),
+        ]
+    MinutesMatch.objects.bulk_create(pairs, ignore_conflicts=True)
+
+
+def rebuild_matches(
+    meeting_ids=None, *, min_chars=None, band_model=None, signature_model=None, match_model=None
+) -> int:
+    """Rebuild the candidate pairs of ``meeting_ids`` (all meetings when None) from the stored band
+    keys in one pass: the keys shared by two or more meetings, each group compared at once with
+    numpy (a template copied by hundreds of branches is one group, not hundreds of thousands of
+    Python comparisons). Used by bulk loads, the demo and the migration; a recorded meeting gets
+    its pairs from ``index_minutes``. The models may be a migration's historical ones. Returns the
+    number of pairs written."""
+    import numpy as np
+
+    band_model = band_model or MinutesBand
+    signature_model = signature_model or MinutesSignature
+    match_model = match_model or MinutesMatch
+    wanted = None if meeting_ids is None else set(meeting_ids)
+    if min_chars is None:
+        min_chars = _min_chars(_today())
+    long_enough = {"meeting__signature__length__gte": min_chars}
+    bands = band_model.objects.filter(**long_enough)
+    if wanted is not None:
+        bands = bands.filter(meeting_id__in=wanted)
+        match_model.objects.filter(Q(meeting_id__in=wanted) | Q(other_id__in=wanted)).delete()
+    else:
+        match_model.objects.all().delete()
+    shared = (
+        band_model.objects.filter(key__in=bands.values("key"), **long_enough)
+        .values("key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("key")
+    )
+    groups: dict[int, list[int]] = {}
+    for key, meeting_id in band_model.objects.filter(key__in=shared, **long_enough).values_list(
+        "key", "meeting_id"
+    ):
+        groups.setdefault(key, []).append(meeting_id)
+    involved = {m for group in groups.values() for m in group}
+    sigs = {
+        meeting_id: similarity.from_bytes(data)
+        for meeting_id, data in signature_model.objects.filter(meeting_id__in=involved).values_list(
+            "meeting_id", "values"
+        )
+    }
+    best: dict[int, dict[int, float]] = {}
+    floor = similarity.LSH_THRESHOLD
+    for group in groups.values():
+        ids = [m for m in dict.fromkeys(group) if m in sigs]
+        if len(ids) < 2:
+            continue
+        matrix = np.stack([sigs[m] for m in ids])
+        for top in range(0, len(ids), 256):
+            scores = (matrix[top : top + 256, None, :] == matrix[None, :, :]).mean(axis=2)
+            for i, j in zip(*np.nonzero(scores >= floor), strict=True):
+                a, b = ids[top + i], ids[j]
+                if a != b and (wanted is None or a in wanted or b in wanted):
+                    best.setdefault(a, {})[b] = float(scores[i, j])
+    rows = [
+        match_model(meeting_id=a, other_id=b, similarity=score)
+        for a, peers in sorted(best.items())
+        for b, score in sorted(peers.items(), key=lambda p: -p[1])[:MAX_MATCHES]
+    ]
+    match_model.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def summarize_attendance(meeting: Meeting) -> None:
+    """Keep the meeting's attendance summary (expected, present, and a fingerprint of the list when
+    someone is on leave with a reason) in step with its attendance rows."""
+    rows = list(meeting.attendance.values_list("member_id", "status", "reason"))
+    meeting.attendance_expected = len(rows)
+    meeting.attendance_present = sum(1 for _, status, _ in rows if status == AttendanceStatus.PRESENT)
+    meeting.attendance_digest = attendance_digest(rows)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        attendance_expected=meeting.attendance_expected,
+        attendance_present=meeting.attendance_present,
+        attendance_digest=meeting.attendance_digest,
+    )
+
+
+def attendance_digest(rows) -> str:
+    """A fingerprint of an attendance list — who was expected, with status and reason — or "" when
+    nobody is on leave with a reason. Copying a list shows in repeated leave reasons; a member who
+    simply stopped coming is absent every time without one (the lapse rule's business)."""
+    rows = sorted((int(m), str(s), r or "") for m, s, r in rows)
+    if not any(status == AttendanceStatus.LEAVE and reason for _, status, reason in rows):
+        return ""
+    text = "\n".join(f"{m}|{s}|{r}" for m, s, r in rows)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def _attach(meeting: Meeting, photos, documents, actor) -> None:
@@ -384,6 +524,7 @@ def record_meeting(
         updated_at=now,
     )
     _write_attendance(meeting, cleaned)
+    summarize_attendance(meeting)
     saved = _write_resolutions(meeting, expected, cleaned, resolutions, rules)
     _attach(meeting, photos, documents, actor)
     index_minutes(meeting)
@@ -481,6 +622,7 @@ def correct_meeting(
     meeting.version += 1
     meeting.updated_at = clock.now()
     meeting.save()
+    summarize_attendance(meeting)
     index_minutes(meeting)
     after = _snapshot(meeting)
     diff = [key for key in after if after[key] != before[key]]

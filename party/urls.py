@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import devviews, memviews, views
+from . import devviews, memviews, structviews, termviews, views
 
 app_name = "party"
 urlpatterns = [
@@ -37,4 +37,19 @@ urlpatterns = [
     path("care/<int:pk>/follow-up/", memviews.care_follow_up, name="care_follow_up"),
     path("orgs/<int:pk>/commendations/new/", memviews.nomination_new, name="nomination_new"),
     path("commendations/<int:pk>/", memviews.commendation_page, name="commendation"),
+    # Elections and approvals (换届选举、书记副书记报批)
+    path("orgs/<int:pk>/elections/new/", termviews.election_new, name="election_new"),
+    path("orgs/<int:pk>/appointments/new/", termviews.appointment_new, name="appointment_new"),
+    path("approvals/", termviews.approvals, name="approvals"),
+    path("terms/<int:pk>/decide/", termviews.term_decide, name="term_decide"),
+    path("appointments/<int:pk>/decide/", termviews.appointment_decide, name="appointment_decide"),
+    path("orgs/<int:pk>/cadres/new/", termviews.cadre_new, name="cadre_new"),
+    path("cadres/<int:pk>/end/", termviews.cadre_end, name="cadre_end"),
+    # 联合党支部, 品牌支部, 党建联盟
+    path("orgs/<int:pk>/joint-units/new/", structviews.joint_unit_new, name="joint_unit_new"),
+    path("joint-units/<int:pk>/end/", structviews.joint_unit_end, name="joint_unit_end"),
+    path("orgs/<int:pk>/brand/new/", structviews.brand_new, name="brand_new"),
+    path("brands/<int:pk>/revoke/", structviews.brand_revoke, name="brand_revoke"),
+    path("orgs/<int:pk>/alliances/new/", structviews.alliance_new, name="alliance_new"),
+    path("alliances/<int:pk>/end/", structviews.alliance_end, name="alliance_end"),
 ]

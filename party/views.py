@@ -16,7 +16,7 @@ from core.errors import ServiceError
 from orgs.models import Org, Person
 from orgs.scoping import can
 
-from . import compliance, exports, forms, selectors, services
+from . import charts, compliance, exports, forms, selectors, services, terms
 from .models import AttendanceStatus, Meeting, MeetingKind
 
 
@@ -98,8 +98,56 @@ def dashboard(request):
         "ancestors": ancestors,
         "active_nav": "party_dashboard",
         "severity_labels": compliance.SEVERITY_LABELS,
+        "pending_approvals": sum(len(items) for items in terms.pending_for(request.user)),
+        "tiles": charts.treemap(
+            [
+                (
+                    s.org.short_name or s.org.name,
+                    max(1, s.branches or 1),
+                    s.score,
+                    f"?org={s.org.pk}&q={start:%Y-%m}",
+                )
+                for s in children
+            ]
+        ),
+        "trend": _trend(org, options),
+        **_structure_of(request.user, org),
     }
     return render(request, "party/dashboard.html", context)
+
+
+def _trend(org: Org, options) -> list:
+    """The organization's score in each of the quarters offered (oldest first; cached findings)."""
+    points = []
+    for q_start, q_end, label in reversed(options):
+        found = selectors.findings(org, q_start, q_end)
+        score = selectors.scores(org, found, q_end).get(org.pk)
+        points.append(
+            charts.TrendPoint(label.replace("年第", "Q").replace("季度", ""), score.score if score else None)
+        )
+    return charts.trend(points)
+
+
+def _structure_of(user, org: Org) -> dict:
+    """品牌支部 and 党建联盟 in ``org``'s subtree, for the dashboard."""
+    from orgs.scoping import subtree_q
+
+    from .structmodels import AllianceLink, BrandDesignation
+
+    return {
+        "brand_ids": set(
+            BrandDesignation.objects.visible_to(user)
+            .active()
+            .filter(subtree_q("org_path", org.path))
+            .values_list("org_id", flat=True)
+        ),
+        "alliances": list(
+            AllianceLink.objects.visible_to(user)
+            .active()
+            .filter(subtree_q("org_path", org.path))
+            .select_related("org", "partner")[:30]
+        ),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +179,15 @@ def org_page(request, pk):
     from . import memviews
 
     context.update(memviews.branch_context(request.user, org, today))
+    from . import termviews
+
+    context.update(termviews.term_context(request.user, org))
+    from . import structviews
+
+    context.update(structviews.struct_context(request.user, org))
+    context["can_designate"] = (higher := terms.approver_of(org)) is not None and can(
+        request.user, "change", higher
+    )
     return render(request, "party/org.html", context)
 
 

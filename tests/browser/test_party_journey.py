@@ -111,3 +111,45 @@ def test_future_date_refused_on_phone(journey, login, live_server):
     shuji.click("button[type=submit]:has-text('保存')")
     assert "召开日期不能晚于今天" in shuji.inner_text("main")
     screenshot(shuji, "party-5-shuji-future-date")
+
+
+def test_election_reported_on_phone_and_approved_by_zuzhibu(journey, login, live_server):
+    """换届: shuji reports the election on a phone (a quorum error first), zuzhibu approves it on the
+    approvals page, and the branch page shows the approved term."""
+    branch, members = journey["branch"], journey["members"]
+    shuji = login("shuji", phone=True)
+    shuji.goto(f"{live_server.url}/party/orgs/{branch.pk}/elections/new/")
+    shuji.fill("#id_held_on", (selectors.today() - dt.timedelta(days=3)).isoformat())
+    shuji.fill("#id_eligible", "6")
+    shuji.fill("#id_present", "4")
+    shuji.select_option("select[name=person_0]", str(members[1].person_id))
+    shuji.fill("input[name=votes_0]", "4")
+    shuji.select_option("select[name=person_1]", str(members[2].person_id))
+    shuji.select_option("select[name=post_1]", "committee_member")
+    shuji.fill("input[name=votes_1]", "4")
+    shuji.click("#election-form button[type=submit]")
+    assert "五分之四" in shuji.inner_text("main")
+    shuji.fill("#id_present", "6")
+    shuji.fill("input[name=votes_0]", "6")
+    shuji.fill("input[name=votes_1]", "5")
+    screenshot(shuji, "party-6-shuji-election-phone")
+    shuji.click("#election-form button[type=submit]")
+    shuji.wait_for_url(f"**/party/orgs/{branch.pk}/")
+    assert "已报批" in shuji.locator("#terms").inner_text()
+
+    zuzhibu = login("zuzhibu")
+    zuzhibu.goto(f"{live_server.url}/party/dashboard/?org={branch.pk}")
+    zuzhibu.click("#pending-approvals a")
+    assert branch.name in zuzhibu.locator("#pending-terms").inner_text()
+    screenshot(zuzhibu, "party-7-zuzhibu-approvals")
+    zuzhibu.click("#pending-terms button:has-text('批准') >> nth=0")
+    assert "没有待审批的换届选举结果" in zuzhibu.inner_text("main")
+
+    shuji.reload()
+    assert "已批准" in shuji.locator("#terms").inner_text()
+    screenshot(shuji, "party-8-shuji-term-approved")
+
+    zuzhibu.goto(f"{live_server.url}/party/dashboard/")
+    assert zuzhibu.locator("#treemap rect").count() >= 1
+    assert zuzhibu.locator("#trend circle").count() == 5
+    screenshot(zuzhibu, "party-9-zuzhibu-treemap-trend")

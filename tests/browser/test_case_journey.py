@@ -51,6 +51,7 @@ def test_case_journey(staff_page, phone_page, live_server, journey):
     jiedao.wait_for_selector(f"#case-table >> text={number}")
     jiedao.click(f"#case-table >> text={number}")
     jiedao.wait_for_selector("#form-register")
+    jiedao.wait_for_load_state()  # the reporter card comes after the form: don't count mid-parse
     assert jiedao.locator("text=王**").count() == 1 and jiedao.locator("text=13987654321").count() == 0
     screenshot(jiedao, "journey-04-case-reported")
     jiedao.select_option("#register_category", label="0301 暴露垃圾")

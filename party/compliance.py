@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
-from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import Length
 
 from core import clock
@@ -35,6 +35,7 @@ from . import files
 from .models import (
     DECIDING_KINDS,
     Appointment,
+    Appraisal,
     ApprovalState,
     AttachmentKind,
     Attendance,
@@ -101,6 +102,7 @@ RULES = {
     "member.away_no_transfer": ("党员外出半年以上未转接组织关系", "medium", "transfer.away_months"),
     "dues.arrears": ("党员欠缴党费", "medium", "dues.arrears_months"),
     "care.not_visited": ("高龄、老党员未走访慰问", "low", "care.visit_months"),
+    "appraisal.unrated": ("民主评议党员未评定等次", "medium", None),
     # 四议两公开 (village decisions): evaluated in villages/compliance.py
     "village.deviation": ("四议两公开程序或公开不规范", "medium", "village.disclose_within"),
     "village.overdue": ("四议两公开应公开未公开", "high", "village.disclose_within"),
@@ -817,6 +819,38 @@ class Engine:
 
     # -- formalism (流于形式) ----------------------------------------------------------------------
 
+    def appraisals(self):
+        """民主评议党员 held but members left without a rating (rules.md 1.16: a rating per member)."""
+        ctx = self.ctx
+        held = [m for m in ctx.in_window if m["kind"] == MeetingKind.APPRAISAL]
+        if not held:
+            return
+        rated = dict(
+            Appraisal.objects.filter(
+                ctx.scope_q(),
+                superseded_at__isnull=True,
+                meeting__held_on__gte=ctx.start,
+                meeting__held_on__lte=ctx.end,
+            )
+            .values("meeting_id")
+            .annotate(n=Count("id"))
+            .values_list("meeting_id", "n")
+        )
+        for m in held:
+            org = ctx.orgs.get(m["org_id"])
+            expected, done = m["attendance_expected"] or 0, rated.get(m["pk"], 0)
+            if org is None or done >= expected:
+                continue
+            self.add(
+                "appraisal.unrated",
+                org,
+                f"{m['held_on']:%Y-%m-%d} 民主评议党员:应评议 {expected} 人,已评定等次 {done} 人",
+                evidence=[f"未评定等次 {expected - done} 人"],
+                action="经个人自评、党员互评、民主测评后,由支委会或党员大会逐人评定等次并登记",
+                source="《中国共产党支部工作条例(试行)》第五章;rules.md 1.16",
+                meetings=[m["pk"]],
+            )
+
     def thin_minutes(self):
         ctx = self.ctx
         thin: dict[int, list[str]] = defaultdict(list)
@@ -1183,6 +1217,7 @@ class Engine:
             self.copied_attendance,
             self.reused_photos,
             self.cadres,
+            self.appraisals,
             self.development,
             self.membership,
             self.villages,

@@ -495,6 +495,56 @@ class TrainingRecord(OrgScopedModel):
         return f"{self.member} · {self.title}"
 
 
+class Rating(models.TextChoices):
+    """民主评议 results (rules.md 1.16: the categories are set locally; these are the common ones)."""
+
+    EXCELLENT = "excellent", "优秀"
+    QUALIFIED = "qualified", "合格"
+    BASIC = "basic", "基本合格"
+    UNQUALIFIED = "unqualified", "不合格"
+
+
+class Appraisal(OrgScopedModel):
+    """民主评议党员: one member's rating at an appraisal meeting, after 个人自评 → 党员互评 → 民主测评
+    (rules.md 1.16). ``org`` is the meeting's organization. A re-rating keeps the prior row
+    (``superseded_at``); at most one live rating per member and meeting."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="评议会议", on_delete=models.PROTECT, related_name="appraisals"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="appraisals"
+    )
+    rating = models.CharField("评议等次", max_length=16, choices=Rating.choices)
+    note = models.CharField("评议意见", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("录入时间", default=timezone.now)
+    superseded_at = models.DateTimeField("被更正时间", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "民主评议结果"
+        verbose_name_plural = "民主评议结果"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                condition=Q(superseded_at__isnull=True),
+                name="appraisal_one_live_per_member",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_rating_display()}"
+
+
 from .termmodels import Appointment, AppointmentPost, ApprovalState  # noqa: E402,F401
 
 

@@ -26,6 +26,7 @@ from orgs.scoping import can, subtree_q
 
 from . import files, similarity
 from .models import (
+    Appraisal,
     AttachmentKind,
     Attendance,
     AttendanceStatus,
@@ -39,6 +40,7 @@ from .models import (
     MinutesBand,
     MinutesMatch,
     MinutesSignature,
+    Rating,
     Resolution,
     ResolutionKind,
     Term,
@@ -53,6 +55,7 @@ MEETING_VOIDED = E("party.meeting_voided", "作废组织生活记录")
 TRAINING_RECORDED = E("party.training_recorded", "录入培训学时")
 TERM_RECORDED = E("party.term_recorded", "登记换届任期")
 DEMO_LOADED = E("party.demo_loaded", "生成演示组织生活")
+APPRAISAL_RECORDED = E("party.appraisal_recorded", "登记民主评议结果")
 
 MEETING_ORG_KINDS = frozenset(
     {"branch", "group", "general_branch", "party_committee", "working_committee", "leading_group"}
@@ -719,3 +722,73 @@ def record_term(*, actor, org: Org, started_on: dt.date, note: str = "") -> Term
         term, TERM_RECORDED, actor=actor, after={"started_on": str(started_on), "ends_on": str(term.ends_on)}
     )
     return term
+
+
+# ---------------------------------------------------------------------------------------------
+# 民主评议党员 (democratic appraisal): a rating per member at the appraisal meeting
+
+
+@transaction.atomic
+def record_appraisal(*, actor, meeting: Meeting, ratings: dict, reason: str = "") -> list[Appraisal]:
+    """Record the ratings of a 民主评议党员 meeting: ``{member_id: (rating, note)}`` for members who
+    should have attended it. 基本合格 and 不合格 need the 评议意见 (the reason; rules.md 1.16). A
+    member already rated is re-rated only with ``reason`` (更正), and the prior row is kept."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
+    _require(actor, "change", meeting.org, "无权登记该组织的民主评议结果")
+    if meeting.kind != MeetingKind.APPRAISAL:
+        raise ServiceError("只有“民主评议党员”会议可以登记评议等次", field="ratings")
+    if meeting.voided_at is not None:
+        raise ServiceError("该记录已作废,不能登记评议结果", field="ratings")
+    if not ratings:
+        raise ServiceError("请至少为一名党员选择评议等次", field="ratings")
+    expected = {a.member_id: a.member for a in meeting.attendance.select_related("member__person")}
+    live = {a.member_id: a for a in meeting.appraisals.filter(superseded_at__isnull=True)}
+    reason = (reason or "").strip()[:200]
+    now = clock.now()
+    saved, changed = [], []
+    for raw_id, value in ratings.items():
+        member_id = int(raw_id)
+        rating, note = (value, "") if isinstance(value, str) else value
+        member = expected.get(member_id)
+        if member is None:
+            raise ServiceError(f"编号 {member_id} 不是本次评议的应参加党员", field="ratings")
+        name = member.person.name
+        if rating not in Rating.values:
+            raise ServiceError(f"{name} 的评议等次无效", field="ratings")
+        note = _text(note, "ratings", f"{name} 的评议意见", limit=300)
+        if rating in (Rating.BASIC, Rating.UNQUALIFIED) and not note:
+            raise ServiceError(
+                f"{name} 评为“{Rating(rating).label}”,请填写评议意见(事实和理由)", field="ratings"
+            )
+        prior = live.get(member_id)
+        if prior is not None:
+            if (prior.rating, prior.note) == (rating, note):
+                continue
+            if not reason:
+                raise ServiceError(f"{name} 已有评议结果,更正须填写更正原因", field="reason")
+            prior.superseded_at = now
+            prior.save(update_fields=["superseded_at"])
+            changed.append([name, prior.get_rating_display(), Rating(rating).label])
+        saved.append(
+            Appraisal.objects.create(
+                meeting=meeting,
+                org=meeting.org,
+                member=member,
+                rating=rating,
+                note=note,
+                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_at=now,
+            )
+        )
+    if saved:
+        counts: dict[str, int] = {}
+        for row in saved:
+            counts[row.get_rating_display()] = counts.get(row.get_rating_display(), 0) + 1
+        record(
+            meeting,
+            APPRAISAL_RECORDED,
+            actor=actor,
+            reason=reason,
+            after={"ratings": counts, "changed": changed},
+        )
+    return saved

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/<int:pk>/meetings/attendance/", views.attendance_partial, name="attendance"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/correct/", views.meeting_correct, name="meeting_correct"),
+    path("meetings/<int:pk>/appraisal/", views.meeting_appraisal, name="meeting_appraisal"),
     path("meetings/<int:pk>/void/", views.meeting_void, name="meeting_void"),
     # Member development (发展党员)
     path("development/", devviews.overview, name="dev_overview"),

@@ -17,7 +17,7 @@ from orgs.models import Org, Person
 from orgs.scoping import can
 
 from . import charts, compliance, exports, forms, selectors, services, terms
-from .models import AttendanceStatus, Meeting, MeetingKind
+from .models import AttendanceStatus, Meeting, MeetingKind, Rating
 
 
 def _party_org(user, pk, action="view") -> Org:
@@ -287,21 +287,61 @@ def attendance_partial(request, pk):
 
 
 @login_required
-def meeting_detail(request, pk):
+def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200):
     meeting = get_object_or_404(
         Meeting.objects.visible_to(request.user).select_related("org", "convener"), pk=pk
     )
+    can_change = can(request.user, "change", meeting.org) and meeting.voided_at is None
+    appraisal_rows = None
+    if meeting.kind == MeetingKind.APPRAISAL:
+        live = {a.member_id: a for a in meeting.appraisals.filter(superseded_at__isnull=True)}
+        appraisal_rows = [
+            {
+                "member": a.member,
+                "rating": live.get(a.member_id),
+                "posted": request.POST.get(f"rating_{a.member_id}", ""),
+                "posted_note": request.POST.get(f"note_{a.member_id}", ""),
+            }
+            for a in meeting.attendance.select_related("member__person").order_by("member__person__name")
+        ]
     context = {
+        "appraisal_rows": appraisal_rows,
+        "appraisal_error": appraisal_error,
+        "ratings": Rating.choices,
+        "superseded_ratings": meeting.appraisals.filter(superseded_at__isnull=False)
+        .select_related("member__person")
+        .order_by("-superseded_at"),
         "meeting": meeting,
         "attendance": meeting.attendance.select_related("member__person").order_by("status", "member_id"),
         "resolutions": meeting.resolutions.all(),
         "attachments": meeting.attachments.all(),
         "revisions": meeting.revisions.select_related("changed_by"),
-        "can_change": can(request.user, "change", meeting.org) and meeting.voided_at is None,
+        "can_change": can_change,
         "branch": services.branch_of(meeting.org),
         "active_nav": "party_branch",
     }
-    return render(request, "party/meeting_detail.html", context)
+    return render(request, "party/meeting_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def meeting_appraisal(request, pk):
+    """民主评议党员: the rating (and 评议意见) of each member, from the meeting page."""
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user, "change"), pk=pk)
+    ratings = {}
+    for key, value in request.POST.items():
+        if key.startswith("rating_") and value:
+            member_id = key.removeprefix("rating_")
+            if member_id.isdigit():
+                ratings[int(member_id)] = (value, request.POST.get(f"note_{member_id}", ""))
+    try:
+        saved = services.record_appraisal(
+            actor=request.user, meeting=meeting, ratings=ratings, reason=request.POST.get("reason", "")
+        )
+    except ServiceError as error:
+        return meeting_detail(request, pk, appraisal_error=error.message, status=400)
+    messages.success(request, f"已登记 {len(saved)} 名党员的评议等次" if saved else "评议结果没有变化")
+    return redirect("party:meeting", pk)
 
 
 @login_required

@@ -27,6 +27,7 @@ Open311 key are revoked at the end.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib.util
 import logging
 import os
@@ -63,6 +64,7 @@ def list_section(args, out) -> dict:
     from django.test import Client
 
     from api import services as api_services
+    from core import clock
     from orgs.models import Org, User
 
     out.write("\n## GET /api/v1/cases (Bearer token, in-process client)\n")
@@ -79,7 +81,7 @@ def list_section(args, out) -> dict:
             cursor = first["next_cursor"]
             for _ in range(3):  # the cursor of page 5
                 cursor = client.get("/api/v1/cases", {"limit": 50, "cursor": cursor}).json()["next_cursor"]
-            month_ago = (bench_cases.dt.date.today() - bench_cases.dt.timedelta(days=30)).isoformat()
+            month_ago = (clock.now().date() - dt.timedelta(days=30)).isoformat()
             scenarios = [
                 ("first page (50, no filter)", {"limit": 50}),
                 ("status=handling", {"status": "handling"}),

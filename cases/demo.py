@@ -507,6 +507,8 @@ class _Builder:
             (1, 20.3, Channel.PUBLIC, "0503", community, None, "duplicate", False),
             (15, 9.8, Channel.HOTLINE, "2008", community, None, "exclusion", False),
             (9, 15.2, Channel.PUBLIC, "0503", street, None, "exclusion_pending", False),
+            # dudao's decided 重办: closed, rated unresolved and dissatisfied on the callback.
+            (15, 10.1, Channel.HOTLINE, "0102", community, None, "rehandle", False),
         ]
         plans = []
         for workdays_ago, hour, channel, code, grids, stall, fate, late in showcase:
@@ -893,7 +895,8 @@ class _Builder:
         rng = plan.rng
         if case.channel not in (Channel.PUBLIC, Channel.HOTLINE):
             return
-        if not (plan.rate if plan.rate is not None else rng.random() < RATED_SHARE):
+        unsolved = plan.extra == "rehandle"  # the showcase reporter who says it is not solved
+        if not (unsolved or (plan.rate if plan.rate is not None else rng.random() < RATED_SHARE)):
             return
         yield self.within(rng, case.due_at, 0.05, 0.9)
         troubled = not case.closed_on_time or case.rework_count > 0
@@ -904,8 +907,8 @@ class _Builder:
         )
         if plan.reporter is not None:
             shares = {Satisfaction.SATISFIED: 1}
-        satisfaction = _weighted(rng, shares)
-        resolved = satisfaction != Satisfaction.DISSATISFIED or rng.random() < 0.3
+        satisfaction = Satisfaction.DISSATISFIED if unsolved else _weighted(rng, shares)
+        resolved = not unsolved and (satisfaction != Satisfaction.DISSATISFIED or rng.random() < 0.3)
         comment = rng.choice(texts.RATING_COMMENTS[satisfaction])
         # Did the handling unit get in touch with the reporter (响应率)? Mostly yes.
         contacted = "没有人联系" not in comment and rng.random() >= 0.04
@@ -1026,7 +1029,7 @@ class _Builder:
             or case.rated_at is None
             or case.rating_resolved
             or case.rating_satisfaction != Satisfaction.DISSATISFIED
-            or rng.random() >= REHANDLE_SHARE
+            or (plan.extra != "rehandle" and rng.random() >= REHANDLE_SHARE)
         ):
             return
         plan.rehandled = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from core import clock
 
@@ -91,38 +91,33 @@ class Topic:
 
 
 def topics(cases, *, min_size: int = 2) -> list[Topic]:
-    """Clusters of similar texts among ``cases`` (a hot spot's cell): MinHash similarity of title
-    and description ≥ ``TOPIC_SIMILARITY``, joined transitively (union–find) — e.g. 路灯不亮 at one
-    building versus the same category's 灯杆倾斜 elsewhere in the community. Largest first."""
+    """Clusters of similar texts among ``cases`` (a queryset: a hot spot's cell)."""
+    return cluster_topics(
+        list(cases.order_by("pk").values_list("title", "description")[:TOPIC_CASES]), min_size
+    )
+
+
+def cluster_topics(rows: list[tuple[str, str]], min_size: int = 2) -> list[Topic]:
+    """Clusters of similar (title, description) rows: MinHash similarity ≥ ``TOPIC_SIMILARITY``,
+    joined transitively (connected components) — e.g. 路灯不亮 at one building versus the same
+    category's 灯杆倾斜 elsewhere in the community. The three largest, largest first."""
     from collections import Counter
+
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
 
     from .duplicates import signature
     from .text import mask
 
-    rows = list(cases.order_by("pk").values_list("title", "description")[:TOPIC_CASES])
-    texts = [mask(f"{title}。{description}") for title, description in rows]
-    if len(texts) < min_size:
+    if len(rows) < min_size:
         return []
-    import numpy as np
-
-    matrix = np.stack([signature(text) for text in texts])
-    parent = list(range(len(texts)))
-
-    def root(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(texts) - 1):
-        similar = np.nonzero((matrix[i + 1 :] == matrix[i]).mean(axis=1) >= TOPIC_SIMILARITY)[0]
-        for j in similar + i + 1:
-            parent[root(int(j))] = root(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(texts)):
-        groups.setdefault(root(i), []).append(i)
+    matrix = np.stack([signature(mask(f"{title}。{description}")) for title, description in rows])
+    similar = (matrix[:, None, :] == matrix[None, :, :]).mean(axis=2) >= TOPIC_SIMILARITY
+    _count, labels = connected_components(csr_matrix(similar), directed=False)
     found = []
-    for members in groups.values():
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
         if len(members) >= min_size:
             titles = Counter(mask(rows[i][0] or rows[i][1][:30]) for i in members)
             found.append(Topic(titles.most_common(1)[0][0], len(members)))
@@ -156,6 +151,20 @@ def hot_spots(user, month: datetime.date, *, top: int = 15, min_count: int = 2) 
     )
     from orgs.models import Org
 
+    # The hot spots' texts for 相似诉求, in one query (at most TOPIC_CASES per cell).
+    texts: dict[tuple, list] = {}
+    if cells:
+        in_cells = Q()
+        for c in cells:
+            in_cells |= Q(category_id=c["category_id"], community_id=c["community_id"])
+        for category_id, community_id, title, description in (
+            this_month.filter(in_cells)
+            .order_by("pk")
+            .values_list("category_id", "community_id", "title", "description")
+        ):
+            cell = texts.setdefault((category_id, community_id), [])
+            if len(cell) < TOPIC_CASES:
+                cell.append((title, description))
     categories = Category.objects.select_related("parent").in_bulk(
         set(now_counts) | {c["category_id"] for c in cells}
     )
@@ -174,9 +183,7 @@ def hot_spots(user, month: datetime.date, *, top: int = 15, min_count: int = 2) 
                 "category": categories[c["category_id"]],
                 "community": communities.get(c["community_id"]),
                 "count": c["n"],
-                "topics": topics(
-                    this_month.filter(category_id=c["category_id"], community_id=c["community_id"])
-                ),
+                "topics": cluster_topics(texts.get((c["category_id"], c["community_id"]), [])),
             }
             for c in cells
         ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -781,9 +782,7 @@ def record_appraisal(*, actor, meeting: Meeting, ratings: dict, reason: str = ""
             )
         )
     if saved:
-        counts: dict[str, int] = {}
-        for row in saved:
-            counts[row.get_rating_display()] = counts.get(row.get_rating_display(), 0) + 1
+        counts = Counter(row.get_rating_display() for row in saved)
         record(
             meeting,
             APPRAISAL_RECORDED,

@@ -4,7 +4,7 @@ from django import forms
 
 from party.forms import PartyForm, UploadsField
 
-from .models import MatterKind, PhotoStage, VillagersBody
+from .models import MEETING_STEPS, MatterKind, PhotoStage, VillagersBody
 
 DATE = {"type": "date"}
 
@@ -80,7 +80,7 @@ class CorrectStepForm(StepForm):
     def __init__(self, *args, step=None, latest=True, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["kind"], self.fields["expected_steps"]
-        meeting = step.kind in MEETING_KINDS
+        meeting = step.kind in MEETING_STEPS
         keep = {"body", "minutes", "reason"}
         if latest and step.kind != "proposal":
             keep |= {"held_on"}
@@ -95,9 +95,6 @@ class CorrectStepForm(StepForm):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-
-
-MEETING_KINDS = ("consultation", "members_review", "villagers_resolution")
 
 
 class PhotoForm(PartyForm):

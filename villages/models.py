@@ -30,6 +30,8 @@ ORDER = [
     StepKind.RESOLUTION_DISCLOSURE,
     StepKind.RESULT_DISCLOSURE,
 ]
+# The steps that are meetings with attendance and a vote (the others are disclosures).
+MEETING_STEPS = (StepKind.CONSULTATION, StepKind.MEMBERS_REVIEW, StepKind.VILLAGERS_RESOLUTION)
 
 
 class MatterKind(models.TextChoices):

@@ -28,6 +28,7 @@ from orgs.scoping import ALL, can, scope_paths, under_paths
 from party.rules import Rules
 
 from .models import (
+    MEETING_STEPS,
     ORDER,
     Decision,
     DecisionPhoto,
@@ -323,7 +324,7 @@ def record_step(
     fields: dict = {}
     passed = True
     minutes = _text(minutes, "minutes", "会议记录/公开内容", limit=MAX_TEXT)
-    if kind in (StepKind.CONSULTATION, StepKind.MEMBERS_REVIEW, StepKind.VILLAGERS_RESOLUTION):
+    if kind in MEETING_STEPS:
         if kind == StepKind.VILLAGERS_RESOLUTION and villagers_body not in VillagersBody.values:
             raise ServiceError("请选择村民代表会议或村民会议", field="villagers_body")
         counted = _votes(votes or {}, judge, kind, villagers_body)
@@ -397,11 +398,7 @@ def record_step(
     )
     if passed:
         decision.done_steps += 1
-        decision.status = {
-            StepKind.VILLAGERS_RESOLUTION: DecisionStatus.RESOLVED,
-            StepKind.RESOLUTION_DISCLOSURE: DecisionStatus.DISCLOSED,
-            StepKind.RESULT_DISCLOSURE: DecisionStatus.DONE,
-        }.get(kind, decision.status)
+        decision.status = _status_for(decision.done_steps)
     decision.deviations = decision.steps.filter(has_deviation=True, superseded_at__isnull=True).count()
     decision.updated_at = now
     _schedule(decision)
@@ -439,6 +436,7 @@ def _step_snapshot(step: DecisionStep) -> dict:
 
 
 def _status_for(done_steps: int) -> str:
+    """An item's status follows from how many steps are done (决议 at 4, its disclosure at 5 …)."""
     if done_steps >= 6:
         return DecisionStatus.DONE
     if done_steps >= 5:
@@ -488,10 +486,7 @@ def correct_step(*, actor, step: DecisionStep, reason: str, **changes) -> Decisi
             )
         body = _text(changes.get("body", step.body), "body", "会议/主体", limit=100) or step.body
         minutes = _text(changes.get("minutes", step.minutes), "minutes", "会议记录/公开内容", limit=MAX_TEXT)
-        if (
-            step.kind in (StepKind.CONSULTATION, StepKind.MEMBERS_REVIEW, StepKind.VILLAGERS_RESOLUTION)
-            and not minutes
-        ):
+        if step.kind in MEETING_STEPS and not minutes:
             raise ServiceError("请填写会议记录(议题、讨论情况和表决结果)", field="minutes")
         if (body, minutes) == (step.body, step.minutes):
             raise ServiceError("没有需要更正的内容", field="minutes")

@@ -12,7 +12,7 @@ from core import clock
 from core.errors import ServiceError
 
 from . import forms, selectors, services
-from .models import ORDER, DecisionPhoto, DecisionStatus, StepKind
+from .models import MEETING_STEPS, ORDER, DecisionPhoto, DecisionStatus, StepKind
 
 
 def _today():
@@ -94,18 +94,7 @@ def detail(request, pk):
                         body=data["body"],
                         minutes=data["minutes"],
                         villagers_body=data["villagers_body"],
-                        votes={
-                            k: data.get(k)
-                            for k in (
-                                "expected",
-                                "present",
-                                "yes",
-                                "no",
-                                "abstain",
-                                "households",
-                                "households_present",
-                            )
-                        },
+                        votes={k: data.get(k) for k in services.VOTE_FIELDS},
                         channel=data["channel"],
                         disclose_to=data["disclose_to"],
                         result=data["result"],
@@ -127,8 +116,7 @@ def detail(request, pk):
         "order": [StepKind(k) for k in ORDER],
         "form": form,
         "today": _today(),
-        "meeting_step": nxt
-        in (StepKind.CONSULTATION, StepKind.MEMBERS_REVIEW, StepKind.VILLAGERS_RESOLUTION),
+        "meeting_step": nxt in MEETING_STEPS,
         "can_correct": can_act,
         "active_nav": "villages",
     }
@@ -181,9 +169,6 @@ def _extras(user, decision, can_act):
     return context
 
 
-VOTES = ("expected", "present", "yes", "no", "abstain", "households", "households_present")
-
-
 @login_required
 def correct_step(request, pk, step_pk):
     """更正 one step of an item: the latest step fully (checked again), earlier ones their record."""
@@ -192,20 +177,22 @@ def correct_step(request, pk, step_pk):
     if not services.may_act(request.user, decision.org):
         raise Http404
     latest = services.latest_step(decision).pk == step.pk
-    initial = {
-        name: getattr(step, name)
-        for name in ("held_on", "body", "minutes", "villagers_body", "channel", "disclose_to", *VOTES)
-    }
+    fields = ("held_on", "body", "minutes", "villagers_body", "channel", "disclose_to")
+    initial = {name: getattr(step, name) for name in (*fields, *services.VOTE_FIELDS)}
     initial["result"] = decision.result
     form = forms.CorrectStepForm(request.POST or None, step=step, latest=latest, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {
             name: data[name]
-            for name in ("held_on", "body", "minutes", "villagers_body", "channel", "disclose_to", "result")
+            for name in (*fields, "result")
             if name in data and data[name] != initial.get(name)
         }
-        votes = {name: data[name] for name in VOTES if name in data and data[name] != initial.get(name)}
+        votes = {
+            name: data[name]
+            for name in services.VOTE_FIELDS
+            if name in data and data[name] != initial.get(name)
+        }
         if votes:
             changes["votes"] = votes
         try:

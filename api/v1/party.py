@@ -291,10 +291,6 @@ def _attendance(rows: list[AttendanceIn]) -> dict:
     return cleaned
 
 
-def _meeting_detail(request, pk: int) -> dict:
-    return meeting(request, pk)
-
-
 @router.get(
     "/party/orgs/{org_id}/expected-members",
     response={200: list[ExpectedMemberOut], **s.ERRORS},
@@ -344,7 +340,7 @@ def record_meeting(
             resolutions=[r.model_dump() for r in payload.resolutions],
             photos=s.decode_photos(payload.photos),
         )
-        return found, _meeting_detail(request, found.pk)
+        return found, meeting(request, found.pk)
 
     body = idempotency.run(
         request,
@@ -353,7 +349,7 @@ def record_meeting(
         payload.model_dump(),
         "party.meetings.create",
         create,
-        lambda pk: _meeting_detail(request, pk),
+        lambda pk: meeting(request, pk),
     )
     return Status(201, body)
 
@@ -374,7 +370,7 @@ def correct_meeting(request, meeting_id: int, payload: MeetingCorrectionIn):
     services.correct_meeting(
         actor=request.user, meeting=found, reason=payload.reason, attendance=attendance, **changes
     )
-    return _meeting_detail(request, found.pk)
+    return meeting(request, found.pk)
 
 
 @router.post(
@@ -385,4 +381,4 @@ def correct_meeting(request, meeting_id: int, payload: MeetingCorrectionIn):
 def void_meeting(request, meeting_id: int, payload: VoidIn):
     found = get_object_or_404(_meetings(request), pk=meeting_id)
     services.void_meeting(actor=request.user, meeting=found, reason=payload.reason)
-    return _meeting_detail(request, found.pk)
+    return meeting(request, found.pk)

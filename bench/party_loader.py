@@ -146,17 +146,26 @@ class Writer:
             if not rows:
                 continue
             fields = list(model._meta.concrete_fields)
-            defaults = {
-                f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))
-            }
             attnames = [f.attname for f in fields]
             if self.copy:
+                # Columns the loader leaves out get their default (callable ones, e.g. a JSONField's
+                # ``list``, included), prepared for the database once per flush.
+                defaults = {
+                    f.attname: f.get_db_prep_save(f.get_default(), self.connection)
+                    for f in fields
+                    if not f.primary_key
+                }
                 names = ", ".join(f'"{f.column}"' for f in fields)
                 sql = f'COPY "{model._meta.db_table}" ({names}) FROM STDIN'
                 with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
                     for row in rows:
                         copy.write_row([row[a] if a in row else defaults.get(a) for a in attnames])
             else:
+                defaults = {
+                    f.attname: f.get_default()
+                    for f in fields
+                    if not (f.has_default() and callable(f.default))
+                }
                 model.objects.bulk_create([model(**{**defaults, **row}) for row in rows], batch_size=2000)
             self.written[model._meta.label] = self.written.get(model._meta.label, 0) + len(rows)
             rows.clear()

@@ -445,13 +445,16 @@ class _Builder:
         rng = random.Random(SEED + 1)
         today = timezone.localtime(self.now, workcal.office_timezone()).date()
         plans = []
-        for days_ago, hour, code, stall in ((46, 20.2, "0503", None), (5, 8.4, "0102", CaseStatus.HANDLING)):
+        # Working days ago: a case reported just before a long holiday would still be waiting to
+        # be registered on the first day after it.
+        resident_plans = ((32, 20.2, "0503", None), (5, 8.4, "0102", CaseStatus.HANDLING))
+        for workdays_ago, hour, code, stall in resident_plans:
             plan = _Plan(
-                at=_local(today - dt.timedelta(days=days_ago), hour),
+                at=_local(workcal.add_workdays(today, -workdays_ago, calendar=self.cal), hour),
                 channel=Channel.PUBLIC,
                 code=code,
                 rng=random.Random(rng.getrandbits(64)),
-                grid=grids[0] if days_ago > 10 else rng.choice(grids),
+                grid=grids[0] if workdays_ago > 10 else rng.choice(grids),
                 stall=stall,
                 reporter=resident,
                 rate=True,
@@ -491,7 +494,7 @@ class _Builder:
         # (working days ago, hour, channel, category, where, stage, fate, late)
         showcase = [
             (3, 9.7, Channel.PATROL, "0301", own, CaseStatus.REPORTED, "normal", False),
-            (1, 19.5, Channel.PUBLIC, "0503", community, CaseStatus.REGISTERED, "normal", False),
+            (3, 19.5, Channel.PUBLIC, "0503", community, CaseStatus.REGISTERED, "normal", False),
             (2, 10.2, Channel.HOTLINE, "0102", street, CaseStatus.RETURNED, "return_upheld", False),
             (4, 15.1, Channel.PUBLIC, "2003", community, CaseStatus.DISPATCHED, "normal", False),
             (6, 9.3, Channel.HOTLINE, "2001", community, CaseStatus.HANDLING, "normal", True),
@@ -500,11 +503,13 @@ class _Builder:
             (5, 11.6, Channel.PUBLIC, "0102", community, CaseStatus.FED_BACK, "normal", False),
             (10, 15.5, Channel.PATROL, "0303", own, None, "on_spot", False),
             # jiedao's 待审批 (an extension asked by the lead unit), bumen's 吹哨报到 to answer,
-            # a parked case, and a duplicate merged into the registered case above.
+            # a parked case, and a duplicate merged into the registered case above (reported three
+            # working days ago: it is merged a few working hours after it came in, and that
+            # moment must have passed whatever the hour the demo is built).
             (4, 14.2, Channel.HOTLINE, "0102", own, CaseStatus.HANDLING, "extension_pending", False),
             (3, 9.1, Channel.HOTLINE, "2001", community, CaseStatus.HANDLING, "whistle_pending", False),
             (12, 10.4, Channel.PUBLIC, "0101", street, CaseStatus.PARKED, "parking", False),
-            (1, 20.3, Channel.PUBLIC, "0503", community, None, "duplicate", False),
+            (3, 20.3, Channel.PUBLIC, "0503", community, None, "duplicate", False),
             (15, 9.8, Channel.HOTLINE, "2008", community, None, "exclusion", False),
             (9, 15.2, Channel.PUBLIC, "0503", street, None, "exclusion_pending", False),
             # dudao's decided 重办: closed, rated unresolved and dissatisfied on the callback.

@@ -8,8 +8,10 @@ again to check that the second run reuses the cases.
 import datetime as dt
 import io
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -65,8 +67,29 @@ def test_needs_the_demo_district():
 
 
 @pytest.mark.django_db
-def test_build_demo_cases(settings, tmp_path):
+@pytest.mark.parametrize(
+    "moment",
+    [
+        None,  # now
+        # Awkward moments to build at: a Monday just after midnight, and the first working
+        # morning after the Spring Festival holiday (cases reported before it still waiting).
+        dt.datetime(2026, 11, 30, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+        dt.datetime(2026, 2, 24, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+    ],
+    ids=["now", "monday-0030", "after-spring-festival"],
+)
+def test_build_demo_cases(settings, tmp_path, moment):
+    """The demo shows every status and fills every demo account's queue whatever the moment it
+    is built at (its showcase cases are placed in working days before that moment)."""
     settings.MEDIA_ROOT = tmp_path  # photos of on-the-spot closures
+    if moment is None:
+        _check_demo_cases()
+    else:
+        with time_machine.travel(moment, tick=True):
+            _check_demo_cases()
+
+
+def _check_demo_cases():
     build_demo(stdout=None)
     root = find_demo_root()
 

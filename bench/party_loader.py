@@ -145,7 +145,7 @@ class Writer:
         for model, rows in self.rows.items():
             if not rows:
                 continue
-            fields = list(model._meta.concrete_fields)
+            fields = [f for f in model._meta.concrete_fields if not f.generated]  # the database fills those
             attnames = [f.attname for f in fields]
             if self.copy:
                 # Columns the loader leaves out get their default (callable ones, e.g. a JSONField's
@@ -189,7 +189,7 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
     from django.utils import timezone
 
     from orgs.models import Org, Person, Position
-    from party import compliance, services, similarity
+    from party import compliance, memberyear, services, similarity
     from party.models import (
         Attendance,
         Meeting,
@@ -572,6 +572,9 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
     matched = time.perf_counter()
     pairs = services.rebuild_matches()
     out.write(f"  near-duplicate candidate pairs: {pairs:,} ({time.perf_counter() - matched:.1f} s)\n")
+    summed = time.perf_counter()
+    rows = memberyear.rebuild()  # the yearly study hours the meeting services keep
+    out.write(f"  yearly study hours: {rows:,} rows ({time.perf_counter() - summed:.1f} s)\n")
     seconds = time.perf_counter() - started
     out.write(f"loaded {w.written} in {seconds:.1f} s\n")
     return {"seconds": seconds, **w.written}

@@ -24,14 +24,13 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
-from django.db.models.functions import Length
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q
 
 from core import clock
 from orgs.models import PARTY_KINDS, UNIT_KINDS, Org, Position, PositionKind
 from orgs.scoping import subtree_q
 
-from . import files
+from . import files, memberyear
 from .models import (
     DECIDING_KINDS,
     Appointment,
@@ -51,7 +50,6 @@ from .models import (
     MinutesMatch,
     Period,
     Term,
-    TrainingRecord,
 )
 from .rules import Rules
 
@@ -202,6 +200,15 @@ def periods(kind: str, start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.
     return tuple(result)
 
 
+def _months(first: dt.date, last: dt.date) -> frozenset[tuple[int, int]]:
+    """The (year, month) of every month from ``first`` to ``last``."""
+    result, day = set(), first.replace(day=1)
+    while day <= last:
+        result.add((day.year, day.month))
+        day += relativedelta(months=1)
+    return frozenset(result)
+
+
 @functools.lru_cache(maxsize=4096)
 def plus_months(day: dt.date, months: int) -> dt.date:
     """``day`` + ``months`` calendar months (clipped to the month's end), memoized: the lapse rules
@@ -233,6 +240,7 @@ class _Context:
         self.root, self.start, self.end, self.ref = root, start, end, ref
         self.rules = Rules.load(ref)
         self._param_memo: dict = {}
+        self._source_memo: dict = {}
         self._branch_memo: dict = {}
         # Codes with a local override somewhere: only their value depends on the organization.
         self._local_codes = {code for code, rows in self.rules.rows.items() if any(r.org_path for r in rows)}
@@ -266,9 +274,20 @@ class _Context:
         }
         self.by_path = {o.path: o for o in self.orgs.values()}
         self.branches = [o for o in self.orgs.values() if o.kind == "branch"]
+        # The branch each organization's records count for (a party group's: its branch), for the
+        # rules that look it up for every meeting.
+        self.branch_by_org = {org_id: self.branch_of(org_id) for org_id in self.orgs}
         members = list(
             Member.objects.filter(self.scope_q(), status=MemberStatus.NORMAL, joined_on__lte=ref).values(
-                "pk", "org_id", "category", "person_id", "joined_on", "person__name", "person__org_id"
+                "pk",
+                "org_id",
+                "category",
+                "person_id",
+                "joined_on",
+                "full_member_on",
+                "person__name",
+                "person__org_id",
+                "person__birth_date",
             )
         )
         self.members = {m["pk"]: m for m in members}
@@ -303,51 +322,35 @@ class _Context:
         ):
             self.pending_secretary[appointment.org_id] = appointment
         # Meetings: the window plus the year before it (for lapse "since" and copied attendance),
-        # with their attendance summary (kept by services.summarize_attendance) instead of the rows.
+        # with their attendance summary (kept by services.summarize_attendance) instead of the rows;
+        # latest first.
         self.meetings = list(
             Meeting.objects.live()
             .filter(self.scope_q(), held_on__gte=start - relativedelta(years=1), held_on__lte=ref)
-            .annotate(minutes_len=Length("minutes"), decisions_len=Length("decisions"))
+            .order_by("-held_on", "-pk")
             .values(
                 "pk",
                 "org_id",
                 "kind",
                 "held_on",
                 "topic",
-                "minutes_len",
-                "decisions_len",
-                "study_hours",
+                "minutes_chars",
                 "attendance_expected",
-                "attendance_present",
                 "attendance_digest",
             )
         )
         self.meeting = {m["pk"]: m for m in self.meetings}
         self.in_window = [m for m in self.meetings if start <= m["held_on"] <= end]
-        # Last time present (lapse rules): only for the members not present since the earliest
-        # warning cutoff any organization's rule data allows — everyone else is not lapsed.
+        # Last time present at a live meeting (lapse rules), from the member years. Members present
+        # since the earliest warning cutoff any organization's rule data allows are not lapsed.
         warn = min(self.param("lapse.warn_months", o) for o in [root, *self.branches])
         self.recent_cutoff = ref - relativedelta(months=warn) + dt.timedelta(days=7)
-        recent = Exists(
-            Attendance.objects.filter(
-                member_id=OuterRef("pk"),
-                status=AttendanceStatus.PRESENT,
-                held_on__gt=self.recent_cutoff,
-                held_on__lte=ref,
-            )
+        in_scope = self.in_scope = Member.objects.filter(
+            self.scope_q(), status=MemberStatus.NORMAL, joined_on__lte=ref
         )
-        in_scope = Member.objects.filter(self.scope_q(), status=MemberStatus.NORMAL, joined_on__lte=ref)
-        self.recent_present = set(in_scope.filter(recent).values_list("pk", flat=True))
-        self.last_present = dict(
-            Attendance.objects.filter(
-                member_id__in=in_scope.filter(~recent).values("pk"),
-                status=AttendanceStatus.PRESENT,
-                held_on__lte=ref,
-            )
-            .values("member_id")
-            .annotate(last=Max("held_on"))
-            .values_list("member_id", "last")
-        )
+        last = memberyear.last_present(in_scope, ref)
+        self.recent_present = {m for m, day in last.items() if day > self.recent_cutoff}
+        self.last_present = {m: day for m, day in last.items() if day <= self.recent_cutoff}
         first_by_org = dict(
             Meeting.objects.live()
             .filter(self.scope_q(), held_on__lte=ref)
@@ -361,6 +364,20 @@ class _Context:
             if branch is not None:
                 current = self.first_meeting.get(branch.pk)
                 self.first_meeting[branch.pk] = min(first, current) if current else first
+
+    def window_meetings(self):
+        """The live meetings in the window (as ``in_window``), for the rules that let the database
+        pick the few that matter out of all of them. Latest first."""
+        return (
+            Meeting.objects.live()
+            .filter(self.scope_q(), held_on__gte=self.start, held_on__lte=min(self.end, self.ref))
+            .order_by("-held_on", "-pk")
+        )
+
+    def highest(self, code: str):
+        """The highest value of a rule parameter over the organizations checked (local overrides
+        included): a bound for picking candidates in the database."""
+        return max(self.param(code, org) for org in [self.root, *self.branches])
 
     def branch_of(self, org_id: int) -> Org | None:
         try:
@@ -384,7 +401,15 @@ class _Context:
             return value
 
     def source(self, code: str | None, org: Org | None = None) -> str:
-        return self.rules.source(code, org) if code else ""
+        """The rule's source text (memoized like ``param``)."""
+        if not code:
+            return ""
+        key = (code, org.path if org is not None and code in self._local_codes else None)
+        try:
+            return self._source_memo[key]
+        except KeyError:
+            value = self._source_memo[key] = self.rules.source(code, org)
+            return value
 
 
 class Engine:
@@ -609,9 +634,12 @@ class Engine:
 
     def meetings_missing(self):
         ctx = self.ctx
-        held: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
+        held: dict[tuple[int, str], list[dt.date]] = defaultdict(list)  # latest first
+        months: dict[tuple[int, str], set[tuple[int, int]]] = defaultdict(set)
         for m in ctx.meetings:
-            held[(m["org_id"], m["kind"])].append(m["held_on"])
+            key, day = (m["org_id"], m["kind"]), m["held_on"]
+            held[key].append(day)
+            months[key].add((day.year, day.month))
         targets: list[tuple[Org, str]] = []
         for branch in ctx.branches:
             has_committee = bool(ctx.posts.get(branch.pk)) and len(ctx.posts[branch.pk]) >= 2
@@ -622,16 +650,24 @@ class Engine:
         for org in ctx.orgs.values():
             if org.kind == "group":
                 targets.append((org, MeetingKind.GROUP))
+        spans_of: dict[str, list] = {}  # period kind → the periods over, with their months
         for org, kind in targets:
             period = ctx.param(f"meeting.{kind}.period", org)
-            source = ctx.source(f"meeting.{kind}.period", org)
-            dates = held.get((org.pk, kind), [])
-            for first, last, label in periods(period, ctx.start, ctx.end):
-                if last > ctx.ref:
-                    continue  # the period is still running
-                if any(first <= day <= last for day in dates):
+            try:
+                spans = spans_of[period]
+            except KeyError:
+                spans = spans_of[period] = [
+                    (first, last, label, _months(first, last))
+                    for first, last, label in periods(period, ctx.start, ctx.end)
+                    if last <= ctx.ref  # not still running
+                ]
+            covered = months.get((org.id, kind), set())
+            for first, last, label, inside in spans:
+                if not covered.isdisjoint(inside):
                     continue
-                recent = max((d for d in dates if d < first), default=None)
+                dates = held.get((org.id, kind), ())
+                source = ctx.source(f"meeting.{kind}.period", org)
+                recent = next((d for d in dates if d < first), None)
                 self.add(
                     "meeting.missing",
                     org,
@@ -649,18 +685,21 @@ class Engine:
         days = ctx.param("formalism.bunched_days")
         minimum = ctx.param("formalism.bunched_min")
         share = ctx.param("formalism.bunched_share")
-        by_branch: dict[int, list[dict]] = defaultdict(list)
+        quarters = [p for p in periods(Period.QUARTER, ctx.start, ctx.end) if p[1] <= ctx.ref]
+        by_quarter: dict[tuple, list[dict]] = defaultdict(list)  # (branch, quarter) → its meetings
         for m in ctx.in_window:
             if m["kind"] in BUNCH_KINDS:
-                branch = ctx.branch_of(m["org_id"])
+                branch = ctx.branch_by_org.get(m["org_id"])
                 if branch is not None:
-                    by_branch[branch.pk].append(m)
-        for branch_id, meetings in by_branch.items():
+                    day = m["held_on"]
+                    by_quarter[(branch.id, day.year, (day.month - 1) // 3)].append(m)
+        branch_ids = dict.fromkeys(branch_id for branch_id, _, _ in by_quarter)
+        for branch_id in branch_ids:
             branch = ctx.orgs[branch_id]
-            for first, last, label in periods(Period.QUARTER, ctx.start, ctx.end):
-                if last > ctx.ref:
+            for first, last, label in quarters:
+                inside = by_quarter.get((branch_id, first.year, (first.month - 1) // 3))
+                if not inside:
                     continue
-                inside = [m for m in meetings if first <= m["held_on"] <= last]
                 tail = [m for m in inside if m["held_on"] > last - dt.timedelta(days=days)]
                 if len(tail) >= minimum and Decimal(len(tail)) >= Decimal(len(inside)) * share:
                     self.add(
@@ -681,17 +720,29 @@ class Engine:
         ctx = self.ctx
         low: dict[int, list[str]] = defaultdict(list)
         ids: dict[int, list[int]] = defaultdict(list)
-        for m in ctx.in_window:
-            if m["kind"] not in ATTENDANCE_KINDS:
-                continue
+        minimum: dict[int, tuple[int, int]] = {}  # branch → the minimum rate as a fraction, exact
+        # Candidates from the database: below the highest minimum any organization has.
+        numerator, denominator = ctx.highest("attendance.min_rate").as_integer_ratio()
+        candidates = (
+            ctx.window_meetings()
+            .filter(kind__in=ATTENDANCE_KINDS, attendance_expected__gte=3)
+            .alias(short=F("attendance_expected") * numerator - F("attendance_present") * denominator)
+            .filter(short__gt=0)
+            .values("pk", "org_id", "kind", "held_on", "attendance_expected", "attendance_present")
+        )
+        for m in candidates:
             expected, present = m["attendance_expected"], m["attendance_present"]
-            if expected < 3:
-                continue
-            branch = ctx.branch_of(m["org_id"])
+            branch = ctx.branch_by_org.get(m["org_id"])
             if branch is None:
                 continue
-            rate = present / expected
-            if Decimal(str(rate)) < ctx.param("attendance.min_rate", branch):
+            try:
+                numerator, denominator = minimum[branch.id]
+            except KeyError:
+                numerator, denominator = minimum[branch.id] = ctx.param(
+                    "attendance.min_rate", branch
+                ).as_integer_ratio()
+            if present * denominator < expected * numerator:  # present / expected < the minimum
+                rate = present / expected
                 low[branch.pk].append(
                     f"{m['held_on']:%Y-%m-%d} {MeetingKind(m['kind']).label}:应到 {expected} 人,"
                     f"实到 {present} 人({_pct(rate)})"
@@ -762,27 +813,7 @@ class Engine:
         ref = min(ctx.ref, year_end)
         if ref < year_start:
             return
-        hours: dict[int, Decimal] = defaultdict(Decimal)
-        # Hours of the meetings each member was present at, summed in the database.
-        for member_id, total in (
-            Attendance.objects.filter(
-                ctx.scope_q(),
-                status=AttendanceStatus.PRESENT,
-                held_on__gte=year_start,
-                held_on__lte=ref,
-                meeting__voided_at__isnull=True,
-            )
-            .values("member_id")
-            .annotate(total=Sum("meeting__study_hours"))
-            .values_list("member_id", "total")
-        ):
-            hours[member_id] += total or Decimal(0)
-        for row in (
-            TrainingRecord.objects.filter(ctx.scope_q(), started_on__gte=year_start, started_on__lte=ref)
-            .values("member_id")
-            .annotate(total=Sum("hours"))
-        ):
-            hours[row["member_id"]] += row["total"]
+        hours = memberyear.hours(ctx.in_scope, year, ref)
         cadres = {p["person_id"] for posts in ctx.posts.values() for p in posts}
         complete = ref >= year_end
         elapsed = Decimal((ref - year_start).days + 1) / Decimal((year_end - year_start).days + 1)
@@ -855,16 +886,31 @@ class Engine:
         ctx = self.ctx
         thin: dict[int, list[str]] = defaultdict(list)
         ids: dict[int, list[int]] = defaultdict(list)
-        for m in ctx.in_window:
-            if m["kind"] == MeetingKind.TALK:
-                continue
-            branch = ctx.branch_of(m["org_id"])
+        min_chars: dict[int, int] = {}
+        # Candidates from the database: shorter than the highest minimum, or a deciding meeting
+        # with no decisions recorded.
+        candidates = (
+            ctx.window_meetings()
+            .exclude(kind=MeetingKind.TALK)
+            .filter(
+                Q(minutes_chars__lt=ctx.highest("formalism.min_chars"))
+                | Q(kind__in=DECIDING_KINDS, decisions="")
+            )
+            .annotate(undecided=ExpressionWrapper(Q(decisions=""), output_field=BooleanField()))
+            .values("pk", "org_id", "kind", "held_on", "minutes_chars", "undecided")
+        )
+        for m in candidates:
+            branch = ctx.branch_by_org.get(m["org_id"])
             if branch is None:
                 continue
             problems = []
-            if m["minutes_len"] < ctx.param("formalism.min_chars", branch):
-                problems.append(f"记录仅 {m['minutes_len']} 字")
-            if m["kind"] in DECIDING_KINDS and not m["decisions_len"]:
+            try:
+                shortest = min_chars[branch.id]
+            except KeyError:
+                shortest = min_chars[branch.id] = ctx.param("formalism.min_chars", branch)
+            if m["minutes_chars"] < shortest:
+                problems.append(f"记录仅 {m['minutes_chars']} 字")
+            if m["kind"] in DECIDING_KINDS and m["undecided"]:
                 problems.append("未记载决定事项")
             if problems:
                 thin[branch.pk].append(
@@ -916,7 +962,7 @@ class Engine:
             mine = row["meeting_id"]
             me = ctx.meeting.get(mine)
             # Minutes too short to compare are reported as thin, not as copies.
-            if me is None or me["minutes_len"] < min_chars:
+            if me is None or me["minutes_chars"] < min_chars:
                 continue
             candidates[mine].add(row["other_id"])
             score_of[(mine, row["other_id"])] = row["similarity"]
@@ -974,7 +1020,7 @@ class Engine:
         ctx = self.ctx
         # Consecutive meetings of one kind in one organization (monthly 主题党日, 支委会 …).
         by_org: dict[tuple[int, str], list[dict]] = defaultdict(list)
-        for m in sorted(ctx.meetings, key=lambda m: (m["held_on"], m["pk"])):
+        for m in reversed(ctx.meetings):  # oldest first
             by_org[(m["org_id"], m["kind"])].append(m)
         for (org_id, _kind), meetings in by_org.items():
             branch = ctx.branch_of(org_id)

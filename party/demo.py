@@ -33,7 +33,7 @@ from audit.services import Subject, record
 from orgs import demo as orgs_demo
 from orgs.models import Org, Position
 
-from . import files, services, similarity
+from . import files, memberyear, services, similarity
 from .models import (
     Appraisal,
     AttachmentKind,
@@ -489,6 +489,7 @@ class _Builder:
                     )
                 )
         Attendance.objects.bulk_create(rows, batch_size=5000)
+        memberyear.rebuild()  # what services.summarize_attendance keeps, for the rows above
         MinutesSignature.objects.bulk_create(signatures, batch_size=2000)
         MinutesBand.objects.bulk_create(bands, batch_size=10000)
         services.rebuild_matches([m.pk for m in self.meetings])

@@ -18,7 +18,6 @@ import datetime as dt
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q
 
 from . import membership
 from .memmodels import CareVisit, FloatingRecord, Transfer, TransferState
@@ -141,17 +140,14 @@ def care_not_visited(engine) -> None:
     ref = ctx.ref
     if "care.elder_age" not in ctx.rules.rows:
         return
-    members = list(
-        Member.objects.filter(ctx.scope_q(), status=MemberStatus.NORMAL, joined_on__lte=ref)
-        .filter(Q(person__birth_date__isnull=False) | Q(full_member_on__isnull=False))
-        .values("pk", "org_id", "person__name", "person__birth_date", "full_member_on")
-    )
     due: dict[int, list[tuple[dict, str]]] = defaultdict(list)
-    for m in members:
+    for m in ctx.members.values():
+        born, full = m["person__birth_date"], m["full_member_on"]
+        if born is None and full is None:
+            continue
         org = ctx.orgs.get(m["org_id"])
         if org is None:
             continue
-        born, full = m["person__birth_date"], m["full_member_on"]
         age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day)) if born else 0
         party_age = ref.year - full.year - ((ref.month, ref.day) < (full.month, full.day)) if full else 0
         why = []
@@ -166,7 +162,9 @@ def care_not_visited(engine) -> None:
     months = ctx.param("care.visit_months")
     visited = set(
         CareVisit.objects.filter(
-            member_id__in=list(due), visited_on__gt=ref - relativedelta(months=months), visited_on__lte=ref
+            ctx.scope_q("member__org_path"),
+            visited_on__gt=ref - relativedelta(months=months),
+            visited_on__lte=ref,
         ).values_list("member_id", flat=True)
     )
     by_org: dict[int, list[str]] = defaultdict(list)

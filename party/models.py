@@ -4,6 +4,7 @@ organization-life, dues and transfer records come with the party-organization is
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from orgs.models import OrgScopedModel, Person
@@ -213,6 +214,11 @@ class Meeting(OrgScopedModel):
     decisions = models.TextField("决定事项", blank=True)
     follow_ups = models.TextField("后续落实", blank=True)
     study_hours = models.DecimalField("计入学时", max_digits=4, decimal_places=1, default=0)
+    # The length of the minutes in characters, stored by the database (the compliance engine
+    # checks it for every meeting; computing it reads every record's text).
+    minutes_chars = models.GeneratedField(
+        expression=Length("minutes"), output_field=models.PositiveIntegerField(), db_persist=True
+    )
     # Attendance summary, kept by ``services.summarize_attendance`` whenever the attendance rows
     # change (derived: the compliance engine reads it instead of every attendance row).
     attendance_expected = models.PositiveIntegerField("应到人数", default=0, editable=False)
@@ -283,6 +289,29 @@ class Attendance(OrgScopedModel):
 
     def __str__(self):
         return f"{self.member} · {self.get_status_display()}"
+
+
+class MemberYear(models.Model):
+    """A member's year of organization life (党员年度组织生活台账): the study hours of the live
+    meetings they were present at and the last day they were present. Derived from the attendance
+    rows and kept in step with them by ``memberyear.refresh`` whenever a meeting's attendance, date,
+    hours or validity changes (``memberyear.rebuild`` after bulk loads), so that the compliance
+    engine reads one row a member instead of a year of attendance. Training hours
+    (``TrainingRecord``) are added where hours are read."""
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    hours = models.DecimalField("组织生活学时", max_digits=7, decimal_places=1, default=0)
+    last_present_on = models.DateField("最近一次参加", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "党员年度组织生活台账"
+        verbose_name_plural = "党员年度组织生活台账"
+        constraints = [models.UniqueConstraint(fields=["year", "member"], name="member_year_unique")]
+
+    def __str__(self):
+        return f"{self.member} · {self.year} · {self.hours}"
 
 
 class ResolutionKind(models.TextChoices):

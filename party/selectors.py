@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 
 from core import clock
 from orgs.models import PARTY_KINDS, Org, Position
 from orgs.scoping import ALL, scope_paths, under_paths
 
-from . import compliance
-from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus, TrainingRecord
+from . import compliance, memberyear
+from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus
 from .rules import Rules
 
 CACHE_SECONDS = 300
@@ -93,20 +92,7 @@ def member_rows(branch: Org, year: int):
         .order_by("status", "-category", "joined_on")
     )
     ids = [m.pk for m in members]
-    hours: dict[int, Decimal] = defaultdict(Decimal)
-    meeting_hours = (
-        Attendance.objects.filter(member_id__in=ids, status=AttendanceStatus.PRESENT, held_on__year=year)
-        .values("member_id")
-        .annotate(total=Sum("meeting__study_hours"))
-    )
-    for row in meeting_hours:
-        hours[row["member_id"]] += row["total"] or 0
-    for row in (
-        TrainingRecord.objects.filter(member_id__in=ids, started_on__year=year)
-        .values("member_id")
-        .annotate(total=Sum("hours"))
-    ):
-        hours[row["member_id"]] += row["total"]
+    hours = memberyear.hours(Member.objects.filter(pk__in=ids), year)
     cadres = set(
         Position.objects.current()
         .filter(kind__in=("secretary", "deputy_secretary", "committee_member"), org__kind__in=PARTY_KINDS)

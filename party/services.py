@@ -25,7 +25,7 @@ from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org, Person, Position
 from orgs.scoping import can, subtree_q
 
-from . import files, similarity
+from . import files, memberyear, similarity
 from .models import (
     Appraisal,
     AttachmentKind,
@@ -343,9 +343,11 @@ def rebuild_matches(
     return len(rows)
 
 
-def summarize_attendance(meeting: Meeting) -> None:
-    """Keep the meeting's attendance summary (expected, present, and a fingerprint of the list when
-    someone is on leave with a reason) in step with its attendance rows."""
+def summarize_attendance(meeting: Meeting, *, years=()) -> None:
+    """Keep what is derived from a meeting's attendance rows in step with them: the meeting's
+    summary (expected, present, and a fingerprint of the list when someone is on leave with a
+    reason) and its attendees' yearly study hours (for the meeting's year and ``years``: the year
+    it was moved from)."""
     rows = list(meeting.attendance.values_list("member_id", "status", "reason"))
     meeting.attendance_expected = len(rows)
     meeting.attendance_present = sum(1 for _, status, _ in rows if status == AttendanceStatus.PRESENT)
@@ -355,6 +357,7 @@ def summarize_attendance(meeting: Meeting) -> None:
         attendance_present=meeting.attendance_present,
         attendance_digest=meeting.attendance_digest,
     )
+    memberyear.refresh([member_id for member_id, _, _ in rows], {meeting.held_on.year, *years})
 
 
 def attendance_digest(rows) -> str:
@@ -568,6 +571,7 @@ def correct_meeting(
     if unknown:
         raise ServiceError("不能更正这些内容:" + "、".join(sorted(unknown)))
     before = _snapshot(meeting)
+    old_year = meeting.held_on.year
     held_on = changes.get("held_on", meeting.held_on)
     _check_common(meeting.org, meeting.kind, held_on, _today())
     MeetingRevision.objects.create(
@@ -626,7 +630,7 @@ def correct_meeting(
     meeting.version += 1
     meeting.updated_at = clock.now()
     meeting.save()
-    summarize_attendance(meeting)
+    summarize_attendance(meeting, years=[old_year])
     index_minutes(meeting)
     after = _snapshot(meeting)
     diff = [key for key in after if after[key] != before[key]]
@@ -651,6 +655,7 @@ def void_meeting(*, actor, meeting: Meeting, reason: str) -> Meeting:
     meeting.void_reason = _text(reason, "reason", "作废原因", required=True)
     meeting.voided_at = clock.now()
     meeting.save(update_fields=["void_reason", "voided_at"])
+    memberyear.refresh(meeting.attendance.values_list("member_id", flat=True), [meeting.held_on.year])
     record(meeting, MEETING_VOIDED, actor=actor, reason=meeting.void_reason)
     return meeting
 

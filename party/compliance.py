@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -200,13 +200,9 @@ def periods(kind: str, start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.
     return tuple(result)
 
 
-def _months(first: dt.date, last: dt.date) -> frozenset[tuple[int, int]]:
-    """The (year, month) of every month from ``first`` to ``last``."""
-    result, day = set(), first.replace(day=1)
-    while day <= last:
-        result.add((day.year, day.month))
-        day += relativedelta(months=1)
-    return frozenset(result)
+def _months(first: dt.date, last: dt.date) -> frozenset[int]:
+    """Every month from ``first`` to ``last``, as year * 12 + month - 1."""
+    return frozenset(range(first.year * 12 + first.month - 1, last.year * 12 + last.month))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -321,26 +317,16 @@ class _Context:
             .order_by("reported_at")
         ):
             self.pending_secretary[appointment.org_id] = appointment
-        # Meetings: the window plus the year before it (for lapse "since" and copied attendance),
-        # with their attendance summary (kept by services.summarize_attendance) instead of the rows;
-        # latest first.
+        # Meetings of the window and the year before it (the last one held before a missing one),
+        # as (pk, org, kind, day), latest first. The rules that concern few meetings ask the
+        # database for those (``window_meetings``) instead.
+        self.since = start - relativedelta(years=1)
         self.meetings = list(
             Meeting.objects.live()
-            .filter(self.scope_q(), held_on__gte=start - relativedelta(years=1), held_on__lte=ref)
+            .filter(self.scope_q(), held_on__gte=self.since, held_on__lte=ref)
             .order_by("-held_on", "-pk")
-            .values(
-                "pk",
-                "org_id",
-                "kind",
-                "held_on",
-                "topic",
-                "minutes_chars",
-                "attendance_expected",
-                "attendance_digest",
-            )
+            .values_list("pk", "org_id", "kind", "held_on")
         )
-        self.meeting = {m["pk"]: m for m in self.meetings}
-        self.in_window = [m for m in self.meetings if start <= m["held_on"] <= end]
         # Last time present at a live meeting (lapse rules), from the member years. Members present
         # since the earliest warning cutoff any organization's rule data allows are not lapsed.
         warn = min(self.param("lapse.warn_months", o) for o in [root, *self.branches])
@@ -366,7 +352,7 @@ class _Context:
                 self.first_meeting[branch.pk] = min(first, current) if current else first
 
     def window_meetings(self):
-        """The live meetings in the window (as ``in_window``), for the rules that let the database
+        """The live meetings in the window (up to ``ref``), for the rules that let the database
         pick the few that matter out of all of them. Latest first."""
         return (
             Meeting.objects.live()
@@ -378,6 +364,10 @@ class _Context:
         """The highest value of a rule parameter over the organizations checked (local overrides
         included): a bound for picking candidates in the database."""
         return max(self.param(code, org) for org in [self.root, *self.branches])
+
+    def lowest(self, code: str):
+        """The lowest value of a rule parameter over the organizations checked (as ``highest``)."""
+        return min(self.param(code, org) for org in [self.root, *self.branches])
 
     def branch_of(self, org_id: int) -> Org | None:
         try:
@@ -634,12 +624,14 @@ class Engine:
 
     def meetings_missing(self):
         ctx = self.ctx
-        held: dict[tuple[int, str], list[dt.date]] = defaultdict(list)  # latest first
-        months: dict[tuple[int, str], set[tuple[int, int]]] = defaultdict(set)
-        for m in ctx.meetings:
-            key, day = (m["org_id"], m["kind"]), m["held_on"]
-            held[key].append(day)
-            months[key].add((day.year, day.month))
+        # For each organization and kind of meeting: the months with one (as year * 12 + month - 1)
+        # and the latest day in each (the meetings come latest first).
+        seen: dict[tuple[int, str], dict[int, dt.date]] = defaultdict(dict)
+        for _, org_id, kind, day in ctx.meetings:
+            months = seen[(org_id, kind)]
+            index = day.year * 12 + day.month - 1
+            if index not in months:
+                months[index] = day
         targets: list[tuple[Org, str]] = []
         for branch in ctx.branches:
             has_committee = bool(ctx.posts.get(branch.pk)) and len(ctx.posts[branch.pk]) >= 2
@@ -650,24 +642,30 @@ class Engine:
         for org in ctx.orgs.values():
             if org.kind == "group":
                 targets.append((org, MeetingKind.GROUP))
-        spans_of: dict[str, list] = {}  # period kind → the periods over, with their months
+        spans_of: dict[str, tuple] = {}  # period kind → the periods over, with their months
         for org, kind in targets:
             period = ctx.param(f"meeting.{kind}.period", org)
             try:
-                spans = spans_of[period]
+                spans, monthly = spans_of[period]
             except KeyError:
-                spans = spans_of[period] = [
-                    (first, last, label, _months(first, last))
+                spans = {
+                    first.year * 12 + first.month - 1: (first, last, label, _months(first, last))
                     for first, last, label in periods(period, ctx.start, ctx.end)
                     if last <= ctx.ref  # not still running
-                ]
-            covered = months.get((org.id, kind), set())
-            for first, last, label, inside in spans:
-                if not covered.isdisjoint(inside):
-                    continue
-                dates = held.get((org.id, kind), ())
+                }
+                monthly = period == Period.MONTH and spans.keys()
+                spans_of[period] = spans, monthly
+            months = seen.get((org.id, kind), {})
+            if monthly:  # one set operation finds the months without a meeting
+                missing = [spans[index] for index in sorted(monthly - months.keys())]
+            else:
+                missing = [span for span in spans.values() if months.keys().isdisjoint(span[3])]
+            for first, last, label, inside in missing:
                 source = ctx.source(f"meeting.{kind}.period", org)
-                recent = next((d for d in dates if d < first), None)
+                before = min(inside)
+                recent = (
+                    months[max(i for i in months if i < before)] if any(i < before for i in months) else None
+                )
                 self.add(
                     "meeting.missing",
                     org,
@@ -685,36 +683,47 @@ class Engine:
         days = ctx.param("formalism.bunched_days")
         minimum = ctx.param("formalism.bunched_min")
         share = ctx.param("formalism.bunched_share")
-        quarters = [p for p in periods(Period.QUARTER, ctx.start, ctx.end) if p[1] <= ctx.ref]
-        by_quarter: dict[tuple, list[dict]] = defaultdict(list)  # (branch, quarter) → its meetings
-        for m in ctx.in_window:
-            if m["kind"] in BUNCH_KINDS:
-                branch = ctx.branch_by_org.get(m["org_id"])
-                if branch is not None:
-                    day = m["held_on"]
-                    by_quarter[(branch.id, day.year, (day.month - 1) // 3)].append(m)
-        branch_ids = dict.fromkeys(branch_id for branch_id, _, _ in by_quarter)
-        for branch_id in branch_ids:
-            branch = ctx.orgs[branch_id]
-            for first, last, label in quarters:
-                inside = by_quarter.get((branch_id, first.year, (first.month - 1) // 3))
-                if not inside:
+        # For each finished quarter: its label and the day after which a meeting is "at its end".
+        quarters = {
+            (first.year, (first.month - 1) // 3): (label, last - dt.timedelta(days=days))
+            for first, last, label in periods(Period.QUARTER, ctx.start, ctx.end)
+            if last <= ctx.ref
+        }
+        held: Counter = Counter()  # (branch, year, quarter) → meetings
+        tails: dict[tuple, list[dict]] = defaultdict(list)  # (branch, year, quarter) → those at its end
+        start, end = ctx.start, ctx.end
+        for pk, org_id, kind, day in ctx.meetings:
+            if kind in BUNCH_KINDS and start <= day <= end:
+                branch = ctx.branch_by_org.get(org_id)
+                if branch is None:
                     continue
-                tail = [m for m in inside if m["held_on"] > last - dt.timedelta(days=days)]
-                if len(tail) >= minimum and Decimal(len(tail)) >= Decimal(len(inside)) * share:
-                    self.add(
-                        "meeting.bunched",
-                        branch,
-                        f"{label}的 {len(inside)} 次组织生活中有 {len(tail)} 次集中在季度最后 {days} 天召开,"
-                        "存在被动召开、临时补课的迹象",
-                        evidence=[
-                            f"{m['held_on']:%Y-%m-%d} {MeetingKind(m['kind']).label}:{m['topic']}"
-                            for m in tail
-                        ],
-                        action="提醒支部制定年度组织生活计划,按月按季均衡召开",
-                        period=label,
-                        meetings=[m["pk"] for m in tail],
-                    )
+                quarter = (day.year, (day.month - 1) // 3)
+                key = (branch.id, *quarter)
+                held[key] += 1
+                if quarter in quarters and day > quarters[quarter][1]:
+                    tails[key].append({"pk": pk, "kind": kind, "held_on": day})
+        found = []
+        for (branch_id, year, quarter), tail in tails.items():
+            count = held[(branch_id, year, quarter)]
+            if len(tail) >= minimum and Decimal(len(tail)) >= Decimal(count) * share:
+                found.append((ctx.orgs[branch_id], quarters[(year, quarter)][0], count, tail))
+        topics = {}
+        ids = [m["pk"] for _, _, _, tail in found for m in tail]
+        for start in range(0, len(ids), 2000):
+            topics.update(Meeting.objects.filter(pk__in=ids[start : start + 2000]).values_list("pk", "topic"))
+        for branch, label, count, tail in found:
+            self.add(
+                "meeting.bunched",
+                branch,
+                f"{label}的 {count} 次组织生活中有 {len(tail)} 次集中在季度最后 {days} 天召开,"
+                "存在被动召开、临时补课的迹象",
+                evidence=[
+                    f"{m['held_on']:%Y-%m-%d} {MeetingKind(m['kind']).label}:{topics[m['pk']]}" for m in tail
+                ],
+                action="提醒支部制定年度组织生活计划,按月按季均衡召开",
+                period=label,
+                meetings=[m["pk"] for m in tail],
+            )
 
     def attendance(self):
         ctx = self.ctx
@@ -853,7 +862,11 @@ class Engine:
     def appraisals(self):
         """民主评议党员 held but members left without a rating (rules.md 1.16: a rating per member)."""
         ctx = self.ctx
-        held = [m for m in ctx.in_window if m["kind"] == MeetingKind.APPRAISAL]
+        held = list(
+            ctx.window_meetings()
+            .filter(kind=MeetingKind.APPRAISAL)
+            .values("pk", "org_id", "held_on", "attendance_expected")
+        )
         if not held:
             return
         rated = dict(
@@ -942,6 +955,7 @@ class Engine:
         candidates: dict[int, set[int]] = defaultdict(set)
         score_of: dict[tuple[int, int], float] = {}
         others: dict[int, dict] = {}
+        meeting_of: dict[int, dict] = {}
         for row in MinutesMatch.objects.filter(
             ctx.scope_q("meeting__org_path"),
             meeting__held_on__gte=ctx.start,
@@ -958,12 +972,23 @@ class Engine:
             "other__held_on",
             "other__kind",
             "other__topic",
+            "meeting__org_id",
+            "meeting__held_on",
+            "meeting__kind",
+            "meeting__topic",
+            "meeting__minutes_chars",
         ):
             mine = row["meeting_id"]
-            me = ctx.meeting.get(mine)
             # Minutes too short to compare are reported as thin, not as copies.
-            if me is None or me["minutes_chars"] < min_chars:
+            if row["meeting__minutes_chars"] < min_chars:
                 continue
+            meeting_of[mine] = {
+                "pk": mine,
+                "org_id": row["meeting__org_id"],
+                "held_on": row["meeting__held_on"],
+                "kind": row["meeting__kind"],
+                "topic": row["meeting__topic"],
+            }
             candidates[mine].add(row["other_id"])
             score_of[(mine, row["other_id"])] = row["similarity"]
             others[row["other_id"]] = {
@@ -975,7 +1000,7 @@ class Engine:
                 "topic": row["other__topic"],
             }
         for mine in candidates:
-            me = ctx.meeting[mine]
+            me = meeting_of[mine]
             org = ctx.orgs.get(me["org_id"])
             others.setdefault(mine, {**me, "org__name": org.name if org else ""})
         reported: set[tuple[int, int]] = set()
@@ -1018,10 +1043,32 @@ class Engine:
 
     def copied_attendance(self):
         ctx = self.ctx
-        # Consecutive meetings of one kind in one organization (monthly 主题党日, 支委会 …).
+        # Consecutive meetings of one kind in one organization (monthly 主题党日, 支委会 …). Only an
+        # organization and kind with one list repeated at least the (lowest) number of times can
+        # have such a run: the database finds those, and their meetings are read in order.
+        repeated = set(
+            Meeting.objects.live()
+            .filter(ctx.scope_q(), held_on__gte=ctx.since, held_on__lte=ctx.ref)
+            .exclude(attendance_digest="")
+            .values("org_id", "kind", "attendance_digest")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=ctx.lowest("formalism.copied_runs"))
+            .values_list("org_id", "kind")
+        )
         by_org: dict[tuple[int, str], list[dict]] = defaultdict(list)
-        for m in reversed(ctx.meetings):  # oldest first
-            by_org[(m["org_id"], m["kind"])].append(m)
+        for m in (
+            Meeting.objects.live()
+            .filter(
+                ctx.scope_q(),
+                held_on__gte=ctx.since,
+                held_on__lte=ctx.ref,
+                org_id__in={org_id for org_id, _ in repeated},
+            )
+            .order_by("held_on", "pk")
+            .values("pk", "org_id", "kind", "held_on", "attendance_digest")
+        ):
+            if (m["org_id"], m["kind"]) in repeated:
+                by_org[(m["org_id"], m["kind"])].append(m)
         for (org_id, _kind), meetings in by_org.items():
             branch = ctx.branch_of(org_id)
             if branch is None:
@@ -1076,7 +1123,19 @@ class Engine:
                 kind=AttachmentKind.PHOTO,
             )
             .exclude(phash="")
-            .values("pk", "meeting_id", "phash", "ph0", "ph1", "ph2", "ph3", "name")
+            .values(
+                "pk",
+                "meeting_id",
+                "phash",
+                "ph0",
+                "ph1",
+                "ph2",
+                "ph3",
+                "name",
+                "meeting__org_id",
+                "meeting__held_on",
+                "meeting__kind",
+            )
         )
         if not mine:
             return
@@ -1090,8 +1149,13 @@ class Engine:
         )
         reported = set()
         for photo in mine:
-            me = ctx.meeting.get(photo["meeting_id"])
-            branch = ctx.branch_of(me["org_id"]) if me else None
+            me = {
+                "pk": photo["meeting_id"],
+                "org_id": photo["meeting__org_id"],
+                "held_on": photo["meeting__held_on"],
+                "kind": photo["meeting__kind"],
+            }
+            branch = ctx.branch_of(me["org_id"])
             if branch is None:
                 continue
             limit = ctx.param("formalism.photo_distance", branch)

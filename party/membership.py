@@ -5,7 +5,8 @@ in one transaction — scope check → rule checks → rows → one audit event.
     start_transfer ─► receive_transfer (member's branch changes only here)
                    └► cancel_transfer (with reason)
     register_floating ─► end_floating
-    set_dues_base (income encrypted) · record_payment · record_payments · void_payment · arrears
+    set_dues_base (income encrypted) · record_payment · record_payments · record_member_payments
+    · void_payment · arrears · due_for (approved reductions, party/reductions.py, lower the due)
     record_care_visit ─► complete_follow_up
     nominate ─► review ─► start_notice (公示, working days) ─► [record_objection] ─► decide
 """
@@ -35,12 +36,14 @@ from .memmodels import (
     DuesBase,
     DuesKind,
     DuesPayment,
+    DuesReduction,
     FloatingRecord,
+    ReductionState,
     Transfer,
     TransferKind,
     TransferState,
 )
-from .models import Member, MemberStatus
+from .models import Member, MemberCategory, MemberStatus
 from .rules import Rules
 
 E = events.register
@@ -341,8 +344,22 @@ def set_dues_base(
         except ValueError as error:
             raise ServiceError("起缴月份格式不正确(应为 年-月)", field="effective_month") from error
     effective_month = month_start(effective_month)
-    if effective_month < month_start(member.joined_on):
+    joined_month = month_start(member.joined_on)
+    if effective_month < joined_month:
         raise ServiceError("起缴月份不能早于入党(支部大会通过)的月份", field="effective_month")
+    if (
+        member.category == MemberCategory.PROBATIONARY
+        and effective_month != joined_month
+        and not DuesBase.objects.filter(member=member).exists()
+    ):
+        # rules.md §3.5: 预备党员从支部大会通过其为预备党员之日起交纳党费 — the first base of a
+        # probationary member starts in the month of that meeting (入党日期), even when the member
+        # record was created later (on the higher committee's approval).
+        raise ServiceError(
+            f"预备党员从支部大会通过之日({member.joined_on:%Y-%m-%d})起交纳党费,"
+            f"首次核定的起缴月份应为 {joined_month:%Y-%m}",
+            field="effective_month",
+        )
     if effective_month > month_start(_today()) + relativedelta(months=1):
         raise ServiceError("起缴月份最多只能设到下个月", field="effective_month")
     rules = Rules.load(effective_month)
@@ -377,28 +394,126 @@ def base_for(bases: list[DuesBase], month: dt.date) -> DuesBase | None:
     return None
 
 
-@transaction.atomic
-def record_payment(*, actor, member: Member, month, amount=None, paid_on=None) -> DuesPayment:
-    member = _lock(Member, member.pk)
-    _require(actor, "change", member.org, "无权为该党员登记党费")
-    if isinstance(month, str):
-        try:
-            month = dt.date.fromisoformat(f"{month}-01"[:10])
-        except ValueError as error:
-            raise ServiceError("所属月份格式不正确(应为 年-月)", field="month") from error
-    if month is None:
-        raise ServiceError("请填写所属月份", field="month")
-    month = month_start(month)
-    paid_on = _day(paid_on or _today(), "paid_on", "缴纳日期")
-    if month > month_start(paid_on) + relativedelta(months=12):
-        raise ServiceError("最多预缴12个月党费", field="month")
-    bases = list(DuesBase.objects.filter(member=member).order_by("-effective_month", "-pk"))
+def reductions_of(member_ids) -> dict[int, list[DuesReduction]]:
+    """Approved reductions (党费减免) per member, one query (``member_ids``: ids or a subquery)."""
+    result: dict[int, list[DuesReduction]] = defaultdict(list)
+    for r in DuesReduction.objects.filter(member_id__in=member_ids, state=ReductionState.APPROVED).only(
+        "member_id", "first_month", "last_month", "monthly_amount", "state", "stopped_from"
+    ):
+        result[r.member_id].append(r)
+    return result
+
+
+def due_for(
+    bases: list[DuesBase], reductions: list[DuesReduction], month: dt.date
+) -> tuple[Decimal | None, DuesReduction | None]:
+    """The due for ``month`` (None: no base yet) and the approved reduction lowering it, if any:
+    the base's monthly due, or the reduced amount when an approved reduction covers the month
+    (never more than the base's due — a base lowered later wins)."""
     base = base_for(bases, month)
     if base is None:
+        return None, None
+    for r in reductions:
+        if r.covers(month):
+            return min(base.monthly_due, r.monthly_amount), r
+    return base.monthly_due, None
+
+
+def months_back(month: dt.date, paid_on: dt.date) -> int:
+    """How many months before the month of payment ``month`` lies (0: the same month)."""
+    return (paid_on.year - month.year) * 12 + paid_on.month - month.month
+
+
+def _parse_month(value, field: str, label: str) -> dt.date:
+    if value in (None, ""):
+        raise ServiceError(f"请填写{label}", field=field)
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(f"{value}-01"[:10])
+        except ValueError as error:
+            raise ServiceError(f"{label}格式不正确(应为 年-月)", field=field) from error
+    return month_start(value)
+
+
+def check_payment_timing(
+    member: Member,
+    month: dt.date,
+    paid_on: dt.date,
+    *,
+    quarterly_consent: bool = False,
+    over_limit: bool = False,
+    over_limit_reason: str = "",
+) -> str:
+    """The timing rules of a payment (rules.md §3.4, §3.5); returns the over-limit reason kept.
+
+    * months before the member joined (支部大会通过) are not due (§3.5);
+    * a month after the month of payment (预缴) means paying quarterly or ahead: only with the
+      branch's consent (经党支部同意, 可以每季度交纳一次), at most 12 months ahead;
+    * a month more than ``dues.backpay_months`` (6) before the month of payment: back-payment is
+      "generally" limited to 6 months, so it is refused unless the branch agreed to the longer
+      back-payment (经支部同意补缴超过6个月), with the reason; the reason goes to the payment row and
+      the audit log. Exactly 6 months back is within the limit.
+    """
+    if month < month_start(member.joined_on):
+        raise ServiceError(
+            f"{month:%Y年%m月} 早于入党(支部大会通过)日期 {member.joined_on:%Y-%m-%d},无需交纳党费",
+            field="month",
+        )
+    ahead = -months_back(month, paid_on)
+    if ahead > 12:
+        raise ServiceError("最多预缴12个月党费", field="month")
+    if ahead > 0 and not quarterly_consent:
+        raise ServiceError(
+            f"{month:%Y年%m月} 晚于缴纳日期所在月份,属于按季度(预先)交纳,须经党支部同意:"
+            "请勾选“经支部同意按季度交纳”",
+            field="quarterly_consent",
+        )
+    limit = Rules.load(paid_on).get("dues.backpay_months", member.org)
+    if months_back(month, paid_on) > limit:
+        reason = _text(over_limit_reason, "over_limit_reason", "超期补缴理由")
+        if not over_limit or not reason:
+            raise ServiceError(
+                f"{month:%Y年%m月} 距缴纳日期 {paid_on:%Y-%m-%d} 已超过 {limit} 个月,补缴党费一般不超过"
+                f" {limit} 个月;确经支部同意补缴的,请勾选“经支部同意补缴超过{limit}个月”并填写理由",
+                field="over_limit_reason",
+            )
+        return reason
+    return ""
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    actor,
+    member: Member,
+    month,
+    amount=None,
+    paid_on=None,
+    quarterly_consent: bool = False,
+    over_limit: bool = False,
+    over_limit_reason: str = "",
+) -> DuesPayment:
+    member = _lock(Member, member.pk)
+    _require(actor, "change", member.org, "无权为该党员登记党费")
+    month = _parse_month(month, "month", "所属月份")
+    paid_on = _day(paid_on or _today(), "paid_on", "缴纳日期")
+    reason = check_payment_timing(
+        member,
+        month,
+        paid_on,
+        quarterly_consent=quarterly_consent,
+        over_limit=over_limit,
+        over_limit_reason=over_limit_reason,
+    )
+    bases = list(DuesBase.objects.filter(member=member).order_by("-effective_month", "-pk"))
+    due, reduction = due_for(bases, reductions_of([member.pk])[member.pk], month)
+    if due is None:
         raise ServiceError(f"{member} {month:%Y年%m月} 尚未核定党费基数,请先核定", field="month")
+    if due == 0 and reduction is not None:
+        raise ServiceError(f"{member} {month:%Y年%m月} 已批准免交党费,无需登记", field="month")
     amount = _money(amount, "amount", "缴纳金额", required=False)
     if amount is None:
-        amount = base.monthly_due
+        amount = due
     if amount <= 0:
         raise ServiceError("缴纳金额须大于 0", field="amount")
     if DuesPayment.objects.live().filter(member=member, month=month).exists():
@@ -411,17 +526,26 @@ def record_payment(*, actor, member: Member, month, amount=None, paid_on=None) -
                 month=month,
                 amount=amount,
                 paid_on=paid_on,
+                quarterly_consent=bool(quarterly_consent) and month > month_start(paid_on),
+                over_limit_reason=reason,
                 recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
                 created_at=clock.now(),
             )
     except IntegrityError as error:
         raise StateConflict(f"{member} {month:%Y年%m月} 的党费已登记", field="month") from error
-    record(payment, DUES_PAID, actor=actor, after={"month": f"{month:%Y-%m}", "amount": str(amount)})
+    after = {"month": f"{month:%Y-%m}", "amount": str(amount), "paid_on": paid_on.isoformat()}
+    if payment.quarterly_consent:
+        after["consent"] = "经支部同意按季度交纳"
+    if reduction is not None:
+        after["reduced_due"] = str(due)
+    record(payment, DUES_PAID, actor=actor, reason=reason, after=after)
     return payment
 
 
 @transaction.atomic
-def record_payments(*, actor, org: Org, month, member_ids, paid_on=None) -> list[DuesPayment]:
+def record_payments(
+    *, actor, org: Org, month, member_ids, paid_on=None, quarterly_consent=False
+) -> list[DuesPayment]:
     """Quick entry (批量登记): the month's due for each ticked member of the branch."""
     _require(actor, "change", org, "无权为该党支部登记党费")
     if not member_ids:
@@ -429,7 +553,65 @@ def record_payments(*, actor, org: Org, month, member_ids, paid_on=None) -> list
     members = list(Member.objects.filter(org=org, pk__in=member_ids, status=MemberStatus.NORMAL))
     if len(members) != len(set(int(i) for i in member_ids)):
         raise ServiceError("勾选的党员不在本支部", field="members")
-    return [record_payment(actor=actor, member=m, month=month, paid_on=paid_on) for m in members]
+    return [
+        record_payment(
+            actor=actor, member=m, month=month, paid_on=paid_on, quarterly_consent=quarterly_consent
+        )
+        for m in members
+    ]
+
+
+@transaction.atomic
+def record_member_payments(
+    *,
+    actor,
+    member: Member,
+    first_month,
+    last_month,
+    paid_on=None,
+    quarterly_consent: bool = False,
+    over_limit: bool = False,
+    over_limit_reason: str = "",
+) -> list[DuesPayment]:
+    """Several months of one member at once (按季度交纳 or 补缴): each month's due (reduced where a
+    reduction is approved; exempted months are skipped), one payment row and audit event per month.
+    All or nothing: a month already paid or refused stops the whole entry."""
+    first = _parse_month(first_month, "first_month", "起始月份")
+    last = _parse_month(last_month, "last_month", "截止月份")
+    if last < first:
+        raise ServiceError("截止月份不能早于起始月份", field="last_month")
+    months = months_between(first, last)
+    if len(months) > 12:
+        raise ServiceError("一次最多登记12个月党费", field="last_month")
+    exempt = set()
+    bases = list(DuesBase.objects.filter(member=member).order_by("-effective_month", "-pk"))
+    own = reductions_of([member.pk])[member.pk]
+    for month in months:
+        due, reduction = due_for(bases, own, month)
+        if due == 0 and reduction is not None:
+            exempt.add(month)
+    paid = set(
+        DuesPayment.objects.live().filter(member=member, month__in=months).values_list("month", flat=True)
+    )
+    if paid:
+        raise StateConflict(
+            "以下月份已登记:" + "、".join(f"{m:%Y-%m}" for m in sorted(paid)), field="first_month"
+        )
+    due_months = [m for m in months if m not in exempt]
+    if not due_months:
+        raise ServiceError("所选月份均已批准免交,无需登记", field="first_month")
+    return [
+        record_payment(
+            actor=actor,
+            member=member,
+            month=month,
+            paid_on=paid_on,
+            quarterly_consent=quarterly_consent,
+            over_limit=over_limit,
+            over_limit_reason=over_limit_reason,
+        )
+        for month in due_months
+    ]
 
 
 @transaction.atomic
@@ -455,13 +637,16 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def arrears(members, ref: dt.date) -> dict[int, list[dt.date]]:
     """Unpaid months (欠缴月份) per member up to the last complete month before ``ref``: months
-    with a due > 0 under the base in force and no live payment. Three queries for any number of
-    members (members, bases, payments)."""
+    from the member's joining (支部大会通过, rules.md §3.5) with a due > 0 — the base in force,
+    lowered by an approved reduction (an exempted month is never in arrears) — and no live
+    payment. Four queries for any number of members (joining dates, bases, reductions, payments)."""
     last = month_start(ref) - relativedelta(months=1)
     if hasattr(members, "values"):  # a queryset: a subquery, however many members
         member_ids = members.values("pk")
     else:
         member_ids = [m.pk if hasattr(m, "pk") else m for m in members]
+    joined = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "joined_on"))
+    reductions = reductions_of(member_ids)
     bases: dict[int, list[DuesBase]] = defaultdict(list)
     for base in (
         DuesBase.objects.filter(member_id__in=member_ids)
@@ -483,10 +668,13 @@ def arrears(members, ref: dt.date) -> dict[int, list[dt.date]]:
     result = {}
     for member_id, own in bases.items():
         first = own[-1].effective_month
+        if member_id in joined:
+            first = max(first, month_start(joined[member_id]))
+        cuts = reductions.get(member_id, [])
         unpaid = [
             month
             for month in months_between(first, last)
-            if month not in paid[member_id] and (b := base_for(own, month)) is not None and b.monthly_due > 0
+            if month not in paid[member_id] and (due_for(own, cuts, month)[0] or 0) > 0
         ]
         if unpaid:
             result[member_id] = unpaid

@@ -5,8 +5,11 @@ engine (``party.compliance.Engine.membership``). A fixed number of queries per s
   and still not received (the sending branch stays responsible until receipt);
 * ``member.away_no_transfer`` — a member registered as away (流动党员) for ``transfer.away_months``
   months or more with no transfer started since (党员教育管理工作条例 第二十五条);
-* ``dues.arrears`` — members with ``dues.arrears_months`` or more unpaid months; high when the
-  consecutive run reaches ``lapse.flag_months`` (党章 第九条: for the branch to judge, never automatic);
+* ``dues.arrears`` — members with ``dues.arrears_months`` or more unpaid months, or with an unpaid
+  month more than ``dues.backpay_months`` (6) months back, past the back-payment limit (dues
+  regulation 第十二条: paying it now needs the branch's consent); high when the consecutive run
+  reaches ``lapse.flag_months`` (党章 第九条: for the branch to judge, never automatic). Months
+  exempted by an approved 党费减免 are not arrears (``membership.arrears``);
 * ``care.not_visited`` — elderly members (``care.elder_age``) and old members (party age
   ``care.old_member_years``) with no 走访慰问 in the last ``care.visit_months`` months (local rule
   data, unconfirmed).
@@ -105,28 +108,38 @@ def run(engine) -> None:
     ):
         months = unpaid[pk]
         org = orgs.get(org_id)
-        if org is None or len(months) < ctx.param("dues.arrears_months", org):
+        if org is None:
             continue
-        by_org[org_id].append((name, months, membership.trailing_run(months, ref)))
+        limit = ctx.param("dues.backpay_months", org)
+        beyond = sum(1 for m in months if membership.months_back(m, ref) > limit)
+        if len(months) < ctx.param("dues.arrears_months", org) and not beyond:
+            continue
+        by_org[org_id].append((name, months, membership.trailing_run(months, ref), beyond))
     for org_id, rows in by_org.items():
         org = orgs[org_id]
         threshold = ctx.param("dues.arrears_months", org)
         flag = ctx.param("lapse.flag_months", org)
+        limit = ctx.param("dues.backpay_months", org)
         serious = [r for r in rows if r[2] >= flag]
+        late = [r for r in rows if r[3]]
+        parts = []
+        if late:
+            parts.append(f"{len(late)} 名有超过 {limit} 个月补缴期限的欠缴月份(补缴须经支部同意)")
+        if serious:
+            parts.append(f"{len(serious)} 名已连续 {flag} 个月以上未交纳(党章第九条所列情形,须支部核实)")
         engine.add(
             "dues.arrears",
             org,
-            f"{len(rows)} 名党员欠缴党费 {threshold} 个月以上"
-            + (
-                f",其中 {len(serious)} 名已连续 {flag} 个月以上未交纳(党章第九条所列情形,须支部核实)"
-                if serious
-                else ""
-            ),
+            f"{len(rows)} 名党员欠缴党费"
+            + (f"(欠缴 {threshold} 个月以上或超过补缴期限)" if late else f" {threshold} 个月以上")
+            + (",其中 " + ";".join(parts) if parts else ""),
             evidence=[
                 f"{name}:欠缴 {len(months)} 个月({months[0]:%Y-%m} 起),连续 {run} 个月"
-                for name, months, run in rows
+                + (f",其中 {beyond} 个月已超过 {limit} 个月补缴期限" if beyond else "")
+                for name, months, run, beyond in rows
             ],
-            action="提醒党员按月交纳并补缴(补缴一般不超过6个月);确有困难的按规定经批准少交或免交;"
+            action=f"提醒党员按月交纳并补缴(补缴一般不超过{limit}个月,超过的须经支部同意并登记理由);"
+            "确有困难的经支部研究、报上级党委批准后少交或免交;"
             "连续6个月不交纳的由支部核实有无正当理由,系统不自动处理",
             severity="high" if serious else None,
         )

@@ -1,6 +1,9 @@
 """Rule data of transfers, floating members and dues (组织关系转接、流动党员、党费), seeded as
 national defaults (``RuleParameter`` rows, editable and versioned like the others).
 
+``dues.backpay_months`` (补缴一般不超过6个月, 第十二条) bounds back-payments and how far back a
+reduction (党费减免) may start; ``dues.reduction_max_months`` bounds the span of one reduction.
+
 Dues brackets are one text row per category, ``"上限:比例,…,*:比例"`` — a band includes its upper
 bound (rules.md §3.3: ≤3000 → 0.5% …). Fixed amounts (farmers, students, relief) are in yuan.
 """
@@ -95,6 +98,19 @@ ROWS = [
         "A",
         True,
         "dues",
+    ),
+    (
+        "dues.reduction_max_months",
+        "党费减免一次批准的最长月数",
+        "12",
+        "int",
+        "个月",
+        f"{LOCAL_UNCONFIRMED}(规定只要求经党支部研究、报上一级党委批准后少交或免交,未规定期限;"
+        "按年度核定、期满重新申请为常见做法)",
+        U_DUES_12,
+        "C",
+        False,
+        "local",
     ),
     (
         "dues.arrears_months",

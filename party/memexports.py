@@ -1,5 +1,6 @@
 """Excel export of a branch's dues ledger for a year (党费台账): one row per member, one column per
-month with the amount paid (or 欠缴 / blank before the base), totals. Income is never exported."""
+month with the amount paid (or 欠缴 / 免交 under an approved 党费减免 / blank before the base),
+totals. Income is never exported."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def dues_workbook(user, org, year: int, today: dt.date) -> bytes:
         DuesBase.objects.visible_to(user).filter(member__in=members).order_by("-effective_month", "-pk")
     ):
         bases.setdefault(base.member_id, []).append(base)
+    cuts = membership.reductions_of([m.pk for m in members])
     paid = {
         (p.member_id, p.month): p.amount
         for p in DuesPayment.objects.visible_to(user).live().filter(member__in=members, month__year=year)
@@ -55,11 +57,13 @@ def dues_workbook(user, org, year: int, today: dt.date) -> bytes:
         for m in range(1, 13):
             month = dt.date(year, m, 1)
             amount = paid.get((member.pk, month))
-            base = membership.base_for(own, month)
+            due, reduction = membership.due_for(own, cuts.get(member.pk, []), month)
             if amount is not None:
                 row.append(float(amount))
                 total += float(amount)
-            elif base is not None and base.monthly_due > 0 and month < last_due:
+            elif reduction is not None and due == 0:
+                row.append("免交")
+            elif due is not None and due > 0 and month < last_due:
                 row.append("欠缴")
                 owed += 1
                 owed_cells.append(3 + m)

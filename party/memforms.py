@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from .forms import PartyForm
-from .memmodels import CareReason, CommendationCategory, DuesKind, TransferKind
+from .memmodels import CareReason, CommendationCategory, DuesKind, ReductionReason, TransferKind
 
 DATE = {"type": "date"}
 MONTH = {"type": "month"}
@@ -105,6 +105,44 @@ class DuesBaseForm(PartyForm):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
         self.fields["member"].label_from_instance = lambda m: m.person.name
+
+
+class MemberPaymentForm(PartyForm):
+    """One member's dues for one or several months (补缴, 按季度交纳)."""
+
+    first_month = _month("起始月份")
+    last_month = _month("截止月份")
+    paid_on = _date("缴纳日期")
+    quarterly_consent = forms.BooleanField(label="经支部同意按季度交纳(含预缴以后月份)", required=False)
+    over_limit = forms.BooleanField(label="经支部同意补缴超过6个月", required=False)
+    over_limit_reason = _text("超期补缴理由(经支部同意补缴超过6个月时填写)")
+
+    def __init__(self, *args, limit=6, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["over_limit"].label = f"经支部同意补缴超过{limit}个月"
+        self.fields["over_limit_reason"].label = f"超期补缴理由(经支部同意补缴超过{limit}个月时填写)"
+
+
+class ReductionForm(PartyForm):
+    """A member's application to pay less or nothing (党费减免), with the branch's study."""
+
+    first_month = _month("减免起始月份")
+    last_month = _month("减免截止月份")
+    monthly_amount = forms.CharField(
+        label="减免后每月交纳(元,免交填 0)",
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"required": "请填写减免后每月交纳金额"},
+    )
+    reason = forms.ChoiceField(
+        label="申请原因",
+        choices=[("", "请选择")] + ReductionReason.choices,
+        error_messages={"required": "请选择申请原因"},
+    )
+    detail = _text("困难情况说明", required=True, max_length=500, rows=3)
+    applied_on = _date("党员申请日期")
+    studied_on = _date("支部研究日期(支委会或支部党员大会)")
+    branch_opinion = _text("支部研究意见", required=True)
 
 
 class CareForm(PartyForm):

@@ -207,6 +207,15 @@ class DuesPayment(OrgScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    quarterly_consent = models.BooleanField(
+        "经支部同意按季度(合并)交纳", default=False, help_text="缴纳日期所在月份之后的月份(预缴)须经支部同意"
+    )
+    over_limit_reason = models.CharField(
+        "经支部同意超期补缴的理由",
+        max_length=200,
+        blank=True,
+        help_text="补缴超过规定月数(规则参数 dues.backpay_months)的月份时必填",
+    )
     voided_at = models.DateTimeField("作废时间", null=True, blank=True)
     void_reason = models.CharField("作废原因", max_length=200, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
@@ -230,6 +239,110 @@ class DuesPayment(OrgScopedModel):
 
     def __str__(self):
         return f"{self.member} {self.month:%Y-%m} {self.amount} 元"
+
+
+class ReductionReason(models.TextChoices):
+    HARDSHIP = "hardship", "生活困难"
+    ILLNESS = "illness", "重病或长期患病"
+    NO_INCOME = "no_income", "失业或无固定收入"
+    DISASTER = "disaster", "遭受自然灾害或意外"
+    OTHER = "other", "其他特殊困难"
+
+
+class ReductionState(models.TextChoices):
+    REPORTED = "reported", "已报上级党委"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "不予批准"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class DuesReductionQuerySet(ScopedQuerySet):
+    def live(self):
+        """Reported or approved: the ones that block an overlapping application."""
+        return self.filter(state__in=[ReductionState.REPORTED, ReductionState.APPROVED])
+
+
+class DuesReduction(OrgScopedModel):
+    """A reduction or exemption of dues (党费减免: 少交或免交) for a span of months: a member in
+    difficulty applies, the branch studies it (党支部研究) and reports it, the higher party
+    committee approves (报上一级党委批准; dues regulation, rules.md §3.4). ``monthly_amount`` is what
+    the member pays per month while it is in force (0 = 免交). An approved reduction may be stopped
+    from a month on (情况好转) — the months before keep it; nothing is deleted."""
+
+    member = models.ForeignKey(
+        "party.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="dues_reductions"
+    )
+    first_month = models.DateField("减免起始月份")  # the first day of the month
+    last_month = models.DateField("减免截止月份")
+    monthly_amount = models.DecimalField("减免后每月交纳(元)", max_digits=8, decimal_places=2)
+    reason = models.CharField("申请原因", max_length=12, choices=ReductionReason.choices)
+    detail = models.CharField("困难情况说明", max_length=500)
+    applied_on = models.DateField("党员申请日期")
+    studied_on = models.DateField("支部研究日期")
+    branch_opinion = models.CharField("支部研究意见", max_length=200)
+    state = models.CharField(
+        "状态", max_length=10, choices=ReductionState.choices, default=ReductionState.REPORTED
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="报批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_at = models.DateTimeField("报批时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
+    closed_at = models.DateTimeField("撤回/终止时间", null=True, blank=True)
+    close_reason = models.CharField("撤回/终止原因", max_length=200, blank=True)
+    stopped_from = models.DateField("自该月起终止减免", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    objects = DuesReductionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党费减免"
+        verbose_name_plural = "党费减免"
+        ordering = ["-first_month", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="duesreduction_amount_nonneg"),
+            models.CheckConstraint(
+                condition=Q(last_month__gte=models.F("first_month")), name="duesreduction_span_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "state"], name="duesreduction_member_state")]
+
+    def __str__(self):
+        return f"{self.member} {self.first_month:%Y-%m}至{self.last_month:%Y-%m} {self.kind_label}"
+
+    @property
+    def exempt(self) -> bool:
+        return self.monthly_amount == 0
+
+    @property
+    def kind_label(self) -> str:
+        return "免交" if self.exempt else f"减为每月 {self.monthly_amount} 元"
+
+    @property
+    def effective_last(self):
+        """The last month the reduction applies to (``stopped_from`` shortens it)."""
+        if self.stopped_from is None:
+            return self.last_month
+        from dateutil.relativedelta import relativedelta
+
+        return min(self.last_month, self.stopped_from - relativedelta(months=1))
+
+    def covers(self, month) -> bool:
+        return self.state == ReductionState.APPROVED and self.first_month <= month <= self.effective_last
 
 
 class CareReason(models.TextChoices):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -16,18 +17,21 @@ from core.errors import ServiceError
 from orgs.models import Org
 from orgs.scoping import can, subtree_q
 
-from . import membership, memexports, memforms, selectors
+from . import membership, memexports, memforms, reductions, selectors
 from .memmodels import (
     CareVisit,
     Commendation,
     CommendationState,
     DuesBase,
     DuesPayment,
+    DuesReduction,
     FloatingRecord,
+    ReductionState,
     Transfer,
     TransferState,
 )
 from .models import Member, MemberStatus
+from .rules import Rules
 
 
 def _branch(user, pk, action="view") -> Org:
@@ -249,6 +253,7 @@ def dues(request, pk):
                     month=month,
                     member_ids=request.POST.getlist("members"),
                     paid_on=request.POST.get("paid_on") or today,
+                    quarterly_consent=request.POST.get("quarterly_consent") == "1",
                 )
                 messages.success(request, f"已登记 {len(paid)} 人 {month:%Y年%m月} 党费")
                 return redirect(f"{reverse('party:dues', args=[org.pk])}?month={month:%Y-%m}")
@@ -281,14 +286,18 @@ def dues(request, pk):
         for p in DuesPayment.objects.visible_to(request.user).live().filter(member__in=members, month=month)
     }
     unpaid = membership.arrears(members, today)
+    cuts = membership.reductions_of([m.pk for m in members])
     rows = []
     for m in members:
         own = bases.get(m.pk, [])
         current = membership.base_for(own, month)
+        due, reduction = membership.due_for(own, cuts.get(m.pk, []), month)
         rows.append(
             {
                 "member": m,
                 "base": current,
+                "due": due,
+                "reduction": reduction,
                 "paid": paid.get(m.pk),
                 "arrears": len(unpaid.get(m.pk, [])),
             }
@@ -305,10 +314,224 @@ def dues(request, pk):
             "pay_error": pay_error,
             "can_change": can_change,
             "today": today,
+            "ahead": month > today.replace(day=1),
+            "pending_reductions": DuesReduction.objects.visible_to(request.user)
+            .filter(org=org, state=ReductionState.REPORTED)
+            .count(),
             "years": range(today.year, today.year - 3, -1),
             "active_nav": "party_branch",
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# A member's dues (党员党费账): ledger by month, back-payment / quarterly entry, reductions (党费减免)
+
+
+def ledger_rows(member, bases, cuts, payments, today, limit, months=24) -> list[dict]:
+    """The member's months, newest first: from the first base (not before joining, §3.5, and at
+    most ``months`` back) to the last month paid ahead or this month."""
+    if not bases:
+        return []
+    this_month = today.replace(day=1)
+    first = max(
+        bases[-1].effective_month,
+        membership.month_start(member.joined_on),
+        this_month - relativedelta(months=months - 1),
+    )
+    last = max([this_month, *payments])
+    rows = []
+    for month in membership.months_between(first, last):
+        due, reduction = membership.due_for(bases, cuts, month)
+        payment = payments.get(month)
+        if payment is not None:
+            state, tone = "已缴", "success"
+        elif due is None:
+            state, tone = "未核定", "light"
+        elif due == 0:
+            state, tone = ("免交", "info") if reduction else ("无需交纳", "light")
+        elif month >= this_month:
+            state, tone = ("本月待缴", "light") if month == this_month else ("未到期", "light")
+        elif membership.months_back(month, today) > limit:
+            state, tone = f"欠缴·超过{limit}个月补缴期限", "danger"
+        else:
+            state, tone = "欠缴", "warning"
+        rows.append(
+            {
+                "month": month,
+                "due": due,
+                "reduction": reduction,
+                "payment": payment,
+                "state": state,
+                "tone": tone,
+            }
+        )
+    return list(reversed(rows))
+
+
+def _member(user, pk, action="view") -> Member:
+    member = get_object_or_404(Member.objects.visible_to(user, action).select_related("person", "org"), pk=pk)
+    _branch(user, member.org_id, action)  # the branch's records, not only the member's own row
+    return member
+
+
+@login_required
+def member_dues(request, pk):
+    member = _member(request.user, pk)
+    org, today = member.org, selectors.today()
+    can_change = can(request.user, "change", org)
+    limit = Rules.load(today).get("dues.backpay_months", org)
+    action = request.POST.get("action") if request.method == "POST" else None
+    pay_form = memforms.MemberPaymentForm(
+        request.POST if action == "pay" else None,
+        limit=limit,
+        initial={"first_month": f"{today:%Y-%m}", "last_month": f"{today:%Y-%m}", "paid_on": today},
+    )
+    cut_form = memforms.ReductionForm(
+        request.POST if action == "reduce" else None,
+        initial={
+            "first_month": f"{today:%Y-%m}",
+            "last_month": f"{today + relativedelta(months=11):%Y-%m}",
+            "monthly_amount": "0",
+            "applied_on": today,
+            "studied_on": today,
+            "branch_opinion": "经支委会研究,情况属实,同意报上级党委审批",
+        },
+    )
+    back = reverse("party:member_dues", args=[member.pk])
+    if action:
+        if not can_change:
+            raise Http404
+        try:
+            if action == "pay" and pay_form.is_valid():
+                data = pay_form.cleaned_data
+                paid = membership.record_member_payments(actor=request.user, member=member, **data)
+                messages.success(
+                    request,
+                    f"已登记{member}党费 {len(paid)} 个月"
+                    f"({paid[0].month:%Y-%m}至{paid[-1].month:%Y-%m},共 {sum(p.amount for p in paid)} 元)",
+                )
+                return redirect(back)
+            if action == "reduce" and cut_form.is_valid():
+                r = reductions.report_reduction(actor=request.user, member=member, **cut_form.cleaned_data)
+                messages.success(request, f"已将{member}的党费减免申请({r.kind_label})报上级党委审批")
+                return redirect(back)
+        except ServiceError as error:
+            (pay_form if action == "pay" else cut_form).attach(error)
+    bases = list(
+        DuesBase.objects.visible_to(request.user).filter(member=member).order_by("-effective_month", "-pk")
+    )
+    cuts = list(
+        DuesReduction.objects.visible_to(request.user)
+        .filter(member=member)
+        .select_related("reported_by", "decided_by")
+        .order_by("-first_month", "-pk")
+    )
+    payments = {p.month: p for p in DuesPayment.objects.visible_to(request.user).live().filter(member=member)}
+    rows = ledger_rows(
+        member, bases, [c for c in cuts if c.state == ReductionState.APPROVED], payments, today, limit
+    )
+    return render(
+        request,
+        "party/member_dues.html",
+        {
+            "member": member,
+            "org": org,
+            "base": bases[0] if bases else None,
+            "rows": rows,
+            "owed": [r for r in rows if r["state"].startswith("欠缴")],
+            "reductions": cuts,
+            "can_change": can_change,
+            "can_decide": {
+                c.pk
+                for c in cuts
+                if c.state == ReductionState.REPORTED and reductions.can_decide(request.user, c)
+            },
+            "pay_form": pay_form,
+            "cut_form": cut_form,
+            "limit": limit,
+            "today": today,
+            "this_month": today.replace(day=1),
+            "active_nav": "party_branch",
+        },
+    )
+
+
+@login_required
+def reduction_queue(request):
+    """党费减免审批: what awaits the user's decision as the higher committee, and the applications
+    of the branches the user works for (their state)."""
+    pending = reductions.pending_for(request.user)
+    pending_ids = {r.pk for r in pending}
+    mine = [
+        r
+        for r in DuesReduction.objects.visible_to(request.user, "change")
+        .select_related("org", "member__person", "decided_by")
+        .order_by("-reported_at", "-pk")[:50]
+        if r.pk not in pending_ids
+    ]
+    return render(
+        request,
+        "party/dues_reductions.html",
+        {
+            "pending": pending,
+            "mine": mine,
+            # Only committees above branches approve; a branch's secretary sees the records.
+            "approver": bool(pending)
+            or selectors.party_orgs(request.user, "change").exclude(kind__in=("branch", "group")).exists(),
+            "active_nav": "party_branch",
+        },
+    )
+
+
+def _reduction(user, pk, action="view") -> DuesReduction:
+    return get_object_or_404(
+        DuesReduction.objects.visible_to(user, action).select_related("member__person", "org"), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def reduction_decide(request, pk):
+    r = _reduction(request.user, pk)
+    if not reductions.can_decide(request.user, r):
+        raise Http404
+    approve = request.POST.get("decision") == "approve"
+    try:
+        reductions.decide_reduction(
+            actor=request.user, reduction=r, approve=approve, note=request.POST.get("note", "")
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已{'批准' if approve else '不予批准'}{r.member}的党费减免")
+    if request.POST.get("next") == "member":
+        return redirect("party:member_dues", r.member_id)
+    return redirect("party:dues_reductions")
+
+
+@login_required
+@require_POST
+def reduction_close(request, pk):
+    """The branch withdraws a reported application or stops an approved reduction."""
+    r = _reduction(request.user, pk, "change")
+    try:
+        if r.state == ReductionState.REPORTED:
+            reductions.withdraw_reduction(
+                actor=request.user, reduction=r, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, f"已撤回{r.member}的党费减免申请")
+        else:
+            reductions.stop_reduction(
+                actor=request.user,
+                reduction=r,
+                from_month=request.POST.get("from_month", ""),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"已终止{r.member}的党费减免")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("party:member_dues", r.member_id)
 
 
 @login_required

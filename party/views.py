@@ -16,7 +16,7 @@ from core.errors import ServiceError
 from orgs.models import Org, Person
 from orgs.scoping import can
 
-from . import charts, compliance, exports, forms, selectors, services, terms
+from . import charts, compliance, exports, forms, reductions, selectors, services, terms
 from .models import AttendanceStatus, Meeting, MeetingKind, Rating
 
 
@@ -99,6 +99,7 @@ def dashboard(request):
         "active_nav": "party_dashboard",
         "severity_labels": compliance.SEVERITY_LABELS,
         "pending_approvals": sum(len(items) for items in terms.pending_for(request.user)),
+        "pending_reductions": len(reductions.pending_for(request.user)),
         "tiles": charts.treemap(
             [
                 (

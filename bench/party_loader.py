@@ -426,7 +426,6 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
         MeetingKind.LECTURE,
         MeetingKind.LIFE_MEETING,
         MeetingKind.APPRAISAL,
-        MeetingKind.TALK,
     ]
     everyone = {
         MeetingKind.THEME_DAY,
@@ -575,9 +574,98 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
     summed = time.perf_counter()
     rows = memberyear.rebuild()  # the yearly study hours the meeting services keep
     out.write(f"  yearly study hours: {rows:,} rows ({time.perf_counter() - summed:.1f} s)\n")
+    w.written.update(load_talks(seed, out))
     seconds = time.perf_counter() - started
     out.write(f"loaded {w.written} in {seconds:.1f} s\n")
     return {"seconds": seconds, **w.written}
+
+
+def load_talks(seed: int = SEED, out=sys.stdout) -> dict:
+    """谈心谈话 (the talk log) of the bench district's branches with a committee, for last year and
+    this year up to today: every pair of committee members and each member with one of them, in
+    96 % of the branches; the others leave a pair or a few members out (``talk.coverage_gap``).
+    Read from the members and posts already loaded, so it also runs on a district loaded before
+    talks were logged (``--talks-only``)."""
+    from collections import defaultdict
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from orgs.models import Org, Position
+    from party import compliance
+    from party.models import Member, Talk
+
+    root = Org.objects.get(depth=1, code=CODE + "P")
+    if Talk.objects.filter(org_path__startswith=root.path).exists():
+        out.write("  talks already loaded\n")
+        return {}
+    started = time.perf_counter()
+    rng = random.Random(seed + 17)
+    now, today = timezone.now(), compliance._today()
+    members: dict[int, list[tuple[int, int]]] = defaultdict(list)  # branch → (member, person)
+    paths: dict[int, str] = {}
+    for pk, org_id, path, person in (
+        Member.objects.filter(org_path__startswith=root.path, status="normal")
+        .order_by("pk")
+        .values_list("pk", "org_id", "org_path", "person_id")
+    ):
+        members[org_id].append((pk, person))
+        paths[org_id] = path
+    committee: dict[int, dict[int, dt.date]] = defaultdict(dict)  # branch → person → in post since
+    for org_id, person, since in (
+        Position.objects.current(today)
+        .filter(org_path__startswith=root.path, kind__in=compliance.COMMITTEE_POSTS)
+        .values_list("org_id", "person_id", "start_on")
+    ):
+        committee[org_id][person] = since
+    ids = Ids((Talk,))
+    w = Writer(connection)
+    for org_id in sorted(members):
+        posts = committee.get(org_id, {})
+        board = [m for m, person in members[org_id] if person in posts]
+        if not board:
+            continue
+        since = {m: posts[person] for m, person in members[org_id] if person in posts}
+        for year in (today.year - 1, today.year):
+            first, last = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
+            in_post = [m for m in board if since[m] <= last]  # the year's committee
+            if not in_post:
+                continue
+            gappy = rng.random() < 0.04
+            pairs = [(a, b) for i, a in enumerate(in_post) for b in in_post[i + 1 :]]
+            pairs += [(rng.choice(in_post), m) for m, _p in members[org_id] if m not in in_post]
+            for a, b in pairs:
+                if gappy and rng.random() < 0.15:
+                    continue
+                begin = max(first, since[a], since.get(b, first))  # once the committee member is in post
+                if begin > last:
+                    continue
+                w.add(
+                    Talk,
+                    {
+                        "id": ids(Talk),
+                        "org_id": org_id,
+                        "org_path": paths[org_id],
+                        "held_on": begin + dt.timedelta(days=rng.randint(0, (last - begin).days)),
+                        "initiator_id": a,
+                        "other_id": b,
+                        "kind": "daily",
+                        "summary": "交流思想和工作情况,听取对支部工作的意见建议。",
+                        "created_at": now,
+                    },
+                )
+        if len(w.rows.get(Talk, ())) >= 50_000:
+            with transaction.atomic():
+                w.flush()
+    with transaction.atomic():
+        w.flush()
+    if w.copy:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('party_talk', 'id'), (SELECT max(id) FROM party_talk))"
+            )
+    out.write(f"  talks: {w.written.get('party.Talk', 0):,} ({time.perf_counter() - started:.1f} s)\n")
+    return w.written
 
 
 def vacuum_analyze(out=sys.stdout) -> float:
@@ -599,12 +687,16 @@ def main():
     parser.add_argument("--branches", type=int, default=10_000)
     parser.add_argument("--members", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--talks-only", action="store_true", help="add the talk log to a loaded district")
     args = parser.parse_args()
     setup(args.db)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    load(args.branches, args.members, args.seed)
+    if args.talks_only:
+        load_talks(args.seed)
+    else:
+        load(args.branches, args.members, args.seed)
     vacuum_analyze()
 
 

@@ -101,6 +101,9 @@ RULES = {
     "dues.arrears": ("党员欠缴党费", "medium", "dues.arrears_months"),
     "care.not_visited": ("高龄、老党员未走访慰问", "low", "care.visit_months"),
     "appraisal.unrated": ("民主评议党员未评定等次", "medium", None),
+    # 谈心谈话 (talk log): evaluated in party/talks.py
+    "talk.coverage_gap": ("谈心谈话未全覆盖", "medium", "talk.committee_pairwise"),
+    "talk.before_life_meeting": ("组织生活会前未开展谈心谈话", "medium", "talk.before_life_days"),
     # 四议两公开 (village decisions): evaluated in villages/compliance.py
     "village.deviation": ("四议两公开程序或公开不规范", "medium", "village.disclose_within"),
     "village.overdue": ("四议两公开应公开未公开", "high", "village.disclose_within"),
@@ -110,8 +113,10 @@ MISSING_SEVERITY = {
     MeetingKind.BRANCH_ASSEMBLY: "high",
     MeetingKind.LIFE_MEETING: "high",
     MeetingKind.GROUP: "low",
-    MeetingKind.TALK: "low",
 }
+# 谈心谈话 is not a meeting to hold once a year any more: the talk log (party.talks) records each
+# pair and ``talk.coverage_gap`` judges the year's coverage. Meetings of kind TALK recorded before
+# stay as history and are not required.
 BRANCH_PERIODIC = (
     MeetingKind.BRANCH_ASSEMBLY,
     MeetingKind.COMMITTEE,
@@ -119,7 +124,6 @@ BRANCH_PERIODIC = (
     MeetingKind.THEME_DAY,
     MeetingKind.LIFE_MEETING,
     MeetingKind.APPRAISAL,
-    MeetingKind.TALK,
 )
 BUNCH_KINDS = frozenset(
     {
@@ -1294,6 +1298,11 @@ class Engine:
                         meetings=[pk for pk, _ in meetings],
                     )
 
+    def talks(self):
+        from . import talks
+
+        talks.run(self)
+
     def development(self):
         from . import devcompliance
 
@@ -1328,6 +1337,7 @@ class Engine:
             self.reused_photos,
             self.cadres,
             self.appraisals,
+            self.talks,
             self.development,
             self.membership,
             self.villages,

@@ -372,3 +372,7 @@ def seed_defaults(apps=None) -> None:
     from .termdefaults import seed_term_defaults
 
     seed_term_defaults(apps)
+    # 谈心谈话 (heart-to-heart talks).
+    from .talkdefaults import seed_talk_defaults
+
+    seed_talk_defaults(apps)

@@ -103,7 +103,6 @@ TOPICS = {
     ],
     MeetingKind.LIFE_MEETING: ["{y}年度组织生活会"],
     MeetingKind.APPRAISAL: ["{y}年度民主评议党员"],
-    MeetingKind.TALK: ["支委与党员谈心谈话"],
     MeetingKind.GROUP: ["党小组学习交流", "党小组收集群众意见", "党小组学习党章党规"],
 }
 
@@ -407,7 +406,7 @@ class _Builder:
                     if not (profile == "gappy" and rng.random() < 0.4):
                         day = day_in(max(q_start, self.start), min(q_end, today))
                         indices.append(self.meeting(branch, MeetingKind.LECTURE, day, pool, ctx, thin=thin))
-            # Yearly, in December / January: life meeting, appraisal, talks.
+            # Yearly, in December: life meeting and appraisal (talks are in the talk log: talkdemo).
             if (
                 month.month == 12
                 and month_end <= today
@@ -415,7 +414,6 @@ class _Builder:
                 and not (profile == "gappy" and rng.random() < 0.5)
             ):
                 day = dt.date(month.year, 12, rng.randint(10, 28))
-                indices.append(self.meeting(branch, MeetingKind.TALK, day - dt.timedelta(days=7), pool, ctx))
                 indices.append(self.meeting(branch, MeetingKind.LIFE_MEETING, day, pool, ctx))
                 indices.append(self.meeting(branch, MeetingKind.APPRAISAL, day, pool, ctx))
             month += relativedelta(months=1)
@@ -607,7 +605,8 @@ def build_demo_party(stdout=None) -> dict[str, int]:
     if stdout:
         stdout.write(
             f"演示组织生活:{counts['meetings']} 次会议、{counts['attendance']} 条出席记录、"
-            f"{counts['trainings']} 条培训学时、{counts['terms']} 条换届记录,用时 {counts['seconds']} 秒。\n"
+            f"{counts['trainings']} 条培训学时、{counts['terms']} 条换届记录、"
+            f"{counts.get('talks', 0)} 条谈心谈话,用时 {counts['seconds']} 秒。\n"
         )
     return counts
 
@@ -784,4 +783,8 @@ def _build(today: dt.date) -> dict[str, int]:
     from . import termdemo
 
     counts.update(termdemo.build(branches, shuji_branch, rng, today))
+    # 谈心谈话 (talk log), after the elections above changed some committees.
+    from . import talkdemo
+
+    counts.update(talkdemo.build(branches, shuji_branch, today))
     return counts

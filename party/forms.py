@@ -7,7 +7,7 @@ from django import forms
 
 from core.forms import MultipleFilesField, StyledForm
 
-from .models import MeetingKind, ResolutionKind
+from .models import MeetingKind, ResolutionKind, TalkKind
 
 
 class UploadsField(MultipleFilesField):
@@ -23,7 +23,8 @@ class PartyForm(StyledForm):
 class MeetingForm(PartyForm):
     kind = forms.ChoiceField(
         label="会议类型",
-        choices=[("", "请选择")] + MeetingKind.choices,
+        # 谈心谈话 has its own log (party.talks): not a meeting to record here.
+        choices=[("", "请选择")] + [c for c in MeetingKind.choices if c[0] != MeetingKind.TALK],
         error_messages={"required": "请选择会议类型"},
     )
     held_on = forms.DateField(
@@ -82,3 +83,50 @@ def parse_attendance(data) -> dict[int, tuple[str, str]]:
             member_id = int(key[4:])
             result[member_id] = (status, data.get(f"reason_{member_id}", ""))
     return result
+
+
+# 谈心谈话 (talk log)
+
+
+class TalkForm(PartyForm):
+    """One talk: two members of the branch; the rules live in ``party.talks``."""
+
+    held_on = forms.DateField(
+        label="谈话日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写谈话日期", "invalid": "谈话日期格式不正确"},
+    )
+    initiator = forms.TypedChoiceField(
+        label="谈话人",
+        coerce=int,
+        error_messages={"required": "请选择谈话人", "invalid_choice": "请选择谈话人"},
+    )
+    other = forms.TypedChoiceField(
+        label="谈话对象",
+        coerce=int,
+        error_messages={"required": "请选择谈话对象", "invalid_choice": "请选择谈话对象"},
+    )
+    kind = forms.ChoiceField(
+        label="谈话类型", choices=TalkKind.choices, error_messages={"required": "请选择谈话类型"}
+    )
+    place = forms.CharField(label="谈话地点", max_length=100, required=False)
+    summary = forms.CharField(
+        label="谈话内容摘要",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "请填写谈话内容摘要"},
+        help_text="写明交流了哪些思想、工作和生活情况,提出了哪些意见建议",
+    )
+
+    def __init__(self, *args, members=(), hints=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        hints = hints or {}
+        choices = [("", "请选择")] + [(m["pk"], m["label"]) for m in members]
+        self.fields["initiator"].choices = choices
+        self.fields["other"].choices = [("", "请选择")] + [
+            (m["pk"], f"{m['label']}{hints.get(m['pk'], '')}") for m in members
+        ]
+        self.fields["initiator"].widget.attrs["autocomplete"] = "off"
+
+
+class TalkCorrectionForm(TalkForm):
+    reason = forms.CharField(label="更正原因", max_length=200, error_messages={"required": "请填写更正原因"})

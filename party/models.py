@@ -656,3 +656,6 @@ from .memmodels import (  # noqa: E402,F401
     TransferState,
 )
 from .structmodels import AllianceLink, AlliancePartner, BrandDesignation, JointBranchUnit  # noqa: E402,F401
+
+# 谈心谈话记录 (heart-to-heart talk log).
+from .talkmodels import Talk, TalkKind  # noqa: E402,F401

@@ -13,6 +13,12 @@ def party_nav(user) -> list[dict]:
             reverse("party:org", args=[branches[0].pk]) if len(branches) == 1 else reverse("party:dashboard")
         )
         items.append({"label": "组织生活", "url": url, "key": "party_branch"})
+        talks = (
+            reverse("party:talks", args=[branches[0].pk])
+            if len(branches) == 1
+            else reverse("party:dashboard")
+        )
+        items.append({"label": "谈心谈话", "url": talks, "key": "party_talks"})
     if selectors.party_orgs(user).exclude(kind__in=("branch", "group")).exists():
         items.append({"label": "党建考评", "url": reverse("party:dashboard"), "key": "party_dashboard"})
     if branches:

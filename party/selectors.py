@@ -14,7 +14,7 @@ from orgs.models import PARTY_KINDS, Org, Position
 from orgs.scoping import ALL, scope_paths, under_paths
 
 from . import compliance, memberyear
-from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus
+from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus, Talk
 from .rules import Rules
 
 CACHE_SECONDS = 300
@@ -65,7 +65,9 @@ def quarters(day: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date, str]]
 
 def _data_version() -> str:
     agg = Meeting.objects.aggregate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))
-    raw = f"{agg['n']}-{agg['last']}-{agg['voided']}"
+    # The talk log feeds the talk findings: a new, corrected or voided talk shows at once too.
+    talks = Talk.objects.aggregate(n=Count("pk"), last=Max("created_at"), voided=Max("voided_at"))
+    raw = f"{agg['n']}-{agg['last']}-{agg['voided']}-{talks['n']}-{talks['last']}-{talks['voided']}"
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 

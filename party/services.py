@@ -505,6 +505,10 @@ def record_meeting(
     _require(actor, "change", org, "无权为该组织录入组织生活")
     today = _today()
     _check_common(org, kind, held_on, today)
+    if kind == MeetingKind.TALK:
+        raise ServiceError(
+            "谈心谈话请在“谈心谈话”中按谈话人和谈话对象逐次登记,不再作为会议录入", field="kind"
+        )
     rules = Rules.load(held_on)
     topic = _text(topic, "topic", "会议主题", required=True)
     expected = {m.pk: m for m in expected_members(org, kind, held_on).select_related("person")}

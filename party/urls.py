@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import devviews, memviews, structviews, termviews, views
+from . import devviews, memviews, structviews, talkviews, termviews, views
 
 app_name = "party"
 urlpatterns = [
@@ -13,6 +13,13 @@ urlpatterns = [
     path("meetings/<int:pk>/correct/", views.meeting_correct, name="meeting_correct"),
     path("meetings/<int:pk>/appraisal/", views.meeting_appraisal, name="meeting_appraisal"),
     path("meetings/<int:pk>/void/", views.meeting_void, name="meeting_void"),
+    # 谈心谈话 (talk log)
+    path("orgs/<int:pk>/talks/", talkviews.talk_list, name="talks"),
+    path("orgs/<int:pk>/talks/new/", talkviews.talk_new, name="talk_new"),
+    path("orgs/<int:pk>/talks/partners/", talkviews.talk_partners, name="talk_partners"),
+    path("talks/<int:pk>/", talkviews.talk_detail, name="talk"),
+    path("talks/<int:pk>/correct/", talkviews.talk_correct, name="talk_correct"),
+    path("talks/<int:pk>/void/", talkviews.talk_void, name="talk_void"),
     # Member development (发展党员)
     path("development/", devviews.overview, name="dev_overview"),
     path("development/plan/", devviews.plan_set, name="dev_plan"),

@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from party import compliance, services
+from party import compliance, services, talks
 from party import selectors as party_selectors
-from party.models import AttendanceStatus, Meeting, MeetingKind, ResolutionKind
+from party.models import AttendanceStatus, Meeting, MeetingKind, ResolutionKind, Talk, TalkKind
 
 from .. import idempotency
 from ..errors import ApiError
@@ -382,3 +382,217 @@ def void_meeting(request, meeting_id: int, payload: VoidIn):
     found = get_object_or_404(_meetings(request), pk=meeting_id)
     services.void_meeting(actor=request.user, meeting=found, reason=payload.reason)
     return meeting(request, found.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# 谈心谈话 (talk log): ``party.talks`` like the secretary's pages
+
+TalkKindCode = Literal[tuple(TalkKind.values)]  # type: ignore[valid-type]
+
+
+class TalkOut(Schema):
+    id: int
+    org: s.Ref
+    held_on: dt.date
+    place: str
+    initiator: s.Ref = Field(description="谈话人(党员 id、姓名)")
+    other: s.Ref = Field(description="谈话对象(党员 id、姓名)")
+    kind: str = Field(
+        description="daily 日常谈心谈话 / life_meeting 组织生活会前谈心谈话 / reminder 提醒谈话"
+    )
+    kind_label: str
+    summary: str
+    replaces: int | None = Field(description="更正的原记录 id")
+    correction_reason: str
+    superseded: bool = Field(description="已被更正(不再计入)")
+    voided: bool
+    void_reason: str
+
+
+class CommitteeCoverageOut(Schema):
+    member_id: int
+    name: str
+    post: str
+    missing: list[str] = Field(description="今年尚未谈话的其他支委")
+
+
+class MemberCoverageOut(Schema):
+    member_id: int
+    name: str
+    category: str
+
+
+class CoverageOut(Schema):
+    year: int
+    day: dt.date = Field(description="统计截至日期")
+    pairwise: bool = Field(description="是否要求支委两两谈话(规则参数 talk.committee_pairwise)")
+    percent: int = Field(description="覆盖率(支委对数 + 党员人数,向下取整)")
+    full: bool
+    talks: int
+    pairs_total: int
+    pairs_done: int
+    members_total: int
+    members_done: int
+    committee: list[CommitteeCoverageOut]
+    missing_pairs: list[list[str]]
+    members_missing: list[MemberCoverageOut] = Field(description="尚未与任何支委谈话的党员")
+    new_members: list[MemberCoverageOut] = Field(description="新入党、暂不计入的党员")
+
+
+class TalkReportOut(Schema):
+    org: s.Ref
+    coverage: CoverageOut
+    talks: list[TalkOut]
+
+
+class TalkIn(Schema):
+    org: int = Field(ge=1, le=2**63 - 1, description="党支部 id")
+    held_on: dt.date
+    initiator: int = Field(ge=1, le=2**63 - 1, description="谈话人(本支部党员 id)")
+    other: int = Field(ge=1, le=2**63 - 1, description="谈话对象(本支部党员 id)")
+    kind: TalkKindCode = "daily"
+    place: str = Field("", max_length=100)
+    summary: str = Field(
+        max_length=2000, description="谈话内容摘要(不少于规则参数 talk.summary_min_chars 字)"
+    )
+
+
+class TalkCorrectionIn(Schema):
+    reason: str = Field(max_length=200, description="更正原因")
+    held_on: dt.date | None = None
+    initiator: int | None = Field(None, ge=1, le=2**63 - 1)
+    other: int | None = Field(None, ge=1, le=2**63 - 1)
+    kind: TalkKindCode | None = None
+    place: str | None = Field(None, max_length=100)
+    summary: str | None = Field(None, max_length=2000)
+
+
+def _member_ref(member) -> dict:
+    return {"id": member.pk, "name": member.person.name}
+
+
+def _talks(request):
+    return (
+        Talk.objects.visible_to(request.user)
+        .filter(org__in=party_selectors.party_orgs(request.user))
+        .select_related("org", "initiator__person", "other__person")
+    )
+
+
+def _talk_out(t) -> dict:
+    return {
+        "id": t.pk,
+        "org": _ref(t.org),
+        "held_on": t.held_on,
+        "place": t.place,
+        "initiator": _member_ref(t.initiator),
+        "other": _member_ref(t.other),
+        "kind": t.kind,
+        "kind_label": t.get_kind_display(),
+        "summary": t.summary,
+        "replaces": t.replaces_id,
+        "correction_reason": t.correction_reason,
+        "superseded": t.superseded_at is not None,
+        "voided": t.voided_at is not None,
+        "void_reason": t.void_reason,
+    }
+
+
+@router.get(
+    "/party/orgs/{org_id}/talks",
+    response={200: TalkReportOut, **s.ERRORS},
+    summary="谈心谈话记录和年度覆盖情况(支委两两、党员与支委)",
+)
+def org_talks(request, org_id: int, year: int | None = None):
+    """``party.talks.coverage``: the committee members with the peers they have not talked with this
+    year, the members who have not talked with any committee member, counts and a percentage;
+    and the branch's talks of the year (corrected versions left out, voided ones marked)."""
+    org = _org(request, org_id)
+    if org.kind != "branch":
+        raise ApiError(422, "invalid", "谈心谈话按党支部登记,请给出党支部 id", "org_id")
+    today = party_selectors.today()
+    year = year or today.year
+    if not 2000 <= year <= today.year:
+        raise ApiError(422, "invalid", "年度无效(不能晚于今年)", "year")
+    report = talks.coverage(org, year, today)
+    rows = _talks(request).filter(org=org, held_on__year=year, superseded_at__isnull=True)
+    return {
+        "org": _ref(org),
+        "coverage": {
+            "year": report.year,
+            "day": report.day,
+            "pairwise": report.pairwise,
+            "percent": report.percent,
+            "full": report.full,
+            "talks": report.talks,
+            "pairs_total": report.pairs_total,
+            "pairs_done": report.pairs_done,
+            "members_total": report.members_total,
+            "members_done": len(report.members_done),
+            "committee": report.committee,
+            "missing_pairs": [list(p) for p in report.missing_pairs],
+            "members_missing": report.members_missing,
+            "new_members": report.new_members,
+        },
+        "talks": [_talk_out(t) for t in rows.order_by("-held_on", "-pk")[:MAX_ROWS]],
+    }
+
+
+@router.get("/party/talks/{talk_id}", response={200: TalkOut, **s.ERRORS}, summary="谈心谈话记录详情")
+def talk_detail(request, talk_id: int):
+    return _talk_out(get_object_or_404(_talks(request), pk=talk_id))
+
+
+@router.post("/party/talks", response={201: TalkOut, **s.ERRORS}, summary="登记谈心谈话")
+def record_talk(
+    request, response: HttpResponse, payload: TalkIn, idempotency_key: str | None = idempotency.header()
+):
+    """``party.talks.record_talk``: both people members of the branch in good standing on the day,
+    not the same person, the date not in the future, a summary of the minimum length."""
+
+    def create():
+        found = talks.record_talk(
+            actor=request.user,
+            org=_org(request, payload.org),
+            held_on=payload.held_on,
+            initiator=payload.initiator,
+            other=payload.other,
+            kind=payload.kind,
+            place=payload.place,
+            summary=payload.summary,
+        )
+        return found, talk_detail(request, found.pk)
+
+    body = idempotency.run(
+        request,
+        response,
+        idempotency_key,
+        payload.model_dump(),
+        "party.talks.create",
+        create,
+        lambda pk: talk_detail(request, pk),
+    )
+    return Status(201, body)
+
+
+@router.post(
+    "/party/talks/{talk_id}/corrections",
+    response={200: TalkOut, **s.ERRORS},
+    summary="更正谈心谈话记录(新版本取代原记录,原记录保留)",
+)
+def correct_talk(request, talk_id: int, payload: TalkCorrectionIn):
+    found = get_object_or_404(_talks(request), pk=talk_id)
+    changes = {k: v for k, v in payload.model_dump(exclude={"reason"}).items() if v is not None}
+    new = talks.correct_talk(actor=request.user, talk=found, reason=payload.reason, **changes)
+    return talk_detail(request, new.pk)
+
+
+@router.post(
+    "/party/talks/{talk_id}/void",
+    response={200: TalkOut, **s.ERRORS},
+    summary="作废误录的谈心谈话记录(记录保留)",
+)
+def void_talk(request, talk_id: int, payload: VoidIn):
+    found = get_object_or_404(_talks(request), pk=talk_id)
+    talks.void_talk(actor=request.user, talk=found, reason=payload.reason)
+    return talk_detail(request, found.pk)

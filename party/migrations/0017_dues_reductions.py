@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0001_initial'),
-        ('party', '0015_appraisal_ratings'),
+        ('party', '0016_member_year_and_minutes_chars'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

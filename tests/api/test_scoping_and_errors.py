@@ -14,9 +14,9 @@ from api.v1.api import api
 from cases import approvals
 from cases.models import CaseAttachment
 from orgs.roles import Role
-from party.models import Meeting
+from party.models import Meeting, Member, Talk
 from tests.conftest import grant
-from tests.factories import make_org
+from tests.factories import MemberFactory, PersonFactory, make_org
 from villages import services as village_services
 from villages.defaults import seed_defaults as village_defaults
 from villages.models import Decision
@@ -75,6 +75,15 @@ def scene(world, actors, category, api_for, settings, tmp_path):
         summary="硬化道路",
         held_on=dt.date(2026, 9, 1),
     )
+    first = Member.objects.get(person=world.people["member1"])
+    second = MemberFactory(person=PersonFactory(name="何党员", org=world["c1"]), org=world["b1"])
+    talk = Talk.objects.create(
+        org=world["b1"],
+        held_on=dt.date(2026, 10, 16),
+        initiator=first,
+        other=second,
+        summary="谈思想谈工作" * 3,
+    )
     return {
         "case": case,
         "values": {
@@ -88,6 +97,7 @@ def scene(world, actors, category, api_for, settings, tmp_path):
             "meeting_id": Meeting.objects.create(
                 org=world["b1"], kind="branch_assembly", held_on=dt.date(2026, 10, 15), topic="x"
             ).pk,
+            "talk_id": talk.pk,
             "fmt": "csv",
             "plan_id": plan.pk,
             "task_id": task.pk,
@@ -126,6 +136,7 @@ OUTSIDER_LISTS = {
     ("GET", "/api/v1/party/orgs"): 200,
     ("GET", "/api/v1/party/meetings"): 200,
     ("POST", "/api/v1/party/meetings"): 422,
+    ("POST", "/api/v1/party/talks"): 404,  # a well-formed talk for another street's branch
     ("POST", "/api/v1/cases"): 422,
     ("GET", "/api/v1/workplan/plans"): 200,
     ("GET", "/api/v1/workplan/tasks"): 200,
@@ -177,6 +188,13 @@ def valid_bodies(world, category) -> dict:
         "reports": {"percent": 50, "done_text": "已推进"},
         "corrections": {"reason": "日期有误", "topic": "改"},
         "void": {"reason": "误录"},
+        "talks": {  # POST /party/talks (the GET …/orgs/{org_id}/talks sends no body)
+            "org": world["b1"].pk,
+            "held_on": "2026-11-20",
+            "initiator": 1,
+            "other": 2,
+            "summary": "交流思想和工作情况,听取意见建议。",
+        },
         "steps": {
             "kind": "consultation",
             "held_on": "2026-09-03",
@@ -220,6 +238,9 @@ def test_outsider_gets_404_or_nothing_on_every_endpoint(scene, world, category):
     assert (task.reports_count, task.state) == (1, "active")  # the outsider's report/verify did nothing
     assert outsider.get("/api/v1/villages/decisions").json() == []
     assert Decision.objects.get(pk=scene["values"]["decision_id"]).done_steps == 1
+    talk = Talk.objects.get(pk=scene["values"]["talk_id"])
+    assert talk.live and talk.summary == "谈思想谈工作" * 3  # the outsider's correction/void did nothing
+    assert not Talk.objects.exclude(pk=talk.pk).exists()
 
 
 def test_resident_without_roles_sees_only_own_cases(world, api_for):

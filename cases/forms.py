@@ -277,7 +277,7 @@ class ParkingForm(CaseForm):
     until = forms.DateField(
         label="计划办结日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "日期格式不正确"},
     )
     reason = _reason("挂账理由", "需要资金、规划或工程等长期解决的原因及阶段安排")

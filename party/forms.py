@@ -29,7 +29,7 @@ class MeetingForm(PartyForm):
     )
     held_on = forms.DateField(
         label="召开日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写召开日期", "invalid": "召开日期格式不正确"},
     )
     place = forms.CharField(label="地点", max_length=100, required=False)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from orgs.roles import Role
-from party import services
+from party import selectors, services
 from party.models import Meeting, MeetingKind
 
 from ..conftest import grant
@@ -79,6 +79,8 @@ def test_secretary_records_a_meeting_through_the_form(client, world, branch):
     url = reverse("party:meeting_new", args=[branch.pk])
     page = client.get(url).content.decode()
     assert "复制上次出席名单" in page and branch.members[0].person.name in page
+    # A date input takes only YYYY-MM-DD: today's date is filled in (not 2026/11/29, left blank).
+    assert f'type="date" name="held_on" value="{selectors.today():%Y-%m-%d}"' in page
     data = {
         "kind": "branch_assembly",
         "held_on": "2026-09-12",

@@ -9,12 +9,13 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 
+from audit.models import AuditEvent
 from core import clock
 from orgs.models import PARTY_KINDS, Org, Position
 from orgs.scoping import ALL, scope_paths, under_paths
 
 from . import compliance, memberyear
-from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus, Talk
+from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus, RuleParameter, Talk
 from .rules import Rules
 
 CACHE_SECONDS = 300
@@ -64,10 +65,17 @@ def quarters(day: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date, str]]
 
 
 def _data_version() -> str:
+    """Changes whenever a record the findings depend on does: every service writes an audit event
+    (meetings, talks, appraisals, dues, transfers, development, terms …); meetings and talks may
+    also come in bulk without one (the demo); rule data is edited in the admin."""
+    last_event = AuditEvent.objects.aggregate(x=Max("pk"))["x"]
     agg = Meeting.objects.aggregate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))
-    # The talk log feeds the talk findings: a new, corrected or voided talk shows at once too.
     talks = Talk.objects.aggregate(n=Count("pk"), last=Max("created_at"), voided=Max("voided_at"))
-    raw = f"{agg['n']}-{agg['last']}-{agg['voided']}-{talks['n']}-{talks['last']}-{talks['voided']}"
+    rules = RuleParameter.objects.aggregate(n=Count("pk"), last=Max("created_at"))
+    raw = (
+        f"{last_event}-{agg['n']}-{agg['last']}-{agg['voided']}-{talks['n']}-{talks['last']}-{talks['voided']}"
+        f"-{rules['n']}-{rules['last']}"
+    )
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 

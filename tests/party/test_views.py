@@ -209,3 +209,13 @@ def test_rule_parameters_in_the_admin(client, world, seeded, admin_user):
         },
     )
     assert "请选择适用组织" in add.content.decode()
+
+
+def test_findings_cache_follows_any_recorded_change(world, branch):
+    """Training hours (no meeting changes) move the study-hour findings: the cache must see it."""
+    before = selectors._data_version()
+    assert selectors._data_version() == before
+    services.record_training(
+        actor=None, member=branch.members[0], title="网络培训", started_on=dt.date(2026, 9, 1), hours=4
+    )
+    assert selectors._data_version() != before

@@ -10,11 +10,13 @@ an administrative tree (district → 20 streets → 500 communities) and a party
 unit. Each branch has about 30 members (8 % probationary; 1 % of branches with 2 members, 1 % with
 55: the structure rules fire), a secretary (5 % vacant) and a committee, a recorded term (3 %
 expired). Organization life for the last twelve months follows the periods in the rule data
-(monthly 主题党日 and 支委会, quarterly 党员大会 and 党课, yearly 组织生活会, 民主评议 and 谈心谈话),
+(monthly 主题党日 and 支委会, quarterly 党员大会 and 党课, yearly 组织生活会 and 民主评议),
 with realistic gaps (4 % of sessions not held, 3 % of the branches bunching at quarter end),
 attendance of every member at the members' meetings (88 % present, 7 % on leave with a reason,
 5 % absent; 2 % of members never come: the lapse rules fire), thin minutes (3 %) and copied
-minutes (1 %, from another branch or an earlier meeting of the same one).
+minutes (1 %, from another branch or an earlier meeting of the same one). The 谈心谈话 log of last
+year and this year (``load_talks``; ``--talks-only`` adds it to a district loaded without it).
+The member years (``party.memberyear.rebuild``) are rebuilt after the attendance is written.
 
 Minutes are 6–9 stock sentences drawn from a pool of 384 plus 90 characters of the meeting's own;
 their MinHash signature is the element-wise minimum of the sentences' signatures and of the own
@@ -637,7 +639,8 @@ def load_talks(seed: int = SEED, out=sys.stdout) -> dict:
             for a, b in pairs:
                 if gappy and rng.random() < 0.15:
                     continue
-                begin = max(first, since[a], since.get(b, first))  # once the committee member is in post
+                # Once the committee member(s) of the pair are in post.
+                begin = max(first, since[a], since[b] if b in in_post else first)
                 if begin > last:
                     continue
                 w.add(

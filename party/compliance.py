@@ -667,9 +667,8 @@ class Engine:
             for first, last, label, inside in missing:
                 source = ctx.source(f"meeting.{kind}.period", org)
                 before = min(inside)
-                recent = (
-                    months[max(i for i in months if i < before)] if any(i < before for i in months) else None
-                )
+                earlier = [i for i in months if i < before]
+                recent = months[max(earlier)] if earlier else None
                 self.add(
                     "meeting.missing",
                     org,
@@ -713,8 +712,8 @@ class Engine:
                 found.append((ctx.orgs[branch_id], quarters[(year, quarter)][0], count, tail))
         topics = {}
         ids = [m["pk"] for _, _, _, tail in found for m in tail]
-        for start in range(0, len(ids), 2000):
-            topics.update(Meeting.objects.filter(pk__in=ids[start : start + 2000]).values_list("pk", "topic"))
+        for i in range(0, len(ids), 2000):
+            topics.update(Meeting.objects.filter(pk__in=ids[i : i + 2000]).values_list("pk", "topic"))
         for branch, label, count, tail in found:
             self.add(
                 "meeting.bunched",
@@ -735,11 +734,11 @@ class Engine:
         ids: dict[int, list[int]] = defaultdict(list)
         minimum: dict[int, tuple[int, int]] = {}  # branch → the minimum rate as a fraction, exact
         # Candidates from the database: below the highest minimum any organization has.
-        numerator, denominator = ctx.highest("attendance.min_rate").as_integer_ratio()
+        top, below = ctx.highest("attendance.min_rate").as_integer_ratio()
         candidates = (
             ctx.window_meetings()
             .filter(kind__in=ATTENDANCE_KINDS, attendance_expected__gte=3)
-            .alias(short=F("attendance_expected") * numerator - F("attendance_present") * denominator)
+            .alias(short=F("attendance_expected") * top - F("attendance_present") * below)
             .filter(short__gt=0)
             .values("pk", "org_id", "kind", "held_on", "attendance_expected", "attendance_present")
         )
@@ -1060,19 +1059,16 @@ class Engine:
             .values_list("org_id", "kind")
         )
         by_org: dict[tuple[int, str], list[dict]] = defaultdict(list)
-        for m in (
-            Meeting.objects.live()
-            .filter(
-                ctx.scope_q(),
-                held_on__gte=ctx.since,
-                held_on__lte=ctx.ref,
-                org_id__in={org_id for org_id, _ in repeated},
-            )
-            .order_by("held_on", "pk")
-            .values("pk", "org_id", "kind", "held_on", "attendance_digest")
-        ):
-            if (m["org_id"], m["kind"]) in repeated:
-                by_org[(m["org_id"], m["kind"])].append(m)
+        orgs = sorted({org_id for org_id, _ in repeated})
+        for i in range(0, len(orgs), 2000):  # an organization's meetings all come in one chunk, in order
+            for m in (
+                Meeting.objects.live()
+                .filter(held_on__gte=ctx.since, held_on__lte=ctx.ref, org_id__in=orgs[i : i + 2000])
+                .order_by("held_on", "pk")
+                .values("pk", "org_id", "kind", "held_on", "attendance_digest")
+            ):
+                if (m["org_id"], m["kind"]) in repeated:
+                    by_org[(m["org_id"], m["kind"])].append(m)
         for (org_id, _kind), meetings in by_org.items():
             branch = ctx.branch_of(org_id)
             if branch is None:

@@ -336,14 +336,11 @@ DEFAULTS = [
 ]
 
 
-def seed_defaults(apps=None) -> None:
-    """Create the national defaults that are missing (idempotent). ``apps`` is the migration
-    state's registry inside a migration, the live registry elsewhere (tests)."""
-    if apps is None:
-        from django.apps import apps
+def seed_rows(apps, rows) -> None:
+    """Create the national rule rows that are missing (idempotent): each row is (code, name,
+    value, value type, unit, source, source URL, confidence, confirmed, effective from)."""
     RuleParameter = apps.get_model("party", "RuleParameter")
-    effective = datetime.date.fromisoformat(EFFECTIVE_FROM)
-    for code, name, value, value_type, unit, source, url, confidence, confirmed in DEFAULTS:
+    for code, name, value, value_type, unit, source, url, confidence, confirmed, effective in rows:
         RuleParameter.objects.get_or_create(
             code=code,
             org=None,
@@ -360,6 +357,15 @@ def seed_defaults(apps=None) -> None:
                 "org_path": "",
             },
         )
+
+
+def seed_defaults(apps=None) -> None:
+    """Create the national defaults that are missing (idempotent). ``apps`` is the migration
+    state's registry inside a migration, the live registry elsewhere (tests)."""
+    if apps is None:
+        from django.apps import apps
+    effective = datetime.date.fromisoformat(EFFECTIVE_FROM)
+    seed_rows(apps, [(*row, effective) for row in DEFAULTS])
     # Member development (发展党员): the 2014 rules and the (unconfirmed) 2026 revision.
     from .devdefaults import seed_development_defaults
 

@@ -10,6 +10,8 @@ bound (rules.md §3.3: ≤3000 → 0.5% …). Fixed amounts (farmers, students, 
 
 import datetime
 
+from .defaults import seed_rows
+
 DUES_RULES = "中组部《关于中国共产党党费收缴、使用和管理的规定》(2008)"
 EDUCATION_RULES = "《中国共产党党员教育管理工作条例》(2019)"
 CONSTITUTION = "《中国共产党章程》"
@@ -166,21 +168,4 @@ ROWS = [
 def seed_membership_defaults(apps=None) -> None:
     if apps is None:
         from django.apps import apps
-    RuleParameter = apps.get_model("party", "RuleParameter")
-    for code, name, value, value_type, unit, source, url, confidence, confirmed, key in ROWS:
-        RuleParameter.objects.get_or_create(
-            code=code,
-            org=None,
-            effective_from=EFFECTIVE[key],
-            defaults={
-                "name": name,
-                "value": value,
-                "value_type": value_type,
-                "unit": unit,
-                "source": source,
-                "source_url": url,
-                "confidence": confidence,
-                "confirmed": confirmed,
-                "org_path": "",
-            },
-        )
+    seed_rows(apps, [(*row, EFFECTIVE[key]) for *row, key in ROWS])

@@ -11,6 +11,8 @@ precede, rules.md 1.15 — is usually held in Q4), a gap once the year is over.
 
 import datetime
 
+from .defaults import seed_rows
+
 BRANCH_RULES = "《中国共产党支部工作条例(试行)》(2018)"
 LUOSHI = "落实系统默认阈值(可按本地规定修改)"
 U_TALK = "http://jsjx.cxxy.seu.edu.cn/2021/0529/c371a48041/page.htm"
@@ -81,21 +83,4 @@ ROWS = [
 def seed_talk_defaults(apps=None) -> None:
     if apps is None:
         from django.apps import apps
-    RuleParameter = apps.get_model("party", "RuleParameter")
-    for code, name, value, value_type, unit, source, url, confidence, confirmed in ROWS:
-        RuleParameter.objects.get_or_create(
-            code=code,
-            org=None,
-            effective_from=EFFECTIVE,
-            defaults={
-                "name": name,
-                "value": value,
-                "value_type": value_type,
-                "unit": unit,
-                "source": source,
-                "source_url": url,
-                "confidence": confidence,
-                "confirmed": confirmed,
-                "org_path": "",
-            },
-        )
+    seed_rows(apps, [(*row, EFFECTIVE) for row in ROWS])

@@ -4,6 +4,8 @@ editable and versioned like the others). rules.md §6.7, §6.9, §6.10, §1.20, 
 
 import datetime
 
+from .defaults import seed_rows
+
 ELECTION_RULES = "《中国共产党基层组织选举工作条例》(2020)"
 U_ELECTION = "http://m.whcctv.net/col_dnfgk/202503/000B3736CCC9D20A0FD74FD516EBAC78.htm"
 U_WIN = "https://www.sz.gov.cn/hdjl/ywzsk/jyj/fwxx/djjjjjcygwd/content/post_7853136.html"
@@ -152,21 +154,4 @@ ROWS = [
 def seed_term_defaults(apps=None) -> None:
     if apps is None:
         from django.apps import apps
-    RuleParameter = apps.get_model("party", "RuleParameter")
-    for code, name, value, value_type, unit, source, url, confidence, confirmed in ROWS:
-        RuleParameter.objects.get_or_create(
-            code=code,
-            org=None,
-            effective_from=EFFECTIVE,
-            defaults={
-                "name": name,
-                "value": value,
-                "value_type": value_type,
-                "unit": unit,
-                "source": source,
-                "source_url": url,
-                "confidence": confidence,
-                "confirmed": confirmed,
-                "org_path": "",
-            },
-        )
+    seed_rows(apps, [(*row, EFFECTIVE) for row in ROWS])

@@ -594,7 +594,7 @@ def load_talks(seed: int = SEED, out=sys.stdout) -> dict:
     from django.utils import timezone
 
     from orgs.models import Org, Position
-    from party import compliance
+    from party import compliance, talks
     from party.models import Member, Talk
 
     root = Org.objects.get(depth=1, code=CODE + "P")
@@ -667,6 +667,7 @@ def load_talks(seed: int = SEED, out=sys.stdout) -> dict:
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('party_talk', 'id'), (SELECT max(id) FROM party_talk))"
             )
+    talks.restamp(Talk.objects.filter(org_path__startswith=root.path))  # the posts held that day
     out.write(f"  talks: {w.written.get('party.Talk', 0):,} ({time.perf_counter() - started:.1f} s)\n")
     return w.written
 

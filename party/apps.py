@@ -6,11 +6,16 @@ class PartyConfig(AppConfig):
     verbose_name = "基层党组织"
 
     def ready(self):
-        from orgs.models import PERSON_SCOPE_LINKS
+        from django.db.models.signals import post_save
+
+        from orgs.models import PERSON_SCOPE_LINKS, Position
         from orgs.scoping import under_paths
 
         from . import home, tasks, terms  # noqa: F401  (home-page sections, periodic jobs, audit codes)
         from .models import Member
+        from .talks import position_saved
 
         # A branch's members are visible wherever the branch is.
         PERSON_SCOPE_LINKS.append(lambda paths: Member.objects.filter(under_paths(paths)).values("person_id"))
+        # A post appointed late, ended or corrected: the talks' posts of the day follow it.
+        post_save.connect(position_saved, sender=Position, dispatch_uid="party.talks.position_saved")

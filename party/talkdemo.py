@@ -21,6 +21,7 @@ from orgs.models import Org, Position
 
 from .models import Member, MemberStatus
 from .talkmodels import Talk, TalkKind
+from .talks import restamp
 
 SEED = 20261129 + 19
 TOPICS = [
@@ -105,6 +106,7 @@ def build(branches: list[Org], shuji_branch: Org | None, today: dt.date) -> dict
                 talker, post = rng.choice(committee)
                 _add(rows, rng, branch, talker, m, post, year, last)
     Talk.objects.bulk_create(rows, batch_size=5000)
+    restamp(Talk.objects.filter(is_demo=True))  # the posts each side held that day
     return {"talks": len(rows)}
 
 

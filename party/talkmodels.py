@@ -26,6 +26,9 @@ class TalkKind(models.TextChoices):
     REMINDER = "reminder", "提醒谈话"
 
 
+POST_CHOICES = [("secretary", "书记"), ("deputy_secretary", "副书记"), ("committee_member", "委员")]
+
+
 class TalkQuerySet(ScopedQuerySet):
     def live(self):
         """The talks in force: neither replaced by a correction nor voided."""
@@ -44,6 +47,11 @@ class Talk(OrgScopedModel):
         "party.Member", verbose_name="谈话对象", on_delete=models.PROTECT, related_name="talks_received"
     )
     kind = models.CharField("谈话类型", max_length=16, choices=TalkKind.choices, default=TalkKind.DAILY)
+    # The committee post each side held in the branch on the day of the talk (谈话时职务), read from
+    # the post records (``orgs.Position``) when the talk is recorded and again whenever a post of
+    # one of them changes (``party.talks.restamp``). Empty: not on the committee that day.
+    initiator_post = models.CharField("谈话人谈话时职务", max_length=24, choices=POST_CHOICES, blank=True)
+    other_post = models.CharField("谈话对象谈话时职务", max_length=24, choices=POST_CHOICES, blank=True)
     summary = models.TextField("谈话内容摘要")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -74,7 +82,11 @@ class Talk(OrgScopedModel):
         verbose_name = "谈心谈话记录"
         verbose_name_plural = "谈心谈话记录"
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["org_path", "held_on"], name="talk_path_day")]
+        indexes = [
+            models.Index(fields=["org_path", "held_on"], name="talk_path_day"),
+            # The last talk of a branch before a day (talk.before_life_meeting).
+            models.Index(fields=["org", "held_on"], name="talk_org_day"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(initiator=models.F("other")), name="talk_two_people"),
             # A correction replaces one record once (the chain never forks).

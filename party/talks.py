@@ -14,13 +14,13 @@ which loads the same rows for a whole subtree in two queries (``party.compliance
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from audit import events
 from audit.services import record
@@ -118,17 +118,13 @@ class Coverage:
         return bool(self.committee)
 
 
-def held_post(spans: list[tuple[dt.date, dt.date | None]], day: dt.date) -> bool:
-    return any(start <= day and (end is None or end > day) for start, end in spans)
-
-
 def compute(
     *,
     year: int,
     day: dt.date,
     members: list[dict],
     posts: list[dict],
-    talks: list[tuple[int, int, dt.date]],
+    talks: list[tuple[int, int, dt.date, str, str]],
     pairwise: bool = True,
     new_member_days: int = 0,
     rows: bool = True,
@@ -138,17 +134,18 @@ def compute(
     instead) — but not the counts.
 
     ``members``: the branch's members in good standing (``pk``, ``person_id``, ``person__name``,
-    ``category``, ``joined_on``); ``posts``: the branch's committee posts overlapping the year
-    (``person_id``, ``person__name``, ``kind``, ``start_on``, ``end_on``); ``talks``: the live talks
-    of the branch in the year up to ``day`` as (initiator member id, other member id, day)."""
+    ``category``, ``joined_on``); ``posts``: the branch's committee posts in force on ``day``
+    (``person_id``, ``person__name``, ``kind``; more may be given: those not in force are left out
+    when they have ``start_on``/``end_on``); ``talks``: the live talks of the branch in the year up
+    to ``day`` as (initiator member id, other member id, day, initiator's post, other's post) — the
+    posts held that day (``Talk.initiator_post``/``other_post``). A talk counts for a member of the
+    branch when the other side held a committee post that day, whether or not they still do."""
     result = Coverage(year=year, day=day, pairwise=pairwise)
     members = [m for m in members if m["joined_on"] <= day]
     by_person = {m["person_id"]: m for m in members}
-    spans: dict[int, list] = defaultdict(list)
     current: dict[int, dict] = {}
     for p in posts:
-        spans[p["person_id"]].append((p["start_on"], p["end_on"]))
-        if p["start_on"] <= day and (p["end_on"] is None or p["end_on"] > day):
+        if p.get("start_on", day) <= day and (p.get("end_on") is None or p["end_on"] > day):
             known = current.get(p["person_id"])
             if known is None or POST_ORDER[p["kind"]] < POST_ORDER[known["kind"]]:
                 current[p["person_id"]] = p
@@ -160,27 +157,19 @@ def compute(
         for person_id, p in sorted(current.items(), key=lambda item: (POST_ORDER[item[1]["kind"]], item[0]))
         if person_id in by_person
     ]
-    person_of = {m["pk"]: m["person_id"] for m in members}
     first: dict[frozenset, dt.date] = {}
     with_committee: set[int] = set()
     year_start = dt.date(year, 1, 1)
-    # Members on the committee the whole year so far need no look at their posts' dates.
-    posted = {pk for pk, person in person_of.items() if person in spans}
-    throughout = {
-        pk
-        for pk in posted
-        if any(start <= year_start and (end is None or end > day) for start, end in spans[person_of[pk]])
-    }
-    for a, b, held_on in talks:
-        if not year_start <= held_on <= day or a not in person_of or b not in person_of:
+    for a, b, held_on, a_post, b_post in talks:
+        if not year_start <= held_on <= day:
             continue
         result.talks += 1
         pair = frozenset((a, b))
         if pair not in first or held_on < first[pair]:
             first[pair] = held_on
-        if b in throughout or (b in posted and held_post(spans[person_of[b]], held_on)):
+        if b_post:
             with_committee.add(a)
-        if a in throughout or (a in posted and held_post(spans[person_of[a]], held_on)):
+        if a_post:
             with_committee.add(b)
     ids = [m["pk"] for m, _ in committee]
     for m, p in committee:
@@ -248,9 +237,55 @@ MEMBER_FIELDS = ("pk", "person_id", "person__name", "category", "joined_on")
 POST_FIELDS = ("org_id", "person_id", "person__name", "kind", "start_on", "end_on")
 
 
-def _posts_overlapping(q: Q, first: dt.date, last: dt.date):
-    return Position.objects.filter(q, kind__in=COMMITTEE_POSTS, start_on__lte=last).filter(
-        Q(end_on__isnull=True) | Q(end_on__gt=first)
+TALK_FIELDS = ("initiator_id", "other_id", "held_on", "initiator_post", "other_post")
+
+
+def _posts_on(q: Q, day: dt.date):
+    """The committee posts in force on ``day``."""
+    return Position.objects.current(day).filter(q, kind__in=COMMITTEE_POSTS)
+
+
+# The post held that day (谈话时职务), the highest first.
+_RANK = Case(
+    *(When(kind=kind, then=Value(rank)) for kind, rank in POST_ORDER.items()),
+    default=Value(len(POST_ORDER)),
+)
+
+
+def _post_held(side: str):
+    """The committee post of the branch the ``side`` ("initiator"/"other") of the talk held on its
+    day: a subquery for ``restamp``'s update."""
+    person = Member.objects.filter(pk=OuterRef(OuterRef(f"{side}_id"))).values("person_id")[:1]
+    held = (
+        Position.objects.filter(
+            person_id=Subquery(person),
+            org_id=OuterRef("org_id"),
+            kind__in=COMMITTEE_POSTS,
+            start_on__lte=OuterRef("held_on"),
+        )
+        .filter(Q(end_on__isnull=True) | Q(end_on__gt=OuterRef("held_on")))
+        .order_by(_RANK, "pk")
+        .values("kind")[:1]
+    )
+    return Coalesce(Subquery(held), Value(""))
+
+
+def restamp(talks) -> int:
+    """Set the posts held on the day (``Talk.initiator_post``/``other_post``) of these talks from
+    the post records, in one statement. Called when a talk is recorded or corrected and, through
+    ``Position``'s post_save signal, whenever a post changes (appointed late, ended, corrected)."""
+    return talks.update(initiator_post=_post_held("initiator"), other_post=_post_held("other"))
+
+
+def position_saved(sender, instance, **kwargs) -> None:
+    """A post was created or changed: the talks of its holder in its organization get their
+    posts of the day again (a post of any kind: it may have been changed from a committee post)."""
+    if kwargs.get("raw"):
+        return  # loading fixtures
+    restamp(
+        Talk.objects.filter(org_id=instance.org_id).filter(
+            Q(initiator__person_id=instance.person_id) | Q(other__person_id=instance.person_id)
+        )
     )
 
 
@@ -268,11 +303,11 @@ def coverage(org: Org, year: int, ref: dt.date | None = None, *, rules: Rules | 
     members = list(
         Member.objects.filter(org=org, status=MemberStatus.NORMAL, joined_on__lte=day).values(*MEMBER_FIELDS)
     )
-    posts = list(_posts_overlapping(Q(org=org), dt.date(year, 1, 1), day).values(*POST_FIELDS))
+    posts = list(_posts_on(Q(org=org), day).values(*POST_FIELDS))
     talks = list(
         Talk.objects.live()
         .filter(org=org, held_on__gte=dt.date(year, 1, 1), held_on__lte=day)
-        .values_list("initiator_id", "other_id", "held_on")
+        .values_list(*TALK_FIELDS)
     )
     return compute(
         year=year,
@@ -430,6 +465,8 @@ def record_talk(
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=clock.now(),
     )
+    restamp(Talk.objects.filter(pk=talk.pk))
+    talk.refresh_from_db(fields=["initiator_post", "other_post"])
     record(talk, TALK_RECORDED, actor=actor, after=_snapshot(talk))
     if actor is not None and not Talk.objects.visible_to(actor, "change").filter(pk=talk.pk).exists():
         raise PermissionDenied("无权为该支部登记谈心谈话")
@@ -491,6 +528,8 @@ def correct_talk(*, actor, talk: Talk, reason: str, **changes) -> Talk:
         replaces=talk,
         correction_reason=reason,
     )
+    restamp(Talk.objects.filter(pk=new.pk))
+    new.refresh_from_db(fields=["initiator_post", "other_post"])
     after = _snapshot(new)
     diff = [k for k in after if after[k] != before[k]]
     record(
@@ -562,64 +601,142 @@ def _years_judged(ctx) -> list[tuple[int, dt.date, bool]]:
 
 def run(engine) -> None:
     """``talk.coverage_gap`` per branch and judged year, ``talk.before_life_meeting`` per 组织生活会
-    in the window with no talk logged in the days before it. Three queries for the whole subtree
-    (the window's 组织生活会, live talks and committee posts of the years concerned)."""
-    from .models import MeetingKind
+    in the window with no talk logged in the days before it.
 
+    A district has hundreds of thousands of talks and most branches cover everyone, so the database
+    first names the branches that may have a gap (``_candidates``) and only those branches' rows are
+    loaded and judged by ``compute`` — the same arithmetic as the coverage page. The 组织生活会 rule
+    asks the database for the last talk before each meeting."""
     ctx = engine.ctx
     if not ctx.branches:
         return
-    years = _years_judged(ctx)
-    life = list(ctx.window_meetings().filter(kind=MeetingKind.LIFE_MEETING).values("pk", "org_id", "held_on"))
-    if not years and not life:
-        return
-    lookback = max(ctx.param("talk.before_life_days", o) for o in [ctx.root, *ctx.branches])
-    lows = [dt.date(y, 1, 1) for y, _, _ in years] + [
-        m["held_on"] - dt.timedelta(days=lookback) for m in life
-    ]
-    highs = [day for _, day, _ in years] + [m["held_on"] for m in life]
-    first, last = min(lows), max(highs)
-    talks_of: dict[int, list[tuple[int, int, dt.date]]] = defaultdict(list)
-    by_year: dict[tuple[int, int], list[tuple[int, int, dt.date]]] = defaultdict(list)
-    for org_id, a, b, held_on in (
-        Talk.objects.live()
-        .filter(ctx.scope_q(), held_on__gte=first, held_on__lte=last)
-        .values_list("org_id", "initiator_id", "other_id", "held_on")
-    ):
-        talk = (a, b, held_on)
-        talks_of[org_id].append(talk)
-        by_year[(org_id, held_on.year)].append(talk)
-    posts_of: dict[int, list[dict]] = defaultdict(list)
-    if years:
-        for p in _posts_overlapping(ctx.scope_q(), min(lows), last).values(*POST_FIELDS):
-            posts_of[p["org_id"]].append(p)
-    for branch in ctx.branches:
-        for year, day, over in years:
+    for year, day, over in _years_judged(ctx):
+        posts = ctx.posts if day == ctx.ref else None  # the posts in force on the reference day
+        if posts is None:
+            posts = defaultdict(list)
+            for p in _posts_on(ctx.scope_q(), day).values(*POST_FIELDS):
+                posts[p["org_id"]].append(p)
+        maybe = _candidates(ctx, year, day, posts)
+        candidates = [b for b in ctx.branches if b.pk in maybe]
+        talks_of: dict[int, list[tuple]] = defaultdict(list)
+        for chunk in _chunks([b.pk for b in candidates]):
+            for org_id, *row in (
+                Talk.objects.live()
+                .filter(org_id__in=chunk, held_on__gte=dt.date(year, 1, 1), held_on__lte=day)
+                .values_list("org_id", *TALK_FIELDS)
+            ):
+                talks_of[org_id].append(row)
+        for branch in candidates:
             result = compute(
                 year=year,
                 day=day,
                 members=ctx.members_of.get(branch.pk, []),
-                posts=posts_of.get(branch.pk, []),
-                talks=by_year.get((branch.pk, year), []),
+                posts=posts.get(branch.pk, []),
+                talks=talks_of.get(branch.pk, []),
                 pairwise=bool(ctx.param("talk.committee_pairwise", branch)),
                 new_member_days=ctx.param("talk.new_member_days", branch),
                 rows=False,
             )
-            if not result.has_committee or result.full:
-                continue
-            _gap(engine, branch, result, over)
-    days_of: dict[int, list[dt.date]] = {}  # branch → its talks' days, sorted
-    for m in life:
+            if result.has_committee and not result.full:
+                _gap(engine, branch, result, over)
+    _before_life_meetings(engine)
+
+
+CHUNK = 2000
+
+
+def _chunks(ids: list[int]):
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _candidates(ctx, year: int, day: dt.date, posts: dict[int, list[dict]]) -> set[int]:
+    """The branches with a committee whose coverage for ``year`` as of ``day`` may have a gap — a
+    superset of those ``compute`` finds incomplete (it never leaves one out; it may name a branch
+    that turns out complete, e.g. one whose only uncovered member joined too recently). Two queries:
+
+    * the talks between two members who both held a committee post that day: a branch whose
+      committee on ``day`` (``posts``) has a pair not among them may have a missing pair;
+    * the members (committee members and new members included) with no talk this year whose other
+      side held a committee post of the branch that day."""
+    first = dt.date(year, 1, 1)
+    committee: dict[int, set[int]] = {}
+    for branch in ctx.branches:
+        persons = {p["person_id"] for p in posts.get(branch.pk, ())}
+        ids = {
+            m["pk"]
+            for m in ctx.members_of.get(branch.pk, ())
+            if m["person_id"] in persons and m["joined_on"] <= day
+        }
+        if ids:
+            committee[branch.pk] = ids
+    if not committee:
+        return set()
+    live = Talk.objects.live().filter(held_on__gte=first, held_on__lte=day)
+    talked: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for org_id, a, b in (
+        live.filter(ctx.scope_q())
+        .exclude(initiator_post="")
+        .exclude(other_post="")
+        .order_by()
+        .values_list("org_id", "initiator_id", "other_id")
+        .distinct()
+    ):
+        talked[org_id].add((min(a, b), max(a, b)))
+    result = set()
+    for org_id, ids in committee.items():
+        done = talked.get(org_id, ())
+        ordered = sorted(ids)
+        if any((a, b) not in done for i, a in enumerate(ordered) for b in ordered[i + 1 :]):
+            result.add(org_id)
+    mine = live.filter(org_id=OuterRef("org_id"))  # a talk in the member's branch
+    uncovered = (
+        Member.objects.filter(ctx.scope_q(), status=MemberStatus.NORMAL, joined_on__lte=day)
+        .filter(
+            ~Exists(mine.filter(initiator_id=OuterRef("pk")).exclude(other_post="")),
+            ~Exists(mine.filter(other_id=OuterRef("pk")).exclude(initiator_post="")),
+        )
+        .order_by()
+        .values_list("org_id", flat=True)
+        .distinct()
+    )
+    result.update(org_id for org_id in uncovered if org_id in committee)
+    return result
+
+
+def _before_life_meetings(engine) -> None:
+    """``talk.before_life_meeting``: a 组织生活会 with no talk of its branch logged in the
+    ``talk.before_life_days`` days before it (the meeting's day included)."""
+    from .models import MeetingKind
+
+    ctx = engine.ctx
+    last_talk = (
+        Talk.objects.live()
+        .filter(org_id=OuterRef("org_id"), held_on__lte=OuterRef("held_on"))
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
+    for m in (
+        ctx.window_meetings()
+        .filter(kind=MeetingKind.LIFE_MEETING)
+        .annotate(last_talk=Subquery(last_talk))
+        .values("pk", "org_id", "held_on", "last_talk")
+    ):
         branch = ctx.branch_of(m["org_id"])
         if branch is None:
             continue
+        last = m["last_talk"]
+        if branch.pk != m["org_id"]:  # a party group's meeting: its branch's talks
+            last = (
+                Talk.objects.live()
+                .filter(org_id=branch.pk, held_on__lte=m["held_on"])
+                .order_by("-held_on")
+                .values_list("held_on", flat=True)
+                .first()
+            )
         days = ctx.param("talk.before_life_days", branch)
         since = m["held_on"] - dt.timedelta(days=days)
-        if branch.pk not in days_of:
-            days_of[branch.pk] = sorted(held_on for _, _, held_on in talks_of.get(branch.pk, ()))
-        held = days_of[branch.pk]
-        index = bisect.bisect_left(held, since)
-        if index < len(held) and held[index] <= m["held_on"]:
+        if last is not None and last >= since:
             continue  # a talk in the days before
         engine.add(
             "talk.before_life_meeting",

@@ -188,8 +188,12 @@ def test_committee_member_who_left_keeps_the_talks_held_in_office(branch):
     talk(branch, c1, c2, dt.date(2026, 2, 1))
     for m in rest[:3]:
         talk(branch, c2, m, dt.date(2026, 3, 1))  # while c2 was a committee member
-    Position.objects.filter(person=c2.person, org=branch).update(end_on=dt.date(2026, 6, 30))
+    post = Position.objects.get(person=c2.person, org=branch)
+    post.end_on = dt.date(2026, 6, 30)  # recorded after the talks: their posts of the day stay
+    post.save()
     talk(branch, c2, rest[3], dt.date(2026, 8, 1))  # after leaving: does not cover rest[3]
+    assert Talk.objects.get(other=rest[0]).initiator_post == "committee_member"
+    assert Talk.objects.get(other=rest[3]).initiator_post == ""
     talk(branch, secretary, rest[4], dt.date(2026, 8, 1))
     report = talks.coverage(branch, 2026, dt.date(2026, 12, 15))
     assert [row["name"] for row in report.committee] == [secretary.person.name, c1.person.name]
@@ -280,7 +284,7 @@ def test_talk_meetings_are_no_longer_required_nor_recorded(branch):
     assert refused.value.field == "kind" and "谈心谈话" in refused.value.message
 
 
-def test_engine_loads_talks_in_three_queries_for_a_subtree(world, branch):
+def test_engine_loads_talks_in_a_fixed_number_of_queries_for_a_subtree(world, branch):
     other = make_org(world["w1"], "branch", "第二支部", host=world["c2"])
     members = add_members(other, 5)
     appoint(members[0], other)
@@ -291,14 +295,107 @@ def test_engine_loads_talks_in_three_queries_for_a_subtree(world, branch):
     with CaptureQueriesContext(connection) as few:
         engine = compliance.Engine(ctx)
         talks.run(engine)
-    assert len(few.captured_queries) == 3
+    # The posts on 31 December (the year judged is over), the candidates (talks between committee
+    # members, uncovered members), the candidates' talks, the 组织生活会 with their last talk.
+    assert len(few.captured_queries) == 5
     assert [(f.org_id, f.rule) for f in engine.findings] == [(other.pk, "talk.coverage_gap")]
     more = make_org(world["w1"], "branch", "第三支部", host=world["c2"])
     appoint(add_members(more, 4)[0], more)
     ctx = compliance._Context(world["w1"], start, end, today)
     with CaptureQueriesContext(connection) as still:
         talks.run(compliance.Engine(ctx))
-    assert len(still.captured_queries) == 3
+    assert len(still.captured_queries) == 5
+
+
+def test_complete_branches_need_no_talk_rows(world, branch):
+    """A branch that covers everyone is settled in the database: none of its talks are loaded."""
+    cover_everything(branch)
+    ctx = compliance._Context(branch, dt.date(2026, 10, 1), dt.date(2026, 12, 31), dt.date(2027, 1, 5))
+    with CaptureQueriesContext(connection) as queries:
+        talks.run(compliance.Engine(ctx))
+    assert len(queries.captured_queries) == 4  # posts, committee talks, uncovered members, 组织生活会
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_engine_agrees_with_the_coverage_page_on_random_branches(world, seeded, seed):
+    """The engine's candidate filter (in the database) never leaves out a branch the coverage
+    page finds incomplete: random branches with posts that end and start during the year, posts
+    held by non-members, members who joined late, moved or were removed after their talks."""
+    import random
+
+    rng = random.Random(seed)
+    year_day = dt.date(2026, 12, 31)
+    branches = []
+    for n in range(12):
+        org = make_org(world["w1"], "branch", f"随机支部{seed}-{n}", host=world["c2"])
+        members = add_members(org, rng.randint(3, 8), rng.randint(0, 2))
+        for m in members:
+            if rng.random() < 0.15:
+                joined = dt.date(2026, rng.randint(1, 12), 1)
+                Member.objects.filter(pk=m.pk).update(
+                    joined_on=joined, category="probationary", full_member_on=None
+                )
+        for kind in rng.sample(list(talks.COMMITTEE_POSTS), rng.randint(0, 3)):
+            holder = rng.choice(members)
+            start = rng.choice([dt.date(2020, 1, 1), dt.date(2026, 5, 1)])
+            end = rng.choice([None, None, dt.date(2026, 8, 1)])
+            Position.objects.create(
+                person=holder.person, org=org, org_path=org.path, kind=kind, start_on=start, end_on=end
+            )
+        members = list(Member.objects.filter(org=org))
+        for _ in range(rng.randint(0, 3 * len(members))):
+            a, b = rng.sample(members, 2)
+            day = dt.date(2026, rng.randint(1, 11), rng.randint(1, 28))
+            if min(a.joined_on, b.joined_on) > day or max(a.joined_on, b.joined_on) > day:
+                continue
+            if not Talk.objects.filter(org=org, held_on=day, initiator__in=[a, b], other__in=[a, b]).exists():
+                talk(org, a, b, day)
+        if rng.random() < 0.3:  # a member leaves after talking: their talks no longer count
+            Member.objects.filter(pk=rng.choice(members).pk).update(status=MemberStatus.TRANSFERRED_OUT)
+        branches.append(org)
+    for today in (dt.date(2026, 11, 15), dt.date(2027, 1, 5)):
+        ctx = compliance._Context(world["w1"], dt.date(2026, 10, 1), dt.date(2026, 12, 31), today)
+        engine = compliance.Engine(ctx)
+        talks.run(engine)
+        flagged = {f.org_id for f in engine.findings if f.rule == "talk.coverage_gap"}
+        expected = set()
+        for org in branches:
+            result = talks.coverage(org, 2026, min(today, year_day))
+            if result.has_committee and not result.full:
+                expected.add(org.pk)
+        assert {pk for pk in flagged if pk in {b.pk for b in branches}} == expected, today
+        assert expected, "the random branches should include incomplete ones"
+
+
+def test_posts_of_the_day_follow_the_post_records(branch):
+    """A committee post recorded after the talks (the election entered late) counts for them; a
+    post corrected to have started later no longer does. The talk with a committee member who has
+    since left the branch still counts: it was held while they were in office."""
+    secretary, c1, c2, m1, m2, *rest = branch.members
+    newcomer = rest[0]
+    held = talk(branch, newcomer, m1, dt.date(2026, 4, 1))
+    assert (held.initiator_post, held.other_post) == ("", "")
+    assert m1.person.name in str(talks.coverage(branch, 2026, dt.date(2026, 12, 15)).members_missing)
+    post = Position.objects.create(
+        person=newcomer.person,
+        org=branch,
+        org_path=branch.path,
+        kind="deputy_secretary",
+        start_on=dt.date(2026, 3, 1),
+    )
+    held.refresh_from_db()
+    assert held.initiator_post == "deputy_secretary"
+    assert m1.person.name not in str(talks.coverage(branch, 2026, dt.date(2026, 12, 15)).members_missing)
+    post.start_on = dt.date(2026, 5, 1)  # corrected: elected after the talk
+    post.save()
+    held.refresh_from_db()
+    assert held.initiator_post == ""
+    # The secretary talks with m2, then is transferred out: m2 stays covered.
+    talk(branch, secretary, m2, dt.date(2026, 6, 1))
+    Member.objects.filter(pk=secretary.pk).update(status=MemberStatus.TRANSFERRED_OUT)
+    report = talks.coverage(branch, 2026, dt.date(2026, 12, 15))
+    assert m2.person.name not in str(report.members_missing)
+    assert secretary.person.name not in [row["name"] for row in report.committee]
 
 
 # -- scope, pages --------------------------------------------------------------------------------

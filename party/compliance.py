@@ -242,6 +242,7 @@ class _Context:
         self._param_memo: dict = {}
         self._source_memo: dict = {}
         self._branch_memo: dict = {}
+        self._member_by_person: dict | None = None
         # Codes with a local override somewhere: only their value depends on the organization.
         self._local_codes = {code for code, rows in self.rules.rows.items() if any(r.org_path for r in rows)}
         if root.is_party:
@@ -363,6 +364,12 @@ class _Context:
             .filter(self.scope_q(), held_on__gte=self.start, held_on__lte=min(self.end, self.ref))
             .order_by("-held_on", "-pk")
         )
+
+    def member_by_person(self) -> dict[tuple[int, int], dict]:
+        """The members by (organization, person) (built once, for the rules that start from posts)."""
+        if self._member_by_person is None:
+            self._member_by_person = {(m["org_id"], m["person_id"]): m for m in self.members.values()}
+        return self._member_by_person
 
     def highest(self, code: str):
         """The highest value of a rule parameter over the organizations checked (local overrides

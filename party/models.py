@@ -251,7 +251,13 @@ class Meeting(OrgScopedModel):
         verbose_name = "组织生活记录"
         verbose_name_plural = "组织生活记录"
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["org_path", "held_on"], name="meeting_path_day")]
+        indexes = [
+            models.Index(fields=["org_path", "held_on"], name="meeting_path_day"),
+            # The window's live meetings of one kind across a district (组织生活会, 民主评议).
+            models.Index(
+                fields=["kind", "held_on"], condition=Q(voided_at__isnull=True), name="meeting_live_kind_day"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}:{self.topic}"

@@ -84,8 +84,19 @@ class Talk(OrgScopedModel):
         ordering = ["-held_on", "-pk"]
         indexes = [
             models.Index(fields=["org_path", "held_on"], name="talk_path_day"),
-            # The last talk of a branch before a day (talk.before_life_meeting).
-            models.Index(fields=["org", "held_on"], name="talk_org_day"),
+            # The live talks' pairs and posts of the day in a year, read without the rows (an
+            # index-only scan) by the compliance engine over a whole district (talks._candidates).
+            models.Index(
+                fields=["held_on", "org", "initiator", "other", "initiator_post", "other_post"],
+                condition=Q(superseded_at__isnull=True, voided_at__isnull=True),
+                name="talk_live_day_pairs",
+            ),
+            # A branch's live talks (one branch's check), its last talk before a day (组织生活会).
+            models.Index(
+                fields=["org", "held_on"],
+                condition=Q(superseded_at__isnull=True, voided_at__isnull=True),
+                name="talk_live_org_day",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(initiator=models.F("other")), name="talk_two_people"),

@@ -653,29 +653,31 @@ def _chunks(ids: list[int]):
 def _candidates(ctx, year: int, day: dt.date, posts: dict[int, list[dict]]) -> set[int]:
     """The branches with a committee whose coverage for ``year`` as of ``day`` may have a gap — a
     superset of those ``compute`` finds incomplete (it never leaves one out; it may name a branch
-    that turns out complete, e.g. one whose only uncovered member joined too recently). Two queries:
+    that turns out complete, e.g. one whose committee members talked before taking office). Two
+    queries:
 
     * the talks between two members who both held a committee post that day: a branch whose
       committee on ``day`` (``posts``) has a pair not among them may have a missing pair;
-    * the members (committee members and new members included) with no talk this year whose other
-      side held a committee post of the branch that day."""
+    * the members with no talk this year whose other side held a committee post of the branch that
+      day, less the committee members (judged by their pairs) and the members who joined too
+      recently to be counted."""
     first = dt.date(year, 1, 1)
-    committee: dict[int, set[int]] = {}
-    for branch in ctx.branches:
-        persons = {p["person_id"] for p in posts.get(branch.pk, ())}
-        ids = {
-            m["pk"]
-            for m in ctx.members_of.get(branch.pk, ())
-            if m["person_id"] in persons and m["joined_on"] <= day
-        }
-        if ids:
-            committee[branch.pk] = ids
+    member_of = ctx.member_by_person()
+    branches = {b.pk for b in ctx.branches}
+    committee: dict[int, set[int]] = defaultdict(set)
+    for org_id, held in posts.items():
+        if org_id not in branches:
+            continue
+        for p in held:
+            m = member_of.get((org_id, p["person_id"]))
+            if m is not None and m["joined_on"] <= day:
+                committee[org_id].add(m["pk"])
     if not committee:
         return set()
     live = Talk.objects.live().filter(held_on__gte=first, held_on__lte=day)
     talked: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for org_id, a, b in (
-        live.filter(ctx.scope_q())
+        live.filter(ctx.scope_q("org__path"))  # through the organizations: the talks' index suffices
         .exclude(initiator_post="")
         .exclude(other_post="")
         .order_by()
@@ -697,10 +699,21 @@ def _candidates(ctx, year: int, day: dt.date, posts: dict[int, list[dict]]) -> s
             ~Exists(mine.filter(other_id=OuterRef("pk")).exclude(initiator_post="")),
         )
         .order_by()
-        .values_list("org_id", flat=True)
-        .distinct()
+        .values_list("org_id", "pk")
     )
-    result.update(org_id for org_id in uncovered if org_id in committee)
+    for org_id, pk in uncovered:
+        if org_id in result or org_id not in committee:
+            continue
+        branch = ctx.orgs[org_id]
+        if pk in committee[org_id] and ctx.param("talk.committee_pairwise", branch):
+            continue  # judged by the pairs above
+        member = ctx.members.get(pk)
+        if (
+            member is None
+            or member["joined_on"] + dt.timedelta(days=ctx.param("talk.new_member_days", branch)) > day
+        ):
+            continue  # joined too recently to be counted
+        result.add(org_id)
     return result
 
 

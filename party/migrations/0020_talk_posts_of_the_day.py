@@ -62,9 +62,29 @@ class Migration(migrations.Migration):
                 verbose_name="谈话对象谈话时职务",
             ),
         ),
+        migrations.RunPython(stamp, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="talk",
-            index=models.Index(fields=["org", "held_on"], name="talk_org_day"),
+            index=models.Index(
+                condition=models.Q(("superseded_at__isnull", True), ("voided_at__isnull", True)),
+                fields=["held_on", "org", "initiator", "other", "initiator_post", "other_post"],
+                name="talk_live_day_pairs",
+            ),
         ),
-        migrations.RunPython(stamp, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="talk",
+            index=models.Index(
+                condition=models.Q(("superseded_at__isnull", True), ("voided_at__isnull", True)),
+                fields=["org", "held_on"],
+                name="talk_live_org_day",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="meeting",
+            index=models.Index(
+                condition=models.Q(("voided_at__isnull", True)),
+                fields=["kind", "held_on"],
+                name="meeting_live_kind_day",
+            ),
+        ),
     ]

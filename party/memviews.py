@@ -508,8 +508,9 @@ def _reduction(user, pk, action="view") -> DuesReduction:
 @require_POST
 def reduction_decide(request, pk):
     r = _reduction(request.user, pk)
-    # The reporter of the reduction gets the service's refusal (separation of duties), others 404.
-    if not reductions.can_decide(request.user, r) and not reductions.reported_by_self(request.user, r):
+    # Only the higher committee; its member who reported the reduction gets the service's refusal
+    # (separation of duties) as a message.
+    if not reductions.approves_for(request.user, r):
         raise Http404
     approve = request.POST.get("decision") == "approve"
     try:

@@ -184,11 +184,14 @@ def reported_by_self(user, reduction: DuesReduction) -> bool:
     return user_id is not None and reduction.reported_by_id == user_id
 
 
-def can_decide(user, reduction: DuesReduction) -> bool:
-    if reported_by_self(user, reduction):
-        return False
+def approves_for(user, reduction: DuesReduction) -> bool:
+    """The user acts for the higher party committee of the reduction's branch."""
     higher = approver_of(reduction.org)
     return higher is not None and can(user, "change", higher)
+
+
+def can_decide(user, reduction: DuesReduction) -> bool:
+    return approves_for(user, reduction) and not reported_by_self(user, reduction)
 
 
 @transaction.atomic

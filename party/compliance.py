@@ -99,6 +99,7 @@ RULES = {
     "transfer.pending_long": ("组织关系转出长期未接收", "medium", "transfer.receipt_days"),
     "member.away_no_transfer": ("党员外出半年以上未转接组织关系", "medium", "transfer.away_months"),
     "dues.arrears": ("党员欠缴党费", "medium", "dues.arrears_months"),
+    "dues.base_missing": ("党费基数未核定", "medium", "dues.base_grace_months"),
     "care.not_visited": ("高龄、老党员未走访慰问", "low", "care.visit_months"),
     "appraisal.unrated": ("民主评议党员未评定等次", "medium", None),
     # 谈心谈话 (talk log): evaluated in party/talks.py

@@ -22,6 +22,99 @@ from .devmodels import Applicant
 from .models import MeetingKind, Member, MemberCategory, MemberStatus
 
 SEED = 20261129 + 6
+PLACES = [
+    "社区党群服务中心二楼会议室",
+    "社区新时代文明实践站",
+    "支部活动室",
+    "小区红色驿站",
+    "社区综治中心会议室",
+]
+JOBS = [
+    ("社区网格员", "入户走访、矛盾调解和疫情防控志愿服务"),
+    ("小区物业项目经理", "老旧小区加装电梯协调和楼道杂物清理"),
+    ("辖区小学教师", "课后托管和留守儿童结对帮扶"),
+    ("社区卫生服务中心护士", "独居老人上门随访和健康义诊"),
+    ("个体工商户", "带头规范门前三包、参与夜市秩序劝导"),
+    ("退役军人", "组织退役军人志愿服务队参加防汛值守"),
+    ("快递站点负责人", "发动快递小哥参与“随手拍”上报安全隐患"),
+    ("社区志愿服务队队长", "组织周末环境整治和垃圾分类督导"),
+    ("物流公司调度员", "利用业余时间参加社区平安巡逻"),
+    ("社区养老服务站工作人员", "为高龄老人代购代办、陪同就医"),
+]
+REPORTS = [
+    "支部委员会报告了{name}的培养考察情况:{applied}递交入党申请书,{activist}被确定为入党积极分子,"
+    "经过一年以上培养教育,{candidate}列为发展对象,政治审查结论合格,参加集中培训考试合格,"
+    "公示期间未收到反映意见,支委会审查认为已具备党员条件。",
+    "组织委员代表支委会介绍:{name}自{applied}提出入党申请以来,思想汇报按季度上交,"
+    "培养联系人定期谈话,{candidate}经党员推荐、群众推荐列为发展对象,政审、培训、公示各环节均已完成,"
+    "材料齐全,支委会同意提交本次大会讨论。",
+    "支部书记通报了对{name}的审查意见:入党动机端正,培养期间表现稳定,{activist}起列为入党积极分子,"
+    "政治审查由上级党委组织员参与,结论为合格;公示五个工作日无异议,支委会一致同意提请大会表决。",
+    "支委会向大会报告:{name}的入党申请书、思想汇报、培养考察登记表、政审材料和培训结业证书已审查,"
+    "{candidate}确定为发展对象后又经一个阶段考察,群众评价较好,符合发展条件。",
+]
+INTRODUCERS = [
+    "入党介绍人{a}介绍:{name}现为{job},平时{deed},工作中能吃苦,遇事愿意向组织汇报思想。",
+    "入党介绍人{a}、{b}分别发言,{a}谈到{name}担任{job}以来{deed},{b}补充了其在邻里中的口碑。",
+    "两名入党介绍人{a}、{b}介绍了对{name}的了解:{deed}有实际成效,缺点是理论学习系统性还不够。",
+    "{a}作为入党介绍人,结合平时谈心谈话情况介绍{name}:作为{job},{deed},愿意接受组织考验。",
+]
+SELF = [
+    "{name}本人汇报了对党的认识和入党动机,表示将继续做好{job}工作,自觉接受党员群众监督。",
+    "{name}谈了参加集中培训的体会,说明了自身不足,表示入党后在{short}方面发挥带头作用。",
+    "{name}作了简短表态:感谢组织培养,今后在{short}中从小事做起,按时参加组织生活。",
+    "{name}汇报了近期思想和工作情况,重点谈了参与{short}中的收获,请党员们提出批评。",
+]
+SPEECHES = [
+    "同{them}在一个楼栋住,防汛期间连续几晚值守,大家都看在眼里,同意接收。",
+    "{them}参加志愿服务很积极,希望以后多学习党的理论,不要只满足于干好具体事务。",
+    "我和{them}一起参加过网格走访,做群众工作有耐心,建议今后注意工作方法,多听老党员意见。",
+    "{them}的思想汇报写得比较实在,但对党章的理解还需加深,希望预备期内加强学习。",
+    "平时在社区活动中常见到{them},主动帮助行动不便的老人,这一点值得肯定。",
+    "{them}工作忙,有时组织活动参加不够准时,希望入党后合理安排时间。",
+    "听了介绍和本人汇报,{them}的入党动机是端正的,同意支委会意见。",
+    "建议{them}在业务工作之外多参与社区议事协商,锻炼做群众工作的本领。",
+    "{them}对群众反映的问题能及时上报网格,处理结果也会回访,同意发展。",
+    "作为老党员提一点希望:{them}年轻,有干劲,也要注意谦虚谨慎,多向身边党员学习。",
+    "{them}在垃圾分类督导中坚持了半年多,风雨无阻,同意接收为预备党员。",
+    "对{them}总体满意,提醒注意保持好的作风,入党以后标准要更高。",
+]
+CLOSINGS = [
+    "{host}代表支部对{name}提出三点希望:加强理论学习、立足岗位作贡献、按时交纳党费参加组织生活。",
+    "会议最后,{host}要求入党介绍人继续做好预备期培养教育,支委会按程序将决议报上级党委审批。",
+    "{host}总结:大会讨论充分,程序规范,会后填写入党志愿书有关意见,报上级党委审批。",
+    "{host}强调预备期是对{name}的继续考察,支部将指定专人联系,每季度听取一次思想汇报。",
+]
+CONVERSION_CLOSINGS = [
+    "{host}代表支部祝贺{name},希望转正后在{short}中继续当好表率,把党员身份亮出来。",
+    "会后由支委会将转正决议和有关材料报上级党委审批,{host}提醒{name}按时参加组织生活、交纳党费。",
+    "{host}总结时指出,{name}预备期内的不足要在今后工作中改进,支部将继续关心其成长。",
+    "会议最后,{name}表态感谢组织和同志们的帮助,{host}宣布散会。",
+]
+PROBATION = [
+    "{name}宣读了转正申请书,汇报了预备期一年来的学习和工作:坚持参加三会一课,{deed},不足是理论学习深度不够。",
+    "{name}汇报预备期表现:按时交纳党费,参加主题党日{times}次,作为{job}{deed},今后努力克服急躁情绪。",
+    "{name}作转正汇报,重点谈了在{short}中的体会和差距,表示愿意接受党组织的进一步考察。",
+    "{name}回顾了预备期的经历:担任{job}期间{deed},也谈到曾因工作繁忙缺席一次党小组会,已向组织说明。",
+    "{name}在转正申请中写道,预备期参加主题党日{times}次,读完了指定学习书目,今后在{short}中发挥先锋作用。",
+]
+GROUP_VIEWS = [
+    "所在党小组组长{a}介绍党小组意见:预备期内{name}表现良好,同意按期转正。",
+    "支委会报告了征求党员和群众意见的情况,普遍认为{name}预备期内进步明显,同意提请转正。",
+    "入党介绍人{a}介绍了{name}预备期的培养考察情况,认为已具备正式党员条件。",
+    "支部组织委员{b}通报了预备期考察意见:{name}思想汇报按季度上交,参加集中学习合格,无违纪情况。",
+    "{a}、{b}两名入党介绍人先后发言,认为{name}入党后标准提高了,在{short}中表现积极。",
+]
+PROBATION_SPEECHES = [
+    "预备期内{them}参加组织生活很准时,有两次外出也提前请假,同意转正。",
+    "{them}在志愿服务中带头冲在前面,群众认可,建议转正后继续发挥作用。",
+    "希望{them}转正以后不要放松学习,多读原著,写好学习笔记。",
+    "{them}在楼栋里帮助调解了邻里纠纷,做得细致,同意按期转正。",
+    "{them}对支部交办的任务完成得好,缺点是发言少,希望多提意见建议。",
+    "同意支委会意见,也提醒{them}注意工作和家庭的平衡,保持好的状态。",
+    "预备期考察材料齐全,{them}思想汇报按季度上交,同意转正。",
+    "{them}参加了社区防汛和创文工作,表现突出,同意按期转为正式党员。",
+]
 GIVEN = ["晓梅", "建军", "伟", "洋", "静", "磊", "丽娟", "浩然", "思雨", "子涵", "文博", "佳怡", "志强", "雪"]
 FAMILY = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"]
 
@@ -83,18 +176,24 @@ class _Demo:
                 kw.update(notice_from=notice_from, notice_to=day - dt.timedelta(days=1))
             if n in (15, 23):
                 expected = list(services.expected_members(branch, MeetingKind.BRANCH_ASSEMBLY, day))
+                voters = sum(1 for m in expected if m.category == MemberCategory.FORMAL)
+                abstain = self.rng.choice([0, 0, 1, 1, 2]) if voters > 6 else 0
+                no = 1 if voters > 10 and self.rng.random() < 0.3 else 0
+                yes = voters - abstain - no
                 meeting = services.record_meeting(
                     actor=None,
                     org=branch,
                     kind=MeetingKind.BRANCH_ASSEMBLY,
                     held_on=day,
-                    topic="讨论发展党员事项" if n == 15 else "讨论预备党员转正事项",
+                    topic=f"讨论接收{applicant.person.name}为预备党员"
+                    if n == 15
+                    else f"讨论{applicant.person.name}预备党员转正",
                     attendance={m.pk: "present" for m in expected},
-                    minutes="支部委员会报告审查情况,入党介绍人介绍情况,与会党员充分讨论后无记名投票表决。"
-                    * 3,
+                    minutes=self.minutes(
+                        applicant, n, day, people, len(expected), voters, (yes, no, abstain)
+                    ),
                 )
-                voters = sum(1 for m in expected if m.category == MemberCategory.FORMAL)
-                kw["vote"] = dev.Vote(meeting=meeting, yes=voters - 1, abstain=1)
+                kw["vote"] = dev.Vote(meeting=meeting, yes=yes, no=no, abstain=abstain)
             if n == 17 and day > applicant.admitted_on + relativedelta(months=3):
                 kw["note"] = "党委换届,审批顺延"
             if n == 25:
@@ -104,6 +203,95 @@ class _Demo:
             applicant.refresh_from_db()
             last = day
         return applicant
+
+    def minutes(self, applicant: Applicant, n: int, day, people, expected: int, voters: int, votes) -> str:
+        """The minutes of the branch meeting that admits (step 15) or converts (step 23) one
+        candidate: who chaired, the committee's report, the introducers, what the candidate and
+        the members said, the vote — drawn per candidate, so no two read alike (the near-duplicate
+        rule flags copied minutes, and these are not copies)."""
+        rng = self.rng
+        name = applicant.person.name
+        names = [p.name for p in people] or ["支部书记"]
+        host = names[0]
+        a, b = (names[1:3] + names[:2])[:2] if len(names) > 1 else (host, host)
+        job, deed = rng.choice(JOBS)
+        short = deed.split("和")[0].split("、")[0]
+        yes, no, abstain = votes
+        speakers = rng.sample(names[1:], min(3, len(names) - 1)) if len(names) > 1 else []
+        fmt = {
+            "name": name,
+            "host": host,
+            "a": a,
+            "b": b,
+            "job": job,
+            "deed": deed,
+            "short": short,
+            "applied": f"{applicant.applied_on:%Y年%m月}",
+            "activist": f"{applicant.activist_on or applicant.applied_on:%Y年%m月}",
+            "candidate": f"{applicant.candidate_on or day:%Y年%m月}",
+            "times": rng.randint(9, 12),
+        }
+        place = rng.choice(PLACES)
+        if n == 15:
+            lines = [
+                f"{day:%Y年%m月%d日},支部党员大会在{place}召开,应到会党员{expected}人,实到{expected}人,"
+                f"其中有表决权的正式党员{voters}人。会议由{host}主持,讨论接收{name}为预备党员。",
+                rng.choice(REPORTS).format(**fmt),
+                rng.choice(INTRODUCERS).format(**fmt),
+                rng.choice(SELF).format(**fmt),
+            ]
+            pool = SPEECHES
+        else:
+            lines = [
+                f"{day:%Y年%m月%d日},支部党员大会在{place}召开,应到会党员{expected}人,实到{expected}人,"
+                f"有表决权的正式党员{voters}人。{host}主持会议,讨论{name}预备期满转为正式党员的问题。",
+                rng.choice(PROBATION).format(**fmt),
+                rng.choice(GROUP_VIEWS).format(**fmt),
+            ]
+            pool = PROBATION_SPEECHES
+        for speaker, speech in zip(speakers, rng.sample(pool, len(speakers)), strict=True):
+            lines.append(f"党员{speaker}发言:" + speech.format(them=name))
+        verdict = f"同意接收{name}为中共预备党员" if n == 15 else f"同意{name}按期转为中共正式党员"
+        lines.append(
+            f"经无记名投票表决,赞成{yes}票,反对{no}票,弃权{abstain}票,赞成票超过应到会有表决权党员的半数,"
+            f"{verdict},报上级党委审批。"
+        )
+        lines.append(rng.choice(CLOSINGS if n == 15 else CONVERSION_CLOSINGS).format(**fmt))
+        return "\n".join(lines)
+
+
+def _dues_of_admitted(demo: _Demo, shuji: Org) -> str | None:
+    """The members admitted above pay dues like the demo's other members (party/memdemo.py): a
+    base from the month of the branch meeting that admitted them (rules.md §3.5) and each month
+    paid within the month, through ``party.membership``'s services (audited). One of them — the
+    latest admitted outside shuji's branch — is left without a base, so ``dues.base_missing``
+    (党费基数未核定) shows once in the demo. Returns that member's name."""
+    from . import membership
+    from .memmodels import DuesBase, DuesKind
+
+    persons = Applicant.objects.filter(is_demo=True).values("person_id")
+    admitted = list(
+        Member.objects.filter(person_id__in=persons, status=MemberStatus.NORMAL)
+        .exclude(pk__in=DuesBase.objects.values("member_id"))
+        .select_related("person", "org")
+        .order_by("-joined_on", "pk")
+    )
+    left = next((m for m in admitted if m.org_id != shuji.pk), None)
+    last = membership.month_start(demo.today) - relativedelta(months=1)
+    for member in admitted:
+        if member is left:
+            continue
+        income = demo.rng.choice(["2800", "3600", "4500", "5200", "6800"])
+        joined = membership.month_start(member.joined_on)
+        membership.set_dues_base(
+            actor=None, member=member, kind=DuesKind.SALARY, income=income, effective_month=joined
+        )
+        for month in membership.months_between(joined, last):
+            paid_on = max(month + dt.timedelta(days=demo.rng.randint(2, 20)), member.joined_on)
+            membership.record_payment(
+                actor=None, member=member, month=month, paid_on=min(paid_on, demo.today)
+            )
+    return left.person.name if left is not None else None
 
 
 def _correct_one(applicant: Applicant, reason: str) -> None:
@@ -156,6 +344,7 @@ def build_demo_development(stdout=None) -> int:
         return 0
     today = timezone.localdate()
     demo = _Demo(today)
+    unset = None
     with transaction.atomic():
         # shuji's branch: one applicant at each kind of place in the pipeline.
         demo.apply(shuji, today - dt.timedelta(days=12), female=True)  # talk due soon
@@ -220,6 +409,9 @@ def build_demo_development(stdout=None) -> int:
         dev.set_plan(
             actor=None, org=shuji, year=today.year, quota=2, women_min=1, young_min=1, frontline_min=1
         )
+        unset = _dues_of_admitted(demo, shuji)
     if stdout:
+        if unset is not None:
+            stdout.write(f"演示党费:新接收的预备党员 {unset} 未核定党费基数(用于演示“党费基数未核定”)。\n")
         stdout.write(f"演示发展党员:{demo.count} 名发展对象。\n")
     return demo.count

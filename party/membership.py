@@ -6,6 +6,7 @@ in one transaction — scope check → rule checks → rows → one audit event.
                    └► cancel_transfer (with reason)
     register_floating ─► end_floating
     set_dues_base (income encrypted) · record_payment · record_payments · record_member_payments
+    (委托代交: proxy name and relation, check_proxy)
     · void_payment · arrears · due_for (approved reductions, party/reductions.py, lower the due)
     record_care_visit ─► complete_follow_up
     nominate ─► review ─► start_notice (公示, working days) ─► [record_objection] ─► decide
@@ -481,6 +482,21 @@ def check_payment_timing(
     return ""
 
 
+def check_proxy(proxy_name, proxy_relation) -> tuple[str, str]:
+    """委托代交 (rules.md §3.4: a proxy, with the branch's consent): the proxy's name and relation
+    to the member (another member, a relative …), both ≤ 20 characters; the relation is required
+    with a name, and a relation alone is refused."""
+    name = _text(proxy_name, "proxy_name", "代交人姓名", limit=20)
+    relation = _text(proxy_relation, "proxy_relation", "代交人与党员关系", limit=20)
+    if name and not relation:
+        raise ServiceError(
+            "委托他人代交的,请填写代交人与党员的关系(如配偶、子女、同支部党员)", field="proxy_relation"
+        )
+    if relation and not name:
+        raise ServiceError("填写了代交人与党员关系,请同时填写代交人姓名", field="proxy_name")
+    return name, relation
+
+
 @transaction.atomic
 def record_payment(
     *,
@@ -492,9 +508,14 @@ def record_payment(
     quarterly_consent: bool = False,
     over_limit: bool = False,
     over_limit_reason: str = "",
+    proxy_name: str = "",
+    proxy_relation: str = "",
 ) -> DuesPayment:
+    """One month's dues of a member; ``proxy_name``/``proxy_relation`` when someone else paid in
+    the member's place (委托代交)."""
     member = _lock(Member, member.pk)
     _require(actor, "change", member.org, "无权为该党员登记党费")
+    proxy_name, proxy_relation = check_proxy(proxy_name, proxy_relation)
     month = _parse_month(month, "month", "所属月份")
     paid_on = _day(paid_on or _today(), "paid_on", "缴纳日期")
     reason = check_payment_timing(
@@ -528,6 +549,8 @@ def record_payment(
                 paid_on=paid_on,
                 quarterly_consent=bool(quarterly_consent) and month > month_start(paid_on),
                 over_limit_reason=reason,
+                proxy_name=proxy_name,
+                proxy_relation=proxy_relation,
                 recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
                 created_at=clock.now(),
             )
@@ -538,6 +561,8 @@ def record_payment(
         after["consent"] = "经支部同意按季度交纳"
     if reduction is not None:
         after["reduced_due"] = str(due)
+    if proxy_name:
+        after["proxy"] = {"name": proxy_name, "relation": proxy_relation}
     record(payment, DUES_PAID, actor=actor, reason=reason, after=after)
     return payment
 
@@ -572,10 +597,14 @@ def record_member_payments(
     quarterly_consent: bool = False,
     over_limit: bool = False,
     over_limit_reason: str = "",
+    proxy_name: str = "",
+    proxy_relation: str = "",
 ) -> list[DuesPayment]:
     """Several months of one member at once (按季度交纳 or 补缴): each month's due (reduced where a
     reduction is approved; exempted months are skipped), one payment row and audit event per month.
-    All or nothing: a month already paid or refused stops the whole entry."""
+    All or nothing: a month already paid or refused stops the whole entry. A proxy (委托代交)
+    applies to every month entered."""
+    check_proxy(proxy_name, proxy_relation)
     first = _parse_month(first_month, "first_month", "起始月份")
     last = _parse_month(last_month, "last_month", "截止月份")
     if last < first:
@@ -609,6 +638,8 @@ def record_member_payments(
             quarterly_consent=quarterly_consent,
             over_limit=over_limit,
             over_limit_reason=over_limit_reason,
+            proxy_name=proxy_name,
+            proxy_relation=proxy_relation,
         )
         for month in due_months
     ]

@@ -10,6 +10,12 @@ engine (``party.compliance.Engine.membership``). A fixed number of queries per s
   regulation 第十二条: paying it now needs the branch's consent); high when the consecutive run
   reaches ``lapse.flag_months`` (党章 第九条: for the branch to judge, never automatic). Months
   exempted by an approved 党费减免 are not arrears (``membership.arrears``);
+* ``dues.base_missing`` — members in good standing who joined (支部大会通过, rules.md §3.5: dues
+  are owed from that month) ``dues.base_grace_months`` (1) whole months or more before the last
+  complete month and have no dues base (党费基数) in force for that month: nothing is ever due for
+  them, so they never show arrears. Only branches that keep their dues ledger in Luoshi (have set
+  at least one base) are judged — like ``dues.arrears``, which is silent for a branch that has
+  none. Two queries for the subtree (the ledger branches, the members with a base in force);
 * ``care.not_visited`` — elderly members (``care.elder_age``) and old members (party age
   ``care.old_member_years``) with no 走访慰问 in the last ``care.visit_months`` months (local rule
   data, unconfirmed).
@@ -23,7 +29,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from . import membership
-from .memmodels import CareVisit, FloatingRecord, Transfer, TransferState
+from .memmodels import CareVisit, DuesBase, FloatingRecord, Transfer, TransferState
 from .models import Member, MemberStatus
 
 
@@ -144,8 +150,62 @@ def run(engine) -> None:
             severity="high" if serious else None,
         )
 
+    # Members whose dues base was never set (党费基数未核定).
+    base_missing(engine, in_scope)
+
     # Elderly and old members not visited (高龄、老党员未走访慰问).
     care_not_visited(engine)
+
+
+def base_missing(engine, in_scope) -> None:
+    """``dues.base_missing``: one finding per branch, the members' names as evidence."""
+    ctx = engine.ctx
+    if "dues.base_grace_months" not in ctx.rules.rows:
+        return
+    last = membership.month_start(ctx.ref) - relativedelta(months=1)
+    # The branches that keep their dues ledger in the system (at least one base set).
+    ledger = set(
+        DuesBase.objects.filter(ctx.scope_q()).order_by().values_list("org_id", flat=True).distinct()
+    )
+    if not ledger:
+        return
+    candidates = []
+    for m in ctx.members.values():
+        org = ctx.orgs.get(m["org_id"])
+        if org is None or m["org_id"] not in ledger:
+            continue
+        grace = ctx.param("dues.base_grace_months", org)
+        if membership.month_start(m["joined_on"]) + relativedelta(months=grace) <= last:
+            candidates.append(m)
+    if not candidates:
+        return
+    with_base = set(
+        DuesBase.objects.filter(member_id__in=in_scope.values("pk"), effective_month__lte=last)
+        .order_by()
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    by_org: dict[int, list[dict]] = defaultdict(list)
+    for m in candidates:
+        if m["pk"] not in with_base:
+            by_org[m["org_id"]].append(m)
+    for org_id, rows in by_org.items():
+        org = ctx.orgs[org_id]
+        grace = ctx.param("dues.base_grace_months", org)
+        rows.sort(key=lambda m: (m["person__name"], m["pk"]))
+        engine.add(
+            "dues.base_missing",
+            org,
+            f"{len(rows)} 名党员入党(支部大会通过)已超过 {grace} 个月仍未核定党费基数,"
+            f"截至 {last:%Y年%m月} 没有适用的党费基数,系统无法计算其应缴党费和欠缴情况",
+            evidence=[
+                f"{m['person__name']}({'预备党员' if m['category'] == 'probationary' else '正式党员'}):"
+                f"{m['joined_on']:%Y-%m-%d} 入党,应自 {m['joined_on']:%Y年%m月} 起交纳党费"
+                for m in rows
+            ],
+            action="为其核定党费基数(预备党员的起缴月份为支部大会通过的月份),"
+            "登记已交纳的党费,未交纳的提醒按规定补缴",
+        )
 
 
 def care_not_visited(engine) -> None:

@@ -3,6 +3,8 @@ national defaults (``RuleParameter`` rows, editable and versioned like the other
 
 ``dues.backpay_months`` (补缴一般不超过6个月, 第十二条) bounds back-payments and how far back a
 reduction (党费减免) may start; ``dues.reduction_max_months`` bounds the span of one reduction.
+``dues.base_grace_months`` is how many whole months after the joining month (支部大会通过, rules.md
+§3.5) a member may go without a dues base (党费基数) before ``dues.base_missing`` flags it.
 
 Dues brackets are one text row per category, ``"上限:比例,…,*:比例"`` — a band includes its upper
 bound (rules.md §3.3: ≤3000 → 0.5% …). Fixed amounts (farmers, students, relief) are in yuan.
@@ -20,6 +22,7 @@ U_DUES = "https://w.sf024.com/info/923586000291194779.html"
 U_DUES_12 = "http://uianet.net/dictionary/b6122672.html"
 U_EDU_25 = "http://m.return-nm.com/2019/05/24/ARTI1558690848512233.shtml"
 U_LAPSE_WARN = "http://cdydjh.com/bgfw/bslc/djgl/156630.html"
+U_PROBATIONARY_DUES = "https://m.ejbk.net/changshi/a8Y37aEYg5.html"
 
 EFFECTIVE = {
     "dues": datetime.date(2008, 2, 1),
@@ -123,6 +126,18 @@ ROWS = [
         f"{CONSTITUTION} 第九条(连续6个月不交纳党费视为自行脱党);3个月提醒教育为地方常见做法",
         U_LAPSE_WARN,
         "C",
+        False,
+        "local",
+    ),
+    (
+        "dues.base_grace_months",
+        "入党后未核定党费基数的宽限月数(入党当月之后满该月数仍未核定即提示)",
+        "1",
+        "int",
+        "个月",
+        f"{LOCAL_UNCONFIRMED}(预备党员从支部大会通过之日起交纳党费;宽限月数为本地做法)",
+        U_PROBATIONARY_DUES,
+        "B",
         False,
         "local",
     ),

@@ -116,6 +116,8 @@ class MemberPaymentForm(PartyForm):
     quarterly_consent = forms.BooleanField(label="经支部同意按季度交纳(含预缴以后月份)", required=False)
     over_limit = forms.BooleanField(label="经支部同意补缴超过6个月", required=False)
     over_limit_reason = _text("超期补缴理由(经支部同意补缴超过6个月时填写)")
+    proxy_name = _text("代交人姓名(委托他人代交时填写)", max_length=20)
+    proxy_relation = _text("代交人与党员关系(如配偶、子女、同支部党员)", max_length=20)
 
     def __init__(self, *args, limit=6, **kwargs):
         super().__init__(*args, **kwargs)

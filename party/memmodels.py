@@ -216,6 +216,12 @@ class DuesPayment(OrgScopedModel):
         blank=True,
         help_text="补缴超过规定月数(规则参数 dues.backpay_months)的月份时必填",
     )
+    # 委托代交 (rules.md §3.4: with the branch's consent dues may be paid by a proxy): who paid
+    # in the member's place — another member or a relative — and how they are related.
+    proxy_name = models.CharField("代交人姓名", max_length=20, blank=True)
+    proxy_relation = models.CharField(
+        "代交人与党员关系", max_length=20, blank=True, help_text="填写代交人姓名时必填,如:配偶、同支部党员"
+    )
     voided_at = models.DateTimeField("作废时间", null=True, blank=True)
     void_reason = models.CharField("作废原因", max_length=200, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
@@ -239,6 +245,13 @@ class DuesPayment(OrgScopedModel):
 
     def __str__(self):
         return f"{self.member} {self.month:%Y-%m} {self.amount} 元"
+
+    @property
+    def proxy_label(self) -> str:
+        """ "由 XX(关系)代交", or "" when the member paid in person."""
+        if not self.proxy_name:
+            return ""
+        return f"由 {self.proxy_name}({self.proxy_relation})代交"
 
 
 class ReductionReason(models.TextChoices):

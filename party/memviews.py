@@ -30,7 +30,7 @@ from .memmodels import (
     Transfer,
     TransferState,
 )
-from .models import Member, MemberStatus
+from .models import Member, MemberCategory, MemberStatus
 from .rules import Rules
 
 
@@ -229,6 +229,20 @@ def _month_param(value, today) -> dt.date:
         return today.replace(day=1)
 
 
+def _base_initial(member_id, members, today) -> dict:
+    """The base form's initial values; ``?member=`` (the link of a member's "尚未核定党费基数"
+    prompt) picks the member; a probationary member's first base starts in the joining month
+    (支部大会通过, rules.md §3.5), which the service requires."""
+    initial = {"effective_month": f"{today:%Y-%m}"}
+    member = next((m for m in members if str(m.pk) == str(member_id)), None)
+    if member is not None:
+        initial["member"] = member.pk
+        joined = membership.month_start(member.joined_on)
+        if member.category == MemberCategory.PROBATIONARY or joined > today:
+            initial["effective_month"] = f"{joined:%Y-%m}"
+    return initial
+
+
 @login_required
 def dues(request, pk):
     org = _branch(request.user, pk, "view")
@@ -239,7 +253,7 @@ def dues(request, pk):
     base_form = memforms.DuesBaseForm(
         request.POST if request.POST.get("action") == "base" else None,
         members=_members(request.user, org),
-        initial={"effective_month": f"{today:%Y-%m}"},
+        initial=_base_initial(request.GET.get("member"), members, today),
     )
     pay_error = ""
     if request.method == "POST":
@@ -494,7 +508,9 @@ def _reduction(user, pk, action="view") -> DuesReduction:
 @require_POST
 def reduction_decide(request, pk):
     r = _reduction(request.user, pk)
-    if not reductions.can_decide(request.user, r):
+    # Only the higher committee; its member who reported the reduction gets the service's refusal
+    # (separation of duties) as a message.
+    if not reductions.approves_for(request.user, r):
         raise Http404
     approve = request.POST.get("decision") == "approve"
     try:

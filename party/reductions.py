@@ -9,7 +9,8 @@ committee (``terms.approver_of``, the organization above the branch — 街道�
 district organization department, which holds every subtree) approves or refuses with a reason. A
 branch that does not support an application simply does not report it.
 
-    report_reduction ─► decide_reduction (批准 / 不予批准, reason required to refuse)
+    report_reduction ─► decide_reduction (批准 / 不予批准, reason required to refuse; never by
+                     │                   the user who reported it — separation of duties)
                      └► withdraw_reduction (the branch, before the decision, with reason)
     approved ─► stop_reduction (the branch, from a month on, with reason: 情况好转 …)
 
@@ -174,20 +175,37 @@ def _reported(pk) -> DuesReduction:
     return reduction
 
 
-def can_decide(user, reduction: DuesReduction) -> bool:
+SELF_DECISION = "报批人不能审批本人报批的党费减免,请由上级党委其他人员审批"
+
+
+def reported_by_self(user, reduction: DuesReduction) -> bool:
+    """Separation of duties: the user who reported (报批) a reduction does not decide it."""
+    user_id = getattr(user, "pk", None)
+    return user_id is not None and reduction.reported_by_id == user_id
+
+
+def approves_for(user, reduction: DuesReduction) -> bool:
+    """The user acts for the higher party committee of the reduction's branch."""
     higher = approver_of(reduction.org)
     return higher is not None and can(user, "change", higher)
 
 
+def can_decide(user, reduction: DuesReduction) -> bool:
+    return approves_for(user, reduction) and not reported_by_self(user, reduction)
+
+
 @transaction.atomic
 def decide_reduction(*, actor, reduction: DuesReduction, approve: bool, note: str = "") -> DuesReduction:
-    """The higher party committee approves (批准) or refuses (不予批准, with the reason)."""
+    """The higher party committee approves (批准) or refuses (不予批准, with the reason) — never
+    the user who reported it (separation of duties: another member of the committee decides)."""
     reduction = _reported(reduction.pk)
     higher = approver_of(reduction.org)
     if higher is None:
         raise ServiceError("该党支部没有上级党组织,无法在系统内审批")
     if actor is not None and not can(actor, "change", higher):
         raise PermissionDenied("只有上级党委可以审批党费减免")
+    if reported_by_self(actor, reduction):
+        raise ServiceError(SELF_DECISION, field="state")
     reduction.decision_note = _text(note, "note", "审批意见", required=not approve)
     reduction.state = ReductionState.APPROVED if approve else ReductionState.REJECTED
     reduction.decided_by = _user(actor)
@@ -259,7 +277,8 @@ def pending_for(user) -> list[DuesReduction]:
         .order_by("reported_at", "pk")
     ):
         if r.org_id not in decides:
-            decides[r.org_id] = can_decide(user, r)
-        if decides[r.org_id]:
+            higher = approver_of(r.org)
+            decides[r.org_id] = higher is not None and can(user, "change", higher)
+        if decides[r.org_id] and not reported_by_self(user, r):
             result.append(r)
     return result

@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from .. import errors
 from ..auth import SessionAuth, TokenAuth
-from . import cases, misc, party, villages, workplan
+from . import cases, dues, misc, party, villages, workplan
 
 
 class LocalSwagger(DocsBase):
@@ -55,5 +55,6 @@ errors.install(api)
 api.add_router("", misc.router)
 api.add_router("", cases.router)
 api.add_router("", party.router)
+api.add_router("", dues.router)
 api.add_router("", workplan.router)
 api.add_router("", villages.router)

@@ -14,6 +14,7 @@ from api.v1.api import api
 from cases import approvals
 from cases.models import CaseAttachment
 from orgs.roles import Role
+from party.memmodels import DuesPayment, DuesReduction
 from party.models import Meeting, Member, Talk
 from tests.conftest import grant
 from tests.factories import MemberFactory, PersonFactory, make_org
@@ -84,6 +85,18 @@ def scene(world, actors, category, api_for, settings, tmp_path):
         other=second,
         summary="谈思想谈工作" * 3,
     )
+    reduction = DuesReduction.objects.create(
+        member=first,
+        org=world["b1"],
+        first_month=dt.date(2026, 10, 1),
+        last_month=dt.date(2026, 12, 1),
+        monthly_amount=0,
+        reason="illness",
+        detail="长期住院",
+        applied_on=dt.date(2026, 10, 8),
+        studied_on=dt.date(2026, 10, 10),
+        branch_opinion="同意报批",
+    )
     return {
         "case": case,
         "values": {
@@ -98,6 +111,8 @@ def scene(world, actors, category, api_for, settings, tmp_path):
                 org=world["b1"], kind="branch_assembly", held_on=dt.date(2026, 10, 15), topic="x"
             ).pk,
             "talk_id": talk.pk,
+            "member_id": first.pk,
+            "reduction_id": reduction.pk,
             "fmt": "csv",
             "plan_id": plan.pk,
             "task_id": task.pk,
@@ -137,6 +152,7 @@ OUTSIDER_LISTS = {
     ("GET", "/api/v1/party/meetings"): 200,
     ("POST", "/api/v1/party/meetings"): 422,
     ("POST", "/api/v1/party/talks"): 404,  # a well-formed talk for another street's branch
+    ("GET", "/api/v1/party/dues/reductions"): 200,  # nothing awaits the outsider's decision
     ("POST", "/api/v1/cases"): 422,
     ("GET", "/api/v1/workplan/plans"): 200,
     ("GET", "/api/v1/workplan/tasks"): 200,
@@ -195,6 +211,13 @@ def valid_bodies(world, category) -> dict:
             "other": 2,
             "summary": "交流思想和工作情况,听取意见建议。",
         },
+        "payments": {
+            "first_month": "2026-10",
+            "last_month": "2026-10",
+            "proxy_name": "王某",
+            "proxy_relation": "配偶",
+        },
+        "decision": {"approve": True, "note": "同意"},
         "steps": {
             "kind": "consultation",
             "held_on": "2026-09-03",
@@ -241,6 +264,9 @@ def test_outsider_gets_404_or_nothing_on_every_endpoint(scene, world, category):
     talk = Talk.objects.get(pk=scene["values"]["talk_id"])
     assert talk.live and talk.summary == "谈思想谈工作" * 3  # the outsider's correction/void did nothing
     assert not Talk.objects.exclude(pk=talk.pk).exists()
+    assert outsider.get("/api/v1/party/dues/reductions").json() == []
+    assert DuesReduction.objects.get(pk=scene["values"]["reduction_id"]).state == "reported"
+    assert not DuesPayment.objects.exists()
 
 
 def test_resident_without_roles_sees_only_own_cases(world, api_for):

@@ -37,7 +37,7 @@ def stamp(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("orgs", "0001_initial"),
-        ("party", "0019_seed_talk_rules"),
+        ("party", "0021_duespayment_proxy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -605,34 +605,47 @@ def run(engine) -> None:
 
     A district has hundreds of thousands of talks and most branches cover everyone, so the database
     first names the branches that may have a gap (``_candidates``) and only those branches' rows are
-    loaded and judged by ``compute`` — the same arithmetic as the coverage page. The 组织生活会 rule
-    asks the database for the last talk before each meeting."""
+    loaded, in one query for all the years judged, and judged by ``compute`` — the same arithmetic
+    as the coverage page. A small subtree (up to ``SMALL`` branches) skips the candidates: all its
+    talks are fewer rows than the queries cost. The 组织生活会 rule asks the database for the last
+    talk before each meeting."""
     ctx = engine.ctx
     if not ctx.branches:
         return
+    judged = []  # (year, day, over, posts on the day, candidate branch ids)
     for year, day, over in _years_judged(ctx):
         posts = ctx.posts if day == ctx.ref else None  # the posts in force on the reference day
         if posts is None:
             posts = defaultdict(list)
             for p in _posts_on(ctx.scope_q(), day).values(*POST_FIELDS):
                 posts[p["org_id"]].append(p)
-        maybe = _candidates(ctx, year, day, posts)
-        candidates = [b for b in ctx.branches if b.pk in maybe]
-        talks_of: dict[int, list[tuple]] = defaultdict(list)
-        for chunk in _chunks([b.pk for b in candidates]):
+        if len(ctx.branches) <= SMALL:
+            maybe = {b.pk for b in ctx.branches if posts.get(b.pk)}
+        else:
+            maybe = _candidates(ctx, year, day, posts)
+        judged.append((year, day, over, posts, maybe))
+    wanted = sorted(set().union(*(maybe for *_, maybe in judged)))
+    talks_of: dict[tuple[int, int], list[tuple]] = defaultdict(list)  # (branch, year) → talks
+    if wanted:
+        first = dt.date(judged[0][0], 1, 1)
+        last = max(day for _, day, *_ in judged)
+        for chunk in _chunks(wanted):
             for org_id, *row in (
                 Talk.objects.live()
-                .filter(org_id__in=chunk, held_on__gte=dt.date(year, 1, 1), held_on__lte=day)
+                .filter(org_id__in=chunk, held_on__gte=first, held_on__lte=last)
                 .values_list("org_id", *TALK_FIELDS)
             ):
-                talks_of[org_id].append(row)
-        for branch in candidates:
+                talks_of[(org_id, row[2].year)].append(row)
+    for year, day, over, posts, maybe in judged:
+        for branch in ctx.branches:
+            if branch.pk not in maybe:
+                continue
             result = compute(
                 year=year,
                 day=day,
                 members=ctx.members_of.get(branch.pk, []),
                 posts=posts.get(branch.pk, []),
-                talks=talks_of.get(branch.pk, []),
+                talks=talks_of.get((branch.pk, year), []),
                 pairwise=bool(ctx.param("talk.committee_pairwise", branch)),
                 new_member_days=ctx.param("talk.new_member_days", branch),
                 rows=False,
@@ -642,6 +655,7 @@ def run(engine) -> None:
     _before_life_meetings(engine)
 
 
+SMALL = 50
 CHUNK = 2000
 
 

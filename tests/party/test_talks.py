@@ -284,7 +284,10 @@ def test_talk_meetings_are_no_longer_required_nor_recorded(branch):
     assert refused.value.field == "kind" and "谈心谈话" in refused.value.message
 
 
-def test_engine_loads_talks_in_a_fixed_number_of_queries_for_a_subtree(world, branch):
+@pytest.mark.parametrize("small", [True, False])
+def test_engine_loads_talks_in_a_fixed_number_of_queries_for_a_subtree(world, branch, monkeypatch, small):
+    if not small:
+        monkeypatch.setattr(talks, "SMALL", 0)  # as for a district: the database names candidates
     other = make_org(world["w1"], "branch", "第二支部", host=world["c2"])
     members = add_members(other, 5)
     appoint(members[0], other)
@@ -295,20 +298,23 @@ def test_engine_loads_talks_in_a_fixed_number_of_queries_for_a_subtree(world, br
     with CaptureQueriesContext(connection) as few:
         engine = compliance.Engine(ctx)
         talks.run(engine)
-    # The posts on 31 December (the year judged is over), the candidates (talks between committee
-    # members, uncovered members), the candidates' talks, the 组织生活会 with their last talk.
-    assert len(few.captured_queries) == 5
+    # The posts on 31 December (the year judged is over), [the candidates: talks between committee
+    # members, uncovered members], the candidates' talks, the 组织生活会 with their last talk.
+    expected = 3 if small else 5
+    assert len(few.captured_queries) == expected
     assert [(f.org_id, f.rule) for f in engine.findings] == [(other.pk, "talk.coverage_gap")]
     more = make_org(world["w1"], "branch", "第三支部", host=world["c2"])
     appoint(add_members(more, 4)[0], more)
     ctx = compliance._Context(world["w1"], start, end, today)
     with CaptureQueriesContext(connection) as still:
         talks.run(compliance.Engine(ctx))
-    assert len(still.captured_queries) == 5
+    assert len(still.captured_queries) == expected
 
 
-def test_complete_branches_need_no_talk_rows(world, branch):
-    """A branch that covers everyone is settled in the database: none of its talks are loaded."""
+def test_complete_branches_need_no_talk_rows(world, branch, monkeypatch):
+    """In a large subtree a branch that covers everyone is settled in the database: none of its
+    talks are loaded."""
+    monkeypatch.setattr(talks, "SMALL", 0)
     cover_everything(branch)
     ctx = compliance._Context(branch, dt.date(2026, 10, 1), dt.date(2026, 12, 31), dt.date(2027, 1, 5))
     with CaptureQueriesContext(connection) as queries:
@@ -317,11 +323,13 @@ def test_complete_branches_need_no_talk_rows(world, branch):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_engine_agrees_with_the_coverage_page_on_random_branches(world, seeded, seed):
+def test_engine_agrees_with_the_coverage_page_on_random_branches(world, seeded, seed, monkeypatch):
     """The engine's candidate filter (in the database) never leaves out a branch the coverage
     page finds incomplete: random branches with posts that end and start during the year, posts
     held by non-members, members who joined late, moved or were removed after their talks."""
     import random
+
+    monkeypatch.setattr(talks, "SMALL", 0)  # as for a district: the database names candidates
 
     rng = random.Random(seed)
     year_day = dt.date(2026, 12, 31)

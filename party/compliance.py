@@ -703,8 +703,10 @@ class Engine:
         held: Counter = Counter()  # (branch, year, quarter) → meetings
         tails: dict[tuple, list[dict]] = defaultdict(list)  # (branch, year, quarter) → those at its end
         start, end = ctx.start, ctx.end
-        for pk, org_id, kind, day in ctx.meetings:
-            if kind in BUNCH_KINDS and start <= day <= end:
+        for pk, org_id, kind, day in ctx.meetings:  # latest first
+            if day < start:
+                break  # the year before the window
+            if kind in BUNCH_KINDS and day <= end:
                 branch = ctx.branch_by_org.get(org_id)
                 if branch is None:
                     continue

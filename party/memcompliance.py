@@ -208,15 +208,29 @@ def base_missing(engine, in_scope) -> None:
         )
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The last birthday on which someone is ``years`` old on ``day`` (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def care_not_visited(engine) -> None:
     ctx = engine.ctx
     ref = ctx.ref
     if "care.elder_age" not in ctx.rules.rows:
         return
     due: dict[int, list[tuple[dict, str]]] = defaultdict(list)
+    # Whoever was born (became a full member) after these days is neither elderly (nor an old
+    # member) under any organization's rule data: most members, left out by one comparison.
+    born_by = _years_before(ref, min(ctx.param("care.elder_age", o) for o in [ctx.root, *ctx.branches]))
+    full_by = _years_before(
+        ref, min(ctx.param("care.old_member_years", o) for o in [ctx.root, *ctx.branches])
+    )
     for m in ctx.members.values():
         born, full = m["person__birth_date"], m["full_member_on"]
-        if born is None and full is None:
+        if (born is None or born > born_by) and (full is None or full > full_by):
             continue
         org = ctx.orgs.get(m["org_id"])
         if org is None:

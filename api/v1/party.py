@@ -397,6 +397,11 @@ class TalkOut(Schema):
     place: str
     initiator: s.Ref = Field(description="谈话人(党员 id、姓名)")
     other: s.Ref = Field(description="谈话对象(党员 id、姓名)")
+    initiator_post: str = Field(
+        description="谈话人谈话当天在本支部的委员会职务:secretary 书记 / deputy_secretary 副书记 / "
+        "committee_member 委员 / 空 = 不是支委(按任职记录,任职记录更正后随之更新)"
+    )
+    other_post: str = Field(description="谈话对象谈话当天在本支部的委员会职务(同上)")
     kind: str = Field(
         description="daily 日常谈心谈话 / life_meeting 组织生活会前谈心谈话 / reminder 提醒谈话"
     )
@@ -487,6 +492,8 @@ def _talk_out(t) -> dict:
         "place": t.place,
         "initiator": _member_ref(t.initiator),
         "other": _member_ref(t.other),
+        "initiator_post": t.initiator_post,
+        "other_post": t.other_post,
         "kind": t.kind,
         "kind_label": t.get_kind_display(),
         "summary": t.summary,

@@ -72,6 +72,8 @@ def test_record_with_idempotency_then_coverage(branch):
     assert [(t["initiator"]["name"], t["other"]["name"], t["kind_label"]) for t in report["talks"]] == [
         ("刘党员", "钱委员", "组织生活会前谈心谈话")
     ]
+    posts = (report["talks"][0]["initiator_post"], report["talks"][0]["other_post"])
+    assert all(post in ("secretary", "deputy_secretary", "committee_member") for post in posts), posts
     shuji.post(f"{BASE}/party/talks", body(branch, other=third.pk, initiator=second.pk))
     assert shuji.get(url).json()["coverage"]["full"] is True
 

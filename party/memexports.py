@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from . import membership
@@ -31,7 +32,7 @@ def dues_workbook(user, org, year: int, today: dt.date) -> bytes:
         bases.setdefault(base.member_id, []).append(base)
     cuts = membership.reductions_of([m.pk for m in members])
     paid = {
-        (p.member_id, p.month): p.amount
+        (p.member_id, p.month): p
         for p in DuesPayment.objects.visible_to(user).live().filter(member__in=members, month__year=year)
     }
     last_due = membership.month_start(today)
@@ -53,14 +54,16 @@ def dues_workbook(user, org, year: int, today: dt.date) -> bytes:
             current.get_kind_display() if current else "未核定",
             float(current.monthly_due) if current else None,
         ]
-        total, owed, owed_cells = 0.0, 0, []
+        total, owed, owed_cells, proxies = 0.0, 0, [], {}
         for m in range(1, 13):
             month = dt.date(year, m, 1)
-            amount = paid.get((member.pk, month))
+            payment = paid.get((member.pk, month))
             due, reduction = membership.due_for(own, cuts.get(member.pk, []), month)
-            if amount is not None:
-                row.append(float(amount))
-                total += float(amount)
+            if payment is not None:
+                row.append(float(payment.amount))
+                total += float(payment.amount)
+                if payment.proxy_label:  # 委托代交: a note on the month's cell
+                    proxies[3 + m] = payment.proxy_label
             elif reduction is not None and due == 0:
                 row.append("免交")
             elif due is not None and due > 0 and month < last_due:
@@ -73,6 +76,8 @@ def dues_workbook(user, org, year: int, today: dt.date) -> bytes:
         sheet.append(row)
         for column in owed_cells:
             sheet.cell(row=sheet.max_row, column=column).fill = ARREARS_FILL
+        for column, label in proxies.items():
+            sheet.cell(row=sheet.max_row, column=column).comment = Comment(label, "落实")
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 18
     out = io.BytesIO()

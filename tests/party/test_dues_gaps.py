@@ -3,6 +3,7 @@ separation of duties for 党费减免 decisions, and distinct demo minutes of ad
 each rule triggered and not triggered at its edges, pages and API included."""
 
 import datetime as dt
+import io
 import itertools
 import types
 
@@ -11,6 +12,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from core.errors import ServiceError
@@ -197,6 +199,12 @@ def test_proxy_payment_recorded_audited_and_shown(client, ledger):
     assert page.count("由 王小红(配偶)代交") == 1
     branch_page = client.get(reverse("party:dues", args=[ledger.pk]) + "?month=2026-09").content.decode()
     assert "由 王小红(配偶)代交" in branch_page
+    # The yearly Excel ledger notes it on the month's cell (September: column 3 + 9).
+    export = client.get(reverse("party:dues_export", args=[ledger.pk]) + "?year=2026")
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == member.person.name)
+    assert row[11].comment is not None and row[11].comment.text == "由 王小红(配偶)代交"
+    assert row[10].value is not None and row[10].comment is None  # August: paid in person
 
 
 def test_proxy_relation_required_and_lengths(ledger):

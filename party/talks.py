@@ -6,10 +6,12 @@
 (支委: the current holders of the committee posts, ``COMMITTEE_POSTS``) have not yet talked with
 which committee peers, and which members have not talked with any committee member. A talk counts
 for a member when the other party held a committee post of the branch *on the day of the talk*, so
-a committee member who left keeps the talks held while in office. Probationary members count as
-members. Members who joined the party fewer than ``talk.new_member_days`` days before the day are
-shown but not yet counted. The arithmetic is ``compute`` — pure, shared with the compliance engine,
-which loads the same rows for a whole subtree in two queries (``party.compliance.Engine.talks``).
+a committee member who left keeps the talks held while in office; the post each side held that
+day is kept on the talk (``Talk.initiator_post``/``other_post``, ``restamp``). Probationary members
+count as members. Members who joined the party fewer than ``talk.new_member_days`` days before the
+day are shown but not yet counted. The arithmetic is ``compute`` — pure, shared with the compliance
+engine step (``run``), which over a district lets the database name the branches that may have a
+gap first (``_candidates``).
 """
 
 from __future__ import annotations

@@ -243,7 +243,6 @@ class _Context:
         self._param_memo: dict = {}
         self._source_memo: dict = {}
         self._branch_memo: dict = {}
-        self._member_by_person: dict | None = None
         # Codes with a local override somewhere: only their value depends on the organization.
         self._local_codes = {code for code, rows in self.rules.rows.items() if any(r.org_path for r in rows)}
         if root.is_party:
@@ -366,11 +365,10 @@ class _Context:
             .order_by("-held_on", "-pk")
         )
 
+    @functools.cached_property
     def member_by_person(self) -> dict[tuple[int, int], dict]:
-        """The members by (organization, person) (built once, for the rules that start from posts)."""
-        if self._member_by_person is None:
-            self._member_by_person = {(m["org_id"], m["person_id"]): m for m in self.members.values()}
-        return self._member_by_person
+        """The members by (organization, person), for the rules that start from posts."""
+        return {(m["org_id"], m["person_id"]): m for m in self.members.values()}
 
     def highest(self, code: str):
         """The highest value of a rule parameter over the organizations checked (local overrides

@@ -29,6 +29,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from . import membership
+from .compliance import plus_months
 from .memmodels import CareVisit, DuesBase, FloatingRecord, Transfer, TransferState
 from .models import Member, MemberStatus
 
@@ -174,8 +175,8 @@ def base_missing(engine, in_scope) -> None:
         org = ctx.orgs.get(m["org_id"])
         if org is None or m["org_id"] not in ledger:
             continue
-        grace = ctx.param("dues.base_grace_months", org)
-        if membership.month_start(m["joined_on"]) + relativedelta(months=grace) <= last:
+        # Joined in or before the month ``grace`` months before the last complete one.
+        if m["joined_on"] < plus_months(last, 1 - ctx.param("dues.base_grace_months", org)):
             candidates.append(m)
     if not candidates:
         return

@@ -277,8 +277,7 @@ def pending_for(user) -> list[DuesReduction]:
         .order_by("reported_at", "pk")
     ):
         if r.org_id not in decides:
-            higher = approver_of(r.org)
-            decides[r.org_id] = higher is not None and can(user, "change", higher)
+            decides[r.org_id] = approves_for(user, r)  # the same for every reduction of the branch
         if decides[r.org_id] and not reported_by_self(user, r):
             result.append(r)
     return result

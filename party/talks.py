@@ -678,7 +678,7 @@ def _candidates(ctx, year: int, day: dt.date, posts: dict[int, list[dict]]) -> s
       day, less the committee members (judged by their pairs) and the members who joined too
       recently to be counted."""
     first = dt.date(year, 1, 1)
-    member_of = ctx.member_by_person()
+    member_of = ctx.member_by_person
     branches = {b.pk for b in ctx.branches}
     committee: dict[int, set[int]] = defaultdict(set)
     for org_id, held in posts.items():

@@ -19,6 +19,7 @@ from party.models import Member
 from party.rules import Rules
 
 from . import schemas as s
+from .party import _member_ref, _ref
 
 router = Router(tags=["党费"])
 MAX_ROWS = 500
@@ -97,10 +98,6 @@ class DecisionIn(Schema):
     note: str = Field("", max_length=200, description="审批意见")
 
 
-def _ref(obj, name) -> dict:
-    return {"id": obj.pk, "name": name}
-
-
 def _payment_out(p: DuesPayment) -> dict:
     return {
         "id": p.pk,
@@ -132,18 +129,21 @@ def _member(request, member_id: int, action="view") -> Member:
 def member_dues(request, member_id: int):
     member = _member(request, member_id)
     today = party_selectors.today()
-    base = (
-        DuesBase.objects.visible_to(request.user)
-        .filter(member=member)
-        .order_by("-effective_month", "-pk")
-        .first()
+    # The base in force this month (a base set for a later month is not yet the current one).
+    base = membership.base_for(
+        list(
+            DuesBase.objects.visible_to(request.user)
+            .filter(member=member)
+            .order_by("-effective_month", "-pk")
+        ),
+        membership.month_start(today),
     )
     payments = (
         DuesPayment.objects.visible_to(request.user).live().filter(member=member).order_by("-month", "-pk")
     )
     return {
-        "member": _ref(member, member.person.name),
-        "org": _ref(member.org, member.org.name),
+        "member": _member_ref(member),
+        "org": _ref(member.org),
         "category": member.category,
         "joined_on": member.joined_on,
         "base": None
@@ -197,8 +197,8 @@ def _reductions(request):
 def _reduction_out(request, r: DuesReduction, decides: bool | None = None) -> dict:
     return {
         "id": r.pk,
-        "member": _ref(r.member, r.member.person.name),
-        "org": _ref(r.org, r.org.name),
+        "member": _member_ref(r.member),
+        "org": _ref(r.org),
         "first_month": f"{r.first_month:%Y-%m}",
         "last_month": f"{r.last_month:%Y-%m}",
         "monthly_amount": str(r.monthly_amount),

@@ -170,7 +170,35 @@ def test_monthly_theme_day_missing_month_and_frequency_is_rule_data(seeded, bran
     assert not [f for f in check(branch) if f.rule == "meeting.missing" and "主题党日" in f.reason]
 
 
-def test_bunched_meetings_before_quarter_end(seeded, branch):
+def test_missing_meeting_quotes_the_last_one_held_before_the_window(seeded, branch):
+    # Q3 2026 is the window; the last 支委会 was in May, before the months loaded for it
+    meet(branch, MeetingKind.COMMITTEE, dt.date(2026, 5, 6))
+    meet(branch, MeetingKind.COMMITTEE, dt.date(2026, 4, 8))
+    missing = [f for f in check(branch) if f.rule == "meeting.missing" and "支委会" in f.reason]
+    assert [f.period for f in missing] == ["2026年7月", "2026年8月", "2026年9月"]
+    assert {f.evidence[0] for f in missing} == {"此前最近一次:2026-05-06"}
+    # one held in the window is the latest before the months after it
+    meet(branch, MeetingKind.COMMITTEE, dt.date(2026, 7, 21))
+    missing = [f for f in check(branch) if f.rule == "meeting.missing" and "支委会" in f.reason]
+    assert [(f.period, f.evidence[0]) for f in missing] == [
+        ("2026年8月", "此前最近一次:2026-07-21"),
+        ("2026年9月", "此前最近一次:2026-07-21"),
+    ]
+    # more than a year before the window is not looked at
+    meet(branch, MeetingKind.THEME_DAY, dt.date(2025, 6, 10))
+    other = [f for f in check(branch) if f.rule == "meeting.missing" and "主题党日" in f.reason]
+    assert other and {f.evidence[0] for f in other} == {"此前未录入过该类会议"}
+
+
+def test_yearly_meeting_held_before_the_window_counts_for_its_year(seeded, branch):
+    def life_missing(start, end):
+        found = check(branch, start, end)
+        return [f for f in found if f.rule == "meeting.missing" and "组织生活会" in f.reason]
+
+    window = (dt.date(2025, 12, 1), dt.date(2026, 11, 30))
+    assert [f.period for f in life_missing(*window)] == ["2025年度"]
+    meet(branch, MeetingKind.LIFE_MEETING, dt.date(2025, 3, 14))  # before the window, in 2025
+    assert life_missing(*window) == []
     meet(branch, MeetingKind.THEME_DAY, dt.date(2026, 7, 10))
     for day, kind in [
         (dt.date(2026, 9, 20), MeetingKind.BRANCH_ASSEMBLY),

@@ -569,18 +569,38 @@ def record_payment(
 
 @transaction.atomic
 def record_payments(
-    *, actor, org: Org, month, member_ids, paid_on=None, quarterly_consent=False
+    *,
+    actor,
+    org: Org,
+    month,
+    member_ids,
+    paid_on=None,
+    quarterly_consent=False,
+    proxy_name: str = "",
+    proxy_relation: str = "",
 ) -> list[DuesPayment]:
-    """Quick entry (批量登记): the month's due for each ticked member of the branch."""
+    """Quick entry (批量登记): the month's due for each ticked member of the branch, all or nothing.
+    A proxy (委托代交, e.g. one relative paying for both parents) applies to every member ticked."""
     _require(actor, "change", org, "无权为该党支部登记党费")
+    check_proxy(proxy_name, proxy_relation)
     if not member_ids:
         raise ServiceError("请至少勾选一名党员", field="members")
-    members = list(Member.objects.filter(org=org, pk__in=member_ids, status=MemberStatus.NORMAL))
-    if len(members) != len(set(int(i) for i in member_ids)):
+    try:
+        wanted = {int(i) for i in member_ids}
+    except (TypeError, ValueError) as error:
+        raise ServiceError("勾选的党员不在本支部", field="members") from error
+    members = list(Member.objects.filter(org=org, pk__in=wanted, status=MemberStatus.NORMAL))
+    if len(members) != len(wanted):
         raise ServiceError("勾选的党员不在本支部", field="members")
     return [
         record_payment(
-            actor=actor, member=m, month=month, paid_on=paid_on, quarterly_consent=quarterly_consent
+            actor=actor,
+            member=m,
+            month=month,
+            paid_on=paid_on,
+            quarterly_consent=quarterly_consent,
+            proxy_name=proxy_name,
+            proxy_relation=proxy_relation,
         )
         for m in members
     ]

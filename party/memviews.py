@@ -256,6 +256,7 @@ def dues(request, pk):
         initial=_base_initial(request.GET.get("member"), members, today),
     )
     pay_error = ""
+    pay = request.POST if request.POST.get("action") == "pay" else {}  # kept when refused
     if request.method == "POST":
         if not can_change:
             raise Http404
@@ -268,6 +269,8 @@ def dues(request, pk):
                     member_ids=request.POST.getlist("members"),
                     paid_on=request.POST.get("paid_on") or today,
                     quarterly_consent=request.POST.get("quarterly_consent") == "1",
+                    proxy_name=request.POST.get("proxy_name", ""),
+                    proxy_relation=request.POST.get("proxy_relation", ""),
                 )
                 messages.success(request, f"已登记 {len(paid)} 人 {month:%Y年%m月} 党费")
                 return redirect(f"{reverse('party:dues', args=[org.pk])}?month={month:%Y-%m}")
@@ -301,6 +304,7 @@ def dues(request, pk):
     }
     unpaid = membership.arrears(members, today)
     cuts = membership.reductions_of([m.pk for m in members])
+    ticked = set(request.POST.getlist("members")) if pay else set()
     rows = []
     for m in members:
         own = bases.get(m.pk, [])
@@ -314,6 +318,7 @@ def dues(request, pk):
                 "reduction": reduction,
                 "paid": paid.get(m.pk),
                 "arrears": len(unpaid.get(m.pk, [])),
+                "ticked": str(m.pk) in ticked,
             }
         )
     return render(
@@ -326,6 +331,7 @@ def dues(request, pk):
             "rows": rows,
             "base_form": base_form,
             "pay_error": pay_error,
+            "pay": pay,
             "can_change": can_change,
             "today": today,
             "ahead": month > today.replace(day=1),

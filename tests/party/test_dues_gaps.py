@@ -269,6 +269,45 @@ def test_proxy_for_several_months_through_the_member_form(client, ledger):
     assert client.get(url).content.decode().count("由 李军(儿子)代交") == 2
 
 
+def test_proxy_in_the_branch_batch_entry_applies_to_every_member_ticked(client, ledger):
+    first, second = ledger.members[3], ledger.members[4]
+    secretary = UserFactory(username="hx_sec5", is_staff=True)
+    RoleGrantFactory(user=secretary, org=ledger, role=Role.BRANCH_SECRETARY)
+    client.force_login(secretary)
+    url = reverse("party:dues", args=[ledger.pk])
+    form = {"action": "pay", "month": "2026-09", "members": [first.pk, second.pk], "paid_on": "2026-10-12"}
+    # Refused: nothing recorded, and what was entered is still on the page (ticks, date, proxy).
+    page = client.post(url, {**form, "proxy_name": "张桂兰"}).content.decode()
+    assert "请填写代交人与党员的关系" in page
+    assert not DuesPayment.objects.filter(member__in=[first, second]).exists()
+    assert f'value="{first.pk}" checked' in page and f'value="{second.pk}" checked' in page
+    assert 'value="2026-10-12"' in page and 'value="张桂兰"' in page
+    assert '<details class="mb-2" id="proxy" open>' in page
+    response = client.post(url, {**form, "proxy_name": "张桂兰", "proxy_relation": "女儿"})
+    assert response.status_code == 302
+    rows = DuesPayment.objects.filter(member__in=[first, second]).values_list(
+        "member_id", "month", "paid_on", "proxy_name", "proxy_relation"
+    )
+    assert sorted(rows) == sorted(
+        (m.pk, dt.date(2026, 9, 1), dt.date(2026, 10, 12), "张桂兰", "女儿") for m in (first, second)
+    )
+    assert client.get(url + "?month=2026-09").content.decode().count("由 张桂兰(女儿)代交") == 2
+    # Without a proxy the batch records payments in person; all or nothing when one month is paid.
+    third = ledger.members[5]
+    with pytest.raises(ServiceError, match="已登记"):
+        membership.record_payments(
+            actor=None, org=ledger, month="2026-09", member_ids=[third.pk, first.pk], paid_on=TODAY
+        )
+    assert not DuesPayment.objects.filter(member=third).exists()
+    (own,) = membership.record_payments(
+        actor=None, org=ledger, month="2026-09", member_ids=[str(third.pk)], paid_on=TODAY
+    )
+    assert own.proxy_label == ""
+    with pytest.raises(ServiceError, match="不在本支部") as info:
+        membership.record_payments(actor=None, org=ledger, month="2026-09", member_ids=["x"], paid_on=TODAY)
+    assert info.value.field == "members"
+
+
 # ---------------------------------------------------------------------------------------------
 # Separation of duties: the reporter (报批人) does not decide
 

@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint messages clean
+.PHONY: demo test install install-dev lint clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "需要 Python 3.11 (found %s)" % sys.version.split()[0]'
@@ -35,11 +35,6 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-
-## make messages: refresh and compile the English translation of UI strings
-messages: install-dev
-	$(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
-	$(BIN)/python manage.py compilemessages -l en --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -83,6 +83,23 @@ def test_login_page_and_login(client, world):
     assert good.status_code == 302
 
 
+def test_the_interface_is_chinese_whatever_the_browser_asks_for(client, world):
+    from orgs.models import Org
+    from tests.factories import UserFactory
+
+    Org.objects.filter(depth=1).update(is_demo=True)  # the demo banner is marked for translation
+    UserFactory(username="someone")
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    page = client.get(reverse("login"), **english).content.decode()
+    assert "登录落实" in page and "演示数据" in page
+    assert "Log in" not in page and "Demonstration" not in page
+    bad = client.post(reverse("login"), {"username": "someone", "password": ""}, **english).content.decode()
+    assert "这个字段是必填项" in bad and "This field is required" not in bad
+    client.post(reverse("login"), {"username": "someone", "password": "pw-123456"}, **english)
+    home = client.get(reverse("home"), **english).content.decode()
+    assert "退出" in home and "Log out" not in home
+
+
 def test_superuser_home_shows_the_district_checks(client, world):
     from tests.factories import UserFactory
 

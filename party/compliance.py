@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q
 
 from core import clock
 from orgs.models import PARTY_KINDS, UNIT_KINDS, Org, Position, PositionKind
@@ -322,36 +322,16 @@ class _Context:
             .order_by("reported_at")
         ):
             self.pending_secretary[appointment.org_id] = appointment
-        # Meetings as (pk, org, kind, day), latest first: those of the window, and of each required
-        # kind those of its periods that began before the window (a yearly 组织生活会 held before the
-        # window's start counts for that year). The rules that concern few meetings ask the
+        # Meetings of the window and the year before it (the last one held before a missing one),
+        # as (pk, org, kind, day), latest first. The rules that concern few meetings ask the
         # database for those (``window_meetings``) instead.
         self.since = start - relativedelta(years=1)
-        self.period_start = self._period_starts()
-        load = Q(held_on__gte=start)
-        for first in set(self.period_start.values()):
-            kinds = [kind for kind, day in self.period_start.items() if day == first]
-            load |= Q(kind__in=kinds, held_on__gte=first)
         self.meetings = list(
             Meeting.objects.live()
-            .filter(self.scope_q(), load, held_on__lte=ref)
+            .filter(self.scope_q(), held_on__gte=self.since, held_on__lte=ref)
             .order_by("-held_on", "-pk")
             .values_list("pk", "org_id", "kind", "held_on")
         )
-        # Of those kinds, the latest meeting earlier than that (back to a year before the window)
-        # per organization: the "last one held" a missing meeting's finding quotes.
-        earlier = Q(pk__in=[])
-        for kind, first in self.period_start.items():
-            earlier |= Q(kind=kind, held_on__lt=first)
-        self.held_before: dict[tuple[int, str], dt.date] = {
-            (org_id, kind): day
-            for org_id, kind, day in Meeting.objects.live()
-            .filter(self.scope_q(), earlier, held_on__gte=self.since)
-            .values("org_id", "kind")
-            .annotate(last=Max("held_on"))
-            .values_list("org_id", "kind", "last")
-            .order_by()
-        }
         # Last time present at a live meeting (lapse rules), from the member years. Members present
         # since the earliest warning cutoff any organization's rule data allows are not lapsed.
         warn = min(self.param("lapse.warn_months", o) for o in [root, *self.branches])
@@ -384,17 +364,6 @@ class _Context:
             .filter(self.scope_q(), held_on__gte=self.start, held_on__lte=min(self.end, self.ref))
             .order_by("-held_on", "-pk")
         )
-
-    def _period_starts(self) -> dict[str, dt.date]:
-        """For each kind of meeting the missing-meeting rule requires: the first day of its earliest
-        period overlapping the window, under any organization's rule data."""
-        result = {}
-        for kind in (*BRANCH_PERIODIC, MeetingKind.GROUP):
-            used = {self.param(f"meeting.{kind}.period", org) for org in [self.root, *self.branches]}
-            firsts = [spans[0][0] for spans in (periods(p, self.start, self.end) for p in used) if spans]
-            if firsts:
-                result[kind] = min(firsts)
-        return result
 
     @functools.cached_property
     def member_by_person(self) -> dict[tuple[int, int], dict]:
@@ -705,7 +674,7 @@ class Engine:
                 source = ctx.source(f"meeting.{kind}.period", org)
                 before = min(inside)
                 earlier = [i for i in months if i < before]
-                recent = months[max(earlier)] if earlier else ctx.held_before.get((org.id, kind))
+                recent = months[max(earlier)] if earlier else None
                 self.add(
                     "meeting.missing",
                     org,

@@ -255,7 +255,7 @@ def dues(request, pk):
         members=_members(request.user, org),
         initial=_base_initial(request.GET.get("member"), members, today),
     )
-    pay_error = ""
+    pay_error = pay_field = ""
     pay = request.POST if request.POST.get("action") == "pay" else {}  # kept when refused
     if request.method == "POST":
         if not can_change:
@@ -290,7 +290,7 @@ def dues(request, pk):
             if request.POST.get("action") == "base":
                 base_form.attach(error)
             else:
-                pay_error = error.message
+                pay_error, pay_field = error.message, error.field or ""
     bases: dict[int, list[DuesBase]] = {}
     for base in (
         DuesBase.objects.visible_to(request.user)
@@ -331,6 +331,7 @@ def dues(request, pk):
             "rows": rows,
             "base_form": base_form,
             "pay_error": pay_error,
+            "pay_field": pay_field,
             "pay": pay,
             "can_change": can_change,
             "today": today,

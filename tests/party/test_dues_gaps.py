@@ -284,6 +284,8 @@ def test_proxy_in_the_branch_batch_entry_applies_to_every_member_ticked(client, 
     assert 'value="2026-10-12"' in page and 'value="张桂兰"' in page
     assert '<details class="mb-2" id="proxy" open>' in page
     assert 'class="form-control is-invalid" id="proxy_relation"' in page
+    ahead = {**form, "month": "2026-11", "quarterly_consent": "1", "proxy_relation": "女儿"}  # 预缴
+    assert 'id="quarterly_consent" checked' in client.post(url, ahead).content.decode()
     response = client.post(url, {**form, "proxy_name": "张桂兰", "proxy_relation": "女儿"})
     assert response.status_code == 302
     rows = DuesPayment.objects.filter(member__in=[first, second]).values_list(

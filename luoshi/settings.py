@@ -206,6 +206,9 @@ else:
 LUOSHI_OFFICE_HOURS = os.environ.get("LUOSHI_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 LUOSHI_DEMO_PASSWORD = os.environ.get("LUOSHI_DEMO_PASSWORD", "demo12345")
 LUOSHI_CASE_PREFIX = os.environ.get("LUOSHI_CASE_PREFIX", "YL")
+# Party subtrees with at least this many branches read their compliance findings from stored
+# snapshots refreshed by the worker (party.snapshots); 0 turns snapshots off.
+LUOSHI_PARTY_SNAPSHOT_BRANCHES = int(os.environ.get("LUOSHI_PARTY_SNAPSHOT_BRANCHES", "200"))
 
 LOGGING = {
     "version": 1,

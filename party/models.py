@@ -661,6 +661,9 @@ from .memmodels import (  # noqa: E402,F401
     TransferKind,
     TransferState,
 )
+
+# Stored findings of large subtrees (研判快照), derived data.
+from .snapmodels import FindingsSnapshot  # noqa: E402,F401
 from .structmodels import AllianceLink, AlliancePartner, BrandDesignation, JointBranchUnit  # noqa: E402,F401
 
 # 谈心谈话记录 (heart-to-heart talk log).

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 
-from audit.models import AuditEvent
 from core import clock
 from orgs.models import PARTY_KINDS, Org, Position
 from orgs.scoping import ALL, scope_paths, under_paths
 
-from . import compliance, memberyear
-from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus, RuleParameter, Talk
+from . import compliance, memberyear, snapshots
+from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus
 from .rules import Rules
 
 CACHE_SECONDS = 300
@@ -65,28 +63,39 @@ def quarters(day: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date, str]]
 
 
 def _data_version() -> str:
-    """Changes whenever a record the findings depend on does: every service writes an audit event
-    (meetings, talks, appraisals, dues, transfers, development, terms …); meetings and talks may
-    also come in bulk without one (the demo); rule data is edited in the admin."""
-    last_event = AuditEvent.objects.aggregate(x=Max("pk"))["x"]
-    agg = Meeting.objects.aggregate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))
-    talks = Talk.objects.aggregate(n=Count("pk"), last=Max("created_at"), voided=Max("voided_at"))
-    rules = RuleParameter.objects.aggregate(n=Count("pk"), last=Max("created_at"))
-    raw = (
-        f"{last_event}-{agg['n']}-{agg['last']}-{agg['voided']}-{talks['n']}-{talks['last']}-{talks['voided']}"
-        f"-{rules['n']}-{rules['last']}"
-    )
-    return hashlib.sha1(raw.encode()).hexdigest()[:16]
+    return snapshots.data_version()
 
 
 def findings(root: Org, start: dt.date, end: dt.date) -> list[compliance.Finding]:
-    """The engine's findings, cached until any meeting record changes."""
-    key = f"party:findings:{root.pk}:{start}:{end}:{today()}:{_data_version()}"
-    result = cache.get(key)
-    if result is None:
-        result = compliance.check(root, start, end)
-        cache.set(key, result, CACHE_SECONDS)
-    return result
+    """The engine's findings: a large subtree's from its snapshot (``party.snapshots``), a small
+    one's computed and cached until any record changes."""
+    return findings_state(root, start, end)[0]
+
+
+def findings_state(root: Org, start: dt.date, end: dt.date, version: str | None = None):
+    """(findings, snapshot result or None): the snapshot says when they were computed and whether
+    records changed since (a refresh is then queued). ``version``: the data version, when the
+    caller asks for several periods at once."""
+    version = version or _data_version()
+    if snapshots.wanted(root):
+        result = snapshots.get(root, start, end, today(), version=version)
+        return result.findings, result
+    key = f"party:findings:{root.pk}:{start}:{end}:{today()}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = compliance.check(root, start, end)
+        cache.set(key, found, CACHE_SECONDS)
+    return found, None
+
+
+def root_score(root: Org, start: dt.date, end: dt.date, version: str | None = None) -> Decimal | None:
+    """``root``'s own score for the period (the dashboard's trend): a snapshot's stored score when
+    the subtree is large, without reading its findings; None while its first one is computed."""
+    if snapshots.wanted(root):
+        result = snapshots.get(root, start, end, today(), wait=False, version=version)
+        return result.snapshot.score if result else None
+    score = scores(root, findings_state(root, start, end, version)[0], end).get(root.pk)
+    return score.score if score else None
 
 
 def scores(root: Org, found: list[compliance.Finding], day: dt.date):

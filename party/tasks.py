@@ -17,3 +17,23 @@ def remind_expiring_terms() -> int:
     sent = remind()
     log.info("term reminders: %s", sent)
     return sent
+
+
+@task()
+def refresh_findings(org_id: int, start: str, end: str, ref: str) -> bool:
+    """Recompute a stale findings snapshot (研判快照) that a page served."""
+    from .snapshots import refresh
+
+    day = datetime.date.fromisoformat
+    return refresh(org_id, day(start), day(end), day(ref))
+
+
+@periodic(every=datetime.timedelta(minutes=30))
+@task()
+def refresh_findings_snapshots() -> dict:
+    """Keep the dashboard quarters of the large subtrees viewed this week fresh; prune the rest."""
+    from .snapshots import refresh_due
+
+    report = refresh_due()
+    log.info("findings snapshots: %s", report)
+    return report

@@ -64,7 +64,8 @@ def dashboard(request):
     if org.kind == "group":
         org = Org.objects.get_parent(org)
     (start, end, label), options = _quarter(request)
-    found = selectors.findings(org, start, end)
+    version = selectors._data_version()  # once for the quarter shown and the trend's
+    found, snapshot = selectors.findings_state(org, start, end, version)
     scores = selectors.scores(org, found, end)
     children = [
         scores[child.pk]
@@ -111,21 +112,20 @@ def dashboard(request):
                 for s in children
             ]
         ),
-        "trend": _trend(org, options),
+        "trend": _trend(org, options, version),
+        "snapshot": snapshot,
         **_structure_of(request.user, org),
     }
     return render(request, "party/dashboard.html", context)
 
 
-def _trend(org: Org, options) -> list:
-    """The organization's score in each of the quarters offered (oldest first; cached findings)."""
+def _trend(org: Org, options, version: str) -> list:
+    """The organization's score in each of the quarters offered, oldest first (a large subtree's
+    from its snapshots; a quarter not computed yet is queued and left blank)."""
     points = []
     for q_start, q_end, label in reversed(options):
-        found = selectors.findings(org, q_start, q_end)
-        score = selectors.scores(org, found, q_end).get(org.pk)
-        points.append(
-            charts.TrendPoint(label.replace("年第", "Q").replace("季度", ""), score.score if score else None)
-        )
+        score = selectors.root_score(org, q_start, q_end, version)
+        points.append(charts.TrendPoint(label.replace("年第", "Q").replace("季度", ""), score))
     return charts.trend(points)
 
 

@@ -1,0 +1,187 @@
+"""Stored findings of large subtrees (研判快照): computed once, served fresh, served stale with a
+refresh queued once when records change, refreshed by the worker, kept fresh by the periodic task
+for the dashboard's quarters, pruned when nobody asks; small subtrees are computed live."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from orgs.roles import Role
+from party import compliance, selectors, services, snapshots
+from party.models import FindingsSnapshot, MeetingKind
+
+from ..conftest import grant
+from .conftest import all_present
+
+pytestmark = pytest.mark.django_db
+Q3 = (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 10, 15, 4, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def large(settings, world, branch):
+    """Every subtree with a branch counts as large."""
+    settings.LUOSHI_PARTY_SNAPSHOT_BRANCHES = 1
+    return world["w1"]
+
+
+def rules(found):
+    return sorted((f.rule, f.org_id, f.period) for f in found)
+
+
+def assembly(branch, day=dt.date(2026, 8, 12)):
+    return services.record_meeting(
+        actor=None,
+        org=branch,
+        kind=MeetingKind.BRANCH_ASSEMBLY,
+        held_on=day,
+        topic="讨论发展党员",
+        attendance=all_present(branch.members),
+        minutes="会议讨论了第三季度发展党员工作和社区治理事项,明确了分工和时限。" * 3,
+        decisions="同意列为发展对象",
+    )
+
+
+def test_which_subtrees_are_large(settings, world, branch):
+    settings.LUOSHI_PARTY_SNAPSHOT_BRANCHES = 2
+    assert snapshots.wanted(world["party"])  # b1, b3 and the fixture's branch
+    assert snapshots.wanted(world["w1"])  # b1 and the fixture's branch
+    assert not snapshots.wanted(world["w2"])  # b3 alone
+    assert not snapshots.wanted(branch)  # a branch is always computed live
+    assert not snapshots.wanted(world["s1"])  # an administrative unit
+    settings.LUOSHI_PARTY_SNAPSHOT_BRANCHES = 0
+    assert not snapshots.wanted(world["party"])
+
+
+def test_computed_once_then_served_then_stale_then_refreshed(
+    large, branch, django_capture_on_commit_callbacks
+):
+    found, result = selectors.findings_state(large, *Q3)
+    assert result is not None and not result.stale
+    assert rules(found) == rules(compliance.check(large, *Q3))
+    missing = [
+        f for f in found if f.rule == "meeting.missing" and f.org_id == branch.pk and "党员大会" in f.reason
+    ]
+    assert missing
+    snapshot = FindingsSnapshot.objects.get(org=large)
+    assert (snapshot.start, snapshot.end, snapshot.ref, snapshot.count) == (*Q3, Q3[1], len(found))
+    # served again from the row: nothing recomputed
+    again, result = selectors.findings_state(large, *Q3)
+    assert rules(again) == rules(found) and result.snapshot.computed_at == snapshot.computed_at
+    # a record changes: the old findings are served at once, marked stale, and one refresh queued
+    assembly(branch)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        stale, result = selectors.findings_state(large, *Q3)
+        assert result.stale and rules(stale) == rules(found)
+        selectors.findings_state(large, *Q3)  # a second visitor: no second refresh
+    assert len(queued) == 1
+    assert FindingsSnapshot.objects.get(org=large).refresh_requested_at is not None
+    queued[0]()  # the worker runs it (the test task backend runs tasks at once)
+    fresh, result = selectors.findings_state(large, *Q3)
+    assert not result.stale and result.snapshot.refresh_requested_at is None
+    assert rules(fresh) == rules(compliance.check(large, *Q3))
+    assert not [
+        f for f in fresh if f.org_id == branch.pk and "党员大会" in f.reason and f.rule == "meeting.missing"
+    ]
+    assert FindingsSnapshot.objects.filter(org=large).count() == 1
+
+
+def test_a_lost_refresh_is_asked_again_after_ten_minutes(large, branch, django_capture_on_commit_callbacks):
+    selectors.findings_state(large, *Q3)
+    assembly(branch)
+    with django_capture_on_commit_callbacks(execute=False) as first:
+        selectors.findings_state(large, *Q3)
+    results = []
+    for minute in (9, 11):
+        later = time_machine.travel(dt.datetime(2026, 10, 15, 4, minute, tzinfo=dt.UTC), tick=False)
+        with later, django_capture_on_commit_callbacks(execute=False) as queued:
+            selectors.findings_state(large, *Q3)
+        results.append(len(queued))
+    within, after = results
+    assert (len(first), within, after) == (1, 0, 1)
+
+
+def test_round_trip_keeps_every_field(large, branch):
+    found = [
+        compliance.Finding(
+            "high",
+            "meeting.bunched",
+            branch.pk,
+            branch.name,
+            branch.path,
+            "原因",
+            ["证据一", "证据二"],
+            "建议",
+            "来源",
+            "2026年第3季度",
+            [3, 5],
+        )
+    ]
+    assert snapshots.decode(snapshots.encode(found)) == found
+
+
+def test_periodic_refresh_keeps_viewed_quarters_fresh_and_prunes(large, branch):
+    selectors.findings_state(large, *Q3)
+    running = (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    # a running quarter's snapshot as of an earlier day is superseded
+    yesterday = snapshots.compute(large, *running, dt.date(2026, 10, 14))
+    # a subtree nobody has looked at for more than a week is dropped
+    unseen = snapshots.compute(branch, *Q3, Q3[1])
+    FindingsSnapshot.objects.filter(pk=unseen.pk).update(requested_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC))
+    report = snapshots.refresh_due(dt.date(2026, 10, 15))
+    assert report == {"computed": 4, "dropped": 2}  # Q3 is fresh already; 4 other quarters
+    periods = set(FindingsSnapshot.objects.filter(org=large).values_list("start", "end", "ref"))
+    assert periods == {
+        (s, e, min(e, dt.date(2026, 10, 15))) for s, e, _ in selectors.quarters(dt.date(2026, 10, 15))
+    }
+    assert not FindingsSnapshot.objects.filter(pk__in=[yesterday.pk, unseen.pk]).exists()
+    assert snapshots.refresh_due(dt.date(2026, 10, 15)) == {"computed": 0, "dropped": 0}
+    assembly(branch)  # records change: the next pass recomputes them all
+    assert snapshots.refresh_due(dt.date(2026, 10, 15))["computed"] == 5
+
+
+def test_dashboard_says_when_its_findings_were_computed(
+    client, settings, world, large, branch, django_capture_on_commit_callbacks
+):
+    client.force_login(grant(world, "zzb_snap", Role.ORG_DEPT, "party"))
+    url = reverse("party:dashboard") + f"?org={large.pk}&q=2026-07"
+    page = client.get(url).content.decode()
+    assert 'id="snapshot-note"' in page and "计算于 10-15 12:00" in page and "后台正在重新计算" not in page
+    assembly(branch)
+    with django_capture_on_commit_callbacks(execute=False):
+        page = client.get(url).content.decode()
+    assert "后台正在重新计算" in page
+    # a subtree below the threshold is computed live: no note
+    settings.LUOSHI_PARTY_SNAPSHOT_BRANCHES = 2
+    small = client.get(reverse("party:dashboard") + f"?org={world['w2'].pk}&q=2026-07").content.decode()
+    assert "得分" in small and 'id="snapshot-note"' not in small
+
+
+def test_small_subtrees_are_computed_live(settings, world, branch):
+    settings.LUOSHI_PARTY_SNAPSHOT_BRANCHES = 200
+    found, result = selectors.findings_state(world["party"], *Q3)
+    assert result is None and not FindingsSnapshot.objects.exists()
+    assert rules(found) == rules(compliance.check(world["party"], *Q3))
+
+
+def test_trend_points_not_computed_yet_are_queued_not_awaited(
+    large, branch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    q2 = (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert selectors.root_score(large, *q2) is None
+        assert selectors.root_score(large, *q2) is None  # the next view does not queue it again
+    assert len(queued) == 1 and not FindingsSnapshot.objects.exists()
+    queued[0]()
+    expected = selectors.scores(large, compliance.check(large, *q2), q2[1])[large.pk].score
+    assert selectors.root_score(large, *q2) == expected

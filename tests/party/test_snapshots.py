@@ -26,9 +26,11 @@ def frozen():
 
 
 @pytest.fixture
-def large(settings, world, branch):
-    """Every subtree with a branch counts as large."""
+def large(settings, world, branch, monkeypatch):
+    """Every subtree with a branch counts as large, and a stale snapshot is never quick enough to
+    recompute on the spot."""
     settings.LUOSHI_PARTY_SNAPSHOT_BRANCHES = 1
+    monkeypatch.setattr(snapshots, "INLINE_SECONDS", -1)
     return world["w1"]
 
 
@@ -185,3 +187,12 @@ def test_trend_points_not_computed_yet_are_queued_not_awaited(
     queued[0]()
     expected = selectors.scores(large, compliance.check(large, *q2), q2[1])[large.pk].score
     assert selectors.root_score(large, *q2) == expected
+
+
+def test_a_quick_stale_snapshot_is_recomputed_on_the_spot(large, branch, monkeypatch):
+    monkeypatch.setattr(snapshots, "INLINE_SECONDS", 1.0)  # this subtree takes a few milliseconds
+    selectors.findings_state(large, *Q3)
+    assembly(branch)
+    fresh, result = selectors.findings_state(large, *Q3)
+    assert not result.stale and result.snapshot.refresh_requested_at is None
+    assert rules(fresh) == rules(compliance.check(large, *Q3))

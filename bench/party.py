@@ -135,6 +135,8 @@ def generated(args):
             f"findings median {statistics.median(counts):.0f}"
         )
 
+    dashboard(root, args.repeat)
+
     # Near-duplicate search for one meeting: its band keys → the meetings sharing one.
     every = max(1, n_meetings // 2000)
     ids = list(Meeting.objects.filter(org_path__startswith=root.path).values_list("pk", flat=True))[::every]
@@ -152,6 +154,50 @@ def generated(args):
         f"p95 {p95(lookup_times):.1f} ms ({len(sample)} meetings); "
         f"candidates median {statistics.median(candidates):.0f}, max {max(candidates)} "
         f"— all-pairs would compare with {n_meetings - 1:,} meetings"
+    )
+
+
+def dashboard(root, repeat: int):
+    """The organization department's district dashboard (the quarter shown and a five-quarter
+    trend) through the test client: the first visit ever (no snapshot), after the periodic task
+    computed the trend's quarters, and after a record changed (the stale snapshot is served and a
+    refresh queued, with no worker running here)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import Client
+    from django.utils import timezone
+
+    from party import snapshots
+    from party.models import FindingsSnapshot, Meeting
+
+    settings.ALLOWED_HOSTS = ["*"]
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench_root", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client()
+    client.force_login(user)
+    FindingsSnapshot.objects.filter(org=root).delete()
+    cache.clear()
+
+    def visit():
+        started = time.perf_counter()
+        assert client.get(f"/party/dashboard/?org={root.pk}").status_code == 200
+        return (time.perf_counter() - started) * 1000
+
+    first = visit()
+    started = time.perf_counter()
+    snapshots.refresh_due()
+    warmed = (time.perf_counter() - started) * 1000
+    fresh = [visit() for _ in range(repeat)]
+    Meeting.objects.filter(pk=Meeting.objects.order_by("pk").values("pk")[:1]).update(
+        updated_at=timezone.now()
+    )
+    stale = [visit() for _ in range(repeat)]
+    print(
+        f"district dashboard: first visit ever {first:,.0f} ms; the periodic task computed the other "
+        f"quarters in {warmed:,.0f} ms; then median {statistics.median(fresh):,.0f} ms fresh, "
+        f"{statistics.median(stale):,.0f} ms stale ({repeat} visits each)"
     )
 
 

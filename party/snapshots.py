@@ -142,10 +142,17 @@ def _queue(org_id: int, start: dt.date, end: dt.date, ref: dt.date, claimed: boo
 
 
 def compute(
-    root: Org, start: dt.date, end: dt.date, ref: dt.date, version: str | None = None
+    root: Org,
+    start: dt.date,
+    end: dt.date,
+    ref: dt.date,
+    version: str | None = None,
+    viewed: dt.datetime | None = None,
 ) -> FindingsSnapshot:
     """Run the engine for [start, end] as of ``ref`` and store the result. The data version is
-    read before the engine runs: a record changed meanwhile leaves the snapshot stale, not wrong."""
+    read before the engine runs: a record changed meanwhile leaves the snapshot stale, not wrong.
+    ``viewed``: when a page last asked for the subtree, for a new row (default now); recomputing
+    does not count as a view, or the periodic task would keep every subtree alive forever."""
     version = version or data_version()
     began = time.perf_counter()
     findings = compliance.check(root, start, end, today=ref)
@@ -158,13 +165,14 @@ def compute(
         "count": len(findings),
         "score": own.score if own else None,
         "data": encode(findings),
-        "requested_at": now,
         "refresh_requested_at": None,
     }
     key = {"org": root, "start": start, "end": end, "ref": ref}
     try:
         with transaction.atomic():
-            snapshot, _ = FindingsSnapshot.objects.update_or_create(**key, defaults=values)
+            snapshot, _ = FindingsSnapshot.objects.update_or_create(
+                **key, defaults=values, create_defaults={**values, "requested_at": viewed or now}
+            )
     except IntegrityError:  # computed at the same time by another process: keep the later one
         FindingsSnapshot.objects.filter(**key).update(**values)
         snapshot = FindingsSnapshot.objects.get(**key)
@@ -204,7 +212,8 @@ def refresh_due(today: dt.date | None = None) -> dict:
     recent = FindingsSnapshot.objects.filter(requested_at__gte=now - dt.timedelta(days=KEEP_DAYS))
     version = data_version()
     computed = 0
-    for root in Org.objects.filter(pk__in=recent.values("org_id"), archived_at__isnull=True).order_by("path"):
+    viewed = dict(recent.values("org_id").annotate(last=Max("requested_at")).values_list("org_id", "last"))
+    for root in Org.objects.filter(pk__in=list(viewed), archived_at__isnull=True).order_by("path"):
         if not wanted(root):
             continue
         for start, end, _ in quarters(today):
@@ -213,7 +222,7 @@ def refresh_due(today: dt.date | None = None) -> dict:
                 org=root, start=start, end=end, ref=ref, version=version
             )
             if not current.exists():
-                compute(root, start, end, ref, version=version)
+                compute(root, start, end, ref, version=version, viewed=viewed[root.pk])
                 computed += 1
     old = FindingsSnapshot.objects.filter(requested_at__lt=now - dt.timedelta(days=KEEP_DAYS))
     superseded = FindingsSnapshot.objects.filter(ref__lt=today, end__gt=F("ref"))

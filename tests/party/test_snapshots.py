@@ -196,3 +196,16 @@ def test_a_quick_stale_snapshot_is_recomputed_on_the_spot(large, branch, monkeyp
     fresh, result = selectors.findings_state(large, *Q3)
     assert not result.stale and result.snapshot.refresh_requested_at is None
     assert rules(fresh) == rules(compliance.check(large, *Q3))
+
+
+def test_refreshing_is_not_viewing_a_subtree_nobody_opens_for_a_week_is_dropped(large, branch):
+    selectors.findings_state(large, *Q3)  # viewed on 10-15
+    viewed = FindingsSnapshot.objects.get(org=large).requested_at
+    for day in range(16, 23):  # a week of periodic passes with records changing, and no visitor
+        with time_machine.travel(dt.datetime(2026, 10, day, 4, tzinfo=dt.UTC), tick=False):
+            assembly(branch, dt.date(2026, 10, day - 6))
+            assert snapshots.refresh_due(dt.date(2026, 10, day))["computed"] >= 1
+    assert set(FindingsSnapshot.objects.values_list("requested_at", flat=True)) == {viewed}
+    with time_machine.travel(dt.datetime(2026, 10, 23, 4, tzinfo=dt.UTC), tick=False):
+        assert snapshots.refresh_due(dt.date(2026, 10, 23))["computed"] == 0
+    assert not FindingsSnapshot.objects.exists()

@@ -4,6 +4,7 @@ completion with evidence; the office verifies it; a lagging task gets a supervis
 printed as an A4 page. Screenshots go to test-output/screenshots/workplan-*.png."""
 
 import pytest
+from playwright.sync_api import expect
 
 from orgs.roles import Role
 from tests.conftest import build_world
@@ -61,7 +62,7 @@ def test_supervision_journey(login, live_server, office):
     dudao.fill("#id_year", "2026")
     screenshot(dudao, "workplan-01-paste-speech")
     dudao.click("button:has-text('生成草稿')")
-    assert dudao.locator("text=讲话提出3点意见").count() == 1
+    expect(dudao.locator("text=讲话提出3点意见")).to_have_count(1)  # waits for the page the click loads
     outline = dudao.input_value("#id_outline")
     assert "培训班 [区委组织部]" in outline
     screenshot(dudao, "workplan-02-review-draft")
@@ -84,7 +85,7 @@ def test_supervision_journey(login, live_server, office):
     dudao.wait_for_selector("text=下达计划")
     screenshot(dudao, "workplan-03-plan-tree")
     dudao.click("button:has-text('下达计划')")
-    assert dudao.locator("text=计划已下达").count() == 1
+    expect(dudao.locator("text=计划已下达")).to_have_count(1)  # waits for the page the click loads
 
     task = Task.objects.get(title__contains="城管系统领导班子")
     assert task.lead_unit.name == "区城市管理和综合执法局" and task.parent.title.startswith("各级领导干部")
@@ -100,15 +101,15 @@ def test_supervision_journey(login, live_server, office):
     bumen.check("#report_complete")
     screenshot(bumen, "workplan-05-report-with-evidence")
     bumen.click("button:has-text('报送')")
-    assert bumen.locator("text=进展已报送").count() == 1
-    assert bumen.locator("text=整治验收报告.pdf").count() == 1
+    expect(bumen.locator("text=进展已报送")).to_have_count(1)  # waits for the page the click loads
+    expect(bumen.locator("text=整治验收报告.pdf")).to_have_count(1)  # waits for the page the click loads
 
     dudao.goto(f"{live_server.url}/workplan/tasks/{task.pk}/")
     dudao.check("#verify_decision_0")
     dudao.fill("#verify_note", "佐证材料齐全,核验属实")
     screenshot(dudao, "workplan-06-verify")
     dudao.click("button:has-text('提交核验结论')")
-    assert dudao.locator("text=已核验").count() == 1
+    expect(dudao.locator("text=已核验")).to_have_count(1)  # waits for the page the click loads
     assert Task.objects.get(pk=task.pk).state == TaskState.DONE
 
     # A lagging task (nothing reported three months in) gets a supervision notice.

@@ -48,11 +48,20 @@ KEEP_DAYS = 7
 INLINE_SECONDS = 1.0  # a stale snapshot that took no longer than this is recomputed on the spot
 
 
+# The apps whose records the compliance engine reads: party records, the organization tree, posts
+# and people, village decisions (四议两公开), and the working-day calendar (公示 periods). A case or
+# a supervision task changing does not make the party findings stale.
+FINDING_SOURCES = ("party.", "orgs.", "villages.", "workdays.")
+
+
 def data_version() -> str:
     """Changes whenever a record the findings depend on does: every service writes an audit event
     (meetings, talks, appraisals, dues, transfers, development, terms …); meetings and talks may
     also come in bulk without one (the demo); rule data is edited in the admin."""
-    last_event = AuditEvent.objects.aggregate(x=Max("pk"))["x"]
+    sources = Q()
+    for prefix in FINDING_SOURCES:
+        sources |= Q(subject_type__startswith=prefix)
+    last_event = AuditEvent.objects.filter(sources).aggregate(x=Max("pk"))["x"]
     agg = Meeting.objects.aggregate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))
     talks = Talk.objects.aggregate(n=Count("pk"), last=Max("created_at"), voided=Max("voided_at"))
     rules = RuleParameter.objects.aggregate(n=Count("pk"), last=Max("created_at"))

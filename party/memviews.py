@@ -391,8 +391,9 @@ def ledger_rows(member, bases, cuts, payments, today, limit, months=24) -> list[
 
 
 def _member(user, pk, action="view") -> Member:
-    member = get_object_or_404(Member.objects.visible_to(user, action).select_related("person", "org"), pk=pk)
-    _branch(user, member.org_id, action)  # the branch's records, not only the member's own row
+    member = selectors.branch_member(user, pk, action)  # the branch's records, not only the member's row
+    if member.org.kind != "branch":
+        raise Http404
     return member
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
+from django.shortcuts import get_object_or_404
 
 from core import clock
 from orgs.models import PARTY_KINDS, Org, Position
@@ -31,6 +32,14 @@ def party_orgs(user, action="view"):
     if paths is ALL:
         return orgs
     return orgs.filter(under_paths(paths, "path"))
+
+
+def branch_member(user, pk, action="view") -> Member:
+    """A member the user may see, of an organization whose records the user may act on (404
+    otherwise): the member pages and the dues API."""
+    member = get_object_or_404(Member.objects.visible_to(user, action).select_related("person", "org"), pk=pk)
+    get_object_or_404(party_orgs(user, action), pk=member.org_id)
+    return member
 
 
 def top_orgs(user) -> list[Org]:
@@ -62,8 +71,8 @@ def quarters(day: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date, str]]
     return result
 
 
-def _data_version() -> str:
-    return snapshots.data_version()
+# One read of what the findings depend on (see ``snapshots.data_version``): cache keys, snapshots.
+data_version = snapshots.data_version
 
 
 def findings(root: Org, start: dt.date, end: dt.date) -> list[compliance.Finding]:
@@ -76,7 +85,7 @@ def findings_state(root: Org, start: dt.date, end: dt.date, version: str | None 
     """(findings, snapshot result or None): the snapshot says when they were computed and whether
     records changed since (a refresh is then queued). ``version``: the data version, when the
     caller asks for several periods at once."""
-    version = version or _data_version()
+    version = version or data_version()
     if snapshots.wanted(root):
         result = snapshots.get(root, start, end, today(), version=version)
         return result.findings, result

@@ -64,7 +64,7 @@ def dashboard(request):
     if org.kind == "group":
         org = Org.objects.get_parent(org)
     (start, end, label), options = _quarter(request)
-    version = selectors._data_version()  # once for the quarter shown and the trend's
+    version = selectors.data_version()  # once for the quarter shown and the trend's
     found, snapshot = selectors.findings_state(org, start, end, version)
     scores = selectors.scores(org, found, end)
     children = [

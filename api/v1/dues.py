@@ -15,7 +15,6 @@ from pydantic import Field
 from party import membership, reductions
 from party import selectors as party_selectors
 from party.memmodels import DuesBase, DuesPayment, DuesReduction
-from party.models import Member
 from party.rules import Rules
 
 from . import schemas as s
@@ -112,22 +111,13 @@ def _payment_out(p: DuesPayment) -> dict:
     }
 
 
-def _member(request, member_id: int, action="view") -> Member:
-    """A member of a branch the caller may see (the pages' ``memviews._member``)."""
-    member = get_object_or_404(
-        Member.objects.visible_to(request.user, action).select_related("person", "org"), pk=member_id
-    )
-    get_object_or_404(party_selectors.party_orgs(request.user, action), pk=member.org_id)
-    return member
-
-
 @router.get(
     "/party/members/{member_id}/dues",
     response={200: MemberDuesOut, **s.ERRORS},
     summary="党员党费账(基数、欠缴月份、缴纳记录)",
 )
 def member_dues(request, member_id: int):
-    member = _member(request, member_id)
+    member = party_selectors.branch_member(request.user, member_id)
     today = party_selectors.today()
     # The base in force this month (a base set for a later month is not yet the current one).
     base = membership.base_for(
@@ -172,7 +162,7 @@ def record_payments(request, member_id: int, payload: PaymentsIn):
     approved, exempted months skipped), all or nothing; back-payment beyond the limit needs
     ``over_limit`` and a reason, months after the month of payment ``quarterly_consent``; a proxy
     (委托代交) needs the proxy's relation to the member. A month already paid: 409."""
-    member = _member(request, member_id)
+    member = party_selectors.branch_member(request.user, member_id)
     paid = membership.record_member_payments(
         actor=request.user,
         member=member,

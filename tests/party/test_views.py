@@ -213,12 +213,12 @@ def test_rule_parameters_in_the_admin(client, world, seeded, admin_user):
 
 def test_findings_cache_follows_any_recorded_change(world, branch):
     """Training hours (no meeting changes) move the study-hour findings: the cache must see it."""
-    before = selectors._data_version()
-    assert selectors._data_version() == before
+    before = selectors.data_version()
+    assert selectors.data_version() == before
     services.record_training(
         actor=None, member=branch.members[0], title="网络培训", started_on=dt.date(2026, 9, 1), hours=4
     )
-    assert selectors._data_version() != before
+    assert selectors.data_version() != before
 
 
 def test_findings_version_ignores_records_the_engine_does_not_read(world, branch):
@@ -229,15 +229,15 @@ def test_findings_version_ignores_records_the_engine_does_not_read(world, branch
     from audit.events import ADMIN_CREATED
     from audit.services import Subject, record
 
-    before = selectors._data_version()
+    before = selectors.data_version()
     with transaction.atomic():
         record(Subject("cases.case", "1", label="案件"), ADMIN_CREATED)
         record(Subject("workplan.task", "1", label="任务"), ADMIN_CREATED)
-    assert selectors._data_version() == before
+    assert selectors.data_version() == before
     with transaction.atomic():
         record(Subject("workdays.calendaroverride", "1", label="调休"), ADMIN_CREATED)
-    after_calendar = selectors._data_version()
+    after_calendar = selectors.data_version()
     assert after_calendar != before
     with transaction.atomic():
         record(Subject("orgs.position", "1", label="职务"), ADMIN_CREATED)
-    assert selectors._data_version() != after_calendar
+    assert selectors.data_version() != after_calendar

@@ -97,10 +97,13 @@ def findings_state(root: Org, start: dt.date, end: dt.date, version: str | None 
     return found, None
 
 
-def root_score(root: Org, start: dt.date, end: dt.date, version: str | None = None) -> Decimal | None:
+def root_score(
+    root: Org, start: dt.date, end: dt.date, version: str | None = None, large: bool | None = None
+) -> Decimal | None:
     """``root``'s own score for the period (the dashboard's trend): a snapshot's stored score when
-    the subtree is large, without reading its findings; None while its first one is computed."""
-    if snapshots.wanted(root):
+    the subtree is large, without reading its findings; None while its first one is computed.
+    ``large``: ``snapshots.wanted(root)``, when the caller knows it already."""
+    if snapshots.wanted(root) if large is None else large:
         result = snapshots.get(root, start, end, today(), wait=False, version=version)
         return result.snapshot.score if result else None
     score = scores(root, findings_state(root, start, end, version)[0], end).get(root.pk)

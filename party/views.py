@@ -112,19 +112,19 @@ def dashboard(request):
                 for s in children
             ]
         ),
-        "trend": _trend(org, options, version),
+        "trend": _trend(org, options, version, large=snapshot is not None),
         "snapshot": snapshot,
         **_structure_of(request.user, org),
     }
     return render(request, "party/dashboard.html", context)
 
 
-def _trend(org: Org, options, version: str) -> list:
+def _trend(org: Org, options, version: str, large: bool) -> list:
     """The organization's score in each of the quarters offered, oldest first (a large subtree's
     from its snapshots; a quarter not computed yet is queued and left blank)."""
     points = []
     for q_start, q_end, label in reversed(options):
-        score = selectors.root_score(org, q_start, q_end, version)
+        score = selectors.root_score(org, q_start, q_end, version, large)
         points.append(charts.TrendPoint(label.replace("年第", "Q").replace("季度", ""), score))
     return charts.trend(points)
 

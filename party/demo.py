@@ -294,8 +294,10 @@ class _Builder:
                 if kind in (MeetingKind.BRANCH_ASSEMBLY, MeetingKind.COMMITTEE, MeetingKind.LIFE_MEETING)
                 else ""
             )
-        created = timezone.make_aware(
-            dt.datetime.combine(min(day + dt.timedelta(days=rng.randint(0, 4)), self.today), dt.time(18, 30))
+        entered = min(day + dt.timedelta(days=rng.randint(0, 4)), self.today)
+        created = min(
+            timezone.make_aware(dt.datetime.combine(entered, dt.time(18, 30))),
+            timezone.now(),  # entered that evening, or by the moment of the build
         )
         meeting = Meeting(
             org=org,
@@ -605,8 +607,8 @@ def build_demo_party(stdout=None) -> dict[str, int]:
     if stdout:
         stdout.write(
             f"演示组织生活:{counts['meetings']} 次会议、{counts['attendance']} 条出席记录、"
-            f"{counts['trainings']} 条培训学时、{counts['terms']} 条换届记录、"
-            f"{counts.get('talks', 0)} 条谈心谈话,用时 {counts['seconds']} 秒。\n"
+            f"{counts['trainings']} 条培训学时、{counts['terms']} 条换届记录,"
+            f"用时 {counts['seconds']} 秒。\n"
         )
     return counts
 
@@ -783,8 +785,23 @@ def _build(today: dt.date) -> dict[str, int]:
     from . import termdemo
 
     counts.update(termdemo.build(branches, shuji_branch, rng, today))
-    # 谈心谈话 (talk log), after the elections above changed some committees.
-    from . import talkdemo
-
-    counts.update(talkdemo.build(branches, shuji_branch, today))
+    # 谈心谈话 (talk log): ``build_demo_talks``, after member development has admitted its members.
     return counts
+
+
+def build_demo_talks(stdout=None) -> int:
+    """The talk log (谈心谈话) of every demo branch, or reuse it. Runs after the elections (which
+    change committees) and after member development (whose admissions join shuji's branch), so
+    shuji's branch misses exactly one committee pair and two members this year."""
+    from . import talkdemo
+    from .talkmodels import Talk
+
+    if Talk.objects.filter(is_demo=True).exists():
+        return 0
+    branches = list(Org.objects.filter(is_demo=True, kind="branch").select_related("host").order_by("path"))
+    shuji_branch = next((b for b in branches if b.short_name == SHUJI_BRANCH), None)
+    with transaction.atomic():
+        n = talkdemo.build(branches, shuji_branch, timezone.localdate())["talks"]
+    if stdout:
+        stdout.write(f"演示谈心谈话:{n} 条。\n")
+    return n

@@ -383,7 +383,7 @@ def build_demo_development(stdout=None) -> int:
                 24: {"note": "同意支部大会决议"},
             },
         )
-        # A few other branches in the same street: admissions clustered in one month this year.
+        # A few other branches in the same street: admissions clustered in one month, four months ago.
         street = Org.objects.get_parent(shuji)
         others = [b for b in branches if b.path.startswith(street.path) and b.pk != shuji.pk][:6]
         cluster = today - relativedelta(months=4)
@@ -396,16 +396,19 @@ def build_demo_development(stdout=None) -> int:
             c = demo.apply(branch, today - relativedelta(months=1 + i))
             if i % 2:
                 demo.advance(c, 2, {2: c.applied_on + dt.timedelta(days=10)})
-        dev.set_plan(
-            actor=None,
-            org=street,
-            year=today.year,
-            quota=3,
-            women_min=2,
-            young_min=3,
-            frontline_min=2,
-            note="区委组织部下达",
-        )
+        # The street's plan of the cluster's year (last year's in the first months of a year), and
+        # of this year when that differs.
+        for year in sorted({cluster.year, today.year}):
+            dev.set_plan(
+                actor=None,
+                org=street,
+                year=year,
+                quota=3,
+                women_min=2,
+                young_min=3,
+                frontline_min=2,
+                note="区委组织部下达",
+            )
         dev.set_plan(
             actor=None, org=shuji, year=today.year, quota=2, women_min=1, young_min=1, frontline_min=1
         )

@@ -114,7 +114,10 @@ def _add(rows, rng, branch, a: Member, b: Member, post, year: int, last: dt.date
     """One talk on a day when both were members and, for a member's talk with a committee member
     (``post`` = that member's (start, end) in office), the committee member was in office."""
     pairwise = post is None
-    first = max(dt.date(year, 1, 10), a.joined_on, b.joined_on, post[0] if post else dt.date(year, 1, 1))
+    # From the 10th of January, or from the build day itself when the demo is built in the first
+    # days of a year (so this year's coverage shows whatever the day).
+    opening = min(dt.date(year, 1, 10), last)
+    first = max(opening, a.joined_on, b.joined_on, post[0] if post else dt.date(year, 1, 1))
     stop = last
     if post and post[1] is not None:
         stop = min(stop, post[1] - dt.timedelta(days=1))
@@ -128,8 +131,11 @@ def _add(rows, rng, branch, a: Member, b: Member, post, year: int, last: dt.date
     kind = TalkKind.LIFE_MEETING if day.month >= 10 else TalkKind.DAILY
     if not pairwise and rng.random() < 0.04:
         kind = TalkKind.REMINDER
-    created = timezone.make_aware(
-        dt.datetime.combine(min(day + dt.timedelta(days=rng.randint(0, 3)), last), dt.time(20))
+    created = min(
+        timezone.make_aware(
+            dt.datetime.combine(min(day + dt.timedelta(days=rng.randint(0, 3)), last), dt.time(20))
+        ),
+        timezone.now(),  # entered that evening, or by the moment of the build
     )
     initiator, other = (a, b) if pairwise or rng.random() < 0.85 else (b, a)
     rows.append(

@@ -1,8 +1,13 @@
-"""Shared fixtures: a small two-district world with an insider and an outsider for every role."""
+"""Shared fixtures: a frozen clock, and a small two-district world with an insider and an outsider
+for every role."""
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from orgs.models import Org
 from orgs.roles import Role
@@ -81,6 +86,22 @@ def grant(world: World, username: str, role: str, org_key: str):
     RoleGrantFactory(user=user, org=world[org_key], role=role)
     world.users[username] = user
     return user
+
+
+# Every test runs at this moment (the clock ticks on from it) unless it travels elsewhere itself:
+# no test may depend on the day or the time of day the suite happens to run. Set
+# LUOSHI_TEST_NOW=2027-01-04T09:00 to run the whole suite at another moment (Asia/Shanghai).
+FROZEN_NOW = dt.datetime.fromisoformat(os.environ.get("LUOSHI_TEST_NOW") or "2026-12-07T10:00").replace(
+    tzinfo=ZoneInfo("Asia/Shanghai")
+)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """Freeze the clock (overridden in tests/browser: a real browser keeps real time, and a session
+    cookie issued "in the past" would expire at once)."""
+    with time_machine.travel(FROZEN_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ from core.errors import ServiceError
 from orgs import demo as orgs_demo
 from orgs.models import Org, User
 from orgs.scoping import can, subtree_q
-from workdays.calendar import WorkCalendar
+from workdays.calendar import WorkCalendar, add_workdays
 
 from . import escalation, services, status
 from .extract import extract
@@ -143,6 +143,11 @@ class _Builder:
         self.dudao = self.users.get("dudao")
         self.profiles: dict[int, str] = {}
         self.calendar = WorkCalendar()
+        # The "submitted" task reports its completion two working days before the build day, so
+        # it waits for verification on any day (a Monday, after a long holiday, …).
+        self.submit_day = add_workdays(self.today, -2, calendar=self.calendar)
+        # The office's hand-issued notice, left for bumen to answer: four working days ago.
+        self.notice_day = add_workdays(self.today, -4, calendar=self.calendar)
         self.reports = 0
 
     def _unit(self, name: str) -> Org:
@@ -316,7 +321,7 @@ class _Builder:
     def _report(self, task: Task, profile: str, moment: dt.datetime) -> None:
         day = timezone.localdate(moment)
         complete = profile in ("done", "closed") and day >= task.deadline - dt.timedelta(days=7)
-        complete = complete or (profile == "submitted" and day >= self.today - dt.timedelta(days=3))
+        complete = complete or (profile == "submitted" and day >= self.submit_day)
         percent = 100 if complete else max(self._target(task, profile, day), int(task.progress))
         text = next(t for t in reversed(PROGRESS_TEXTS) if percent >= t[0])
         evidence = [("文件", _pdf(f"{task.number}-成果材料.pdf"))] if complete else []
@@ -340,8 +345,13 @@ class _Builder:
         day = self.start + dt.timedelta(days=1)
         while day <= self.today:
             if self.calendar.is_workday(day):
-                escalation.run_ladder(_local(day, 8, 30))
-                self._day(plans, day)
+                # Nothing is dated after the moment of the build: on the build day itself the
+                # ladder runs only once its morning has come, and the units' reports (16:00) wait.
+                morning = _local(day, 8, 30)
+                if day < self.today or morning <= self.now:
+                    escalation.run_ladder(morning)
+                if day < self.today:
+                    self._day(plans, day)
             day += dt.timedelta(days=1)
 
     def _day(self, plans, day: dt.date) -> None:
@@ -366,12 +376,12 @@ class _Builder:
             if profile == "overdue" and day > task.deadline:
                 continue  # stopped reporting after the deadline: the ladder takes over
             due = task.next_report_due
-            if day >= due or (profile == "submitted" and day == self.today - dt.timedelta(days=2)):
+            if day >= due or (profile == "submitted" and day == self.submit_day):
                 try:
                     self._report(task, profile, _local(day, 16, (task.pk * 7) % 60))
                 except ServiceError:
                     continue
-        if day == self.today - dt.timedelta(days=6):
+        if day == self.notice_day:
             self._manual_notice(plans, day)
         self._replies(plans, day)
 

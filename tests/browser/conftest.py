@@ -18,6 +18,12 @@ from tests.factories import RoleGrantFactory, UserFactory
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """Browser tests run on real time: Chromium's clock cannot be frozen with the server's."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def chromium_path():
     path = shutil.which("chromium")

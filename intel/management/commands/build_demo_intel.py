@@ -88,9 +88,14 @@ class Command(BaseCommand):
         supervisor = User.objects.filter(username="dudao").first()
         if supervisor is None or HotSpotTask.objects.exists():
             return
-        month = selectors.month_start(clock.now().date())
-        cells = [c for c in selectors.hot_spots(supervisor, month)["cells"] if c["community"]]
-        if not cells:
+        # This month's top hot spot, or last month's in the first days of a month (每月一题 is
+        # usually chosen from the month just ended), so the demo has one on any day.
+        this_month = selectors.month_start(clock.now().date())
+        for month in (this_month, selectors.add_months(this_month, -1)):
+            cells = [c for c in selectors.hot_spots(supervisor, month)["cells"] if c["community"]]
+            if cells:
+                break
+        else:
             return
         top = cells[0]
         spot = hotspots.create_hot_spot_task(

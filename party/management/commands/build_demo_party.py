@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from party.demo import DemoPartyError, build_demo_party
+from party.demo import DemoPartyError, build_demo_party, build_demo_talks
 from party.devdemo import build_demo_development
 
 
@@ -13,5 +13,6 @@ class Command(BaseCommand):
         try:
             build_demo_party(stdout=self.stdout)
             build_demo_development(stdout=self.stdout)
+            build_demo_talks(stdout=self.stdout)
         except DemoPartyError as error:
             raise CommandError(str(error)) from error

@@ -1,0 +1,32 @@
+"""The demo district, built in one call (``luoshi demo`` and the date-spread test use this).
+
+Each app's builder takes "now" from the clock (``django.utils.timezone.now``, which the tests
+freeze with time-machine) and places its showcase states relative to that day, so the demo shows
+every state whatever day it is built on. ``showcase`` lists what the demo accounts must find.
+"""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+BUILDERS = (
+    "build_demo",
+    "build_demo_cases",
+    "build_demo_intel",
+    "build_demo_api",
+    "build_demo_party",
+    "build_demo_villages",
+    "build_demo_workplan",
+)
+
+
+def build_all(stdout=None, **options) -> None:
+    """Run every demo builder in order (each reuses what is already there)."""
+    for name in BUILDERS:
+        kwargs = options.get(name, {})
+        if stdout is None:
+            import io
+
+            call_command(name, stdout=io.StringIO(), **kwargs)
+        else:
+            call_command(name, stdout=stdout, **kwargs)

@@ -1,0 +1,179 @@
+"""What the demo district must show its accounts, whatever day it is built (README, "Demo accounts").
+
+``problems()`` returns the showcase states that are missing, as readable strings, so that a
+failing build date names everything it lacks at once. It reads the database as built; the caller
+freezes the clock (time-machine) at the build moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+
+OUR_APPS = ("orgs", "audit", "core", "workdays", "cases", "workplan", "party", "villages", "intel", "api")
+# Stored moments that are records of something done (not deadlines or schedules).
+DONE_AT = ("created_at", "recorded_at", "submitted_at", "closed_at", "decided_at", "verified_at")
+
+
+def _future_rows(now: dt.datetime) -> list[str]:
+    """Nothing the demo writes is dated after the moment it was built."""
+    found = []
+    for app in OUR_APPS:
+        for model in apps.get_app_config(app).get_models():
+            for f in model._meta.concrete_fields:
+                if isinstance(f, models.DateTimeField) and f.name in DONE_AT:
+                    later = {f"{f.name}__gt": now + dt.timedelta(minutes=1)}
+                    n = model._default_manager.filter(**later).count()
+                    if n:
+                        found.append(f"{model._meta.label}.{f.name}: {n} 条晚于生成时刻")
+    return found
+
+
+def _workplan(day: dt.date) -> list[str]:
+    from orgs.models import User
+    from workplan import selectors
+    from workplan.models import Accountability, Notice, Task, TaskStatus
+
+    out = []
+    statuses = set(Task.objects.filter(is_demo=True).with_status(day).values_list("status_code", flat=True))
+    for code in (
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.LAGGING,
+        TaskStatus.OVERDUE,
+        TaskStatus.PENDING_VERIFY,
+        TaskStatus.DONE,
+        TaskStatus.CLOSED,
+    ):
+        if code not in statuses:
+            out.append(f"workplan: no task {code}")
+    kinds = set(Notice.objects.values_list("kind", flat=True))
+    if not {"reminder", "notice", "circular"} <= kinds:
+        out.append(f"workplan: notice kinds {sorted(kinds)}")
+    if not Accountability.objects.filter(status="proposed").exists():
+        out.append("workplan: no accountability proposal to decide")
+    bumen, jiedao = (User.objects.get(username=n) for n in ("bumen", "jiedao"))
+    if selectors.workbench(bumen, day)[0].count() < 3:
+        out.append("workplan: bumen leads fewer than 3 tasks")
+    if not selectors.notices_to_answer(bumen):
+        out.append("workplan: bumen has no notice to answer")
+    if not selectors.workbench(jiedao, day)[0].exists():
+        out.append("workplan: jiedao has no task")
+    return out
+
+
+def _party(day: dt.date) -> list[str]:
+    from orgs.models import Org, User
+    from party import devselectors, reductions, selectors, talks
+    from party.demo import SHUJI_BRANCH
+    from party.memmodels import Transfer
+
+    out = []
+    branch = Org.objects.get(is_demo=True, short_name=SHUJI_BRANCH)
+    shuji, zuzhibu = (User.objects.get(username=n) for n in ("shuji", "zuzhibu"))
+    # 谈心谈话: this year one committee pair and two members to go.
+    cover = talks.coverage(branch, day.year, day)
+    if len(cover.missing_pairs) != 1 or len(cover.members_missing) != 2:
+        out.append(
+            f"party: shuji's talks this year miss {len(cover.missing_pairs)} pairs and "
+            f"{len(cover.members_missing)} members (expected 1 and 2)"
+        )
+    # 发展党员: applicants at several stages, one overdue or due soon.
+    board = devselectors.board(shuji, branch, day)
+    if len({row["stage"] for row in board}) < 3:
+        out.append(f"party: shuji's development board has {len(board)} applicants in too few stages")
+    if not any(row["overdue"] or row["due_soon"] for row in board):
+        out.append("party: nothing due soon or overdue on shuji's development board")
+    # 党费减免 waiting for the organization department; a transfer pending at shuji's branch.
+    if not reductions.pending_for(zuzhibu):
+        out.append("party: no dues reduction waiting for zuzhibu")
+    if not Transfer.objects.filter(org=branch, state="pending").exists():
+        out.append("party: no transfer pending at shuji's branch")
+    # Compliance findings: the dashboard's running quarter (state rules as of the day) and the
+    # two quarters before it (period rules judge finished periods).
+    root = selectors.top_orgs(zuzhibu)[0]
+    codes = set()
+    for start, end, _ in selectors.quarters(day, 2):
+        codes |= {f.rule for f in selectors.findings(root, start, end)}
+    for code in EXPECTED_FINDINGS:
+        if code not in codes:
+            out.append(f"party: no finding {code} in the last three quarters")
+    return out
+
+
+# Findings the demo district shows the organization department in any quarter (party/demo.py's
+# gappy, bunched, dormant and copying branches, lapses, terms, care visits, talks, dues).
+EXPECTED_FINDINGS = (
+    "meeting.missing",
+    "meeting.bunched",
+    "meeting.low_attendance",
+    "study.gap",
+    "member.lapse_flag",
+    "formalism.thin_minutes",
+    "formalism.copied_attendance",
+    "formalism.duplicate_minutes",
+    "formalism.reused_photo",
+    "term.expired",
+    "care.not_visited",
+    "org.secretary_vacant",
+    "dev.rush",
+    "dev.overdue",
+    "transfer.pending_long",
+    "dues.arrears",
+    "village.deviation",
+)
+
+
+def _villages(day: dt.date) -> list[str]:
+    from villages.models import Decision, DecisionStatus
+
+    out = []
+    statuses = set(Decision.objects.filter(is_demo=True).values_list("status", flat=True))
+    for status in DecisionStatus.values:
+        if status not in statuses:
+            out.append(f"villages: no decision {status}")
+    if not Decision.objects.filter(is_demo=True, task__isnull=False).exists():
+        out.append("villages: no decision linked to a key task")
+    return out
+
+
+def _intel(day: dt.date) -> list[str]:
+    from intel.models import HotSpotTask, ModelVersion
+
+    out = []
+    if not ModelVersion.objects.filter(active=True).exists():
+        out.append("intel: no active category model")
+    if not HotSpotTask.objects.exists():
+        out.append("intel: no 每月一题 hot-spot task")
+    return out
+
+
+def _cases(now: dt.datetime) -> list[str]:
+    from cases.models import Case, CaseStatus
+    from orgs.models import User
+
+    out = []
+    cases = Case.objects.filter(is_demo=True)
+    statuses = set(cases.values_list("status", flat=True))
+    for status in CaseStatus.values:
+        if status not in statuses:
+            out.append(f"cases: no case {status}")
+    if not cases.overdue(now).exists():
+        out.append("cases: nothing overdue")
+    jumin = User.objects.get(username="jumin")
+    if Case.objects.visible_to(jumin).count() != 3:
+        out.append("cases: jumin does not have 3 cases")
+    return out
+
+
+def problems() -> list[str]:
+    now = timezone.now()
+    day = timezone.localdate(now)
+    found = []
+    for check in (_cases, _future_rows):
+        found += check(now)
+    for check in (_workplan, _party, _villages, _intel):
+        found += check(day)
+    return found

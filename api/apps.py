@@ -6,4 +6,11 @@ class ApiConfig(AppConfig):
     verbose_name = "接口"
 
     def ready(self):
+        from core.textguard import register_responder
+
         from . import services, tasks  # noqa: F401  (registers audit codes and the webhook job)
+        from .errors import refuse_bad_input
+        from .open311.views import refuse_bad_input as open311_refusal
+
+        register_responder("/api/v1/", refuse_bad_input)
+        register_responder("/open311/", open311_refusal)

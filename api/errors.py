@@ -51,6 +51,11 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return response
 
 
+def refuse_bad_input(request, field: str | None, message: str) -> JsonResponse:
+    """``core.textguard``'s refusal of control characters in a path, query or body (422)."""
+    return error_response(422, "invalid", message, field[:100] if field else None)
+
+
 def service_error_status(error: ServiceError) -> int:
     if isinstance(error, PermissionDenied):
         return 403

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.forms import guard_text_fields
 
 from . import services
 from .models import ApiToken
@@ -22,6 +23,10 @@ class TokenForm(forms.Form):
         error_messages={"required": "请填写令牌名称", "max_length": "令牌名称不能超过100字"},
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "如:12345热线对接、数据大屏"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_text_fields(self)
 
 
 @login_required

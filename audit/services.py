@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 
 from core import clock
 from core.middleware import current_request_id
+from core.textguard import check_text
 
 from . import events
 from .models import AuditEvent, AuditHead, event_hash
@@ -79,6 +80,9 @@ def record(
         raise ValueError(f"unregistered audit event code: {action!r}")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the transaction that makes the change")
+    # Reasons and notes often come straight from a page's POST (no form): refuse control characters
+    # here too, so the caller's transaction rolls back with a message instead of a database error.
+    check_text(reason, "reason", "原因/说明")
     if isinstance(subject, Subject):
         subject_type, subject_id, label = subject.label_lower, str(subject.pk), subject.label
         default_scope = subject.scope_path

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from core.tabular import workbook_bytes
 
 from .evaluation import GROUPS, RATE_LABELS, RATES, UnitScore, weights_for
 
@@ -61,6 +62,4 @@ def ranking_workbook(month: dt.date, tables: dict[str, list[UnitScore]]) -> byte
         for index, header in enumerate(HEADERS, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = 28 if header == "单位" else 12
         sheet.freeze_panes = "C4"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

@@ -2,17 +2,25 @@
 
 The index is built once per process from all active grids with a boundary and rebuilt when the
 grids change (a cheap fingerprint query: count and latest change of grid rows).
+
+The district's extent is the district's own boundary (when it has one) plus every grid; a point
+farther than ``LUOSHI_GEO_MARGIN_M`` metres (default 2000) from all of them is refused
+(``check_in_district``), measured in a local equirectangular projection (metres east/north).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Max
 from shapely import STRtree
+from shapely.affinity import affine_transform
 from shapely.geometry import Point, shape
 
+from core.errors import ServiceError
 from orgs.models import Org, OrgKind
 
 
@@ -35,9 +43,13 @@ class GridIndex:
         self._tree: STRtree | None = None
         self._ids: list[int] = []
         self._shapes: list = []
+        self._extent: STRtree | None = None  # grids and district boundaries, in metres
+        self._scale = (1.0, 1.0)
 
     def _current_fingerprint(self):
-        grids = Org.objects.filter(kind=OrgKind.GRID, archived_at__isnull=True, geometry__isnull=False)
+        grids = Org.objects.filter(
+            kind__in=(OrgKind.GRID, OrgKind.DISTRICT), archived_at__isnull=True, geometry__isnull=False
+        )
         stats = grids.aggregate(n=Count("id"), top=Max("id"), path=Max("path"))
         return (stats["n"], stats["top"], stats["path"])
 
@@ -51,7 +63,37 @@ class GridIndex:
             shapes.append(shape(geometry))
         self._ids, self._shapes = ids, shapes
         self._tree = STRtree(shapes) if shapes else None
+        districts = Org.objects.filter(
+            kind=OrgKind.DISTRICT, archived_at__isnull=True, geometry__isnull=False
+        ).values_list("geometry", flat=True)
+        extent = [*shapes]
+        for geometry in districts:
+            try:
+                extent.append(shape(geometry))
+            except (ValueError, TypeError, KeyError, AttributeError):
+                continue
+        if extent:
+            latitude = sum(g.centroid.y for g in extent) / len(extent)
+            self._scale = (METRES_PER_DEGREE * math.cos(math.radians(latitude)), METRES_PER_DEGREE)
+            self._extent = STRtree([self._metres(g) for g in extent])
+        else:
+            self._extent = None
         self._fingerprint = fingerprint
+
+    def _metres(self, geometry):
+        kx, ky = self._scale
+        return affine_transform(geometry, [kx, 0, 0, ky, 0, 0])
+
+    def within_district(self, longitude: float, latitude: float, margin: float) -> bool | None:
+        """Whether the point lies within ``margin`` metres of the district; None when no boundary is known."""
+        fingerprint = self._current_fingerprint()
+        with self._lock:
+            if fingerprint != self._fingerprint:
+                self._rebuild(fingerprint)
+            if self._extent is None:
+                return None
+            point = self._metres(Point(longitude, latitude))
+            return len(self._extent.query(point, predicate="dwithin", distance=margin)) > 0
 
     def grid_id_at(self, longitude: float, latitude: float) -> int | None:
         fingerprint = self._current_fingerprint()
@@ -66,7 +108,23 @@ class GridIndex:
         return None
 
 
+METRES_PER_DEGREE = 111_320.0
 _index = GridIndex()
+
+
+def margin_metres() -> float:
+    return float(getattr(settings, "LUOSHI_GEO_MARGIN_M", 2000))
+
+
+def check_in_district(longitude: float, latitude: float, *, field: str = "location") -> None:
+    """Refuse a point outside the district's boundary (plus the margin). NaN and ∞ are refused too."""
+    if not (math.isfinite(longitude) and math.isfinite(latitude)):
+        raise ServiceError("位置坐标必须是有效的数字", field=field)
+    margin = margin_metres()
+    if _index.within_district(longitude, latitude, margin) is False:
+        raise ServiceError(
+            f"所选位置不在本区范围内(距辖区边界超过 {margin:g} 米),请在地图上重新选择位置", field=field
+        )
 
 
 def place_of_org(org: Org | None) -> Place:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ServiceError, StateConflict
 from core.http import client_ip
+from core.textguard import form_checks_input
 from orgs.models import Org, OrgKind
 
 from . import forms, selectors, services
@@ -112,6 +113,7 @@ def report(request):
     return redirect(f"{tracking_url(case)}&new=1")
 
 
+@form_checks_input
 def track(request):
     """Look a case up by its number and 查询码 (GET form: nothing changes)."""
     form = forms.TrackForm(request.GET or None)
@@ -121,7 +123,8 @@ def track(request):
             return redirect(f"{reverse('portal:case', args=[number])}?{urlencode({'t': token})}")
         form.add_error(None, "事项编号或查询码不正确,请核对后重试")
         return render(request, "portal/track.html", {"form": form, "portal_tab": "track"}, status=404)
-    return render(request, "portal/track.html", {"form": form, "portal_tab": "track"})
+    status = 400 if form.is_bound else 200  # a bound form here is invalid: its errors are shown
+    return render(request, "portal/track.html", {"form": form, "portal_tab": "track"}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

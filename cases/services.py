@@ -14,6 +14,7 @@ generator all call these.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -163,8 +164,11 @@ def _clean_point(longitude, latitude) -> tuple[float | None, float | None]:
         lon, lat = float(longitude), float(latitude)
     except (TypeError, ValueError) as error:
         raise ServiceError("位置坐标格式不正确", field="location") from error
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ServiceError("位置坐标必须是有效的数字", field="location")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ServiceError("位置坐标超出范围", field="location")
+    locate.check_in_district(lon, lat)
     return lon, lat
 
 
@@ -271,7 +275,7 @@ def report_case(
 def patrol_on_spot(
     *,
     actor,
-    grid: Org,
+    grid: Org | None,
     description: str,
     before_photos,
     after_photos,
@@ -282,7 +286,17 @@ def patrol_on_spot(
     address: str = "",
     note: str = "",
 ) -> Case:
-    """即报即办: a grid worker resolves a simple problem on the spot and closes it with photos."""
+    """即报即办: a grid worker resolves a simple problem on the spot and closes it with photos.
+
+    Without ``grid`` the grid is found from the point, like any report (``locate``)."""
+    if grid is None:
+        lon, lat = _clean_point(longitude, latitude)
+        if lon is None:
+            raise ServiceError("请选择网格,或在地图上选择位置", field="grid")
+        grid = locate.locate(lon, lat).grid
+        if grid is None:
+            raise ServiceError("所选位置不在任何网格内,请在列表中选择网格", field="grid")
+        _require(actor, "handle", grid, f"所选位置属于“{grid.name}”,您不是该网格的网格员,不能现场处置结案")
     _require(actor, "handle", grid, "您不是该网格的网格员,不能现场处置结案")
     if grid.kind != OrgKind.GRID:
         raise ServiceError("请选择网格", field="grid")

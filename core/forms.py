@@ -5,7 +5,10 @@ the field it names. Forms only parse input; rules and their messages live in the
 from __future__ import annotations
 
 from django import forms
+from django.core import validators
 from django.forms.boundfield import BoundField
+
+from .textguard import validate_text
 
 
 class BootstrapBoundField(BoundField):
@@ -39,6 +42,18 @@ class MultipleFilesField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def guard_text_fields(form: forms.BaseForm) -> None:
+    """Every text field refuses control characters with a Chinese field error (``core.textguard``);
+    Django's own NUL check goes, so one message is shown, not two."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            field.validators = [
+                v for v in field.validators if not isinstance(v, validators.ProhibitNullCharactersValidator)
+            ]
+            if validate_text not in field.validators:
+                field.validators.append(validate_text)
+
+
 CHECK_WIDGETS = (forms.RadioSelect, forms.CheckboxInput, forms.CheckboxSelectMultiple)
 
 
@@ -65,6 +80,7 @@ class StyledForm(forms.Form):
             else:
                 css = f"form-control form-control{size}" if size else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        guard_text_fields(self)
 
     def attach(self, error) -> None:
         field = self.field_aliases.get(error.field, error.field)

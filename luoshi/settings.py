@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.textguard.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "luoshi.urls"
@@ -206,6 +207,8 @@ else:
 LUOSHI_OFFICE_HOURS = os.environ.get("LUOSHI_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 LUOSHI_DEMO_PASSWORD = os.environ.get("LUOSHI_DEMO_PASSWORD", "demo12345")
 LUOSHI_CASE_PREFIX = os.environ.get("LUOSHI_CASE_PREFIX", "YL")
+# Reports located farther than this from the district boundary (and every grid) are refused.
+LUOSHI_GEO_MARGIN_M = float(os.environ.get("LUOSHI_GEO_MARGIN_M", "2000"))
 # Party subtrees with at least this many branches read their compliance findings from stored
 # snapshots refreshed by the worker (party.snapshots); 0 turns snapshots off.
 LUOSHI_PARTY_SNAPSHOT_BRANCHES = int(os.environ.get("LUOSHI_PARTY_SNAPSHOT_BRANCHES", "200"))

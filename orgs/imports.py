@@ -35,6 +35,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.errors import ServiceError
 from core.privacy import blind_index
+from core.tabular import workbook_bytes
+from core.textguard import bad_char, message_for
 
 from . import services
 from .geo import check_polygon
@@ -241,6 +243,9 @@ def _parse_sheet(workbook, columns: list[Column]) -> _Sheet:
         for index, value in enumerate(values):
             if index not in headed and not _is_blank(value):
                 unheaded.setdefault(index, number)
+        for header, index in positions.items():
+            if index < len(values) and bad_char(values[index]) is not None:
+                errors.append(RowError(number, get_column_letter(index + 1), message_for(header)))
         data_rows.append(
             (
                 number,
@@ -1002,6 +1007,4 @@ def template_workbook(kind: str) -> bytes:
     notes.column_dimensions["B"].width = 10
     notes.column_dimensions["C"].width = 90
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

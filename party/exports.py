@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+
+from core.tabular import workbook_bytes
 
 from .compliance import Finding, Score
 
@@ -58,6 +58,4 @@ def findings_workbook(org, quarter: str, scores: dict[int, Score], findings: lis
     for row in detail.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

@@ -7,15 +7,16 @@ import io
 
 import imagehash
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
+from core import images
 from core.errors import ServiceError
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UPLOADS = 12
 MAX_SIDE = 2560
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+PHOTO_FORMATS = images.FORMATS
 # Documents recognised by their first bytes (not by name): PDF, OOXML (docx/xlsx), OLE (doc/xls).
 FILE_MAGIC = {b"%PDF-": "pdf", b"PK\x03\x04": "ooxml", b"\xd0\xcf\x11\xe0": "ole"}
 
@@ -25,20 +26,16 @@ def _name(upload) -> str:
 
 
 def clean_photo(upload) -> tuple[ContentFile, str]:
-    """A metadata-free JPEG copy of an uploaded photo and its 16-hex-digit pHash."""
-    data = upload.read()
+    """A metadata-free JPEG copy of an uploaded photo and its 16-hex-digit pHash (limits checked on
+    the header before decoding, ``core.images``)."""
+    data = upload.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
         raise ServiceError(f"照片“{_name(upload)}”超过 10 MB", field="photos")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        image = Image.open(io.BytesIO(data))
-        if image.format not in PHOTO_FORMATS:
-            raise ServiceError("照片只能是 JPEG、PNG、WEBP 或 GIF 图片", field="photos")
+    name = _name(upload)
+    image = images.open_checked(data, name=name, field="photos", formats=PHOTO_FORMATS)
+    with images.decoding(name=name, field="photos"):
         image = ImageOps.exif_transpose(image).convert("RGB")
         image.thumbnail((MAX_SIDE, MAX_SIDE))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ServiceError(f"文件“{_name(upload)}”不是有效的图片", field="photos") from error
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85, optimize=True)
     return ContentFile(out.getvalue(), name="photo.jpg"), photo_hash(image)

@@ -5,11 +5,12 @@ totals. Income is never exported."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+
+from core.tabular import workbook_bytes
 
 from . import membership
 from .memmodels import DuesBase, DuesPayment
@@ -80,6 +81,4 @@ def dues_workbook(user, org, year: int, today: dt.date) -> bytes:
             sheet.cell(row=sheet.max_row, column=column).comment = Comment(label, "落实")
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

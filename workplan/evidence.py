@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 
+from core import images
 from core.errors import ServiceError
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -87,4 +88,6 @@ def check_upload(upload, max_mb: int = 20, *, field: str = "evidence") -> Checke
         raise ServiceError(f"“{name}”是空文件", field=field)
     if not _matches(extension, data):
         raise ServiceError(f"“{name}”的内容与扩展名不符(不是有效的{FORMATS[extension][1]})", field=field)
+    if extension in ("jpg", "jpeg", "png"):  # stored as uploaded: refuse bombs by their header
+        images.open_checked(data, name=name, field=field, max_bytes=limit, formats={"JPEG", "MPO", "PNG"})
     return CheckedFile(name, ContentFile(data, name=name), FORMATS[extension][0], len(data))

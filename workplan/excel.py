@@ -13,7 +13,6 @@ columns of an exported 台账 are ignored on import, so export → import gives 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.errors import ServiceError
+from core.tabular import workbook_bytes
 from orgs.imports import Column, ImportRejected, RowError, _Bad, _date, _read_sheet, _text
 from orgs.models import Org
 
@@ -104,9 +104,7 @@ def export_ledger(tasks: list[Task], day: dt.date, title: str = "督查督办台
                 cell.number_format = "yyyy-mm-dd"
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "C2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,6 +315,4 @@ def template_workbook() -> bytes:
     )
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import OPEN_STATUSES, Case, CaseStatus, Category, Urgency
+from core.textguard import BAD_CHARS
 
 from .. import conf
 
@@ -170,7 +171,8 @@ LIST_ITEMS = {
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    # A control character (stored before the input guard existed) would make the XML ill-formed.
+    return "" if value is None else BAD_CHARS.sub("\ufffd", str(value))
 
 
 def _fill(element: ET.Element, data: dict) -> None:

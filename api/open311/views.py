@@ -60,6 +60,13 @@ def error(fmt: str, status: int, description: str, code: int | None = None, **he
     return response
 
 
+def refuse_bad_input(request, field: str | None, message: str) -> HttpResponse:
+    """``core.textguard``'s refusal of control characters, as an Open311 400 error."""
+    fmt = "xml" if request.path_info.endswith(".xml") else "json"
+    name = (field or "request")[:50]
+    return error(fmt, 400, f"{name} must not contain control characters ({message})")
+
+
 def endpoint(view):
     """Common handling: jurisdiction check, per-IP rate limit, Open311 error rendering."""
 

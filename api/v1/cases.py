@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import datetime as dt
 import io
 import json
@@ -24,6 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 from audit.events import label_for
 from cases import approvals, coordination, selectors, services
 from cases.models import AssignmentStatus, Case, CaseStatus, Category
+from core.tabular import csv_writer
 from orgs.models import Org
 from orgs.scoping import subtree_q
 
@@ -369,7 +369,7 @@ def _export_rows(queryset):
 
 def _csv_stream(queryset):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
 
     def flush():
         data = buffer.getvalue()

@@ -8,7 +8,6 @@ state and writes the audit event. A task or plan the caller cannot see is a 404.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Annotated
@@ -20,6 +19,7 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from audit.events import label_for
+from core.tabular import csv_writer
 from orgs.scoping import has_scope
 from workplan import selectors, services, status
 from workplan.excel import COLUMNS as LEDGER_COLUMNS
@@ -414,7 +414,7 @@ def tasks(
 
 def _ledger_stream(queryset, day: dt.date):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     cadences = dict(Cadence.choices)
 
     def flush():

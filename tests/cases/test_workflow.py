@@ -35,8 +35,12 @@ def test_location_by_point_in_polygon(world):
         world["s1"],
         world["g1"],
     )
-    outside = new_case(world, area=None, longitude=113.5, latitude=28.0)
+    # ~1 km east of the grid: outside every grid but within the district's margin (2 km).
+    outside = new_case(world, area=None, longitude=112.92, latitude=28.205)
     assert outside.grid is None and outside.org == world["district"]  # the district dispatch queue
+    with pytest.raises(ServiceError) as refused:  # ~60 km away: not in the district at all
+        new_case(world, area=None, longitude=113.5, latitude=28.0)
+    assert refused.value.field == "location" and "不在本区范围内" in refused.value.message
 
 
 def test_location_by_picked_community(world):

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from core import media
 from orgs.roles import Role
+from tests.mediatools import assert_images_load, body, jpeg
 from villages import services
 from villages.models import DecisionStatus
-from tests.mediatools import assert_images_load, body, jpeg
 
 from ..conftest import grant
 from .test_villages import propose, through

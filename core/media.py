@@ -206,9 +206,7 @@ def file_response(fieldfile, *, filename: str = "") -> HttpResponse:
     else:
         try:
             handle = storage.open(name, "rb")
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
-            raise Http404 from error
-        except OSError as error:  # S3 and other storages raise their own errors for a missing key
+        except OSError as error:  # missing on disk, or a missing key (django-storages: FileNotFoundError)
             raise Http404 from error
         response = FileResponse(handle, content_type=content_type)
     response["Content-Disposition"] = disposition

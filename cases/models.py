@@ -492,6 +492,7 @@ class CaseAttachment(models.Model):
         verbose_name = "事项照片"
         verbose_name_plural = "事项照片"
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["file"], name="caseattachment_file")]  # media view lookup
 
     def __str__(self):
         return f"{self.case.number} {self.get_stage_display()}"

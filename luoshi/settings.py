@@ -193,6 +193,41 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+
+def media_storage(kind: str) -> dict:
+    """``STORAGES["default"]`` for ``LUOSHI_MEDIA_STORAGE``: ``file`` (default; ``LUOSHI_MEDIA_ROOT``,
+    a shared volume when there are several web nodes) or ``s3`` (any S3-compatible store through
+    django-storages, ``pip install 'luoshi[s3]'``; the bucket stays private and files are streamed
+    through the permission-checked media view, see core/media.py)."""
+    if kind in ("", "file"):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise RuntimeError(f"LUOSHI_MEDIA_STORAGE must be file or s3, not {kind!r}")
+    options = {
+        "bucket_name": os.environ.get("LUOSHI_S3_BUCKET", ""),
+        "endpoint_url": os.environ.get("LUOSHI_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("LUOSHI_S3_REGION") or None,
+        "access_key": env_secret("LUOSHI_S3_ACCESS_KEY") or None,
+        "secret_key": env_secret("LUOSHI_S3_SECRET_KEY") or None,
+        "location": os.environ.get("LUOSHI_S3_PREFIX", ""),
+        "default_acl": None,  # private objects: nobody reads the bucket but the media view
+        "file_overwrite": False,  # a second upload of the same name gets a new name, as on disk
+        "querystring_auth": True,
+    }
+    if not options["bucket_name"]:
+        raise RuntimeError("LUOSHI_MEDIA_STORAGE=s3 needs LUOSHI_S3_BUCKET")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+STORAGES["default"] = media_storage(os.environ.get("LUOSHI_MEDIA_STORAGE", "file").strip().lower())
+# Behind nginx: the media view answers with ``X-Accel-Redirect: <prefix><name>`` and nginx sends
+# the file from an ``internal`` location aliased to LUOSHI_MEDIA_ROOT (file-system storage only).
+LUOSHI_MEDIA_ACCEL_PREFIX = os.environ.get("LUOSHI_MEDIA_ACCEL_PREFIX", "")
+if LUOSHI_MEDIA_ACCEL_PREFIX and not (
+    LUOSHI_MEDIA_ACCEL_PREFIX.startswith("/") and LUOSHI_MEDIA_ACCEL_PREFIX.endswith("/")
+):
+    raise RuntimeError("LUOSHI_MEDIA_ACCEL_PREFIX must start and end with / (e.g. /protected-media/)")
+
 # Background work (django_tasks): database backend by default, Redis/RQ for several nodes.
 if os.environ.get("LUOSHI_TASKS_BACKEND", "db") == "rq":
     INSTALLED_APPS.append("django_rq")

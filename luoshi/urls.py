@@ -1,11 +1,10 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cases.ranking_views import rankings
 from cases.urls import portal_urlpatterns
+from core import media
 from core import views as core_views
 
 admin.site.site_header = "落实 · 管理后台"
@@ -28,7 +27,7 @@ urlpatterns = [
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox_read"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Uploaded files, always through the permission check (core/media.py), in DEBUG too.
+    path("media/<path:name>", media.serve, name="media"),
     path("admin/", admin.site.urls),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -189,6 +189,7 @@ class StepDocument(OrgScopedModel):
     class Meta:
         verbose_name = "发展党员材料"
         verbose_name_plural = "发展党员材料"
+        indexes = [models.Index(fields=["file"], name="stepdocument_file")]  # media view lookup
 
     def __str__(self):
         return self.title

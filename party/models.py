@@ -428,6 +428,7 @@ class MeetingAttachment(OrgScopedModel):
     class Meta:
         verbose_name = "会议照片/附件"
         verbose_name_plural = "会议照片/附件"
+        indexes = [models.Index(fields=["file"], name="meetingattachment_file")]  # media view lookup
 
     def __str__(self):
         return self.name

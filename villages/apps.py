@@ -6,4 +6,4 @@ class VillagesConfig(AppConfig):
     verbose_name = "村级事务(四议两公开)"
 
     def ready(self):
-        from . import tasks  # noqa: F401  (registers the disclosure reminder job)
+        from . import media, tasks  # noqa: F401  (photos behind the media view, the disclosure reminder job)

@@ -219,6 +219,7 @@ class DecisionPhoto(OrgScopedModel):
         verbose_name = "四议两公开照片"
         verbose_name_plural = "四议两公开照片"
         ordering = ["decision", "stage", "created_at", "pk"]
+        indexes = [models.Index(fields=["file"], name="decisionphoto_file")]  # media view lookup
 
     def __str__(self):
         return f"{self.decision_id} {self.get_stage_display()}"

@@ -117,6 +117,7 @@ class Plan(OrgScopedModel):
         verbose_name = "工作计划"
         verbose_name_plural = "工作计划"
         ordering = ["-year", "-created_at"]
+        indexes = [models.Index(fields=["source_file"], name="plan_source_file")]  # media view lookup
 
     def __str__(self):
         return self.title
@@ -512,6 +513,7 @@ class Evidence(models.Model):
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["file"], name="evidence_file")]  # media view lookup
 
     def __str__(self):
         return self.original_name
@@ -660,6 +662,9 @@ class Accountability(OrgScopedModel):
         verbose_name = "问责记录"
         verbose_name_plural = "问责记录"
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["decision_file"], name="accountability_decision_file")
+        ]  # media view lookup
 
     def __str__(self):
         return f"问责 {self.unit} {self.person_name}".strip()

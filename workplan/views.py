@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.media import file_response
 from orgs.imports import ImportRejected
 from orgs.scoping import can, has_scope
 
@@ -317,9 +318,7 @@ def plan_source(request, pk: int):
     plan = selectors.visible_plan(request.user, pk)
     if not plan.source_file:
         raise Http404
-    return FileResponse(
-        plan.source_file.open("rb"), as_attachment=True, filename=plan.source_file.name.rsplit("/", 1)[-1]
-    )
+    return file_response(plan.source_file)
 
 
 @login_required
@@ -725,9 +724,8 @@ def task_link(request, pk: int):
 def evidence_file(request, pk: int):
     item = get_object_or_404(Evidence.objects.select_related("task"), pk=pk)
     selectors.visible_task(request.user, item.task_id)  # 404 unless the task is visible
-    return FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
+    # Inline for images and PDFs, a download otherwise; nginx sends it when configured (core.media).
+    return file_response(item.file, filename=item.original_name)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,3 +7,19 @@ register = template.Library()
 def get_item(mapping, key):
     """``{{ mapping|get_item:key }}``: a dict lookup by a variable key."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def media_url(fieldfile):
+    """``{{ photo.file|media_url }}``: the permission-checked address of an uploaded file."""
+    from core.media import media_url as url
+
+    return url(fieldfile)
+
+
+@register.filter
+def public_media_url(fieldfile):
+    """``{{ photo.file|public_media_url }}``: a signed address for a file shown on a public page."""
+    from core.media import public_media_url as url
+
+    return url(fieldfile)

@@ -1,0 +1,33 @@
+"""Case photos behind the media view (core/media.py): staff see the photos of the cases their
+case pages show them; the public tracking page shows a public case's report photos only."""
+
+from core.media import register_media
+
+from .models import AttachmentStage, Case, CaseAttachment
+
+
+def can_view(user, photo) -> bool:
+    from .views import is_case_staff  # the staff pages' rule: residents use the tracking page
+
+    return is_case_staff(user) and Case.objects.visible_to(user, "view").filter(pk=photo.case_id).exists()
+
+
+def is_public(photo) -> bool:
+    """What portal/case.html shows: the report photos of a case that is public."""
+    return photo.stage == AttachmentStage.REPORT and photo.case.is_public
+
+
+def public_key(photo) -> str:
+    # Tied to the case's tracking token (查询码): a signature made for one case opens nothing else.
+    return f"case:{photo.case_id}:{photo.case.access_token}"
+
+
+register_media(
+    CaseAttachment,
+    "file",
+    prefixes=("cases/",),
+    can_view=can_view,
+    public_key=public_key,
+    is_public=is_public,
+    select_related=("case",),
+)

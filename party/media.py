@@ -1,0 +1,32 @@
+"""Meeting photos and files, and development documents, behind the media view (core/media.py):
+the same scoping as the meeting page and the applicant page. Nothing here is public."""
+
+from core.media import register_media
+
+from .devmodels import Applicant, StepDocument
+from .models import Meeting, MeetingAttachment
+
+
+def can_view_meeting_file(user, attachment) -> bool:
+    return Meeting.objects.visible_to(user).filter(pk=attachment.meeting_id).exists()
+
+
+def can_view_step_document(user, document) -> bool:
+    return Applicant.objects.visible_to(user, "view").filter(pk=document.step.applicant_id).exists()
+
+
+register_media(
+    MeetingAttachment,
+    "file",
+    prefixes=("party/meetings/",),
+    can_view=can_view_meeting_file,
+    filename=lambda attachment: attachment.name,
+)
+register_media(
+    StepDocument,
+    "file",
+    prefixes=("party/development/",),
+    can_view=can_view_step_document,
+    filename=lambda document: document.name,
+    select_related=("step",),
+)

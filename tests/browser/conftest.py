@@ -118,20 +118,6 @@ def journey(transactional_db, settings, tmp_path):
     return {"world": world, "photo": photo, "media": settings.MEDIA_ROOT}
 
 
-def serve_media(page, media_root: Path):
-    """The live server does not serve uploads (DEBUG is off); answer /media/ from MEDIA_ROOT."""
-
-    def handle(route):
-        name = route.request.url.split("/media/", 1)[1].split("?")[0]
-        path = media_root / name
-        if path.exists():
-            route.fulfill(path=str(path), content_type="image/jpeg")
-        else:
-            route.fulfill(status=404, body="")
-
-    page.route("**/media/**", handle)
-
-
 @pytest.fixture
 def staff_page(browser, live_server, journey):
     """Log a staff member in, in their own browser context (closed before the server stops)."""
@@ -141,7 +127,6 @@ def staff_page(browser, live_server, journey):
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        serve_media(page, journey["media"])
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", "pw-123456")

@@ -4,15 +4,13 @@
 
 import pytest
 
-from .conftest import open_menu, screenshot, serve_media
+from .conftest import open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_case_journey(staff_page, phone_page, live_server, journey):
-    media = journey["media"]
     resident = phone_page
-    serve_media(resident, media)
 
     # 1. A resident reports a problem on their phone, without logging in.
     resident.goto(f"{live_server.url}/report/")
@@ -82,6 +80,10 @@ def test_case_journey(staff_page, phone_page, live_server, journey):
     bumen.click("[id^=form-feedback-] button[type=submit]")
     bumen.wait_for_selector("#case-status:has-text('待核查')")
     assert bumen.locator("img.case-thumb").count() == 1
+    # The photo is served by the permission-checked media view (no test shortcut) and loads.
+    bumen.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=bumen.locator("img.case-thumb").element_handle()
+    )
     screenshot(bumen, "journey-09-fed-back")
 
     # 4. The community checks it on the spot: passed, closed.

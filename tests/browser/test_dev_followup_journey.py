@@ -23,7 +23,7 @@ from villages import services as village_services
 from villages.defaults import seed_defaults as seed_villages
 from villages.models import DecisionPhoto, StepKind
 
-from .conftest import SCREENSHOTS, screenshot, serve_media
+from .conftest import SCREENSHOTS, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -126,7 +126,6 @@ def login(browser, live_server, journey):
         context = browser.new_context(locale="zh-CN", viewport=size, is_mobile=phone, has_touch=phone)
         contexts.append(context)
         page = context.new_page()
-        serve_media(page, journey["media"])
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", "pw-123456")
@@ -214,7 +213,6 @@ def test_village_photo_public_on_a_phone_and_record_sheet(journey, login, live_s
 
     visitor = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = visitor.new_page()
-    serve_media(page, journey["media"])
     page.goto(f"{live_server.url}/villages/public/{journey['village'].code}/")
     text = page.inner_text("main")
     assert "组级道路硬化工程" in text and "赞成 33" in text and "讨论表决" not in text and "施工现场" in text

@@ -735,6 +735,11 @@ class _Builder:
                 kwargs["reporter_phone"] = self.phone(rng)
         elif plan.channel == Channel.PATROL:
             actor = self._account("wanggeyuan", "report", where)
+        # Residents often send a photo with their report (the tracking page shows it). A rng of its
+        # own, so that the photos leave the rest of the plan as it was.
+        photo_rng = random.Random(f"{plan.at.isoformat()}{title}")
+        if plan.channel == Channel.PUBLIC and (plan.reporter is not None or photo_rng.random() < 0.3):
+            kwargs["uploads"] = [self.photo(photo_rng, dirty=True)]
         try:
             case = services.report_case(actor=actor, **kwargs)
         except ServiceError:

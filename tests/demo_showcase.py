@@ -169,6 +169,9 @@ def _cases(now: dt.datetime) -> list[str]:
     jumin = User.objects.get(username="jumin")
     if Case.objects.visible_to(jumin).count() != 3:
         out.append("cases: jumin does not have 3 cases")
+    # The tracking page shows the reporter's photo.
+    if not cases.filter(reporter_user=jumin, is_public=True, attachments__stage="report").exists():
+        out.append("cases: none of jumin's cases has a photo on its tracking page")
     return out
 
 

@@ -1,15 +1,12 @@
 import functools
-import os
-import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from luoshi import cli
 
-ROOT = str(Path(cli.__file__).resolve().parent.parent)
+from .clean_env import ROOT, clean_env, share_test_database
 
 pytestmark = pytest.mark.django_db
 
@@ -89,15 +86,6 @@ def test_demo_keeps_an_old_demo_database_readable(monkeypatch, tmp_path, setting
     assert privacy.decrypt(person.phone_encrypted) == "13812345678"
 
 
-def _clean_env(var_dir, **extra) -> dict[str, str]:
-    return {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/"),
-        "LUOSHI_VAR_DIR": str(var_dir),
-        **extra,
-    }
-
-
 def _luoshi(args, env, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "luoshi.cli", *args],
@@ -118,8 +106,6 @@ def test_readme_cli_lines_work_in_a_clean_environment_after_the_demo(tmp_path, s
     database (copied from the suite's migrated test database instead of migrating again, ~30 s),
     with a district and a person whose phone number was encrypted with the demo's key.
     """
-    from django.db import connection
-
     from luoshi import localkeys
 
     from ..factories import PersonFactory, make_org
@@ -128,17 +114,8 @@ def test_readme_cli_lines_work_in_a_clean_environment_after_the_demo(tmp_path, s
     settings.FIELD_ENCRYPTION_KEY = secret
     district = make_org(None, "district", "岳麓区", code="430104")
     PersonFactory(name="演示居民", org=district)
-    if connection.vendor == "sqlite":
-        target = sqlite3.connect(tmp_path / "luoshi.sqlite3")
-        connection.ensure_connection()
-        connection.connection.backup(target)
-        target.close()
-        env = _clean_env(tmp_path)
-    else:  # the PostgreSQL run: the same committed test database
-        db = connection.settings_dict
-        url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        env = _clean_env(tmp_path, LUOSHI_DATABASE_URL=url)
-    speech = Path(ROOT) / "workplan" / "data" / "seed_speech.txt"
+    env = clean_env(tmp_path, **share_test_database(tmp_path))
+    speech = ROOT / "workplan" / "data" / "seed_speech.txt"
     read_phone = "from orgs.models import Person; print(Person.objects.get(name='演示居民').phone_clear())"
     runs = {
         "workdays": _luoshi(["workdays", "add", "2026-09-30", "3"], env),
@@ -147,7 +124,7 @@ def test_readme_cli_lines_work_in_a_clean_environment_after_the_demo(tmp_path, s
         "workplan": _luoshi(["workplan", "draft", str(speech), "--year", "2026"], env),
         "phone": _luoshi(["manage", "shell", "-c", read_phone], env),
         # production: no key and no demo key file → the clear refusal, not a traceback
-        "refused": _luoshi(["audit", "verify"], _clean_env(tmp_path / "elsewhere")),
+        "refused": _luoshi(["audit", "verify"], clean_env(tmp_path / "elsewhere")),
     }
     out = {}
     for name, proc in runs.items():
@@ -171,7 +148,7 @@ def test_demo_key_file_is_never_used_with_a_configured_key_or_behind_https(tmp_p
     probe = (
         "from django.conf import settings as s; print(s.SECRET_KEY, s.LOCAL_SECRET_KEY, s.CSRF_COOKIE_SECURE)"
     )
-    env = _clean_env(tmp_path, DJANGO_SETTINGS_MODULE="luoshi.settings")
+    env = clean_env(tmp_path, DJANGO_SETTINGS_MODULE="luoshi.settings")
     configured = {**env, "LUOSHI_SECRET_KEY": "real-key", "LUOSHI_DEBUG": "0"}
     run = functools.partial(subprocess.run, cwd=ROOT, capture_output=True, text=True, timeout=30)
     result = run([sys.executable, "-c", probe], env=configured)

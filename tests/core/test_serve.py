@@ -83,7 +83,7 @@ def _free_port() -> int:
 
 def _get(url):
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=20) as response:  # the first request imports the app
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -120,12 +120,12 @@ def test_serve_runs_gunicorn_with_hashed_static_files_and_stops_on_sigterm(tmp_p
         text=True,
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while True:
             try:
                 status, _, body = _get(f"http://127.0.0.1:{port}/login/")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
         assert status == 200

@@ -1,4 +1,5 @@
 import functools
+import secrets
 import subprocess
 import sys
 
@@ -157,3 +158,18 @@ def test_demo_key_file_is_never_used_with_a_configured_key_or_behind_https(tmp_p
     assert result.stdout.split() == [localkeys.read(tmp_path / "secret_key"), "True", "False"], result.stderr
     result = run([sys.executable, "-c", probe], env={**env, "LUOSHI_HTTPS": "1"})
     assert result.returncode == 1 and "MissingSecretKey" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    """``manage.py check --deploy`` with the documented production settings: no warning."""
+    env = clean_env(
+        tmp_path,
+        LUOSHI_SECRET_KEY="k" + secrets.token_urlsafe(60),
+        LUOSHI_HTTPS="1",
+        LUOSHI_ALLOWED_HOSTS="luoshi.example.gov.cn",
+        LUOSHI_CSRF_TRUSTED_ORIGINS="https://luoshi.example.gov.cn",
+    )
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

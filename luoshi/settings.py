@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from luoshi import localkeys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LUOSHI_VAR_DIR", BASE_DIR / "var"))
 
@@ -35,16 +37,31 @@ def env_secret(name: str, default: str = "") -> str:
 
 TESTING = "pytest" in sys.modules or os.environ.get("LUOSHI_TESTING") == "1"
 DEBUG = env_bool("LUOSHI_DEBUG", default=False)
+HTTPS = env_bool("LUOSHI_HTTPS", default=False)
 
+# Secret key: LUOSHI_SECRET_KEY (or _FILE). Without one, the demo's local key that `luoshi demo`
+# generated under VAR_DIR (luoshi/localkeys.py) lets the CLI and `luoshi serve` work in a new shell
+# after `make demo`; it is never read when a key is configured, behind HTTPS, or under the tests.
 SECRET_KEY = env_secret("LUOSHI_SECRET_KEY")
+LOCAL_SECRET_KEY = False  # True: running on the demo's var/secret_key (a demo, not a deployment)
+if not SECRET_KEY and not TESTING and not HTTPS:
+    SECRET_KEY = localkeys.read(VAR_DIR / localkeys.SECRET_FILE)
+    LOCAL_SECRET_KEY = bool(SECRET_KEY)
+DEMO = env_bool("LUOSHI_DEMO", default=False) or LOCAL_SECRET_KEY
 if not SECRET_KEY:
-    if not (DEBUG or TESTING or env_bool("LUOSHI_DEMO", default=False)):
-        raise RuntimeError("LUOSHI_SECRET_KEY must be set when LUOSHI_DEBUG is off (生产环境必须设置密钥)")
-    SECRET_KEY = "luoshi-insecure-development-key-do-not-use-in-production"
+    if not (DEBUG or TESTING or DEMO):
+        raise localkeys.MissingSecretKey(
+            "LUOSHI_SECRET_KEY must be set when LUOSHI_DEBUG is off (生产环境必须设置密钥 LUOSHI_SECRET_KEY"
+            " 或 LUOSHI_SECRET_KEY_FILE;演示环境请先运行 luoshi demo,它会生成 var/secret_key)"
+        )
+    SECRET_KEY = localkeys.LEGACY_DEMO_KEY
 
 # Key for encrypting personal data at rest (ID numbers, phone numbers). Separate from SECRET_KEY so
-# that rotating session keys does not make stored personal data unreadable.
-FIELD_ENCRYPTION_KEY = env_secret("LUOSHI_FIELD_KEY", SECRET_KEY)
+# that rotating session keys does not make stored personal data unreadable. It defaults to the
+# secret key; a demo database built with the old development key keeps it in var/field_key.
+FIELD_ENCRYPTION_KEY = env_secret("LUOSHI_FIELD_KEY") or (
+    LOCAL_SECRET_KEY and localkeys.read(VAR_DIR / localkeys.FIELD_FILE) or SECRET_KEY
+)
 
 ALLOWED_HOSTS = env_list("LUOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("LUOSHI_CSRF_TRUSTED_ORIGINS", "")
@@ -154,18 +171,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions and cookies: secure by default outside DEBUG.
+# Sessions and cookies: secure by default outside DEBUG and the demo (served over plain http on
+# 127.0.0.1, where a secure cookie would never come back and nobody could log in).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
-SESSION_COOKIE_SECURE = env_bool("LUOSHI_SECURE_COOKIES", default=not DEBUG and not TESTING)
+SESSION_COOKIE_SECURE = env_bool("LUOSHI_SECURE_COOKIES", default=not DEBUG and not TESTING and not DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_SAMESITE = "Lax"
-if env_bool("LUOSHI_HTTPS", default=False):
+if HTTPS:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_SECONDS = int(os.environ.get("LUOSHI_HSTS_SECONDS", 365 * 24 * 3600))
+    # Sub-domains of the site's own host name (not of the parent gov.cn domain) are the operator's.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LUOSHI_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("LUOSHI_HSTS_PRELOAD", default=False)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# Preloading HSTS into browsers is a one-way commitment for the whole domain that the operator
+# opts into (LUOSHI_HSTS_PRELOAD=1), not a default; its deploy-check reminder is silenced.
+SILENCED_SYSTEM_CHECKS.append("security.W021")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -182,14 +206,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+# Served by whitenoise from the web process. Outside the tests: hashed, compressed copies made by
+# `collectstatic` (luoshi demo runs it; a deployment runs it on every upgrade), cached for a year by
+# browsers and proxies. The tests and DEBUG read the source files through the finders instead, so
+# neither needs a collectstatic first (tests/core/test_serve.py checks the manifest path).
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STATIC_MANIFEST = not TESTING
 if TESTING:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("LUOSHI_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "luoshi.staticstorage.StaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -51,7 +51,9 @@ def seed() -> dict:
     from orgs.models import OrgKind
 
     with transaction.atomic():
-        district = orgs.create_org(actor=None, parent=None, kind=OrgKind.DISTRICT, name="演练区", code="430100")
+        district = orgs.create_org(
+            actor=None, parent=None, kind=OrgKind.DISTRICT, name="演练区", code="430100"
+        )
         street = orgs.create_org(actor=None, parent=district, kind=OrgKind.STREET, name="演练街道")
         community = orgs.create_org(actor=None, parent=street, kind=OrgKind.COMMUNITY, name="演练社区")
         orgs.create_person(actor=None, org=community, name="张演练", id_number=ID_NUMBER, phone=PHONES[0])

@@ -706,20 +706,27 @@ def check_kill(cluster: Cluster, count: int = 24) -> None:
     # Kill worker 1 while it is in the middle of a delivery (its RQ state is "busy").
     r = cluster.redis(0)
 
-    def worker1_job():
+    def worker1_busy():
         sent = record.hlen("cluster:sent")
         check(sent < count, "all notifications were delivered before a worker could be killed (raise count)")
         for key in r.smembers("rq:workers"):
-            state, pid, job = r.hmget(key, "state", "pid", "current_job")
-            if state == b"busy" and job and pid and int(pid) == cluster.procs["worker1"].pid:
-                return job.decode()
+            state, pid = r.hmget(key, "state", "pid")
+            if state == b"busy" and pid and int(pid) == cluster.procs["worker1"].pid:
+                return key.decode().removeprefix("rq:worker:")
         return None
 
-    job = wait_for("worker 1 to be busy with a delivery", worker1_job, 30, every=0.05)
+    name = wait_for("worker 1 to be busy with a delivery", worker1_busy, 30, every=0.02)
     time.sleep(0.1)  # inside RecordingBackend.send's gateway delay
     before = record.hlen("cluster:sent")
     cluster.stop("worker1", sig=signal.SIGKILL)
     killed_at = time.monotonic()
+    held = [
+        j["id"]
+        for j in rq_jobs(cluster)
+        if j["status"] == "started" and r.hget(f"rq:job:{j['id']}", "worker_name") == name.encode()
+    ]
+    check(held, f"no job was in progress on worker 1 ({name}) when it was killed")
+    job = held[0]
     say(f"    SIGKILL of worker 1 in job {job} after {before} of {count} deliveries; a replacement starts")
     cluster.start_worker("worker1")
 

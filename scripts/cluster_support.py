@@ -12,3 +12,4 @@ class RecordingBackend:
         time.sleep(float(os.environ.get("CLUSTER_SEND_SECONDS", "0")))
         client = redis.Redis.from_url(os.environ["CLUSTER_RECORD_URL"])
         client.hincrby("cluster:sent", str(notification.pk), 1)
+        client.zadd("cluster:at", {str(notification.pk): time.time()})

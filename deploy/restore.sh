@@ -57,7 +57,7 @@ fi
 jobs=$(( $(nproc) > 4 ? 4 : $(nproc) ))
 pg_restore --no-owner --no-privileges --exit-on-error --jobs="$jobs" --dbname="$db_url" "$src/db.dump" \
   || die "pg_restore failed"
-psql "$db_url" -qAtX -c "ANALYZE" >/dev/null
+psql "$db_url" -qAtX -c "SET client_min_messages = error" -c "ANALYZE" >/dev/null  # planner statistics
 
 mkdir -p "$media_root"
 tar -C "$media_root" -xzf "$src/media.tar.gz"

@@ -251,7 +251,6 @@ NGINX_SERVER = """
         location /static/ {{
             alias {static}/;
             gzip_static on;
-            expires 1y;
             add_header Cache-Control "public, max-age=31536000, immutable" always;
         }}
         location /protected-media/ {{
@@ -706,20 +705,24 @@ def check_kill(cluster: Cluster, count: int = 24) -> None:
     # Kill worker 1 while it is in the middle of a delivery (its RQ state is "busy").
     r = cluster.redis(0)
 
-    def worker1_busy():
+    def worker1_sending():
         sent = record.hlen("cluster:sent")
         check(sent < count, "all notifications were delivered before a worker could be killed (raise count)")
+        pid = cluster.procs["worker1"].pid
+        notification = record.get(f"cluster:sending:{pid}")
+        if notification is None:
+            return None
         for key in r.smembers("rq:workers"):
-            state, pid = r.hmget(key, "state", "pid")
-            if state == b"busy" and pid and int(pid) == cluster.procs["worker1"].pid:
-                return key.decode().removeprefix("rq:worker:")
+            if r.hget(key, "pid") == str(pid).encode():
+                return key.decode().removeprefix("rq:worker:"), int(notification)
         return None
 
-    name = wait_for("worker 1 to be busy with a delivery", worker1_busy, 30, every=0.02)
-    time.sleep(0.1)  # inside RecordingBackend.send's gateway delay
-    before = record.hlen("cluster:sent")
+    # Kill worker 1 in the middle of a delivery: the notification is claimed, the gateway call
+    # has started and not returned (RecordingBackend marks it), the job is not finished.
+    name, in_flight = wait_for("worker 1 to be in the middle of a delivery", worker1_sending, 30, every=0.02)
     cluster.stop("worker1", sig=signal.SIGKILL)
     killed_at = time.monotonic()
+    before = record.hlen("cluster:sent")
     held = [
         j["id"]
         for j in rq_jobs(cluster)
@@ -727,7 +730,10 @@ def check_kill(cluster: Cluster, count: int = 24) -> None:
     ]
     check(held, f"no job was in progress on worker 1 ({name}) when it was killed")
     job = held[0]
-    say(f"    SIGKILL of worker 1 in job {job} after {before} of {count} deliveries; a replacement starts")
+    say(
+        f"    SIGKILL of worker 1 in job {job} while sending notification {in_flight} "
+        f"({before} of {count} delivered); a replacement starts"
+    )
     cluster.start_worker("worker1")
 
     def all_delivered():
@@ -735,7 +741,15 @@ def check_kill(cluster: Cluster, count: int = 24) -> None:
             int(v) >= 1 for v in record.hgetall("cluster:sent").values()
         )
 
-    wait_for("every notification to be delivered after the kill", all_delivered, 150, every=1)
+    try:
+        wait_for("every notification to be delivered after the kill", all_delivered, 150, every=1)
+    except CheckFailed:
+        missing = sorted(set(ids) - {int(k) for k in record.hkeys("cluster:sent")})
+        status = (r.hget(f"rq:job:{job}", "status") or b"?").decode()
+        raise CheckFailed(
+            f"notifications {missing} never delivered within 150 s of the kill (the killed job {job} is "
+            f"{status}; notification {in_flight} was in the middle of its delivery)"
+        ) from None
     time.sleep(3)  # a duplicate would show up now
     sent = {int(k): int(v) for k, v in record.hgetall("cluster:sent").items()}
     lost = sorted(set(ids) - set(sent))

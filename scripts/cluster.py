@@ -818,15 +818,28 @@ def check_report_limit(cluster: Cluster, area: int) -> None:
         say(f"ok  /report/ limit across both nodes ({mode}): exactly {limit} of {len(statuses)} accepted")
 
 
-def run_checks(cluster: Cluster) -> None:
-    check_health(cluster)
+def run_checks(cluster: Cluster) -> list[str]:
+    """Run every check (a failed one does not stop the others); return the failures."""
+    failures = []
+
+    def run(check_function, *args):
+        try:
+            return check_function(cluster, *args)
+        except CheckFailed as error:
+            say(f"FAIL {check_function.__name__}: {error}")
+            failures.append(f"{check_function.__name__}: {error}")
+            return None
+
+    run(check_health)
     area = community_id(cluster)
-    check_unique_numbers(cluster, area)
-    browser = check_session(cluster)
-    check_photo(cluster, browser, area)
-    check_periodic(cluster)
-    check_kill(cluster)
-    check_report_limit(cluster, area)
+    run(check_unique_numbers, area)
+    browser = run(check_session)
+    if browser is not None:
+        run(check_photo, browser, area)
+    run(check_periodic)
+    run(check_report_limit, area)
+    run(check_kill)  # last: it kills and replaces a worker
+    return failures
 
 
 def main() -> int:
@@ -842,7 +855,9 @@ def main() -> int:
     failed = None
     try:
         cluster.start()
-        run_checks(cluster)
+        failures = run_checks(cluster)
+        if failures:
+            raise CheckFailed(f"{len(failures)} check(s) failed:\n  " + "\n  ".join(failures))
         say("cluster test passed")
         if args.keep:
             say(f"running: http://127.0.0.1:{cluster.lb_port}/  (Ctrl-C stops)")

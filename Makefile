@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint clean
+.PHONY: demo test cluster install install-dev lint clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "需要 Python 3.11 (found %s)" % sys.version.split()[0]'
@@ -31,6 +31,11 @@ demo: install
 ## PostgreSQL with LUOSHI_TEST_DATABASE_URL)
 test: install-dev
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+## make cluster: nginx + two web nodes + two RQ workers on PostgreSQL + Redis (127.0.0.1), checked and
+## removed again (scripts/cluster.py; installs nginx-light with apt-get when nginx is missing)
+cluster: install
+	$(BIN)/python scripts/cluster.py
 
 lint: install-dev
 	$(BIN)/ruff check .

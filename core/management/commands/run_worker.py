@@ -4,8 +4,10 @@
 - ``LUOSHI_TASKS_BACKEND=rq``: rq's worker with django-tasks-rq's job class
   (``django_tasks_rq.Job``, which calls the ``Task`` instead of treating it as a function) and rq's
   scheduler (retries with backoff and ``run_after`` jobs). It is rq's ``SimpleWorker``: jobs run in
-  this process, where Django is set up once. rq 3's forking ``Worker`` starts each job in a fresh
-  interpreter that never calls ``django.setup()``, which a Django task cannot run in.
+  this process, where Django is set up once. rq 3's ``Worker`` starts each job in a fresh
+  interpreter that never calls ``django.setup()``, which a Django task cannot run in. rq's
+  scheduler runs here in a thread (``RQSchedulerThread``), not in the process rq would fork:
+  forking a process that has threads can deadlock the child (it hung the worker's exit in tests).
 
 A maintenance thread beats the worker's heartbeat (``LUOSHI_WORKER_HEARTBEAT_SECONDS``), enqueues
 due periodic jobs (``--tick``) and recovers the jobs of dead workers (``core.jobs``).
@@ -51,6 +53,35 @@ class Maintenance(threading.Thread):
             finally:
                 close_old_connections()
             self.stop.wait(min(beat_every, self.tick))
+
+
+class RQSchedulerThread(threading.Thread):
+    """rq's scheduler loop (``RQScheduler.work`` without the fork): whichever worker holds a
+    queue's scheduler lock moves its due scheduled jobs (retries, ``run_after``) to the queue."""
+
+    def __init__(self, queues, connection):
+        super().__init__(name="luoshi-rq-scheduler", daemon=True)
+        from rq.scheduler import RQScheduler
+
+        self.scheduler = RQScheduler(queues, connection=connection, interval=1)
+        self.stop = threading.Event()
+
+    def step(self):
+        scheduler = self.scheduler
+        if not scheduler.acquired_locks or scheduler.should_reacquire_locks:
+            scheduler.acquire_locks()
+        if scheduler.acquired_locks:
+            scheduler.heartbeat()
+            scheduler.enqueue_scheduled_jobs()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                self.step()
+            except Exception:
+                log.exception("rq scheduler step failed")
+            self.stop.wait(self.scheduler.interval)
+        self.scheduler.release_locks()
 
 
 class Command(BaseCommand):
@@ -107,5 +138,16 @@ class Command(BaseCommand):
             name=worker_id,
             exception_handlers=get_exception_handlers() or None,
         )
+        scheduler = RQSchedulerThread(queues, queues[0].connection)
+        scheduler.step()  # due scheduled jobs first (a burst worker then runs them)
+        if not burst:
+            scheduler.start()
         close_old_connections()
-        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        try:
+            worker.work(burst=burst, logging_level="INFO")
+        finally:
+            scheduler.stop.set()
+            if scheduler.is_alive():
+                scheduler.join(timeout=3)
+            else:
+                scheduler.scheduler.release_locks()

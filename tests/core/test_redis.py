@@ -117,7 +117,8 @@ def rq_env(tmp_path):
             target.executescript("\n".join(connection.connection.iterdump()))  # the test database
             # No periodic job is due in the worker's database: the tests watch their own jobs.
             target.executemany(
-                "INSERT INTO core_periodicjob (name, next_run_at, last_task_id) VALUES (?, '2999-01-01', '')",
+                "INSERT INTO core_periodicjob (name, next_run_at, last_task_id)"
+                " VALUES (?, '2999-01-01 00:00:00', '')",
                 [(s.name,) for s in schedules()],
             )
         target.close()

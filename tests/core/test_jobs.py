@@ -31,6 +31,12 @@ T0 = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=datetime.UTC)
 
 
 def run_one(worker_id="w1"):
+    """One pass of django-tasks-db's worker loop (which would close the test's connection)."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        _run_one(worker_id)
+
+
+def _run_one(worker_id):
     Worker(
         queue_names=["default"],
         interval=0,

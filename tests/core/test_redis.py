@@ -3,6 +3,7 @@ CI has it): the shared rate-limit counter, and RQ workers running in subprocesse
 retries, and a worker killed with SIGKILL mid-job whose job another worker then completes."""
 
 import datetime
+import json
 import os
 import signal
 import sqlite3
@@ -104,30 +105,31 @@ def test_report_page_limit_holds_on_redis(redis_cache, client, db):
 # --- RQ workers in subprocesses ------------------------------------------------------------------
 
 
-@pytest.fixture
-def rq_env(tmp_path):
-    """Environment for a ``luoshi worker`` subprocess on RQ (Redis DB 7) and a copy of the test
-    database (SQLite: a file backup of the in-memory test database; PostgreSQL: the test database)."""
-    # The tests are marked django_db(transaction=True): no transaction is open, the worker sees the
-    # test database's committed state, and what it writes is flushed afterwards.
+def worker_env(tmp_path, backend: str, **extra) -> dict:
+    """Environment for a ``luoshi worker`` subprocess and its database: on SQLite a file copy of
+    the in-memory test database as it is now, on PostgreSQL the test database itself. The tests
+    are marked django_db(transaction=True): no transaction is open, the worker sees what the test
+    committed, and what the worker writes is flushed afterwards."""
+    from core.models import PeriodicJob
+
+    # No periodic job is due: the tests watch their own jobs.
+    PeriodicJob.objects.bulk_create(
+        [
+            PeriodicJob(name=s.name, next_run_at=timezone.now() + datetime.timedelta(days=365))
+            for s in schedules()
+        ],
+        ignore_conflicts=True,
+    )
     if connection.vendor == "sqlite":
-        path = tmp_path / "worker.sqlite3"
+        path = tmp_path / f"worker-{time.monotonic_ns()}.sqlite3"
         connection.ensure_connection()
-        with sqlite3.connect(path) as target:
-            target.executescript("\n".join(connection.connection.iterdump()))  # the test database
-            # No periodic job is due in the worker's database: the tests watch their own jobs.
-            target.executemany(
-                "INSERT INTO core_periodicjob (name, next_run_at, last_task_id)"
-                " VALUES (?, '2999-01-01 00:00:00', '')",
-                [(s.name,) for s in schedules()],
-            )
+        target = sqlite3.connect(path)
+        target.executescript("\n".join(connection.connection.iterdump()))
         target.close()
         db_url = f"sqlite:///{path}"
     else:
         s = connection.settings_dict
         db_url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    client = redis_client(RQ_DB)
-    client.flushdb()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -135,19 +137,28 @@ def rq_env(tmp_path):
     }
     env.update(
         LUOSHI_DEBUG="1",
-        LUOSHI_TASKS_BACKEND="rq",
+        LUOSHI_TASKS_BACKEND=backend,
         LUOSHI_REDIS_URL=f"{REDIS}/{RQ_DB}",
         LUOSHI_DATABASE_URL=db_url,
         LUOSHI_VAR_DIR=str(tmp_path / "var"),
         LUOSHI_WORKER_HEARTBEAT_SECONDS="1",
+        **extra,
     )
+    return env
+
+
+@pytest.fixture
+def rq_env(tmp_path):
+    client = redis_client(RQ_DB)
+    client.flushdb()
     with override_settings(**RQ_SETTINGS):
-        yield env
+        yield worker_env(tmp_path, "rq")
     client.flushdb()
 
 
 def start_worker(env, *args):
     log = Path(env["LUOSHI_VAR_DIR"]).parent / f"worker-{time.monotonic_ns()}.log"
+    log.parent.mkdir(exist_ok=True)
     process = subprocess.Popen(
         [sys.executable, "manage.py", "run_worker", "--tick", "3600", *args],
         cwd=settings.BASE_DIR,
@@ -234,3 +245,46 @@ def test_rq_worker_runs_tasks_and_retries_failures_with_backoff(rq_env, tmp_path
     assert job.get_status() == JobStatus.SCHEDULED and job.retries_left == 1  # retried in 10 s
     # luoshi jobs: an operator requeues a failed job
     assert jobs.requeue([flaky.id]) == []  # scheduled for its retry, not failed: left alone
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}})
+def test_database_backend_a_job_killed_with_its_worker_is_completed_by_another_worker(tmp_path):
+    """The same on the database backend: the second worker's maintenance finds the RUNNING row of
+    a worker without heartbeat and puts it back to READY; the second worker then runs it."""
+    marks = tmp_path / "marks.txt"
+    result = jobtasks.slow_mark.enqueue(str(marks), 3)
+    env = worker_env(tmp_path, "db", LUOSHI_WORKER_STALE_SECONDS="2")
+    first = start_worker(env, "--tick", "1")
+    try:
+        wait_for(lambda: lines(marks) == ["start"], 20, "the first worker to start the job")
+        os.killpg(first.pid, signal.SIGKILL)  # kill -9, mid-job
+        first.wait(5)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    second = start_worker(env, "--tick", "1")
+    try:
+        wait_for(
+            lambda: lines(marks) == ["start", "start", "done"], 25, "the second worker to finish the job"
+        )
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)  # a clean stop
+        finish(second, 10)
+    if connection.vendor == "sqlite":
+        db = sqlite3.connect(env["LUOSHI_DATABASE_URL"].removeprefix("sqlite:///"))
+        status, workers = db.execute(
+            "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = ?",
+            [result.id.replace("-", "")],
+        ).fetchone()
+        heartbeats = db.execute("SELECT count(*) FROM core_workerheartbeat").fetchone()[0]
+        db.close()
+    else:
+        from django_tasks_db.models import DBTaskResult
+
+        from core.models import WorkerHeartbeat
+
+        row = DBTaskResult.objects.get(pk=result.id)
+        status, workers, heartbeats = row.status, row.worker_ids, WorkerHeartbeat.objects.count()
+    assert status == "SUCCESSFUL" and len(json.loads(workers) if isinstance(workers, str) else workers) == 2
+    assert heartbeats == 1  # the killed worker's; the one stopped cleanly removed its own

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.views.decorators.http import require_POST
 
-from . import clock
+from . import clock, jobs
 from .home import home_sections
 from .models import Notification
 
@@ -29,8 +29,10 @@ def healthz(request):
     """Health for a load balancer and for monitoring (JSON, no personal data, ≤ 5 queries).
 
     ``database`` and ``cache`` failing → 503 (take this node out). ``worker`` (youngest heartbeat),
-    ``periodic`` (the most overdue job's lag) and ``calendar`` (this year's holiday schedule is
-    official, not estimated) are warnings: 200, unless ``?strict=1`` (monitoring) → 503."""
+    ``periodic`` (the most overdue job's lag), ``calendar`` (this year's holiday schedule is
+    official, not estimated) and, on RQ, ``queue`` (its Redis answers PING) are warnings: 200,
+    unless ``?strict=1`` (monitoring) → 503. A Redis outage is the same for every node, so it does
+    not take them all out of the load balancer."""
     checks, errors, warnings = {}, [], []
     now = timezone.now()
     try:
@@ -54,6 +56,14 @@ def healthz(request):
             "error": type(exc).__name__,
         }
         errors.append("cache")
+    if jobs.backend_kind() == "rq":  # the task queue's Redis: without it nothing is enqueued
+        try:
+            ok = bool(jobs.rq_queues()[0].connection.ping())
+        except Exception:
+            ok = False
+        checks["queue"] = {"ok": ok}
+        if not ok:
+            warnings.append("queue")
     if "database" not in errors:
         _warning_checks(checks, warnings, now)
     strict = request.GET.get("strict") in {"1", "true", "yes"}

@@ -288,3 +288,12 @@ def test_database_backend_a_job_killed_with_its_worker_is_completed_by_another_w
         status, workers, heartbeats = row.status, row.worker_ids, WorkerHeartbeat.objects.count()
     assert status == "SUCCESSFUL" and len(json.loads(workers) if isinstance(workers, str) else workers) == 2
     assert heartbeats == 1  # the killed worker's; the one stopped cleanly removed its own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_checks_the_queue_on_rq(rq_env, client):
+    body = client.get("/healthz").json()
+    assert body["checks"]["queue"] == {"ok": True}
+    with override_settings(RQ_QUEUES={"default": {"URL": "redis://127.0.0.1:1/7"}}):
+        response = client.get("/healthz?strict=1")
+    assert response.status_code == 503 and "queue" in response.json()["warnings"]

@@ -53,6 +53,12 @@ class Maintenance(threading.Thread):
             finally:
                 close_old_connections()
             self.stop.wait(min(beat_every, self.tick))
+        try:  # a clean stop: this worker's jobs are finished, its heartbeat goes
+            jobs.stop_beating(self.worker_id)
+        except Exception:
+            log.exception("could not remove the worker heartbeat")
+        finally:
+            close_old_connections()
 
 
 class RQSchedulerThread(threading.Thread):
@@ -82,6 +88,25 @@ class RQSchedulerThread(threading.Thread):
                 log.exception("rq scheduler step failed")
             self.stop.wait(self.scheduler.interval)
         self.scheduler.release_locks()
+
+
+def worker_class():
+    from rq import SimpleWorker
+
+    class LuoshiWorker(SimpleWorker):
+        """rq's ``SimpleWorker`` whose command channel (pubsub) thread polls every second instead of
+        blocking for 60 s: closing the channel at shutdown waits for that read, which held a stopping
+        worker for up to a minute (seen in tests)."""
+
+        def subscribe(self):
+            self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+            )
+
+    return LuoshiWorker
 
 
 class Command(BaseCommand):
@@ -115,23 +140,18 @@ class Command(BaseCommand):
             pass
         finally:
             maintenance.stop.set()
-            maintenance.join(timeout=5)
-            try:
-                jobs.stop_beating(worker_id)
-            except Exception:
-                log.exception("could not remove the worker heartbeat")
+            maintenance.join(timeout=30)
 
     def run_rq(self, worker_id: str, burst: bool):
         import django_rq
         from django_rq.workers import get_exception_handlers
         from django_tasks_rq.backend import Job
-        from rq import SimpleWorker
 
         queues = [
             django_rq.get_queue(name, job_class=Job)
             for name in settings.TASKS["default"].get("QUEUES", ["default"])
         ]
-        worker = SimpleWorker(
+        worker = worker_class()(
             queues,
             connection=queues[0].connection,
             job_class=Job,

@@ -198,7 +198,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LUOSHI_REDIS_URL = os.environ.get("LUOSHI_REDIS_URL", "redis://127.0.0.1:6379/0")
 if os.environ.get("LUOSHI_TASKS_BACKEND", "db") == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": LUOSHI_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    # A job running longer than this is stopped; a worker that died is noticed this + 60 s after
+    # its job started (rq's execution heartbeat), and the job is then requeued.
+    RQ_QUEUES = {
+        "default": {
+            "URL": LUOSHI_REDIS_URL,
+            "DEFAULT_TIMEOUT": int(os.environ.get("LUOSHI_JOB_TIMEOUT", "600")),
+        }
+    }
     TASKS = {"default": {"BACKEND": "core.jobs.RQBackend", "QUEUES": ["default"]}}
 elif TESTING and not env_bool("LUOSHI_TEST_DB_TASKS", default=False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -205,6 +205,20 @@ def rq_queues():
 # --- heartbeats and recovery ---------------------------------------------------------------------
 
 
+# The id of the worker process running this code ("" outside ``luoshi worker``: the web process,
+# the immediate backend of the tests and the demo build).
+CURRENT_WORKER = ""
+
+
+def live_workers(now: datetime.datetime | None = None) -> set[str]:
+    """Ids of the workers whose heartbeat is fresh."""
+    from .models import WorkerHeartbeat
+
+    now = now or timezone.now()
+    fresh = now - datetime.timedelta(seconds=settings.LUOSHI_WORKER_STALE_SECONDS)
+    return set(WorkerHeartbeat.objects.filter(seen_at__gte=fresh).values_list("worker_id", flat=True))
+
+
 def new_worker_id() -> str:
     """Unique per worker process, readable in the admin: host-pid-random (≤ 64 characters)."""
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"

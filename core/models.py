@@ -69,6 +69,7 @@ class NotificationDelivery(models.Model):
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     backend = models.CharField("渠道", max_length=100)
     claimed_at = models.DateTimeField("开始发送")
+    claimed_by = models.CharField("发送进程", max_length=64, blank=True, default="")
     sent_at = models.DateTimeField("已发送", null=True, blank=True)
 
     class Meta:

@@ -49,26 +49,43 @@ def backend_name(backend) -> str:
     return f"{type(backend).__module__}.{type(backend).__qualname__}"[:100]
 
 
-# A claim older than this without ``sent_at`` was cut off (its worker died): send again. The
-# gateway gets the same idempotency key (``NotificationDelivery.key``) both times.
+# A claim without ``sent_at`` is a send in progress — or one cut off when its worker died. It is
+# taken over when its worker has no fresh heartbeat (``core.jobs.live_workers``), or, for a claim
+# made outside a worker, once it is this old. The gateway gets the same idempotency key
+# (``NotificationDelivery.key``) both times.
 CLAIM_STALE = datetime.timedelta(minutes=10)
 
 
+class InFlight(Exception):
+    """Another live worker is sending this pair right now."""
+
+
 def _claim(notification: Notification, name: str, now) -> NotificationDelivery | None:
-    """Claim (notification, backend) for this attempt: None when it was sent, or is being sent
-    by another worker right now."""
+    """Claim (notification, backend) for this attempt: None when it was sent already. Raises
+    ``InFlight`` when a live worker holds the claim: the job is retried later instead of finishing
+    as if the message had gone out (a recovered job must not skip a send its dead worker began)."""
+    from . import jobs
+
     try:
         with transaction.atomic():
             return NotificationDelivery.objects.create(
-                notification=notification, backend=name, claimed_at=now
+                notification=notification, backend=name, claimed_at=now, claimed_by=jobs.CURRENT_WORKER
             )
     except IntegrityError:
-        stale = NotificationDelivery.objects.filter(
-            notification=notification, backend=name, sent_at__isnull=True, claimed_at__lt=now - CLAIM_STALE
-        )
-        if stale.update(claimed_at=now):
-            return NotificationDelivery.objects.get(notification=notification, backend=name)
+        pass
+    held = NotificationDelivery.objects.filter(notification=notification, backend=name).first()
+    if held is None or held.sent_at is not None:
         return None
+    dead = held.claimed_by not in jobs.live_workers(now) if held.claimed_by else False
+    if dead or held.claimed_at < now - CLAIM_STALE:
+        # Conditional on the claim we read, so two workers cannot both take it over.
+        taken = NotificationDelivery.objects.filter(
+            pk=held.pk, sent_at__isnull=True, claimed_at=held.claimed_at, claimed_by=held.claimed_by
+        ).update(claimed_at=now, claimed_by=jobs.CURRENT_WORKER)
+        if taken:
+            held.refresh_from_db()
+            return held
+    raise InFlight(f"通知 {notification.pk} 正由其他后台进程发送")
 
 
 @retry(retries=5, backoff=30)
@@ -82,7 +99,11 @@ def deliver(notification_ids: list[int]) -> int:
     for notification in Notification.objects.filter(pk__in=notification_ids).select_related("user"):
         for backend in backends():
             name = backend_name(backend)
-            delivery = _claim(notification, name, timezone.now())
+            try:
+                delivery = _claim(notification, name, timezone.now())
+            except InFlight:
+                failed += 1  # retried later: sent by then, or taken over
+                continue
             if delivery is None:
                 continue
             try:

@@ -189,6 +189,28 @@ def test_notification_delivery_is_idempotent_per_notification_and_backend():
     assert NotificationDelivery.objects.filter(sent_at__isnull=False).count() == 2
 
 
+@override_settings(LUOSHI_NOTIFY_BACKENDS=["tests.core.test_jobs.Gateway"])
+def test_a_send_begun_by_a_dead_worker_is_taken_over_and_one_in_flight_is_retried_later():
+    """kill -9 mid-send leaves a claim without ``sent_at``: the recovered job must send it (not skip it
+    as sent) once the claiming worker's heartbeat is gone; while that worker lives, the job is
+    retried later instead of finishing as if the message had gone out."""
+    Gateway.sent, Gateway.down = [], False
+    user = UserFactory()
+    note = Notification.objects.create(user=user, kind="t", title="n", created_at=timezone.now())
+    name = notify.backend_name(Gateway())
+    now = timezone.now()
+    NotificationDelivery.objects.create(notification=note, backend=name, claimed_at=now, claimed_by="w-alive")
+    jobs.beat("w-alive", "db", now)
+    with pytest.raises(notify.DeliveryFailed):
+        notify.deliver.call([note.pk])  # the live worker is sending it: try again later
+    assert Gateway.sent == []
+    with time_machine.travel(now + datetime.timedelta(seconds=120), tick=False):  # its heartbeat is stale
+        assert notify.deliver.call([note.pk]) == 1
+        assert notify.deliver.call([note.pk]) == 0
+    assert Gateway.sent == [note.pk]
+    assert NotificationDelivery.objects.get(notification=note).sent_at is not None
+
+
 def test_healthz_reports_every_check_cheaply(client):
     jobs.beat("w1", "db")
     with CaptureQueriesContext(connection) as queries:

@@ -119,6 +119,7 @@ class Command(BaseCommand):
     def handle(self, *args, tick, burst, **options):
         kind = jobs.backend_kind()
         worker_id = jobs.new_worker_id()
+        jobs.CURRENT_WORKER = worker_id  # jobs of this process claim their side effects under it
         maintenance = Maintenance(worker_id, kind, tick)
         maintenance.start()
         backend = settings.TASKS["default"]["BACKEND"]

@@ -16,8 +16,8 @@ per operation, one Hypothesis run over ``operation.as_strategy()`` with generate
 one with the path parameters of a real case (to get past the 404 into the services), and the
 positive cases of schemathesis' coverage phase (boundary values: maxLength, minimum, enums…).
 
-``LUOSHI_SCHEMATHESIS_EXAMPLES`` (default 8) sets the Hypothesis examples per run and
-``LUOSHI_SCHEMATHESIS_COVERAGE`` (default 12) the coverage cases per operation; e.g. 100 and 200
+``LUOSHI_SCHEMATHESIS_EXAMPLES`` (default 6) sets the Hypothesis examples per run and
+``LUOSHI_SCHEMATHESIS_COVERAGE`` (default 8) the coverage cases per operation; e.g. 100 and 200
 for a manual heavy run. ``LUOSHI_SCHEMATHESIS_REPORT=1`` prints the figures.
 """
 
@@ -41,8 +41,8 @@ from .conftest import new_case, walk
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_OPERATION = int(os.environ.get("LUOSHI_SCHEMATHESIS_EXAMPLES", "8"))
-COVERAGE_PER_OPERATION = int(os.environ.get("LUOSHI_SCHEMATHESIS_COVERAGE", "12"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("LUOSHI_SCHEMATHESIS_EXAMPLES", "6"))
+COVERAGE_PER_OPERATION = int(os.environ.get("LUOSHI_SCHEMATHESIS_COVERAGE", "8"))
 REPORT = os.environ.get("LUOSHI_SCHEMATHESIS_REPORT") == "1"
 CHECKS = [
     schemathesis.checks.not_a_server_error,

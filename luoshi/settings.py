@@ -314,8 +314,8 @@ AXES_VERBOSE = False
 # Content-Security-Policy (django-csp): scripts only from this site's static files, no inline
 # script or event-handler attributes, no eval. Inline style *attributes* stay allowed (templates
 # and Leaflet/ECharts/htmx set element styles; CSS cannot run code). data:/blob: images for
-# Bootstrap's icons and chart/map exports. The vendored Swagger UI page has its own policy
-# (api/v1/docs view).
+# Bootstrap's icons and chart/map exports. The vendored Swagger UI (/api/v1/docs) runs under the
+# same policy (its init script is a static file).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -3,7 +3,6 @@
 Writes go through ``orgs.services`` so the admin obeys the same rules as every other entry point.
 """
 
-from axes.models import AccessFailureLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -13,7 +12,7 @@ from core.errors import ServiceError, as_validation_error
 
 from . import lockout, services
 from .admin_base import ScopedAdmin
-from .models import Org, Person, Position, RoleGrant, User
+from .models import LoginFailure, Org, Person, Position, RoleGrant, User
 
 
 def _run(fn, *args, **kwargs):
@@ -244,7 +243,7 @@ class UserAdmin(DjangoUserAdmin):
         return False
 
 
-@admin.register(AccessFailureLog)
+@admin.register(LoginFailure)
 class LoginFailureAdmin(admin.ModelAdmin):
     """Failed logins (django-axes' failure log, counted by ``orgs.lockout``) and unlocking.
 
@@ -255,6 +254,7 @@ class LoginFailureAdmin(admin.ModelAdmin):
     list_filter = ("locked_out", "attempt_time")
     search_fields = ("username", "ip_address")
     date_hierarchy = "attempt_time"
+    list_per_page = 50  # the status column asks the limits for each row
     readonly_fields = ("attempt_time", "username", "ip_address", "user_agent", "path_info", "locked_out")
     fields = readonly_fields
     actions = ["unlock_accounts", "unlock_addresses"]

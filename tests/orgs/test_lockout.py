@@ -103,13 +103,13 @@ def test_admin_unlocks_the_account_and_both_are_audited(client, user):
     assert login(client, "wangge", PASSWORD, address="10.9.9.9").status_code == 429
     staff = type(client)()
     staff.force_login(admin)
-    changelist = staff.get("/admin/axes/accessfailurelog/")
+    changelist = staff.get("/admin/orgs/loginfailure/")
     assert changelist.status_code == 200 and "锁定至" in changelist.content.decode()
     from axes.models import AccessFailureLog
 
     one = AccessFailureLog.objects.filter(username="wangge").first()
     done = staff.post(
-        "/admin/axes/accessfailurelog/",
+        "/admin/orgs/loginfailure/",
         {"action": "unlock_accounts", "_selected_action": [one.pk]},
         follow=True,
     )
@@ -123,7 +123,7 @@ def test_admin_unlocks_the_account_and_both_are_audited(client, user):
 def test_unlock_page_is_for_superusers_only(client, user):
     staff = UserFactory(username="staff", is_staff=True)
     client.force_login(staff)
-    assert client.get("/admin/axes/accessfailurelog/").status_code == 403
+    assert client.get("/admin/orgs/loginfailure/").status_code == 403
 
 
 def test_command_line_unlock_is_audited(client, user):

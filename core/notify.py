@@ -8,16 +8,19 @@ an SMS gateway still works and shows what would have been sent.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
 from . import clock
-from .models import Notification
+from .jobs import retry
+from .models import Notification, NotificationDelivery
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +41,61 @@ def backends():
     return [import_string(path)() for path in paths]
 
 
+class DeliveryFailed(Exception):
+    """Some backend failed for some notification; the job is retried for those only."""
+
+
+def backend_name(backend) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"[:100]
+
+
+# A claim older than this without ``sent_at`` was cut off (its worker died): send again. The
+# gateway gets the same idempotency key (``NotificationDelivery.key``) both times.
+CLAIM_STALE = datetime.timedelta(minutes=10)
+
+
+def _claim(notification: Notification, name: str, now) -> NotificationDelivery | None:
+    """Claim (notification, backend) for this attempt: None when it was sent, or is being sent
+    by another worker right now."""
+    try:
+        with transaction.atomic():
+            return NotificationDelivery.objects.create(
+                notification=notification, backend=name, claimed_at=now
+            )
+    except IntegrityError:
+        stale = NotificationDelivery.objects.filter(
+            notification=notification, backend=name, sent_at__isnull=True, claimed_at__lt=now - CLAIM_STALE
+        )
+        if stale.update(claimed_at=now):
+            return NotificationDelivery.objects.get(notification=notification, backend=name)
+        return None
+
+
+@retry(retries=5, backoff=30)
 @task()
 def deliver(notification_ids: list[int]) -> int:
+    """Send each notification through each backend once. Idempotent per (notification, backend):
+    a retried or recovered job skips what was sent. A failing gateway does not stop the others;
+    the job then fails and is retried with backoff for the failed pairs only."""
     sent = 0
+    failed = 0
     for notification in Notification.objects.filter(pk__in=notification_ids).select_related("user"):
         for backend in backends():
+            name = backend_name(backend)
+            delivery = _claim(notification, name, timezone.now())
+            if delivery is None:
+                continue
             try:
                 backend.send(notification)
-                sent += 1
             except Exception:  # one failing gateway must not stop the others
                 log.exception("notification backend %s failed", type(backend).__name__)
+                delivery.delete()  # not sent: the retry sends it
+                failed += 1
+                continue
+            NotificationDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now())
+            sent += 1
+    if failed:
+        raise DeliveryFailed(f"{failed} 条通知发送失败,稍后重试")
     return sent
 
 

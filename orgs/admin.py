@@ -243,6 +243,19 @@ class UserAdmin(DjangoUserAdmin):
         return False
 
 
+class TriggeredFilter(admin.SimpleListFilter):
+    title = "是否触发锁定"
+    parameter_name = "locked_out"
+
+    def lookups(self, request, model_admin):
+        return (("1", "触发锁定的那一次"), ("0", "其他"))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(locked_out=self.value() == "1")
+        return queryset
+
+
 @admin.register(LoginFailure)
 class LoginFailureAdmin(admin.ModelAdmin):
     """Failed logins (django-axes' failure log, counted by ``orgs.lockout``) and unlocking.
@@ -250,8 +263,8 @@ class LoginFailureAdmin(admin.ModelAdmin):
     Superusers only. Nothing is edited or deleted here; the two actions clear the failures that
     count towards the limits and write an ``auth.unlocked`` audit event each."""
 
-    list_display = ("attempt_time", "username", "ip_address", "locked_out", "status")
-    list_filter = ("locked_out", "attempt_time")
+    list_display = ("time", "login_name", "address", "triggered", "status")
+    list_filter = (TriggeredFilter,)
     search_fields = ("username", "ip_address")
     date_hierarchy = "attempt_time"
     list_per_page = 50  # the status column asks the limits for each row
@@ -276,6 +289,22 @@ class LoginFailureAdmin(admin.ModelAdmin):
 
     def has_unlock_permission(self, request):
         return self.has_module_permission(request)
+
+    @admin.display(description="时间", ordering="attempt_time")
+    def time(self, obj):
+        return timezone.localtime(obj.attempt_time).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description="登录名", ordering="username")
+    def login_name(self, obj):
+        return obj.username or "—"
+
+    @admin.display(description="网络地址", ordering="ip_address")
+    def address(self, obj):
+        return obj.ip_address or "—"
+
+    @admin.display(description="触发锁定", boolean=True)
+    def triggered(self, obj):
+        return obj.locked_out
 
     @admin.display(description="当前状态")
     def status(self, obj):

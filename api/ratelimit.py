@@ -25,6 +25,7 @@ DEFAULTS = {
     "LUOSHI_API_ANON_RATE": "120/min",
     "LUOSHI_OPEN311_RATE": "120/min",
     "LUOSHI_OPEN311_POST_RATE": "60/min",
+    "LUOSHI_TRACK_RATE": "30/min",  # public progress lookups per IP (cases/throttle.py)
 }
 PERIODS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 

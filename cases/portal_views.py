@@ -19,7 +19,7 @@ from core.http import client_ip
 from core.textguard import form_checks_input
 from orgs.models import Org, OrgKind
 
-from . import forms, selectors, services
+from . import forms, selectors, services, throttle
 from .models import AttachmentStage, Case, CaseStatus, Channel
 
 # At most this many reports per client address and window: (count, seconds). Counted with the
@@ -100,6 +100,7 @@ def report(request):
     return redirect(f"{tracking_url(case)}&new=1")
 
 
+@throttle.throttle_lookups(only_with=("number", "t"))
 @form_checks_input
 def track(request):
     """Look a case up by its number and 查询码 (GET form: nothing changes)."""
@@ -115,6 +116,7 @@ def track(request):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle.throttle_lookups()
 def case(request, number: str):
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t")
     case = selectors.public_case(number, token or "")

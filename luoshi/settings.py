@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "treebeard",
     "django_htmx",
+    "axes",
+    "csp",
     "core",
     "orgs",
     "workdays",
@@ -102,6 +104,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestIdMiddleware",
     "core.textguard.InputGuardMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.RetryAfterMiddleware",
+    # Last: turns a login refused by the lockout into the lockout page (orgs/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "luoshi.urls"
@@ -167,6 +173,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes' backend first: it refuses a login while locked out, before any password check.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -312,6 +320,48 @@ LUOSHI_GEO_MARGIN_M = float(os.environ.get("LUOSHI_GEO_MARGIN_M", "2000"))
 # Party subtrees with at least this many branches read their compliance findings from stored
 # snapshots refreshed by the worker (party.snapshots); 0 turns snapshots off.
 LUOSHI_PARTY_SNAPSHOT_BRANCHES = int(os.environ.get("LUOSHI_PARTY_SNAPSHOT_BRANCHES", "200"))
+
+# Login throttling (django-axes; limits, lockout page and audit in orgs/lockout.py). Defaults:
+# 10 wrong passwords for one account from one address lock that account on that address for 15
+# minutes; 30 for one account from any addresses within 24 hours lock the account for 24 hours or
+# until an administrator unlocks it (后台 → 登录失败记录, or `luoshi manage axes_reset_username`);
+# 100 from one address (any accounts) within 15 minutes pause logins from that address.
+LUOSHI_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LUOSHI_LOGIN_FAILURES_PER_ADDRESS", "10"))
+LUOSHI_LOGIN_COOLOFF_MINUTES = int(os.environ.get("LUOSHI_LOGIN_COOLOFF_MINUTES", "15"))
+LUOSHI_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LUOSHI_LOGIN_FAILURES_PER_ACCOUNT", "30"))
+LUOSHI_LOGIN_ACCOUNT_LOCK_HOURS = int(os.environ.get("LUOSHI_LOGIN_ACCOUNT_LOCK_HOURS", "24"))
+LUOSHI_LOGIN_FAILURES_PER_NETWORK = int(os.environ.get("LUOSHI_LOGIN_FAILURES_PER_NETWORK", "100"))
+AXES_ENABLED = env_bool("LUOSHI_LOGIN_THROTTLE", default=True)
+AXES_HANDLER = "orgs.lockout.LoginThrottle"
+AXES_FAILURE_LIMIT = 1  # LoginThrottle.get_failures answers 1 when any of the limits above is reached
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "orgs.lockout.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "orgs.lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not extend the lock
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: what the limits count
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 1000
+AXES_ENABLE_ADMIN = False  # orgs/admin.py registers the failure log with the unlock actions
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): scripts only from this site's static files, no inline
+# script or event-handler attributes, no eval. Inline style *attributes* stay allowed (templates
+# and Leaflet/ECharts/htmx set element styles; CSS cannot run code). data:/blob: images for
+# Bootstrap's icons and chart/map exports. The vendored Swagger UI (/api/v1/docs) runs under the
+# same policy (its init script is a static file).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

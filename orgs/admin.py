@@ -6,12 +6,13 @@ Writes go through ``orgs.services`` so the admin obeys the same rules as every o
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 
 from core.errors import ServiceError, as_validation_error
 
-from . import services
+from . import lockout, services
 from .admin_base import ScopedAdmin
-from .models import Org, Person, Position, RoleGrant, User
+from .models import LoginFailure, Org, Person, Position, RoleGrant, User
 
 
 def _run(fn, *args, **kwargs):
@@ -240,3 +241,87 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TriggeredFilter(admin.SimpleListFilter):
+    title = "是否触发锁定"
+    parameter_name = "locked_out"
+
+    def lookups(self, request, model_admin):
+        return (("1", "触发锁定的那一次"), ("0", "其他"))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(locked_out=self.value() == "1")
+        return queryset
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Failed logins (django-axes' failure log, counted by ``orgs.lockout``) and unlocking.
+
+    Superusers only. Nothing is edited or deleted here; the two actions clear the failures that
+    count towards the limits and write an ``auth.unlocked`` audit event each."""
+
+    list_display = ("time", "login_name", "address", "triggered", "status")
+    list_filter = (TriggeredFilter,)
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "attempt_time"
+    list_per_page = 50  # the status column asks the limits for each row
+    readonly_fields = ("attempt_time", "username", "ip_address", "user_agent", "path_info", "locked_out")
+    fields = readonly_fields
+    actions = ["unlock_accounts", "unlock_addresses"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_unlock_permission(self, request):
+        return self.has_module_permission(request)
+
+    @admin.display(description="时间", ordering="attempt_time")
+    def time(self, obj):
+        return timezone.localtime(obj.attempt_time).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description="登录名", ordering="username")
+    def login_name(self, obj):
+        return obj.username or "—"
+
+    @admin.display(description="网络地址", ordering="ip_address")
+    def address(self, obj):
+        return obj.ip_address or "—"
+
+    @admin.display(description="触发锁定", boolean=True)
+    def triggered(self, obj):
+        return obj.locked_out
+
+    @admin.display(description="当前状态")
+    def status(self, obj):
+        found = lockout.locks(obj.username, obj.ip_address)
+        if not found:
+            return "—"
+        until = max(lock.until for lock in found)
+        return f"锁定至 {timezone.localtime(until):%m-%d %H:%M}"
+
+    @admin.action(description="解锁所选记录的账号(清除该账号在各网络地址的失败次数)", permissions=["unlock"])
+    def unlock_accounts(self, request, queryset):
+        names = sorted({name for name in queryset.values_list("username", flat=True) if name})
+        cleared = sum(lockout.unlock(username=name, actor=request.user) for name in names)
+        self.message_user(request, f"已解锁 {len(names)} 个账号,清除失败记录 {cleared} 条。")
+
+    @admin.action(description="解除所选记录的网络地址限制", permissions=["unlock"])
+    def unlock_addresses(self, request, queryset):
+        addresses = sorted({ip for ip in queryset.values_list("ip_address", flat=True) if ip})
+        cleared = sum(lockout.unlock(ip_address=ip, actor=request.user) for ip in addresses)
+        self.message_user(request, f"已解除 {len(addresses)} 个网络地址的限制,清除失败记录 {cleared} 条。")

@@ -9,6 +9,7 @@ is built in. Subtree queries use treebeard's materialized path (``path`` prefix 
 
 import datetime
 
+from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -394,3 +395,16 @@ class RoleGrant(OrgScopedModel):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} @ {self.org}"
+
+
+class LoginFailure(AccessFailureLog):
+    """django-axes' failure log (one row per wrong password; ``orgs.lockout`` counts it), under a
+    Chinese name in the admin, where administrators unlock accounts."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "登录失败记录"
+        verbose_name_plural = "登录失败记录(解锁账号)"
+
+    def __str__(self):
+        return f"{self.username or '—'} @ {self.ip_address} · {self.attempt_time:%Y-%m-%d %H:%M}"

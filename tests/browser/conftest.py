@@ -4,6 +4,7 @@ missing browser fails instead."""
 
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,67 @@ def browser(chromium_path):
         )
         yield browser
         browser.close()
+
+
+# Every page a browser test opens must run without a JavaScript error or a Content-Security-Policy
+# violation (Chromium reports both on the console; uncaught exceptions also as page errors).
+# The application's own 4xx answers (a form refused with 400, a 403/404 page, a 429) are logged by
+# Chromium as "Failed to load resource" too; those are expected, except for static files.
+EXPECTED_HTTP_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
+
+
+class ConsoleWatch:
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def attach(self, context) -> None:
+        context.on("console", self._console)
+        context.on("weberror", self._page_error)
+
+    def _console(self, message) -> None:
+        if message.type != "error":
+            return
+        url = (message.location or {}).get("url", "")
+        if EXPECTED_HTTP_ERROR.match(message.text) and "/static/" not in url:
+            return
+        self.problems.append(f"console error: {message.text} ({url})")
+
+    def _page_error(self, error) -> None:
+        self.problems.append(f"page error: {error.error}")
+
+
+@pytest.fixture(autouse=True)
+def _console_watch(request):
+    """Attach a ConsoleWatch to every browser context the test opens (``page``, ``phone_page``,
+    ``staff_page`` and any ``browser.new_context``); ``pytest_runtest_call`` below fails the test
+    when it saw a problem."""
+    if "browser" not in request.fixturenames:
+        yield None
+        return
+    browser = request.getfixturevalue("browser")
+    watch = ConsoleWatch()
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        watch.attach(context)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield watch
+    finally:
+        del browser.new_context  # back to the class's method
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    watch = getattr(item, "funcargs", {}).get("_console_watch")
+    if watch is not None and watch.problems:
+        problems = "\n".join(watch.problems)
+        pytest.fail(f"浏览器控制台报错(JavaScript 错误或 CSP 违规):\n{problems}", pytrace=False)
+    return result
 
 
 @pytest.fixture

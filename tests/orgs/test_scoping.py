@@ -170,6 +170,7 @@ def test_every_record_model_offers_visible_to():
     """Meta-test: every model of Luoshi's own apps that holds records is scoped."""
     exempt = {
         "orgs.user": "accounts: superusers only, in the admin",
+        "orgs.loginfailure": "django-axes' failure log (proxy): superusers only, in the admin",
         "audit.audithead": "internal to the audit chain",
         "core.periodicjob": "worker bookkeeping",
         "core.notification": "always filtered by user=request.user",

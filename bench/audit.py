@@ -82,6 +82,7 @@ def checkpoint_bench(subjects):
 
     from audit import checkpoints, keys
     from audit.models import AuditHead
+
     rows = [
         AuditHead(
             subject_type="cases.case" if i % 3 else "workplan.task",

@@ -26,6 +26,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from core.http import client_ip
+from core.textguard import MESSAGE, bad_char
 
 from .ratelimit import RateLimited, hit
 
@@ -88,6 +89,11 @@ PYDANTIC_MESSAGES = {
     "greater_than_equal": "过小",
     "less_than_equal": "过大",
     "too_long": "项数过多",
+    "too_short": "项数过少",
+    "extra_forbidden": "不是此接口的字段",
+    "greater_than": "过小",
+    "less_than": "过大",
+    "string_pattern_mismatch": "格式不正确",
     "finite_number": "应为有限数字",
     "json_invalid": "不是有效的 JSON",
 }
@@ -100,7 +106,14 @@ def validation_error_response(errors: list[dict]) -> JsonResponse:
         str(part) for part in first.get("loc", ()) if str(part) not in SKIP_LOC and not str(part).isdigit()
     ]
     field = loc[-1] if loc else None
-    reason = PYDANTIC_MESSAGES.get(first.get("type", ""), "格式不正确")
+    kind = first.get("type", "")
+    reason = PYDANTIC_MESSAGES.get(kind, "格式不正确")
+    if kind in ("string_pattern_mismatch", "string_too_short") and isinstance(first.get("input"), str):
+        text = first["input"]
+        if bad_char(text) is not None:
+            reason = MESSAGE
+        elif not text.strip():
+            reason = "不能为空"
     message = f"字段“{field}”{reason}" if field else f"请求内容{reason}"
     return error_response(422, "invalid", message, field)
 

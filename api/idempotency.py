@@ -11,14 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from typing import Annotated
 
 from django.db import IntegrityError, transaction
 from ninja.params import Header
+from pydantic import WithJsonSchema
+
+from core.textguard import bad_char
 
 from .errors import ApiError
 from .models import IdempotencyKey
 
-HEADER_DESCRIPTION = "幂等键(建议每次新建用新的 UUID);同一用户重试相同键只会得到同一条记录"
+HEADER_DESCRIPTION = (
+    "幂等键(建议每次新建用新的 UUID),1–255 个字符;同一用户重试相同键只会得到同一条记录,"
+    "相同键而内容不同返回 422 idempotency_mismatch"
+)
+MAX_LENGTH = 255  # IdempotencyKey.key
+# Visible ASCII without surrounding spaces (what an HTTP header carries intact); ``run`` accepts more.
+HEADER_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 
 
 def digest(data) -> str:
@@ -57,8 +67,10 @@ def run(
     if key is None:
         return create()[1]
     key = key.strip()
-    if not key or len(key) > 255:
-        raise ApiError(400, "bad_request", "Idempotency-Key 须为 1–255 个字符", "Idempotency-Key")
+    if not key or len(key) > MAX_LENGTH or bad_char(key) is not None:
+        raise ApiError(
+            400, "bad_request", "Idempotency-Key 须为 1–255 个字符(不含控制字符)", "Idempotency-Key"
+        )
     with transaction.atomic():
         record = _claim(request.user, key, endpoint, digest(payload))
         if record.object_id is not None:
@@ -75,5 +87,16 @@ def run(
 
 
 def header():
-    """The ``Idempotency-Key`` header parameter of a create endpoint."""
+    """The ``Idempotency-Key`` header parameter of a create endpoint. Its limits are stated in the
+    document; ``run`` checks them (a 400 ``bad_request``, as for other unusable headers)."""
     return Header(None, alias="Idempotency-Key", description=HEADER_DESCRIPTION)
+
+
+# The header's type, with its limits stated: ``key: idempotency.Key = idempotency.header()``.
+Key = Annotated[
+    str | None,
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": HEADER_PATTERN},
+        mode="validation",
+    ),
+]

@@ -1,8 +1,9 @@
-"""Fixed-window rate limits in Django's cache (per API token, per user, per client key, per IP).
+"""Fixed-window rate limits in Django's cache (per API token, per user, per client key, per IP),
+counted by ``core.ratelimit`` (atomic increments; the same code as ``/report/``'s limit).
 
-The cache must be shared by all web processes for the limits to hold across them (``CACHES`` with
-Redis or the database cache in a multi-node deployment); with the default local-memory cache each
-process counts on its own, which still bounds abuse per process.
+The cache must be shared by all web processes for the limits to hold across them
+(``LUOSHI_CACHE_URL``, Redis); with the default local-memory cache each process counts on its
+own, which still bounds abuse per process.
 
 Rates are settings ``"<count>/<period>"`` with period ``s``, ``min``, ``h`` or ``d``:
 ``LUOSHI_API_RATE`` (per token / session user, default 600/min), ``LUOSHI_API_ANON_RATE`` (per IP
@@ -12,12 +13,12 @@ default 120/min) and ``LUOSHI_OPEN311_POST_RATE`` (per client key, default 60/mi
 
 from __future__ import annotations
 
-import math
-import time
-
-from django.core.cache import cache
+from core.ratelimit import RateLimited
+from core.ratelimit import hit as count
 
 from . import conf
+
+__all__ = ["RateLimited", "hit", "parse_rate", "rate_for"]
 
 DEFAULTS = {
     "LUOSHI_API_RATE": "600/min",
@@ -26,12 +27,6 @@ DEFAULTS = {
     "LUOSHI_OPEN311_POST_RATE": "60/min",
 }
 PERIODS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
-
-
-class RateLimited(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(f"retry after {retry_after}s")
-        self.retry_after = retry_after
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
@@ -51,17 +46,4 @@ def hit(scope: str, ident: str, setting: str) -> None:
     rate = rate_for(setting)
     if rate is None:
         return
-    limit, period = rate
-    now = time.time()
-    window = int(now // period)
-    key = f"luoshi:rl:{scope}:{ident}:{window}"
-    if cache.add(key, 1, timeout=period + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
-    if count > limit:
-        raise RateLimited(max(1, math.ceil((window + 1) * period - now)))
+    count(scope, ident, [rate])

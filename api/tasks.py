@@ -2,6 +2,7 @@ import logging
 
 from django_tasks import task
 
+from core.jobs import retry
 from core.periodic import periodic
 
 from .webhooks import INTERVAL
@@ -10,6 +11,7 @@ log = logging.getLogger(__name__)
 
 
 @periodic(every=INTERVAL)
+@retry(retries=3, backoff=60)  # each delivery is claimed by a lease and sent with its id
 @task()
 def push_webhooks() -> dict:
     """事件推送: turn new case events into deliveries and send the due ones (with retries)."""

@@ -3,7 +3,6 @@ and rate the result. Public pages show no personal data: no names, no phone numb
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from core import ratelimit
 from core.errors import ServiceError, StateConflict
 from core.http import client_ip
 from core.textguard import form_checks_input
@@ -22,32 +22,12 @@ from orgs.models import Org, OrgKind
 from . import forms, selectors, services
 from .models import AttachmentStage, Case, CaseStatus, Channel
 
-# At most this many reports per client address and window (seconds).
-REPORT_LIMITS = ((3600, 5), (24 * 3600, 20))
+# At most this many reports per client address and window: (count, seconds). Counted with the
+# same atomic counters as the API (core.ratelimit), in the shared cache when there is one.
+REPORT_LIMITS = ((5, 3600), (20, 24 * 3600))
 RATE_LIMITED = (
     "提交过于频繁:同一网络每小时最多反映 5 件、每天最多 20 件,请稍后再试。情况紧急请拨打 12345 热线。"
 )
-
-
-def _limit_keys(request):
-    now = int(time.time())
-    client = client_ip(request)
-    return [
-        (f"portal-report:{window}:{client}:{now // window}", limit, window) for window, limit in REPORT_LIMITS
-    ]
-
-
-def _rate_limited(request) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit, _ in _limit_keys(request))
-
-
-def _count_report(request) -> None:
-    for key, _, window in _limit_keys(request):
-        cache.add(key, 0, timeout=window)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
 
 
 def tracking_url(case: Case) -> str:
@@ -84,10 +64,17 @@ def report(request):
         return page()
     form = forms.PublicReportForm(request.POST, request.FILES)
     context["form"] = form
-    if _rate_limited(request):
+    # Reserve this report's place in the limit before creating it (check and count in one atomic
+    # step, so parallel posts cannot all pass); a report that is then refused gives it back.
+    try:
+        counted = ratelimit.hit("portal-report", client_ip(request), REPORT_LIMITS)
+    except ratelimit.RateLimited as limited:
         context["limited"] = RATE_LIMITED
-        return page(429)
+        response = page(429)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
     if not form.is_valid():
+        ratelimit.release(counted)
         return page(400)
     d = form.cleaned_data
     try:
@@ -107,9 +94,9 @@ def report(request):
             uploads=d["photos"],
         )
     except ServiceError as error:
+        ratelimit.release(counted)
         form.attach(error)
         return page(400)
-    _count_report(request)
     return redirect(f"{tracking_url(case)}&new=1")
 
 

@@ -6,4 +6,11 @@ class CoreConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self):
-        from core import checks  # noqa: F401 - registers the deployment checks
+        from django_tasks.signals import task_finished
+
+        from . import (
+            checks,  # noqa: F401 - registers the deployment checks
+            jobs,
+        )
+
+        task_finished.connect(jobs.on_task_finished, dispatch_uid="luoshi-job-retries")

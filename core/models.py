@@ -39,3 +39,50 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life, written every few seconds (``core.jobs.beat``). The jobs
+    of a worker silent for longer than ``LUOSHI_WORKER_STALE_SECONDS`` are handed to another
+    worker; ``/healthz`` reports the youngest heartbeat's age."""
+
+    worker_id = models.CharField("进程", max_length=64, unique=True)
+    hostname = models.CharField("主机", max_length=100)
+    pid = models.IntegerField("进程号")
+    backend = models.CharField("队列", max_length=10)
+    started_at = models.DateTimeField("启动时间")
+    seen_at = models.DateTimeField("最近心跳", db_index=True)
+
+    class Meta:
+        verbose_name = "后台进程心跳"
+        verbose_name_plural = "后台进程心跳"
+
+    def __str__(self):
+        return self.worker_id
+
+
+class NotificationDelivery(models.Model):
+    """One notification sent through one backend: the key that makes delivery idempotent. A retried
+    or recovered delivery job skips the pairs recorded here (``sent_at`` set); a claim without
+    ``sent_at`` is a send in progress (or one cut off by a dead worker)."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    backend = models.CharField("渠道", max_length=100)
+    claimed_at = models.DateTimeField("开始发送")
+    claimed_by = models.CharField("发送进程", max_length=64, blank=True, default="")
+    sent_at = models.DateTimeField("已发送", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知发送记录"
+        verbose_name_plural = "通知发送记录"
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "backend"], name="notification_delivery_once")
+        ]
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def key(self) -> str:
+        """Idempotency key a gateway may use to drop a repeated send."""
+        return f"luoshi-notify-{self.notification_id}-{self.backend.rsplit('.', 1)[-1]}"

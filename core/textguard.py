@@ -24,6 +24,15 @@ from django.http import HttpResponse
 from .errors import ServiceError
 
 BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# The same rule as JSON Schema ``pattern`` strings (ECMA-262 syntax, also valid for Python ``re`` and
+# pydantic's Rust regex), for the OpenAPI document: ``TEXT_PATTERN`` is any text without the refused
+# control characters (lone surrogates are not stated: JSON Schema regexes see code points, and no
+# conforming client sends them); ``NONBLANK_PATTERN`` also needs one character that ``str.strip()``
+# keeps, i.e. a required field that is not empty after the services strip it.
+_ALLOWED = r"[^\x00-\x08\x0b\x0c\x0e-\x1f]"
+_VISIBLE = r"[^\x00-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+TEXT_PATTERN = rf"^{_ALLOWED}*$"
+NONBLANK_PATTERN = rf"^{_ALLOWED}*{_VISIBLE}{_ALLOWED}*$"
 MESSAGE = "包含不允许的控制字符(如空字符 NUL),请删除后重新输入"
 
 

@@ -192,6 +192,8 @@ if HTTPS:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    # A load balancer checks each node over plain http on its own address.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("LUOSHI_HSTS_SECONDS", 365 * 24 * 3600))
     # Sub-domains of the site's own host name (not of the parent gov.cn domain) are the operator's.
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LUOSHI_HSTS_INCLUDE_SUBDOMAINS", default=True)
@@ -272,14 +274,44 @@ if LUOSHI_MEDIA_ACCEL_PREFIX and not (
     raise RuntimeError("LUOSHI_MEDIA_ACCEL_PREFIX must start and end with / (e.g. /protected-media/)")
 
 # Background work (django_tasks): database backend by default, Redis/RQ for several nodes.
+# core.jobs.RQBackend is django-tasks-rq's backend plus retries with backoff and requeueing of jobs
+# whose worker died; `luoshi worker` runs rq's worker with django_tasks_rq.Job (core.worker).
+LUOSHI_REDIS_URL = os.environ.get("LUOSHI_REDIS_URL", "redis://127.0.0.1:6379/0")
 if os.environ.get("LUOSHI_TASKS_BACKEND", "db") == "rq":
-    INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": os.environ.get("LUOSHI_REDIS_URL", "redis://127.0.0.1:6379/0")}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-elif TESTING:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A job running longer than this is stopped; a worker that died is noticed this + 60 s after
+    # its job started (rq's execution heartbeat), and the job is then requeued.
+    RQ_QUEUES = {
+        "default": {
+            "URL": LUOSHI_REDIS_URL,
+            "DEFAULT_TIMEOUT": int(os.environ.get("LUOSHI_JOB_TIMEOUT", "600")),
+        }
+    }
+    TASKS = {"default": {"BACKEND": "core.jobs.RQBackend", "QUEUES": ["default"]}}
+elif TESTING and not env_bool("LUOSHI_TEST_DB_TASKS", default=False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Worker liveness: each worker writes a heartbeat this often; a worker silent for longer than the
+# stale limit is dead, and the jobs it was running are handed to another worker.
+LUOSHI_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("LUOSHI_WORKER_HEARTBEAT_SECONDS", "5"))
+LUOSHI_WORKER_STALE_SECONDS = float(os.environ.get("LUOSHI_WORKER_STALE_SECONDS", "60"))
+
+# Cache: shared Redis when several web processes run (rate limits must hold across them), else
+# the local-memory default (one process: the demo).
+if os.environ.get("LUOSHI_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["LUOSHI_CACHE_URL"],
+            "KEY_PREFIX": os.environ.get("LUOSHI_CACHE_PREFIX", "luoshi"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if env_bool("LUOSHI_SESSION_CACHE", default=False):
+    # Read sessions from the cache, write them through to the database (survive a cache flush).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Working hours used for deadlines measured in working hours (办公时间), "HH:MM-HH:MM,…".
 LUOSHI_OFFICE_HOURS = os.environ.get("LUOSHI_OFFICE_HOURS", "08:30-12:00,14:00-17:30")

@@ -3,6 +3,7 @@ import logging
 
 from django_tasks import task
 
+from core.jobs import retry
 from core.periodic import periodic
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ def remind_expiring_terms() -> int:
     return sent
 
 
+@retry(retries=3, backoff=60)  # recomputing a snapshot is idempotent
 @task()
 def refresh_findings(org_id: int, start: str, end: str, ref: str) -> bool:
     """Recompute a stale findings snapshot (研判快照) that a page served."""

@@ -11,6 +11,7 @@ from ninja.renderers import JSONRenderer
 from .. import errors
 from ..auth import SessionAuth, TokenAuth
 from . import cases, dues, misc, party, villages, workplan
+from .openapi import state_input_guard
 
 
 class LocalSwagger(DocsBase):
@@ -38,9 +39,22 @@ DESCRIPTION = """落实(Luoshi)网格事项接口。
 错误统一为 `{"code": 机器代码, "message": 中文说明, "field": 字段名或 null}`:
 400 请求无法解析 · 401 未认证 · 403 无权限 · 404 不存在或无权查看 · 409 状态已变化 ·
 422 输入或业务规则不通过 · 429 请求过于频繁(见 `Retry-After`)。
+
+本文档写明接口检查的每一项格式限制(长度、取值范围、枚举、必填且不能为空白、不允许的控制字符、
+请求体中不认识的字段),不符合时返回 422 `invalid`。符合文档格式但被数据或业务规则拒绝时返回
+422 `rule_violation`(如所选组织或分类不存在、位置不在本区范围内、照片不是图片、状态不允许该操作),
+`field` 指出相关字段。
 """
 
-api = NinjaAPI(
+
+class LuoshiAPI(NinjaAPI):
+    """States the input guard (``core.textguard``) in the document (``api.v1.openapi``)."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        return state_input_guard(super().get_openapi_schema(*args, **kwargs))
+
+
+api = LuoshiAPI(
     title="落实 Luoshi API",
     version="1",
     description=DESCRIPTION,

@@ -12,6 +12,7 @@ import binascii
 import datetime as dt
 import io
 import json
+from typing import Annotated
 
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from audit.events import label_for
 from cases import approvals, coordination, selectors, services
@@ -192,7 +194,7 @@ def _org(pk: int | None, field: str) -> Org | None:
         return None
     org = Org.objects.filter(pk=pk, archived_at__isnull=True).first()
     if org is None:
-        raise ApiError(422, "invalid", "所选组织不存在或已撤销", field)
+        raise ApiError(422, "rule_violation", "所选组织不存在或已撤销", field)
     return org
 
 
@@ -205,7 +207,7 @@ def _category(pk: int | None) -> Category | None:
         return None
     category = Category.objects.filter(pk=pk).first()
     if category is None:
-        raise ApiError(422, "invalid", "分类不存在", "category")
+        raise ApiError(422, "rule_violation", "分类不存在", "category")
     return category
 
 
@@ -213,8 +215,13 @@ def _category(pk: int | None) -> Category | None:
 # List, filters, cursor pagination
 
 
+_CODE = "(" + "|".join(CaseStatus.values) + ")"
+# One or more status codes separated by commas (spaces and empty items are ignored).
+STATUS_LIST_PATTERN = rf"^ *{_CODE}? *(, *{_CODE}? *)*$"
+
+
 class CaseFilters(Schema):
-    status: str | None = Field(None, description="状态代码,多个用逗号分隔")
+    status: str | None = Field(None, pattern=STATUS_LIST_PATTERN, description="状态代码,多个用逗号分隔")
     category: int | None = Field(None, description="分类 id(大类含其小类)")
     unit: int | None = Field(None, description="承办单位 id(含其下级)")
     area: int | None = Field(None, description="区域组织 id(含其下级)")
@@ -254,7 +261,7 @@ def filter_cases(request, filters: CaseFilters):
         end = dt.datetime.combine(filters.created_to + dt.timedelta(days=1), dt.time.min, tz)
         cases = cases.filter(created_at__lt=end)
     if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
-        raise ApiError(422, "invalid", "上报日期起不能晚于止", "created_from")
+        raise ApiError(422, "rule_violation", "上报日期起不能晚于止", "created_from")
     if filters.overdue:
         cases = cases.overdue(timezone.now())
     elif filters.overdue is False:
@@ -409,7 +416,13 @@ def _ndjson_stream(queryset):
         }
     },
 )
-def export_cases(request, fmt: str, filters: Query[CaseFilters]):
+def export_cases(
+    request,
+    filters: Query[CaseFilters],
+    fmt: Annotated[
+        str, WithJsonSchema({"type": "string", "enum": ["csv", "ndjson"], "description": "其他为 404"})
+    ],
+):
     """Streams every visible case matching the filters; rows are read in chunks, never all at
     once. No personal data (reporter name and phone are not exported)."""
     if fmt not in ("csv", "ndjson"):
@@ -452,7 +465,7 @@ def create_case(
     request,
     response: HttpResponse,
     payload: s.CaseCreateIn,
-    idempotency_key: str | None = idempotency.header(),
+    idempotency_key: idempotency.Key = idempotency.header(),  # noqa: B008
 ):
     """Enters ``cases.services.report_case`` like the pages. With ``Idempotency-Key`` a retry of
     the same request returns the first call's case (header ``Idempotent-Replayed: true``);
@@ -746,7 +759,7 @@ def request_exclusion(request, number: str, payload: s.ReasonIn):
     response={200: s.CaseDetail, **s.ERRORS},
     summary="审批申请(同意/不同意)",
 )
-def decide_request(request, number: str, request_id: int, payload: s.DecisionIn):
+def decide_request(request, number: str, request_id: int, payload: s.CaseDecisionIn):
     case = _case(request, number)
     case_request = get_object_or_404(case.requests.all(), pk=request_id)
     approvals.decide_request(case_request, actor=request.user, approve=payload.approve, note=payload.note)
@@ -778,7 +791,7 @@ def merge(request, number: str, payload: s.MergeIn):
     case = _case(request, number)
     master = _visible(request, "dispatch").filter(number=payload.into.strip().upper()).first()
     if master is None:
-        raise ApiError(422, "invalid", f"找不到您可以处理的事项“{payload.into}”", "into")
+        raise ApiError(422, "rule_violation", f"找不到您可以处理的事项“{payload.into}”", "into")
     coordination.merge_case(
         case, actor=request.user, into=master, reason=payload.reason, expected_status=_expected(payload)
     )

@@ -22,7 +22,7 @@ from .party import _member_ref, _ref
 
 router = Router(tags=["党费"])
 MAX_ROWS = 500
-MONTH = r"^\d{4}-\d{2}$"
+MONTH = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 
 
 class DuesPaymentOut(Schema):
@@ -57,7 +57,7 @@ class MemberDuesOut(Schema):
     payments: list[DuesPaymentOut] = Field(description="缴纳记录(未作废的),新的在前")
 
 
-class PaymentsIn(Schema):
+class PaymentsIn(s.In):
     first_month: str = Field(pattern=MONTH, description="起始月份 YYYY-MM")
     last_month: str = Field(pattern=MONTH, description="截止月份 YYYY-MM(一次最多12个月)")
     paid_on: dt.date | None = Field(None, description="缴纳日期,默认今天")
@@ -92,7 +92,7 @@ class ReductionOut(Schema):
     can_decide: bool = Field(description="调用者可以审批(上级党委,且不是报批人本人)")
 
 
-class DecisionIn(Schema):
+class ReductionDecisionIn(s.In):
     approve: bool = Field(description="true 批准 / false 不予批准(须填 note)")
     note: str = Field("", max_length=200, description="审批意见")
 
@@ -232,7 +232,7 @@ def reduction_detail(request, reduction_id: int):
     response={200: ReductionOut, **s.ERRORS},
     summary="审批党费减免(批准 / 不予批准)",
 )
-def decide_reduction(request, reduction_id: int, payload: DecisionIn):
+def decide_reduction(request, reduction_id: int, payload: ReductionDecisionIn):
     """``party.reductions.decide_reduction``: only the higher party committee (403 otherwise),
     never the user who reported it (422), a reason to refuse, once (409 after a decision)."""
     found = get_object_or_404(_reductions(request), pk=reduction_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,6 +19,10 @@ from .. import services
 from ..errors import ApiError
 from ..models import ApiToken, WebhookDelivery, WebhookSubscription
 from . import schemas as s
+
+OrgKindCode = Literal[tuple(OrgKind.values)]  # type: ignore[valid-type]
+GroupCode = Literal[tuple(GROUPS)]  # type: ignore[valid-type]
+MONTH_PATTERN = r"^[2-9][0-9]{3}-(0[1-9]|1[0-2])$"
 
 router = Router()
 
@@ -73,14 +78,12 @@ def categories(request, public_only: bool = False):
 )
 def orgs(
     request,
-    kind: str | None = None,
+    kind: OrgKindCode | None = Query(None, description="组织类型代码"),  # noqa: B008
     q: str | None = Query(None, max_length=50),
     limit: int = Query(500, ge=1, le=2000),
 ):
     rows = Org.objects.visible_to(request.user).filter(archived_at__isnull=True)
     if kind:
-        if kind not in OrgKind.values:
-            raise ApiError(422, "invalid", "组织类型无效", "kind")
         rows = rows.filter(kind=kind)
     if q:
         rows = rows.filter(name__icontains=q.strip())
@@ -154,17 +157,17 @@ def revoke_token(request, token_id: int):
 @router.get(
     "/evaluation", response={200: s.EvaluationOut, **s.ERRORS}, tags=["evaluation"], summary="月度考核排名"
 )
-def evaluation(request, month: str | None = Query(None, pattern=r"^\d{4}-\d{2}$"), group: str = "department"):
+def evaluation(
+    request,
+    month: str | None = Query(None, pattern=MONTH_PATTERN, description="月份 YYYY-MM(2000 年起),默认本月"),
+    group: GroupCode = "department",
+):
     """The same ``cases.evaluation.evaluate`` table as the rankings page, limited to the units
     the caller can see; needs the supervise (督查督办) action somewhere."""
     if not has_scope(request.user, "supervise"):
         raise ApiError(403, "forbidden", "只有督查督办人员可以查看考核排名")
-    if group not in GROUPS:
-        raise ApiError(422, "invalid", f"分组应为 {'、'.join(GROUPS)} 之一", "group")
     if month:
         year, number = (int(part) for part in month.split("-"))
-        if not 1 <= number <= 12 or year < 2000:
-            raise ApiError(422, "invalid", "月份格式应为 YYYY-MM", "month")
         first = dt.date(year, number, 1)
     else:
         first = timezone.localdate().replace(day=1)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from core.textguard import NONBLANK_PATTERN
 from party import compliance, services, talks
 from party import selectors as party_selectors
 from party.models import AttendanceStatus, Meeting, MeetingKind, ResolutionKind, Talk, TalkKind
@@ -82,8 +83,10 @@ class MeetingDetail(MeetingOut):
 class MeetingFilters(Schema):
     org: int | None = Field(None, description="党组织 id(含其党小组)")
     year: int | None = Field(None, ge=2000, le=2100)
-    kind: str | None = Field(None, description="会议类型,如 branch_assembly")
-    offset: int = Field(0, ge=0)
+    kind: Literal[tuple(MeetingKind.values)] | None = Field(  # type: ignore[valid-type]
+        None, description="会议类型,如 branch_assembly"
+    )
+    offset: int = Field(0, ge=0, le=s.MAX_OFFSET)
     limit: int = Field(100, ge=1, le=MAX_ROWS)
 
 
@@ -125,11 +128,11 @@ def party_orgs(request, parent: int | None = None):
 def findings(request, org_id: int, start: dt.date | None = None, end: dt.date | None = None):
     org = _org(request, org_id)
     if (start is None) != (end is None):
-        raise ApiError(422, "invalid", "请同时给出开始和结束日期", "start")
+        raise ApiError(422, "rule_violation", "请同时给出开始和结束日期", "start")
     if start is None:
         start, end = compliance.default_window(party_selectors.today())
     if end < start or (end - start).days > 366 * 2:
-        raise ApiError(422, "invalid", "日期范围无效(结束不早于开始,最长两年)", "end")
+        raise ApiError(422, "rule_violation", "日期范围无效(结束不早于开始,最长两年)", "end")
     return [
         {
             "severity": f.severity,
@@ -183,8 +186,6 @@ def meetings(request, filters: Query[MeetingFilters]):
     if filters.year:
         rows = rows.filter(held_on__year=filters.year)
     if filters.kind:
-        if filters.kind not in MeetingKind.values:
-            raise ApiError(422, "invalid", "会议类型无效", "kind")
         rows = rows.filter(kind=filters.kind)
     rows = rows.order_by("-held_on", "-pk")[filters.offset : filters.offset + filters.limit]
     return [_meeting_out(m) for m in rows]
@@ -236,25 +237,25 @@ class ExpectedMemberOut(Schema):
     last_reason: str
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(s.In):
     member_id: int = Field(ge=1, le=2**63 - 1)
     status: AttendanceCode = Field(description="present 出席 / absent 缺席 / leave 请假(须填原因)")
     reason: str = Field("", max_length=100)
 
 
-class ResolutionIn(Schema):
-    subject: str = Field(max_length=200, description="表决事项")
+class ResolutionIn(s.In):
+    subject: str = s.Required(max_length=200, description="表决事项")
     kind: ResolutionKindCode = "other"
     yes: int = Field(0, ge=0, le=100000)
     no: int = Field(0, ge=0, le=100000)
     abstain: int = Field(0, ge=0, le=100000)
 
 
-class MeetingIn(Schema):
+class MeetingIn(s.In):
     org: int = Field(ge=1, le=2**63 - 1, description="党组织 id(支部、党小组…)")
     kind: MeetingKindCode
     held_on: dt.date
-    topic: str = Field(max_length=200, description="会议主题")
+    topic: str = s.Required(max_length=200, description="会议主题")
     place: str = Field("", max_length=100)
     convener: int | None = Field(None, ge=1, le=2**63 - 1, description="召集人/主持人(人员 id)")
     minutes: str = Field("", max_length=20000, description="会议记录")
@@ -266,10 +267,10 @@ class MeetingIn(Schema):
     photos: list[s.PhotoIn] = Field([], max_length=9)
 
 
-class MeetingCorrectionIn(Schema):
-    reason: str = Field(max_length=500, description="更正原因")
+class MeetingCorrectionIn(s.In):
+    reason: str = s.Required(max_length=200, description="更正原因")
     held_on: dt.date | None = None
-    topic: str | None = Field(None, max_length=200)
+    topic: str | None = Field(None, min_length=1, max_length=200, pattern=NONBLANK_PATTERN)
     place: str | None = Field(None, max_length=100)
     minutes: str | None = Field(None, max_length=20000)
     decisions: str | None = Field(None, max_length=5000)
@@ -278,15 +279,15 @@ class MeetingCorrectionIn(Schema):
     attendance: list[AttendanceIn] | None = None
 
 
-class VoidIn(Schema):
-    reason: str = Field(max_length=500, description="作废原因")
+class VoidIn(s.In):
+    reason: str = s.Required(max_length=200, description="作废原因")
 
 
 def _attendance(rows: list[AttendanceIn]) -> dict:
     cleaned = {}
     for row in rows:
         if row.member_id in cleaned:
-            raise ApiError(422, "invalid", "同一党员的出席情况登记了两次", "attendance")
+            raise ApiError(422, "rule_violation", "同一党员的出席情况登记了两次", "attendance")
         cleaned[row.member_id] = (row.status, row.reason)
     return cleaned
 
@@ -317,7 +318,10 @@ def expected_members(
 
 @router.post("/party/meetings", response={201: MeetingDetail, **s.ERRORS}, summary="登记组织生活(三会一课等)")
 def record_meeting(
-    request, response: HttpResponse, payload: MeetingIn, idempotency_key: str | None = idempotency.header()
+    request,
+    response: HttpResponse,
+    payload: MeetingIn,
+    idempotency_key: idempotency.Key = idempotency.header(),  # noqa: B008
 ):
     """``party.services.record_meeting``: the date may not be in the future, every expected member
     gets one attendance row, votes are checked for quorum (more than half of the formal members
@@ -450,20 +454,20 @@ class TalkReportOut(Schema):
     talks: list[TalkOut]
 
 
-class TalkIn(Schema):
+class TalkIn(s.In):
     org: int = Field(ge=1, le=2**63 - 1, description="党支部 id")
     held_on: dt.date
     initiator: int = Field(ge=1, le=2**63 - 1, description="谈话人(本支部党员 id)")
     other: int = Field(ge=1, le=2**63 - 1, description="谈话对象(本支部党员 id)")
     kind: TalkKindCode = "daily"
     place: str = Field("", max_length=100)
-    summary: str = Field(
-        max_length=2000, description="谈话内容摘要(不少于规则参数 talk.summary_min_chars 字)"
+    summary: str = s.Required(
+        max_length=2000, description="谈话内容摘要(不少于规则参数 talk.summary_min_chars 字,否则 422)"
     )
 
 
-class TalkCorrectionIn(Schema):
-    reason: str = Field(max_length=200, description="更正原因")
+class TalkCorrectionIn(s.In):
+    reason: str = s.Required(max_length=200, description="更正原因")
     held_on: dt.date | None = None
     initiator: int | None = Field(None, ge=1, le=2**63 - 1)
     other: int | None = Field(None, ge=1, le=2**63 - 1)
@@ -516,11 +520,11 @@ def org_talks(request, org_id: int, year: int | None = None):
     and the branch's talks of the year (corrected versions left out, voided ones marked)."""
     org = _org(request, org_id)
     if org.kind != "branch":
-        raise ApiError(422, "invalid", "谈心谈话按党支部登记,请给出党支部 id", "org_id")
+        raise ApiError(422, "rule_violation", "谈心谈话按党支部登记,请给出党支部 id", "org_id")
     today = party_selectors.today()
     year = year or today.year
     if not 2000 <= year <= today.year:
-        raise ApiError(422, "invalid", "年度无效(不能晚于今年)", "year")
+        raise ApiError(422, "rule_violation", "年度无效(不能晚于今年)", "year")
     report = talks.coverage(org, year, today)
     rows = _talks(request).filter(org=org, held_on__year=year, superseded_at__isnull=True)
     return {
@@ -552,7 +556,10 @@ def talk_detail(request, talk_id: int):
 
 @router.post("/party/talks", response={201: TalkOut, **s.ERRORS}, summary="登记谈心谈话")
 def record_talk(
-    request, response: HttpResponse, payload: TalkIn, idempotency_key: str | None = idempotency.header()
+    request,
+    response: HttpResponse,
+    payload: TalkIn,
+    idempotency_key: idempotency.Key = idempotency.header(),  # noqa: B008
 ):
     """``party.talks.record_talk``: both people members of the branch in good standing on the day,
     not the same person, the date not in the future, a summary of the minimum length."""

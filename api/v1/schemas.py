@@ -9,14 +9,40 @@ from typing import Literal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from cases.models import CaseStatus
+from core.textguard import NONBLANK_PATTERN
 
 from ..errors import ApiError
 
 # From the model, so statuses added to the workflow appear in the schema without an edit here.
 CaseStatusCode = Literal[tuple(CaseStatus.values)]  # type: ignore[valid-type]
 UrgencyCode = Literal["emergency", "urgent", "ordinary"]
+
+# The largest ``offset`` of the offset-paginated lists (beyond any table; larger overflows SQL).
+MAX_OFFSET = 1_000_000_000
+
+# Standard Base64 (RFC 4648, with padding), as ``base64.b64decode(validate=True)`` accepts it.
+BASE64_PATTERN = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+# ``orgs.validators.check_phone`` (mobile 11 digits, or a landline such as 0731-88888888), or empty.
+PHONE_PATTERN = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})?$"
+
+
+class In(Schema):
+    """Base of every request body: a field the operation does not know is refused (422 ``invalid``),
+    so a misspelt optional field is not silently ignored; the document says
+    ``additionalProperties: false``. Every string of a request also follows
+    ``core.textguard.TEXT_PATTERN`` (stated in the document by ``api.v1.openapi``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def Required(*, max_length: int, description: str | None = None, **extra):  # noqa: N802 (a Field factory)
+    """A required text that must not be empty once the service strips it (the services' ``_text``)."""
+    return Field(
+        ..., min_length=1, max_length=max_length, pattern=NONBLANK_PATTERN, description=description, **extra
+    )
 
 
 class ErrorOut(Schema):
@@ -165,28 +191,36 @@ class CasePage(Schema):
     next_cursor: str | None = Field(description="下一页游标;为空表示没有更多")
 
 
-class PhotoIn(Schema):
+class PhotoIn(In):
     filename: str = Field("photo.jpg", max_length=200)
-    content_base64: str = Field(description="图片内容(Base64),单张不超过 10 MB")
+    content_base64: str = Field(
+        min_length=4,
+        pattern=BASE64_PATTERN,
+        description="图片内容(标准 Base64),JPEG/PNG 等图片,单张不超过 10 MB;不是图片时返回 422",
+    )
 
 
-class CaseCreateIn(Schema):
+class CaseCreateIn(In):
     channel: Literal["api", "hotline", "patrol", "public"] = "api"
-    description: str = Field(max_length=4000, description="问题描述")
-    title: str = Field("", max_length=200)
-    address: str = Field("", max_length=400)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    latitude: float | None = Field(None, ge=-90, le=90)
+    description: str = Required(max_length=2000, description="问题描述")
+    title: str = Field("", max_length=100, description="标题;为空时取问题描述的前30字")
+    address: str = Field("", max_length=200, description="地址;位置(经纬度)、所在区域、地址至少给出一项")
+    longitude: float | None = Field(
+        None, ge=-180, le=180, description="经度(与纬度同时给出);须在本区范围内(含边界外延),否则 422"
+    )
+    latitude: float | None = Field(None, ge=-90, le=90, description="纬度(与经度同时给出)")
     area: int | None = Field(None, description="所在区域(街道/社区/网格)的组织 id")
-    reporter_name: str = Field("", max_length=100)
-    reporter_phone: str = Field("", max_length=30)
+    reporter_name: str = Field("", max_length=50)
+    reporter_phone: str = Field(
+        "", max_length=13, pattern=PHONE_PATTERN, description="手机号11位或座机;public 来源非匿名时必填"
+    )
     anonymous: bool = False
     category: int | None = Field(None, description="分类 id")
     urgency: UrgencyCode = "ordinary"
     photos: list[PhotoIn] = Field(default_factory=list, max_length=9)
 
 
-class Expected(Schema):
+class Expected(In):
     expected_status: CaseStatusCode | None = Field(
         None, description="调用方看到的状态;若事项状态已变化则返回 409"
     )
@@ -195,7 +229,7 @@ class Expected(Schema):
 class RegisterIn(Expected):
     category: int
     urgency: UrgencyCode | None = None
-    title: str = Field("", max_length=200)
+    title: str = Field("", max_length=100)
     note: str = Field("", max_length=2000)
 
 
@@ -205,51 +239,51 @@ class NoteIn(Expected):
 
 class VerifyIn(Expected):
     confirmed: bool
-    note: str = Field(max_length=2000)
+    note: str = Required(max_length=2000)
 
 
 class RejectIn(Expected):
-    reason: str = Field(max_length=400)
+    reason: str = Required(max_length=200)
 
 
 class DispatchIn(Expected):
     lead_unit: int
     co_units: list[int] = Field(default_factory=list, max_length=20)
-    instructions: str = Field("", max_length=1000)
+    instructions: str = Field("", max_length=500)
 
 
 class AdjudicateIn(Expected):
     upheld: bool
-    note: str = Field(max_length=1000)
+    note: str = Required(max_length=500)
     lead_unit: int | None = None
     co_units: list[int] = Field(default_factory=list, max_length=20)
 
 
 class CheckIn(Expected):
     passed: bool
-    note: str = Field("", max_length=1000)
+    note: str = Field("", max_length=500, description="核查意见;不通过(passed=false)时必填")
     photos: list[PhotoIn] = Field(default_factory=list, max_length=9)
 
 
-class RateIn(Schema):
+class RateIn(In):
     resolved: bool
     satisfaction: Literal["satisfied", "basic", "dissatisfied"]
     contacted: bool | None = None
-    comment: str = Field("", max_length=1000)
+    comment: str = Field("", max_length=500)
 
 
-class ReturnIn(Schema):
+class ReturnIn(In):
     reason: Literal["not_our_duty", "wrong_area", "info_incomplete", "duplicate", "other"]
-    note: str = Field(max_length=1000)
+    note: str = Required(max_length=500)
 
 
-class FeedbackIn(Schema):
-    text: str = Field(max_length=4000)
+class FeedbackIn(In):
+    text: str = Required(max_length=2000)
     photos: list[PhotoIn] = Field(default_factory=list, max_length=9)
 
 
-class RevealIn(Schema):
-    reason: str = Field(max_length=400, description="查看用途(记入审计)")
+class RevealIn(In):
+    reason: str = Required(max_length=200, description="查看用途(记入审计)")
 
 
 class PhoneOut(Schema):
@@ -265,8 +299,8 @@ class TokenOut(Schema):
     revoked_at: dt.datetime | None
 
 
-class TokenCreateIn(Schema):
-    name: str = Field(max_length=200)
+class TokenCreateIn(In):
+    name: str = Required(max_length=100)
 
 
 class TokenCreatedOut(TokenOut):
@@ -313,10 +347,29 @@ class WebhookCreatedOut(WebhookOut):
     secret: str = Field(description="签名密钥(HMAC-SHA256),只显示这一次")
 
 
-class WebhookIn(Schema):
+def _event_codes(schema: dict) -> None:
+    """The registered case events, listed when the document is generated (the registry is filled as
+    the apps load); ``api.services.subscribe_webhook`` checks the same registry."""
+    from audit import events
+
+    schema["items"] = {
+        "type": "string",
+        "enum": [code for code in events.all_codes() if code.startswith("case.")],
+    }
+
+
+# ``api.services._check_url``: http(s), a host name, at most 500 characters.
+WEBHOOK_URL_PATTERN = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?([/?#][!-~]*)?$"
+
+
+class WebhookIn(In):
     org: int
-    url: str = Field(max_length=500)
-    events: list[str] = Field(default_factory=list, max_length=50)
+    url: str = Field(
+        max_length=500, pattern=WEBHOOK_URL_PATTERN, description="http:// 或 https:// 开头的完整网址"
+    )
+    events: list[str] = Field(
+        default_factory=list, max_length=50, description="事件代码(空为全部)", json_schema_extra=_event_codes
+    )
     description: str = Field("", max_length=200)
 
 
@@ -364,42 +417,42 @@ class SuggestionsOut(Schema):
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)}
 
 
-class ExtensionIn(Schema):
-    days: int = Field(description="延期工作日数(1–30)")
-    reason: str = Field(max_length=1000)
+class ExtensionIn(In):
+    days: int = Field(ge=1, le=30, description="延期工作日数(1–30)")
+    reason: str = Required(max_length=500)
 
 
-class ParkingIn(Schema):
-    until: dt.date = Field(description="计划办结日期")
-    reason: str = Field(max_length=1000)
+class ParkingIn(In):
+    until: dt.date = Field(description="计划办结日期(晚于今天,一年以内)")
+    reason: str = Required(max_length=500)
 
 
 class ReasonIn(Expected):
-    reason: str = Field(max_length=1000)
+    reason: str = Required(max_length=500)
 
 
-class DecisionIn(Schema):
+class CaseDecisionIn(In):
     approve: bool
-    note: str = Field("", max_length=1000)
+    note: str = Field("", max_length=500, description="审批意见;不同意(approve=false)时必填")
 
 
-class SummonIn(Schema):
-    units: list[int] = Field(max_length=20, description="被召集的区直部门")
-    note: str = Field(max_length=1000)
+class SummonIn(In):
+    units: list[int] = Field(min_length=1, max_length=20, description="被召集的区直部门")
+    note: str = Required(max_length=500)
 
 
-class ReportInIn(Schema):
-    note: str = Field(max_length=1000)
+class ReportInIn(In):
+    note: str = Required(max_length=500)
 
 
 class MergeIn(Expected):
-    into: str = Field(max_length=24, description="主事项编号")
-    reason: str = Field(max_length=1000)
+    into: str = Required(max_length=24, description="主事项编号")
+    reason: str = Required(max_length=500)
 
 
-class PublicIn(Schema):
+class PublicIn(In):
     public: bool
-    reason: str = Field(max_length=400)
+    reason: str = Required(max_length=200)
 
 
 def decode_upload(content_base64: str, filename: str, field: str, label: str = "文件"):

@@ -82,21 +82,21 @@ class DecisionFilters(Schema):
     village: int | None = Field(None, ge=1, le=2**63 - 1, description="村 id")
     status: StatusCode | None = None
     deviations: bool | None = Field(None, description="只看有偏差的事项")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=s.MAX_OFFSET)
     limit: int = Field(100, ge=1, le=MAX_ROWS)
 
 
-class DecisionIn(Schema):
+class VillageDecisionIn(s.In):
     village: int = Field(ge=1, le=2**63 - 1, description="村 id")
-    title: str = Field(max_length=150)
+    title: str = s.Required(max_length=150)
     matter: MatterCode
-    summary: str = Field(max_length=5000, description="事项内容(将公开,勿含个人信息)")
+    summary: str = s.Required(max_length=5000, description="事项内容(将公开,勿含个人信息)")
     held_on: dt.date = Field(description="提议日期")
     body: str = Field("", max_length=100, description="提议主体,默认村党组织")
     minutes: str = Field("", max_length=5000)
 
 
-class VotesIn(Schema):
+class VotesIn(s.In):
     expected: int = Field(ge=0, le=100000, description="应到")
     present: int = Field(ge=0, le=100000, description="实到")
     yes: int = Field(ge=0, le=100000)
@@ -106,7 +106,7 @@ class VotesIn(Schema):
     households_present: int | None = Field(None, ge=0, le=100000, description="到会户代表")
 
 
-class VotesPatch(Schema):
+class VotesPatch(s.In):
     expected: int | None = Field(None, ge=0, le=100000)
     present: int | None = Field(None, ge=0, le=100000)
     yes: int | None = Field(None, ge=0, le=100000)
@@ -116,8 +116,8 @@ class VotesPatch(Schema):
     households_present: int | None = Field(None, ge=0, le=100000)
 
 
-class StepCorrectionIn(Schema):
-    reason: str = Field(max_length=200, description="更正原因")
+class StepCorrectionIn(s.In):
+    reason: str = s.Required(max_length=200, description="更正原因")
     held_on: dt.date | None = None
     body: str | None = Field(None, max_length=100)
     minutes: str | None = Field(None, max_length=5000)
@@ -128,7 +128,7 @@ class StepCorrectionIn(Schema):
     result: str | None = Field(None, max_length=5000)
 
 
-class StepIn(Schema):
+class StepIn(s.In):
     kind: StepCode = Field(description="须为该事项的下一步骤")
     held_on: dt.date
     body: str = Field("", max_length=100)
@@ -222,7 +222,10 @@ def decision(request, decision_id: Id):
 
 @router.post("/villages/decisions", response={201: DecisionDetail, **s.ERRORS}, summary="村党组织提议(第1步)")
 def propose(
-    request, response: HttpResponse, payload: DecisionIn, idempotency_key: str | None = idempotency.header()
+    request,
+    response: HttpResponse,
+    payload: VillageDecisionIn,
+    idempotency_key: idempotency.Key = idempotency.header(),  # noqa: B008
 ):
     def create():
         village = get_object_or_404(selectors.villages_for(request.user), pk=payload.village)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -34,7 +34,6 @@ from workplan.models import (
     UnitRole,
 )
 
-from ..errors import ApiError
 from . import schemas as s
 
 router = Router(tags=["督查督办"])
@@ -143,28 +142,36 @@ class TaskDetail(TaskOut):
     timeline: list[s.EventOut]
 
 
-class EvidenceIn(Schema):
-    kind: str = Field(description="成果形式:" + "、".join(EVIDENCE_KINDS))
-    filename: str = Field(max_length=200, description="含扩展名,如 方案.pdf")
-    content_base64: str = Field(description="文件内容(Base64);格式与大小按佐证材料规则检查")
+EvidenceKindCode = Literal[tuple(EVIDENCE_KINDS)]  # type: ignore[valid-type]
+TaskStatusCode = Literal[tuple(TaskStatus.values)]  # type: ignore[valid-type]
 
 
-class ReportIn(Schema):
+class EvidenceIn(s.In):
+    kind: EvidenceKindCode = Field(description="成果形式:" + "、".join(EVIDENCE_KINDS))
+    filename: str = s.Required(max_length=200, description="含扩展名,如 方案.pdf")
+    content_base64: str = Field(
+        min_length=4,
+        pattern=s.BASE64_PATTERN,
+        description="文件内容(标准 Base64);格式与大小按佐证材料规则检查,不符时返回 422",
+    )
+
+
+class ReportIn(s.In):
     percent: int = Field(ge=0, le=100, description="完成进度(0–100)")
-    done_text: str = Field(max_length=4000, description="工作进展")
+    done_text: str = s.Required(max_length=4000, description="工作进展")
     problems: str = Field("", max_length=4000, description="存在问题")
     next_steps: str = Field("", max_length=4000, description="下步打算")
     complete: bool = Field(False, description="申请办结(须 100% 并附佐证材料)")
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=10)
 
 
-class VerifyIn(Schema):
+class TaskVerifyIn(s.In):
     accept: bool = Field(description="true 核验通过(办结);false 退回")
     note: str = Field("", max_length=500, description="核验意见;退回时必填(退回理由)")
 
 
 class TaskFilters(Schema):
-    status: str | None = Field(None, description="计算状态代码,如 overdue、lagging")
+    status: TaskStatusCode | None = Field(None, description="计算状态代码,如 overdue、lagging")
     unit: int | None = Field(None, ge=1, le=MAX_ID, description="承办单位 id(牵头或配合)")
     plan: int | None = Field(None, ge=1, le=MAX_ID, description="计划 id")
     overdue: bool | None = Field(None, description="true 只看逾期;false 排除逾期")
@@ -340,8 +347,6 @@ def _after(request, task: Task) -> dict:
 
 
 def _board(request, filters: TaskFilters):
-    if filters.status and filters.status not in TaskStatus.values:
-        raise ApiError(422, "invalid", f"未知的状态:{filters.status}", "status")
     tasks = selectors.board(
         request.user,
         selectors.BoardFilters(
@@ -372,7 +377,7 @@ def _evidence_files(items: list[EvidenceIn]) -> list[tuple[str, object]]:
 
 
 @router.get("/workplan/plans", response={200: list[PlanOut], **s.ERRORS}, summary="督办计划列表")
-def plans(request, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=MAX_ROWS)):
+def plans(request, offset: int = Query(0, ge=0, le=s.MAX_OFFSET), limit: int = Query(100, ge=1, le=MAX_ROWS)):
     _require_office(request)
     rows = Plan.objects.visible_to(request.user).select_related("org").order_by("-year", "-created_at", "-pk")
     return [_plan_out(p) for p in rows[offset : offset + limit]]
@@ -404,7 +409,7 @@ def plan(request, plan_id: Id):
 def tasks(
     request,
     filters: Query[TaskFilters],
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=s.MAX_OFFSET),
     limit: int = Query(100, ge=1, le=MAX_ROWS),
 ):
     _require_office(request)
@@ -548,7 +553,7 @@ def report(request, task_id: Id, payload: ReportIn):
     response={200: TaskDetail, **s.ERRORS},
     summary="核验办结申请(督查室:通过或退回)",
 )
-def verify(request, task_id: Id, payload: VerifyIn):
+def verify(request, task_id: Id, payload: TaskVerifyIn):
     found = _task(request, task_id)
     services.verify_completion(found, actor=request.user, accept=payload.accept, note=payload.note)
     return _after(request, found)

@@ -135,10 +135,15 @@ def test_rating_by_token(client, world, actors, category):
 
 
 def test_rate_limit(client, world):
+    # A report the form refuses does not use up the allowance.
+    assert (
+        client.post(reverse("portal:report"), {**report_data(world), "reporter_phone": ""}).status_code == 400
+    )
     for _ in range(5):
         assert client.post(reverse("portal:report"), report_data(world)).status_code == 302
     response = client.post(reverse("portal:report"), report_data(world))
     assert response.status_code == 429 and "提交过于频繁" in response.content.decode()
+    assert 1 <= int(response["Retry-After"]) <= 3600
     assert Case.objects.count() == 5
     # Another address is not affected.
     assert (
@@ -147,10 +152,10 @@ def test_rate_limit(client, world):
 
 
 def test_daily_rate_limit(client, world, monkeypatch):
-    import cases.portal_views as portal
+    import core.ratelimit
 
     now = [1_000_000_000.0]
-    monkeypatch.setattr(portal.time, "time", lambda: now[0])
+    monkeypatch.setattr(core.ratelimit.time, "time", lambda: now[0])
     for hour in range(4):
         now[0] = 1_000_000_000.0 - 1_000_000_000.0 % 86400 + hour * 3600
         for _ in range(5):

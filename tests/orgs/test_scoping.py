@@ -174,6 +174,8 @@ def test_every_record_model_offers_visible_to():
         "audit.auditcheckpoint": "internal to the audit chain",
         "core.periodicjob": "worker bookkeeping",
         "core.notification": "always filtered by user=request.user",
+        "core.workerheartbeat": "worker bookkeeping",
+        "core.notificationdelivery": "delivery bookkeeping, no page shows it",
         "workdays.calendaroverride": "configuration",
         "workdays.officialyear": "configuration",
         "cases.category": "configuration",

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 class AuditConfig(AppConfig):
@@ -6,4 +8,7 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self):
-        from . import tasks  # noqa: F401  (registers the periodic verification)
+        from . import checks, guard, tasks  # noqa: F401  (registers the periodic jobs and checks)
+
+        connection_created.connect(guard.register_sqlite_function, dispatch_uid="luoshi_audit_sqlite")
+        post_migrate.connect(guard.install_after_migrate, sender=self, dispatch_uid="luoshi_audit_triggers")

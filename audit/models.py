@@ -3,8 +3,17 @@
 Each event records who (actor, the org they acted for), did what (a registered action code), to
 which subject, why (reason), the before/after values, when, and in which request. Events of one
 subject form a chain: each holds the hash of the previous one, and ``AuditHead`` keeps the hash
-and count of the last, so that altering, deleting (even the last), inserting or reordering events
-is detected by ``luoshi audit verify``.
+and count of the last, sealed with the audit key (``audit.keys``), so that altering, deleting (even
+the last), inserting, reordering or recomputing events is detected by ``luoshi audit verify``.
+``AuditCheckpoint`` rows, written periodically and sealed with the same key, record every chain's
+length and a root over all heads, so that a deleted or truncated chain is detected too. Database
+triggers (``audit.guard``) refuse UPDATE and DELETE of events and checkpoints, and any head update
+but a forward one, whatever the client.
+
+Hash versions (``AuditEvent.hash_version``): 1 is the original canonical form, without the subject
+label and the actor's name; 2 (every event written since) covers every field shown anywhere (the
+timeline, the API and the admin show ``actor_label`` and ``subject_label``). Events written before
+version 2 keep their version-1 hash: re-hashing them would bless whatever they hold now.
 """
 
 import datetime
@@ -67,6 +76,7 @@ class AuditEvent(models.Model):
     request_id = models.CharField("请求编号", max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    hash_version = models.PositiveSmallIntegerField(default=2)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -100,12 +110,21 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The last event of each subject's chain (guards against truncating the chain's tail)."""
+    """The last event of each subject's chain (guards against truncating the chain's tail).
+
+    ``mac`` seals (subject, seq, last_hash, flagged_seq) with the audit key whose id is ``key_id``.
+    ``flagged_seq`` is sticky: when ``record`` finds a head whose seal does not verify, it goes on
+    writing (the service must not fail) but keeps the chain length at which the seal was found
+    broken, inside the new seal, so extending a rewound or recomputed chain never blesses it.
+    """
 
     subject_type = models.CharField(max_length=64)
     subject_id = models.CharField(max_length=64)
     seq = models.PositiveIntegerField()
     last_hash = models.CharField(max_length=64)
+    flagged_seq = models.PositiveIntegerField(default=0)
+    key_id = models.CharField(max_length=16, blank=True, default="")
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "审计链头"
@@ -118,11 +137,61 @@ class AuditHead(models.Model):
         return f"{self.subject_type}:{self.subject_id} #{self.seq}"
 
 
+class CheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("审计检查点只能追加,不能修改")
+
+    def delete(self):
+        raise AppendOnlyError("审计检查点只能追加,不能删除")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed snapshot of every chain head (``audit.checkpoints``).
+
+    ``counts`` is zlib-compressed JSON ``{subject_type: {subject_id: seq}}``; ``root`` is the
+    SHA-256 over the sorted lines ``[subject_type, subject_id, seq, last_hash]``; ``mac`` seals all
+    of it together with the previous checkpoint's ``mac`` (so checkpoints form a chain too).
+    """
+
+    seq = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField("时间")
+    chains = models.PositiveIntegerField("审计链数")
+    events = models.PositiveBigIntegerField("事件总数")
+    root = models.CharField(max_length=64)
+    counts = models.BinaryField()
+    counts_sha256 = models.CharField(max_length=64)
+    prev_mac = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
+
+    objects = CheckpointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计检查点"
+        verbose_name_plural = "审计检查点"
+        ordering = ["seq"]
+
+    def __str__(self):
+        return f"#{self.seq} {self.created_at:%Y-%m-%d %H:%M} {self.chains} 条链 {self.events} 条事件"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("审计检查点只能追加,不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计检查点只能追加,不能删除")
+
+
+HASH_VERSION = 2  # the version record() writes
+
+
 def _canonical(value) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def event_hash(event: AuditEvent) -> str:
+    """The event's SHA-256 under its ``hash_version`` (1: without the labels; 2: every field)."""
     payload = {
         "subject_type": event.subject_type,
         "subject_id": event.subject_id,
@@ -139,4 +208,8 @@ def event_hash(event: AuditEvent) -> str:
         "request_id": event.request_id,
         "prev_hash": event.prev_hash,
     }
+    if event.hash_version == 2:
+        payload.update(v=2, subject_label=event.subject_label, actor_label=event.actor_label)
+    elif event.hash_version != 1:
+        return ""  # unknown version: never matches
     return hashlib.sha256(_canonical(payload).encode()).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,8 +13,10 @@ from core import clock
 from core.middleware import current_request_id
 from core.textguard import check_text
 
-from . import events
-from .models import AuditEvent, AuditHead, event_hash
+from . import events, keys
+from .models import HASH_VERSION, AuditEvent, AuditHead, event_hash
+
+log = logging.getLogger(__name__)
 
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
@@ -110,15 +113,31 @@ def record(
         created_at=clock.now(),
         request_id=current_request_id(),
         prev_hash=head.last_hash if head else "",
+        hash_version=HASH_VERSION,
     )
     event.hash = event_hash(event)
     event.save()
     if head:
-        AuditHead.objects.filter(pk=head.pk).update(seq=event.seq, last_hash=event.hash)
+        if not head.flagged_seq and not keys.head_seal_ok(head):
+            # Someone rewound, recomputed or forged this head. Keep serving, but never bless it:
+            # the new seal carries the length at which the broken seal was found (verify reports it).
+            head.flagged_seq = head.seq
+            log.error("audit head %s:%s has a broken seal at seq %s", subject_type, subject_id, head.seq)
+        head.seq, head.last_hash = event.seq, event.hash
+        keys.seal_head(head)
+        AuditHead.objects.filter(pk=head.pk).update(
+            seq=head.seq,
+            last_hash=head.last_hash,
+            flagged_seq=head.flagged_seq,
+            key_id=head.key_id,
+            mac=head.mac,
+        )
     else:
-        AuditHead.objects.create(
+        head = AuditHead(
             subject_type=subject_type, subject_id=subject_id, seq=event.seq, last_hash=event.hash
         )
+        keys.seal_head(head)
+        head.save(force_insert=True)
     return event
 
 

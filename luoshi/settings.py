@@ -63,6 +63,16 @@ FIELD_ENCRYPTION_KEY = env_secret("LUOSHI_FIELD_KEY") or (
     LOCAL_SECRET_KEY and localkeys.read(VAR_DIR / localkeys.FIELD_FILE) or SECRET_KEY
 )
 
+# Key sealing the audit chains' heads and checkpoints (audit/keys.py, docs/deploy.md "Keys").
+# Separate from the database and from SECRET_KEY: someone who can write the database but has not
+# got this key cannot rewind, recompute or delete a chain unnoticed. Without one it is derived from
+# SECRET_KEY (demo and tests; `check --deploy` warns luoshi.W002). LUOSHI_AUDIT_KEYS_OLD: earlier
+# keys, one per line or comma-separated, kept to verify seals made before a rotation.
+AUDIT_KEY = env_secret("LUOSHI_AUDIT_KEY")
+AUDIT_KEYS_OLD = env_secret("LUOSHI_AUDIT_KEYS_OLD")
+# Hours between the signed checkpoints of all chain heads written by the worker.
+AUDIT_CHECKPOINT_HOURS = float(os.environ.get("LUOSHI_AUDIT_CHECKPOINT_HOURS", "6"))
+
 ALLOWED_HOSTS = env_list("LUOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("LUOSHI_CSRF_TRUSTED_ORIGINS", "")
 

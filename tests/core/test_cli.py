@@ -165,6 +165,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = clean_env(
         tmp_path,
         LUOSHI_SECRET_KEY="k" + secrets.token_urlsafe(60),
+        LUOSHI_AUDIT_KEY=secrets.token_urlsafe(48),
         LUOSHI_HTTPS="1",
         LUOSHI_ALLOWED_HOSTS="luoshi.example.gov.cn",
         LUOSHI_CSRF_TRUSTED_ORIGINS="https://luoshi.example.gov.cn",

@@ -172,6 +172,7 @@ def test_every_record_model_offers_visible_to():
         "orgs.user": "accounts: superusers only, in the admin",
         "orgs.loginfailure": "django-axes' failure log (proxy): superusers only, in the admin",
         "audit.audithead": "internal to the audit chain",
+        "audit.auditcheckpoint": "internal to the audit chain",
         "core.periodicjob": "worker bookkeeping",
         "core.notification": "always filtered by user=request.user",
         "core.workerheartbeat": "worker bookkeeping",

@@ -7,7 +7,7 @@ every state whatever day it is built on. ``showcase`` lists what the demo accoun
 
 from __future__ import annotations
 
-from django.core.management import call_command
+from django.core import management
 
 BUILDERS = (
     "build_demo",
@@ -26,4 +26,4 @@ def build_all(stdout=None) -> None:
     import io
 
     for name in BUILDERS:
-        call_command(name, stdout=stdout if stdout is not None else io.StringIO())
+        management.call_command(name, stdout=stdout if stdout is not None else io.StringIO())

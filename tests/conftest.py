@@ -88,6 +88,15 @@ def grant(world: World, username: str, role: str, org_key: str):
     return user
 
 
+# The longest tests (each builds the whole demo district, about a minute) start first, so that the
+# xdist workers share them instead of one worker running the last of them alone at the end.
+LONGEST_FIRST = ("tests/test_demo_dates.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: order kept otherwise
+
+
 # Every test runs at this moment (the clock ticks on from it) unless it travels elsewhere itself:
 # no test may depend on the day or the time of day the suite happens to run. Set
 # LUOSHI_TEST_NOW=2027-01-04T09:00 to run the whole suite at another moment (Asia/Shanghai).

@@ -82,16 +82,24 @@ def head_message(head) -> list:
     ]
 
 
-def seal_head(head) -> None:
-    """Set ``head.key_id`` and ``head.mac`` with the current key (no database access)."""
+def _seal(row, message: list) -> None:
+    """Set ``row.key_id`` and ``row.mac`` with the current key (no database access)."""
     ring = keyring()
-    head.key_id = ring.current_id
-    head.mac = _mac(ring.current, head_message(head))
+    row.key_id = ring.current_id
+    row.mac = _mac(ring.current, message)
+
+
+def _seal_ok(row, message: list) -> bool:
+    key = keyring().get(row.key_id or "")
+    return key is not None and hmac.compare_digest(_mac(key, message), row.mac or "")
+
+
+def seal_head(head) -> None:
+    _seal(head, head_message(head))
 
 
 def head_seal_ok(head) -> bool:
-    key = keyring().get(head.key_id or "")
-    return key is not None and hmac.compare_digest(_mac(key, head_message(head)), head.mac or "")
+    return _seal_ok(head, head_message(head))
 
 
 def checkpoint_message(cp) -> list:
@@ -108,11 +116,8 @@ def checkpoint_message(cp) -> list:
 
 
 def seal_checkpoint(cp) -> None:
-    ring = keyring()
-    cp.key_id = ring.current_id
-    cp.mac = _mac(ring.current, checkpoint_message(cp))
+    _seal(cp, checkpoint_message(cp))
 
 
 def checkpoint_seal_ok(cp) -> bool:
-    key = keyring().get(cp.key_id or "")
-    return key is not None and hmac.compare_digest(_mac(key, checkpoint_message(cp)), cp.mac or "")
+    return _seal_ok(cp, checkpoint_message(cp))

@@ -89,7 +89,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.subject_label}"
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.action} {self.subject_label}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -172,7 +172,8 @@ class AuditCheckpoint(models.Model):
         ordering = ["seq"]
 
     def __str__(self):
-        return f"#{self.seq} {self.created_at:%Y-%m-%d %H:%M} {self.chains} 条链 {self.events} 条事件"
+        at = timezone.localtime(self.created_at)
+        return f"#{self.seq} {at:%Y-%m-%d %H:%M} {self.chains} 条链 {self.events} 条事件"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from audit import checkpoints, keys
 from audit.verify import verify
@@ -32,7 +33,9 @@ class Command(BaseCommand):
 
         latest = checkpoints.latest()
         against = (
-            f",对照检查点 #{latest.seq}({latest.created_at:%Y-%m-%d %H:%M})" if latest else ",尚无检查点"
+            f",对照检查点 #{latest.seq}({timezone.localtime(latest.created_at):%Y-%m-%d %H:%M})"
+            if latest
+            else ",尚无检查点"
         )
         self.stdout.write(f"审计日志校验通过:{AuditEvent.objects.count()} 条事件,未发现篡改{against}")
 

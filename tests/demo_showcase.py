@@ -36,7 +36,7 @@ def _future_rows(now: dt.datetime) -> list[str]:
     return found
 
 
-def _workplan(day: dt.date) -> list[str]:
+def workplan_problems(day: dt.date) -> list[str]:
     from orgs.models import User
     from workplan import selectors
     from workplan.models import Accountability, Notice, Task, TaskStatus
@@ -181,6 +181,6 @@ def problems() -> list[str]:
     found = []
     for check in (_cases, _future_rows):
         found += check(now)
-    for check in (_workplan, _party, _villages, _intel):
+    for check in (workplan_problems, _party, _villages, _intel):
         found += check(day)
     return found

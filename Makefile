@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test cluster install install-dev lint clean
+.PHONY: demo test cluster install install-dev lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "需要 Python 3.11 (found %s)" % sys.version.split()[0]'
@@ -41,5 +41,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## make typecheck: mypy on core, audit, orgs and every services.py / selectors.py ([tool.mypy] in
+## pyproject.toml; the django-stubs plugin imports the settings, hence LUOSHI_TESTING=1)
+typecheck: install-dev
+	LUOSHI_TESTING=1 $(BIN)/mypy
+
 clean:
-	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache .mypy_cache

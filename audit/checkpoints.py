@@ -76,7 +76,7 @@ def pack_counts(counts: dict[str, dict[str, int]]) -> bytes:
     return zlib.compress(json.dumps(counts, separators=(",", ":"), sort_keys=True).encode(), 9)
 
 
-def unpack_counts(blob: bytes) -> dict[tuple[str, str], int]:
+def unpack_counts(blob: bytes | memoryview) -> dict[tuple[str, str], int]:
     data = json.loads(zlib.decompress(bytes(blob)))
     return {(kind, sid): seq for kind, ids in data.items() for sid, seq in ids.items()}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import models, transaction
@@ -19,7 +19,7 @@ from .models import HASH_VERSION, AuditEvent, AuditHead, event_hash
 log = logging.getLogger(__name__)
 
 
-def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
+def snapshot(obj: models.Model, fields: Collection[str] | None = None) -> dict:
     """A JSON-able dict of a model's concrete field values (for before/after)."""
     data = model_to_dict(obj, fields=fields)
     for field in obj._meta.concrete_fields:

@@ -106,7 +106,7 @@ def _can_handle(user, assignment) -> bool:
 def suggest_units(case: Case, limit: int = 5) -> list[Org]:
     """Dispatch suggestions from the responsibility list (category × area → unit): the most
     specific area containing the case first, exact 小类 before its 大类."""
-    if case.category_id is None:
+    if case.category_id is None or case.category is None:
         return []
     categories = [case.category_id] + ([case.category.parent_id] if case.category.parent_id else [])
     rows = Responsibility.objects.filter(

@@ -27,7 +27,7 @@ admin.site.unregister(DBTaskResult)
 class TaskResultAdmin(DBTaskResultAdmin):
     """后台任务: filter by status 失败 to see failed jobs; 重新排队 runs them again."""
 
-    list_display = (*DBTaskResultAdmin.list_display, "exception_class_path")
+    list_display = (*DBTaskResultAdmin.list_display, "exception_class_path")  # type: ignore[assignment]  # one more column than the base tuple
     actions = ["requeue_failed"]
 
     def has_requeue_permission(self, request):

@@ -34,6 +34,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -76,7 +77,7 @@ def policy_for(task_path: str) -> RetryPolicy | None:
 
 def backend_kind() -> str:
     """``"db"``, ``"rq"`` or ``"other"`` (the immediate backend of the tests)."""
-    path = settings.TASKS["default"]["BACKEND"]
+    path = str(settings.TASKS["default"]["BACKEND"])
     if "rq" in path.lower():
         return "rq"
     if path.startswith("django_tasks_db"):
@@ -120,7 +121,7 @@ def on_task_finished(sender, task_result, **kwargs) -> None:
 try:  # the rq packages are installed with the project, but only used with LUOSHI_TASKS_BACKEND=rq
     from django_tasks_rq.backend import RQBackend as _RQBackend
 except ImportError:  # pragma: no cover
-    _RQBackend = object
+    _RQBackend = object  # type: ignore[misc,assignment]  # a stand-in base class, never instantiated
 
 
 def rq_failed_callback(job, connection, exception_class, exception_value, traceback) -> None:
@@ -152,7 +153,7 @@ class RQBackend(_RQBackend):
         from rq.job import Callback, JobStatus, Retry
 
         self.validate_task(task)
-        task_result = TaskResult(
+        task_result: TaskResult[Any] = TaskResult(
             task=task,
             id=get_random_id(),
             status=TaskResultStatus.READY,
@@ -316,7 +317,7 @@ def prune_heartbeats(now: datetime.datetime | None = None) -> int:
 @dataclass
 class JobRow:
     id: str
-    task: str
+    task: str | None
     status: str
     enqueued_at: datetime.datetime | None
     finished_at: datetime.datetime | None

@@ -31,6 +31,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.signing import Signer
+from django.db import models
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -60,7 +61,7 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
 
 @dataclass(frozen=True)
 class MediaKind:
-    model: type
+    model: type[models.Model]
     field: str
     prefixes: tuple[str, ...]
     can_view: Callable[[Any, Any], bool]
@@ -191,7 +192,7 @@ def _display_name(name: str) -> str:
     return cleaned[:150]
 
 
-def file_response(fieldfile, *, filename: str = "") -> HttpResponse:
+def file_response(fieldfile, *, filename: str = "") -> HttpResponse | FileResponse:
     """Answer with a stored file: inline for images and PDFs, a download otherwise; through nginx
     (``X-Accel-Redirect``) when ``LUOSHI_MEDIA_ACCEL_PREFIX`` is set and the storage is a file
     system. Raises Http404 when the file is missing from the storage."""
@@ -201,7 +202,7 @@ def file_response(fieldfile, *, filename: str = "") -> HttpResponse:
     disposition = content_disposition_header(not inline, _display_name(filename or posixpath.basename(name)))
     prefix = getattr(settings, "LUOSHI_MEDIA_ACCEL_PREFIX", "")
     if prefix and isinstance(storage, FileSystemStorage):
-        response = HttpResponse(content_type=content_type)
+        response: HttpResponse | FileResponse = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix + quote(name)
     else:
         try:
@@ -209,7 +210,7 @@ def file_response(fieldfile, *, filename: str = "") -> HttpResponse:
         except OSError as error:  # missing on disk, or a missing key (django-storages: FileNotFoundError)
             raise Http404 from error
         response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = disposition
+    response["Content-Disposition"] = disposition  # type: ignore[assignment]  # a name is always given
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = CACHE_CONTROL
     return response
@@ -225,7 +226,8 @@ def _allowed(request, name: str, kind: MediaKind, owners: list) -> Any:
     token = request.GET.get("s", "")
     if token and kind.public_key is not None:
         for row in owners:
-            if kind.is_public(row) and check_token(name, kind.public_key(row), token):
+            # is_public is set with public_key (see the kinds registered)
+            if kind.is_public(row) and check_token(name, kind.public_key(row), token):  # type: ignore[misc]
                 return row
     return None
 

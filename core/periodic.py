@@ -29,6 +29,7 @@ import contextlib
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 class Schedule:
     name: str
     every: datetime.timedelta
-    task: object  # a django_tasks Task
+    task: Any  # a django_tasks Task
 
 
 _SCHEDULES: dict[str, Schedule] = {}

@@ -1,5 +1,7 @@
 """Home page (工作台) and health check."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache, caches
 from django.core.paginator import Paginator
@@ -33,7 +35,9 @@ def healthz(request):
     official, not estimated) and, on RQ, ``queue`` (its Redis answers PING) are warnings: 200,
     unless ``?strict=1`` (monitoring) → 503. A Redis outage is the same for every node, so it does
     not take them all out of the load balancer."""
-    checks, errors, warnings = {}, [], []
+    checks: dict[str, dict[str, Any]] = {}
+    errors: list[str] = []
+    warnings: list[str] = []
     now = timezone.now()
     try:
         with connection.cursor() as cursor:

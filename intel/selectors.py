@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -71,7 +72,7 @@ def _bounds(first: datetime.date, last_exclusive: datetime.date):
 
 @dataclass
 class Rising:
-    category: object
+    category: Any  # a cases Category
     count: int
     previous_avg: float
 

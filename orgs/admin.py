@@ -234,7 +234,7 @@ class UserAdmin(DjangoUserAdmin):
     def has_module_permission(self, request):
         return request.user.is_superuser
 
-    has_view_permission = has_add_permission = lambda self, request, obj=None: request.user.is_superuser  # noqa: E731
+    has_view_permission = has_add_permission = lambda self, request, obj=None: request.user.is_superuser  # type: ignore[misc]  # noqa: E731
 
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser

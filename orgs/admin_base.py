@@ -14,7 +14,7 @@ from .scoping import can, has_scope
 
 class ScopedAdmin(admin.ModelAdmin):
     #: the org a record belongs to, for permission checks
-    org_attr = "org"
+    org_attr: str | None = "org"
 
     def _org_of(self, obj):
         return getattr(obj, self.org_attr, None) if self.org_attr else obj

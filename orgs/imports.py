@@ -758,12 +758,12 @@ def _phone(value: Any) -> str:
 @dataclass
 class _PersonPlan:
     row: int
-    org: Org
+    org: Org | _Planned | None  # None only on a rejected row (the plan is then not run)
     person: dict
     id_number: str
     phone: str
     position_kind: str = ""
-    position_org: Org | None = None
+    position_org: Org | _Planned | None = None
     position_org_header: str = "任职单位"
     title: str = ""
     start_on: datetime.date | None = None

@@ -20,7 +20,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from core import privacy
 
 from .roles import Role
-from .scoping import ScopedQuerySet, ScopedQuerySetMixin, subtree_q, under_paths
+from .scoping import QuerySetMixinBase, ScopedQuerySet, ScopedQuerySetMixin, subtree_q, under_paths
 
 
 class OrgKind(models.TextChoices):
@@ -168,7 +168,7 @@ class Org(MP_Node):
 class User(AbstractUser):
     """A login account. The person behind it is ``user.person`` (may be absent for service accounts)."""
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]  # django-stubs: a manager redeclared on a subclass
 
     class Meta:
         verbose_name = "用户账号"
@@ -257,7 +257,7 @@ class Person(OrgScopedModel):
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 
-    objects = PersonQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()  # type: ignore[misc]  # django-stubs: a manager redeclared on a subclass
 
     class Meta:
         verbose_name = "人员"
@@ -316,7 +316,7 @@ class PositionKind(models.TextChoices):
     STAFF = "staff", "工作人员"
 
 
-class CurrentQuerySetMixin:
+class CurrentQuerySetMixin(QuerySetMixinBase):
     """Records valid from ``start_on`` (inclusive) to ``end_on`` (exclusive; empty = open)."""
 
     def current(self, day: datetime.date | None = None):
@@ -341,7 +341,7 @@ class Position(OrgScopedModel):
     end_reason = models.CharField("离任原因", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 
-    objects = PositionQuerySet.as_manager()
+    objects = PositionQuerySet.as_manager()  # type: ignore[misc]  # django-stubs: a manager redeclared on a subclass
 
     class Meta:
         verbose_name = "职务"
@@ -387,7 +387,7 @@ class RoleGrant(OrgScopedModel):
     reason = models.CharField("授权依据", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 
-    objects = RoleGrantQuerySet.as_manager()
+    objects = RoleGrantQuerySet.as_manager()  # type: ignore[misc]  # django-stubs: a manager redeclared on a subclass
 
     class Meta:
         verbose_name = "角色授权"

@@ -8,6 +8,8 @@ model adds its own "also visible" rule (e.g. a person sees their own record) wit
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -93,7 +95,13 @@ def under_paths(paths, field: str = "org_path") -> Q:
     return q
 
 
-class ScopedQuerySetMixin:
+if TYPE_CHECKING:  # the mixins are used on QuerySet subclasses only
+    QuerySetMixinBase = models.QuerySet[Any]
+else:
+    QuerySetMixinBase = object
+
+
+class ScopedQuerySetMixin(QuerySetMixinBase):
     scope_field = "org_path"
 
     def own_q(self, user, action: str, paths: list[str]) -> Q | None:

@@ -1,5 +1,6 @@
 """Org tree browser, org pages and people pages. Thin: parse, scope, call a selector or service."""
 
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -117,7 +118,7 @@ def import_template(request, kind: str):
 def import_page(request):
     if not has_scope(request.user, "import"):
         raise Http404
-    context = {"importers": IMPORTERS, "active_nav": "import"}
+    context: dict[str, Any] = {"importers": IMPORTERS, "active_nav": "import"}
     if request.method == "POST":
         kind = request.POST.get("kind")
         context["kind"] = kind

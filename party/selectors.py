@@ -88,7 +88,7 @@ def findings_state(root: Org, start: dt.date, end: dt.date, version: str | None 
     version = version or data_version()
     if snapshots.wanted(root):
         result = snapshots.get(root, start, end, today(), version=version)
-        return result.findings, result
+        return result.findings, result  # type: ignore[union-attr]  # get() answers when wanted()
     key = f"party:findings:{root.pk}:{start}:{end}:{today()}:{version}"
     found = cache.get(key)
     if found is None:

@@ -388,7 +388,7 @@ def _attach(meeting: Meeting, photos, documents, actor) -> None:
             created_at=clock.now(),
         )
         attachment.set_phash(phash)
-        attachment.file.save(content.name, content, save=False)
+        attachment.file.save(content.name, content, save=False)  # type: ignore[arg-type]  # clean_file names it
         attachment.save()
     for upload in documents or []:
         content = files.clean_file(upload)
@@ -401,7 +401,7 @@ def _attach(meeting: Meeting, photos, documents, actor) -> None:
             uploaded_by=user,
             created_at=clock.now(),
         )
-        attachment.file.save(content.name, content, save=False)
+        attachment.file.save(content.name, content, save=False)  # type: ignore[arg-type]  # clean_file names it
         attachment.save()
 
 
@@ -465,7 +465,7 @@ def _snapshot(meeting: Meeting) -> dict:
         "kind": meeting.kind,
         "held_on": meeting.held_on.isoformat(),
         "place": meeting.place,
-        "convener": meeting.convener.name if meeting.convener_id else "",
+        "convener": meeting.convener.name if meeting.convener_id else "",  # type: ignore[union-attr]
         "topic": meeting.topic,
         "minutes": meeting.minutes,
         "decisions": meeting.decisions,

@@ -32,7 +32,7 @@ def public_village(code: str) -> Org | None:
 def public_items(village: Org):
     """Published decisions (决议已公开) with their live steps — counts only, no names."""
     items = list(Decision.objects.filter(org=village).published().order_by("-updated_at")[:50])
-    steps = {}
+    steps: dict[int, list] = {}
     for step in (
         DecisionStep.objects.filter(decision__in=items, superseded_at__isnull=True)
         .only(

@@ -12,7 +12,7 @@ class ImportCommand(BaseCommand):
     kind = ""
 
     @property
-    def help(self):
+    def help(self):  # type: ignore[override]  # the text depends on the importer kind
         label = IMPORTERS[self.kind].label
         return f"从 Excel(.xlsx)导入{label};全部行校验通过才导入,否则逐行列出错误,不导入任何数据"
 

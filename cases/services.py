@@ -615,7 +615,7 @@ def adjudicate_return(
     now = _now()
     returned.return_upheld = upheld
     if upheld:
-        units = _check_units(case, lead_unit, list(co_units))
+        units = _check_units(case, lead_unit, list(co_units))  # type: ignore[arg-type]
         if units[0].pk == returned.org_id:
             raise ServiceError("退单成立时请改派给其他单位", field="lead_unit")
         returned.save(update_fields=["return_upheld"])
@@ -698,7 +698,7 @@ def check_case(
     if passed:
         case.status, case.closed_at = CaseStatus.CLOSED, now
         if case.closed_on_time is None:
-            case.closed_on_time = bool(case.handle_due_at and case.fed_back_at <= case.handle_due_at)
+            case.closed_on_time = bool(case.handle_due_at and case.fed_back_at <= case.handle_due_at)  # type: ignore[operator]
         # Co-units that never signed or reported are released: the case is done.
         case.assignments.filter(status__in=(AssignmentStatus.PENDING, AssignmentStatus.SIGNED)).update(
             status=AssignmentStatus.CANCELLED

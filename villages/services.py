@@ -336,7 +336,7 @@ def record_step(
             StepKind.CONSULTATION: "村党组织和村民委员会联席会议",
             StepKind.MEMBERS_REVIEW: "村党员大会",
             StepKind.VILLAGERS_RESOLUTION: VillagersBody(villagers_body).label if villagers_body else "",
-        }[kind]
+        }[kind]  # type: ignore[index]
         if kind == StepKind.VILLAGERS_RESOLUTION:
             fields["villagers_body"] = villagers_body
     else:
@@ -359,12 +359,12 @@ def record_step(
                 .first()
             )
             within = rules.get("village.disclose_within", village)
-            if (held_on - resolved.held_on).days <= within:
-                judge.ok("village.disclose_within", f"决议后 {(held_on - resolved.held_on).days} 天内公开")
+            if (held_on - resolved.held_on).days <= within:  # type: ignore[union-attr]
+                judge.ok("village.disclose_within", f"决议后 {(held_on - resolved.held_on).days} 天内公开")  # type: ignore[union-attr]
             else:
                 judge.flag(
                     "village.disclose_within",
-                    f"决议 {resolved.held_on} 作出后 {(held_on - resolved.held_on).days} 天才公开,"
+                    f"决议 {resolved.held_on} 作出后 {(held_on - resolved.held_on).days} 天才公开,"  # type: ignore[union-attr]
                     f"超过 {within} 天",
                 )
             total = rules.get("village.total_days", village)
@@ -475,7 +475,7 @@ def correct_step(*, actor, step: DecisionStep, reason: str, **changes) -> Decisi
         raise ServiceError("不能更正这些内容:" + "、".join(sorted(unknown)))
     latest = latest_step(decision)
     now = clock.now()
-    if step.pk != latest.pk or step.kind == StepKind.PROPOSAL:
+    if step.pk != latest.pk or step.kind == StepKind.PROPOSAL:  # type: ignore[union-attr]
         fixed = {"body", "minutes"}
         beyond = [name for name in changes if name not in fixed]
         if beyond:
@@ -510,7 +510,7 @@ def correct_step(*, actor, step: DecisionStep, reason: str, **changes) -> Decisi
             after=_step_snapshot(step),
         )
         return step
-    values = {
+    values: dict = {
         "held_on": step.held_on,
         "body": step.body,
         "minutes": step.minutes,
@@ -541,9 +541,9 @@ def _schedule(decision: Decision) -> None:
         resolved = (
             decision.steps.filter(kind=StepKind.VILLAGERS_RESOLUTION, passed=True).order_by("-pk").first()
         )
-        rules = Rules.load(resolved.held_on)
+        rules = Rules.load(resolved.held_on)  # type: ignore[union-attr]
         within = rules.get("village.disclose_within", decision.org)
-        decision.due_on = resolved.held_on + dt.timedelta(days=within)
+        decision.due_on = resolved.held_on + dt.timedelta(days=within)  # type: ignore[union-attr]
         decision.due_label = f"决议作出后 {within} 天内公开"
     elif decision.next_kind == StepKind.RESULT_DISCLOSURE:
         disclosed = (
@@ -553,11 +553,11 @@ def _schedule(decision: Decision) -> None:
             .order_by("-pk")
             .first()
         )
-        if decision.task_id and decision.task.deadline:
-            rules = Rules.load(decision.task.deadline)
+        if decision.task_id and decision.task.deadline:  # type: ignore[union-attr]
+            rules = Rules.load(decision.task.deadline)  # type: ignore[union-attr]
             within = rules.get("village.result_within", decision.org)
-            decision.due_on = decision.task.deadline + dt.timedelta(days=within)
-            decision.due_label = f"实施任务完成时限 {decision.task.deadline} 后 {within} 天内公开实施结果"
+            decision.due_on = decision.task.deadline + dt.timedelta(days=within)  # type: ignore[union-attr]
+            decision.due_label = f"实施任务完成时限 {decision.task.deadline} 后 {within} 天内公开实施结果"  # type: ignore[union-attr]
         elif disclosed is not None:
             rules = Rules.load(disclosed.held_on)
             days = rules.get("village.implement_days", decision.org)
@@ -677,7 +677,7 @@ def link_task(
             actor=actor,
             title=_text(title, "title", "任务名称", limit=300) or f"{decision.org.name}:{decision.title}",
             start_on=_today(),
-            deadline=deadline,
+            deadline=deadline,  # type: ignore[arg-type]
             lead_unit=lead_unit or decision.org,
             description=f"四议两公开事项(村民(代表)会议已决议):{decision.summary[:500]}",
             expected_result="实施完成并公开实施结果",

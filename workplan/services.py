@@ -76,7 +76,7 @@ TASK_CLOSED = E("workplan.task_closed", "销号")
 MAX_TEXT = 4000
 ONE_DAY = dt.timedelta(days=1)
 HUNDRED = Decimal(100)
-CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14}
+CADENCE_DAYS: dict[str, int] = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -543,9 +543,10 @@ def update_task(task: Task, *, actor, reason: str = "", lead_unit=..., co_units=
             value = value.strip()
         setattr(task, name, value)
     _dates(task.start_on, task.deadline)
-    if task.parent_id and task.deadline > task.parent.deadline:
+    if task.parent_id and task.deadline > task.parent.deadline:  # type: ignore[union-attr]
         raise ServiceError(
-            f"子任务完成时限不能晚于上级任务({task.parent.deadline:%Y-%m-%d})", field="deadline"
+            f"子任务完成时限不能晚于上级任务({task.parent.deadline:%Y-%m-%d})",  # type: ignore[union-attr]
+            field="deadline",
         )
     late_child = task.children.exclude(state=TaskState.CANCELLED).filter(deadline__gt=task.deadline).first()
     if late_child is not None:
@@ -581,7 +582,7 @@ def update_task(task: Task, *, actor, reason: str = "", lead_unit=..., co_units=
     code = UNITS_CHANGED if units_changed else TASK_RESCHEDULED if dates_changed else TASK_CHANGED
     record(task, code, actor=actor, reason=reason, before=diff_before, after=diff_after)
     if task.parent_id and "weight" in diff_before:
-        _roll_up(task.parent, actor)
+        _roll_up(task.parent, actor)  # type: ignore[arg-type]
     return task
 
 
@@ -703,7 +704,7 @@ def _roll_up(task: Task, actor) -> None:
             fields += ["state", "done_at"]
         _refresh_clocks(task, calendar)
         task.save(update_fields=fields)
-        task = task.parent
+        task = task.parent  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -714,7 +715,7 @@ def _check_reporter(actor, task: Task) -> None:
     if task.lead_unit_id is None:
         raise ServiceError("该任务未确定牵头单位")
     if actor is not None and not can(actor, "workplan_report", task.lead_unit):
-        raise PermissionDenied(f"只有牵头单位({task.lead_unit.name})可以报送该任务的进展")
+        raise PermissionDenied(f"只有牵头单位({task.lead_unit.name})可以报送该任务的进展")  # type: ignore[union-attr]
 
 
 @transaction.atomic
@@ -783,7 +784,7 @@ def report_progress(
         )
     now = clock.now()
     pending = list(task.co_inputs.filter(report__isnull=True).select_related("org"))
-    report = ProgressReport.objects.create(
+    report = ProgressReport.objects.create(  # type: ignore[misc]
         task=task,
         org=task.lead_unit,
         percent=percent,
@@ -835,13 +836,13 @@ def report_progress(
         },
     )
     if task.parent_id:
-        _roll_up(task.parent, actor)
+        _roll_up(task.parent, actor)  # type: ignore[arg-type]
     if complete:
         notify.notify(
             responsible_users("supervise", task.org),
             kind="workplan.verify",
             title=f"待核验:{task.title[:40]}",
-            body=f"{task.lead_unit.name}申请办结,请核验佐证材料。",
+            body=f"{task.lead_unit.name}申请办结,请核验佐证材料。",  # type: ignore[union-attr]
             url=f"/workplan/tasks/{task.pk}/",
         )
     return report
@@ -883,10 +884,10 @@ def verify_completion(task: Task, *, actor, accept: bool, note: str = "") -> Tas
         after={"state": task.state, "progress": str(task.progress)},
     )
     if task.parent_id:
-        _roll_up(task.parent, actor)
+        _roll_up(task.parent, actor)  # type: ignore[arg-type]
     if not accept and task.lead_unit_id:
         notify.notify(
-            unit_users(task.lead_unit),
+            unit_users(task.lead_unit),  # type: ignore[arg-type]
             kind="workplan.returned",
             title=f"办结申请被退回:{task.title[:40]}",
             body=note,
@@ -942,7 +943,7 @@ def tasks_of_plan(plan: Plan) -> list[Task]:
 
     def walk(parent_id, depth):
         for child in by_parent.get(parent_id, []):
-            child.depth = depth
+            child.depth = depth  # type: ignore[attr-defined]
             ordered.append(child)
             walk(child.pk, depth + 1)
 

@@ -15,7 +15,9 @@ stay visible — the software computes and flags, people decide (rules.md §9.5)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -584,317 +586,433 @@ class _Evaluated:
     outcome: str
 
 
-def _evaluate(
-    *,
-    actor,
-    applicant: Applicant,
-    spec: devsteps.Step,
-    done_on: dt.date,
-    judge: _Judge,
-    note: str = "",
-    deciding_org: Org | None = None,
-    people=(),
-    vote: Vote | None = None,
-    passed: bool = True,
-    training_days=None,
-    training_hours=None,
-    notice_from: dt.date | None = None,
-    notice_to: dt.date | None = None,
-    outcome: str = "full",
-    extension_months=None,
-    checklist=(),
-    prior: DevelopmentStep | None = None,
-) -> _Evaluated:
-    """Judge step ``spec`` of ``applicant`` on ``done_on`` by the rules in force that day: refuse
-    what a hard rule forbids, record passed checks and deviations on ``judge``. Used when a step is
-    recorded, when it is corrected and when later steps are re-checked after a correction
-    (``prior``: the recorded row — its vote is not taken again, its resolution is kept)."""
-    branch = applicant.org
-    rules = judge.rules
-    number = spec.number
-    details: dict = {}
-    resolution = None
-    chosen_people: list[Person] = []
-    role = ""
-    step_passed = True
-    body = spec.body_label
+@dataclass
+class _StepInputs:
+    """What ``_evaluate`` judges: step ``spec`` of ``applicant`` on ``done_on`` with the values
+    entered (or recorded: ``prior`` is then the recorded row — its vote is not taken again, its
+    resolution is kept)."""
 
-    # -- people ----------------------------------------------------------------------------------
-    if "talker" in spec.needs:
-        chosen_people = list(Person.objects.filter(pk__in=[getattr(p, "pk", p) for p in people]))
-        if not chosen_people:
+    actor: Any
+    applicant: Applicant
+    spec: devsteps.Step
+    done_on: dt.date
+    judge: _Judge
+    note: str = ""
+    deciding_org: Org | None = None
+    people: Any = ()
+    vote: Vote | None = None
+    passed: bool = True
+    training_days: Any = None
+    training_hours: Any = None
+    notice_from: dt.date | None = None
+    notice_to: dt.date | None = None
+    outcome: str = "full"
+    extension_months: Any = None
+    checklist: Any = ()
+    prior: DevelopmentStep | None = None
+
+    @property
+    def rules(self) -> DevRules:
+        return self.judge.rules
+
+
+def _evaluate(inp: _StepInputs) -> _Evaluated:
+    """Judge step ``inp.spec`` of ``inp.applicant`` on ``inp.done_on`` by the rules in force that
+    day: refuse what a hard rule forbids, record passed checks and deviations on ``inp.judge``. Used
+    when a step is recorded, when it is corrected and when later steps are re-checked after a
+    correction. The people are checked first, then the step's own rules (``_STEP_CHECKS``)."""
+    ev = _Evaluated(
+        details={},
+        people=[],
+        role="",
+        passed=True,
+        body=inp.spec.body_label,
+        deciding_org=inp.deciding_org,
+        resolution=None,
+        outcome=inp.outcome,
+    )
+    _check_people(inp, ev)
+    check = _STEP_CHECKS.get(inp.spec.number)
+    if check is not None:
+        check(inp, ev)
+    return ev
+
+
+# -- people ----------------------------------------------------------------------------------------
+
+
+def _check_people(inp: _StepInputs, ev: _Evaluated) -> None:
+    needs = inp.spec.needs
+    if "talker" in needs:
+        ev.people = list(Person.objects.filter(pk__in=[getattr(p, "pk", p) for p in inp.people]))
+        if not ev.people:
             raise ServiceError("请选择谈话人", field="people")
-        role = "谈话人"
-    if "mentors" in spec.needs:
-        lo, hi = rules.get("dev.mentors_min"), rules.get("dev.mentors_max")
-        ids = list(dict.fromkeys(getattr(p, "pk", p) for p in people))
-        judge.require(
-            lo <= len(ids) <= hi,
-            "dev.mentors_max",
-            f"培养联系人 {len(ids)} 名",
-            f"培养联系人:须指定{lo}至{hi}名正式党员,现为 {len(ids)} 名",
-            "people",
-        )
-        chosen_people = _formal_members(ids, done_on, "培养联系人", "people")
-        judge.ok("dev.mentors_min", "培养联系人均为党籍正常、未受留党察看处分的正式党员")
-        role = "培养联系人"
-    if "sponsors" in spec.needs:
-        need = rules.get("dev.sponsors")
-        ids = list(dict.fromkeys(getattr(p, "pk", p) for p in people))
-        judge.require(
-            len(ids) == need,
-            "dev.sponsors",
-            f"入党介绍人 {need} 名",
-            f"入党介绍人:须为{need}名不同的正式党员,现为 {len(ids)} 名",
-            "people",
-        )
-        chosen_people = _formal_members(ids, done_on, "入党介绍人", "people")
-        judge.ok("dev.sponsors", "入党介绍人均为党籍正常、未受留党察看处分的正式党员")
-        role = "入党介绍人"
+        ev.role = "谈话人"
+    if "mentors" in needs:
+        _check_mentors(inp, ev)
+    if "sponsors" in needs:
+        _check_sponsors(inp, ev)
 
-    # -- step rules ------------------------------------------------------------------------------
-    if number == 1:
-        born = applicant.person.birth_date
-        age = done_on.year - born.year - ((done_on.month, done_on.day) < (born.month, born.day))
-        minimum = rules.get("dev.min_age")
-        judge.require(
-            age >= minimum,
-            "dev.min_age",
-            f"递交申请时 {age} 周岁,已满{minimum}周岁",
-            f"日期:递交申请时({done_on})未满{minimum}周岁(当时 {age} 周岁),不能受理入党申请",
-            "done_on",
-        )
-        body = prior.body if prior is not None else body
-    elif number == 2:
-        judge.timely(
-            done_on, applicant.applied_on + rules.months("dev.talk_months"), "dev.talk_months", "谈话"
-        )
-    elif number == 3:
-        applicant.activist_on = done_on
-    elif number in (4, 8, 13, 16):
-        deciding_org = _committee_ancestor(branch, deciding_org, "deciding_org", "上级党委")
-        if number == 13:
-            ok, why = approval_authority(deciding_org, done_on)
-            judge.require(
-                ok,
-                "dev.approval_months",
-                why,
-                f"决定组织:预审须由有审批权的基层党委进行,{why}",
-                "deciding_org",
-                AUTH_SOURCE,
-            )
-        if number == 8 and rules.get("dev.candidate_approval"):
-            ok, why = approval_authority(deciding_org, done_on)
-            if ok:
-                judge.ok("dev.candidate_approval", f"确定发展对象经{deciding_org.name}同意")
-            elif rules.confirmed:
-                judge.refuse(
-                    "dev.candidate_approval",
-                    f"决定组织:确定发展对象须经有审批权的上级党委同意,{why}",
-                    "deciding_org",
-                )
-            else:
-                judge.flag("dev.candidate_approval", f"2026年修订版要求上级党委同意,{why}")
-            body = "上级党委(同意)"
-        body = f"{body}:{deciding_org.name}"
-    elif number == 7:
-        earliest = applicant.activist_on + rules.months("dev.activist_months")
-        judge.require(
-            done_on >= earliest,
-            "dev.activist_months",
-            f"自确定为积极分子({applicant.activist_on})起培养已满一年",
-            f"日期:自确定为入党积极分子({applicant.activist_on})起培养教育不满一年,"
-            f"最早 {earliest} 可确定为发展对象",
-            "done_on",
-        )
-        need_notice = rules.get("dev.candidate_notice")
-        days = rules.get("dev.notice_workdays")
-        if notice_from and notice_to:
-            if notice_to < notice_from or notice_to > done_on:
-                raise ServiceError("公示起止日期不正确(须在确定发展对象之前结束)", field="notice_to")
-            counted = notice_workdays(notice_from, notice_to)
-            details["notice"] = [str(notice_from), str(notice_to), counted]
-            if counted >= days:
-                judge.ok("dev.notice_workdays", f"公示 {notice_from} 至 {notice_to},共 {counted} 个工作日")
-            else:
-                judge.flag(
-                    "dev.notice_workdays",
-                    f"公示 {notice_from} 至 {notice_to} 只有 {counted} 个工作日,不足 {days} 个工作日"
-                    f"(从 {notice_from} 起应至 {notice_end(notice_from, days)})",
-                )
-        elif need_notice:
-            judge.flag("dev.candidate_notice", f"确定发展对象前须公示不少于 {days} 个工作日,未登记公示")
-        applicant.candidate_on = done_on
-    elif number == 10:
-        step_passed = bool(passed)
-        details["review"] = "合格" if step_passed else "不合格"
-        if step_passed:
-            judge.ok("dev.review", "政治审查结论:合格", REVIEW_SOURCE)
-        else:
-            judge.flag("dev.review", "政治审查结论:不合格,不能接收入党", REVIEW_SOURCE)
-    elif number == 11:
-        try:
-            days_ = int(training_days or 0)
-            hours_ = float(training_hours or 0)
-        except (TypeError, ValueError) as error:
-            raise ServiceError("培训天数和学时须为数字", field="training_hours") from error
-        if days_ < 0 or hours_ < 0 or days_ > 60 or hours_ > 500:
-            raise ServiceError("培训天数或学时不正确", field="training_hours")
-        min_days, min_hours = rules.get("dev.training_days"), rules.get("dev.training_hours")
-        judge.require(
-            days_ >= min_days or hours_ >= min_hours,
-            "dev.training_hours",
-            f"集中培训 {days_} 天 / {hours_:g} 学时",
-            f"培训学时:集中培训须不少于{min_days}天或{min_hours}学时,现为 {days_} 天 / {hours_:g} 学时",
-            "training_hours",
-        )
-        details["training"] = [days_, hours_]
-    elif number == 12:
-        judge.require(
-            _live_step(applicant, 10, done_on) is not None,
-            "dev.review",
-            "政治审查合格",
-            "政治审查:没有合格的政治审查结论,不能提交支部委员会审查",
-            "number",
-            REVIEW_SOURCE,
-        )
-    elif number == 14:
-        judge.require(
-            _live_step(applicant, 13, done_on) is not None,
-            "dev.prereview",
-            "上级党委预审已通过",
-            "入党志愿书:须经上级党委预审合格后才能填写",
-            "number",
-            PREREVIEW_SOURCE,
-        )
-    elif number in (15, 23):
-        if number == 15:
-            prereview = _live_step(applicant, 13, done_on)
-            limit = rules.get("dev.vote_after_prereview_months")
-            if limit and prereview is not None:
-                judge.timely(
-                    done_on,
-                    prereview.done_on + relativedelta(months=int(limit)),
-                    "dev.vote_after_prereview_months",
-                    "预审后召开支部大会",
-                )
-            subject = f"接收{applicant.person.name}为中共预备党员"
-            kind = ResolutionKind.ADMISSION
-        else:
-            if prior is None and done_on < applicant.probation_ends_on:
-                judge.refuse(
-                    "dev.probation_months",
-                    f"日期:预备期至 {applicant.probation_ends_on} 期满,期满前不能讨论转正",
-                    "done_on",
-                )
-            if outcome not in ("full", "extend", "cancel"):
-                raise ServiceError("请选择讨论结果(转正/延长预备期/取消预备党员资格)", field="outcome")
-            subject = {
-                "full": f"{applicant.person.name}按期转为正式党员",
-                "extend": f"延长{applicant.person.name}的预备期",
-                "cancel": f"取消{applicant.person.name}的预备党员资格",
-            }[outcome]
-            kind = ResolutionKind.FULL_MEMBERSHIP
-            details["outcome"] = outcome
-            if outcome == "extend":
-                details["extension_months"] = _extension(applicant, rules, judge, extension_months, prior)
-        if prior is None:
-            resolution, step_passed, vote_details = _vote(applicant, vote, done_on, judge, subject, kind)
-            details.update(vote_details)
-            body = f"{body}(会议 #{vote.meeting.pk})"
-        else:  # a correction or re-check: the vote stands as taken at the meeting
-            resolution, step_passed, body = prior.resolution, prior.passed, prior.body
-            keys = ("eligible", "present", "yes", "no", "abstain", "written", "passed")
-            details.update({k: prior.details[k] for k in keys if k in prior.details})
-            judge.checks.extend(
-                Check(**c) for c in prior.checks if c["rule"].startswith("vote.") and c["result"] == "passed"
-            )
-        if not step_passed:
-            judge.flag(
-                "vote.pass_share", f"赞成票未超过应到会有表决权党员的半数,“{subject}”未通过", VOTE_SOURCE
-            )
-    elif number in (17, 24):
-        deciding_org = _committee_ancestor(branch, deciding_org, "deciding_org", "审批党委")
-        if actor is not None and not can(actor, "change", deciding_org):
-            raise PermissionDenied(f"审批须由{deciding_org.name}办理,您没有该党委的权限")
+
+def _check_mentors(inp: _StepInputs, ev: _Evaluated) -> None:
+    judge = inp.judge
+    lo, hi = inp.rules.get("dev.mentors_min"), inp.rules.get("dev.mentors_max")
+    ids = list(dict.fromkeys(getattr(p, "pk", p) for p in inp.people))
+    judge.require(
+        lo <= len(ids) <= hi,
+        "dev.mentors_max",
+        f"培养联系人 {len(ids)} 名",
+        f"培养联系人:须指定{lo}至{hi}名正式党员,现为 {len(ids)} 名",
+        "people",
+    )
+    ev.people = _formal_members(ids, inp.done_on, "培养联系人", "people")
+    judge.ok("dev.mentors_min", "培养联系人均为党籍正常、未受留党察看处分的正式党员")
+    ev.role = "培养联系人"
+
+
+def _check_sponsors(inp: _StepInputs, ev: _Evaluated) -> None:
+    judge = inp.judge
+    need = inp.rules.get("dev.sponsors")
+    ids = list(dict.fromkeys(getattr(p, "pk", p) for p in inp.people))
+    judge.require(
+        len(ids) == need,
+        "dev.sponsors",
+        f"入党介绍人 {need} 名",
+        f"入党介绍人:须为{need}名不同的正式党员,现为 {len(ids)} 名",
+        "people",
+    )
+    ev.people = _formal_members(ids, inp.done_on, "入党介绍人", "people")
+    judge.ok("dev.sponsors", "入党介绍人均为党籍正常、未受留党察看处分的正式党员")
+    ev.role = "入党介绍人"
+
+
+# -- the step rules, one function per step (or group of steps) -------------------------------------
+
+
+def _check_application(inp: _StepInputs, ev: _Evaluated) -> None:  # 1
+    done_on = inp.done_on
+    born = inp.applicant.person.birth_date
+    age = done_on.year - born.year - ((done_on.month, done_on.day) < (born.month, born.day))
+    minimum = inp.rules.get("dev.min_age")
+    inp.judge.require(
+        age >= minimum,
+        "dev.min_age",
+        f"递交申请时 {age} 周岁,已满{minimum}周岁",
+        f"日期:递交申请时({done_on})未满{minimum}周岁(当时 {age} 周岁),不能受理入党申请",
+        "done_on",
+    )
+    ev.body = inp.prior.body if inp.prior is not None else ev.body
+
+
+def _check_talk(inp: _StepInputs, ev: _Evaluated) -> None:  # 2
+    limit = inp.applicant.applied_on + inp.rules.months("dev.talk_months")
+    inp.judge.timely(inp.done_on, limit, "dev.talk_months", "谈话")
+
+
+def _check_activist(inp: _StepInputs, ev: _Evaluated) -> None:  # 3
+    inp.applicant.activist_on = inp.done_on
+
+
+def _check_committee(inp: _StepInputs, ev: _Evaluated) -> None:  # 4, 8, 13, 16
+    number, judge, done_on = inp.spec.number, inp.judge, inp.done_on
+    deciding_org = _committee_ancestor(inp.applicant.org, ev.deciding_org, "deciding_org", "上级党委")
+    ev.deciding_org = deciding_org
+    if number == 13:
         ok, why = approval_authority(deciding_org, done_on)
-        judge.require(ok, "dev.authority", why, f"审批党委:{why}", "deciding_org", AUTH_SOURCE)
-        if number == 17:
-            talk = _live_step(applicant, 16, done_on)
-            judge.require(
-                talk is not None,
-                "dev.higher_talk",
-                "审批前上级党委已派人谈话",
-                "审批前须由上级党委派人谈话",
-                "number",
-                "党章 第五条;细则 第四章",
+        judge.require(
+            ok,
+            "dev.approval_months",
+            why,
+            f"决定组织:预审须由有审批权的基层党委进行,{why}",
+            "deciding_org",
+            AUTH_SOURCE,
+        )
+    if number == 8 and inp.rules.get("dev.candidate_approval"):
+        ok, why = approval_authority(deciding_org, done_on)
+        if ok:
+            judge.ok("dev.candidate_approval", f"确定发展对象经{deciding_org.name}同意")
+        elif inp.rules.confirmed:
+            judge.refuse(
+                "dev.candidate_approval",
+                f"决定组织:确定发展对象须经有审批权的上级党委同意,{why}",
+                "deciding_org",
             )
-            judge.require(
-                _live_step(applicant, 10, done_on) is not None,
-                "dev.review",
-                "政治审查合格",
-                "政治审查:没有合格的政治审查结论,不能接收为预备党员",
-                "number",
-                REVIEW_SOURCE,
-            )
-            start = applicant.admitted_on
-            hard = start + rules.months("dev.approval_max_months")
-            if done_on > hard:
-                judge.refuse(
-                    "dev.approval_max_months",
-                    f"日期:距支部大会({start})已超过{rules.get('dev.approval_max_months')}个月(最迟 {hard}),"
-                    "须重新履行支部大会讨论程序",
-                    "done_on",
-                )
-            soft = start + rules.months("dev.approval_months")
-            if done_on > soft and not note:
-                raise ServiceError(
-                    f"说明:审批日期超过支部大会后{rules.get('dev.approval_months')}个月(期限 {soft}),"
-                    "须说明特殊情况(最长不超过6个月)",
-                    field="note",
-                )
-            judge.timely(done_on, soft, "dev.approval_months", "审批")
         else:
-            vote_step = _live_step(applicant, 23, done_on)
-            start = vote_step.done_on
-            approves = vote_step.details.get("outcome", "full")
-            if prior is not None:
-                approves = prior.details.get("approves", approves)
-            details["approves"] = approves
-            if approves == "extend":
-                details["extension_months"] = _extension(
-                    applicant, rules, judge, vote_step.details.get("extension_months"), prior
-                )
-            judge.timely(
-                done_on,
-                start + rules.months("dev.full_approval_months"),
-                "dev.full_approval_months",
-                OUTCOME_APPROVAL[approves],
-            )
-        step_passed = bool(passed)
-        details["approved"] = step_passed
-        body = f"{deciding_org.name}"
-    elif number == 18:
-        if deciding_org is not None:
-            body = f"{body}:{deciding_org.name}"
-    elif number == 20:
-        limit = rules.get("dev.oath_months")
-        if limit:
-            judge.timely(
-                done_on,
-                applicant.approved_on + relativedelta(months=int(limit)),
-                "dev.oath_months",
-                "入党宣誓",
-            )
-        if done_on > applicant.probation_ends_on:
-            judge.flag("dev.probation_months", f"入党宣誓晚于预备期满日期 {applicant.probation_ends_on}")
-    elif number == 25:
-        missing = [item for item in devsteps.ARCHIVE_CHECKLIST if item not in set(checklist or ())]
-        if missing:
-            raise ServiceError("归档清单:以下材料尚未归档:" + "、".join(missing), field="checklist")
-        details["checklist"] = list(devsteps.ARCHIVE_CHECKLIST)
+            judge.flag("dev.candidate_approval", f"2026年修订版要求上级党委同意,{why}")
+        ev.body = "上级党委(同意)"
+    ev.body = f"{ev.body}:{deciding_org.name}"
 
-    return _Evaluated(details, chosen_people, role, step_passed, body, deciding_org, resolution, outcome)
+
+def _check_candidate(inp: _StepInputs, ev: _Evaluated) -> None:  # 7
+    applicant, rules, done_on = inp.applicant, inp.rules, inp.done_on
+    earliest = applicant.activist_on + rules.months("dev.activist_months")
+    inp.judge.require(
+        done_on >= earliest,
+        "dev.activist_months",
+        f"自确定为积极分子({applicant.activist_on})起培养已满一年",
+        f"日期:自确定为入党积极分子({applicant.activist_on})起培养教育不满一年,"
+        f"最早 {earliest} 可确定为发展对象",
+        "done_on",
+    )
+    _check_notice(inp, ev)
+    applicant.candidate_on = done_on
+
+
+def _check_notice(inp: _StepInputs, ev: _Evaluated) -> None:
+    """The 公示 before a candidate is decided (step 7)."""
+    judge, notice_from, notice_to = inp.judge, inp.notice_from, inp.notice_to
+    need_notice = inp.rules.get("dev.candidate_notice")
+    days = inp.rules.get("dev.notice_workdays")
+    if notice_from and notice_to:
+        if notice_to < notice_from or notice_to > inp.done_on:
+            raise ServiceError("公示起止日期不正确(须在确定发展对象之前结束)", field="notice_to")
+        counted = notice_workdays(notice_from, notice_to)
+        ev.details["notice"] = [str(notice_from), str(notice_to), counted]
+        if counted >= days:
+            judge.ok("dev.notice_workdays", f"公示 {notice_from} 至 {notice_to},共 {counted} 个工作日")
+        else:
+            judge.flag(
+                "dev.notice_workdays",
+                f"公示 {notice_from} 至 {notice_to} 只有 {counted} 个工作日,不足 {days} 个工作日"
+                f"(从 {notice_from} 起应至 {notice_end(notice_from, days)})",
+            )
+    elif need_notice:
+        judge.flag("dev.candidate_notice", f"确定发展对象前须公示不少于 {days} 个工作日,未登记公示")
+
+
+def _check_review(inp: _StepInputs, ev: _Evaluated) -> None:  # 10
+    ev.passed = bool(inp.passed)
+    ev.details["review"] = "合格" if ev.passed else "不合格"
+    if ev.passed:
+        inp.judge.ok("dev.review", "政治审查结论:合格", REVIEW_SOURCE)
+    else:
+        inp.judge.flag("dev.review", "政治审查结论:不合格,不能接收入党", REVIEW_SOURCE)
+
+
+def _check_training(inp: _StepInputs, ev: _Evaluated) -> None:  # 11
+    try:
+        days_ = int(inp.training_days or 0)
+        hours_ = float(inp.training_hours or 0)
+    except (TypeError, ValueError) as error:
+        raise ServiceError("培训天数和学时须为数字", field="training_hours") from error
+    if days_ < 0 or hours_ < 0 or days_ > 60 or hours_ > 500:
+        raise ServiceError("培训天数或学时不正确", field="training_hours")
+    min_days, min_hours = inp.rules.get("dev.training_days"), inp.rules.get("dev.training_hours")
+    inp.judge.require(
+        days_ >= min_days or hours_ >= min_hours,
+        "dev.training_hours",
+        f"集中培训 {days_} 天 / {hours_:g} 学时",
+        f"培训学时:集中培训须不少于{min_days}天或{min_hours}学时,现为 {days_} 天 / {hours_:g} 学时",
+        "training_hours",
+    )
+    ev.details["training"] = [days_, hours_]
+
+
+def _check_branch_review(inp: _StepInputs, ev: _Evaluated) -> None:  # 12
+    inp.judge.require(
+        _live_step(inp.applicant, 10, inp.done_on) is not None,
+        "dev.review",
+        "政治审查合格",
+        "政治审查:没有合格的政治审查结论,不能提交支部委员会审查",
+        "number",
+        REVIEW_SOURCE,
+    )
+
+
+def _check_volunteer_form(inp: _StepInputs, ev: _Evaluated) -> None:  # 14
+    inp.judge.require(
+        _live_step(inp.applicant, 13, inp.done_on) is not None,
+        "dev.prereview",
+        "上级党委预审已通过",
+        "入党志愿书:须经上级党委预审合格后才能填写",
+        "number",
+        PREREVIEW_SOURCE,
+    )
+
+
+def _check_branch_vote(inp: _StepInputs, ev: _Evaluated) -> None:  # 15, 23
+    if inp.spec.number == 15:
+        subject, kind = _admission_vote_subject(inp)
+    else:
+        subject, kind = _full_membership_vote_subject(inp, ev)
+    if inp.prior is None:
+        ev.resolution, ev.passed, vote_details = _vote(
+            inp.applicant, inp.vote, inp.done_on, inp.judge, subject, kind
+        )
+        ev.details.update(vote_details)
+        ev.body = f"{ev.body}(会议 #{inp.vote.meeting.pk})"
+    else:  # a correction or re-check: the vote stands as taken at the meeting
+        prior = inp.prior
+        ev.resolution, ev.passed, ev.body = prior.resolution, prior.passed, prior.body
+        keys = ("eligible", "present", "yes", "no", "abstain", "written", "passed")
+        ev.details.update({k: prior.details[k] for k in keys if k in prior.details})
+        inp.judge.checks.extend(
+            Check(**c) for c in prior.checks if c["rule"].startswith("vote.") and c["result"] == "passed"
+        )
+    if not ev.passed:
+        inp.judge.flag(
+            "vote.pass_share", f"赞成票未超过应到会有表决权党员的半数,“{subject}”未通过", VOTE_SOURCE
+        )
+
+
+def _admission_vote_subject(inp: _StepInputs) -> tuple[str, str]:  # 15
+    applicant, done_on = inp.applicant, inp.done_on
+    prereview = _live_step(applicant, 13, done_on)
+    limit = inp.rules.get("dev.vote_after_prereview_months")
+    if limit and prereview is not None:
+        inp.judge.timely(
+            done_on,
+            prereview.done_on + relativedelta(months=int(limit)),
+            "dev.vote_after_prereview_months",
+            "预审后召开支部大会",
+        )
+    return f"接收{applicant.person.name}为中共预备党员", ResolutionKind.ADMISSION
+
+
+def _full_membership_vote_subject(inp: _StepInputs, ev: _Evaluated) -> tuple[str, str]:  # 23
+    applicant, outcome = inp.applicant, inp.outcome
+    if inp.prior is None and inp.done_on < applicant.probation_ends_on:
+        inp.judge.refuse(
+            "dev.probation_months",
+            f"日期:预备期至 {applicant.probation_ends_on} 期满,期满前不能讨论转正",
+            "done_on",
+        )
+    if outcome not in ("full", "extend", "cancel"):
+        raise ServiceError("请选择讨论结果(转正/延长预备期/取消预备党员资格)", field="outcome")
+    subject = {
+        "full": f"{applicant.person.name}按期转为正式党员",
+        "extend": f"延长{applicant.person.name}的预备期",
+        "cancel": f"取消{applicant.person.name}的预备党员资格",
+    }[outcome]
+    ev.details["outcome"] = outcome
+    if outcome == "extend":
+        ev.details["extension_months"] = _extension(
+            applicant, inp.rules, inp.judge, inp.extension_months, inp.prior
+        )
+    return subject, ResolutionKind.FULL_MEMBERSHIP
+
+
+def _check_approval(inp: _StepInputs, ev: _Evaluated) -> None:  # 17, 24
+    deciding_org = _committee_ancestor(inp.applicant.org, ev.deciding_org, "deciding_org", "审批党委")
+    ev.deciding_org = deciding_org
+    if inp.actor is not None and not can(inp.actor, "change", deciding_org):
+        raise PermissionDenied(f"审批须由{deciding_org.name}办理,您没有该党委的权限")
+    ok, why = approval_authority(deciding_org, inp.done_on)
+    inp.judge.require(ok, "dev.authority", why, f"审批党委:{why}", "deciding_org", AUTH_SOURCE)
+    if inp.spec.number == 17:
+        _check_admission_approval(inp)
+    else:
+        _check_full_membership_approval(inp, ev)
+    ev.passed = bool(inp.passed)
+    ev.details["approved"] = ev.passed
+    ev.body = f"{deciding_org.name}"
+
+
+def _check_admission_approval(inp: _StepInputs) -> None:  # 17
+    applicant, rules, judge, done_on = inp.applicant, inp.rules, inp.judge, inp.done_on
+    talk = _live_step(applicant, 16, done_on)
+    judge.require(
+        talk is not None,
+        "dev.higher_talk",
+        "审批前上级党委已派人谈话",
+        "审批前须由上级党委派人谈话",
+        "number",
+        "党章 第五条;细则 第四章",
+    )
+    judge.require(
+        _live_step(applicant, 10, done_on) is not None,
+        "dev.review",
+        "政治审查合格",
+        "政治审查:没有合格的政治审查结论,不能接收为预备党员",
+        "number",
+        REVIEW_SOURCE,
+    )
+    start = applicant.admitted_on
+    hard = start + rules.months("dev.approval_max_months")
+    if done_on > hard:
+        judge.refuse(
+            "dev.approval_max_months",
+            f"日期:距支部大会({start})已超过{rules.get('dev.approval_max_months')}个月(最迟 {hard}),"
+            "须重新履行支部大会讨论程序",
+            "done_on",
+        )
+    soft = start + rules.months("dev.approval_months")
+    if done_on > soft and not inp.note:
+        raise ServiceError(
+            f"说明:审批日期超过支部大会后{rules.get('dev.approval_months')}个月(期限 {soft}),"
+            "须说明特殊情况(最长不超过6个月)",
+            field="note",
+        )
+    judge.timely(done_on, soft, "dev.approval_months", "审批")
+
+
+def _check_full_membership_approval(inp: _StepInputs, ev: _Evaluated) -> None:  # 24
+    applicant, rules, prior = inp.applicant, inp.rules, inp.prior
+    vote_step = _live_step(applicant, 23, inp.done_on)
+    start = vote_step.done_on
+    approves = vote_step.details.get("outcome", "full")
+    if prior is not None:
+        approves = prior.details.get("approves", approves)
+    ev.details["approves"] = approves
+    if approves == "extend":
+        ev.details["extension_months"] = _extension(
+            applicant, rules, inp.judge, vote_step.details.get("extension_months"), prior
+        )
+    inp.judge.timely(
+        inp.done_on,
+        start + rules.months("dev.full_approval_months"),
+        "dev.full_approval_months",
+        OUTCOME_APPROVAL[approves],
+    )
+
+
+def _check_admission_talk(inp: _StepInputs, ev: _Evaluated) -> None:  # 18
+    if ev.deciding_org is not None:
+        ev.body = f"{ev.body}:{ev.deciding_org.name}"
+
+
+def _check_oath(inp: _StepInputs, ev: _Evaluated) -> None:  # 20
+    applicant, done_on = inp.applicant, inp.done_on
+    limit = inp.rules.get("dev.oath_months")
+    if limit:
+        inp.judge.timely(
+            done_on,
+            applicant.approved_on + relativedelta(months=int(limit)),
+            "dev.oath_months",
+            "入党宣誓",
+        )
+    if done_on > applicant.probation_ends_on:
+        inp.judge.flag("dev.probation_months", f"入党宣誓晚于预备期满日期 {applicant.probation_ends_on}")
+
+
+def _check_archive(inp: _StepInputs, ev: _Evaluated) -> None:  # 25
+    missing = [item for item in devsteps.ARCHIVE_CHECKLIST if item not in set(inp.checklist or ())]
+    if missing:
+        raise ServiceError("归档清单:以下材料尚未归档:" + "、".join(missing), field="checklist")
+    ev.details["checklist"] = list(devsteps.ARCHIVE_CHECKLIST)
+
+
+_STEP_CHECKS: dict[int, Callable[[_StepInputs, _Evaluated], None]] = {
+    1: _check_application,
+    2: _check_talk,
+    3: _check_activist,
+    4: _check_committee,
+    7: _check_candidate,
+    8: _check_committee,
+    10: _check_review,
+    11: _check_training,
+    12: _check_branch_review,
+    13: _check_committee,
+    14: _check_volunteer_form,
+    15: _check_branch_vote,
+    16: _check_committee,
+    17: _check_approval,
+    18: _check_admission_talk,
+    20: _check_oath,
+    23: _check_branch_vote,
+    24: _check_approval,
+    25: _check_archive,
+}
 
 
 @transaction.atomic
@@ -952,23 +1070,25 @@ def record_step(
     judge = _Judge(rules)
     note = _text(note, "note", "说明", limit=MAX_NOTE)
     ev = _evaluate(
-        actor=actor,
-        applicant=applicant,
-        spec=spec,
-        done_on=done_on,
-        judge=judge,
-        note=note,
-        deciding_org=deciding_org,
-        people=people,
-        vote=vote,
-        passed=passed,
-        training_days=training_days,
-        training_hours=training_hours,
-        notice_from=notice_from,
-        notice_to=notice_to,
-        outcome=outcome,
-        extension_months=extension_months,
-        checklist=checklist,
+        _StepInputs(
+            actor=actor,
+            applicant=applicant,
+            spec=spec,
+            done_on=done_on,
+            judge=judge,
+            note=note,
+            deciding_org=deciding_org,
+            people=people,
+            vote=vote,
+            passed=passed,
+            training_days=training_days,
+            training_hours=training_hours,
+            notice_from=notice_from,
+            notice_to=notice_to,
+            outcome=outcome,
+            extension_months=extension_months,
+            checklist=checklist,
+        )
     )
     details, chosen_people, role, step_passed = ev.details, ev.people, ev.role, ev.passed
     body, deciding_org, resolution, outcome = ev.body, ev.deciding_org, ev.resolution, ev.outcome
@@ -1124,7 +1244,7 @@ MEETING_STEPS = (15, 23)
 
 
 def _inputs(step: DevelopmentStep) -> dict:
-    """The recorded inputs of a step, as ``_evaluate`` takes them."""
+    """The recorded inputs of a step, as ``_StepInputs`` takes them."""
     d = step.details or {}
     notice = d.get("notice") or [None, None]
     training = d.get("training") or [None, None]
@@ -1150,7 +1270,7 @@ def _new_version(actor, applicant, old: DevelopmentStep, inputs: dict, mark: dic
     spec = devsteps.step(old.number)
     rules = DevRules(inputs["done_on"], applicant.org)
     judge = _Judge(rules)
-    ev = _evaluate(actor=actor, applicant=applicant, spec=spec, judge=judge, prior=old, **inputs)
+    ev = _evaluate(_StepInputs(actor=actor, applicant=applicant, spec=spec, judge=judge, prior=old, **inputs))
     resolution = old.resolution
     old.superseded_at = now
     old.resolution = None  # the one-to-one vote moves to the live version; the counts stay in details
@@ -1189,6 +1309,65 @@ def _new_version(actor, applicant, old: DevelopmentStep, inputs: dict, mark: dic
             created_at=doc.created_at,
         )
     return new
+
+
+def _check_corrected_inputs(applicant: Applicant, step: DevelopmentStep, inputs: dict) -> None:
+    """Refuse a corrected date out of order (or of a meeting step); clean the corrected note."""
+    if not isinstance(inputs["done_on"], dt.date):
+        raise ServiceError("请填写日期", field="done_on")
+    if inputs["note"] is not None:
+        inputs["note"] = _text(inputs["note"], "note", "说明", limit=MAX_NOTE)
+    if step.number in MEETING_STEPS and inputs["done_on"] != step.done_on:
+        raise ServiceError("日期:支部大会讨论的日期即会议日期,请在“组织生活”中更正会议记录", field="done_on")
+    if inputs["done_on"] > _today():
+        raise ServiceError("日期不能晚于今天", field="done_on")
+    live = applicant.steps.filter(superseded_at__isnull=True, passed=True).exclude(pk=step.pk)
+    earlier = live.filter(number__lt=step.number).order_by("-number", "-pk").first()
+    later = live.filter(number__gt=step.number).order_by("number", "pk").first()
+    if earlier is not None and inputs["done_on"] < earlier.done_on:
+        raise ServiceError(f"日期不能早于上一步(第{earlier.number}步,{earlier.done_on})", field="done_on")
+    if later is not None and inputs["done_on"] > later.done_on:
+        raise ServiceError(f"日期不能晚于下一步(第{later.number}步,{later.done_on})", field="done_on")
+
+
+def _recheck_later_steps(applicant: Applicant, step: DevelopmentStep, new: DevelopmentStep, now) -> list[int]:
+    """Re-check every later live step in order (its rules may depend on the corrected date); a
+    step whose checks change gets a new version. Returns the numbers of the steps re-versioned."""
+    rechecked = []
+    for other in (
+        applicant.steps.filter(superseded_at__isnull=True, number__gt=step.number)
+        .select_related("deciding_org", "resolution")
+        .order_by("number", "pk")
+    ):
+        rules = DevRules(other.done_on, applicant.org)
+        judge = _Judge(rules)
+        try:
+            _evaluate(
+                _StepInputs(
+                    actor=None,
+                    applicant=applicant,
+                    spec=devsteps.step(other.number),
+                    judge=judge,
+                    prior=other,
+                    **_inputs(other),
+                )
+            )
+        except ServiceError as error:
+            raise ServiceError(
+                f"更正后第{other.number}步({other.done_on})将不符合规定:{error.message}",
+                field="done_on" if error.field in ("done_on", "number") else error.field,
+            ) from error
+        checks = [asdict(c) for c in judge.checks]
+        if [(c["rule"], c["result"], c["message"]) for c in checks] == [
+            (c["rule"], c["result"], c["message"]) for c in other.checks
+        ]:
+            continue
+        mark_other = {
+            "recheck": {"of": other.pk, "after": new.pk, "reason": f"第{step.number}步更正后重新检查"}
+        }
+        _new_version(None, applicant, other, _inputs(other), mark_other, now)
+        rechecked.append(other.number)
+    return rechecked
 
 
 @transaction.atomic
@@ -1238,21 +1417,7 @@ def correct_step(
     for key, value in given.items():
         if value is not UNSET:
             inputs[key] = value
-    if not isinstance(inputs["done_on"], dt.date):
-        raise ServiceError("请填写日期", field="done_on")
-    if inputs["note"] is not None:
-        inputs["note"] = _text(inputs["note"], "note", "说明", limit=MAX_NOTE)
-    if step.number in MEETING_STEPS and inputs["done_on"] != step.done_on:
-        raise ServiceError("日期:支部大会讨论的日期即会议日期,请在“组织生活”中更正会议记录", field="done_on")
-    if inputs["done_on"] > _today():
-        raise ServiceError("日期不能晚于今天", field="done_on")
-    live = applicant.steps.filter(superseded_at__isnull=True, passed=True).exclude(pk=step.pk)
-    earlier = live.filter(number__lt=step.number).order_by("-number", "-pk").first()
-    later = live.filter(number__gt=step.number).order_by("number", "pk").first()
-    if earlier is not None and inputs["done_on"] < earlier.done_on:
-        raise ServiceError(f"日期不能早于上一步(第{earlier.number}步,{earlier.done_on})", field="done_on")
-    if later is not None and inputs["done_on"] > later.done_on:
-        raise ServiceError(f"日期不能晚于下一步(第{later.number}步,{later.done_on})", field="done_on")
+    _check_corrected_inputs(applicant, step, inputs)
     after = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v]) for k, v in inputs.items()}
     if after == before and not documents:
         raise ServiceError("没有需要更正的内容", field="reason")
@@ -1264,39 +1429,7 @@ def correct_step(
         applicant.applied_on = new.done_on
     if step.number == 17 and new.passed:
         applicant.approved_on = new.done_on
-    # Re-check every later live step in order (its rules may depend on the corrected date).
-    rechecked = []
-    for other in (
-        applicant.steps.filter(superseded_at__isnull=True, number__gt=step.number)
-        .select_related("deciding_org", "resolution")
-        .order_by("number", "pk")
-    ):
-        rules = DevRules(other.done_on, applicant.org)
-        judge = _Judge(rules)
-        try:
-            _evaluate(
-                actor=None,
-                applicant=applicant,
-                spec=devsteps.step(other.number),
-                judge=judge,
-                prior=other,
-                **_inputs(other),
-            )
-        except ServiceError as error:
-            raise ServiceError(
-                f"更正后第{other.number}步({other.done_on})将不符合规定:{error.message}",
-                field="done_on" if error.field in ("done_on", "number") else error.field,
-            ) from error
-        checks = [asdict(c) for c in judge.checks]
-        if [(c["rule"], c["result"], c["message"]) for c in checks] == [
-            (c["rule"], c["result"], c["message"]) for c in other.checks
-        ]:
-            continue
-        mark_other = {
-            "recheck": {"of": other.pk, "after": new.pk, "reason": f"第{step.number}步更正后重新检查"}
-        }
-        _new_version(None, applicant, other, _inputs(other), mark_other, now)
-        rechecked.append(other.number)
+    rechecked = _recheck_later_steps(applicant, step, new, now)
     applicant.deviations = applicant.steps.filter(superseded_at__isnull=True, has_deviation=True).count()
     applicant.updated_at = now
     _schedule(applicant)

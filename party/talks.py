@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -144,6 +145,48 @@ def compute(
     branch when the other side held a committee post that day, whether or not they still do."""
     result = Coverage(year=year, day=day, pairwise=pairwise)
     members = [m for m in members if m["joined_on"] <= day]
+    committee = _committee(result, members, posts, day)
+    first, with_committee = _first_talks(result, talks, year, day)
+    _committee_rows(result, committee, first, pairwise, rows)
+    ids = [m["pk"] for m, _ in committee]
+    if pairwise:
+        _pairs(result, committee, first)
+    if not committee:
+        return result  # nobody to talk with: the structure findings report the missing committee
+    in_committee = set(ids) if pairwise else set()
+    judged = [m for m in members if m["pk"] not in in_committee]
+    is_new = _is_new_member(day, new_member_days)
+    if not rows:
+        for m in judged:
+            if m["pk"] in with_committee:
+                result.members_done.append(m["pk"])
+            elif is_new(m):
+                result.new_members.append(m["pk"])
+        judged = [m for m in judged if m["pk"] not in with_committee and not is_new(m)]
+    for m in sorted(judged, key=lambda m: (m["joined_on"], m["pk"])):
+        row = {
+            "member_id": m["pk"],
+            "name": m["person__name"],
+            "category": MemberCategory(m["category"]).label,
+            "joined_on": m["joined_on"],
+        }
+        if m["pk"] in with_committee:
+            result.members_done.append(row)
+        elif is_new(m):
+            result.new_members.append(row)
+        else:
+            result.members_missing.append(row)
+    return result
+
+
+def _is_new_member(day: dt.date, new_member_days: int) -> Callable[[dict], bool]:
+    """Whether a member joined too recently (within ``new_member_days`` of ``day``) to be judged."""
+    return lambda m: m["joined_on"] + dt.timedelta(days=new_member_days) > day
+
+
+def _committee(result: Coverage, members: list[dict], posts: list[dict], day: dt.date) -> list[tuple]:
+    """(member, post) of the committee in force on ``day``, highest post first; committee members
+    who are not members of the branch go to ``result.committee_outside``."""
     by_person = {m["person_id"]: m for m in members}
     current: dict[int, dict] = {}
     for p in posts:
@@ -154,11 +197,18 @@ def compute(
     for person_id, p in sorted(current.items(), key=lambda item: (POST_ORDER[item[1]["kind"]], item[0])):
         if person_id not in by_person:
             result.committee_outside.append(f"{p['person__name']}({PositionKind(p['kind']).label})")
-    committee = [
+    return [
         (by_person[person_id], p)
         for person_id, p in sorted(current.items(), key=lambda item: (POST_ORDER[item[1]["kind"]], item[0]))
         if person_id in by_person
     ]
+
+
+def _first_talks(
+    result: Coverage, talks: list[tuple[int, int, dt.date, str, str]], year: int, day: dt.date
+) -> tuple[dict[frozenset, dt.date], set[int]]:
+    """The first talk of each pair in the year up to ``day``, and the members who talked with
+    someone holding a committee post; counts the talks on ``result``."""
     first: dict[frozenset, dt.date] = {}
     with_committee: set[int] = set()
     year_start = dt.date(year, 1, 1)
@@ -173,10 +223,16 @@ def compute(
             with_committee.add(a)
         if a_post:
             with_committee.add(b)
-    ids = [m["pk"] for m, _ in committee]
+    return first, with_committee
+
+
+def _committee_rows(
+    result: Coverage, committee: list[tuple], first: dict[frozenset, dt.date], pairwise: bool, rows: bool
+) -> None:
+    """A row per committee member (who they have not talked with) and, for the page, the grid."""
     for m, p in committee:
         missing = []
-        cells = []
+        cells: list = []
         for other, _ in committee:
             if other["pk"] == m["pk"]:
                 cells.append("self")
@@ -196,43 +252,18 @@ def compute(
         if rows:
             post = PositionKind(p["kind"]).label
             result.grid.append({"name": m["person__name"], "post": post, "cells": cells})
-    if pairwise:
-        names = {m["pk"]: m["person__name"] for m, _ in committee}
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                result.pairs_total += 1
-                if frozenset((a, b)) not in first:
-                    result.missing_pairs.append((names[a], names[b]))
-                    result.missing_pair_ids.append((a, b))
-    if not committee:
-        return result  # nobody to talk with: the structure findings report the missing committee
-    in_committee = set(ids) if pairwise else set()
-    judged = [m for m in members if m["pk"] not in in_committee]
-    if not rows:
-        for m in judged:
-            if m["pk"] in with_committee:
-                result.members_done.append(m["pk"])
-            elif m["joined_on"] + dt.timedelta(days=new_member_days) > day:
-                result.new_members.append(m["pk"])
-        judged = [
-            m
-            for m in judged
-            if m["pk"] not in with_committee and m["joined_on"] + dt.timedelta(days=new_member_days) <= day
-        ]
-    for m in sorted(judged, key=lambda m: (m["joined_on"], m["pk"])):
-        row = {
-            "member_id": m["pk"],
-            "name": m["person__name"],
-            "category": MemberCategory(m["category"]).label,
-            "joined_on": m["joined_on"],
-        }
-        if m["pk"] in with_committee:
-            result.members_done.append(row)
-        elif m["joined_on"] + dt.timedelta(days=new_member_days) > day:
-            result.new_members.append(row)
-        else:
-            result.members_missing.append(row)
-    return result
+
+
+def _pairs(result: Coverage, committee: list[tuple], first: dict[frozenset, dt.date]) -> None:
+    """Every pair of committee members, and those who have not talked this year."""
+    ids = [m["pk"] for m, _ in committee]
+    names = {m["pk"]: m["person__name"] for m, _ in committee}
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            result.pairs_total += 1
+            if frozenset((a, b)) not in first:
+                result.missing_pairs.append((names[a], names[b]))
+                result.missing_pair_ids.append((a, b))
 
 
 MEMBER_FIELDS = ("pk", "person_id", "person__name", "category", "joined_on")

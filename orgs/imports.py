@@ -201,6 +201,18 @@ def _parse_sheet(workbook, columns: list[Column]) -> _Sheet:
         sheet.reset_dimensions()  # the stored dimensions are often wrong; read every row
     rows = sheet.iter_rows(values_only=True)
     header_cells = next(rows, None) or ()
+    positions, errors = _read_header(header_cells, columns)
+    headed = set(positions.values()) | {i for i, v in enumerate(header_cells) if not _is_blank(v)}
+    data_rows = _read_rows(rows, positions, headed, errors)
+    if errors:
+        raise ImportRejected(errors)
+    if not data_rows:
+        raise _reject("文件中没有数据(第1行为列名,数据从第2行开始)")
+    return _Sheet(positions, data_rows)
+
+
+def _read_header(header_cells, columns: list[Column]) -> tuple[dict[str, int], list[RowError]]:
+    """The column of each known header (first row), and what is wrong with the header row."""
     known = {_normalize_header(column.header): column.header for column in columns}
     positions: dict[str, int] = {}
     unknown: list[str] = []
@@ -231,8 +243,14 @@ def _parse_sheet(workbook, columns: list[Column]) -> _Sheet:
     missing = [column.header for column in columns if column.required and column.header not in positions]
     if missing:
         errors.append(RowError(1, "", f"缺少必填列:{'、'.join(missing)}"))
+    return positions, errors
 
-    headed = set(positions.values()) | {i for i, v in enumerate(header_cells) if not _is_blank(v)}
+
+def _read_rows(
+    rows, positions: dict[str, int], headed: set[int], errors: list[RowError]
+) -> list[tuple[int, dict[str, Any]]]:
+    """The non-blank data rows (from row 2) by header; problems (forbidden characters, data under
+    no header) are added to ``errors``."""
     unheaded: dict[int, int] = {}  # column index -> first row with data
     data_rows: list[tuple[int, dict[str, Any]]] = []
     for number, values in enumerate(rows, start=2):
@@ -263,11 +281,7 @@ def _parse_sheet(workbook, columns: list[Column]) -> _Sheet:
                 "该列没有列名(第1行为空),无法识别其中的数据;请补上列名或删除该列内容",
             )
         )
-    if errors:
-        raise ImportRejected(errors)
-    if not data_rows:
-        raise _reject("文件中没有数据(第1行为列名,数据从第2行开始)")
-    return _Sheet(positions, data_rows)
+    return data_rows
 
 
 # Cell conversions: each returns a clean value or raises _Bad.
@@ -509,6 +523,105 @@ def _safe_text(value: Any) -> str:
         return ""
 
 
+def _row_keys(sheet: _Sheet) -> dict[str, list[int]]:
+    """Code or name -> the rows that carry it (for references to rows further down the file)."""
+    keys: dict[str, list[int]] = defaultdict(list)
+    for number, values in sheet.rows:
+        for header in ("编码", "名称"):
+            text = _safe_text(values.get(header))
+            if text and number not in keys[text]:
+                keys[text].append(number)
+    return keys
+
+
+def _org_name_and_kind(row: _Row, planned: _Planned) -> None:
+    planned.name = row.get("名称", _text, 100, default="")
+    if not planned.name and row.ok:
+        row.error("名称", "请填写名称")
+    try:
+        planned.kind = _choice(row.raw("类型"), ORG_KINDS, "类型", OrgKind.labels)
+        if not planned.kind:
+            row.error("类型", "请填写类型")
+    except _Bad as bad:
+        row.error("类型", bad.message)
+
+
+def _check_org_code(row: _Row, code: str, earlier_codes: dict, existing: dict, actor) -> None:
+    if code in earlier_codes:
+        row.error("编码", f"编码“{code}”与第{earlier_codes[code].row}行重复")
+    elif code in existing:
+        org = existing[code]
+        named = f"“{org.name}”" if actor is None or can(actor, "view", org) else ""
+        row.error("编码", f"编码“{code}”已被现有组织{named}使用")
+
+
+def _org_parent(row: _Row, kind: str, parents: _OrgLookup, in_file: dict, may_add_roots: bool):
+    """The parent (an Org, a _Planned row of this file, or None for a top-level org)."""
+    parent = None
+    parent_text = row.get("上级组织", _text, default="")
+    if parent_text:
+        try:
+            parent = parents.resolve(parent_text, row.number, missing=NO_PARENT, **in_file)
+        except _Bad as bad:
+            row.error("上级组织", bad.message)
+        if parent is not None and kind and parent.kind:
+            _check_child_kind(row, kind, parent)
+    elif kind and _is_blank(row.raw("上级组织")):
+        if kind not in ALLOWED_CHILDREN[None]:
+            row.error("上级组织", "请填写上级组织(编码或准确全称)")
+        elif not may_add_roots:
+            row.error("上级组织", "只有系统管理员可以在最顶层新建组织,请填写上级组织")
+    return parent
+
+
+def _check_child_kind(row: _Row, kind: str, parent) -> None:
+    allowed = ALLOWED_CHILDREN.get(parent.kind, frozenset())
+    if kind not in allowed:
+        hint = (
+            f";可设立:{'、'.join(_kind_label(k) for k in OrgKind.values if k in allowed)}"
+            if allowed
+            else f";“{_kind_label(parent.kind)}”下不能设立下级组织"
+        )
+        row.error(
+            "类型",
+            f"“{parent.name}”({_kind_label(parent.kind)})下不能设立“{_kind_label(kind)}”{hint}",
+        )
+
+
+def _org_host(row: _Row, kind: str, hosts: _OrgLookup, in_file: dict):
+    """The unit a party organization sits in (an Org, a _Planned row, or None)."""
+    host = None
+    host_text = row.get("所在单位", _text, default="")
+    if host_text:
+        if kind and kind not in PARTY_KINDS:
+            row.error("所在单位", "只有党组织可以填写所在单位")
+        else:
+            try:
+                host = hosts.resolve(host_text, row.number, missing=NO_HOST, **in_file)
+            except _Bad as bad:
+                row.error("所在单位", bad.message)
+            if host is not None and host.kind and host.kind not in UNIT_KINDS:
+                row.error("所在单位", "所在单位必须是社区、村、街道/乡镇、部门或两新组织")
+    return host
+
+
+def _grid_values(row: _Row, kind: str) -> dict:
+    """户数, 网格类型 and the boundary: for grids only."""
+    households = row.get("户数", _non_negative_int)
+    grid_type = ""
+    try:
+        grid_type = _choice(row.raw("网格类型"), GRID_TYPES, "网格类型", GridType.labels)
+    except _Bad as bad:
+        row.error("网格类型", bad.message)
+    geometry = row.get("边界GeoJSON", _geometry)
+    if kind and kind != OrgKind.GRID:
+        grid_only = {"户数": households, "网格类型": grid_type, "边界GeoJSON": geometry}
+        for header, value in grid_only.items():
+            if value not in (None, ""):
+                row.error(header, f"只有网格可以填写{header}")
+    return {"households": households, "grid_type": grid_type, "geometry": geometry}
+
+
 class OrgImporter(Importer):
     key = "orgs"
     label = "组织架构"
@@ -560,38 +673,19 @@ class OrgImporter(Importer):
         parents = _OrgLookup(actor, "import")
         hosts = _OrgLookup(actor, "view")
         may_add_roots = actor is None or scope_paths(actor, "change") is ALL
-        keys: dict[str, list[int]] = defaultdict(list)  # code or name -> rows (forward references)
-        for number, values in sheet.rows:
-            for header in ("编码", "名称"):
-                text = _safe_text(values.get(header))
-                if text and number not in keys[text]:
-                    keys[text].append(number)
         existing = _existing_codes([_safe_text(values.get("编码")) for _, values in sheet.rows])
         earlier_codes: dict[str, _Planned] = {}
         earlier_names: dict[str, list[_Planned]] = defaultdict(list)
-        in_file = {"earlier_codes": earlier_codes, "earlier_names": earlier_names, "keys": keys}
+        in_file = {"earlier_codes": earlier_codes, "earlier_names": earlier_names, "keys": _row_keys(sheet)}
         plan = []
         for number, values in sheet.rows:
             row = _Row(number, values, errors)
             planned = _Planned(number)
-            planned.name = row.get("名称", _text, 100, default="")
-            if not planned.name and row.ok:
-                row.error("名称", "请填写名称")
-            try:
-                planned.kind = _choice(row.raw("类型"), ORG_KINDS, "类型", OrgKind.labels)
-                if not planned.kind:
-                    row.error("类型", "请填写类型")
-            except _Bad as bad:
-                row.error("类型", bad.message)
+            _org_name_and_kind(row, planned)
             kind = planned.kind
             planned.code = code = row.get("编码", _text, 32, default="")
             if code:
-                if code in earlier_codes:
-                    row.error("编码", f"编码“{code}”与第{earlier_codes[code].row}行重复")
-                elif code in existing:
-                    org = existing[code]
-                    named = f"“{org.name}”" if actor is None or can(actor, "view", org) else ""
-                    row.error("编码", f"编码“{code}”已被现有组织{named}使用")
+                _check_org_code(row, code, earlier_codes, existing, actor)
             values_out = {
                 "name": planned.name,
                 "code": code,
@@ -599,59 +693,9 @@ class OrgImporter(Importer):
                 "phone": row.get("电话", _text, 32, default=""),
                 "address": row.get("地址", _text, 200, default=""),
             }
-
-            parent = None
-            parent_text = row.get("上级组织", _text, default="")
-            if parent_text:
-                try:
-                    parent = parents.resolve(parent_text, number, missing=NO_PARENT, **in_file)
-                except _Bad as bad:
-                    row.error("上级组织", bad.message)
-                if parent is not None and kind and parent.kind:
-                    allowed = ALLOWED_CHILDREN.get(parent.kind, frozenset())
-                    if kind not in allowed:
-                        hint = (
-                            f";可设立:{'、'.join(_kind_label(k) for k in OrgKind.values if k in allowed)}"
-                            if allowed
-                            else f";“{_kind_label(parent.kind)}”下不能设立下级组织"
-                        )
-                        row.error(
-                            "类型",
-                            f"“{parent.name}”({_kind_label(parent.kind)})下不能设立"
-                            f"“{_kind_label(kind)}”{hint}",
-                        )
-            elif kind and _is_blank(row.raw("上级组织")):
-                if kind not in ALLOWED_CHILDREN[None]:
-                    row.error("上级组织", "请填写上级组织(编码或准确全称)")
-                elif not may_add_roots:
-                    row.error("上级组织", "只有系统管理员可以在最顶层新建组织,请填写上级组织")
-
-            host = None
-            host_text = row.get("所在单位", _text, default="")
-            if host_text:
-                if kind and kind not in PARTY_KINDS:
-                    row.error("所在单位", "只有党组织可以填写所在单位")
-                else:
-                    try:
-                        host = hosts.resolve(host_text, number, missing=NO_HOST, **in_file)
-                    except _Bad as bad:
-                        row.error("所在单位", bad.message)
-                    if host is not None and host.kind and host.kind not in UNIT_KINDS:
-                        row.error("所在单位", "所在单位必须是社区、村、街道/乡镇、部门或两新组织")
-
-            households = row.get("户数", _non_negative_int)
-            grid_type = ""
-            try:
-                grid_type = _choice(row.raw("网格类型"), GRID_TYPES, "网格类型", GridType.labels)
-            except _Bad as bad:
-                row.error("网格类型", bad.message)
-            geometry = row.get("边界GeoJSON", _geometry)
-            if kind and kind != OrgKind.GRID:
-                grid_only = {"户数": households, "网格类型": grid_type, "边界GeoJSON": geometry}
-                for header, value in grid_only.items():
-                    if value not in (None, ""):
-                        row.error(header, f"只有网格可以填写{header}")
-            values_out.update(households=households, grid_type=grid_type, geometry=geometry)
+            parent = _org_parent(row, kind, parents, in_file, may_add_roots)
+            host = _org_host(row, kind, hosts, in_file)
+            values_out.update(_grid_values(row, kind))
             if row.ok and not isinstance(parent, _Planned) and not isinstance(host, _Planned):
                 # The service's own rules, for anything the checks above do not cover.
                 try:
@@ -769,6 +813,58 @@ class _PersonPlan:
     start_on: datetime.date | None = None
 
 
+def _check_id_number(row: _Row, id_number: str, gender, birth_date, ids_in_file: dict, registered) -> None:
+    """An ID number once in the file, not registered yet, agreeing with gender and birth date."""
+    if id_number in ids_in_file:
+        row.error("身份证号", f"与第{ids_in_file[id_number]}行的身份证号重复")
+    else:
+        ids_in_file[id_number] = row.number
+        if blind_index(id_number) in registered:
+            row.error("身份证号", "该身份证号已登记在另一人员名下")
+    if gender and gender != gender_from_id(id_number):
+        row.error("性别", "性别与身份证号不一致")
+    if birth_date and birth_date != birth_date_from_id(id_number):
+        row.error("出生日期", "出生日期与身份证号不一致")
+
+
+def _person_org(row: _Row, units: _OrgLookup) -> Org | _Planned | None:
+    org = None
+    org_text = row.get("所属单位", _text, default="")
+    if org_text:
+        try:
+            org = units.resolve(org_text, row.number, missing=NO_UNIT)
+        except _Bad as bad:
+            row.error("所属单位", bad.message)
+    elif _is_blank(row.raw("所属单位")):
+        row.error("所属单位", "请填写所属单位(编码或准确全称)")
+    return org
+
+
+def _person_position(row: _Row, units: _OrgLookup, org: Org | _Planned | None) -> tuple:
+    """(kind, title, start_on, org, header of the org's column) of the position on the row."""
+    position_kind = ""
+    try:
+        position_kind = _choice(row.raw("职务类别"), POSITION_KINDS, "职务类别", PositionKind.labels)
+    except _Bad as bad:
+        row.error("职务类别", bad.message)
+    title = row.get("职务名称", _text, 50, default="")
+    start_on = row.get("任职日期", _date)
+    position_org, position_header = org, "所属单位"
+    position_text = row.get("任职单位", _text, default="")
+    if position_text:
+        position_header = "任职单位"
+        position_org = None
+        try:
+            position_org = units.resolve(position_text, row.number, missing=NO_POSITION_ORG)
+        except _Bad as bad:
+            row.error("任职单位", bad.message)
+    if not position_kind and _is_blank(row.raw("职务类别")):
+        filled = [h for h in ("职务名称", "任职单位", "任职日期") if not _is_blank(row.raw(h))]
+        if filled:
+            row.error("职务类别", f"填写了{'、'.join(filled)},请同时填写职务类别")
+    return position_kind, title, start_on, position_org, position_header
+
+
 class PeopleImporter(Importer):
     key = "people"
     label = "人员及任职"
@@ -827,16 +923,7 @@ class PeopleImporter(Importer):
             birth_date = row.get("出生日期", _date)
             id_number = row.get("身份证号", _id_number, default="")
             if id_number:
-                if id_number in ids_in_file:
-                    row.error("身份证号", f"与第{ids_in_file[id_number]}行的身份证号重复")
-                else:
-                    ids_in_file[id_number] = number
-                    if blind_index(id_number) in registered:
-                        row.error("身份证号", "该身份证号已登记在另一人员名下")
-                if gender and gender != gender_from_id(id_number):
-                    row.error("性别", "性别与身份证号不一致")
-                if birth_date and birth_date != birth_date_from_id(id_number):
-                    row.error("出生日期", "出生日期与身份证号不一致")
+                _check_id_number(row, id_number, gender, birth_date, ids_in_file, registered)
             elif not gender and _is_blank(row.raw("身份证号")):
                 row.error("性别", "请填写性别(男/女),或填写身份证号")
             if birth_date and birth_date > today:
@@ -844,37 +931,8 @@ class PeopleImporter(Importer):
             phone = row.get("手机号", _phone, default="")
             ethnicity = row.get("民族", _text, 20, default="")
             education = row.get("学历", _text, 20, default="")
-
-            org = None
-            org_text = row.get("所属单位", _text, default="")
-            if org_text:
-                try:
-                    org = units.resolve(org_text, number, missing=NO_UNIT)
-                except _Bad as bad:
-                    row.error("所属单位", bad.message)
-            elif _is_blank(row.raw("所属单位")):
-                row.error("所属单位", "请填写所属单位(编码或准确全称)")
-
-            position_kind = ""
-            try:
-                position_kind = _choice(row.raw("职务类别"), POSITION_KINDS, "职务类别", PositionKind.labels)
-            except _Bad as bad:
-                row.error("职务类别", bad.message)
-            title = row.get("职务名称", _text, 50, default="")
-            start_on = row.get("任职日期", _date)
-            position_org, position_header = org, "所属单位"
-            position_text = row.get("任职单位", _text, default="")
-            if position_text:
-                position_header = "任职单位"
-                position_org = None
-                try:
-                    position_org = units.resolve(position_text, number, missing=NO_POSITION_ORG)
-                except _Bad as bad:
-                    row.error("任职单位", bad.message)
-            if not position_kind and _is_blank(row.raw("职务类别")):
-                filled = [h for h in ("职务名称", "任职单位", "任职日期") if not _is_blank(row.raw(h))]
-                if filled:
-                    row.error("职务类别", f"填写了{'、'.join(filled)},请同时填写职务类别")
+            org = _person_org(row, units)
+            position_kind, title, start_on, position_org, position_header = _person_position(row, units, org)
 
             person = {"name": name, "gender": gender, "birth_date": birth_date, "education": education}
             if ethnicity:

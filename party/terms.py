@@ -76,26 +76,8 @@ def _person(value) -> Person | None:
     return Person.objects.filter(pk=value).first() if value not in (None, "") else None
 
 
-@transaction.atomic
-def record_election(
-    *,
-    actor,
-    org: Org,
-    held_on: dt.date,
-    eligible: int,
-    present: int,
-    committee: list[dict],
-    note: str = "",
-) -> Term:
-    """Report a 换届选举 (the term starts on the election day; it counts once approved)."""
-    if actor is not None and not can(actor, "change", org):
-        raise PermissionDenied("无权登记该组织的换届选举")
-    if not org.is_party or org.kind == "group":
-        raise ServiceError("只能为党组织登记换届选举", field="org")
-    if held_on > _today():
-        raise ServiceError("选举日期不能晚于今天", field="held_on")
-    rules = Rules.load(held_on)
-    formal = _formal_members(org)
+def _check_turnout(org: Org, formal, eligible: int, present: int, rules: Rules) -> None:
+    """应到/实到 of an election: present must exceed four fifths of those eligible."""
     if eligible is None or eligible < 1:
         raise ServiceError("应到会有选举权党员须至少 1 人", field="eligible")
     if org.kind == "branch" and eligible > formal.count():
@@ -110,8 +92,12 @@ def record_election(
         raise ServiceError(
             f"实到 {present} 人,未超过应到 {eligible} 人的五分之四,选举无效(须重新召开)", field="present"
         )
-    win = rules.get("election.win_share", org)
-    people = []
+
+
+def _elected(committee: list[dict], formal, present: int, win) -> list[dict]:
+    """The committee rows (person, post, votes) checked: formal members, each once, elected by more
+    than half of those present."""
+    people: list[dict] = []
     seen = set()
     for row in committee:
         person = _person(row.get("person"))
@@ -137,6 +123,31 @@ def record_election(
                 field="committee",
             )
         people.append({"person_id": person.pk, "name": person.name, "post": post, "votes": votes})
+    return people
+
+
+@transaction.atomic
+def record_election(
+    *,
+    actor,
+    org: Org,
+    held_on: dt.date,
+    eligible: int,
+    present: int,
+    committee: list[dict],
+    note: str = "",
+) -> Term:
+    """Report a 换届选举 (the term starts on the election day; it counts once approved)."""
+    if actor is not None and not can(actor, "change", org):
+        raise PermissionDenied("无权登记该组织的换届选举")
+    if not org.is_party or org.kind == "group":
+        raise ServiceError("只能为党组织登记换届选举", field="org")
+    if held_on > _today():
+        raise ServiceError("选举日期不能晚于今天", field="held_on")
+    rules = Rules.load(held_on)
+    formal = _formal_members(org)
+    _check_turnout(org, formal, eligible, present, rules)
+    people = _elected(committee, formal, present, rules.get("election.win_share", org))
     if not people:
         raise ServiceError("请填写新一届委员会成员", field="committee")
     secretaries = [p for p in people if p["post"] == "secretary"]

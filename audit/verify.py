@@ -55,55 +55,73 @@ def verify(batch_size: int = 5000) -> Iterator[Problem]:
     expected_seq, prev_hash, last_id, version = 1, "", 0, 1
     last_event = None
 
-    def close_chain(key, last_event, expected_seq):
-        head = heads.get(key)
-        label = f"{key[0]}:{key[1]}"
-        lengths[key] = expected_seq - 1
-        if head is None:
-            yield Problem(label, None, "链头缺失(审计链头被删除)")
-            return
-        if head.seq != expected_seq - 1 or head.last_hash != (last_event.hash if last_event else ""):
-            yield Problem(
-                label, None, f"链尾不符:链头记录 {head.seq} 条,实际 {expected_seq - 1} 条(事件被删除)"
-            )
-        yield from _head_problems(label, head)
-
     queryset = AuditEvent.objects.order_by("subject_type", "subject_id", "seq", "id")
     for event in queryset.iterator(chunk_size=batch_size):
         key = (event.subject_type, event.subject_id)
         label = f"{key[0]}:{key[1]}"
         if key != current_key:
             if current_key is not None:
-                yield from close_chain(current_key, last_event, expected_seq)
+                yield from _close_chain(heads, lengths, current_key, last_event, expected_seq)
             current_key, expected_seq, prev_hash, last_id, last_event, version = key, 1, "", 0, None, 1
-        if event.seq != expected_seq:
-            yield Problem(label, event.id, f"序号应为 {expected_seq},实为 {event.seq}(事件缺失或重排)")
-        if event.id <= last_id:
-            yield Problem(label, event.id, "事件顺序与写入顺序不一致(被重排)")
-        if event.prev_hash != prev_hash:
-            yield Problem(label, event.id, "前一事件哈希不符(事件被删除、插入或重排)")
-        if event.hash_version < version:
-            yield Problem(label, event.id, f"哈希版本 {event.hash_version} 低于前一事件的 {version}(被改写)")
-        if event_hash(event) != event.hash:
-            yield Problem(label, event.id, "内容与哈希不符(事件被篡改)")
+        yield from _event_problems(label, event, expected_seq, prev_hash, last_id, version)
         if cp_counts.get(key) == event.seq:
             cp_hashes[key] = event.hash
         expected_seq, prev_hash, last_id, last_event = event.seq + 1, event.hash, event.id, event
         version = max(version, event.hash_version)
     if current_key is not None:
-        yield from close_chain(current_key, last_event, expected_seq)
+        yield from _close_chain(heads, lengths, current_key, last_event, expected_seq)
     for key in heads.keys() - lengths.keys():
         yield Problem(f"{key[0]}:{key[1]}", None, "链头存在但事件全部缺失(事件被删除)")
         yield from _head_problems(f"{key[0]}:{key[1]}", heads[key])
 
     if checkpoint is not None:
-        short = checkpoints.shortfalls(cp_counts, lengths)
-        for item in short:
-            yield Problem(f"{item.subject[0]}:{item.subject[1]}", None, item.message(checkpoint.seq))
-        root = checkpoints.RootHasher()
-        for key in sorted(cp_counts):
-            root.add(key[0], key[1], cp_counts[key], cp_hashes.get(key, ""))
-        if not short and root.hexdigest() != checkpoint.root:
-            yield Problem(
-                "检查点", None, f"检查点 #{checkpoint.seq} 的根哈希与现有事件不符(检查点之前的事件被改写)"
-            )
+        yield from _checkpoint_problems(checkpoint, cp_counts, cp_hashes, lengths)
+
+
+def _event_problems(
+    label: str, event: AuditEvent, expected_seq: int, prev_hash: str, last_id: int, version: int
+) -> Iterator[Problem]:
+    """One event against the one before it in its chain, and against its own hash."""
+    if event.seq != expected_seq:
+        yield Problem(label, event.id, f"序号应为 {expected_seq},实为 {event.seq}(事件缺失或重排)")
+    if event.id <= last_id:
+        yield Problem(label, event.id, "事件顺序与写入顺序不一致(被重排)")
+    if event.prev_hash != prev_hash:
+        yield Problem(label, event.id, "前一事件哈希不符(事件被删除、插入或重排)")
+    if event.hash_version < version:
+        yield Problem(label, event.id, f"哈希版本 {event.hash_version} 低于前一事件的 {version}(被改写)")
+    if event_hash(event) != event.hash:
+        yield Problem(label, event.id, "内容与哈希不符(事件被篡改)")
+
+
+def _close_chain(
+    heads: dict[tuple[str, str], AuditHead],
+    lengths: dict[tuple[str, str], int],
+    key: tuple[str, str],
+    last_event: AuditEvent | None,
+    expected_seq: int,
+) -> Iterator[Problem]:
+    """The end of one chain against its head; records the chain's length in ``lengths``."""
+    head = heads.get(key)
+    label = f"{key[0]}:{key[1]}"
+    lengths[key] = expected_seq - 1
+    if head is None:
+        yield Problem(label, None, "链头缺失(审计链头被删除)")
+        return
+    if head.seq != expected_seq - 1 or head.last_hash != (last_event.hash if last_event else ""):
+        yield Problem(label, None, f"链尾不符:链头记录 {head.seq} 条,实际 {expected_seq - 1} 条(事件被删除)")
+    yield from _head_problems(label, head)
+
+
+def _checkpoint_problems(checkpoint, cp_counts: dict, cp_hashes: dict, lengths: dict) -> Iterator[Problem]:
+    """Chains cut back since the latest checkpoint, and events before it rewritten (its root)."""
+    short = checkpoints.shortfalls(cp_counts, lengths)
+    for item in short:
+        yield Problem(f"{item.subject[0]}:{item.subject[1]}", None, item.message(checkpoint.seq))
+    root = checkpoints.RootHasher()
+    for key in sorted(cp_counts):
+        root.add(key[0], key[1], cp_counts[key], cp_hashes.get(key, ""))
+    if not short and root.hexdigest() != checkpoint.root:
+        yield Problem(
+            "检查点", None, f"检查点 #{checkpoint.seq} 的根哈希与现有事件不符(检查点之前的事件被改写)"
+        )

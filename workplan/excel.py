@@ -139,6 +139,35 @@ def _units(value, matcher: UnitMatcher, errors, row, column) -> list[Org]:
     return orgs
 
 
+def _check_seq(
+    seq: str, number: int, column: str, seen_numbers: dict[str, int], errors: list[RowError]
+) -> None:
+    """序号: 1, 1.1, 1.1.2 …, once in the file, its parent on an earlier row."""
+    if seq and not NUMBER_RE.match(seq):
+        errors.append(RowError(number, column, f"序号“{seq}”应为 1、1.1、1.1.2 这样的格式"))
+    elif seq in seen_numbers:
+        errors.append(RowError(number, column, f"序号“{seq}”与第{seen_numbers[seq]}行重复"))
+    elif seq and "." in seq and seq.rsplit(".", 1)[0] not in seen_numbers:
+        errors.append(
+            RowError(
+                number,
+                column,
+                f"找不到上级任务“{seq.rsplit('.', 1)[0]}”(上级任务须在前面的行)",
+            )
+        )
+    if seq:
+        seen_numbers.setdefault(seq, number)
+
+
+def _positive(weight) -> bool:
+    try:
+        if float(weight) <= 0:
+            raise ValueError
+    except ValueError:
+        return False
+    return True
+
+
 def read_rows(fileobj, matcher: UnitMatcher | None = None) -> list[_Row]:
     sheet = _read_sheet(fileobj, COLUMNS)
     matcher = matcher or UnitMatcher()
@@ -155,20 +184,7 @@ def read_rows(fileobj, matcher: UnitMatcher | None = None) -> list[_Row]:
                 return None
 
         seq = (cell("序号", max_length=20) or "").strip().rstrip(".")
-        if seq and not NUMBER_RE.match(seq):
-            errors.append(RowError(number, sheet.col("序号"), f"序号“{seq}”应为 1、1.1、1.1.2 这样的格式"))
-        elif seq in seen_numbers:
-            errors.append(RowError(number, sheet.col("序号"), f"序号“{seq}”与第{seen_numbers[seq]}行重复"))
-        elif seq and "." in seq and seq.rsplit(".", 1)[0] not in seen_numbers:
-            errors.append(
-                RowError(
-                    number,
-                    sheet.col("序号"),
-                    f"找不到上级任务“{seq.rsplit('.', 1)[0]}”(上级任务须在前面的行)",
-                )
-            )
-        if seq:
-            seen_numbers.setdefault(seq, number)
+        _check_seq(seq, number, sheet.col("序号"), seen_numbers, errors)
         title = cell("工作任务", max_length=300) or ""
         if not title:
             errors.append(RowError(number, sheet.col("工作任务"), "请填写工作任务"))
@@ -201,10 +217,7 @@ def read_rows(fileobj, matcher: UnitMatcher | None = None) -> list[_Row]:
                 )
             )
         weight = cell("权重") or "1"
-        try:
-            if float(weight) <= 0:
-                raise ValueError
-        except ValueError:
+        if not _positive(weight):
             errors.append(RowError(number, sheet.col("权重"), "权重应为正数"))
         rows.append(
             _Row(

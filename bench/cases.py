@@ -345,69 +345,17 @@ def _phone(rng: random.Random) -> str:
     return "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
 
 
-def intake(args, out) -> dict:
-    from django.db import connection, transaction
+def _intake_http(rng: random.Random, communities: list, descriptions: list[str], k: int) -> dict:
+    """The real public report page vs a bare view inserting one row, through the test Client."""
+    from django.db import transaction
     from django.test import Client
     from django.test.utils import override_settings
     from django.urls import include, path, reverse
     from django.views.decorators.http import require_POST
 
-    from cases import portal_views, services
+    from cases import portal_views
     from cases.models import Case
-    from orgs.demo import find_demo_root
-    from orgs.models import Org, OrgKind
 
-    rng = random.Random(7)
-    root = find_demo_root()
-    communities = list(
-        Org.objects.filter(path__startswith=root.path, kind__in=(OrgKind.COMMUNITY, OrgKind.VILLAGE))
-    )
-    descriptions = [
-        "小区门口的路灯坏了一个多星期,晚上很黑,老人出行不安全,请尽快维修。",
-        "楼下早餐店每天把油污水直接倒进雨水井,气味很大,请处理。",
-        "人行道上有一个井盖松动,车一压就响,担心翻起来伤人。",
-        "小区旁边工地晚上十点以后还在施工,噪音很大,影响休息。",
-    ]
-
-    def report():
-        community = rng.choice(communities)
-        services.report_case(
-            channel="public",
-            area=community,
-            description=rng.choice(descriptions),
-            reporter_name="王先生",
-            reporter_phone=_phone(rng),
-        )
-
-    def bare_case():
-        community = rng.choice(communities)
-        with transaction.atomic():
-            Case.objects.create(
-                number="BARE" + secrets.token_hex(8),
-                channel="public",
-                title="路灯损坏",
-                description=rng.choice(descriptions),
-                org=community,
-                org_path=community.path,
-            )
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} "
-            "(id bigserial PRIMARY KEY, created_at timestamptz NOT NULL, body text NOT NULL)"
-        )
-
-    def bare_row():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {BARE_TABLE} (created_at, body) VALUES (now(), %s)", [rng.choice(descriptions)]
-            )
-
-    k = args.intake
-    times = interleaved({"service": report, "bare_case": bare_case, "bare_row": bare_row}, k)
-    results = {name: rate(t) for name, t in times.items()}
-
-    # The same through HTTP: the real public report page vs a bare view inserting one row.
     @require_POST
     def bare_view(request):
         from django.http import HttpResponseRedirect
@@ -465,6 +413,69 @@ def intake(args, out) -> dict:
             http["grid_geometries_ms"] = statistics.median(timed(portal_views._grid_geometries, 20))
         else:
             http["bare"] = rate(timed(post_bare, k, warmup=10))
+    return http
+
+
+def intake(args, out) -> dict:
+    from django.db import connection, transaction
+
+    from cases import services
+    from cases.models import Case
+    from orgs.demo import find_demo_root
+    from orgs.models import Org, OrgKind
+
+    rng = random.Random(7)
+    root = find_demo_root()
+    communities = list(
+        Org.objects.filter(path__startswith=root.path, kind__in=(OrgKind.COMMUNITY, OrgKind.VILLAGE))
+    )
+    descriptions = [
+        "小区门口的路灯坏了一个多星期,晚上很黑,老人出行不安全,请尽快维修。",
+        "楼下早餐店每天把油污水直接倒进雨水井,气味很大,请处理。",
+        "人行道上有一个井盖松动,车一压就响,担心翻起来伤人。",
+        "小区旁边工地晚上十点以后还在施工,噪音很大,影响休息。",
+    ]
+
+    def report():
+        community = rng.choice(communities)
+        services.report_case(
+            channel="public",
+            area=community,
+            description=rng.choice(descriptions),
+            reporter_name="王先生",
+            reporter_phone=_phone(rng),
+        )
+
+    def bare_case():
+        community = rng.choice(communities)
+        with transaction.atomic():
+            Case.objects.create(
+                number="BARE" + secrets.token_hex(8),
+                channel="public",
+                title="路灯损坏",
+                description=rng.choice(descriptions),
+                org=community,
+                org_path=community.path,
+            )
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} "
+            "(id bigserial PRIMARY KEY, created_at timestamptz NOT NULL, body text NOT NULL)"
+        )
+
+    def bare_row():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {BARE_TABLE} (created_at, body) VALUES (now(), %s)", [rng.choice(descriptions)]
+            )
+
+    k = args.intake
+    times = interleaved({"service": report, "bare_case": bare_case, "bare_row": bare_row}, k)
+    results = {name: rate(t) for name, t in times.items()}
+
+    # The same through HTTP: the real public report page vs a bare view inserting one row.
+    http = _intake_http(rng, communities, descriptions, k)
     service_queries = captured(report)
     service_breakdown = breakdown(report)
     bare_breakdown = breakdown(bare_case)
@@ -582,11 +593,85 @@ def statement_timeout(seconds: float | None) -> None:
         cursor.execute("SET statement_timeout = %s", [f"{int(seconds * 1000)}ms" if seconds else "0"])
 
 
-def workbench(args, out) -> dict:
+def _workbench_pages(users: dict, runs: int, limit: str, results: dict) -> list:
+    """GET cases:list through the test Client for the two accounts (rows of the page table)."""
     from django.db import OperationalError
     from django.test import Client
     from django.test.utils import override_settings
     from django.urls import reverse
+
+    page_rows = []
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for username in ("jiedao", "bumen"):
+            client = Client()
+            client.force_login(users[username])
+            url = reverse("cases:list")
+            pages = [("all (全部)", ""), ("overdue", "?overdue=1")]
+            if username == "bumen":
+                pages.append(("mine=pending (待签收)", "?mine=pending"))
+            for label, query in pages:
+
+                def get(client=client, url=url + query):
+                    response = client.get(url)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"cases:list answered {response.status_code}")
+
+                try:
+                    get()
+                except OperationalError:
+                    results[(username, "page " + label)] = {"p50": math.inf, "p95": math.inf}
+                    page_rows.append([username, f"GET cases:list {label}", limit, limit])
+                    continue
+                s = sched_summary(timed_sched(get, max(10, runs // 2)))
+                results[(username, "page " + label)] = s
+                page_rows.append(
+                    [username, f"GET cases:list {label}", s["p50"], s["p95"], s["cpu_p50"], s["cpu_p95"]]
+                )  # fmt: skip
+    return page_rows
+
+
+def _workbench_aims(results: dict, out) -> None:
+    """CPU time and wall time per call against the aim."""
+    aim = AIMS["workbench_p95_ms"]
+    calm = [(k, v["cpu_p95"]) for k, v in results.items() if v.get("cpu_p95", 0) > aim]
+    out.write(
+        f"CPU time per call: p95 ≤ {aim:.0f} ms "
+        + (
+            "everywhere\n"
+            if not calm
+            else "missed by " + ", ".join(f"{u} {lb} {p:.0f} ms" for (u, lb), p in calm) + "\n"
+        )
+    )
+    over = [(k, v["p95"]) for k, v in results.items() if v["p95"] > aim]
+    if over:
+        missed = ", ".join(
+            f"{u} {label} " + ("timeout" if math.isinf(p) else f"{p:.0f} ms ({p / aim:.1f}×)")
+            for (u, label), p in over
+        )
+        out.write(f"AIM workbench p95 ≤ {aim:.0f} ms: MISSED by {missed}\n")
+    else:
+        out.write(f"AIM workbench p95 ≤ {aim:.0f} ms: MET\n")
+
+
+def _workbench_plans(timeout: float, worst: tuple, plans: list, timeouts: list, out) -> None:
+    """The query plans: the slowest completed query, the others, one of each cancelled kind."""
+    if worst[1]:
+        print_plan(f"workbench: slowest completed query ({worst[2]}, {worst[0]:.1f} ms)", worst[1], out)
+    for title, sql in plans:
+        if sql != worst[1]:
+            print_plan(f"workbench: {title}", sql, out)
+    seen = set()
+    for where, sql in timeouts:
+        kind = sql.split()[1]  # COUNT(*) … or the page's column list: one plan of each
+        if kind in seen:
+            continue
+        seen.add(kind)
+        out.write(f"\n--- workbench: cancelled after {timeout:g} s ({where}); plan without ANALYZE\n")
+        out.write(f"{short(sql)}\n\n{short(explain_plain(sql))}\n")
+
+
+def workbench(args, out) -> dict:
+    from django.db import OperationalError
 
     from cases import selectors
     from cases.selectors import CaseFilters
@@ -689,33 +774,7 @@ def workbench(args, out) -> dict:
             )  # fmt: skip
 
         # The whole page (view, template, middleware) for the two accounts.
-        page_rows = []
-        with override_settings(ALLOWED_HOSTS=["testserver"]):
-            for username in ("jiedao", "bumen"):
-                client = Client()
-                client.force_login(users[username])
-                url = reverse("cases:list")
-                pages = [("all (全部)", ""), ("overdue", "?overdue=1")]
-                if username == "bumen":
-                    pages.append(("mine=pending (待签收)", "?mine=pending"))
-                for label, query in pages:
-
-                    def get(client=client, url=url + query):
-                        response = client.get(url)
-                        if response.status_code != 200:
-                            raise RuntimeError(f"cases:list answered {response.status_code}")
-
-                    try:
-                        get()
-                    except OperationalError:
-                        results[(username, "page " + label)] = {"p50": math.inf, "p95": math.inf}
-                        page_rows.append([username, f"GET cases:list {label}", limit, limit])
-                        continue
-                    s = sched_summary(timed_sched(get, max(10, args.runs // 2)))
-                    results[(username, "page " + label)] = s
-                    page_rows.append(
-                        [username, f"GET cases:list {label}", s["p50"], s["p95"], s["cpu_p50"], s["cpu_p95"]]
-                    )  # fmt: skip
+        page_rows = _workbench_pages(users, args.runs, limit, results)
     finally:
         statement_timeout(None)
 
@@ -733,41 +792,9 @@ def workbench(args, out) -> dict:
         "\n(CPU ms: time this process and its database backend spent on a CPU per call, from "
         "/proc/…/schedstat — the call's own cost, whatever else runs on the machine)\n"
     )
-    aim = AIMS["workbench_p95_ms"]
-    calm = [(k, v["cpu_p95"]) for k, v in results.items() if v.get("cpu_p95", 0) > aim]
-    out.write(
-        f"CPU time per call: p95 ≤ {aim:.0f} ms "
-        + (
-            "everywhere\n"
-            if not calm
-            else "missed by " + ", ".join(f"{u} {lb} {p:.0f} ms" for (u, lb), p in calm) + "\n"
-        )
-    )
-    over = [(k, v["p95"]) for k, v in results.items() if v["p95"] > aim]
-    if over:
-        missed = ", ".join(
-            f"{u} {label} " + ("timeout" if math.isinf(p) else f"{p:.0f} ms ({p / aim:.1f}×)")
-            for (u, label), p in over
-        )
-        out.write(f"AIM workbench p95 ≤ {aim:.0f} ms: MISSED by {missed}\n")
-    else:
-        out.write(f"AIM workbench p95 ≤ {aim:.0f} ms: MET\n")
+    _workbench_aims(results, out)
     if args.explain:
-        if worst[1]:
-            print_plan(f"workbench: slowest completed query ({worst[2]}, {worst[0]:.1f} ms)", worst[1], out)
-        for title, sql in plans:
-            if sql != worst[1]:
-                print_plan(f"workbench: {title}", sql, out)
-        seen = set()
-        for where, sql in timeouts:
-            kind = sql.split()[1]  # COUNT(*) … or the page's column list: one plan of each
-            if kind in seen:
-                continue
-            seen.add(kind)
-            out.write(
-                f"\n--- workbench: cancelled after {args.timeout:g} s ({where}); plan without ANALYZE\n"
-            )
-            out.write(f"{short(sql)}\n\n{short(explain_plain(sql))}\n")
+        _workbench_plans(args.timeout, worst, plans, timeouts, out)
     return {"results": results, "worst": worst, "timeouts": timeouts}
 
 

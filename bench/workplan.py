@@ -63,6 +63,40 @@ def setup(url: str) -> None:
     settings.ALLOWED_HOSTS = ["*"]
 
 
+def _child_task(rng, parent, i: int, units: list, office, now, today: dt.date, margin, calendar):
+    """Sub-task ``i`` of ``parent``: random lead unit, progress and state (active ones lagging or not)."""
+    from workplan import status
+    from workplan.models import Task
+
+    lead = rng.choice(units)
+    progress = rng.choice([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
+    state = "active"
+    if progress == 100:
+        state = rng.choice(["submitted", "done", "closed"])
+    elif rng.random() < 0.02:
+        state = "cancelled"
+    child = Task(
+        plan=parent.plan,
+        parent=parent,
+        org=office,
+        org_path=office.path,
+        number=f"{parent.number}.{i + 1}",
+        sort=i + 1,
+        title=f"压测子任务 {parent.title}-{i + 1}",
+        start_on=parent.start_on,
+        deadline=parent.deadline,
+        lead_unit=lead,
+        state=state,
+        progress=progress,
+        leader_name=rng.choice(["张副区长", "李副区长", "王常委", "赵部长"]),
+        created_at=now,
+        next_report_due=today + dt.timedelta(days=rng.randint(-10, 30)) if state == "active" else None,
+    )
+    if state == "active":
+        child.lags_from = status.lags_from(child.start_on, child.deadline, child.progress, margin, calendar)
+    return child
+
+
 def load(n_tasks: int, n_reports: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
@@ -125,36 +159,7 @@ def load(n_tasks: int, n_reports: int) -> None:
         children: list[Task] = []
         for parent in tasks:
             for i in range(9):
-                lead = rng.choice(units)
-                progress = rng.choice([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
-                state = "active"
-                if progress == 100:
-                    state = rng.choice(["submitted", "done", "closed"])
-                elif rng.random() < 0.02:
-                    state = "cancelled"
-                child = Task(
-                    plan=parent.plan,
-                    parent=parent,
-                    org=office,
-                    org_path=office.path,
-                    number=f"{parent.number}.{i + 1}",
-                    sort=i + 1,
-                    title=f"压测子任务 {parent.title}-{i + 1}",
-                    start_on=parent.start_on,
-                    deadline=parent.deadline,
-                    lead_unit=lead,
-                    state=state,
-                    progress=progress,
-                    leader_name=rng.choice(["张副区长", "李副区长", "王常委", "赵部长"]),
-                    created_at=now,
-                    next_report_due=today + dt.timedelta(days=rng.randint(-10, 30))
-                    if state == "active"
-                    else None,
-                )
-                if state == "active":
-                    child.lags_from = status.lags_from(
-                        child.start_on, child.deadline, child.progress, margin, calendar
-                    )
+                child = _child_task(rng, parent, i, units, office, now, today, margin, calendar)
                 children.append(child)
         Task.objects.bulk_create(children, batch_size=2000)
         all_tasks = tasks + children

@@ -122,6 +122,23 @@ def keep_connection():
     request_finished.connect(close_old_connections)
 
 
+def _fuzz(operation, strategy, exercise):
+    """A hypothesis test of ``operation`` drawing cases from ``strategy`` (derandomized)."""
+
+    @given(case=strategy)
+    @hypothesis_settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def run(case):
+        exercise(operation, case)
+
+    return run
+
+
 def test_api_conforms_to_its_openapi_document(world, actors, category, keep_connection, settings, tmp_path):
     settings.LUOSHI_API_RATE = "off"
     settings.LUOSHI_API_ANON_RATE = "off"
@@ -150,20 +167,6 @@ def test_api_conforms_to_its_openapi_document(world, actors, category, keep_conn
                 raise
             business[refusal] += 1
 
-    def fuzz(operation, strategy):
-        @given(case=strategy)
-        @hypothesis_settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            derandomize=True,
-            database=None,
-        )
-        def run(case):
-            exercise(operation, case)
-
-        return run
-
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
@@ -173,7 +176,7 @@ def test_api_conforms_to_its_openapi_document(world, actors, category, keep_conn
             strategies.append(operation.as_strategy(path_parameters=params))
         for strategy in strategies:
             try:
-                fuzz(operation, strategy)()
+                _fuzz(operation, strategy, exercise)()
             except (Exception, FailureGroup) as error:  # collect every failure, then report them together
                 failures.append(f"{operation.label}: {error}")
         coverage = operation.schema.iter_coverage_cases(

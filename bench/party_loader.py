@@ -185,21 +185,18 @@ class Ids:
 
 
 def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=sys.stdout) -> dict:
-    import numpy as np
     from dateutil.relativedelta import relativedelta
     from django.db import connection, transaction
     from django.utils import timezone
 
     from orgs.models import Org, Person, Position
-    from party import compliance, memberyear, services, similarity
+    from party import compliance, memberyear, services
     from party.models import (
         Attendance,
         Meeting,
-        MeetingKind,
         Member,
         MinutesBand,
         MinutesSignature,
-        Period,
         Term,
     )
     from party.rules import Rules
@@ -219,6 +216,46 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
     if w.copy:
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
+
+    district, district_path, party_path, all_party, branch_rows = _load_orgs(w, ids, now, branches)
+    _load_terms(w, ids, rng, now, today, all_party, party_path)
+    member_rows, committee_of, lapsed = _load_members(w, ids, rng, now, today, branch_rows, members)
+    _load_secretaries(w, ids, now, today, all_party, district, district_path)
+    with transaction.atomic():
+        w.flush()
+    out.write(f"  orgs, people, members, posts, terms: {time.perf_counter() - started:.1f} s\n")
+
+    _load_life(
+        w, ids, rng, seed, now, today, start, rules, branch_rows, member_rows, committee_of, lapsed, out
+    )
+    with transaction.atomic():
+        w.flush()
+    if w.copy:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+            for model in models:
+                table = model._meta.db_table
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
+    matched = time.perf_counter()
+    pairs = services.rebuild_matches()
+    out.write(f"  near-duplicate candidate pairs: {pairs:,} ({time.perf_counter() - matched:.1f} s)\n")
+    summed = time.perf_counter()
+    rows = memberyear.rebuild()  # the yearly study hours the meeting services keep
+    out.write(f"  yearly study hours: {rows:,} rows ({time.perf_counter() - summed:.1f} s)\n")
+    w.written.update(load_talks(seed, out))
+    seconds = time.perf_counter() - started
+    out.write(f"loaded {w.written} in {seconds:.1f} s\n")
+    return {"seconds": seconds, **w.written}
+
+
+def _load_orgs(w, ids, now, branches: int):
+    """The administrative and party trees: (district id, its path, the party tree's path, every
+    party organization as (id, path, kind), the branches as (id, path, community id, its path, name))."""
+    from django.db import transaction
+
+    from orgs.models import Org
 
     # -- org trees --------------------------------------------------------------------------------
     last_root = Org.objects.get_last_root_node()
@@ -281,6 +318,14 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
             all_party.append((pk, path, "branch"))
     with transaction.atomic():
         w.flush()
+    return district, district_path, party_path, all_party, branch_rows
+
+
+def _load_terms(w, ids, rng, now, today, all_party, party_path) -> None:
+    """A recorded term for every party organization but the working committees and the top (3 % expired)."""
+    from dateutil.relativedelta import relativedelta
+
+    from party.models import Term
 
     # -- terms ------------------------------------------------------------------------------------
     for pk, path, kind in all_party:
@@ -305,14 +350,30 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
             },
         )
 
-    # -- members ----------------------------------------------------------------------------------
+
+def _member_sizes(rng, branches: int, members: int) -> list[int]:
+    """Members per branch: about 30 (1 % with 2, 1 % with 55), ``members`` in all."""
     sizes = []
-    for _ in range(len(branch_rows)):
+    for _ in range(branches):
         r = rng.random()
         sizes.append(2 if r < 0.01 else 55 if r < 0.02 else rng.randint(22, 38))
     scale = members / sum(sizes)
     sizes = [max(2, round(s * scale)) if s not in (2, 55) else s for s in sizes]
     sizes[-1] += members - sum(sizes)
+    return sizes
+
+
+def _load_members(w, ids, rng, now, today, branch_rows, members: int):
+    """People, members and the branch committees' posts: (branch → [(member, person, category)],
+    branch → committee member ids, the members who never attend)."""
+    from dateutil.relativedelta import relativedelta
+    from django.db import transaction
+
+    from orgs.models import Person, Position
+    from party.models import Member
+
+    # -- members ----------------------------------------------------------------------------------
+    sizes = _member_sizes(rng, len(branch_rows), members)
     member_rows: dict[int, list[tuple[int, int, str]]] = {}  # branch → [(member id, person id, name)]
     committee_of: dict[int, list[int]] = {}
     lapsed: set[int] = set()
@@ -385,6 +446,12 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
         if len(w.rows.get(Person, ())) >= 20_000:
             with transaction.atomic():
                 w.flush()
+    return member_rows, committee_of, lapsed
+
+
+def _load_secretaries(w, ids, now, today, all_party, district, district_path) -> None:
+    from orgs.models import Person, Position
+
     # Secretaries of the committees above the branches (people of the community/street units).
     for pk, path, kind in all_party:
         if kind == "branch":
@@ -414,11 +481,19 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
                 "created_at": now,
             },
         )
-    with transaction.atomic():
-        w.flush()
-    out.write(f"  orgs, people, members, posts, terms: {time.perf_counter() - started:.1f} s\n")
 
-    # -- organization life ------------------------------------------------------------------------
+
+def _load_life(
+    w, ids, rng, seed, now, today, start, rules, branch_rows, member_rows, committee_of, lapsed, out
+):
+    """Organization life of the last twelve months: meetings with minutes (their MinHash signature
+    and LSH bands) and the attendance of the members invited."""
+    import numpy as np
+    from django.db import transaction
+
+    from party import compliance, similarity
+    from party.models import Attendance, MeetingKind
+
     sentence_pool = [s.format(t) for s in SENTENCES for t in TOPICS]
     sentence_sigs = np.stack([similarity.signature(s) for s in sentence_pool])
     kinds = [
@@ -429,6 +504,92 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
         MeetingKind.LIFE_MEETING,
         MeetingKind.APPRAISAL,
     ]
+    period_of = {k: rules.get(f"meeting.{k}.period") for k in kinds}
+    minutes = _Minutes(rng, np.random.default_rng(seed), sentence_pool, sentence_sigs)
+    n_meetings = n_attendance = 0
+    gen_started = time.perf_counter()
+    for index, (pk, path, _community, _c_path, _name) in enumerate(branch_rows):
+        rows = member_rows[pk]
+        bunches = rng.random() < 0.03
+        for kind in kinds:
+            if kind == MeetingKind.COMMITTEE and len(committee_of[pk]) < 2:
+                continue
+            for first, last, _label in compliance.periods(period_of[kind], start, today):
+                if rng.random() < 0.04:
+                    continue  # not held: a gap
+                day = _meeting_day(
+                    rng, kind, period_of[kind], bunches, max(first, start), min(last, today), today
+                )
+                n_attendance += _add_meeting(
+                    w, ids, rng, now, minutes, pk, path, kind, day, rows, committee_of[pk], lapsed
+                )
+                n_meetings += 1
+        if len(w.rows.get(Attendance, ())) >= 100_000:
+            with transaction.atomic():
+                w.flush()
+        if (index + 1) % 1000 == 0:
+            elapsed = time.perf_counter() - gen_started
+            out.write(
+                f"  {index + 1:>6,} branches, {n_meetings:>9,} meetings, "
+                f"{n_attendance:>10,} attendance  {elapsed:6.1f} s\n"
+            )
+            out.flush()
+
+
+def _meeting_day(rng, kind, period, bunches: bool, first: dt.date, last: dt.date, today: dt.date) -> dt.date:
+    """A day in the period; a bunching branch holds its quarterly meetings at the quarter's end."""
+    from party import compliance
+    from party.models import Period
+
+    if bunches and kind in compliance.BUNCH_KINDS and period != Period.YEAR:
+        q_last = compliance.quarter_of(first)[1]
+        day = min(today, q_last - dt.timedelta(days=rng.randint(0, 9)))
+        if day < first:
+            day = first
+        return day
+    return first + dt.timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+class _Minutes:
+    """Meeting minutes and their MinHash signature: thin (3 %), copied (1 %) or 6–9 stock sentences
+    plus the meeting's own words (see the module docstring)."""
+
+    def __init__(self, rng, np_rng, sentence_pool, sentence_sigs):
+        self.rng, self.np_rng = rng, np_rng
+        self.sentence_pool, self.sentence_sigs = sentence_pool, sentence_sigs
+        self.recent: list = []
+
+    def draw(self, topic_word: str):
+        import numpy as np
+
+        from party import similarity
+
+        rng = self.rng
+        r = rng.random()
+        if r < 0.03:
+            text = f"学习{topic_word}。"
+            return text, similarity.signature(text)
+        if r < 0.04 and self.recent:
+            return rng.choice(self.recent)  # a copy
+        picks = rng.sample(range(len(self.sentence_pool)), rng.randint(6, 9))
+        own = "".join(rng.choice(CHARS) for _ in range(OWN_CHARS))
+        text = "。".join(self.sentence_pool[i] for i in picks) + f"。{own}。"
+        # The meeting's own words: OWN_CHARS - 2 shingles nobody else has — the MinHash
+        # of such a set is the minimum of as many uniform hash values (drawn directly).
+        unique = MAX_HASH * (1.0 - self.np_rng.random(similarity.NUM_PERM) ** (1.0 / (OWN_CHARS - 2)))
+        sig = np.minimum(self.sentence_sigs[picks].min(axis=0), unique.astype(np.uint64))
+        if len(self.recent) < 2000:
+            self.recent.append((text, sig))
+        elif rng.random() < 0.01:
+            self.recent[rng.randrange(2000)] = (text, sig)
+        return text, sig
+
+
+def _add_meeting(w, ids, rng, now, minutes: _Minutes, pk, path, kind, day, rows, committee, lapsed) -> int:
+    """One meeting (its minutes' signature and bands, the attendance); returns the attendance rows."""
+    from party import services, similarity
+    from party.models import Meeting, MeetingKind, MinutesBand, MinutesSignature
+
     everyone = {
         MeetingKind.THEME_DAY,
         MeetingKind.BRANCH_ASSEMBLY,
@@ -441,145 +602,78 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
         MeetingKind.BRANCH_ASSEMBLY: 2,
         MeetingKind.LIFE_MEETING: 3,
     }
-    period_of = {k: rules.get(f"meeting.{k}.period") for k in kinds}
-    np_rng = np.random.default_rng(seed)
-    recent_minutes: list[tuple[str, np.ndarray]] = []
-    n_meetings = n_attendance = 0
-    gen_started = time.perf_counter()
-    for index, (pk, path, _community, _c_path, _name) in enumerate(branch_rows):
-        rows = member_rows[pk]
-        bunches = rng.random() < 0.03
-        for kind in kinds:
-            if kind == MeetingKind.COMMITTEE and len(committee_of[pk]) < 2:
-                continue
-            for first, last, _label in compliance.periods(period_of[kind], start, today):
-                if rng.random() < 0.04:
-                    continue  # not held: a gap
-                last = min(last, today)
-                first = max(first, start)
-                if bunches and kind in compliance.BUNCH_KINDS and period_of[kind] != Period.YEAR:
-                    q_last = compliance.quarter_of(first)[1]
-                    day = min(today, q_last - dt.timedelta(days=rng.randint(0, 9)))
-                    if day < first:
-                        day = first
-                else:
-                    day = first + dt.timedelta(days=rng.randint(0, max(0, (last - first).days)))
-                topic_word = rng.choice(TOPICS)
-                r = rng.random()
-                if r < 0.03:
-                    text = f"学习{topic_word}。"
-                    sig = similarity.signature(text)
-                elif r < 0.04 and recent_minutes:
-                    text, sig = rng.choice(recent_minutes)  # a copy
-                else:
-                    picks = rng.sample(range(len(sentence_pool)), rng.randint(6, 9))
-                    own = "".join(rng.choice(CHARS) for _ in range(OWN_CHARS))
-                    text = "。".join(sentence_pool[i] for i in picks) + f"。{own}。"
-                    # The meeting's own words: OWN_CHARS - 2 shingles nobody else has — the MinHash
-                    # of such a set is the minimum of as many uniform hash values (drawn directly).
-                    unique = MAX_HASH * (1.0 - np_rng.random(similarity.NUM_PERM) ** (1.0 / (OWN_CHARS - 2)))
-                    sig = np.minimum(sentence_sigs[picks].min(axis=0), unique.astype(np.uint64))
-                    if len(recent_minutes) < 2000:
-                        recent_minutes.append((text, sig))
-                    elif rng.random() < 0.01:
-                        recent_minutes[rng.randrange(2000)] = (text, sig)
-                meeting = ids(Meeting)
-                mrow = {
-                    "id": meeting,
-                    "org_id": pk,
-                    "org_path": path,
-                    "kind": str(kind),
-                    "held_on": day,
-                    "place": "党群服务中心",
-                    "topic": f"{MeetingKind(kind).label}:{topic_word}",
-                    "minutes": text,
-                    "decisions": rng.choice(DECISIONS).format(topic_word) if rng.random() < 0.95 else "",
-                    "study_hours": hours.get(kind, 0),
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                w.add(Meeting, mrow)
-                w.add(
-                    MinutesSignature,
-                    {
-                        "id": ids(MinutesSignature),
-                        "meeting_id": meeting,
-                        "values": similarity.to_bytes(sig),
-                        "length": len(text),
-                    },
-                )
-                for band, key in enumerate(similarity.band_keys(sig)):
-                    w.add(
-                        MinutesBand, {"id": ids(MinutesBand), "meeting_id": meeting, "band": band, "key": key}
-                    )
-                n_meetings += 1
-                invited = rows if kind in everyone else [r for r in rows if r[0] in committee_of[pk]]
-                if kind in (MeetingKind.TALK, MeetingKind.APPRAISAL):
-                    invited = []
-                summary = []
-                for member, _person, _c in invited:
-                    if member in lapsed:
-                        status, reason = "absent", ""
-                    else:
-                        x = rng.random()
-                        status, reason = (
-                            ("present", "")
-                            if x < 0.88
-                            else ("leave", rng.choice(LEAVE_REASONS))
-                            if x < 0.95
-                            else ("absent", "")
-                        )
-                    w.add(
-                        Attendance,
-                        {
-                            "id": ids(Attendance),
-                            "org_id": pk,
-                            "org_path": path,
-                            "meeting_id": meeting,
-                            "member_id": member,
-                            "status": status,
-                            "reason": reason,
-                            "held_on": day,
-                        },
-                    )
-                    n_attendance += 1
-                    summary.append((member, status, reason))
-                mrow["attendance_expected"] = len(summary)
-                mrow["attendance_present"] = sum(1 for _m, status, _r in summary if status == "present")
-                mrow["attendance_digest"] = services.attendance_digest(summary)
-        if len(w.rows.get(Attendance, ())) >= 100_000:
-            with transaction.atomic():
-                w.flush()
-            if (index + 1) % 1000 == 0 or index < 200:
-                pass
-        if (index + 1) % 1000 == 0:
-            elapsed = time.perf_counter() - gen_started
-            out.write(
-                f"  {index + 1:>6,} branches, {n_meetings:>9,} meetings, "
-                f"{n_attendance:>10,} attendance  {elapsed:6.1f} s\n"
+    topic_word = rng.choice(TOPICS)
+    text, sig = minutes.draw(topic_word)
+    meeting = ids(Meeting)
+    mrow = {
+        "id": meeting,
+        "org_id": pk,
+        "org_path": path,
+        "kind": str(kind),
+        "held_on": day,
+        "place": "党群服务中心",
+        "topic": f"{MeetingKind(kind).label}:{topic_word}",
+        "minutes": text,
+        "decisions": rng.choice(DECISIONS).format(topic_word) if rng.random() < 0.95 else "",
+        "study_hours": hours.get(kind, 0),
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    w.add(Meeting, mrow)
+    w.add(
+        MinutesSignature,
+        {
+            "id": ids(MinutesSignature),
+            "meeting_id": meeting,
+            "values": similarity.to_bytes(sig),
+            "length": len(text),
+        },
+    )
+    for band, key in enumerate(similarity.band_keys(sig)):
+        w.add(MinutesBand, {"id": ids(MinutesBand), "meeting_id": meeting, "band": band, "key": key})
+    invited = rows if kind in everyone else [r for r in rows if r[0] in committee]
+    if kind in (MeetingKind.TALK, MeetingKind.APPRAISAL):
+        invited = []
+    summary = _attendance(w, ids, rng, pk, path, meeting, day, invited, lapsed)
+    mrow["attendance_expected"] = len(summary)
+    mrow["attendance_present"] = sum(1 for _m, status, _r in summary if status == "present")
+    mrow["attendance_digest"] = services.attendance_digest(summary)
+    return len(summary)
+
+
+def _attendance(w, ids, rng, pk, path, meeting, day, invited, lapsed) -> list[tuple]:
+    """88 % present, 7 % on leave with a reason, 5 % absent; the lapsed members never come."""
+    from party.models import Attendance
+
+    summary = []
+    for member, _person, _c in invited:
+        if member in lapsed:
+            status, reason = "absent", ""
+        else:
+            x = rng.random()
+            status, reason = (
+                ("present", "")
+                if x < 0.88
+                else ("leave", rng.choice(LEAVE_REASONS))
+                if x < 0.95
+                else ("absent", "")
             )
-            out.flush()
-    with transaction.atomic():
-        w.flush()
-    if w.copy:
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
-            for model in models:
-                table = model._meta.db_table
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-                )
-    matched = time.perf_counter()
-    pairs = services.rebuild_matches()
-    out.write(f"  near-duplicate candidate pairs: {pairs:,} ({time.perf_counter() - matched:.1f} s)\n")
-    summed = time.perf_counter()
-    rows = memberyear.rebuild()  # the yearly study hours the meeting services keep
-    out.write(f"  yearly study hours: {rows:,} rows ({time.perf_counter() - summed:.1f} s)\n")
-    w.written.update(load_talks(seed, out))
-    seconds = time.perf_counter() - started
-    out.write(f"loaded {w.written} in {seconds:.1f} s\n")
-    return {"seconds": seconds, **w.written}
+        w.add(
+            Attendance,
+            {
+                "id": ids(Attendance),
+                "org_id": pk,
+                "org_path": path,
+                "meeting_id": meeting,
+                "member_id": member,
+                "status": status,
+                "reason": reason,
+                "held_on": day,
+            },
+        )
+        summary.append((member, status, reason))
+    return summary
 
 
 def load_talks(seed: int = SEED, out=sys.stdout) -> dict:

@@ -40,6 +40,7 @@ cluster: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -40,6 +40,7 @@ cluster: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## make typecheck: mypy on core, audit, orgs and every services.py / selectors.py ([tool.mypy] in
 ## pyproject.toml; the django-stubs plugin imports the settings, hence LUOSHI_TESTING=1)

@@ -13,7 +13,7 @@ default 120/min) and ``LUOSHI_OPEN311_POST_RATE`` (per client key, default 60/mi
 
 from __future__ import annotations
 
-from core.ratelimit import RateLimited
+from core.ratelimit import RateLimited, parse_rate
 from core.ratelimit import hit as count
 
 from . import conf
@@ -25,17 +25,7 @@ DEFAULTS = {
     "LUOSHI_API_ANON_RATE": "120/min",
     "LUOSHI_OPEN311_RATE": "120/min",
     "LUOSHI_OPEN311_POST_RATE": "60/min",
-    "LUOSHI_TRACK_RATE": "30/min",  # public progress lookups per IP (cases/throttle.py)
 }
-PERIODS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
-
-
-def parse_rate(rate: str | None) -> tuple[int, int] | None:
-    """``"600/min"`` → (600, 60); empty or ``"off"`` → None (no limit)."""
-    if not rate or rate == "off":
-        return None
-    count, _, period = rate.partition("/")
-    return int(count), PERIODS[period.strip()]
 
 
 def rate_for(setting: str) -> tuple[int, int] | None:

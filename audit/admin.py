@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from orgs.scoping import has_scope
+from core.scoping import has_scope
 
 from .models import AuditEvent
 

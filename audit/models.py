@@ -25,7 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from orgs.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet
 
 
 class AppendOnlyError(RuntimeError):

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
@@ -42,8 +43,8 @@ def _actor_org(actor):
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
     if not hasattr(actor, "_luoshi_actor_org"):
-        from orgs.models import RoleGrant
-
+        # by app label, as the ``actor_org`` ForeignKey names it: audit sits below orgs
+        RoleGrant = apps.get_model("orgs", "RoleGrant")
         grant = RoleGrant.objects.current().filter(user=actor).order_by("-org_path").only("org_id").first()
         actor._luoshi_actor_org = grant.org_id if grant else None
     return actor._luoshi_actor_org

@@ -28,7 +28,7 @@ from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.models import ADMIN_KINDS, Org, OrgKind
 from orgs.scoping import can
 
-from . import deadlines, locate, photos
+from . import assist, deadlines, locate, photos
 from .models import (
     HANDLING_STATUSES,
     AssignmentRole,
@@ -525,9 +525,7 @@ def dispatch_case(
 
 def _intel_feedback(kind: str, case: Case, actor) -> None:
     """智能辅助: record whether the dispatcher took the suggested category / unit (never raises)."""
-    from intel.feedback import record_feedback
-
-    record_feedback(kind, case, actor)
+    assist.decided(kind, case, actor)
 
 
 def _locked_assignment(assignment: CaseAssignment, actor, allowed: Sequence[str]) -> CaseAssignment:

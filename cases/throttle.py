@@ -1,7 +1,7 @@
 """Per-address limit on the public progress lookup (``/track/`` and ``/track/<number>/``), so
 that tracking codes cannot be tried at speed: ``LUOSHI_TRACK_RATE`` (default ``30/min``,
 ``off`` to disable) lookups per client address, counted like every other rate limit
-(``api.ratelimit.hit``, in the shared cache when there is one)."""
+(``core.ratelimit``, in the shared cache when there is one)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,18 @@ from functools import wraps
 
 from django.shortcuts import render
 
-from api.ratelimit import RateLimited, hit, rate_for
 from core.http import client_ip
+from core.ratelimit import RateLimited, configured_rate, hit
 
 from .forms import TrackForm
 
 TRACK_RATE = "LUOSHI_TRACK_RATE"
+TRACK_DEFAULT = "30/min"
 THROTTLED = "查询过于频繁:同一网络每分钟最多查询 {limit} 次,请 {wait} 秒后再试。"
+
+
+def track_rate() -> tuple[int, int] | None:
+    return configured_rate(TRACK_RATE, TRACK_DEFAULT)
 
 
 def throttle_lookups(only_with=()):
@@ -27,8 +32,10 @@ def throttle_lookups(only_with=()):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not only_with or any(request.GET.get(name) for name in only_with):
+                rate = track_rate()
                 try:
-                    hit("portal-track", client_ip(request), TRACK_RATE)
+                    if rate is not None:
+                        hit("portal-track", client_ip(request), [rate])
                 except RateLimited as limited:
                     return throttled(request, limited.retry_after)
             return view(request, *args, **kwargs)
@@ -39,7 +46,7 @@ def throttle_lookups(only_with=()):
 
 
 def throttled(request, retry_after: int):
-    limit = (rate_for(TRACK_RATE) or (0, 0))[0]
+    limit = (track_rate() or (0, 0))[0]
     form = TrackForm(initial={"number": request.GET.get("number", "")})
     message = THROTTLED.format(limit=limit, wait=retry_after)
     response = render(

@@ -21,7 +21,7 @@ from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.models import Org, OrgKind
 from orgs.scoping import can, has_scope
 
-from . import coordination, forms, selectors, services
+from . import assist, coordination, forms, selectors, services
 from .models import (
     DECIDER_ACTION,
     HANDLING_STATUSES,
@@ -442,9 +442,7 @@ INTEL_STATUSES = (CaseStatus.REPORTED, CaseStatus.VERIFYING, CaseStatus.REGISTER
 def _intel(user, case):
     if case.status not in INTEL_STATUSES or not can(user, "dispatch", case.org):
         return None
-    import intel  # the one entry point of the read-only assistant (no import cycle at load time)
-
-    return intel.suggest_for_case(case, user)
+    return assist.suggestions(case, user)  # the read-only assistant (intel) registers it
 
 
 def _render_case(request, case, *, status: int = 200, **kwargs):

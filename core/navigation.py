@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from orgs.scoping import has_scope
+from core.scoping import has_scope
 
 
 def nav_for(user) -> list[dict]:

@@ -1,5 +1,6 @@
 """Fixed-window counters in Django's cache: the one implementation behind every rate limit (the
-API and Open311 in ``api.ratelimit``, the public ``/report/`` page in ``cases.portal_views``).
+API and Open311 in ``api.ratelimit``, the public ``/report/`` page in ``cases.portal_views``, the
+public progress lookups in ``cases.throttle``).
 
 Counting is atomic: ``cache.add`` creates the window's counter (only one of several racing
 processes succeeds), everyone else ``cache.incr``s it (an atomic INCR on Redis). If the counter
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -22,6 +25,26 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"retry after {retry_after}s")
         self.retry_after = retry_after
+
+
+PERIODS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """``"600/min"`` → (600, 60); empty or ``"off"`` → None (no limit)."""
+    if not rate or rate == "off":
+        return None
+    count, _, period = rate.partition("/")
+    return int(count), PERIODS[period.strip()]
+
+
+def configured_rate(name: str, default: str) -> tuple[int, int] | None:
+    """The limit ``"<count>/<period>"`` of the Django setting ``name``, else of the environment
+    variable of that name, else ``default``."""
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return parse_rate(str(value))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils.crypto import get_random_string
 from django.views.decorators.http import require_POST
 
 from . import clock, jobs
+from .health import WARNING_CHECKS
 from .home import home_sections
 from .models import Notification
 
@@ -86,8 +87,6 @@ def healthz(request):
 def _warning_checks(checks: dict, warnings: list, now) -> None:
     from django.db.models import Max
 
-    from workdays.calendar import FALLBACK, year_status
-
     from .models import WorkerHeartbeat
     from .periodic import lag
 
@@ -103,11 +102,8 @@ def _warning_checks(checks: dict, warnings: list, now) -> None:
     checks["periodic"] = {"ok": periodic_ok, "lag_seconds": seconds}
     if not periodic_ok:
         warnings.append("periodic")
-    year = timezone.localdate(now).year
-    status = year_status(year)
-    checks["calendar"] = {"ok": status != FALLBACK, "year": year, "status": status}
-    if status == FALLBACK:
-        warnings.append("calendar")
+    for check in WARNING_CHECKS:  # registered by the apps (workdays: the calendar)
+        check(checks, warnings, now)
 
 
 @login_required

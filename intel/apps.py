@@ -7,4 +7,10 @@ class IntelConfig(AppConfig):
     verbose_name = "智能辅助"
 
     def ready(self):
-        from . import tasks  # noqa: F401  (registers the periodic retrain job)
+        from cases import assist
+
+        from . import suggest_for_case, tasks  # noqa: F401  (tasks: registers the periodic retrain job)
+        from .feedback import record_feedback
+
+        # cases asks its assistant through cases.assist: the panel's suggestions, the feedback
+        assist.register(suggest=suggest_for_case, on_decided=record_feedback)

@@ -22,7 +22,7 @@ from core import clock
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.scoping import can
 
-from .selectors import _bounds, add_months, month_start
+from .selectors import add_months, day_bounds, month_start
 
 HOT_SPOT_TASK = events.register("intel.hot_spot_task", "热点转为督办任务")
 PLAN_TITLE = "{year}年每月一题(热点督办)"
@@ -33,7 +33,7 @@ MIN_REPEAT = 2
 def _month_cases(user, month: datetime.date):
     from cases.models import Case
 
-    start, end = _bounds(month, add_months(month, 1))
+    start, end = day_bounds(month, add_months(month, 1))
     return Case.objects.visible_to(user, "supervise").filter(created_at__gte=start, created_at__lt=end)
 
 
@@ -134,7 +134,7 @@ def trend(user, month: datetime.date, *, months: int = 6) -> dict:
     from cases.models import Case
 
     first = add_months(month, -(months - 1))
-    start, end = _bounds(first, add_months(month, 1))
+    start, end = day_bounds(first, add_months(month, 1))
     qs = Case.objects.visible_to(user, "supervise").filter(created_at__gte=start, created_at__lt=end)
     counts = Counter()
     for created in qs.values_list("created_at", flat=True):

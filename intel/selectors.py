@@ -62,7 +62,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def _bounds(first: datetime.date, last_exclusive: datetime.date):
+def day_bounds(first: datetime.date, last_exclusive: datetime.date):
     tz = clock.now().tzinfo
     return (
         datetime.datetime.combine(first, datetime.time.min, tzinfo=tz),
@@ -132,7 +132,7 @@ def hot_spots(user, month: datetime.date, *, top: int = 15, min_count: int = 2) 
 
     month = month_start(month)
     cases = Case.objects.visible_to(user, "supervise").filter(category__isnull=False)
-    start, end = _bounds(month, add_months(month, 1))
+    start, end = day_bounds(month, add_months(month, 1))
     this_month = cases.filter(created_at__gte=start, created_at__lt=end)
     cells = list(
         this_month.values("category_id", "community_id")
@@ -143,7 +143,7 @@ def hot_spots(user, month: datetime.date, *, top: int = 15, min_count: int = 2) 
     now_counts = dict(
         this_month.values_list("category_id").annotate(n=Count("id")).values_list("category_id", "n")
     )
-    p_start, _ = _bounds(add_months(month, -3), month)
+    p_start, _ = day_bounds(add_months(month, -3), month)
     prev_counts = dict(
         cases.filter(created_at__gte=p_start, created_at__lt=start)
         .values_list("category_id")

@@ -6,4 +6,4 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self):
-        from . import home  # noqa: F401  (registers home-page sections)
+        from . import home, scoping  # noqa: F401  (home-page sections; the grants behind scoping)

@@ -111,7 +111,7 @@ class ImportResult:
 # Reading the sheet
 
 
-class _Bad(Exception):
+class BadCell(Exception):
     """A cell value that cannot be used; ``message`` is shown to the user."""
 
     def __init__(self, message: str):
@@ -175,7 +175,7 @@ class _Sheet:
         return self.positions.get(header, -1)
 
 
-def _read_sheet(fileobj, columns: list[Column]) -> _Sheet:
+def read_sheet(fileobj, columns: list[Column]) -> _Sheet:
     data = _read_bytes(fileobj)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _reject(NOT_XLSX)
@@ -284,10 +284,10 @@ def _read_rows(
     return data_rows
 
 
-# Cell conversions: each returns a clean value or raises _Bad.
+# Cell conversions: each returns a clean value or raises BadCell.
 
 
-def _text(value: Any, max_length: int | None = None) -> str:
+def cell_text(value: Any, max_length: int | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -301,14 +301,14 @@ def _text(value: Any, max_length: int | None = None) -> str:
     elif isinstance(value, float):
         if value.is_integer():
             if abs(value) >= 1e15:
-                raise _Bad(PRECISION_LOST)
+                raise BadCell(PRECISION_LOST)
             text = str(int(value))
         else:
             text = str(value)
     else:
         text = str(value).replace("\u200b", "").replace("\ufeff", "").strip()
     if max_length is not None and len(text) > max_length:
-        raise _Bad(f"不能超过{max_length}个字(现为{len(text)}个字)")
+        raise BadCell(f"不能超过{max_length}个字(现为{len(text)}个字)")
     return text
 
 
@@ -316,7 +316,7 @@ _DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DATE_HINT = "日期应为日期格式的单元格或 YYYY-MM-DD 文本,如 1985-03-12"
 
 
-def _date(value: Any) -> datetime.date | None:
+def cell_date(value: Any) -> datetime.date | None:
     if _is_blank(value):
         return None
     if isinstance(value, datetime.datetime):
@@ -329,8 +329,8 @@ def _date(value: Any) -> datetime.date | None:
             try:
                 return datetime.date(*(int(part) for part in match.groups()))
             except ValueError as exc:
-                raise _Bad(f"日期“{value.strip()}”不存在") from exc
-    raise _Bad(_DATE_HINT)
+                raise BadCell(f"日期“{value.strip()}”不存在") from exc
+    raise BadCell(_DATE_HINT)
 
 
 def _non_negative_int(value: Any) -> int | None:
@@ -346,7 +346,7 @@ def _non_negative_int(value: Any) -> int | None:
     elif isinstance(value, str) and re.fullmatch(r"\d+", value.strip()):
         number = int(value.strip())
     if number is None or number < 0:
-        raise _Bad("应为不小于0的整数")
+        raise BadCell("应为不小于0的整数")
     return number
 
 
@@ -362,13 +362,13 @@ def _choice_map(choices) -> dict[str, str]:
 
 
 def _choice(value: Any, mapping: dict[str, str], what: str, labels) -> str:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return ""
     code = mapping.get(text) or mapping.get(text.lower())
     if code is None:
         shown = text if len(text) <= 20 else text[:20] + "…"
-        raise _Bad(f"无法识别的{what}“{shown}”,可填:{'、'.join(labels)}")
+        raise BadCell(f"无法识别的{what}“{shown}”,可填:{'、'.join(labels)}")
     return code
 
 
@@ -427,28 +427,28 @@ class _OrgLookup:
         self, text: str, row: int, *, missing: str, earlier_codes=None, earlier_names=None, keys=None
     ) -> Org | _Planned:
         """Find the org ``text`` refers to, among rows planned earlier in the file (if given) and
-        existing orgs in scope. Raises ``_Bad`` with a helpful message."""
+        existing orgs in scope. Raises ``BadCell`` with a helpful message."""
         if earlier_codes and text in earlier_codes:
             return earlier_codes[text]
         by_code, by_name = self.matches(text)
         if len(by_code) == 1:
             return by_code[0]
         if len(by_code) > 1:
-            raise _Bad(f"编码“{text}”对应多个组织,请联系系统管理员核实")
+            raise BadCell(f"编码“{text}”对应多个组织,请联系系统管理员核实")
         candidates = [*(earlier_names or {}).get(text, []), *by_name]
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
-            raise _Bad(f"有 {len(candidates)} 个组织名为“{text}”,请改填编码以区分")
+            raise BadCell(f"有 {len(candidates)} 个组织名为“{text}”,请改填编码以区分")
         rows = (keys or {}).get(text, [])
         if row in rows:
-            raise _Bad("不能引用本行自己")
+            raise BadCell("不能引用本行自己")
         later = [number for number in rows if number > row]
         if later:
-            raise _Bad(f"“{text}”在本文件第{later[0]}行才新建,请把第{later[0]}行移到本行之前")
+            raise BadCell(f"“{text}”在本文件第{later[0]}行才新建,请把第{later[0]}行移到本行之前")
         if self.archived(text):
-            raise _Bad(f"“{text}”已撤销")
-        raise _Bad(missing)
+            raise BadCell(f"“{text}”已撤销")
+        raise BadCell(missing)
 
 
 def _kind_label(kind: str) -> str:
@@ -473,7 +473,7 @@ class Importer:
         """Check the whole file, then import it in one transaction; raise ``ImportRejected``."""
         if actor is not None and not has_scope(actor, "import"):
             raise _reject("您没有批量导入的权限")
-        sheet = _read_sheet(fileobj, self.columns)
+        sheet = read_sheet(fileobj, self.columns)
         errors = _Errors(sheet)
         plan = self.validate(sheet, actor, errors)
         if errors:
@@ -507,7 +507,7 @@ class _Row:
     def get(self, header: str, convert, *args, default=None):
         try:
             return convert(self.values.get(header), *args)
-        except _Bad as bad:
+        except BadCell as bad:
             self.error(header, bad.message)
             return default
 
@@ -518,8 +518,8 @@ class _Row:
 
 def _safe_text(value: Any) -> str:
     try:
-        return _text(value)
-    except _Bad:
+        return cell_text(value)
+    except BadCell:
         return ""
 
 
@@ -535,14 +535,14 @@ def _row_keys(sheet: _Sheet) -> dict[str, list[int]]:
 
 
 def _org_name_and_kind(row: _Row, planned: _Planned) -> None:
-    planned.name = row.get("名称", _text, 100, default="")
+    planned.name = row.get("名称", cell_text, 100, default="")
     if not planned.name and row.ok:
         row.error("名称", "请填写名称")
     try:
         planned.kind = _choice(row.raw("类型"), ORG_KINDS, "类型", OrgKind.labels)
         if not planned.kind:
             row.error("类型", "请填写类型")
-    except _Bad as bad:
+    except BadCell as bad:
         row.error("类型", bad.message)
 
 
@@ -558,11 +558,11 @@ def _check_org_code(row: _Row, code: str, earlier_codes: dict, existing: dict, a
 def _org_parent(row: _Row, kind: str, parents: _OrgLookup, in_file: dict, may_add_roots: bool):
     """The parent (an Org, a _Planned row of this file, or None for a top-level org)."""
     parent = None
-    parent_text = row.get("上级组织", _text, default="")
+    parent_text = row.get("上级组织", cell_text, default="")
     if parent_text:
         try:
             parent = parents.resolve(parent_text, row.number, missing=NO_PARENT, **in_file)
-        except _Bad as bad:
+        except BadCell as bad:
             row.error("上级组织", bad.message)
         if parent is not None and kind and parent.kind:
             _check_child_kind(row, kind, parent)
@@ -591,14 +591,14 @@ def _check_child_kind(row: _Row, kind: str, parent) -> None:
 def _org_host(row: _Row, kind: str, hosts: _OrgLookup, in_file: dict):
     """The unit a party organization sits in (an Org, a _Planned row, or None)."""
     host = None
-    host_text = row.get("所在单位", _text, default="")
+    host_text = row.get("所在单位", cell_text, default="")
     if host_text:
         if kind and kind not in PARTY_KINDS:
             row.error("所在单位", "只有党组织可以填写所在单位")
         else:
             try:
                 host = hosts.resolve(host_text, row.number, missing=NO_HOST, **in_file)
-            except _Bad as bad:
+            except BadCell as bad:
                 row.error("所在单位", bad.message)
             if host is not None and host.kind and host.kind not in UNIT_KINDS:
                 row.error("所在单位", "所在单位必须是社区、村、街道/乡镇、部门或两新组织")
@@ -611,7 +611,7 @@ def _grid_values(row: _Row, kind: str) -> dict:
     grid_type = ""
     try:
         grid_type = _choice(row.raw("网格类型"), GRID_TYPES, "网格类型", GridType.labels)
-    except _Bad as bad:
+    except BadCell as bad:
         row.error("网格类型", bad.message)
     geometry = row.get("边界GeoJSON", _geometry)
     if kind and kind != OrgKind.GRID:
@@ -683,15 +683,15 @@ class OrgImporter(Importer):
             planned = _Planned(number)
             _org_name_and_kind(row, planned)
             kind = planned.kind
-            planned.code = code = row.get("编码", _text, 32, default="")
+            planned.code = code = row.get("编码", cell_text, 32, default="")
             if code:
                 _check_org_code(row, code, earlier_codes, existing, actor)
             values_out = {
                 "name": planned.name,
                 "code": code,
-                "short_name": row.get("简称", _text, 50, default=""),
-                "phone": row.get("电话", _text, 32, default=""),
-                "address": row.get("地址", _text, 200, default=""),
+                "short_name": row.get("简称", cell_text, 50, default=""),
+                "phone": row.get("电话", cell_text, 32, default=""),
+                "address": row.get("地址", cell_text, 200, default=""),
             }
             parent = _org_parent(row, kind, parents, in_file, may_add_roots)
             host = _org_host(row, kind, hosts, in_file)
@@ -742,18 +742,18 @@ _CONFLICT = "保存时与数据库中的数据冲突(可能有人同时录入了
 
 
 def _geometry(value: Any) -> dict | None:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     try:
         geometry = json.loads(text)
     except ValueError as exc:
-        raise _Bad("不是有效的 JSON 文本(可能被截断:Excel 单元格最多 32767 个字符)") from exc
+        raise BadCell("不是有效的 JSON 文本(可能被截断:Excel 单元格最多 32767 个字符)") from exc
     if isinstance(geometry, dict) and geometry.get("type") == "Feature":
         geometry = geometry.get("geometry")
     error = check_polygon(geometry)
     if error:
-        raise _Bad(error)
+        raise BadCell(error)
     return geometry
 
 
@@ -770,32 +770,32 @@ def _id_number(value: Any) -> str:
     if _is_blank(value):
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise _Bad(NUMERIC_ID)
-    text = _text(value).upper()
+        raise BadCell(NUMERIC_ID)
+    text = cell_text(value).upper()
     if re.fullmatch(r"\d(\.\d+)?E\+\d+", text):  # a number Excel showed in scientific notation
-        raise _Bad(NUMERIC_ID)
+        raise BadCell(NUMERIC_ID)
     error = check_id_number(text)
     if error:
-        raise _Bad(error)
+        raise BadCell(error)
     return text
 
 
 def _gender(value: Any) -> str:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return ""
     gender = GENDERS.get(text) or GENDERS.get(text.lower())
     if gender is None:
-        raise _Bad("性别应填“男”或“女”")
+        raise BadCell("性别应填“男”或“女”")
     return gender
 
 
 def _phone(value: Any) -> str:
-    text = _text(value)
+    text = cell_text(value)
     if text:
         error = check_phone(text)
         if error:
-            raise _Bad(error)
+            raise BadCell(error)
     return text
 
 
@@ -829,11 +829,11 @@ def _check_id_number(row: _Row, id_number: str, gender, birth_date, ids_in_file:
 
 def _person_org(row: _Row, units: _OrgLookup) -> Org | _Planned | None:
     org = None
-    org_text = row.get("所属单位", _text, default="")
+    org_text = row.get("所属单位", cell_text, default="")
     if org_text:
         try:
             org = units.resolve(org_text, row.number, missing=NO_UNIT)
-        except _Bad as bad:
+        except BadCell as bad:
             row.error("所属单位", bad.message)
     elif _is_blank(row.raw("所属单位")):
         row.error("所属单位", "请填写所属单位(编码或准确全称)")
@@ -845,18 +845,18 @@ def _person_position(row: _Row, units: _OrgLookup, org: Org | _Planned | None) -
     position_kind = ""
     try:
         position_kind = _choice(row.raw("职务类别"), POSITION_KINDS, "职务类别", PositionKind.labels)
-    except _Bad as bad:
+    except BadCell as bad:
         row.error("职务类别", bad.message)
-    title = row.get("职务名称", _text, 50, default="")
-    start_on = row.get("任职日期", _date)
+    title = row.get("职务名称", cell_text, 50, default="")
+    start_on = row.get("任职日期", cell_date)
     position_org, position_header = org, "所属单位"
-    position_text = row.get("任职单位", _text, default="")
+    position_text = row.get("任职单位", cell_text, default="")
     if position_text:
         position_header = "任职单位"
         position_org = None
         try:
             position_org = units.resolve(position_text, row.number, missing=NO_POSITION_ORG)
-        except _Bad as bad:
+        except BadCell as bad:
             row.error("任职单位", bad.message)
     if not position_kind and _is_blank(row.raw("职务类别")):
         filled = [h for h in ("职务名称", "任职单位", "任职日期") if not _is_blank(row.raw(h))]
@@ -916,11 +916,11 @@ class PeopleImporter(Importer):
         plan = []
         for number, values in sheet.rows:
             row = _Row(number, values, errors)
-            name = row.get("姓名", _text, 50, default="")
+            name = row.get("姓名", cell_text, 50, default="")
             if not name and row.ok:
                 row.error("姓名", "请填写姓名")
             gender = row.get("性别", _gender, default="")
-            birth_date = row.get("出生日期", _date)
+            birth_date = row.get("出生日期", cell_date)
             id_number = row.get("身份证号", _id_number, default="")
             if id_number:
                 _check_id_number(row, id_number, gender, birth_date, ids_in_file, registered)
@@ -929,8 +929,8 @@ class PeopleImporter(Importer):
             if birth_date and birth_date > today:
                 row.error("出生日期", "出生日期不能晚于今天")
             phone = row.get("手机号", _phone, default="")
-            ethnicity = row.get("民族", _text, 20, default="")
-            education = row.get("学历", _text, 20, default="")
+            ethnicity = row.get("民族", cell_text, 20, default="")
+            education = row.get("学历", cell_text, 20, default="")
             org = _person_org(row, units)
             position_kind, title, start_on, position_org, position_header = _person_position(row, units, org)
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from core import privacy
+from core.scoping import QuerySetMixinBase, ScopedQuerySet, ScopedQuerySetMixin, subtree_q, under_paths
 
 from .roles import Role
-from .scoping import QuerySetMixinBase, ScopedQuerySet, ScopedQuerySetMixin, subtree_q, under_paths
 
 
 class OrgKind(models.TextChoices):

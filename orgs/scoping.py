@@ -1,125 +1,58 @@
-"""The one scoping rule: a user sees records whose org lies in a subtree where they hold a role
-that allows the action.
+"""The one scoping rule (``core.scoping``) fed with orgs' role grants.
 
-Every record-bearing model's queryset offers ``.visible_to(user, action)`` (NetBox's
-``restrict()``). Lists, detail pages, form choices, exports, the admin and the API call it; a
-model adds its own "also visible" rule (e.g. a person sees their own record) with ``own_q``.
+A user sees records whose org lies in a subtree where they hold a role that allows the action.
+The rule itself (``scope_paths``, ``visible_to`` …) lives in ``core.scoping`` so the lower layers
+can use it; this module says where grants come from — current ``RoleGrant`` rows of live orgs,
+each role allowing the actions of ``roles.ROLE_ACTIONS`` — and re-exports the rule's names, which
+every app above ``orgs`` imports from here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
-from django.db import models
-from django.db.models import Q
+from core.scoping import (
+    ALL,
+    NOTHING,
+    PATH_MAX,
+    ScopedQuerySet,
+    ScopedQuerySetMixin,
+    can,
+    forget_scopes,
+    has_scope,
+    path_in_scope,
+    register_grant_source,
+    scope_paths,
+    subtree_q,
+    under_paths,
+)
 
-ALL = None  # sentinel: unrestricted (superuser)
-_CACHE_ATTR = "_luoshi_scope_cache"
+from .models import RoleGrant
+from .roles import ROLE_ACTIONS
 
-
-def _collapse(paths: list[str]) -> list[str]:
-    """Drop paths already covered by a shorter prefix: ['0001', '00010002'] → ['0001']."""
-    kept: list[str] = []
-    for path in sorted(set(paths)):
-        if not kept or not path.startswith(kept[-1]):
-            kept.append(path)
-    return kept
-
-
-def scope_paths(user, action: str = "view") -> list[str] | None:
-    """Org paths whose subtrees ``user`` may act on with ``action``; ``ALL`` for superusers.
-
-    Cached on the user object for the length of a request.
-    """
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    if user.is_superuser:
-        return ALL
-    cache = getattr(user, _CACHE_ATTR, None)
-    if cache is None:
-        from .models import RoleGrant
-        from .roles import ROLE_ACTIONS
-
-        cache = {}
-        grants = RoleGrant.objects.current().filter(user=user, org__archived_at__isnull=True)
-        for role, path in grants.values_list("role", "org_path"):
-            for granted_action in ROLE_ACTIONS.get(role, ()):
-                cache.setdefault(granted_action, []).append(path)
-        cache = {key: _collapse(value) for key, value in cache.items()}
-        setattr(user, _CACHE_ATTR, cache)
-    return cache.get(action, [])
+__all__ = [
+    "ALL",
+    "NOTHING",
+    "PATH_MAX",
+    "ScopedQuerySet",
+    "ScopedQuerySetMixin",
+    "can",
+    "forget_scopes",
+    "granted",
+    "has_scope",
+    "path_in_scope",
+    "scope_paths",
+    "subtree_q",
+    "under_paths",
+]
 
 
-def has_scope(user, action: str = "view") -> bool:
-    """Does ``user`` hold ``action`` anywhere (superusers: everywhere)?"""
-    return scope_paths(user, action) != []
+def granted(user) -> Iterator[tuple[str, str]]:
+    """(action, org path) for every action ``user``'s current grants at live orgs allow."""
+    grants = RoleGrant.objects.current().filter(user=user, org__archived_at__isnull=True)
+    for role, path in grants.values_list("role", "org_path"):
+        for action in ROLE_ACTIONS.get(role, ()):
+            yield action, path
 
 
-def forget_scopes(user) -> None:
-    """Drop the cached scope after the user's grants changed."""
-    for attr in (_CACHE_ATTR, "_luoshi_actor_org"):
-        if hasattr(user, attr):
-            delattr(user, attr)
-
-
-def path_in_scope(path: str, paths: list[str] | None) -> bool:
-    if paths is ALL:
-        return True
-    return any(path.startswith(prefix) for prefix in paths)
-
-
-def can(user, action: str, org) -> bool:
-    """May ``user`` perform ``action`` on records owned by ``org``?"""
-    return path_in_scope(org.path, scope_paths(user, action))
-
-
-NOTHING = Q(pk__in=[])
-PATH_MAX = 255
-
-
-def subtree_q(field: str, path: str) -> Q:
-    """``field`` lies in the subtree at ``path``: a range on the materialized path.
-
-    Equivalent to ``startswith`` (path steps use only 0-9A-Z, which sort below "Z" in every
-    collation), but a range uses the B-tree index on SQLite and PostgreSQL alike, where
-    ``LIKE 'p%'`` does not (SQLite's LIKE is case-insensitive; PostgreSQL needs C collation).
-    """
-    return Q(**{f"{field}__range": (path, path + "Z" * (PATH_MAX - len(path)))})
-
-
-def under_paths(paths, field: str = "org_path") -> Q:
-    """Any of the subtrees at ``paths``."""
-    q = NOTHING
-    for path in paths:
-        q |= subtree_q(field, path)
-    return q
-
-
-if TYPE_CHECKING:  # the mixins are used on QuerySet subclasses only
-    QuerySetMixinBase = models.QuerySet[Any]
-else:
-    QuerySetMixinBase = object
-
-
-class ScopedQuerySetMixin(QuerySetMixinBase):
-    scope_field = "org_path"
-
-    def own_q(self, user, action: str, paths: list[str]) -> Q | None:
-        """Records visible to ``user`` beyond their role subtrees (e.g. their own). Override."""
-        return None
-
-    def visible_to(self, user, action: str = "view"):
-        paths = scope_paths(user, action)
-        if paths is ALL:
-            return self
-        if user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
-        q = under_paths(paths, self.scope_field)
-        extra = self.own_q(user, action, paths)
-        if extra is not None:
-            q |= extra
-        return self.filter(q)
-
-
-class ScopedQuerySet(ScopedQuerySetMixin, models.QuerySet):
-    pass
+register_grant_source(granted)

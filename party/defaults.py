@@ -9,6 +9,8 @@ official text before they are treated as hard rules.
 
 import datetime
 
+from .seeding import seed_rows
+
 EFFECTIVE_FROM = "2018-10-28"  # 《中国共产党支部工作条例(试行)》印发
 
 BRANCH_RULES = "《中国共产党支部工作条例(试行)》(2018)"
@@ -334,29 +336,6 @@ DEFAULTS = [
     ("score.weight.medium", "一般问题扣分", "4", "decimal", "分", LUOSHI, "", "C", False),
     ("score.weight.low", "提示问题扣分", "1", "decimal", "分", LUOSHI, "", "C", False),
 ]
-
-
-def seed_rows(apps, rows) -> None:
-    """Create the national rule rows that are missing (idempotent): each row is (code, name,
-    value, value type, unit, source, source URL, confidence, confirmed, effective from)."""
-    RuleParameter = apps.get_model("party", "RuleParameter")
-    for code, name, value, value_type, unit, source, url, confidence, confirmed, effective in rows:
-        RuleParameter.objects.get_or_create(
-            code=code,
-            org=None,
-            effective_from=effective,
-            defaults={
-                "name": name,
-                "value": value,
-                "value_type": value_type,
-                "unit": unit,
-                "source": source,
-                "source_url": url,
-                "confidence": confidence,
-                "confirmed": confirmed,
-                "org_path": "",
-            },
-        )
 
 
 def seed_defaults(apps=None) -> None:

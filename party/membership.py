@@ -87,7 +87,7 @@ def _text(value, field: str, label: str, *, required=False, limit=200) -> str:
     return value
 
 
-def _day(value, field: str, label: str, *, required=True) -> dt.date | None:
+def parse_day(value, field: str, label: str, *, required=True) -> dt.date | None:
     if value in (None, ""):
         if required:
             raise ServiceError(f"请填写{label}", field=field)
@@ -104,7 +104,7 @@ def _day(value, field: str, label: str, *, required=True) -> dt.date | None:
     return day
 
 
-def _money(value, field: str, label: str, *, required=True) -> Decimal | None:
+def parse_money(value, field: str, label: str, *, required=True) -> Decimal | None:
     if value in (None, ""):
         if required:
             raise ServiceError(f"请填写{label}", field=field)
@@ -124,7 +124,7 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _lock(model, pk):
+def lock_for_update(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
 
@@ -145,7 +145,7 @@ def start_transfer(
 ) -> Transfer:
     """Transfer out (转出): the sending branch issues the letter; the member stays in the branch
     (and the branch stays responsible) until the receiving organization accepts."""
-    member = _lock(Member, member.pk)
+    member = lock_for_update(Member, member.pk)
     _require(actor, "change", member.org, "无权为该党员办理组织关系转出")
     if member.status != MemberStatus.NORMAL:
         raise ServiceError(f"党员状态为“{member.get_status_display()}”,不能转出", field="member")
@@ -154,7 +154,7 @@ def start_transfer(
     if kind not in TransferKind.values:
         raise ServiceError("请选择转接类型", field="kind")
     reason = _text(reason, "reason", "转接原因", required=True)
-    sent_on = _day(sent_on, "sent_on", "开具介绍信日期")
+    sent_on = parse_day(sent_on, "sent_on", "开具介绍信日期")
     if kind == TransferKind.IN_DISTRICT:
         if to_org is None:
             raise ServiceError("请选择接收党组织", field="to_org")
@@ -191,17 +191,17 @@ def start_transfer(
 def receive_transfer(*, actor, transfer: Transfer, received_on=None) -> Transfer:
     """Receipt (接收): in the district, by the receiving branch — the member moves there; outside,
     the sending branch records the returned receipt (回执) and the member becomes 已转出."""
-    transfer = _lock(Transfer, transfer.pk)
+    transfer = lock_for_update(Transfer, transfer.pk)
     if transfer.state != TransferState.PENDING:
         raise StateConflict(f"该转接已{transfer.get_state_display()},不能再接收", field="state")
     if transfer.kind == TransferKind.IN_DISTRICT:
         _require(actor, "change", transfer.to_org, "只有接收党支部可以办理接收")
     else:
         _require(actor, "change", transfer.org, "无权登记该转接的回执")
-    received_on = _day(received_on or _today(), "received_on", "接收日期")
+    received_on = parse_day(received_on or _today(), "received_on", "接收日期")
     if received_on < transfer.sent_on:
         raise ServiceError("接收日期不能早于开具介绍信日期", field="received_on")
-    member = _lock(Member, transfer.member_id)
+    member = lock_for_update(Member, transfer.member_id)
     before = {"org": member.org.name, "status": member.status}
     if transfer.kind == TransferKind.IN_DISTRICT:
         member.org = transfer.to_org
@@ -228,7 +228,7 @@ def receive_transfer(*, actor, transfer: Transfer, received_on=None) -> Transfer
 
 @transaction.atomic
 def cancel_transfer(*, actor, transfer: Transfer, reason: str) -> Transfer:
-    transfer = _lock(Transfer, transfer.pk)
+    transfer = lock_for_update(Transfer, transfer.pk)
     _require(actor, "change", transfer.org, "只有转出党支部可以撤销转接")
     if transfer.state != TransferState.PENDING:
         raise StateConflict(f"该转接已{transfer.get_state_display()},不能撤销", field="state")
@@ -246,13 +246,13 @@ def cancel_transfer(*, actor, transfer: Transfer, reason: str) -> Transfer:
 
 @transaction.atomic
 def register_floating(*, actor, member: Member, place: str, since, contact: str = "") -> FloatingRecord:
-    member = _lock(Member, member.pk)
+    member = lock_for_update(Member, member.pk)
     _require(actor, "change", member.org, "无权为该党员登记外出")
     if member.status != MemberStatus.NORMAL:
         raise ServiceError(f"党员状态为“{member.get_status_display()}”,不能登记外出", field="member")
     if FloatingRecord.objects.filter(member=member, ended_on__isnull=True).exists():
         raise StateConflict("该党员已登记为流动党员,请先结束原登记", field="member")
-    since = _day(since, "since", "外出日期")
+    since = parse_day(since, "since", "外出日期")
     if since < member.joined_on:
         raise ServiceError("外出日期不能早于入党日期", field="since")
     floating = FloatingRecord.objects.create(
@@ -274,11 +274,11 @@ def register_floating(*, actor, member: Member, place: str, since, contact: str 
 
 @transaction.atomic
 def end_floating(*, actor, floating: FloatingRecord, ended_on, note: str = "") -> FloatingRecord:
-    floating = _lock(FloatingRecord, floating.pk)
+    floating = lock_for_update(FloatingRecord, floating.pk)
     _require(actor, "change", floating.org, "无权结束该流动党员登记")
     if floating.ended_on is not None:
         raise StateConflict("该流动党员登记已结束", field="ended_on")
-    ended_on = _day(ended_on, "ended_on", "返回日期")
+    ended_on = parse_day(ended_on, "ended_on", "返回日期")
     if ended_on < floating.since:
         raise ServiceError("返回日期不能早于外出日期", field="ended_on")
     floating.ended_on = ended_on
@@ -310,7 +310,7 @@ def parse_brackets(text: str) -> list[tuple[Decimal | None, Decimal]]:
 def compute_due(kind: str, income, rules: Rules, org=None, farmer_amount=None) -> tuple[Decimal, str]:
     """The monthly due (每月应缴党费) and the rate applied, from the rule data in force."""
     if kind in (DuesKind.SALARY, DuesKind.RETIREE):
-        income = _money(income, "income", "月收入")
+        income = parse_money(income, "income", "月收入")
         if income == 0:
             raise ServiceError("月收入须大于 0", field="income")
         bands = parse_brackets(rules.get(f"dues.brackets.{kind}", org))
@@ -321,7 +321,7 @@ def compute_due(kind: str, income, rules: Rules, org=None, farmer_amount=None) -
         raise ServiceError("党费比例规则数据不完整", field="kind")  # no open top band
     if kind == DuesKind.FARMER:
         low, high = rules.get("dues.farmer.min", org), rules.get("dues.farmer.max", org)
-        amount = _money(farmer_amount, "farmer_amount", "农民党员每月党费")
+        amount = parse_money(farmer_amount, "farmer_amount", "农民党员每月党费")
         if not low <= amount <= high:
             raise ServiceError(f"农民党员每月党费须在 {low} 至 {high} 元之间", field="farmer_amount")
         return amount, f"{low}–{high}元/月"
@@ -335,7 +335,7 @@ def compute_due(kind: str, income, rules: Rules, org=None, farmer_amount=None) -
 def set_dues_base(
     *, actor, member: Member, kind: str, effective_month, income=None, farmer_amount=None
 ) -> DuesBase:
-    member = _lock(Member, member.pk)
+    member = lock_for_update(Member, member.pk)
     _require(actor, "change", member.org, "无权核定该党员的党费")
     if member.status != MemberStatus.NORMAL:
         raise ServiceError(f"党员状态为“{member.get_status_display()}”,不能核定党费", field="member")
@@ -365,7 +365,9 @@ def set_dues_base(
         raise ServiceError("起缴月份最多只能设到下个月", field="effective_month")
     rules = Rules.load(effective_month)
     amount, rate = compute_due(kind, income, rules, member.org, farmer_amount)
-    clear = str(_money(income, "income", "月收入")) if kind in (DuesKind.SALARY, DuesKind.RETIREE) else ""
+    clear = (
+        str(parse_money(income, "income", "月收入")) if kind in (DuesKind.SALARY, DuesKind.RETIREE) else ""
+    )
     base = DuesBase.objects.create(
         member=member,
         org=member.org,
@@ -425,7 +427,7 @@ def months_back(month: dt.date, paid_on: dt.date) -> int:
     return (paid_on.year - month.year) * 12 + paid_on.month - month.month
 
 
-def _parse_month(value, field: str, label: str) -> dt.date:
+def parse_month(value, field: str, label: str) -> dt.date:
     if value in (None, ""):
         raise ServiceError(f"请填写{label}", field=field)
     if isinstance(value, str):
@@ -513,11 +515,11 @@ def record_payment(
 ) -> DuesPayment:
     """One month's dues of a member; ``proxy_name``/``proxy_relation`` when someone else paid in
     the member's place (委托代交)."""
-    member = _lock(Member, member.pk)
+    member = lock_for_update(Member, member.pk)
     _require(actor, "change", member.org, "无权为该党员登记党费")
     proxy_name, proxy_relation = check_proxy(proxy_name, proxy_relation)
-    month = _parse_month(month, "month", "所属月份")
-    paid_on = _day(paid_on or _today(), "paid_on", "缴纳日期")
+    month = parse_month(month, "month", "所属月份")
+    paid_on = parse_day(paid_on or _today(), "paid_on", "缴纳日期")
     reason = check_payment_timing(
         member,
         month,
@@ -532,7 +534,7 @@ def record_payment(
         raise ServiceError(f"{member} {month:%Y年%m月} 尚未核定党费基数,请先核定", field="month")
     if due == 0 and reduction is not None:
         raise ServiceError(f"{member} {month:%Y年%m月} 已批准免交党费,无需登记", field="month")
-    amount = _money(amount, "amount", "缴纳金额", required=False)
+    amount = parse_money(amount, "amount", "缴纳金额", required=False)
     if amount is None:
         amount = due
     if amount <= 0:
@@ -625,8 +627,8 @@ def record_member_payments(
     All or nothing: a month already paid or refused stops the whole entry. A proxy (委托代交)
     applies to every month entered."""
     check_proxy(proxy_name, proxy_relation)
-    first = _parse_month(first_month, "first_month", "起始月份")
-    last = _parse_month(last_month, "last_month", "截止月份")
+    first = parse_month(first_month, "first_month", "起始月份")
+    last = parse_month(last_month, "last_month", "截止月份")
     if last < first:
         raise ServiceError("截止月份不能早于起始月份", field="last_month")
     months = months_between(first, last)
@@ -667,7 +669,7 @@ def record_member_payments(
 
 @transaction.atomic
 def void_payment(*, actor, payment: DuesPayment, reason: str) -> DuesPayment:
-    payment = _lock(DuesPayment, payment.pk)
+    payment = lock_for_update(DuesPayment, payment.pk)
     _require(actor, "change", payment.org, "无权作废该党费记录")
     if payment.voided_at is not None:
         raise StateConflict("该党费记录已作废", field="payment")
@@ -768,10 +770,10 @@ def record_care_visit(
         member=member,
         org=member.org,
         reason=reason,
-        visited_on=_day(visited_on, "visited_on", "走访日期"),
+        visited_on=parse_day(visited_on, "visited_on", "走访日期"),
         visitors=_text(visitors, "visitors", "走访人员", required=True, limit=150),
         given=_text(given, "given", "慰问品/慰问金"),
-        amount=_money(amount, "amount", "慰问金额", required=False),
+        amount=parse_money(amount, "amount", "慰问金额", required=False),
         notes=_text(notes, "notes", "走访情况", limit=2000),
         follow_up=_text(follow_up, "follow_up", "后续帮扶事项"),
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -788,13 +790,13 @@ def record_care_visit(
 
 @transaction.atomic
 def complete_follow_up(*, actor, visit: CareVisit, done_on, note: str) -> CareVisit:
-    visit = _lock(CareVisit, visit.pk)
+    visit = lock_for_update(CareVisit, visit.pk)
     _require(actor, "change", visit.org, "无权办理该走访的后续帮扶")
     if not visit.follow_up:
         raise ServiceError("该走访没有后续帮扶事项", field="follow_up")
     if visit.follow_up_done_on is not None:
         raise StateConflict("该后续帮扶已办结", field="follow_up")
-    done_on = _day(done_on, "follow_up_done_on", "帮扶完成日期")
+    done_on = parse_day(done_on, "follow_up_done_on", "帮扶完成日期")
     if done_on < visit.visited_on:
         raise ServiceError("帮扶完成日期不能早于走访日期", field="follow_up_done_on")
     visit.follow_up_done_on = done_on
@@ -881,7 +883,7 @@ def nominate(
 
 
 def _commendation(pk, state, message) -> Commendation:
-    c = _lock(Commendation, pk)
+    c = lock_for_update(Commendation, pk)
     if c.state != state:
         raise StateConflict(f"{message}(当前状态:{c.get_state_display()})", field="state")
     return c
@@ -909,7 +911,7 @@ def notice_end(start: dt.date, days: int) -> dt.date:
 def start_notice(*, actor, commendation: Commendation, starts_on) -> Commendation:
     c = _commendation(commendation.pk, CommendationState.REVIEWED, "只能对审核通过的人选公示")
     _require(actor, "change", reviewing_org(c.org), "只有上级党组织可以公示推荐人选")
-    starts_on = _day(starts_on, "notice_starts_on", "公示开始日期")
+    starts_on = parse_day(starts_on, "notice_starts_on", "公示开始日期")
     days = Rules.load(starts_on).get("commend.notice_workdays", c.org)
     c.notice_starts_on = starts_on
     c.notice_ends_on = notice_end(starts_on, days)
@@ -939,7 +941,7 @@ def record_objection(*, actor, commendation: Commendation, text: str) -> Commend
 def decide(*, actor, commendation: Commendation, awarded: bool, decided_on, note: str = "") -> Commendation:
     c = _commendation(commendation.pk, CommendationState.NOTICE, "须在公示后才能作出表彰决定")
     _require(actor, "change", reviewing_org(c.org), "只有上级党组织可以作出表彰决定")
-    decided_on = _day(decided_on, "decided_on", "决定日期")
+    decided_on = parse_day(decided_on, "decided_on", "决定日期")
     if decided_on <= c.notice_ends_on:
         raise ServiceError(f"公示期未满(公示至 {c.notice_ends_on:%Y-%m-%d}),不能作出决定", field="decided_on")
     note = _text(note, "decision_note", "决定说明", required=bool(c.objections) or not awarded)

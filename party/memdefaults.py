@@ -12,7 +12,7 @@ bound (rules.md §3.3: ≤3000 → 0.5% …). Fixed amounts (farmers, students, 
 
 import datetime
 
-from .defaults import seed_rows
+from .seeding import seed_rows
 
 DUES_RULES = "中组部《关于中国共产党党费收缴、使用和管理的规定》(2008)"
 EDUCATION_RULES = "《中国共产党党员教育管理工作条例》(2019)"

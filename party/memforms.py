@@ -12,7 +12,7 @@ DATE = {"type": "date"}
 MONTH = {"type": "month"}
 
 
-def _date(label, required=True):
+def date_field(label, required=True):
     return forms.DateField(
         label=label,
         required=required,
@@ -30,7 +30,7 @@ def _month(label):
     )
 
 
-def _text(label, required=False, max_length=200, rows=None):
+def text_field(label, required=False, max_length=200, rows=None):
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
     return forms.CharField(
         label=label,
@@ -54,9 +54,9 @@ class TransferForm(PartyForm):
     to_org = forms.ModelChoiceField(
         label="接收党支部(区内)", queryset=None, required=False, empty_label="请选择"
     )
-    to_org_name = _text("接收党组织名称(区外)", max_length=150)
-    reason = _text("转接原因", required=True)
-    sent_on = _date("开具介绍信日期")
+    to_org_name = text_field("接收党组织名称(区外)", max_length=150)
+    reason = text_field("转接原因", required=True)
+    sent_on = date_field("开具介绍信日期")
 
     def __init__(self, *args, members, branches, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,16 +66,16 @@ class TransferForm(PartyForm):
 
 
 class CancelForm(PartyForm):
-    reason = _text("撤销原因", required=True)
+    reason = text_field("撤销原因", required=True)
 
 
 class FloatingForm(PartyForm):
     member = forms.ModelChoiceField(
         label="党员", queryset=None, empty_label="请选择", error_messages={"required": "请选择党员"}
     )
-    place = _text("外出地点", required=True, max_length=150)
-    since = _date("外出日期")
-    contact = _text("联系方式/流入地联系人", max_length=100)
+    place = text_field("外出地点", required=True, max_length=150)
+    since = date_field("外出日期")
+    contact = text_field("联系方式/流入地联系人", max_length=100)
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,12 +112,12 @@ class MemberPaymentForm(PartyForm):
 
     first_month = _month("起始月份")
     last_month = _month("截止月份")
-    paid_on = _date("缴纳日期")
+    paid_on = date_field("缴纳日期")
     quarterly_consent = forms.BooleanField(label="经支部同意按季度交纳(含预缴以后月份)", required=False)
     over_limit = forms.BooleanField(label="经支部同意补缴超过6个月", required=False)
-    over_limit_reason = _text("超期补缴理由(经支部同意补缴超过6个月时填写)")
-    proxy_name = _text("代交人姓名(委托他人代交时填写)", max_length=20)
-    proxy_relation = _text("代交人与党员关系(如配偶、子女、同支部党员)", max_length=20)
+    over_limit_reason = text_field("超期补缴理由(经支部同意补缴超过6个月时填写)")
+    proxy_name = text_field("代交人姓名(委托他人代交时填写)", max_length=20)
+    proxy_relation = text_field("代交人与党员关系(如配偶、子女、同支部党员)", max_length=20)
 
     def __init__(self, *args, limit=6, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,10 +141,10 @@ class ReductionForm(PartyForm):
         choices=[("", "请选择")] + ReductionReason.choices,
         error_messages={"required": "请选择申请原因"},
     )
-    detail = _text("困难情况说明", required=True, max_length=500, rows=3)
-    applied_on = _date("党员申请日期")
-    studied_on = _date("支部研究日期(支委会或支部党员大会)")
-    branch_opinion = _text("支部研究意见", required=True)
+    detail = text_field("困难情况说明", required=True, max_length=500, rows=3)
+    applied_on = date_field("党员申请日期")
+    studied_on = date_field("支部研究日期(支委会或支部党员大会)")
+    branch_opinion = text_field("支部研究意见", required=True)
 
 
 class CareForm(PartyForm):
@@ -156,12 +156,12 @@ class CareForm(PartyForm):
         choices=[("", "请选择")] + CareReason.choices,
         error_messages={"required": "请选择慰问原因"},
     )
-    visited_on = _date("走访日期")
-    visitors = _text("走访人员", required=True, max_length=150)
-    given = _text("慰问品/慰问金")
+    visited_on = date_field("走访日期")
+    visitors = text_field("走访人员", required=True, max_length=150)
+    given = text_field("慰问品/慰问金")
     amount = forms.CharField(label="慰问金额(元)", required=False, max_length=12)
-    notes = _text("走访情况", max_length=2000, rows=3)
-    follow_up = _text("后续帮扶事项")
+    notes = text_field("走访情况", max_length=2000, rows=3)
+    follow_up = text_field("后续帮扶事项")
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,8 +170,8 @@ class CareForm(PartyForm):
 
 
 class FollowUpForm(PartyForm):
-    done_on = _date("帮扶完成日期")
-    note = _text("帮扶完成情况", required=True)
+    done_on = date_field("帮扶完成日期")
+    note = text_field("帮扶完成情况", required=True)
 
 
 class NominationForm(PartyForm):
@@ -187,7 +187,7 @@ class NominationForm(PartyForm):
         label="推荐党员(优秀共产党员/优秀党务工作者)", queryset=None, required=False
     )
     nominee_org = forms.ModelChoiceField(label="推荐党组织(先进基层党组织)", queryset=None, required=False)
-    deeds = _text("主要事迹", required=True, max_length=5000, rows=5)
+    deeds = text_field("主要事迹", required=True, max_length=5000, rows=5)
 
     def __init__(self, *args, members, orgs, **kwargs):
         super().__init__(*args, **kwargs)

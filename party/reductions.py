@@ -37,16 +37,16 @@ from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.scoping import can
 
 from .membership import (
-    _day,
-    _lock,
-    _money,
-    _parse_month,
     _require,
     _text,
     _today,
     base_for,
+    lock_for_update,
     month_start,
     months_between,
+    parse_day,
+    parse_money,
+    parse_month,
 )
 from .memmodels import DuesBase, DuesReduction, ReductionReason, ReductionState
 from .models import Member, MemberStatus
@@ -83,7 +83,7 @@ def report_reduction(
     branch_opinion: str = "同意,报上级党委审批",
 ) -> DuesReduction:
     """The branch records a member's application and its study, and reports it upward."""
-    member = _lock(Member, member.pk)
+    member = lock_for_update(Member, member.pk)
     _require(actor, "change", member.org, "无权为该党员办理党费减免")
     if member.status != MemberStatus.NORMAL:
         raise ServiceError(f"党员状态为“{member.get_status_display()}”,不能办理党费减免", field="member")
@@ -92,13 +92,13 @@ def report_reduction(
     if reason not in ReductionReason.values:
         raise ServiceError("请选择申请原因", field="reason")
     detail = _text(detail, "detail", "困难情况说明", required=True, limit=500)
-    applied_on = _day(applied_on, "applied_on", "党员申请日期")
-    studied_on = _day(studied_on, "studied_on", "支部研究日期")
+    applied_on = parse_day(applied_on, "applied_on", "党员申请日期")
+    studied_on = parse_day(studied_on, "studied_on", "支部研究日期")
     if studied_on < applied_on:
         raise ServiceError("支部研究日期不能早于党员申请日期", field="studied_on")
     opinion = _text(branch_opinion, "branch_opinion", "支部研究意见", required=True)
-    first = _parse_month(first_month, "first_month", "减免起始月份")
-    last = _parse_month(last_month, "last_month", "减免截止月份")
+    first = parse_month(first_month, "first_month", "减免起始月份")
+    last = parse_month(last_month, "last_month", "减免截止月份")
     if last < first:
         raise ServiceError("减免截止月份不能早于起始月份", field="last_month")
     if first < month_start(member.joined_on):
@@ -116,7 +116,7 @@ def report_reduction(
     longest = rules.get("dues.reduction_max_months", member.org)
     if len(months_between(first, last)) > longest:
         raise ServiceError(f"一次减免最长 {longest} 个月,期满后可重新申请", field="last_month")
-    amount = _money(monthly_amount, "monthly_amount", "减免后每月交纳金额")
+    amount = parse_money(monthly_amount, "monthly_amount", "减免后每月交纳金额")
     bases = list(DuesBase.objects.filter(member=member).order_by("-effective_month", "-pk"))
     base = base_for(bases, first) or base_for(bases, last)
     if base is None:
@@ -169,7 +169,7 @@ def report_reduction(
 
 
 def _reported(pk) -> DuesReduction:
-    reduction = _lock(DuesReduction, pk)
+    reduction = lock_for_update(DuesReduction, pk)
     if reduction.state != ReductionState.REPORTED:
         raise StateConflict(f"该党费减免已{reduction.get_state_display()},不能再办理", field="state")
     return reduction
@@ -239,11 +239,11 @@ def withdraw_reduction(*, actor, reduction: DuesReduction, reason: str) -> DuesR
 def stop_reduction(*, actor, reduction: DuesReduction, from_month, reason: str) -> DuesReduction:
     """The branch ends an approved reduction from a month on (情况好转、恢复收入 …): that month and
     the later ones are due in full again; the months before keep the reduction."""
-    reduction = _lock(DuesReduction, reduction.pk)
+    reduction = lock_for_update(DuesReduction, reduction.pk)
     _require(actor, "change", reduction.org, "无权终止该党费减免")
     if reduction.state != ReductionState.APPROVED:
         raise StateConflict(f"该党费减免{reduction.get_state_display()},不能终止", field="state")
-    month = _parse_month(from_month, "stopped_from", "终止月份")
+    month = parse_month(from_month, "stopped_from", "终止月份")
     if not reduction.first_month <= month <= reduction.effective_last:
         raise ServiceError(
             f"终止月份须在减免期内({_span_label(reduction.first_month, reduction.effective_last)})",

@@ -16,6 +16,7 @@ from orgs.scoping import ALL, scope_paths, under_paths
 from . import compliance, memberyear, snapshots
 from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus
 from .rules import Rules
+from .snapshots import quarters  # noqa: F401  (selectors.quarters: the dashboard's periods)
 
 CACHE_SECONDS = 300
 
@@ -54,21 +55,6 @@ def top_orgs(user) -> list[Org]:
 
 def branches_for_secretary(user) -> list[Org]:
     return list(party_orgs(user, "change").filter(kind="branch").order_by("path"))
-
-
-def quarters(day: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date, str]]:
-    """The last ``count`` complete quarters before ``day``'s quarter plus the running one, newest first."""
-    start, _ = compliance.quarter_of(day)
-    result = []
-    for i in range(count + 1):
-        first = dt.date(start.year, start.month, 1)
-        month = first.month - 3 * i
-        year = first.year + (month - 1) // 12
-        month = (month - 1) % 12 + 1
-        q_start = dt.date(year, month, 1)
-        q_end = compliance.quarter_of(q_start)[1]
-        result.append((q_start, q_end, compliance.quarter_label(q_start)))
-    return result
 
 
 # One read of what the findings depend on (see ``snapshots.data_version``): cache keys, snapshots.

@@ -31,9 +31,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
+from django_tasks import task
 
 from audit.models import AuditEvent
 from core import clock
+from core.jobs import retry
 from orgs.models import Org
 from orgs.scoping import subtree_q
 
@@ -139,13 +141,19 @@ def request_refresh(snapshot: FindingsSnapshot, now: dt.datetime) -> bool:
     return bool(claimed)
 
 
+@retry(retries=3, backoff=60)  # recomputing a snapshot is idempotent
+@task()
+def refresh_findings(org_id: int, start: str, end: str, ref: str) -> bool:
+    """Recompute a stale findings snapshot (研判快照) that a page served."""
+    day = dt.date.fromisoformat
+    return refresh(org_id, day(start), day(end), day(ref))
+
+
 def _queue(org_id: int, start: dt.date, end: dt.date, ref: dt.date, claimed: bool = False) -> None:
     """Enqueue ``refresh_findings`` after the transaction commits. A snapshot not computed yet
     has no row to claim: this process's cache keeps it from being queued on every page view."""
     if not claimed and not cache.add(f"party:snapshot-queued:{org_id}:{start}:{end}:{ref}", True, 600):
         return
-    from .tasks import refresh_findings
-
     days = (start.isoformat(), end.isoformat(), ref.isoformat())
     transaction.on_commit(lambda: refresh_findings.enqueue(org_id, *days))
 
@@ -210,12 +218,25 @@ def refresh(org_id: int, start: dt.date, end: dt.date, ref: dt.date) -> bool:
     return True
 
 
+def quarters(day: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date, str]]:
+    """The last ``count`` complete quarters before ``day``'s quarter plus the running one, newest first."""
+    start, _ = compliance.quarter_of(day)
+    result = []
+    for i in range(count + 1):
+        first = dt.date(start.year, start.month, 1)
+        month = first.month - 3 * i
+        year = first.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        q_start = dt.date(year, month, 1)
+        q_end = compliance.quarter_of(q_start)[1]
+        result.append((q_start, q_end, compliance.quarter_label(q_start)))
+    return result
+
+
 def refresh_due(today: dt.date | None = None) -> dict:
     """Keep the dashboard's quarters (``selectors.quarters``) of every subtree viewed in the last
     ``KEEP_DAYS`` days fresh, and delete the snapshots nobody asked for since and those superseded
     (a running period's snapshot as of an earlier day)."""
-    from .selectors import quarters
-
     today = today or compliance._today()
     now = clock.now()
     recent = FindingsSnapshot.objects.filter(requested_at__gte=now - dt.timedelta(days=KEEP_DAYS))

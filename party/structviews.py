@@ -13,7 +13,7 @@ from orgs.models import UNIT_KINDS, Org
 
 from . import selectors, structure, termforms
 from .structmodels import AllianceLink, BrandDesignation, JointBranchUnit
-from .termviews import _back, _org
+from .termviews import back_url, party_org_or_404
 
 
 def _district(org: Org):
@@ -51,7 +51,7 @@ def _form_page(request, org, form, title, submit):
 
 @login_required
 def joint_unit_new(request, pk):
-    org = _org(request.user, pk, "change")
+    org = party_org_or_404(request.user, pk, "change")
     form = termforms.JointUnitForm(request.POST or None, units=_district(org).filter(kind__in=UNIT_KINDS))
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +60,7 @@ def joint_unit_new(request, pk):
             form.attach(error)
         else:
             messages.success(request, f"已将{form.cleaned_data['unit'].name}纳入联合党支部")
-            return redirect(_back(org))
+            return redirect(back_url(org))
     elif request.method != "POST":
         form.initial = {"joined_on": selectors.today()}
     return _form_page(request, org, form, "联合党支部:纳入成员单位", "保存")
@@ -76,12 +76,12 @@ def joint_unit_end(request, pk):
         )
     except ServiceError as error:
         messages.error(request, error.message)
-    return redirect(_back(row.org))
+    return redirect(back_url(row.org))
 
 
 @login_required
 def brand_new(request, pk):
-    org = _org(request.user, pk, "view")
+    org = party_org_or_404(request.user, pk, "view")
     form = termforms.BrandForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,7 +90,7 @@ def brand_new(request, pk):
             form.attach(error)
         else:
             messages.success(request, f"已命名{org.short_name or org.name}为品牌支部")
-            return redirect(_back(org))
+            return redirect(back_url(org))
     elif request.method != "POST":
         form.initial = {"designated_on": selectors.today()}
     return _form_page(request, org, form, "命名品牌支部", "命名")
@@ -104,12 +104,12 @@ def brand_revoke(request, pk):
         structure.revoke_brand(actor=request.user, row=row, reason=request.POST.get("reason", ""))
     except ServiceError as error:
         messages.error(request, error.message)
-    return redirect(_back(row.org))
+    return redirect(back_url(row.org))
 
 
 @login_required
 def alliance_new(request, pk):
-    org = _org(request.user, pk, "change")
+    org = party_org_or_404(request.user, pk, "change")
     form = termforms.AllianceForm(request.POST or None, partners=_district(org).exclude(pk=org.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,7 +120,7 @@ def alliance_new(request, pk):
             messages.success(
                 request, f"已将{form.cleaned_data['partner'].name}加入{form.cleaned_data['alliance']}"
             )
-            return redirect(_back(org))
+            return redirect(back_url(org))
     elif request.method != "POST":
         form.initial = {"joined_on": selectors.today()}
     return _form_page(request, org, form, "党建联盟:加入成员", "保存")
@@ -134,4 +134,4 @@ def alliance_end(request, pk):
         structure.end_alliance(actor=request.user, row=row, reason=request.POST.get("reason", ""))
     except ServiceError as error:
         messages.error(request, error.message)
-    return redirect(_back(row.org))
+    return redirect(back_url(row.org))

@@ -11,7 +11,7 @@ precede, rules.md 1.15 — is usually held in Q4), a gap once the year is over.
 
 import datetime
 
-from .defaults import seed_rows
+from .seeding import seed_rows
 
 BRANCH_RULES = "《中国共产党支部工作条例(试行)》(2018)"
 LUOSHI = "落实系统默认阈值(可按本地规定修改)"

@@ -3,8 +3,12 @@ import logging
 
 from django_tasks import task
 
-from core.jobs import retry
 from core.periodic import periodic
+
+from .snapshots import (
+    refresh_due,
+    refresh_findings,  # noqa: F401  (queued by snapshots; the path of queued jobs)
+)
 
 log = logging.getLogger(__name__)
 
@@ -20,22 +24,10 @@ def remind_expiring_terms() -> int:
     return sent
 
 
-@retry(retries=3, backoff=60)  # recomputing a snapshot is idempotent
-@task()
-def refresh_findings(org_id: int, start: str, end: str, ref: str) -> bool:
-    """Recompute a stale findings snapshot (研判快照) that a page served."""
-    from .snapshots import refresh
-
-    day = datetime.date.fromisoformat
-    return refresh(org_id, day(start), day(end), day(ref))
-
-
 @periodic(every=datetime.timedelta(minutes=30))
 @task()
 def refresh_findings_snapshots() -> dict:
     """Keep the dashboard quarters of the large subtrees viewed this week fresh; prune the rest."""
-    from .snapshots import refresh_due
-
     report = refresh_due()
     log.info("findings snapshots: %s", report)
     return report

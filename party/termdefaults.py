@@ -4,7 +4,7 @@ editable and versioned like the others). rules.md §6.7, §6.9, §6.10, §1.20, 
 
 import datetime
 
-from .defaults import seed_rows
+from .seeding import seed_rows
 
 ELECTION_RULES = "《中国共产党基层组织选举工作条例》(2020)"
 U_ELECTION = "http://m.whcctv.net/col_dnfgk/202503/000B3736CCC9D20A0FD74FD516EBAC78.htm"

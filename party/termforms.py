@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from .forms import PartyForm
-from .memforms import _date, _text
+from .memforms import date_field, text_field
 from .models import AlliancePartner, AppointmentPost
 from .terms import COMMITTEE_POSTS
 
@@ -26,10 +26,10 @@ def _count(label):
 
 
 class ElectionForm(PartyForm):
-    held_on = _date("选举日期")
+    held_on = date_field("选举日期")
     eligible = _count("应到会有选举权党员(人)")
     present = _count("实到会有选举权党员(人)")
-    note = _text("说明")
+    note = text_field("说明")
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,7 +78,7 @@ class AppointmentForm(PartyForm):
     post = forms.ChoiceField(
         label="职务", choices=AppointmentPost.choices, error_messages={"required": "请选择职务"}
     )
-    elected_on = _date("选举日期")
+    elected_on = date_field("选举日期")
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +95,8 @@ class CadreForm(PartyForm):
         empty_label="请选择",
         error_messages={"required": "请选择领导班子"},
     )
-    title = _text("领导职务", required=True, max_length=50)
-    start_on = _date("任职日期")
+    title = text_field("领导职务", required=True, max_length=50)
+    start_on = date_field("任职日期")
 
     def __init__(self, *args, members=None, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,8 +108,8 @@ class JointUnitForm(PartyForm):
     unit = forms.ModelChoiceField(
         label="成员单位", queryset=None, empty_label="请选择", error_messages={"required": "请选择成员单位"}
     )
-    joined_on = _date("纳入日期")
-    note = _text("说明")
+    joined_on = date_field("纳入日期")
+    note = text_field("说明")
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,21 +117,21 @@ class JointUnitForm(PartyForm):
 
 
 class BrandForm(PartyForm):
-    title = _text("品牌名称/称号", required=True, max_length=60)
-    citation = _text("命名理由(事迹)", required=True, max_length=2000, rows=4)
-    designated_on = _date("命名日期")
+    title = text_field("品牌名称/称号", required=True, max_length=60)
+    citation = text_field("命名理由(事迹)", required=True, max_length=2000, rows=4)
+    designated_on = date_field("命名日期")
 
 
 class AllianceForm(PartyForm):
-    alliance = _text("联盟名称", required=True, max_length=60)
+    alliance = text_field("联盟名称", required=True, max_length=60)
     partner = forms.ModelChoiceField(
         label="联盟成员", queryset=None, empty_label="请选择", error_messages={"required": "请选择联盟成员"}
     )
     partner_kind = forms.ChoiceField(
         label="成员类型", choices=AlliancePartner.choices, error_messages={"required": "请选择成员类型"}
     )
-    joined_on = _date("加入日期")
-    note = _text("共建事项")
+    joined_on = date_field("加入日期")
+    note = text_field("共建事项")
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -64,7 +64,7 @@ def _require_approver(actor, org: Org) -> Org:
     return higher
 
 
-def _formal_members(org: Org):
+def formal_members(org: Org):
     return member_pool(org).filter(status=MemberStatus.NORMAL, category=MemberCategory.FORMAL)
 
 
@@ -145,7 +145,7 @@ def record_election(
     if held_on > _today():
         raise ServiceError("选举日期不能晚于今天", field="held_on")
     rules = Rules.load(held_on)
-    formal = _formal_members(org)
+    formal = formal_members(org)
     _check_turnout(org, formal, eligible, present, rules)
     people = _elected(committee, formal, present, rules.get("election.win_share", org))
     if not people:
@@ -199,7 +199,7 @@ def report_appointment(*, actor, org: Org, person, post: str, elected_on: dt.dat
     if elected_on > _today():
         raise ServiceError("选举日期不能晚于今天", field="elected_on")
     person = _person(person)
-    if person is None or not _formal_members(org).filter(person=person).exists():
+    if person is None or not formal_members(org).filter(person=person).exists():
         raise ServiceError("书记、副书记须为本组织的正式党员", field="person")
     if (
         post == "secretary"

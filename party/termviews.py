@@ -18,19 +18,19 @@ from .models import Appointment, ApprovalState, LeadingCadre, Member, MemberStat
 from .services import TEAM_KINDS
 
 
-def _org(user, pk, action="view") -> Org:
+def party_org_or_404(user, pk, action="view") -> Org:
     org = get_object_or_404(selectors.party_orgs(user, action).exclude(kind="group"), pk=pk)
     return org
 
 
-def _back(org) -> str:
+def back_url(org) -> str:
     if org.kind == "branch":
         return reverse("party:org", args=[org.pk])
     return f"{reverse('party:dashboard')}?org={org.pk}"
 
 
 def _people(org):
-    return Person.objects.filter(pk__in=terms._formal_members(org).values("person_id")).order_by("name", "pk")
+    return Person.objects.filter(pk__in=terms.formal_members(org).values("person_id")).order_by("name", "pk")
 
 
 def term_context(user, org: Org) -> dict:
@@ -56,7 +56,7 @@ def term_context(user, org: Org) -> dict:
 
 @login_required
 def election_new(request, pk):
-    org = _org(request.user, pk, "change")
+    org = party_org_or_404(request.user, pk, "change")
     people = list(_people(org))
     form = termforms.ElectionForm(request.POST or None, members=people)
     rows = form.row_values(request.POST if request.method == "POST" else None)
@@ -76,7 +76,7 @@ def election_new(request, pk):
             form.attach(error)
         else:
             messages.success(request, "换届选举结果已报上级党委审批")
-            return redirect(_back(org))
+            return redirect(back_url(org))
     elif request.method != "POST":
         form.initial = {"held_on": selectors.today()}
     return render(
@@ -88,7 +88,7 @@ def election_new(request, pk):
             "rows": rows,
             "people": people,
             "posts": termforms.POSTS,
-            "back": _back(org),
+            "back": back_url(org),
             "active_nav": "party_branch",
         },
     )
@@ -96,7 +96,7 @@ def election_new(request, pk):
 
 @login_required
 def appointment_new(request, pk):
-    org = _org(request.user, pk, "change")
+    org = party_org_or_404(request.user, pk, "change")
     form = termforms.AppointmentForm(request.POST or None, people=_people(org))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -106,7 +106,7 @@ def appointment_new(request, pk):
             form.attach(error)
         else:
             messages.success(request, f"已将{data['person'].name}报上级党委审批")
-            return redirect(_back(org))
+            return redirect(back_url(org))
     elif request.method != "POST":
         form.initial = {"elected_on": selectors.today()}
     return render(
@@ -178,7 +178,7 @@ def appointment_decide(request, pk):
 
 @login_required
 def cadre_new(request, pk):
-    org = _org(request.user, pk, "change")
+    org = party_org_or_404(request.user, pk, "change")
     members = (
         Member.objects.visible_to(request.user, "change")
         .filter(org=org, status=MemberStatus.NORMAL)
@@ -195,7 +195,7 @@ def cadre_new(request, pk):
             form.attach(error)
         else:
             messages.success(request, f"已将{data['member'].person.name}登记为党员领导干部")
-            return redirect(_back(org))
+            return redirect(back_url(org))
     elif request.method != "POST":
         form.initial = {"start_on": selectors.today()}
     return render(
@@ -223,4 +223,4 @@ def cadre_end(request, pk):
         messages.error(request, error.message)
     else:
         messages.success(request, "已登记离任")
-    return redirect(_back(cadre.org))
+    return redirect(back_url(cadre.org))

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from core.errors import ServiceError
 from core.tabular import workbook_bytes
-from orgs.imports import Column, ImportRejected, RowError, _Bad, _date, _read_sheet, _text
+from orgs.imports import BadCell, Column, ImportRejected, RowError, cell_date, cell_text, read_sheet
 from orgs.models import Org
 
 from . import services, status
@@ -129,7 +129,7 @@ class _Row:
 
 def _units(value, matcher: UnitMatcher, errors, row, column) -> list[Org]:
     orgs = []
-    text = _text(value)
+    text = cell_text(value)
     for name in [n.strip() for n in re.split(r"[、,,;;\n]", text) if n.strip()]:
         org = matcher.match(name)
         if org is None:
@@ -169,17 +169,17 @@ def _positive(weight) -> bool:
 
 
 def read_rows(fileobj, matcher: UnitMatcher | None = None) -> list[_Row]:
-    sheet = _read_sheet(fileobj, COLUMNS)
+    sheet = read_sheet(fileobj, COLUMNS)
     matcher = matcher or UnitMatcher()
     errors: list[RowError] = []
     rows: list[_Row] = []
     seen_numbers: dict[str, int] = {}
     for number, cells in sheet.rows:
 
-        def cell(header, convert=_text, cells=cells, number=number, **kwargs):
+        def cell(header, convert=cell_text, cells=cells, number=number, **kwargs):
             try:
                 return convert(cells.get(header), **kwargs)
-            except _Bad as bad:
+            except BadCell as bad:
                 errors.append(RowError(number, sheet.col(header), bad.message))
                 return None
 
@@ -189,13 +189,13 @@ def read_rows(fileobj, matcher: UnitMatcher | None = None) -> list[_Row]:
         if not title:
             errors.append(RowError(number, sheet.col("工作任务"), "请填写工作任务"))
         lead_units = _units(cells.get("牵头单位"), matcher, errors, number, sheet.col("牵头单位"))
-        if not _text(cells.get("牵头单位")):
+        if not cell_text(cells.get("牵头单位")):
             errors.append(RowError(number, sheet.col("牵头单位"), "请填写牵头单位"))
         elif len(lead_units) > 1:
             errors.append(RowError(number, sheet.col("牵头单位"), "牵头单位只能有一个,其余请填入“配合单位”"))
         co = _units(cells.get("配合单位"), matcher, errors, number, sheet.col("配合单位"))
-        start_on = cell("开始日期", _date)
-        deadline = cell("完成时限", _date)
+        start_on = cell("开始日期", cell_date)
+        deadline = cell("完成时限", cell_date)
         if deadline is None and not any(e.row == number and "完成时限" in e.column for e in errors):
             errors.append(RowError(number, sheet.col("完成时限"), "请填写完成时限"))
         if start_on and deadline and deadline < start_on:

@@ -18,7 +18,7 @@ from party.memmodels import DuesBase, DuesPayment, DuesReduction
 from party.rules import Rules
 
 from . import schemas as s
-from .party import _member_ref, _ref
+from .party import member_ref, org_ref
 
 router = Router(tags=["党费"])
 MAX_ROWS = 500
@@ -132,8 +132,8 @@ def member_dues(request, member_id: int):
         DuesPayment.objects.visible_to(request.user).live().filter(member=member).order_by("-month", "-pk")
     )
     return {
-        "member": _member_ref(member),
-        "org": _ref(member.org),
+        "member": member_ref(member),
+        "org": org_ref(member.org),
         "category": member.category,
         "joined_on": member.joined_on,
         "base": None
@@ -187,8 +187,8 @@ def _reductions(request):
 def _reduction_out(request, r: DuesReduction, decides: bool | None = None) -> dict:
     return {
         "id": r.pk,
-        "member": _member_ref(r.member),
-        "org": _ref(r.org),
+        "member": member_ref(r.member),
+        "org": org_ref(r.org),
         "first_month": f"{r.first_month:%Y-%m}",
         "last_month": f"{r.last_month:%Y-%m}",
         "monthly_amount": str(r.monthly_amount),

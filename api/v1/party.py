@@ -90,7 +90,7 @@ class MeetingFilters(Schema):
     limit: int = Field(100, ge=1, le=MAX_ROWS)
 
 
-def _ref(org):
+def org_ref(org):
     return {"id": org.pk, "name": org.name, "kind": org.kind} if org else None
 
 
@@ -114,7 +114,7 @@ def party_orgs(request, parent: int | None = None):
             "name": org.name,
             "kind": org.kind,
             "parent_id": ids.get(parent_path),
-            "host": _ref(org.host),
+            "host": org_ref(org.host),
         }
         for org, parent_path in rows
     ]
@@ -166,7 +166,7 @@ def _meetings(request):
 def _meeting_out(m) -> dict:
     return {
         "id": m.pk,
-        "org": _ref(m.org),
+        "org": org_ref(m.org),
         "kind": m.kind,
         "kind_label": m.get_kind_display(),
         "held_on": m.held_on,
@@ -476,7 +476,7 @@ class TalkCorrectionIn(s.In):
     summary: str | None = Field(None, max_length=2000)
 
 
-def _member_ref(member) -> dict:
+def member_ref(member) -> dict:
     return {"id": member.pk, "name": member.person.name}
 
 
@@ -491,11 +491,11 @@ def _talks(request):
 def _talk_out(t) -> dict:
     return {
         "id": t.pk,
-        "org": _ref(t.org),
+        "org": org_ref(t.org),
         "held_on": t.held_on,
         "place": t.place,
-        "initiator": _member_ref(t.initiator),
-        "other": _member_ref(t.other),
+        "initiator": member_ref(t.initiator),
+        "other": member_ref(t.other),
         "initiator_post": t.initiator_post,
         "other_post": t.other_post,
         "kind": t.kind,
@@ -528,7 +528,7 @@ def org_talks(request, org_id: int, year: int | None = None):
     report = talks.coverage(org, year, today)
     rows = _talks(request).filter(org=org, held_on__year=year, superseded_at__isnull=True)
     return {
-        "org": _ref(org),
+        "org": org_ref(org),
         "coverage": {
             "year": report.year,
             "day": report.day,

@@ -200,12 +200,14 @@ ASSIGNMENTS = Workflow(
 )
 
 
-def available_actions(case: Case, user, assignments: Sequence[CaseAssignment] = ()) -> list[dict]:
+def available_actions(
+    case: Case, user, assignments: Sequence[CaseAssignment] = (), prefix: str = ""
+) -> list[dict]:
     """What ``user`` may do on ``case`` now (``GET /cases/{number}/actions``): the case's actions,
     then each of ``assignments`` (the user's own, ``selectors.my_assignments``) with its id."""
-    actions = CASES.describe(case, user)
+    actions = CASES.describe(case, user, prefix)
     for assignment in assignments:
-        for entry in ASSIGNMENTS.describe(assignment, user):
+        for entry in ASSIGNMENTS.describe(assignment, user, prefix):
             actions.append({**entry, "assignment": assignment.pk})
     return actions
 

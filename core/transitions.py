@@ -45,7 +45,8 @@ class Transition:
     ``(actor, obj) -> bool``; None: no permission check (the service decides alone). ``when``: an
     extra condition for offering the action (e.g. "not rated yet"); the service keeps its own
     message for it. ``parent_statuses``: for an object inside another (a case assignment), the
-    statuses the parent must be in. ``endpoint``: the API path (formatted with ``Workflow.url_args``)."""
+    statuses the parent must be in. ``endpoint``: the API path (formatted with ``Workflow.url_args``). ``refusal``/``denied``:
+    the messages of the refusals (``{status}``: the status label; ``{obj}``: the object)."""
 
     action: str
     label: str
@@ -123,7 +124,7 @@ class Workflow:
         entry = self[action]
         if self.status(obj) not in entry.statuses:
             message = refusal or entry.refusal or self.refusal
-            raise self.conflict(message.format(status=self.status_label(obj)))
+            raise self.conflict(message.format(status=self.status_label(obj), obj=obj))
 
     # -- permission -------------------------------------------------------------------------------
 
@@ -138,7 +139,8 @@ class Workflow:
 
     def check_permission(self, action: str, obj, actor, *, denied: str = "") -> None:
         if not self.may(actor, action, obj):
-            raise PermissionDenied(denied or self[action].denied or "您没有进行此操作的权限")
+            message = denied or self[action].denied or "您没有进行此操作的权限"
+            raise PermissionDenied(message.format(obj=obj))
 
     def check(self, action: str, obj, actor) -> None:
         """Status, then permission: raises what the services raise."""

@@ -610,3 +610,24 @@ def void_talk(request, talk_id: int, payload: VoidIn):
     found = get_object_or_404(_talks(request), pk=talk_id)
     talks.void_talk(actor=request.user, talk=found, reason=payload.reason)
     return talk_detail(request, found.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Member development (发展党员): what may be done now
+
+
+@router.get(
+    "/party/development/applicants/{applicant_id}/actions",
+    response={200: list[s.ActionOut], **s.ERRORS},
+    summary="发展对象当前可办理的操作(依据流程转换表)",
+)
+def applicant_actions(request, applicant_id: int):
+    """The next step (or 终止) the caller may record for this applicant now, from the member
+    development transition table (the same table ``party.development`` refuses by and the
+    applicant page shows its forms from). Steps are recorded on the applicant page (``endpoint``
+    is null); an applicant outside the caller's scope is a 404."""
+    from party import devselectors
+    from party.devworkflow import DEVELOPMENT
+
+    applicant = get_object_or_404(devselectors.applicants(request.user), pk=applicant_id)
+    return DEVELOPMENT.describe(applicant, request.user, s.API_PREFIX)

@@ -14,8 +14,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.textguard import NONBLANK_PATTERN
-from party import compliance, services, talks
+from party import compliance, devselectors, services, talks
 from party import selectors as party_selectors
+from party.devworkflow import DEVELOPMENT
 from party.models import AttendanceStatus, Meeting, MeetingKind, ResolutionKind, Talk, TalkKind
 
 from .. import idempotency
@@ -626,8 +627,5 @@ def applicant_actions(request, applicant_id: int):
     development transition table (the same table ``party.development`` refuses by and the
     applicant page shows its forms from). Steps are recorded on the applicant page (``endpoint``
     is null); an applicant outside the caller's scope is a 404."""
-    from party import devselectors
-    from party.devworkflow import DEVELOPMENT
-
     applicant = get_object_or_404(devselectors.applicants(request.user), pk=applicant_id)
     return DEVELOPMENT.describe(applicant, request.user, s.API_PREFIX)

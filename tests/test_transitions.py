@@ -198,7 +198,7 @@ def case_calls(case, world, category, master):
         ),
         "check": lambda: case_services.check_case(case, actor=None, passed=True, note=""),
         "callback": lambda: case_services.rate_case(
-            case, actor=None, resolved=True, satisfaction="satisfied", contacted=True
+            case, token=case.access_token, resolved=True, satisfaction="satisfied"
         ),
         "summon": lambda: coordination.summon_units(case, actor=None, units=[world["d1"]], note="联合处置"),
         "merge": lambda: coordination.merge_case(case, actor=None, into=master, reason="同一问题"),
@@ -312,6 +312,7 @@ def task_page(client, user, task) -> set | None:
 
 
 def test_tasks_table_page_api_and_services_agree(client, wp, plan):
+    make_task(plan, wp, title="首个任务")  # a plan is issued with at least one task
     wp_services.approve_plan(plan, actor=wp.users["dudao"])
     for state in TaskState.values:
         task = task_in(state, plan, wp)

@@ -45,8 +45,9 @@ class Transition:
     ``(actor, obj) -> bool``; None: no permission check (the service decides alone). ``when``: an
     extra condition for offering the action (e.g. "not rated yet"); the service keeps its own
     message for it. ``parent_statuses``: for an object inside another (a case assignment), the
-    statuses the parent must be in. ``endpoint``: the API path (formatted with ``Workflow.url_args``). ``refusal``/``denied``:
-    the messages of the refusals (``{status}``: the status label; ``{obj}``: the object)."""
+    statuses the parent must be in. ``endpoint``: the API path (formatted with
+    ``Workflow.url_args``). ``refusal``/``denied``: the messages of the refusals (``{status}``:
+    the status label; ``{obj}``: the object)."""
 
     action: str
     label: str

@@ -470,7 +470,7 @@ def _create(request, payload: s.CaseCreateIn) -> Case:
     )
 
 
-@router.post("/cases", response={201: s.CaseDetail, **s.ERRORS}, summary="上报/录入事项")
+@router.post("/cases", response={201: s.CaseAfter, **s.ERRORS}, summary="上报/录入事项")
 def create_case(
     request,
     response: HttpResponse,
@@ -483,11 +483,10 @@ def create_case(
 
     def create():
         case = _create(request, payload)
-        return case, case_detail(case)
+        return case, _after(request, case)
 
     def replay(pk: int) -> dict:
-        case = _visible(request).filter(pk=pk).first() or Case.objects.get(pk=pk)
-        return case_detail(case)
+        return _after(request, Case.objects.only("pk", "number").get(pk=pk))
 
     body = idempotency.run(
         request, response, idempotency_key, payload.model_dump(), "cases.create", create, replay

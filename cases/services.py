@@ -42,7 +42,7 @@ from .models import (
     Stage,
     Urgency,
 )
-from .workflow import ASSIGNMENTS, CASES, HANDLING_KINDS, MAX_TEXT  # noqa: F401 (re-exported)
+from .workflow import ASSIGNMENTS, CASES, HANDLING_KINDS  # noqa: F401 (HANDLING_KINDS: forms read it here)
 from .workflow import add_event as _event
 from .workflow import check_units as _check_units
 from .workflow import clean_text as _text

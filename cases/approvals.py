@@ -39,8 +39,15 @@ from .models import (
     Satisfaction,
     Stage,
 )
-from .services import _create_assignments, _event, _locked, _now, _require, _save, _set_stage, _text
 from .supervision import responsible_users
+from .workflow import add_event as _event
+from .workflow import clean_text as _text
+from .workflow import create_assignments as _create_assignments
+from .workflow import locked as _locked
+from .workflow import now as _now
+from .workflow import require as _require
+from .workflow import save_case as _save
+from .workflow import set_stage as _set_stage
 
 E = events.register
 EXTENSION_REQUESTED = E("case.extension_requested", "申请延期")

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audit import events
 from core import notify
-from core.errors import ServiceError, StateConflict
+from core.errors import ServiceError
 from orgs.models import Org, OrgKind
 
 from . import deadlines
@@ -24,18 +24,22 @@ from .models import (
     CaseStatus,
     Stage,
 )
-from .services import (
-    _check_units,
-    _event,
-    _locked,
-    _locked_assignment,
-    _now,
-    _require,
-    _save,
-    _set_stage,
-    _text,
-)
 from .supervision import responsible_users
+from .workflow import (
+    ASSIGNMENTS,
+    CASES,
+    MERGEABLE_STATUSES,
+    SUMMON_STATUSES,
+    add_event,
+    check_units,
+    clean_text,
+    locked,
+    locked_assignment,
+    require,
+    save_case,
+    set_stage,
+)
+from .workflow import now as clock_now
 
 E = events.register
 SUMMONED = E("case.summoned", "吹哨:召集部门报到")
@@ -44,31 +48,22 @@ MERGED = E("case.merged", "合并到主事项")
 MERGED_IN = E("case.merged_in", "并入重复事项")
 VISIBILITY_CHANGED = E("case.visibility_changed", "修改公开设置")
 
-# A street may blow the whistle while the case is being worked on, before or after dispatch.
-SUMMON_STATUSES = (
-    CaseStatus.REGISTERED,
-    CaseStatus.DISPATCHED,
-    CaseStatus.HANDLING,
-    CaseStatus.PARKED,
-    CaseStatus.RETURNED,
-)
-# Duplicates are merged before anyone has started on them.
-MERGEABLE_STATUSES = (CaseStatus.REPORTED, CaseStatus.VERIFYING, CaseStatus.REGISTERED)
+__all__ = ["MERGEABLE_STATUSES", "SUMMON_STATUSES"]  # also here, where they were first defined
 
 
 @transaction.atomic
 def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[CaseAssignment]:
     """吹哨报到: the street (乡镇/街道) summons departments to a case; each must report (报到)
     within the 吹哨报到 limit, then works on it like a co-unit and feeds back."""
-    case = _locked(case, SUMMON_STATUSES)
-    _require(actor, "dispatch", case.org, "只有街道(乡镇)调度中心可以吹哨")
+    case = locked(case, CASES.statuses("summon"))
+    CASES.check_permission("summon", case, actor)
     units = list(dict.fromkeys(units))
     if not units:
         raise ServiceError("请选择要召集报到的部门", field="units")
     for unit in units:
         if unit.kind not in (OrgKind.DEPARTMENT, OrgKind.OFFICE):
             raise ServiceError(f"“{unit.name}”不是区直部门,吹哨只能召集部门", field="units")
-    _check_units(case, units[0], units[1:])
+    check_units(case, units[0], units[1:])
     active = set(
         case.assignments.filter(status__in=(AssignmentStatus.PENDING, AssignmentStatus.SIGNED)).values_list(
             "org_id", flat=True
@@ -76,8 +71,8 @@ def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[
     )
     if clash := [u.name for u in units if u.pk in active]:
         raise ServiceError(f"{'、'.join(clash)}已在办理该事项,无需再召集", field="units")
-    note = _text(note, "note", "吹哨事由", limit=500)
-    now = _now()
+    note = clean_text(note, "note", "吹哨事由", limit=500)
+    now = clock_now()
     due = deadlines.stage_due(case.category, case.urgency, Stage.REPORT_IN, now)
     created = [
         CaseAssignment.objects.create(
@@ -92,7 +87,7 @@ def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[
         )
         for unit in units
     ]
-    _event(
+    add_event(
         case,
         SUMMONED,
         actor,
@@ -115,17 +110,17 @@ def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[
 @transaction.atomic
 def report_in(assignment: CaseAssignment, *, actor, note: str) -> CaseAssignment:
     """报到: a summoned department answers the whistle (who came, what it will do)."""
-    case = _locked(assignment.case, OPEN_STATUSES)
-    assignment = _locked_assignment(assignment, actor, [AssignmentStatus.PENDING])
+    case = locked(assignment.case, ASSIGNMENTS.parent_statuses("report_in"))
+    assignment = locked_assignment(assignment, actor, "report_in")
     if assignment.role != AssignmentRole.SUMMONED:
         raise ServiceError("只有被吹哨召集的部门需要报到")
-    note = _text(note, "note", "报到情况", limit=500)
-    now = _now()
+    note = clean_text(note, "note", "报到情况", limit=500)
+    now = clock_now()
     assignment.status, assignment.signed_at = AssignmentStatus.SIGNED, now
     assignment.signed_by = actor if getattr(actor, "is_authenticated", False) else None
     assignment.save(update_fields=["status", "signed_at", "signed_by"])
     late = bool(assignment.sign_due_at and now > assignment.sign_due_at)
-    _event(case, REPORTED_IN, actor, reason=note, after={"unit": assignment.org.name, "late": late})
+    add_event(case, REPORTED_IN, actor, reason=note, after={"unit": assignment.org.name, "late": late})
     return assignment
 
 
@@ -139,24 +134,23 @@ def merge_case(case: Case, *, actor, into: Case, reason: str, expected_status: s
         raise ServiceError("不能把事项合并到它自己", field="into")
     # Lock both rows in id order: two dispatchers merging A→B and B→A cannot deadlock.
     first, second = sorted([case, into], key=lambda c: c.pk)
-    locked = {
-        c.pk: _locked(c, CaseStatus.values, expected_status if c.pk == case.pk else None)
+    rows = {
+        c.pk: locked(c, CaseStatus.values, expected_status if c.pk == case.pk else None)
         for c in (first, second)
     }
-    case, into = locked[case.pk], locked[into.pk]
-    if case.status not in MERGEABLE_STATUSES:
-        raise StateConflict(f"事项当前为“{case.get_status_display()}”,已开始办理的事项不能再合并")
+    case, into = rows[case.pk], rows[into.pk]
+    CASES.check_status("merge", case)
     if into.status not in OPEN_STATUSES:
         raise ServiceError(f"主事项{into.number}当前为“{into.get_status_display()}”,不能并入", field="into")
-    _require(actor, "dispatch", case.org, "您没有处理该事项的权限")
-    _require(actor, "dispatch", into.org, f"您没有处理主事项{into.number}的权限")
-    reason = _text(reason, "reason", "合并理由", limit=500)
-    now = _now()
+    CASES.check_permission("merge", case, actor)
+    require(actor, "dispatch", into.org, f"您没有处理主事项{into.number}的权限")
+    reason = clean_text(reason, "reason", "合并理由", limit=500)
+    now = clock_now()
     before = case.status
     case.status, case.merged_into = CaseStatus.MERGED, into
-    _set_stage(case, None, now)
-    _save(case, "status", "merged_into")
-    _event(
+    set_stage(case, None, now)
+    save_case(case, "status", "merged_into")
+    add_event(
         case,
         MERGED,
         actor,
@@ -165,7 +159,7 @@ def merge_case(case: Case, *, actor, into: Case, reason: str, expected_status: s
         after={"into": into.number},
         public_note=f"与其他群众反映的同一问题合并办理,办理结果将一并告知您(主事项{into.number})",
     )
-    _event(into, MERGED_IN, actor, reason=reason, after={"merged": case.number})
+    add_event(into, MERGED_IN, actor, reason=reason, after={"merged": case.number})
     return case
 
 
@@ -187,14 +181,14 @@ def notify_merged_reporters(master: Case) -> int:
 @transaction.atomic
 def set_public(case: Case, *, actor, public: bool, reason: str) -> Case:
     """公开设置: whether the public tracking page shows the handling steps (never personal data)."""
-    case = _locked(case, CaseStatus.values)
-    _require(actor, "dispatch", case.org, "您没有修改公开设置的权限")
-    reason = _text(reason, "reason", "理由", limit=200)
+    case = locked(case, CASES.statuses("public"))
+    CASES.check_permission("public", case, actor)
+    reason = clean_text(reason, "reason", "理由", limit=200)
     if case.is_public == public:
         raise ServiceError("公开设置没有变化", field="public")
     case.is_public = public
     case.save(update_fields=["is_public"])
-    _event(
+    add_event(
         case,
         VISIBILITY_CHANGED,
         actor,

@@ -22,15 +22,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import events
-from audit.services import record
-from core import clock
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.models import ADMIN_KINDS, Org, OrgKind
-from orgs.scoping import can
 
 from . import assist, deadlines, locate, photos
 from .models import (
-    HANDLING_STATUSES,
     AssignmentRole,
     AssignmentStatus,
     AttachmentStage,
@@ -46,6 +42,17 @@ from .models import (
     Stage,
     Urgency,
 )
+from .workflow import ASSIGNMENTS, CASES, HANDLING_KINDS  # noqa: F401 (HANDLING_KINDS: forms read it here)
+from .workflow import add_event as _event
+from .workflow import check_units as _check_units
+from .workflow import clean_text as _text
+from .workflow import create_assignments as _create_assignments
+from .workflow import locked as _locked
+from .workflow import locked_assignment as _locked_assignment
+from .workflow import now as _now
+from .workflow import require as _require
+from .workflow import save_case as _save
+from .workflow import set_stage as _set_stage
 
 E = events.register
 REPORTED = E("case.reported", "上报事项")
@@ -67,61 +74,9 @@ CLOSED_ON_SPOT = E("case.closed_on_spot", "即报即办,现场处置结案")
 RATED = E("case.rated", "回访评价")
 REPORTER_VIEWED = E("case.reporter_viewed", "查看反映人联系方式")
 
-MAX_TEXT = 2000
-
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _now() -> dt.datetime:
-    return clock.now()
-
-
-def _locked(case: Case, allowed: Sequence[str], expected_status: str | None = None) -> Case:
-    """Lock the case row; refuse when its status moved underneath the actor."""
-    # ``org`` is loaded with the row: saving an OrgScopedModel reads ``org.path``.
-    case = Case.objects.select_for_update(of=("self",)).select_related("org").get(pk=case.pk)
-    if expected_status is not None and case.status != expected_status:
-        raise StateConflict(f"事项状态已变化(现为“{case.get_status_display()}”),请刷新页面后重试")
-    if case.status not in allowed:
-        raise StateConflict(f"事项当前为“{case.get_status_display()}”,不能进行此操作")
-    return case
-
-
-def _require(actor, action: str, org: Org, message: str) -> None:
-    if actor is None:
-        return  # system (demo generator, migrations)
-    if not can(actor, action, org):
-        raise PermissionDenied(message)
-
-
-def _text(value: str, field: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise ServiceError(f"{label}不能超过{limit}字", field=field)
-    return value
-
-
-def _event(case: Case, code: str, actor, *, reason: str = "", before=None, after=None, public_note: str = ""):
-    after = dict(after or {})
-    if public_note:
-        after["public_note"] = public_note
-    record(case, code, actor=actor, reason=reason, before=before or None, after=after or None)
-
-
-def _set_stage(case: Case, stage: str | None, now: dt.datetime, due: dt.datetime | None = None) -> None:
-    case.stage = stage or ""
-    case.stage_started_at = now if stage else None
-    if stage and due is None:
-        due = deadlines.stage_due(case.category, case.urgency, stage, now)
-    case.due_at = due if stage else None
-
-
-def _save(case: Case, *fields: str) -> None:
-    case.save(update_fields=[*fields, "stage", "stage_started_at", "due_at"])
 
 
 def next_number(day: dt.date | None = None) -> str:
@@ -343,8 +298,8 @@ def patrol_on_spot(
 
 @transaction.atomic
 def request_verification(case: Case, *, actor, note: str = "", expected_status: str | None = None) -> Case:
-    case = _locked(case, [CaseStatus.REPORTED], expected_status)
-    _require(actor, "dispatch", case.org, "您没有受理该事项的权限")
+    case = _locked(case, CASES.statuses("request_verification"), expected_status)
+    CASES.check_permission("request_verification", case, actor)
     now = _now()
     case.status = CaseStatus.VERIFYING
     _set_stage(case, Stage.REGISTER, now)
@@ -357,8 +312,8 @@ def request_verification(case: Case, *, actor, note: str = "", expected_status: 
 def record_verification(
     case: Case, *, actor, confirmed: bool, note: str, expected_status: str | None = None
 ) -> Case:
-    case = _locked(case, [CaseStatus.VERIFYING], expected_status)
-    _require(actor, "check", case.org, "您没有核实该事项的权限")
+    case = _locked(case, CASES.statuses("verify"), expected_status)
+    CASES.check_permission("verify", case, actor)
     note = _text(note, "note", "核实情况")
     now = _now()
     if confirmed:
@@ -386,8 +341,8 @@ def register_case(
     note: str = "",
     expected_status: str | None = None,
 ) -> Case:
-    case = _locked(case, [CaseStatus.REPORTED], expected_status)
-    _require(actor, "dispatch", case.org, "您没有受理该事项的权限")
+    case = _locked(case, CASES.statuses("register"), expected_status)
+    CASES.check_permission("register", case, actor)
     if category is None or not category.is_leaf or not category.active:
         raise ServiceError("请选择有效的小类", field="category")
     if category.requires_verification and case.verified_at is None:
@@ -419,8 +374,8 @@ def register_case(
 @transaction.atomic
 def reject_case(case: Case, *, actor, reason: str, expected_status: str | None = None) -> Case:
     """不予立案, with a reason the reporter sees on the tracking page."""
-    case = _locked(case, [CaseStatus.REPORTED, CaseStatus.VERIFYING], expected_status)
-    _require(actor, "dispatch", case.org, "您没有受理该事项的权限")
+    case = _locked(case, CASES.statuses("reject"), expected_status)
+    CASES.check_permission("reject", case, actor)
     reason = _text(reason, "reason", "不予立案理由", limit=200)
     case.status = CaseStatus.REJECTED
     case.rejected_reason = reason
@@ -432,56 +387,6 @@ def reject_case(case: Case, *, actor, reason: str, expected_status: str | None =
 
 # ---------------------------------------------------------------------------------------------
 # Dispatch, sign-for, return (派遣, 签收, 退单)
-
-HANDLING_KINDS = frozenset(
-    {
-        OrgKind.DEPARTMENT,
-        OrgKind.OFFICE,
-        OrgKind.STREET,
-        OrgKind.TOWN,
-        OrgKind.COMMUNITY,
-        OrgKind.VILLAGE,
-        OrgKind.GRID,
-    }
-)
-
-
-def _check_units(case: Case, lead: Org, co_units: Sequence[Org]) -> list[Org]:
-    if lead is None:
-        raise ServiceError("请选择主办单位", field="lead_unit")
-    units = [lead, *co_units]
-    district = case.org_path[: Org.steplen]
-    for unit in units:
-        if not unit.path.startswith(district):
-            raise ServiceError(
-                f"“{unit.name}”不属于本区,不能承办", field="lead_unit" if unit == lead else "co_units"
-            )
-        if unit.kind not in HANDLING_KINDS or unit.is_archived:
-            raise ServiceError(
-                f"“{unit.name}”不能承办事项", field="lead_unit" if unit == lead else "co_units"
-            )
-    if len({u.pk for u in units}) != len(units):
-        raise ServiceError("主办单位和协办单位不能重复", field="co_units")
-    return units
-
-
-def _create_assignments(
-    case: Case, lead: Org, co_units: Sequence[Org], actor, instructions: str, now: dt.datetime
-) -> None:
-    sign_due = deadlines.stage_due(case.category, case.urgency, Stage.SIGN, now)
-    return_due = deadlines.stage_due(case.category, case.urgency, Stage.RETURN_WINDOW, now)
-    for unit, role in [(lead, AssignmentRole.LEAD)] + [(u, AssignmentRole.CO) for u in co_units]:
-        CaseAssignment.objects.create(
-            case=case,
-            org=unit,
-            role=role,
-            instructions=instructions,
-            dispatched_at=now,
-            dispatched_by=actor if getattr(actor, "is_authenticated", False) else None,
-            sign_due_at=sign_due,
-            return_due_at=return_due,
-            handle_due_at=case.handle_due_at,
-        )
 
 
 @transaction.atomic
@@ -495,8 +400,8 @@ def dispatch_case(
     expected_status: str | None = None,
 ) -> Case:
     """派遣/流转交办 to one lead unit (主办) and optional co-units (协办); the handling clock starts."""
-    case = _locked(case, [CaseStatus.REGISTERED], expected_status)
-    _require(actor, "dispatch", case.org, "您没有派遣该事项的权限")
+    case = _locked(case, CASES.statuses("dispatch"), expected_status)
+    CASES.check_permission("dispatch", case, actor)
     units = _check_units(case, lead_unit, list(co_units))
     instructions = _text(instructions, "instructions", "派遣意见", required=False, limit=500)
     now = _now()
@@ -528,21 +433,11 @@ def _intel_feedback(kind: str, case: Case, actor) -> None:
     assist.decided(kind, case, actor)
 
 
-def _locked_assignment(assignment: CaseAssignment, actor, allowed: Sequence[str]) -> CaseAssignment:
-    assignment = (
-        CaseAssignment.objects.select_for_update(of=("self",)).select_related("org").get(pk=assignment.pk)
-    )
-    _require(actor, "handle", assignment.org, f"您不是“{assignment.org.name}”的经办人")
-    if assignment.status not in allowed:
-        raise StateConflict(f"该承办记录当前为“{assignment.get_status_display()}”,不能进行此操作")
-    return assignment
-
-
 @transaction.atomic
 def sign_assignment(assignment: CaseAssignment, *, actor) -> CaseAssignment:
     """签收: the unit accepts the case. The lead's sign-for starts handling."""
-    case = _locked(assignment.case, [CaseStatus.DISPATCHED, CaseStatus.HANDLING])
-    assignment = _locked_assignment(assignment, actor, [AssignmentStatus.PENDING])
+    case = _locked(assignment.case, ASSIGNMENTS.parent_statuses("sign"))
+    assignment = _locked_assignment(assignment, actor, "sign")
     if assignment.role == AssignmentRole.SUMMONED:
         raise ServiceError("被吹哨召集的部门请填写报到情况")
     now = _now()
@@ -568,8 +463,8 @@ def sign_assignment(assignment: CaseAssignment, *, actor) -> CaseAssignment:
 @transaction.atomic
 def return_assignment(assignment: CaseAssignment, *, actor, reason: str, note: str) -> CaseAssignment:
     """退单: the lead unit sends the case back, with a reason code, within the return window."""
-    case = _locked(assignment.case, [CaseStatus.DISPATCHED, CaseStatus.HANDLING])
-    assignment = _locked_assignment(assignment, actor, [AssignmentStatus.PENDING, AssignmentStatus.SIGNED])
+    case = _locked(assignment.case, ASSIGNMENTS.parent_statuses("return"))
+    assignment = _locked_assignment(assignment, actor, "return")
     if assignment.role != AssignmentRole.LEAD:
         raise ServiceError("协办单位不能退单;如有异议请向主办单位或调度中心反映")
     if reason not in ReturnReason.values:
@@ -602,8 +497,8 @@ def adjudicate_return(
 ) -> Case:
     """The dispatcher rules on a return: upheld → re-dispatch to ``lead_unit``; overruled → the
     original unit handles it and the unreasonable return counts against it."""
-    case = _locked(case, [CaseStatus.RETURNED], expected_status)
-    _require(actor, "dispatch", case.org, "您没有裁定退单的权限")
+    case = _locked(case, CASES.statuses("adjudicate"), expected_status)
+    CASES.check_permission("adjudicate", case, actor)
     note = _text(note, "note", "裁定意见", limit=500)
     returned = (
         case.assignments.select_for_update()
@@ -656,8 +551,8 @@ def adjudicate_return(
 @transaction.atomic
 def give_feedback(assignment: CaseAssignment, *, actor, text: str, uploads=()) -> CaseAssignment:
     """处置反馈 by a unit; the lead unit's feedback completes handling and starts the check."""
-    case = _locked(assignment.case, HANDLING_STATUSES)
-    assignment = _locked_assignment(assignment, actor, [AssignmentStatus.SIGNED])
+    case = _locked(assignment.case, ASSIGNMENTS.parent_statuses("feedback"))
+    assignment = _locked_assignment(assignment, actor, "feedback")
     text = _text(text, "text", "处置情况")
     now = _now()
     assignment.status, assignment.fed_back_at, assignment.feedback = AssignmentStatus.FED_BACK, now, text
@@ -688,8 +583,8 @@ def check_case(
     case: Case, *, actor, passed: bool, note: str, uploads=(), expected_status: str | None = None
 ) -> Case:
     """核查: pass → 结案; fail → 返工 (the lead unit handles again, with a new handling period)."""
-    case = _locked(case, [CaseStatus.FED_BACK], expected_status)
-    _require(actor, "check", case.org, "您没有核查该事项的权限")
+    case = _locked(case, CASES.statuses("check"), expected_status)
+    CASES.check_permission("check", case, actor)
     note = _text(note, "note", "核查意见", required=not passed, limit=500)
     now = _now()
     _attach(case, uploads, AttachmentStage.CHECK, actor)
@@ -748,12 +643,12 @@ def rate_case(
 ) -> Case:
     """回访评价 by the reporter (with the tracking token or as the reporting user) or recorded by a
     dispatcher who called them back (``callback``)."""
-    case = _locked(case, [CaseStatus.CLOSED])
+    case = _locked(case, CASES.statuses("callback"))
     by_reporter = (token is not None and token == case.access_token) or (
         actor is not None and getattr(actor, "is_authenticated", False) and case.reporter_user_id == actor.pk
     )
     if not by_reporter:
-        _require(actor, "callback", case.org, "只有反映人或回访人员可以评价")
+        CASES.check_permission("callback", case, actor)
         if actor is None:
             raise PermissionDenied("查询凭证无效")
     if case.rated_at is not None:

@@ -21,10 +21,9 @@ from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.models import Org, OrgKind
 from orgs.scoping import can, has_scope
 
-from . import assist, coordination, forms, selectors, services
+from . import assist, forms, selectors, services, workflow
 from .models import (
     DECIDER_ACTION,
-    HANDLING_STATUSES,
     AssignmentRole,
     AssignmentStatus,
     AttachmentStage,
@@ -191,11 +190,10 @@ def _ids(prefix: str) -> str:
 
 
 def _panels(request, case, bound: dict) -> dict:
-    """The action forms this user may use on this case now (``bound``: a form with errors)."""
+    """The action forms this user may use on this case now (``bound``: a form with errors); which
+    ones comes from the transition table (``workflow.CASES`` / ``workflow.ASSIGNMENTS``)."""
     user = request.user
-    status = case.status
-    initial = {"expected_status": status}
-    panels: dict = {}
+    initial = {"expected_status": case.status}
 
     def form(key, cls, **kwargs):
         if key in bound:
@@ -203,72 +201,76 @@ def _panels(request, case, bound: dict) -> dict:
         kwargs.setdefault("initial", initial)
         return cls(auto_id=_ids(key), **kwargs)
 
-    can_dispatch = can(user, "dispatch", case.org)
-    can_check = can(user, "check", case.org)
-    if status == CaseStatus.REPORTED and can_dispatch:
-        panels["register"] = form(
-            "register",
-            forms.RegisterForm,
-            initial={
-                **initial,
-                "category": case.category_id,
-                "urgency": case.urgency,
-                "title": case.title,
-            },
-        )
-        panels["request_verification"] = form("request_verification", forms.VerificationRequestForm)
-    if status in (CaseStatus.REPORTED, CaseStatus.VERIFYING) and can_dispatch:
-        panels["reject"] = form("reject", forms.RejectForm)
-    if status == CaseStatus.VERIFYING and can_check:
-        panels["verify"] = form("verify", forms.VerificationForm)
-    if status in (CaseStatus.REGISTERED, CaseStatus.RETURNED) and can_dispatch:
-        suggested = selectors.suggest_units(case)
-        if status == CaseStatus.REGISTERED:
-            panels["dispatch"] = form("dispatch", forms.DispatchForm, case=case, suggested=suggested)
-        else:
-            panels["adjudicate"] = form("adjudicate", forms.AdjudicateForm, case=case, suggested=suggested)
-            panels["returned"] = case.assignments.filter(
-                status=AssignmentStatus.RETURNED, return_upheld__isnull=True
-            ).first()
-    if status == CaseStatus.FED_BACK and can_check:
-        panels["check"] = form("check", forms.CheckForm)
-    if status == CaseStatus.CLOSED and case.rated_at is None and can(user, "callback", case.org):
-        panels["callback"] = form("callback", forms.CallbackForm)
+    panels: dict = {}
+    for entry in workflow.CASES.available(case, user):
+        if entry.action in CASE_FORMS:
+            panels[entry.action] = CASE_FORMS[entry.action](case, form)
+    if "adjudicate" in panels:
+        panels["returned"] = case.assignments.filter(
+            status=AssignmentStatus.RETURNED, return_upheld__isnull=True
+        ).first()
     if case.is_open:
-        now = timezone.now()
-        mine = []
-        for assignment in selectors.my_assignments(user, case):
-            entry = {"assignment": assignment}
-            pending = assignment.status == AssignmentStatus.PENDING
-            lead = assignment.role == AssignmentRole.LEAD
-            if assignment.role == AssignmentRole.SUMMONED:
-                if pending:
-                    entry["report_in_form"] = form(f"report_in-{assignment.pk}", forms.ReportInForm)
-            elif pending and status in (CaseStatus.DISPATCHED, CaseStatus.HANDLING):
-                entry["sign"] = True
-            window_open = assignment.return_due_at is None or now <= assignment.return_due_at
-            if lead and window_open and status in (CaseStatus.DISPATCHED, CaseStatus.HANDLING):
-                entry["return_form"] = form(f"return-{assignment.pk}", forms.ReturnForm)
-            if assignment.status == AssignmentStatus.SIGNED and status in HANDLING_STATUSES:
-                entry["feedback_form"] = form(f"feedback-{assignment.pk}", forms.FeedbackForm)
-                if lead:
-                    entry["extension_form"] = form("extension", forms.ExtensionForm)
-                    if status == CaseStatus.HANDLING:
-                        entry["parking_form"] = form("parking", forms.ParkingForm)
-            mine.append(entry)
+        mine = [
+            _assignment_panel(user, case, assignment, form)
+            for assignment in selectors.my_assignments(user, case)
+        ]
         if mine:
             panels["assignments"] = mine
-    _coordination_panels(user, case, form, panels, can_dispatch)
+    _coordination_panels(user, case, form, panels, can(user, "dispatch", case.org))
     return panels
 
 
+def _register_form(case, form):
+    initial = {"expected_status": case.status, "category": case.category_id, "urgency": case.urgency}
+    return form("register", forms.RegisterForm, initial={**initial, "title": case.title})
+
+
+# The form each case-level action of the table shows (``form(key, cls, **kwargs)``).
+CASE_FORMS = {
+    "register": _register_form,
+    "request_verification": lambda case, form: form("request_verification", forms.VerificationRequestForm),
+    "reject": lambda case, form: form("reject", forms.RejectForm),
+    "verify": lambda case, form: form("verify", forms.VerificationForm),
+    "dispatch": lambda case, form: form(
+        "dispatch", forms.DispatchForm, case=case, suggested=selectors.suggest_units(case)
+    ),
+    "adjudicate": lambda case, form: form(
+        "adjudicate", forms.AdjudicateForm, case=case, suggested=selectors.suggest_units(case)
+    ),
+    "check": lambda case, form: form("check", forms.CheckForm),
+    "callback": lambda case, form: form("callback", forms.CallbackForm),
+    "summon": lambda case, form: form("summon", forms.SummonForm, case=case),
+    "merge": lambda case, form: form("merge", forms.MergeForm),
+    "public": lambda case, form: form(
+        "public", forms.PublicForm, initial={"public": "1" if case.is_public else "0"}
+    ),
+}
+
+
+def _assignment_panel(user, case, assignment, form) -> dict:
+    """One of the user's assignments with the forms its table actions need."""
+    entry = {"assignment": assignment}
+    actions = {t.action for t in workflow.ASSIGNMENTS.available(assignment, user)}
+    pk = assignment.pk
+    if "report_in" in actions:
+        entry["report_in_form"] = form(f"report_in-{pk}", forms.ReportInForm)
+    if "sign" in actions:
+        entry["sign"] = True
+    if "return" in actions:
+        entry["return_form"] = form(f"return-{pk}", forms.ReturnForm)
+    if "feedback" in actions:
+        entry["feedback_form"] = form(f"feedback-{pk}", forms.FeedbackForm)
+        # Requests to the dispatcher (approvals) ride on the lead's feedback form.
+        if assignment.role == AssignmentRole.LEAD:
+            entry["extension_form"] = form("extension", forms.ExtensionForm)
+            if case.status == CaseStatus.HANDLING:
+                entry["parking_form"] = form("parking", forms.ParkingForm)
+    return entry
+
+
 def _coordination_panels(user, case, form, panels: dict, can_dispatch: bool) -> None:
-    """吹哨, merge, public visibility, and requests to approve (延期/挂账/重办/不合理诉求)."""
+    """Requests (延期/挂账/重办/不合理诉求): to make and to approve."""
     status = case.status
-    if can_dispatch and status in coordination.SUMMON_STATUSES:
-        panels["summon"] = form("summon", forms.SummonForm, case=case)
-    if can_dispatch and status in coordination.MERGEABLE_STATUSES:
-        panels["merge"] = form("merge", forms.MergeForm)
     if (
         status == CaseStatus.CLOSED
         and case.rated_at is not None
@@ -284,10 +286,6 @@ def _coordination_panels(user, case, form, panels: dict, can_dispatch: bool) -> 
         and status not in (CaseStatus.REJECTED, CaseStatus.MERGED)
     ):
         panels["exclusion"] = form("exclusion", forms.ExclusionForm)
-    if can_dispatch:
-        panels["public"] = form(
-            "public", forms.PublicForm, initial={"public": "1" if case.is_public else "0"}
-        )
     decidable = []
     for request in case.requests.filter(status=RequestStatus.PENDING).select_related(
         "requested_by", "requester_unit"

@@ -43,6 +43,7 @@ from .devmodels import (
     Discipline,
     StepDocument,
 )
+from .devworkflow import DEVELOPMENT, STEP_STATUSES, check_branch
 from .models import (
     AttendanceStatus,
     Meeting,
@@ -1043,15 +1044,15 @@ def record_step(
         Applicant.objects.select_for_update(of=("self",)).select_related("org", "person").get(pk=applicant.pk)
     )
     branch = applicant.org
-    _require(actor, branch, "无权办理该支部的发展党员事项")
+    check_branch(actor, applicant)
     if expected_step is not None and expected_step != applicant.step:
         raise ServiceError("该发展对象的进度已变化,请刷新页面后重试", field="number")
-    if applicant.status not in (ApplicantStatus.ACTIVE, ApplicantStatus.PROBATIONARY):
+    if applicant.status not in STEP_STATUSES:
         raise ServiceError(f"发展程序{applicant.get_status_display()},不能再登记步骤", field="number")
     if number not in devsteps.BY_NUMBER or number < 2:
         raise ServiceError("步骤编号无效", field="number")
     spec = devsteps.step(number)
-    if number != applicant.step + 1:
+    if not DEVELOPMENT.offered(DEVELOPMENT[spec.code], applicant):
         nxt = devsteps.BY_NUMBER.get(applicant.step + 1)
         raise ServiceError(
             f"步骤顺序:须先完成{nxt.label if nxt else '前一步'},才能登记{spec.label}。依据:{ORDER_SOURCE}",
@@ -1454,9 +1455,9 @@ def correct_step(
 def cancel_applicant(*, actor, applicant: Applicant, reason: str) -> Applicant:
     """Stop a development process (终止培养/取消资格). Nothing is deleted."""
     applicant = Applicant.objects.select_for_update(of=("self",)).select_related("org").get(pk=applicant.pk)
-    _require(actor, applicant.org, "无权办理该支部的发展党员事项")
-    if applicant.status not in (ApplicantStatus.ACTIVE,):
-        raise ServiceError("只能终止培养考察中的发展程序(预备党员须经支部大会讨论)", field="reason")
+    DEVELOPMENT.check_permission("cancel", applicant, actor)
+    if not DEVELOPMENT.allowed("cancel", applicant.status):
+        raise ServiceError(DEVELOPMENT["cancel"].refusal, field="reason")
     applicant.cancel_reason = _text(reason, "reason", "终止原因", required=True)
     applicant.status = ApplicantStatus.CANCELLED
     _schedule(applicant)

@@ -16,6 +16,7 @@ from orgs.scoping import can
 
 from . import devcompliance, development, devforms, devselectors, devsteps, selectors
 from .devmodels import ApplicantStatus, DevelopmentStep
+from .devworkflow import DEVELOPMENT
 from .models import Meeting
 
 
@@ -163,8 +164,10 @@ def applicant_page(request, pk):
     applicant = get_object_or_404(devselectors.applicants(request.user), pk=pk)
     nxt = applicant.next_step
     can_change = can(request.user, "change", applicant.org)
+    # The forms follow the transition table: the next step's, and 终止 while still cultivated.
+    offered = {t.action for t in DEVELOPMENT.available(applicant, request.user)}
     form = None
-    if nxt is not None and can_change:
+    if nxt is not None and nxt.code in offered:
         if request.method == "POST":
             form = _step_form(applicant, nxt, request.POST, request.FILES)
             if form.is_valid():
@@ -226,6 +229,7 @@ def applicant_page(request, pk):
         "next": nxt,
         "form": form,
         "can_change": can_change,
+        "can_cancel": "cancel" in offered,
         "today": selectors.today(),
         "stages": devsteps.STAGES,
         "all_steps": devsteps.STEPS,

@@ -23,8 +23,7 @@ from audit import events
 from audit.services import record
 from core import clock
 from core.errors import PermissionDenied, ServiceError, StateConflict
-from orgs.models import PARTY_KINDS, Org
-from orgs.scoping import ALL, can, scope_paths, under_paths
+from orgs.models import Org
 from party.rules import Rules
 
 from .models import (
@@ -39,6 +38,7 @@ from .models import (
     StepKind,
     VillagersBody,
 )
+from .workflow import DECISIONS, may_act, next_step  # may_act: public here too
 
 E = events.register
 DECISION_PROPOSED = E("villages.decision_proposed", "村党组织提议重大事项")
@@ -59,21 +59,9 @@ def _today() -> dt.date:
     return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
 
-def may_act(actor, village: Org, action: str = "change") -> bool:
-    """The village's own staff (a role over the village) or whoever acts for a party organization
-    built in the village (its secretary, the township committee, the organization department)."""
-    if actor is None:
-        return True
-    if can(actor, action, village):
-        return True
-    paths = scope_paths(actor, action)
-    party = Org.objects.filter(host=village, kind__in=PARTY_KINDS)
-    return paths is ALL or party.filter(under_paths(paths, "path")).exists()
-
-
 def _require(actor, village: Org) -> None:
     if not may_act(actor, village):
-        raise PermissionDenied("无权办理该村的四议两公开事项")
+        raise PermissionDenied(DECISIONS.transitions[0].denied)
 
 
 def _text(value, field, label, *, required=False, limit=200) -> str:
@@ -302,21 +290,8 @@ def record_step(
     _require(actor, decision.org)
     if expected_steps is not None and expected_steps != decision.done_steps:
         raise ServiceError("该事项进度已变化,请刷新页面后重试", field="kind")
-    nxt = decision.next_kind
-    if nxt is None:
-        raise ServiceError("该事项已完成全部步骤", field="kind")
-    if kind != nxt:
-        label = StepKind(kind).label if kind in StepKind.values else kind
-        raise ServiceError(
-            f"步骤顺序:须先完成“{StepKind(nxt).label}”,不能直接登记“{label}”。依据:{FOUR_TWO}", field="kind"
-        )
-    if not isinstance(held_on, dt.date):
-        raise ServiceError("请填写日期", field="held_on")
-    if held_on > _today():
-        raise ServiceError("日期不能晚于今天", field="held_on")
-    last = decision.steps.filter(superseded_at__isnull=True, passed=True).order_by("-held_on", "-pk").first()
-    if last and held_on < last.held_on:
-        raise ServiceError(f"日期不能早于上一步({last.get_kind_display()},{last.held_on})", field="held_on")
+    _check_order(decision, kind)
+    _check_date(decision, held_on)
     village = decision.org
     rules = Rules.load(held_on)
     judge = _Judge(rules, village)
@@ -421,6 +396,28 @@ def record_step(
             after=after,
         )
     return step
+
+
+def _check_order(decision: Decision, kind: str) -> None:
+    """Only the next step may be recorded (the transition table ``DECISIONS``)."""
+    nxt = decision.next_kind
+    if nxt is None:
+        raise ServiceError("该事项已完成全部步骤", field="kind")
+    if kind not in DECISIONS or not DECISIONS.allowed(kind, next_step(decision)):
+        label = StepKind(kind).label if kind in StepKind.values else kind
+        raise ServiceError(
+            f"步骤顺序:须先完成“{StepKind(nxt).label}”,不能直接登记“{label}”。依据:{FOUR_TWO}", field="kind"
+        )
+
+
+def _check_date(decision: Decision, held_on) -> None:
+    if not isinstance(held_on, dt.date):
+        raise ServiceError("请填写日期", field="held_on")
+    if held_on > _today():
+        raise ServiceError("日期不能晚于今天", field="held_on")
+    last = decision.steps.filter(superseded_at__isnull=True, passed=True).order_by("-held_on", "-pk").first()
+    if last and held_on < last.held_on:
+        raise ServiceError(f"日期不能早于上一步({last.get_kind_display()},{last.held_on})", field="held_on")
 
 
 def _step_snapshot(step: DecisionStep) -> dict:

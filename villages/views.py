@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core import clock
 from core.errors import ServiceError
 
-from . import forms, selectors, services
+from . import forms, selectors, services, workflow
 from .models import MEETING_STEPS, ORDER, DecisionPhoto, DecisionStatus, StepKind
 
 
@@ -79,7 +79,8 @@ def detail(request, pk):
     nxt = decision.next_kind
     can_act = services.may_act(request.user, decision.org)
     form = None
-    if nxt is not None and can_act:
+    # The step form when the transition table offers this user the next step.
+    if workflow.DECISIONS.available(decision, request.user):
         if request.method == "POST":
             form = forms.StepForm(request.POST)
             if form.is_valid():

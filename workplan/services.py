@@ -52,6 +52,7 @@ from .models import (
     TaskUnit,
     UnitRole,
 )
+from .workflow import TASKS
 
 E = events.register
 PLAN_CREATED = E("workplan.plan_created", "新建工作计划")
@@ -516,32 +517,35 @@ UPDATABLE = {
 }
 
 
+def _clean_change(name: str, value):
+    """One field of ``update_task``, cleaned."""
+    if name == "evidence_kinds":
+        return _join(value, EVIDENCE_KINDS, name, "成果形式")
+    if name == "tags":
+        return _join(value, None, name, "标签")
+    if name == "weight":
+        value = Decimal(str(value))
+        if value <= 0:
+            raise ServiceError("权重应大于0", field="weight")
+        return value
+    if name == "title":
+        return _text(value, "title", "工作任务", limit=300)
+    return value.strip() if isinstance(value, str) else value
+
+
 @transaction.atomic
 def update_task(task: Task, *, actor, reason: str = "", lead_unit=..., co_units=..., **changes) -> Task:
     """Edit a task. After the plan is issued, changing dates or units needs a reason, and the
     event says what changed (before/after)."""
     task = _locked_task(task)
-    require_supervisor(actor, task.plan)
-    if task.state not in (TaskState.ACTIVE, TaskState.SUBMITTED):
-        raise StateConflict(f"任务{task.get_state_display()},不能修改")
+    TASKS.check_permission("change", task, actor)
+    TASKS.check_status("change", task)
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise ServiceError(f"不能修改:{'、'.join(sorted(unknown))}")
     before, units_before = _snapshot(task), _units_snapshot(task)
     for name, value in changes.items():
-        if name in ("evidence_kinds",):
-            value = _join(value, EVIDENCE_KINDS, name, "成果形式")
-        elif name == "tags":
-            value = _join(value, None, name, "标签")
-        elif name == "weight":
-            value = Decimal(str(value))
-            if value <= 0:
-                raise ServiceError("权重应大于0", field="weight")
-        elif name == "title":
-            value = _text(value, "title", "工作任务", limit=300)
-        elif isinstance(value, str):
-            value = value.strip()
-        setattr(task, name, value)
+        setattr(task, name, _clean_change(name, value))
     _dates(task.start_on, task.deadline)
     if task.parent_id and task.deadline > task.parent.deadline:  # type: ignore[union-attr]
         raise ServiceError(
@@ -638,10 +642,9 @@ def move_task(task: Task, *, actor, new_parent: Task | None, reason: str = "") -
 def cancel_task(task: Task, *, actor, reason: str) -> Task:
     """Cancel a task and its open sub-tasks (nothing is deleted); the reason is kept."""
     task = _locked_task(task)
-    require_supervisor(actor, task.plan)
+    TASKS.check_permission("cancel", task, actor)
     reason = _text(reason, "reason", "取消原因", limit=300)
-    if task.state not in (TaskState.ACTIVE, TaskState.SUBMITTED):
-        raise StateConflict(f"任务{task.get_state_display()},不能取消")
+    TASKS.check_status("cancel", task)
     now = clock.now()
     ids = [task.pk, *sorted(_descendant_ids(task))]
     for item in Task.objects.select_for_update().filter(
@@ -714,8 +717,7 @@ def _roll_up(task: Task, actor) -> None:
 def _check_reporter(actor, task: Task) -> None:
     if task.lead_unit_id is None:
         raise ServiceError("该任务未确定牵头单位")
-    if actor is not None and not can(actor, "workplan_report", task.lead_unit):
-        raise PermissionDenied(f"只有牵头单位({task.lead_unit.name})可以报送该任务的进展")  # type: ignore[union-attr]
+    TASKS.check_permission("report", task, actor)
 
 
 @transaction.atomic
@@ -725,8 +727,7 @@ def submit_co_input(task: Task, *, actor, unit: Org, text: str) -> CoInput:
     if not task.units.filter(active=True, role=UnitRole.CO, org=unit).exists():
         raise PermissionDenied(f"{unit.name}不是该任务的配合单位")
     _require(actor, "workplan_report", unit, f"您不能代表{unit.name}报送")
-    if task.state != TaskState.ACTIVE:
-        raise StateConflict(f"任务{task.get_state_display()},无需再报送")
+    TASKS.check_status("co_input", task)
     co_input = CoInput.objects.create(
         task=task,
         org=unit,
@@ -760,8 +761,7 @@ def report_progress(
         raise ServiceError("该任务有子任务,进度由子任务汇总,请在子任务中报送")
     if task.state == TaskState.SUBMITTED:
         raise StateConflict("已申请办结,正在等待督查室核验")
-    if task.state != TaskState.ACTIVE:
-        raise StateConflict(f"任务{task.get_state_display()},不能报送")
+    TASKS.check_status("report", task)
     try:
         percent = int(percent)
     except (TypeError, ValueError) as error:
@@ -852,9 +852,8 @@ def report_progress(
 def verify_completion(task: Task, *, actor, accept: bool, note: str = "") -> Task:
     """核验: accept the completion (已办结) or send it back with reasons (back to 推进中)."""
     task = _locked_task(task)
-    require_supervisor(actor, task.plan)
-    if task.state != TaskState.SUBMITTED:
-        raise StateConflict(f"任务当前为{task.get_state_display()},没有待核验的办结申请")
+    TASKS.check_permission("verify", task, actor)
+    TASKS.check_status("verify", task)
     report = (
         task.reports.filter(is_completion=True, status=ReportStatus.AWAITING).order_by("-created_at").first()
     )
@@ -900,9 +899,8 @@ def verify_completion(task: Task, *, actor, accept: bool, note: str = "") -> Tas
 def close_task(task: Task, *, actor, note: str = "") -> Task:
     """销号: take a verified task off the supervision list."""
     task = _locked_task(task)
-    require_supervisor(actor, task.plan)
-    if task.state != TaskState.DONE:
-        raise StateConflict("只有已办结(核验通过)的任务可以销号")
+    TASKS.check_permission("close", task, actor)
+    TASKS.check_status("close", task)
     task.state, task.closed_at = TaskState.CLOSED, clock.now()
     task.save(update_fields=["state", "closed_at"])
     record(

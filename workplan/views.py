@@ -15,7 +15,7 @@ from core.media import file_response
 from orgs.imports import ImportRejected
 from orgs.scoping import can, has_scope
 
-from . import drafts, escalation, excel, forms, selectors, services, status
+from . import drafts, escalation, excel, forms, selectors, services, status, workflow
 from .extract import extract, render_outline
 from .models import (
     LIGHT_COLOUR,
@@ -26,7 +26,6 @@ from .models import (
     NoticeKind,
     Plan,
     PlanState,
-    TaskState,
     TaskStatus,
     UnitRole,
 )
@@ -404,6 +403,8 @@ def draft(request):
 
 
 def _task_panels(request, task, bound: dict) -> dict:
+    """The forms this user may use on this task now; which actions comes from the transition
+    table (``workflow.TASKS``)."""
     user = request.user
     panels: dict = {}
 
@@ -412,50 +413,49 @@ def _task_panels(request, task, bound: dict) -> dict:
 
     supervise = can(user, "supervise", task.plan.org)
     units = list(task.units.filter(active=True).select_related("org"))
-    if (
-        task.plan.is_approved
-        and task.is_leaf
-        and task.state == TaskState.ACTIVE
-        and task.lead_unit_id
-        and can(user, "workplan_report", task.lead_unit)
-    ):
+    actions = {t.action for t in workflow.TASKS.available(task, user)}
+    if "report" in actions:
         panels["report"] = form("report", forms.ReportForm, initial={"percent": int(task.progress)})
-    co_units = [u.org for u in units if u.role == UnitRole.CO and can(user, "workplan_report", u.org)]
     panels["can_link"] = supervise or any(can(user, "workplan_report", u.org) for u in units)
     if panels["can_link"] and task.is_open:
         panels["link"] = form("link", forms.LinkForm)
-    panels["can_mark"] = task.lead_unit_id is not None and can(user, "workplan_report", task.lead_unit)
-    if co_units and task.state == TaskState.ACTIVE and task.plan.is_approved:
-        panels["co_input"] = form("co_input", forms.CoInputForm, units=co_units)
+    panels["can_mark"] = workflow.may_report(user, task)
+    if "co_input" in actions:
+        panels["co_input"] = form("co_input", forms.CoInputForm, units=workflow.co_units_of(user, task))
+    if "verify" in actions:
+        panels["verify"] = form("verify", forms.VerifyForm)
+    if "close" in actions:
+        panels["close"] = True
+    if "change" in actions:
+        panels["notice"] = form("notice", forms.NoticeForm, initial={"kind": NoticeKind.NOTICE})
+        panels["change"] = form(
+            "change",
+            forms.ChangeTaskForm,
+            user=user,
+            initial={
+                **forms.ChangeTaskForm.initial_for(task),
+                "deadline": task.deadline,
+                "lead_unit": task.lead_unit_id,
+                "co_units": [u.org_id for u in units if u.role == UnitRole.CO],
+            },
+        )
+    if "cancel" in actions:
+        panels["cancel"] = form("cancel", forms.ReasonForm)
     if supervise:
-        if task.state == TaskState.SUBMITTED:
-            panels["verify"] = form("verify", forms.VerifyForm)
-        if task.state == TaskState.DONE:
-            panels["close"] = True
-        if task.state in (TaskState.ACTIVE, TaskState.SUBMITTED):
-            panels["notice"] = form("notice", forms.NoticeForm, initial={"kind": NoticeKind.NOTICE})
-            panels["change"] = form(
-                "change",
-                forms.ChangeTaskForm,
-                user=user,
-                initial={
-                    **forms.ChangeTaskForm.initial_for(task),
-                    "deadline": task.deadline,
-                    "lead_unit": task.lead_unit_id,
-                    "co_units": [u.org_id for u in units if u.role == UnitRole.CO],
-                },
-            )
-            panels["cancel"] = form("cancel", forms.ReasonForm)
-        if units:
-            panels["accountability"] = form(
-                "accountability", forms.AccountabilityEntryForm, units=[u.org for u in units]
-            )
-        panels["milestone"] = form("milestone", forms.MilestoneForm)
-        panels["decide"] = [
-            (item, form(f"decide-{item.pk}", forms.DecideForm))
-            for item in task.accountability.filter(status=AccountabilityStatus.PROPOSED)
-        ]
+        _supervisor_panels(task, units, form, panels)
     return panels
+
+
+def _supervisor_panels(task, units, form, panels: dict) -> None:
+    if units:
+        panels["accountability"] = form(
+            "accountability", forms.AccountabilityEntryForm, units=[u.org for u in units]
+        )
+    panels["milestone"] = form("milestone", forms.MilestoneForm)
+    panels["decide"] = [
+        (item, form(f"decide-{item.pk}", forms.DecideForm))
+        for item in task.accountability.filter(status=AccountabilityStatus.PROPOSED)
+    ]
 
 
 def _render_task(request, task, *, bound=None, status_code=200, conflict=""):

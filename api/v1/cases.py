@@ -23,7 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
 from audit.events import label_for
-from cases import approvals, coordination, selectors, services
+from cases import approvals, coordination, selectors, services, workflow
 from cases.models import AssignmentStatus, Case, CaseStatus, Category
 from core.tabular import csv_writer
 from orgs.models import Org
@@ -184,9 +184,19 @@ def _case(request, number: str) -> Case:
 
 
 def _after(request, case: Case) -> dict:
-    """The case as the actor now sees it; an action can move it out of the actor's view."""
+    """The case as the actor now sees it. An action can move it out of the actor's view: then,
+    as the page does (it goes back to the list), only the number and the new status (``CaseGone``),
+    never an unscoped detail."""
     fresh = _visible(request).filter(pk=case.pk).first()
-    return case_detail(fresh or Case.objects.select_related(*CASE_RELATED).get(pk=case.pk))
+    if fresh is not None:
+        return case_detail(fresh)
+    status = Case.objects.values_list("status", flat=True).get(pk=case.pk)
+    return {
+        "number": case.number,
+        "status": status,
+        "status_label": CaseStatus(status).label,
+        "visible": False,
+    }
 
 
 def _org(pk: int | None, field: str) -> Org | None:
@@ -460,7 +470,7 @@ def _create(request, payload: s.CaseCreateIn) -> Case:
     )
 
 
-@router.post("/cases", response={201: s.CaseDetail, **s.ERRORS}, summary="上报/录入事项")
+@router.post("/cases", response={201: s.CaseAfter, **s.ERRORS}, summary="上报/录入事项")
 def create_case(
     request,
     response: HttpResponse,
@@ -473,11 +483,10 @@ def create_case(
 
     def create():
         case = _create(request, payload)
-        return case, case_detail(case)
+        return case, _after(request, case)
 
     def replay(pk: int) -> dict:
-        case = _visible(request).filter(pk=pk).first() or Case.objects.get(pk=pk)
-        return case_detail(case)
+        return _after(request, Case.objects.only("pk", "number").get(pk=pk))
 
     body = idempotency.run(
         request, response, idempotency_key, payload.model_dump(), "cases.create", create, replay
@@ -516,6 +525,20 @@ def download_attachment(request, number: str, attachment_id: int):
     except FileNotFoundError as error:
         raise Http404 from error
     return FileResponse(handle, content_type="image/jpeg", filename=f"{case.number}-{attachment.pk}.jpg")
+
+
+@router.get(
+    "/cases/{number}/actions",
+    response={200: list[s.ActionOut], **s.ERRORS},
+    summary="当前可办理的操作(依据流程转换表)",
+)
+def case_actions(request, number: str):
+    """What the caller may do on the case now: the workflow's transition table read for this case
+    and this caller (the same table the services refuse by and the page shows its forms from).
+    Each entry names the endpoint to call; a handling unit's actions carry the assignment id."""
+    case = _case(request, number)
+    mine = selectors.my_assignments(request.user, case) if case.is_open else []
+    return workflow.available_actions(case, request.user, mine, prefix=s.API_PREFIX)
 
 
 @router.get(
@@ -580,7 +603,7 @@ def _expected(payload) -> str | None:
     return payload.expected_status or None
 
 
-@router.post("/cases/{number}/register", response={200: s.CaseDetail, **s.ERRORS}, summary="立案")
+@router.post("/cases/{number}/register", response={200: s.CaseAfter, **s.ERRORS}, summary="立案")
 def register(request, number: str, payload: s.RegisterIn):
     case = _case(request, number)
     case = services.register_case(
@@ -596,7 +619,7 @@ def register(request, number: str, payload: s.RegisterIn):
 
 
 @router.post(
-    "/cases/{number}/request-verification", response={200: s.CaseDetail, **s.ERRORS}, summary="派发核实"
+    "/cases/{number}/request-verification", response={200: s.CaseAfter, **s.ERRORS}, summary="派发核实"
 )
 def request_verification(request, number: str, payload: s.NoteIn):
     case = services.request_verification(
@@ -605,7 +628,7 @@ def request_verification(request, number: str, payload: s.NoteIn):
     return _after(request, case)
 
 
-@router.post("/cases/{number}/verify", response={200: s.CaseDetail, **s.ERRORS}, summary="记录核实结果")
+@router.post("/cases/{number}/verify", response={200: s.CaseAfter, **s.ERRORS}, summary="记录核实结果")
 def verify(request, number: str, payload: s.VerifyIn):
     case = services.record_verification(
         _case(request, number),
@@ -617,7 +640,7 @@ def verify(request, number: str, payload: s.VerifyIn):
     return _after(request, case)
 
 
-@router.post("/cases/{number}/reject", response={200: s.CaseDetail, **s.ERRORS}, summary="不予立案")
+@router.post("/cases/{number}/reject", response={200: s.CaseAfter, **s.ERRORS}, summary="不予立案")
 def reject(request, number: str, payload: s.RejectIn):
     case = services.reject_case(
         _case(request, number), actor=request.user, reason=payload.reason, expected_status=_expected(payload)
@@ -625,7 +648,7 @@ def reject(request, number: str, payload: s.RejectIn):
     return _after(request, case)
 
 
-@router.post("/cases/{number}/dispatch", response={200: s.CaseDetail, **s.ERRORS}, summary="派遣")
+@router.post("/cases/{number}/dispatch", response={200: s.CaseAfter, **s.ERRORS}, summary="派遣")
 def dispatch(request, number: str, payload: s.DispatchIn):
     case = services.dispatch_case(
         _case(request, number),
@@ -638,7 +661,7 @@ def dispatch(request, number: str, payload: s.DispatchIn):
     return _after(request, case)
 
 
-@router.post("/cases/{number}/adjudicate", response={200: s.CaseDetail, **s.ERRORS}, summary="裁定退单")
+@router.post("/cases/{number}/adjudicate", response={200: s.CaseAfter, **s.ERRORS}, summary="裁定退单")
 def adjudicate(request, number: str, payload: s.AdjudicateIn):
     case = services.adjudicate_return(
         _case(request, number),
@@ -653,7 +676,7 @@ def adjudicate(request, number: str, payload: s.AdjudicateIn):
 
 
 @router.post(
-    "/cases/{number}/check", response={200: s.CaseDetail, **s.ERRORS}, summary="核查(通过即结案,不通过返工)"
+    "/cases/{number}/check", response={200: s.CaseAfter, **s.ERRORS}, summary="核查(通过即结案,不通过返工)"
 )
 def check(request, number: str, payload: s.CheckIn):
     case = services.check_case(
@@ -667,7 +690,7 @@ def check(request, number: str, payload: s.CheckIn):
     return _after(request, case)
 
 
-@router.post("/cases/{number}/rate", response={200: s.CaseDetail, **s.ERRORS}, summary="回访评价")
+@router.post("/cases/{number}/rate", response={200: s.CaseAfter, **s.ERRORS}, summary="回访评价")
 def rate(request, number: str, payload: s.RateIn):
     case = services.rate_case(
         _case(request, number),
@@ -687,7 +710,7 @@ def _assignment(request, number: str, assignment_id: int):
 
 @router.post(
     "/cases/{number}/assignments/{assignment_id}/sign",
-    response={200: s.CaseDetail, **s.ERRORS},
+    response={200: s.CaseAfter, **s.ERRORS},
     summary="签收",
 )
 def sign(request, number: str, assignment_id: int):
@@ -698,7 +721,7 @@ def sign(request, number: str, assignment_id: int):
 
 @router.post(
     "/cases/{number}/assignments/{assignment_id}/return",
-    response={200: s.CaseDetail, **s.ERRORS},
+    response={200: s.CaseAfter, **s.ERRORS},
     summary="退单",
 )
 def return_assignment(request, number: str, assignment_id: int, payload: s.ReturnIn):
@@ -709,7 +732,7 @@ def return_assignment(request, number: str, assignment_id: int, payload: s.Retur
 
 @router.post(
     "/cases/{number}/assignments/{assignment_id}/feedback",
-    response={200: s.CaseDetail, **s.ERRORS},
+    response={200: s.CaseAfter, **s.ERRORS},
     summary="处置反馈",
 )
 def feedback(request, number: str, assignment_id: int, payload: s.FeedbackIn):
@@ -724,21 +747,21 @@ def feedback(request, number: str, assignment_id: int, payload: s.FeedbackIn):
 # Requests and approvals (延期, 挂账, 重办, 不合理诉求认定), 吹哨报到, merging, public flag
 
 
-@router.post("/cases/{number}/extension", response={200: s.CaseDetail, **s.ERRORS}, summary="申请延期")
+@router.post("/cases/{number}/extension", response={200: s.CaseAfter, **s.ERRORS}, summary="申请延期")
 def request_extension(request, number: str, payload: s.ExtensionIn):
     case = _case(request, number)
     approvals.request_extension(case, actor=request.user, days=payload.days, reason=payload.reason)
     return _after(request, case)
 
 
-@router.post("/cases/{number}/parking", response={200: s.CaseDetail, **s.ERRORS}, summary="申请挂账")
+@router.post("/cases/{number}/parking", response={200: s.CaseAfter, **s.ERRORS}, summary="申请挂账")
 def request_parking(request, number: str, payload: s.ParkingIn):
     case = _case(request, number)
     approvals.request_parking(case, actor=request.user, until=payload.until, reason=payload.reason)
     return _after(request, case)
 
 
-@router.post("/cases/{number}/rehandle", response={200: s.CaseDetail, **s.ERRORS}, summary="申请重办")
+@router.post("/cases/{number}/rehandle", response={200: s.CaseAfter, **s.ERRORS}, summary="申请重办")
 def request_rehandle(request, number: str, payload: s.ReasonIn):
     case = _case(request, number)
     approvals.request_rehandle(case, actor=request.user, reason=payload.reason)
@@ -746,7 +769,7 @@ def request_rehandle(request, number: str, payload: s.ReasonIn):
 
 
 @router.post(
-    "/cases/{number}/exclusion", response={200: s.CaseDetail, **s.ERRORS}, summary="申请认定不合理诉求"
+    "/cases/{number}/exclusion", response={200: s.CaseAfter, **s.ERRORS}, summary="申请认定不合理诉求"
 )
 def request_exclusion(request, number: str, payload: s.ReasonIn):
     case = _case(request, number)
@@ -756,7 +779,7 @@ def request_exclusion(request, number: str, payload: s.ReasonIn):
 
 @router.post(
     "/cases/{number}/requests/{request_id}/decide",
-    response={200: s.CaseDetail, **s.ERRORS},
+    response={200: s.CaseAfter, **s.ERRORS},
     summary="审批申请(同意/不同意)",
 )
 def decide_request(request, number: str, request_id: int, payload: s.CaseDecisionIn):
@@ -766,7 +789,7 @@ def decide_request(request, number: str, request_id: int, payload: s.CaseDecisio
     return _after(request, case)
 
 
-@router.post("/cases/{number}/summon", response={200: s.CaseDetail, **s.ERRORS}, summary="吹哨:召集部门报到")
+@router.post("/cases/{number}/summon", response={200: s.CaseAfter, **s.ERRORS}, summary="吹哨:召集部门报到")
 def summon(request, number: str, payload: s.SummonIn):
     case = _case(request, number)
     coordination.summon_units(
@@ -777,7 +800,7 @@ def summon(request, number: str, payload: s.SummonIn):
 
 @router.post(
     "/cases/{number}/assignments/{assignment_id}/report-in",
-    response={200: s.CaseDetail, **s.ERRORS},
+    response={200: s.CaseAfter, **s.ERRORS},
     summary="被吹哨部门报到",
 )
 def report_in(request, number: str, assignment_id: int, payload: s.ReportInIn):
@@ -786,7 +809,7 @@ def report_in(request, number: str, assignment_id: int, payload: s.ReportInIn):
     return _after(request, case)
 
 
-@router.post("/cases/{number}/merge", response={200: s.CaseDetail, **s.ERRORS}, summary="合并到主事项")
+@router.post("/cases/{number}/merge", response={200: s.CaseAfter, **s.ERRORS}, summary="合并到主事项")
 def merge(request, number: str, payload: s.MergeIn):
     case = _case(request, number)
     master = _visible(request, "dispatch").filter(number=payload.into.strip().upper()).first()
@@ -798,7 +821,7 @@ def merge(request, number: str, payload: s.MergeIn):
     return _after(request, case)
 
 
-@router.post("/cases/{number}/public", response={200: s.CaseDetail, **s.ERRORS}, summary="公开设置")
+@router.post("/cases/{number}/public", response={200: s.CaseAfter, **s.ERRORS}, summary="公开设置")
 def set_public(request, number: str, payload: s.PublicIn):
     case = _case(request, number)
     coordination.set_public(case, actor=request.user, public=payload.public, reason=payload.reason)

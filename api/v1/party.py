@@ -14,8 +14,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.textguard import NONBLANK_PATTERN
-from party import compliance, services, talks
+from party import compliance, devselectors, services, talks
 from party import selectors as party_selectors
+from party.devworkflow import DEVELOPMENT
 from party.models import AttendanceStatus, Meeting, MeetingKind, ResolutionKind, Talk, TalkKind
 
 from .. import idempotency
@@ -610,3 +611,21 @@ def void_talk(request, talk_id: int, payload: VoidIn):
     found = get_object_or_404(_talks(request), pk=talk_id)
     talks.void_talk(actor=request.user, talk=found, reason=payload.reason)
     return talk_detail(request, found.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Member development (发展党员): what may be done now
+
+
+@router.get(
+    "/party/development/applicants/{applicant_id}/actions",
+    response={200: list[s.ActionOut], **s.ERRORS},
+    summary="发展对象当前可办理的操作(依据流程转换表)",
+)
+def applicant_actions(request, applicant_id: int):
+    """The next step (or 终止) the caller may record for this applicant now, from the member
+    development transition table (the same table ``party.development`` refuses by and the
+    applicant page shows its forms from). Steps are recorded on the applicant page (``endpoint``
+    is null); an applicant outside the caller's scope is a 404."""
+    applicant = get_object_or_404(devselectors.applicants(request.user), pk=applicant_id)
+    return DEVELOPMENT.describe(applicant, request.user, s.API_PREFIX)

@@ -417,6 +417,34 @@ class SuggestionsOut(Schema):
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)}
 
 
+class CaseGone(Schema):
+    """The answer to an action after which the caller no longer sees the case (e.g. it was handed
+    to another unit): the action took effect, but like the page (which then goes back to the list)
+    the API shows nothing more of the case than its number and new status."""
+
+    number: str = Field(description="事项编号")
+    status: str = Field(description="状态代码")
+    status_label: str
+    visible: Literal[False] = Field(description="恒为 false:操作已生效,但调用者已无权查看该事项")
+
+
+# What a case action answers: the case as the caller now sees it, or ``CaseGone``.
+CaseAfter = CaseDetail | CaseGone
+
+
+API_PREFIX = "/api/v1"
+
+
+class ActionOut(Schema):
+    """One action the caller may take now (from the workflow's transition table)."""
+
+    action: str = Field(description="操作代码")
+    label: str = Field(description="操作名称")
+    method: str | None = Field(description="HTTP 方法(无对应接口时为 null,只能在网页上办理)")
+    endpoint: str | None = Field(description="接口路径(含 /api/v1 前缀)")
+    assignment: int | None = Field(None, description="承办记录 id(承办单位的操作)")
+
+
 class ExtensionIn(In):
     days: int = Field(ge=1, le=30, description="延期工作日数(1–30)")
     reason: str = Required(max_length=500)

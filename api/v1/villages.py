@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from villages import selectors, services
+from villages import selectors, services, workflow
 from villages.models import DecisionStatus, MatterKind, StepKind, VillagersBody
 
 from .. import idempotency
@@ -251,6 +251,19 @@ def propose(
         lambda pk: _detail(request, pk),
     )
     return Status(201, body)
+
+
+@router.get(
+    "/villages/decisions/{decision_id}/actions",
+    response={200: list[s.ActionOut], **s.ERRORS},
+    summary="当前可办理的操作(依据流程转换表)",
+)
+def decision_actions(request, decision_id: Id):
+    """What the caller may do on the item now: the next step, from the 四议两公开 transition table
+    (the same table ``record_step`` refuses by and the item page shows its step form from). Send
+    the step with ``kind`` = ``action`` to the endpoint."""
+    found = get_object_or_404(selectors.decisions(request.user), pk=decision_id)
+    return workflow.DECISIONS.describe(found, request.user, s.API_PREFIX)
 
 
 @router.post(

@@ -21,7 +21,7 @@ from pydantic import Field
 from audit.events import label_for
 from core.tabular import csv_writer
 from orgs.scoping import has_scope
-from workplan import selectors, services, status
+from workplan import selectors, services, status, workflow
 from workplan.excel import COLUMNS as LEDGER_COLUMNS
 from workplan.models import (
     EVIDENCE_KINDS,
@@ -526,6 +526,18 @@ def evidence_file(request, task_id: Id, evidence_id: Id):
 
 # ---------------------------------------------------------------------------------------------
 # Actions: one endpoint per service function
+
+
+@router.get(
+    "/workplan/tasks/{task_id}/actions",
+    response={200: list[s.ActionOut], **s.ERRORS},
+    summary="当前可办理的操作(依据流程转换表)",
+)
+def task_actions(request, task_id: Id):
+    """What the caller may do on the task now, from the task workflow's transition table (the
+    same table the services refuse by and the task page shows its forms from). Actions without an
+    endpoint (``endpoint: null``) are done on the task page."""
+    return workflow.TASKS.describe(_task(request, task_id), request.user, s.API_PREFIX)
 
 
 @router.post(

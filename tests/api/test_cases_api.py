@@ -339,3 +339,49 @@ def test_requests_whistle_merge_and_public_endpoints(world, actors, category, ap
     decide = f"{BASE}/cases/{case.number}/requests/{exclusion['id']}/decide"
     r = supervisor.post(decide, {"approve": True, "note": "属实"})
     assert r.status_code == 200 and r.json()["excluded_from_evaluation"] is True
+
+
+def test_an_action_that_moves_the_case_out_of_view_answers_only_number_and_status(
+    world, actors, category, api_for, monkeypatch
+):
+    """After an action the caller can no longer see the case (here: the dispatcher re-assigns it
+    at the same moment), the API answers like the page, which goes back to the list: 200 with the
+    number and the new status only (``visible: false``), never an unscoped detail; a GET is 404."""
+    case = walk(new_case(world), actors, world, category, "dispatched")
+    lead = case.assignments.get(role="lead")
+    sign = services.sign_assignment
+
+    def sign_then_reassigned(assignment, *, actor):
+        signed = sign(assignment, actor=actor)
+        case.assignments.filter(org=world["d1"]).update(status="cancelled")
+        return signed
+
+    monkeypatch.setattr(services, "sign_assignment", sign_then_reassigned)
+    handler = api_for(actors["handler"])
+    response = handler.post(f"{BASE}/cases/{case.number}/assignments/{lead.pk}/sign")
+    assert response.status_code == 200
+    assert response.json() == {
+        "number": case.number,
+        "status": "handling",
+        "status_label": "处置中",
+        "visible": False,
+    }
+    assert handler.get(f"{BASE}/cases/{case.number}").status_code == 404
+
+
+def test_actions_answer_what_the_caller_may_do_now(world, actors, category, api_for):
+    case = new_case(world)
+    actions = api_for(actors["dispatcher"]).get(f"{BASE}/cases/{case.number}/actions").json()
+    assert [a["action"] for a in actions] == ["register", "request_verification", "reject", "merge", "public"]
+    assert actions[0] == {
+        "action": "register",
+        "label": "立案",
+        "method": "POST",
+        "endpoint": f"/api/v1/cases/{case.number}/register",
+        "assignment": None,
+    }
+    case = walk(case, actors, world, category, "dispatched")
+    lead = case.assignments.get(role="lead")
+    actions = api_for(actors["handler"]).get(f"{BASE}/cases/{case.number}/actions").json()
+    assert {(a["action"], a["assignment"]) for a in actions} == {("sign", lead.pk), ("return", lead.pk)}
+    assert api_for(actors["other_dispatcher"]).get(f"{BASE}/cases/{case.number}/actions").status_code == 404

@@ -14,6 +14,7 @@ from api.v1.api import api
 from cases import approvals
 from cases.models import CaseAttachment
 from orgs.roles import Role
+from party.devmodels import Applicant
 from party.memmodels import DuesPayment, DuesReduction
 from party.models import Meeting, Member, Talk
 from tests.conftest import grant
@@ -119,6 +120,12 @@ def scene(world, actors, category, api_for, settings, tmp_path):
             "evidence_id": task.evidence.get().pk,
             "decision_id": decision.pk,
             "step_id": decision.steps.get().pk,
+            "applicant_id": Applicant.objects.create(
+                person=PersonFactory(name="申请人丙", org=world["c1"]),
+                org=world["b1"],
+                applied_on=dt.date(2026, 9, 1),
+                step=1,
+            ).pk,
         },
         "outsider": outsider,
     }

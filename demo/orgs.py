@@ -8,7 +8,7 @@ reuses it and only re-ensures the demo accounts, their passwords, grants and pos
 ``random.Random(20261129)``: two builds on the same day give the same data (dates are counted back
 from the day of the build).
 
-The administrative divisions are read from ``orgs/data/`` only (see ``orgs/data/README.md``).
+The administrative divisions are read from ``demo/data/`` only (see ``demo/data/README.md``).
 """
 
 from __future__ import annotations
@@ -31,13 +31,12 @@ from shapely.geometry import MultiPoint, Point, Polygon
 from shapely.strtree import STRtree
 
 from audit.services import Subject, record
+from demo import names
+from orgs import services
+from orgs.models import ALLOWED_CHILDREN, PARTY_KINDS, UNIT_KINDS, Org, Person, Position, RoleGrant, User
+from orgs.roles import Role
+from orgs.validators import id_check_digit
 from party.models import Member, MemberCategory, MemberStatus
-
-from . import demo_names as names
-from . import services
-from .models import ALLOWED_CHILDREN, PARTY_KINDS, UNIT_KINDS, Org, Person, Position, RoleGrant, User
-from .roles import Role
-from .validators import id_check_digit
 
 SEED = 20261129
 DATA_DIR = Path(__file__).resolve().parent / "data"

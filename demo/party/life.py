@@ -1,7 +1,7 @@
 """Demo organization life (演示组织生活): a year of 三会一课, 主题党日, 组织生活会 and the rest for every
 branch of the demo district, with the gaps the compliance engine should find.
 
-``build_demo_party()`` needs the demo district (``orgs.demo.build_demo``). Most branches keep to
+``build_demo_party()`` needs the demo district (``demo.orgs.build_demo``). Most branches keep to
 the calendar; some skip months or a quarter's members' meeting, some hold a quarter's meetings in
 its last fortnight (被动召开), a few copy another branch's minutes or last month's attendance list,
 reuse a photo, or have members who stopped coming. Terms follow the 2021 village/community
@@ -30,11 +30,10 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from audit.services import Subject, record
-from orgs import demo as orgs_demo
+from demo import orgs as orgs_demo
 from orgs.models import Org, Position
-
-from . import files, memberyear, services, similarity
-from .models import (
+from party import files, memberyear, services, similarity
+from party.models import (
     Appraisal,
     AttachmentKind,
     Attendance,
@@ -53,7 +52,7 @@ from .models import (
     Term,
     TrainingRecord,
 )
-from .rules import Rules
+from party.rules import Rules
 
 SEED = 20261129 + 5
 SHUJI_BRANCH = "湖东社区党支部"
@@ -408,7 +407,7 @@ class _Builder:
                     if not (profile == "gappy" and rng.random() < 0.4):
                         day = day_in(max(q_start, self.start), min(q_end, today))
                         indices.append(self.meeting(branch, MeetingKind.LECTURE, day, pool, ctx, thin=thin))
-            # Yearly, in December: life meeting and appraisal (talks are in the talk log: talkdemo).
+            # Yearly, in December: life meeting and appraisal (talks are in the talk log: ./talks.py).
             if (
                 month.month == 12
                 and month_end <= today
@@ -778,11 +777,11 @@ def _build(today: dt.date) -> dict[str, int]:
     Term.objects.bulk_create(terms, batch_size=2000)
     counts.update(trainings=len(trainings), terms=len(terms), copies=len(b.copies))
     # Transfers, floating members, dues and care visits (党员管理).
-    from . import memdemo
+    from . import membership as memdemo
 
     counts.update(memdemo.build(branches, members_of, shuji_branch, rng, today))
     # Elections and secretary appointments awaiting approval (换届选举、书记报批).
-    from . import termdemo
+    from . import terms as termdemo
 
     counts.update(termdemo.build(branches, shuji_branch, rng, today))
     # 谈心谈话 (talk log): ``build_demo_talks``, after member development has admitted its members.
@@ -793,8 +792,9 @@ def build_demo_talks(stdout=None) -> int:
     """The talk log (谈心谈话) of every demo branch, or reuse it. Runs after the elections (which
     change committees) and after member development (whose admissions join shuji's branch), so
     shuji's branch misses exactly one committee pair and two members this year."""
-    from . import talkdemo
-    from .talkmodels import Talk
+    from party.talkmodels import Talk
+
+    from . import talks as talkdemo
 
     if Talk.objects.filter(is_demo=True).exists():
         return 0

@@ -421,7 +421,7 @@ def intake(args, out) -> dict:
 
     from cases import services
     from cases.models import Case
-    from orgs.demo import find_demo_root
+    from demo.orgs import find_demo_root
     from orgs.models import Org, OrgKind
 
     rng = random.Random(7)
@@ -1012,7 +1012,7 @@ def main():
     from django.db import connection
 
     from cases.models import Case
-    from orgs.demo import build_demo
+    from demo.orgs import build_demo
 
     out = sys.stdout
     started = time.perf_counter()

@@ -3,7 +3,7 @@
     .venv/bin/python bench/cases_loader.py --db postgres://postgres@127.0.0.1:5432/luoshi_bench_cases \
         [--cases 1000000] [--seed 20261201] [--batch 5000]
 
-Needs the demo district (``orgs.demo.build_demo``; ``bench/cases.py`` builds it). Cases are spread
+Needs the demo district (``demo.orgs.build_demo``; ``bench/cases.py`` builds it). Cases are spread
 over the 12 months before now, over every demo grid (weighted by households), with grid,
 community, street, org and org_path set consistently and numbers ``BK20260101-000123`` (the
 ``BK`` prefix never collides with the service-made ``YL…`` numbers). Ids follow report time, as in
@@ -11,7 +11,7 @@ production. The status depends on age: young cases are mostly open, older ones c
 about 90 % are closed (with rework counts, on-time flags and callback ratings), 2 % rejected and
 8 % spread over the open statuses with their stage deadlines around now — overdue for some, and
 always for cases forgotten for over a month. Lead units come from the demo
-responsibility list (``cases.demo.ensure_responsibilities``: category × area → unit), 20 % of the
+responsibility list (``demo.cases.ensure_responsibilities``: category × area → unit), 20 % of the
 dispatched cases have a co-unit, 4 % had a return (upheld → re-dispatched, or overruled), and every
 case that reached dispatch has its ``CaseAssignment`` rows, consistent with its status.
 
@@ -135,7 +135,7 @@ class _Category:
 
 
 def _problem(texts, code: str, rng: random.Random) -> tuple[str, str, str]:
-    """Title, description and address from ``cases.demo_texts`` (current or older layout)."""
+    """Title, description and address from ``demo.case_texts`` (current or older layout)."""
     if hasattr(texts, "problem"):
         return texts.problem(code, rng)
     titles, descriptions = texts.PROBLEMS[code]  # older layout: (titles, descriptions)
@@ -174,11 +174,11 @@ class Loader:
         import shapely
         from shapely.geometry import shape
 
-        from cases import demo as cases_demo
-        from cases import demo_texts as texts
         from cases.models import Case, CaseAssignment, Category, Responsibility
         from core import privacy
-        from orgs.demo import find_demo_root
+        from demo import case_texts as texts
+        from demo import cases as cases_demo
+        from demo.orgs import find_demo_root
         from orgs.models import Org, OrgKind
 
         rng = self.rng

@@ -54,10 +54,10 @@ def p95(values):
 def demo(args):
     from django.core.management import call_command
 
-    from orgs.demo import build_demo
+    from demo.orgs import build_demo
+    from demo.party.life import build_demo_party
     from orgs.models import Org
     from party import compliance
-    from party.demo import build_demo_party
 
     call_command("migrate", verbosity=0)
     build_demo()

@@ -33,8 +33,8 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from core.home import home_sections
+    from demo.orgs import build_demo
     from orgs import selectors
-    from orgs.demo import build_demo
     from orgs.models import User
     from orgs.scoping import forget_scopes, scope_paths
 

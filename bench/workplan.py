@@ -55,6 +55,7 @@ def setup(url: str) -> None:
     os.environ["LUOSHI_DATABASE_URL"] = url
     os.environ.setdefault("LUOSHI_DEBUG", "0")
     os.environ.setdefault("LUOSHI_SECRET_KEY", "bench-only")
+    os.environ.setdefault("LUOSHI_DEMO_APP", "1")  # build_demo: the dev-only demo app
     import django
 
     django.setup()
@@ -290,7 +291,7 @@ def main() -> None:
             f"  {label}: {time.perf_counter() - started:.1f} s — 催办 {report.reminders},"
             f"督办 {report.notices},通报 {report.circulars},问责建议 {report.proposals},跳过 {report.skipped}"
         )
-    speech = Path(__file__).resolve().parent.parent / "workplan" / "data" / "seed_speech.txt"
+    speech = Path(__file__).resolve().parent.parent / "demo" / "data" / "seed_speech.txt"
     matcher = UnitMatcher()
     text = speech.read_text(encoding="utf-8")
     measure("讲话生成任务草稿(种子讲话,含单位匹配)", lambda: extract(text, matcher=matcher), args.runs)

@@ -90,7 +90,7 @@ def demo(argv: list[str]) -> int:
     prepare_demo()
     from django.core.management import call_command
 
-    from luoshi.demo import build_all
+    from demo.build import build_all
 
     call_command("collectstatic", interactive=False, verbosity=0)
     build_all(stdout=sys.stdout)

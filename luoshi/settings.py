@@ -101,6 +101,14 @@ INSTALLED_APPS = [
     "villages",
     "intel",
 ]
+# The demo builders (`demo/`: `luoshi demo`, `luoshi build_demo*`) are a development app, like
+# Zulip's zilencer: installed for development (LUOSHI_DEBUG), the tests and a demo (`luoshi demo`
+# sets LUOSHI_DEMO; its local secret key marks later shells as the demo too), not in a production
+# deployment. LUOSHI_DEMO_APP=1 or 0 overrides (e.g. to build demo data on a production-like
+# staging server, as scripts/cluster.py does). The app has no models, so no migrations either way.
+DEMO_APP = env_bool("LUOSHI_DEMO_APP", default=DEBUG or TESTING or DEMO)
+if DEMO_APP:
+    INSTALLED_APPS += ["demo"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -5,8 +5,9 @@ loopback, started from the shipped commands (``luoshi serve``, ``luoshi worker``
     make cluster                       # = .venv/bin/python scripts/cluster.py
     scripts/cluster.py --keep          # leave it running after the checks (Ctrl-C stops it)
 
-Starts a fresh database (migrate + ``luoshi build_demo``), three Redis databases (RQ queue, shared
-cache, the test's delivery record), nginx (own config, pid and logs in a temp dir, unprivileged
+Starts a fresh database (migrate + ``luoshi build_demo``, the one step run with the dev-only demo
+app: ``LUOSHI_DEMO_APP=1``), three Redis databases (RQ queue, shared cache, the test's delivery
+record), nginx (own config, pid and logs in a temp dir, unprivileged
 ports; ``nginx-light`` is installed with apt-get when nginx is missing), two ``luoshi serve`` nodes
 (2 workers each, shared ``LUOSHI_MEDIA_ROOT``, ``LUOSHI_CACHE_URL``,
 ``LUOSHI_MEDIA_ACCEL_PREFIX=/protected-media/``) and two ``luoshi worker`` processes. nginx listens
@@ -411,7 +412,7 @@ class Cluster:
         self.db_created = True
         say("migrate, build_demo, collectstatic")
         self.luoshi("manage", "migrate", "--noinput", "--verbosity", "0", timeout=600)
-        self.luoshi("build_demo", timeout=300)
+        self.luoshi("build_demo", timeout=300, env={"LUOSHI_DEMO_APP": "1"})  # only this step: dev-only app
         self.luoshi("manage", "collectstatic", "--noinput", "--verbosity", "0", timeout=300)
         token = self.luoshi("api_token", "create", "jiedao", "cluster").strip().splitlines()[-1].strip()
         check(token.startswith("ls_"), f"unexpected api_token output: {token!r}")

@@ -69,9 +69,9 @@ def workplan_problems(day: dt.date) -> list[str]:
 
 
 def _party(day: dt.date) -> list[str]:
+    from demo.party.life import SHUJI_BRANCH
     from orgs.models import Org, User
     from party import devselectors, reductions, selectors, talks
-    from party.demo import SHUJI_BRANCH
     from party.memmodels import Transfer
 
     out = []
@@ -107,7 +107,7 @@ def _party(day: dt.date) -> list[str]:
     return out
 
 
-# Findings the demo district shows the organization department in any quarter (party/demo.py's
+# Findings the demo district shows the organization department in any quarter (demo/party/life.py's
 # gappy, bunched, dormant and copying branches, lapses, terms, care visits, talks, dues).
 EXPECTED_FINDINGS = (
     "meeting.missing",

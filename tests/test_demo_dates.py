@@ -18,7 +18,7 @@ import time_machine
 from django.db import connection
 
 from audit.verify import verify
-from luoshi.demo import build_all
+from demo.build import build_all
 
 from .demo_showcase import problems
 

@@ -1,4 +1,4 @@
-"""The demo cases (演示事项): ``cases.demo.build_demo_cases`` and ``luoshi build_demo_cases``.
+"""The demo cases (演示事项): ``demo.cases.build_demo_cases`` and ``luoshi build_demo_cases``.
 
 Building the demo district and its cases takes a while, so one database test builds both once (a
 shorter, thinner history than the default) and checks everything about the result, then builds
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.verify import verify
-from cases import demo, demo_texts, selectors
+from cases import selectors
 from cases.models import (
     OPEN_STATUSES,
     AssignmentStatus,
@@ -31,7 +31,9 @@ from cases.models import (
     Responsibility,
     SupervisionNotice,
 )
-from orgs.demo import build_demo, find_demo_root
+from demo import case_texts as demo_texts
+from demo import cases as demo
+from demo.orgs import build_demo, find_demo_root
 from orgs.models import User
 
 # A shorter, thinner history than the default keeps the test quick; the recent two weeks, where

@@ -116,7 +116,7 @@ def test_readme_cli_lines_work_in_a_clean_environment_after_the_demo(tmp_path, s
     district = make_org(None, "district", "岳麓区", code="430104")
     PersonFactory(name="演示居民", org=district)
     env = clean_env(tmp_path, **share_test_database(tmp_path))
-    speech = ROOT / "workplan" / "data" / "seed_speech.txt"
+    speech = ROOT / "demo" / "data" / "seed_speech.txt"
     read_phone = "from orgs.models import Person; print(Person.objects.get(name='演示居民').phone_clear())"
     runs = {
         "workdays": _luoshi(["workdays", "add", "2026-09-30", "3"], env),

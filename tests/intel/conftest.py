@@ -4,8 +4,9 @@ import random
 
 import pytest
 
-from cases import demo_texts, services
+from cases import services
 from cases.models import Case, Category
+from demo import case_texts as demo_texts
 from intel.classify import _forget_model
 
 # A few well-separated categories so that a small training set is enough.

@@ -1,4 +1,4 @@
-"""The demo district (演示数据): ``orgs.demo.build_demo`` and ``luoshi build_demo``.
+"""The demo district (演示数据): ``demo.orgs.build_demo`` and ``luoshi build_demo``.
 
 Building the district takes a few seconds, so one database test builds it once and checks
 everything about the result, then builds again to check that the second run reuses it.
@@ -18,7 +18,7 @@ from shapely.geometry import shape
 from shapely.strtree import STRtree
 
 from audit.models import AuditEvent
-from orgs import demo
+from demo import orgs as demo
 from orgs.geo import check_polygon
 from orgs.models import ALLOWED_CHILDREN, PARTY_KINDS, Org, Person, Position, RoleGrant, User
 from orgs.roles import Role

@@ -16,9 +16,10 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from core.errors import ServiceError
+from demo.party import development as devdemo
 from orgs.models import Person
 from orgs.roles import Role
-from party import compliance, devdemo, membership, reductions, similarity
+from party import compliance, membership, reductions, similarity
 from party.memmodels import DuesKind, DuesPayment, ReductionState
 from party.models import Member, RuleParameter
 

@@ -517,7 +517,7 @@ def test_branch_dues_page_shows_exemption_and_quarterly_consent(client, paying, 
 def test_demo_care_visits_cover_most_elderly_members(world, seeded):
     import random
 
-    from party import memdemo
+    from demo.party import membership as memdemo
     from party.memmodels import CareVisit
     from party.rules import Rules
 

@@ -505,7 +505,7 @@ def test_pages_record_correct_and_void(world, branch, client):
 
 
 def test_demo_talks_pass_the_service_checks_and_are_deterministic(branch):
-    from party import talkdemo
+    from demo.party import talks as talkdemo
 
     today = dt.date(2026, 12, 15)
     assert talkdemo.build([branch], branch, today)["talks"] > 0

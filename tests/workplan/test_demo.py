@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.verify import verify
-from orgs.demo import build_demo
+from demo import workplan as demo
+from demo.orgs import build_demo
 from orgs.models import User
 from tests import demo_showcase as showcase
-from workplan import demo
 from workplan.models import Plan, Task
 
 pytestmark = pytest.mark.django_db

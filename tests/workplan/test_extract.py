@@ -9,19 +9,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-import workplan
 from workplan import drafts
 from workplan.extract import extract, parse_outline, render_outline
 from workplan.models import Plan, Task
 from workplan.units import UnitMatcher
 
 # The founding speech: read in place from ../shared when present, else the copy the demo ships
-# (workplan/data/seed_speech.txt, byte-identical), so a clean clone anywhere tests the same text.
+# (demo/data/seed_speech.txt, byte-identical), so a clean clone anywhere tests the same text.
 SHARED_SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "speech.txt"
 SEED = (
     SHARED_SEED
     if SHARED_SEED.exists()
-    else Path(workplan.__file__).resolve().parent / "data" / "seed_speech.txt"
+    else Path(__file__).resolve().parents[2] / "demo" / "data" / "seed_speech.txt"
 )
 TEXTS = Path(__file__).resolve().parent / "texts"
 

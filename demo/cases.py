@@ -1,7 +1,7 @@
 """Demo cases (演示事项): a few months of grid cases in the demo district, replayed through the real
 workflow services.
 
-``build_demo_cases()`` needs the demo district (``orgs.demo.build_demo``). It
+``build_demo_cases()`` needs the demo district (``demo.orgs.build_demo``). It
 
 1. fills the responsibility list (责任清单) of the district: district-wide defaults by 大类/小类 →
    department, and the social-governance (社会治理) cases each community or village handles itself;
@@ -43,17 +43,8 @@ from django.utils import timezone
 from shapely.geometry import Point, box, shape
 from shapely.strtree import STRtree
 
-from core import clock
-from core.errors import ServiceError
-from orgs import demo as orgs_demo
-from orgs import demo_names
-from orgs.models import Org, OrgKind, User
-from orgs.scoping import can
-from workdays import calendar as workcal
-
-from . import approvals, coordination, deadlines, selectors, services, supervision
-from . import demo_texts as texts
-from .models import (
+from cases import approvals, coordination, deadlines, selectors, services, supervision
+from cases.models import (
     OPEN_STATUSES,
     AssignmentRole,
     AssignmentStatus,
@@ -68,6 +59,14 @@ from .models import (
     SlaRule,
     Urgency,
 )
+from core import clock
+from core.errors import ServiceError
+from demo import case_texts as texts
+from demo import names as demo_names
+from demo import orgs as orgs_demo
+from orgs.models import Org, OrgKind, User
+from orgs.scoping import can
+from workdays import calendar as workcal
 
 SEED = 20261130
 DAYS = 120

@@ -4,7 +4,7 @@ it is not there yet — it reuses itself afterwards) and the disclosure reminder
 
 from django.core.management.base import BaseCommand
 
-from villages.demo import build_demo_villages, link_demo_tasks
+from demo.villages import build_demo_villages, link_demo_tasks
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         build_demo_villages(stdout=self.stdout)
-        from workplan.demo import DemoWorkplanError, build_demo_workplan
+        from demo.workplan import DemoWorkplanError, build_demo_workplan
 
         try:
             build_demo_workplan(stdout=self.stdout)

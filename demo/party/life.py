@@ -1,7 +1,7 @@
 """Demo organization life (演示组织生活): a year of 三会一课, 主题党日, 组织生活会 and the rest for every
 branch of the demo district, with the gaps the compliance engine should find.
 
-``build_demo_party()`` needs the demo district (``orgs.demo.build_demo``). Most branches keep to
+``build_demo_party()`` needs the demo district (``demo.orgs.build_demo``). Most branches keep to
 the calendar; some skip months or a quarter's members' meeting, some hold a quarter's meetings in
 its last fortnight (被动召开), a few copy another branch's minutes or last month's attendance list,
 reuse a photo, or have members who stopped coming. Terms follow the 2021 village/community
@@ -30,11 +30,10 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from audit.services import Subject, record
-from orgs import demo as orgs_demo
+from demo import orgs as orgs_demo
 from orgs.models import Org, Position
-
-from . import files, memberyear, services, similarity
-from .models import (
+from party import files, memberyear, services, similarity
+from party.models import (
     Appraisal,
     AttachmentKind,
     Attendance,
@@ -53,7 +52,7 @@ from .models import (
     Term,
     TrainingRecord,
 )
-from .rules import Rules
+from party.rules import Rules
 
 SEED = 20261129 + 5
 SHUJI_BRANCH = "湖东社区党支部"
@@ -368,31 +367,9 @@ class _Builder:
 
             thin = profile in ("gappy", "dormant") and rng.random() < 0.3
             if not dormant:
-                gap = profile == "gappy" and rng.random() < 0.22
-                if not gap:
-                    theme = month + dt.timedelta(days=rng.randint(3, 22))
-                    if bunch:
-                        theme = day_in(month, q_end)
-                    if theme <= last_day or bunch:
-                        i = self.meeting(
-                            branch,
-                            MeetingKind.THEME_DAY,
-                            min(theme, last_day if not bunch else q_end),
-                            pool,
-                            ctx,
-                            thin=thin,
-                        )
-                        indices.append(i)
-                if ctx["committee"] and not (profile == "gappy" and rng.random() < 0.25):
-                    day = day_in(month, last_day)
-                    indices.append(self.meeting(branch, MeetingKind.COMMITTEE, day, pool, ctx, thin=thin))
-                for group in groups:
-                    if rng.random() < 0.9:
-                        indices.append(
-                            self.meeting(
-                                group, MeetingKind.GROUP, day_in(month, last_day), pool, ctx, thin=thin
-                            )
-                        )
+                indices += self._monthly(
+                    branch, profile, pool, ctx, groups, month, last_day, q_end, bunch, thin, day_in
+                )
             # Quarterly: in the quarter's last month (or now, for the running quarter).
             if month.month % 3 == 0 or (month.year, month.month) == (today.year, today.month):
                 running = q_end > today
@@ -408,7 +385,7 @@ class _Builder:
                     if not (profile == "gappy" and rng.random() < 0.4):
                         day = day_in(max(q_start, self.start), min(q_end, today))
                         indices.append(self.meeting(branch, MeetingKind.LECTURE, day, pool, ctx, thin=thin))
-            # Yearly, in December: life meeting and appraisal (talks are in the talk log: talkdemo).
+            # Yearly, in December: life meeting and appraisal (talks are in the talk log: ./talks.py).
             if (
                 month.month == 12
                 and month_end <= today
@@ -420,6 +397,37 @@ class _Builder:
                 indices.append(self.meeting(branch, MeetingKind.APPRAISAL, day, pool, ctx))
             month += relativedelta(months=1)
         return [i for i in indices if i is not None]
+
+    def _monthly(
+        self, branch, profile, pool, ctx, groups, month, last_day, q_end, bunch, thin, day_in
+    ) -> list[int | None]:
+        """A month's theme day, committee meeting and group meetings (``branch_year``)."""
+        rng = self.rng
+        indices = []
+        gap = profile == "gappy" and rng.random() < 0.22
+        if not gap:
+            theme = month + dt.timedelta(days=rng.randint(3, 22))
+            if bunch:
+                theme = day_in(month, q_end)
+            if theme <= last_day or bunch:
+                i = self.meeting(
+                    branch,
+                    MeetingKind.THEME_DAY,
+                    min(theme, last_day if not bunch else q_end),
+                    pool,
+                    ctx,
+                    thin=thin,
+                )
+                indices.append(i)
+        if ctx["committee"] and not (profile == "gappy" and rng.random() < 0.25):
+            day = day_in(month, last_day)
+            indices.append(self.meeting(branch, MeetingKind.COMMITTEE, day, pool, ctx, thin=thin))
+        for group in groups:
+            if rng.random() < 0.9:
+                indices.append(
+                    self.meeting(group, MeetingKind.GROUP, day_in(month, last_day), pool, ctx, thin=thin)
+                )
+        return indices
 
     # -- formalism planted on purpose ------------------------------------------------------------
 
@@ -616,6 +624,38 @@ def build_demo_party(stdout=None) -> dict[str, int]:
 def _build(today: dt.date) -> dict[str, int]:
     b = _Builder(today)
     rng = b.rng
+    party_orgs, branches, groups_of, members_of, posts = _load(today)
+    shuji_branch = next((o for o in branches if o.short_name == SHUJI_BRANCH), None)
+    plan, profiles = _plan(b, branches, groups_of, members_of, posts, shuji_branch)
+    # shuji's branch: the members' meeting of the last complete quarter is missing (so recording it
+    # resolves a finding), one member stopped coming.
+    dropped = _shuji_dropped(b, plan, shuji_branch)
+    _plant_copies(b, plan, profiles)
+    _plant_photos(b)
+    _drop(b, dropped)
+    counts = b.save()
+    # Trainings.
+    trainings = _trainings(rng, branches, members_of, posts, plan, today)
+    TrainingRecord.objects.bulk_create(trainings, batch_size=5000)
+    others = [o for o in party_orgs if o.kind in ("general_branch", "party_committee") and o.depth > 1]
+    terms = _terms(branches, others, rng, today, b.rules)
+    Term.objects.bulk_create(terms, batch_size=2000)
+    counts.update(trainings=len(trainings), terms=len(terms), copies=len(b.copies))
+    # Transfers, floating members, dues and care visits (党员管理).
+    from . import membership as memdemo
+
+    counts.update(memdemo.build(branches, members_of, shuji_branch, rng, today))
+    # Elections and secretary appointments awaiting approval (换届选举、书记报批).
+    from . import terms as termdemo
+
+    counts.update(termdemo.build(branches, shuji_branch, rng, today))
+    # 谈心谈话 (talk log): ``build_demo_talks``, after member development has admitted its members.
+    return counts
+
+
+def _load(today: dt.date):
+    """The demo's party organizations, its branches (by path), each branch's groups, members in
+    good standing and current committee posts."""
     party_orgs = list(
         Org.objects.filter(
             is_demo=True, kind__in=("branch", "general_branch", "party_committee", "group")
@@ -638,7 +678,12 @@ def _build(today: dt.date) -> dict[str, int]:
         posts[p.org_id]["committee"].add(p.person_id)
         if p.kind == "secretary":
             posts[p.org_id]["secretary"] = p.person
-    shuji_branch = next((o for o in branches if o.short_name == SHUJI_BRANCH), None)
+    return party_orgs, branches, groups_of, members_of, posts
+
+
+def _plan(b: _Builder, branches, groups_of, members_of, posts, shuji_branch) -> tuple[dict, dict]:
+    """Each branch's profile (good, gappy, bunched, dormant), dropouts and year of meetings."""
+    rng, today = b.rng, b.today
     plan: dict[int, list[int]] = {}
     profiles = {}
     for branch in branches:
@@ -674,8 +719,11 @@ def _build(today: dt.date) -> dict[str, int]:
             "dropouts": dropouts,
         }
         plan[branch.pk] = b.branch_year(branch, profile, pool, ctx, groups_of.get(branch.path, []))
-    # shuji's branch: the members' meeting of the last complete quarter is missing (so recording it
-    # resolves a finding), one member stopped coming.
+    return plan, profiles
+
+
+def _shuji_dropped(b: _Builder, plan: dict, shuji_branch: Org | None) -> set[int]:
+    today = b.today
     dropped: set[int] = set()
     if shuji_branch is not None and shuji_branch.pk in plan:
         q_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - relativedelta(months=3)
@@ -684,6 +732,12 @@ def _build(today: dt.date) -> dict[str, int]:
             m = b.meetings[i]
             if m.kind == MeetingKind.BRANCH_ASSEMBLY and q_start <= m.held_on <= q_end:
                 dropped.add(i)
+    return dropped
+
+
+def _plant_copies(b: _Builder, plan: dict, profiles: dict) -> None:
+    """Copied minutes across streets and within a branch, copied attendance lists."""
+    rng = b.rng
     # Copied minutes: four branches copy a meeting of another street's branch.
     candidates = [
         i for i, m in enumerate(b.meetings) if m.kind == MeetingKind.THEME_DAY and len(m.minutes) > 120
@@ -715,6 +769,10 @@ def _build(today: dt.date) -> dict[str, int]:
                 b.attendance[themes[0]] = first
             for i in themes[1:]:
                 b.attendance[i] = list(first)
+
+
+def _plant_photos(b: _Builder) -> None:
+    rng = b.rng
     # Photos: thirty meetings with a photo; two photos reused at a later meeting of another branch.
     with_photo = rng.sample([i for i, m in enumerate(b.meetings) if m.kind == MeetingKind.THEME_DAY], 30)
     pictures = {i: _photo(rng) for i in with_photo}
@@ -723,6 +781,9 @@ def _build(today: dt.date) -> dict[str, int]:
         later = [j for j in with_photo[2:] if b.meetings[j].held_on > b.meetings[i].held_on]
         if later:
             b.photos.append((rng.choice(later), pictures[i]))
+
+
+def _drop(b: _Builder, dropped: set[int]) -> None:
     # Drop the meetings removed above, keeping indices consistent.
     keep = [i for i in range(len(b.meetings)) if i not in dropped]
     remap = {old: new for new, old in enumerate(keep)}
@@ -732,8 +793,9 @@ def _build(today: dt.date) -> dict[str, int]:
     b.photos = [(remap[i], data) for i, data in b.photos if i in remap]
     for m in b.meetings:
         m.org_path = m.org.path
-    counts = b.save()
-    # Trainings.
+
+
+def _trainings(rng: random.Random, branches, members_of, posts, plan, today: dt.date) -> list[TrainingRecord]:
     trainings = []
     secretaries = {p["secretary"].pk for p in posts.values() if p["secretary"] is not None}
     for branch_id, pool in members_of.items():
@@ -772,29 +834,16 @@ def _build(today: dt.date) -> dict[str, int]:
                         is_demo=True,
                     )
                 )
-    TrainingRecord.objects.bulk_create(trainings, batch_size=5000)
-    others = [o for o in party_orgs if o.kind in ("general_branch", "party_committee") and o.depth > 1]
-    terms = _terms(branches, others, rng, today, b.rules)
-    Term.objects.bulk_create(terms, batch_size=2000)
-    counts.update(trainings=len(trainings), terms=len(terms), copies=len(b.copies))
-    # Transfers, floating members, dues and care visits (党员管理).
-    from . import memdemo
-
-    counts.update(memdemo.build(branches, members_of, shuji_branch, rng, today))
-    # Elections and secretary appointments awaiting approval (换届选举、书记报批).
-    from . import termdemo
-
-    counts.update(termdemo.build(branches, shuji_branch, rng, today))
-    # 谈心谈话 (talk log): ``build_demo_talks``, after member development has admitted its members.
-    return counts
+    return trainings
 
 
 def build_demo_talks(stdout=None) -> int:
     """The talk log (谈心谈话) of every demo branch, or reuse it. Runs after the elections (which
     change committees) and after member development (whose admissions join shuji's branch), so
     shuji's branch misses exactly one committee pair and two members this year."""
-    from . import talkdemo
-    from .talkmodels import Talk
+    from party.talkmodels import Talk
+
+    from . import talks as talkdemo
 
     if Talk.objects.filter(is_demo=True).exists():
         return 0

@@ -9,9 +9,8 @@ import datetime as dt
 from django.utils import timezone
 
 from orgs.models import Org, Position
-
-from . import terms
-from .models import Appointment, LeadingCadre, Member, MemberCategory, MemberStatus, Term
+from party import terms
+from party.models import Appointment, LeadingCadre, Member, MemberCategory, MemberStatus, Term
 
 
 def _formal(branch: Org) -> list[Member]:
@@ -65,8 +64,8 @@ def build(branches: list[Org], shuji_branch: Org | None, rng, today: dt.date) ->
 def _structure(branches: list[Org], shuji_branch: Org | None, rng, today: dt.date) -> dict[str, int]:
     """湖东社区党支部 is a 品牌支部 with a 红色物业 alliance (its community's grids and an enterprise
     nearby); one branch built in an enterprise also covers a neighbouring firm (联合党支部)."""
-    from . import structure
-    from .structmodels import AllianceLink, BrandDesignation, JointBranchUnit
+    from party import structure
+    from party.structmodels import AllianceLink, BrandDesignation, JointBranchUnit
 
     made = {"brands": 0, "alliances": 0, "joint_units": 0}
     rows = []
@@ -129,8 +128,8 @@ def _structure(branches: list[Org], shuji_branch: Org | None, rng, today: dt.dat
 def _cadres(branches: list[Org], rng, today: dt.date) -> dict[str, int]:
     """Three members of branches in one street sit on the street's working committee (领导干部); the
     committee held last year's 民主生活会 with two of them — the third was absent without leave."""
-    from . import cadres, services
-    from .models import MeetingKind
+    from party import cadres, services
+    from party.models import MeetingKind
 
     by_team: dict[int, list[Org]] = {}
     for branch in branches:

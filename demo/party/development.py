@@ -14,12 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs.models import Org
+from party import development as dev
+from party import devsteps, services
+from party.devmodels import Applicant
+from party.models import MeetingKind, Member, MemberCategory, MemberStatus
 
-from . import development as dev
-from . import devsteps, services
-from .demo import SHUJI_BRANCH
-from .devmodels import Applicant
-from .models import MeetingKind, Member, MemberCategory, MemberStatus
+from .life import SHUJI_BRANCH
 
 SEED = 20261129 + 6
 PLACES = [
@@ -261,13 +261,13 @@ class _Demo:
 
 
 def _dues_of_admitted(demo: _Demo, shuji: Org) -> str | None:
-    """The members admitted above pay dues like the demo's other members (party/memdemo.py): a
+    """The members admitted above pay dues like the demo's other members (demo/party/membership.py): a
     base from the month of the branch meeting that admitted them (rules.md §3.5) and each month
     paid within the month, through ``party.membership``'s services (audited). One of them — the
     latest admitted outside shuji's branch — is left without a base, so ``dues.base_missing``
     (党费基数未核定) shows once in the demo. Returns that member's name."""
-    from . import membership
-    from .memmodels import DuesBase, DuesKind
+    from party import membership
+    from party.memmodels import DuesBase, DuesKind
 
     persons = Applicant.objects.filter(is_demo=True).values("person_id")
     admitted = list(
@@ -296,7 +296,7 @@ def _dues_of_admitted(demo: _Demo, shuji: Org) -> str | None:
 
 def _correct_one(applicant: Applicant, reason: str) -> None:
     """A corrected step (更正): step 18's filing date moved a day, the prior version kept."""
-    from .devmodels import DevelopmentStep
+    from party.devmodels import DevelopmentStep
 
     step = DevelopmentStep.objects.filter(applicant=applicant, number=18, superseded_at__isnull=True).first()
     if step is not None:

@@ -1,5 +1,5 @@
 """Demo transfers, floating members, dues and care visits (演示党员管理数据), called at the end of
-``party.demo._build``. Dues rows are bulk-inserted (thousands); the handful of transfers, floating
+``demo.party.life._build``. Dues rows are bulk-inserted (thousands); the handful of transfers, floating
 registrations and care visits go through the services so their audit trail is real."""
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from dateutil.relativedelta import relativedelta
 
 from core import clock
 from orgs.models import Org
-
-from . import membership, reductions
-from .memmodels import (
+from party import membership, reductions
+from party.memmodels import (
     CareVisit,
     Commendation,
     DuesBase,
@@ -25,8 +24,8 @@ from .memmodels import (
     Transfer,
     TransferKind,
 )
-from .models import Member
-from .rules import Rules
+from party.models import Member
+from party.rules import Rules
 
 PLACES = [
     "广东省深圳市南山区",

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workplan.demo import DemoWorkplanError, build_demo_workplan
+from demo.workplan import DemoWorkplanError, build_demo_workplan
 
 
 class Command(BaseCommand):

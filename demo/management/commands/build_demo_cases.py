@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo import DAYS, VOLUME, DemoCasesError, build_demo_cases
+from demo.cases import DAYS, VOLUME, DemoCasesError, build_demo_cases
 
 
 class Command(BaseCommand):

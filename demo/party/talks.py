@@ -18,10 +18,9 @@ from collections import defaultdict
 from django.utils import timezone
 
 from orgs.models import Org, Position
-
-from .models import Member, MemberStatus
-from .talkmodels import Talk, TalkKind
-from .talks import restamp
+from party.models import Member, MemberStatus
+from party.talkmodels import Talk, TalkKind
+from party.talks import restamp
 
 SEED = 20261129 + 19
 TOPICS = [

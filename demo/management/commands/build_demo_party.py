@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from party.demo import DemoPartyError, build_demo_party, build_demo_talks
-from party.devdemo import build_demo_development
+from demo.party.development import build_demo_development
+from demo.party.life import DemoPartyError, build_demo_party, build_demo_talks
 
 
 class Command(BaseCommand):

@@ -15,9 +15,8 @@ from django.utils import timezone
 from orgs.models import Org
 from orgs.scoping import subtree_q
 from party.models import Member, MemberStatus
-
-from . import services
-from .models import Decision, StepKind, VillagersBody
+from villages import services
+from villages.models import Decision, StepKind, VillagersBody
 
 SEED = 20261129 + 7
 MATTERS = [
@@ -183,7 +182,7 @@ def _demo_photos(villages, rng: random.Random) -> int:
     """Photos on published items of a few villages: the site, and the result once implemented."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .models import DecisionStatus
+    from villages.models import DecisionStatus
 
     count = 0
     for village in villages:
@@ -206,10 +205,9 @@ def _demo_photos(villages, rng: random.Random) -> int:
 def link_demo_tasks(stdout=None) -> int:
     """Hand a few published demo decisions to active demo key tasks (实施任务) and send the
     disclosure reminders due today; runs after the workplan demo exists."""
+    from villages import reminders
+    from villages.models import DecisionStatus
     from workplan.models import Plan, Task, TaskState
-
-    from . import reminders
-    from .models import DecisionStatus
 
     linked = 0
     tasks = list(

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.demo import DemoDataError, build_demo
+from demo.orgs import DemoDataError, build_demo
 
 
 class Command(BaseCommand):

@@ -23,15 +23,14 @@ from django.utils import timezone
 
 from core import clock
 from core.errors import ServiceError
-from orgs import demo as orgs_demo
+from demo import orgs as orgs_demo
 from orgs.models import Org, User
 from orgs.scoping import can, subtree_q
 from workdays.calendar import WorkCalendar, add_workdays
-
-from . import escalation, services, status
-from .extract import extract
-from .models import Cadence, Plan, PlanKind, Task, TaskState
-from .units import LEADABLE_KINDS, UnitMatcher
+from workplan import escalation, services, status
+from workplan.extract import extract
+from workplan.models import Cadence, Plan, PlanKind, Task, TaskState
+from workplan.units import LEADABLE_KINDS, UnitMatcher
 
 SPEECH = Path(__file__).resolve().parent / "data" / "seed_speech.txt"
 HISTORY_DAYS = 125
@@ -388,7 +387,7 @@ class _Builder:
     def _replies(self, plans, day: dt.date) -> None:
         """Units answer supervision notices the next working day — except the silent ones, and
         the notice the demo leaves for ``bumen`` to answer."""
-        from .models import Notice
+        from workplan.models import Notice
 
         notices = Notice.objects.filter(
             task__plan__in=plans, kind="notice", replied_at__isnull=True, created_at__date__lt=day
@@ -441,7 +440,7 @@ def _tags(text: str) -> list[str]:
 def summarize(summary: DemoWorkplanSummary, day: dt.date) -> DemoWorkplanSummary:
     from django.db.models import Count
 
-    from .models import Notice, ProgressReport
+    from workplan.models import Notice, ProgressReport
 
     tasks = Task.objects.filter(is_demo=True)
     summary.plans = Plan.objects.filter(is_demo=True).count()
@@ -477,7 +476,7 @@ def build_demo_workplan(stdout=None) -> DemoWorkplanSummary:
 
 
 def write_summary(summary: DemoWorkplanSummary, out) -> None:
-    from .models import NoticeKind, TaskStatus
+    from workplan.models import NoticeKind, TaskStatus
 
     if summary.reused:
         out.write(f"演示督办计划已存在,直接复用(共 {summary.plans} 个计划、{summary.tasks} 项任务)\n")

@@ -8,7 +8,7 @@ reuses it and only re-ensures the demo accounts, their passwords, grants and pos
 ``random.Random(20261129)``: two builds on the same day give the same data (dates are counted back
 from the day of the build).
 
-The administrative divisions are read from ``orgs/data/`` only (see ``orgs/data/README.md``).
+The administrative divisions are read from ``demo/data/`` only (see ``demo/data/README.md``).
 """
 
 from __future__ import annotations
@@ -31,13 +31,12 @@ from shapely.geometry import MultiPoint, Point, Polygon
 from shapely.strtree import STRtree
 
 from audit.services import Subject, record
+from demo import names
+from orgs import services
+from orgs.models import ALLOWED_CHILDREN, PARTY_KINDS, UNIT_KINDS, Org, Person, Position, RoleGrant, User
+from orgs.roles import Role
+from orgs.validators import id_check_digit
 from party.models import Member, MemberCategory, MemberStatus
-
-from . import demo_names as names
-from . import services
-from .models import ALLOWED_CHILDREN, PARTY_KINDS, UNIT_KINDS, Org, Person, Position, RoleGrant, User
-from .roles import Role
-from .validators import id_check_digit
 
 SEED = 20261129
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -781,7 +780,7 @@ class _Builder:
     # -- posts ------------------------------------------------------------------------------------
 
     def appoint_party_leaders(self, streets: list[_Street]) -> None:
-        rng, today = self.rng, self.today
+        rng = self.rng
         election = datetime.date(2021, 3, 1)  # 村(社区)“两委”换届
 
         # Branches left without a secretary on purpose (a later check flags them).
@@ -802,31 +801,8 @@ class _Builder:
         self.vacant = [rng.choice(communities), rng.choice(villages), rng.choice(enterprise)]
         vacant_ids = {id(b) for b in self.vacant}
 
-        def leaf_pool(org: Org) -> list[tuple[Person, Member]]:
-            if org.kind == "branch":
-                return self.branch_members.get(id(org), [])
-            return [pair for kid in self._children(org) for pair in leaf_pool(kid)]
-
         def lead(org: Org, titles: tuple[str, str], since: datetime.date) -> None:
-            pool = leaf_pool(org)
-            if not pool:
-                return
-            if id(org) in vacant_ids:
-                former = self.pick(pool, 30, 65)
-                start = _random_day(rng, election, today - datetime.timedelta(days=400))
-                end = today - datetime.timedelta(days=rng.randint(40, 120))
-                self.position(former, org, "secretary", titles[0], start, end, "工作调动")
-            elif org.kind != "branch" or org.host.code != DEMO_COMMUNITY_CODE:
-                self.position(self.pick(pool, 32, 62), org, "secretary", titles[0], self._start(since))
-            if len(pool) >= 7 and org.kind != "working_committee":
-                seats = rng.randint(2, 4) if org.kind == "branch" else rng.randint(3, 5)
-                if rng.random() < 0.35:
-                    self.position(
-                        self.pick(pool, 28, 62), org, "deputy_secretary", titles[1], self._start(since)
-                    )
-                    seats -= 1
-                for title in names.BRANCH_COMMITTEE_TITLES[:seats]:
-                    self.position(self.pick(pool, 25, 62), org, "committee_member", title, self._start(since))
+            self._lead(org, titles, since, vacant_ids, election)
 
         titles = {
             "branch": ("党支部书记", "党支部副书记"),
@@ -888,6 +864,40 @@ class _Builder:
             "区直机关工委书记",
             self._start(datetime.date(2021, 6, 1)),
         )
+
+    def _leaf_pool(self, org: Org) -> list[tuple[Person, Member]]:
+        """The members of ``org``'s branches (its own, for a branch)."""
+        if org.kind == "branch":
+            return self.branch_members.get(id(org), [])
+        return [pair for kid in self._children(org) for pair in self._leaf_pool(kid)]
+
+    def _lead(
+        self,
+        org: Org,
+        titles: tuple[str, str],
+        since: datetime.date,
+        vacant_ids: set[int],
+        election: datetime.date,
+    ) -> None:
+        """``org``'s secretary (or a former one, left vacant on purpose), deputy and committee."""
+        rng, today = self.rng, self.today
+        pool = self._leaf_pool(org)
+        if not pool:
+            return
+        if id(org) in vacant_ids:
+            former = self.pick(pool, 30, 65)
+            start = _random_day(rng, election, today - datetime.timedelta(days=400))
+            end = today - datetime.timedelta(days=rng.randint(40, 120))
+            self.position(former, org, "secretary", titles[0], start, end, "工作调动")
+        elif org.kind != "branch" or org.host.code != DEMO_COMMUNITY_CODE:
+            self.position(self.pick(pool, 32, 62), org, "secretary", titles[0], self._start(since))
+        if len(pool) >= 7 and org.kind != "working_committee":
+            seats = rng.randint(2, 4) if org.kind == "branch" else rng.randint(3, 5)
+            if rng.random() < 0.35:
+                self.position(self.pick(pool, 28, 62), org, "deputy_secretary", titles[1], self._start(since))
+                seats -= 1
+            for title in names.BRANCH_COMMITTEE_TITLES[:seats]:
+                self.position(self.pick(pool, 25, 62), org, "committee_member", title, self._start(since))
 
     def _children(self, org: Org) -> list[Org]:
         return self.forest.children[id(org)]

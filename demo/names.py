@@ -1,6 +1,6 @@
 """Name data for the demo district (演示数据): surnames, given names, ethnic groups, district
 departments and 两新组织. Everything here is invented for the demo except the administrative
-divisions (``orgs/data/``) and the usual names of district departments."""
+divisions (``demo/data/``) and the usual names of district departments."""
 
 
 def _words(text: str) -> list[str]:

@@ -16,9 +16,9 @@ def luoshi(request):
 
 
 def _is_demo() -> bool:
-    from orgs.models import Org
+    from .health import is_demo
 
-    return Org.objects.filter(depth=1, is_demo=True).exists()
+    return is_demo()
 
 
 def _unread(user) -> int:

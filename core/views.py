@@ -82,8 +82,7 @@ def healthz(request):
 def _warning_checks(checks: dict, warnings: list, now) -> None:
     from django.db.models import Max
 
-    from workdays.calendar import FALLBACK, year_status
-
+    from .health import warning_checks
     from .models import WorkerHeartbeat
     from .periodic import lag
 
@@ -99,11 +98,10 @@ def _warning_checks(checks: dict, warnings: list, now) -> None:
     checks["periodic"] = {"ok": periodic_ok, "lag_seconds": seconds}
     if not periodic_ok:
         warnings.append("periodic")
-    year = timezone.localdate(now).year
-    status = year_status(year)
-    checks["calendar"] = {"ok": status != FALLBACK, "year": year, "status": status}
-    if status == FALLBACK:
-        warnings.append("calendar")
+    for name, check in warning_checks():  # the apps' checks (core.health), e.g. the calendar
+        checks[name] = check(now)
+        if not checks[name]["ok"]:
+            warnings.append(name)
 
 
 @login_required

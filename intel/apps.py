@@ -7,4 +7,4 @@ class IntelConfig(AppConfig):
     verbose_name = "智能辅助"
 
     def ready(self):
-        from . import tasks  # noqa: F401  (registers the periodic retrain job)
+        from . import navigation, tasks  # noqa: F401  (registers the menu entry and the periodic retrain job)

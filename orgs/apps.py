@@ -6,4 +6,9 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self):
-        from . import home  # noqa: F401  (registers home-page sections)
+        from core.health import demo_probe
+
+        from . import home, navigation  # noqa: F401  (registers home-page sections and menu entries)
+        from .selectors import is_demo_installation
+
+        demo_probe(is_demo_installation)  # the demo banner

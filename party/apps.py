@@ -11,7 +11,7 @@ class PartyConfig(AppConfig):
         from orgs.models import PERSON_SCOPE_LINKS, Position
         from orgs.scoping import under_paths
 
-        from . import home, media, tasks, terms  # noqa: F401  (home sections, files, jobs, audit codes)
+        from . import home, media, navigation, tasks, terms  # noqa: F401  (home, files, menu, jobs, audit codes)
         from .compliance import rules as compliance_rules
         from .models import Member
         from .talks import position_saved

@@ -6,4 +6,4 @@ class WorkdaysConfig(AppConfig):
     verbose_name = "工作日历"
 
     def ready(self):
-        from . import events, home  # noqa: F401  (register audit event codes and the home section)
+        from . import events, health, home  # noqa: F401  (audit event codes, the health check, the home section)

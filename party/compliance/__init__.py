@@ -10,11 +10,12 @@
 
 from __future__ import annotations
 
+from . import registry
 from .context import COMMITTEE_POSTS, Context
 from .dates import CST, _today, default_window, periods, plus_months, quarter_label, quarter_of
 from .engine import BATCH_SETTINGS, SHOWN_EVIDENCE, Engine, check
 from .findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding
-from .rules.life import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
+from .kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
 from .scoring import Score, scores, weight
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "plus_months",
     "quarter_label",
     "quarter_of",
+    "registry",
     "scores",
     "weight",
 ]
@@ -47,7 +49,5 @@ __all__ = [
 
 def __getattr__(name: str):
     if name == "RULES":  # the catalogue as it was: code → (title, severity, cited rule parameter)
-        from . import registry
-
         return {code: (r.label, r.severity, r.cites) for code, r in registry.catalogue().items()}
     raise AttributeError(name)

@@ -35,8 +35,9 @@ found by one pass over the data)::
 The module that holds the check must be imported when Django starts: party's own rules live in
 ``party/compliance/rules/`` and are all imported by ``PartyConfig.ready()`` (``rules.load()``,
 every module of the package); another app registers from a module its own ``AppConfig.ready()``
-imports (``villages/compliance.py``). Checks run in the order they registered; the findings are
-sorted afterwards, so that order does not change any result.
+imports (``villages/compliance.py``), and declares with ``reads("villages.")`` the audit subjects
+whose changes make stored findings stale (``party.snapshots``). Checks run in the order they
+registered; the findings are sorted afterwards, so that order does not change any result.
 """
 
 from __future__ import annotations
@@ -96,6 +97,23 @@ def rule(
 ) -> Callable[[Callable], Callable]:
     """Register the decorated check function as the one rule ``code`` (see ``rules``)."""
     return rules(Rule(code, label, severity, data, cites, source))
+
+
+_SOURCES: list[str] = []
+
+
+def reads(*prefixes: str) -> None:
+    """Declare that registered rules read records whose audit subjects start with ``prefixes``
+    (e.g. ``"villages."``): an event of such a subject makes stored findings stale
+    (``party.snapshots``)."""
+    for prefix in prefixes:
+        if prefix not in _SOURCES:
+            _SOURCES.append(prefix)
+
+
+def sources() -> tuple[str, ...]:
+    """The audit subject prefixes declared with ``reads``."""
+    return tuple(_SOURCES)
 
 
 def _name(fn) -> str:

@@ -14,38 +14,10 @@ from orgs.models import Org
 from ... import memberyear
 from ...models import Appraisal, Meeting, MeetingKind, Period
 from ..dates import months_between, pct, periods, plus_months
+from ..kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
 from ..registry import Rule, rule, rules
 
 BRANCH_RULES = "《中国共产党支部工作条例(试行)》(2018)"
-# Missing-meeting severity by kind: the members' meeting and the annual life meeting weigh most.
-MISSING_SEVERITY = {
-    MeetingKind.BRANCH_ASSEMBLY: "high",
-    MeetingKind.LIFE_MEETING: "high",
-    MeetingKind.GROUP: "low",
-}
-# 谈心谈话 is not a meeting to hold once a year any more: the talk log (party.talks) records each
-# pair and ``talk.coverage_gap`` judges the year's coverage. Meetings of kind TALK recorded before
-# stay as history and are not required.
-BRANCH_PERIODIC = (
-    MeetingKind.BRANCH_ASSEMBLY,
-    MeetingKind.COMMITTEE,
-    MeetingKind.LECTURE,
-    MeetingKind.THEME_DAY,
-    MeetingKind.LIFE_MEETING,
-    MeetingKind.APPRAISAL,
-)
-BUNCH_KINDS = frozenset(
-    {
-        MeetingKind.BRANCH_ASSEMBLY,
-        MeetingKind.COMMITTEE,
-        MeetingKind.LECTURE,
-        MeetingKind.THEME_DAY,
-        MeetingKind.LIFE_MEETING,
-    }
-)
-ATTENDANCE_KINDS = frozenset(
-    {MeetingKind.BRANCH_ASSEMBLY, MeetingKind.LECTURE, MeetingKind.THEME_DAY, MeetingKind.LIFE_MEETING}
-)
 
 
 def _held_months(ctx) -> dict[tuple[int, str], dict[int, dt.date]]:

@@ -8,7 +8,7 @@ class ApiConfig(AppConfig):
     def ready(self):
         from core.textguard import register_responder
 
-        from . import services, tasks  # noqa: F401  (registers audit codes and the webhook job)
+        from . import navigation, services, tasks  # noqa: F401  (audit codes, the menu entry, the webhook job)
         from .errors import refuse_bad_input
         from .open311.views import refuse_bad_input as open311_refusal
 

@@ -1,51 +1,62 @@
-"""The navigation menu, filtered by what the signed-in user's roles allow."""
+"""The navigation menu, filtered by what the signed-in user's roles allow.
+
+Core knows no domain app: each app registers the entries it contributes, from a module its
+``AppConfig.ready()`` imports (by convention ``<app>/navigation.py``)::
+
+    from core.navigation import entries
+
+    @entries(order=300)
+    def workplan_nav(user) -> list[dict]:
+        if has_scope(user, "supervise"):
+            return [{"label": "督查督办", "url": reverse("workplan:board"), "key": "workplan"}]
+        return []
+
+``nav_for(user)`` lists 工作台 first, then every provider's entries by ``order`` (ties: in the order
+they registered), then 管理后台 for staff. An entry is ``{"label", "url", "key"}``; ``key`` is what
+a page's ``active_nav`` names. The orders in use: orgs 100 and 800, cases 200 and 600, intel 210,
+workplan 300, party 400, villages 500, the public portal (cases) 700, api 900.
+
+The menu bar groups entries by key (``GROUPS``: plain keys and prefixes, no app imported).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.urls import reverse
 
-from core.scoping import has_scope
+NavProvider = Callable[[object], list[dict]]
+
+_PROVIDERS: list[tuple[int, int, str, NavProvider]] = []
+
+
+def entries(*, order: int) -> Callable[[NavProvider], NavProvider]:
+    """Register ``fn(user) -> list[dict]`` as menu entries at position ``order``."""
+
+    def register(fn: NavProvider) -> NavProvider:
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        for i, (_, seq, known, _fn) in enumerate(_PROVIDERS):
+            if known == name:  # a module imported again: replace, keep the place
+                _PROVIDERS[i] = (order, seq, name, fn)
+                return fn
+        _PROVIDERS.append((order, len(_PROVIDERS), name, fn))
+        return fn
+
+    return register
+
+
+def providers() -> list[NavProvider]:
+    """The registered providers in menu order."""
+    return [fn for *_, fn in sorted(_PROVIDERS, key=lambda p: (p[0], p[1]))]
 
 
 def nav_for(user) -> list[dict]:
     items = [{"label": "工作台", "url": reverse("home"), "key": "home"}]
-    if has_scope(user, "view"):
-        items.append({"label": "组织架构", "url": reverse("orgs:tree"), "key": "orgs"})
-        items.append({"label": "人员", "url": reverse("orgs:people"), "key": "people"})
-    if any(has_scope(user, action) for action in ("dispatch", "handle", "check", "supervise", "report")):
-        items.append({"label": "网格事项", "url": reverse("cases:list"), "key": "cases"})
-    if any(has_scope(user, action) for action in ("supervise", "handle", "dispatch")):
-        items.append({"label": "督办通知", "url": reverse("cases:notices"), "key": "notices"})
-    if has_scope(user, "supervise"):
-        items.append({"label": "考核排名", "url": reverse("rankings"), "key": "rankings"})
-        items.append({"label": "热点分析", "url": reverse("intel:hot_spots"), "key": "intel_hot_spots"})
-    if has_scope(user, "supervise"):
-        items.append({"label": "督查督办", "url": reverse("workplan:board"), "key": "workplan"})
-    if has_scope(user, "workplan_report"):
-        items.append({"label": "督办任务", "url": reverse("workplan:workbench"), "key": "workplan_mine"})
-    items.extend(_party_items(user))
-    from villages.navigation import village_nav
-
-    items.extend(village_nav(user))
-    if has_scope(user, "report"):
-        items.append({"label": "录入事项", "url": reverse("cases:new"), "key": "case_new"})
-    items.append({"label": "我要反映", "url": reverse("portal:report"), "key": "portal_report"})
-    if not has_scope(user, "view"):
-        items.append({"label": "我反映的问题", "url": reverse("portal:mine"), "key": "portal_mine"})
-    if has_scope(user, "import"):
-        items.append({"label": "批量导入", "url": reverse("orgs:import"), "key": "import"})
-    if has_scope(user, "view"):
-        items.append({"label": "接口令牌", "url": reverse("api:tokens"), "key": "api_tokens"})
+    for fn in providers():
+        items.extend(fn(user))
     if user.is_staff:
         items.append({"label": "管理后台", "url": reverse("admin:index"), "key": "admin"})
     return items
-
-
-def _party_items(user) -> list[dict]:
-    """组织生活 for secretaries of a branch, 党建考评 for whoever sees party committees."""
-    if not has_scope(user, "view"):
-        return []
-    from party.navigation import party_nav
-
-    return party_nav(user)
 
 
 # The menu bar groups the entries so that it fits on one line: (key, label, entry keys or prefixes).

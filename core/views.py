@@ -1,7 +1,5 @@
 """Home page (工作台) and health check."""
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache, caches
 from django.core.paginator import Paginator
@@ -13,7 +11,6 @@ from django.utils.crypto import get_random_string
 from django.views.decorators.http import require_POST
 
 from . import clock, jobs
-from .health import WARNING_CHECKS
 from .home import home_sections
 from .models import Notification
 
@@ -36,9 +33,7 @@ def healthz(request):
     official, not estimated) and, on RQ, ``queue`` (its Redis answers PING) are warnings: 200,
     unless ``?strict=1`` (monitoring) → 503. A Redis outage is the same for every node, so it does
     not take them all out of the load balancer."""
-    checks: dict[str, dict[str, Any]] = {}
-    errors: list[str] = []
-    warnings: list[str] = []
+    checks, errors, warnings = {}, [], []
     now = timezone.now()
     try:
         with connection.cursor() as cursor:
@@ -87,6 +82,7 @@ def healthz(request):
 def _warning_checks(checks: dict, warnings: list, now) -> None:
     from django.db.models import Max
 
+    from .health import warning_checks
     from .models import WorkerHeartbeat
     from .periodic import lag
 
@@ -102,8 +98,10 @@ def _warning_checks(checks: dict, warnings: list, now) -> None:
     checks["periodic"] = {"ok": periodic_ok, "lag_seconds": seconds}
     if not periodic_ok:
         warnings.append("periodic")
-    for check in WARNING_CHECKS:  # registered by the apps (workdays: the calendar)
-        check(checks, warnings, now)
+    for name, check in warning_checks():  # the apps' checks (core.health), e.g. the calendar
+        checks[name] = check(now)
+        if not checks[name]["ok"]:
+            warnings.append(name)
 
 
 @login_required

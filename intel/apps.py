@@ -9,7 +9,7 @@ class IntelConfig(AppConfig):
     def ready(self):
         from cases import assist
 
-        from . import suggest_for_case, tasks  # noqa: F401  (tasks: registers the periodic retrain job)
+        from . import navigation, suggest_for_case, tasks  # noqa: F401  (registers the menu entry and the periodic retrain job)
         from .feedback import record_feedback
 
         # cases asks its assistant through cases.assist: the panel's suggestions, the feedback

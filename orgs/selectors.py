@@ -63,3 +63,8 @@ def ancestors_for_display(user, org: Org) -> list[tuple[Org, bool]]:
         Org.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True)
     )
     return [(a, a.pk in visible) for a in ancestors]
+
+
+def is_demo_installation() -> bool:
+    """Whether the installation holds the demo district (the demo banner, ``core.health``)."""
+    return Org.objects.filter(depth=1, is_demo=True).exists()

@@ -11,7 +11,8 @@ class PartyConfig(AppConfig):
         from orgs.models import PERSON_SCOPE_LINKS, Position
         from orgs.scoping import under_paths
 
-        from . import home, media, tasks, terms  # noqa: F401  (home sections, files, jobs, audit codes)
+        from . import home, media, navigation, tasks, terms  # noqa: F401  (home, files, menu, jobs, audit codes)
+        from .compliance import rules as compliance_rules
         from .models import Member
         from .talks import position_saved
 
@@ -19,3 +20,5 @@ class PartyConfig(AppConfig):
         PERSON_SCOPE_LINKS.append(lambda paths: Member.objects.filter(under_paths(paths)).values("person_id"))
         # A post appointed late, ended or corrected: the talks' posts of the day follow it.
         post_save.connect(position_saved, sender=Position, dispatch_uid="party.talks.position_saved")
+        # The compliance rules register themselves (party.compliance.registry).
+        compliance_rules.load()

@@ -14,7 +14,8 @@ from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org, Person
 from orgs.scoping import can
 
-from . import devcompliance, development, devforms, devselectors, devsteps, selectors
+from . import development, devforms, devselectors, devsteps, selectors
+from .compliance.rules import development as development_rules
 from .devmodels import ApplicantStatus, DevelopmentStep
 from .devworkflow import DEVELOPMENT
 from .models import Meeting
@@ -38,7 +39,7 @@ def overview(request):
     today = selectors.today()
     data = devselectors.overview(user, org, today)
     start, end = today.replace(month=1, day=1), today
-    findings = devcompliance.check(org, start, end, today)
+    findings = development_rules.check(org, start, end, today)
     queue = list(
         devselectors.applicants(user)
         .filter(

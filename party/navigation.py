@@ -1,11 +1,18 @@
-"""Menu items of the party app (called from ``core.navigation``)."""
+"""Menu items of the party app (registered with ``core.navigation``)."""
 
 from django.urls import reverse
+
+from core.navigation import entries
+from orgs.scoping import has_scope
 
 from . import selectors
 
 
+@entries(order=400)
 def party_nav(user) -> list[dict]:
+    """组织生活 for secretaries of a branch, 党建考评 for whoever sees party committees."""
+    if not has_scope(user, "view"):
+        return []
     items = []
     branches = selectors.branches_for_secretary(user)
     if branches:

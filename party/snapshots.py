@@ -51,9 +51,10 @@ INLINE_SECONDS = 1.0  # a stale snapshot that took no longer than this is recomp
 
 
 # The apps whose records the compliance engine reads: party records, the organization tree, posts
-# and people, village decisions (四议两公开), and the working-day calendar (公示 periods). A case or
-# a supervision task changing does not make the party findings stale.
-FINDING_SOURCES = ("party.", "orgs.", "villages.", "workdays.")
+# and people, the working-day calendar (公示 periods), and whatever the apps that register rules
+# declare (``compliance.registry.reads``: village decisions, 四议两公开). A case or a supervision
+# task changing does not make the party findings stale.
+FINDING_SOURCES = ("party.", "orgs.", "workdays.")
 
 
 def data_version() -> str:
@@ -61,7 +62,7 @@ def data_version() -> str:
     (meetings, talks, appraisals, dues, transfers, development, terms …); meetings and talks may
     also come in bulk without one (the demo); rule data is edited in the admin."""
     sources = Q()
-    for prefix in FINDING_SOURCES:
+    for prefix in dict.fromkeys((*FINDING_SOURCES, *compliance.registry.sources())):
         sources |= Q(subject_type__startswith=prefix)
     last_event = AuditEvent.objects.filter(sources).aggregate(x=Max("pk"))["x"]
     agg = Meeting.objects.aggregate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))

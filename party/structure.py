@@ -1,7 +1,7 @@
 """联合党支部 member units, 品牌支部 designations and 党建联盟 links (组织设置).
 
 * ``add_joint_unit`` / ``end_joint_unit`` — the branch (or its higher committee) lists the units a
-  联合党支部 covers; such a unit is not a 应建未建 case (``compliance.should_establish``).
+  联合党支部 covers; such a unit is not a 应建未建 case (``compliance.rules.organization.should_establish``).
 * ``designate_brand`` / ``revoke_brand`` — only the higher party committee names a 品牌支部, with a
   citation; revoking keeps the record with the reason.
 * ``link_alliance`` / ``end_alliance`` — a community's party organization records the partners of

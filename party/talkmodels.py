@@ -85,7 +85,8 @@ class Talk(OrgScopedModel):
         indexes = [
             models.Index(fields=["org_path", "held_on"], name="talk_path_day"),
             # The live talks' pairs and posts of the day in a year, read without the rows (an
-            # index-only scan) by the compliance engine over a whole district (talks._candidates).
+            # index-only scan) by the compliance engine over a whole district
+            # (compliance.rules.talks._candidates).
             models.Index(
                 fields=["held_on", "org", "initiator", "other", "initiator_post", "other_post"],
                 condition=Q(superseded_at__isnull=True, voided_at__isnull=True),

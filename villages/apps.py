@@ -6,4 +6,6 @@ class VillagesConfig(AppConfig):
     verbose_name = "村级事务(四议两公开)"
 
     def ready(self):
-        from . import media, tasks  # noqa: F401  (photos behind the media view, the disclosure reminder job)
+        # Photos behind the media view, the disclosure reminder job, the menu entry, the compliance
+        # rules (registered with party's rule registry).
+        from . import compliance, media, navigation, tasks  # noqa: F401

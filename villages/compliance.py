@@ -1,6 +1,7 @@
-"""Compliance findings of 四议两公开 (village decisions), evaluated inside the party compliance
-engine (``party.compliance.Engine.villages``), like ``party.devcompliance``: for the villages that
-host a party organization of the subtree, steps recorded with deviations in the window (late or
+"""Compliance findings of 四议两公开 (village decisions), registered with the party compliance
+engine's rule registry (``party.compliance.registry``; this module is imported by
+``VillagesConfig.ready()``, party imports nothing of villages): for the villages that host a party
+organization of the subtree, steps recorded with deviations in the window (late or
 short disclosures, the whole process too long, failed votes) and disclosures that are due and not
 made (应公开未公开). Each finding is placed on the village's party organization. A fixed number of
 queries per subtree."""
@@ -9,9 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from party.compliance.registry import Rule, reads, rules
+
 from .models import Decision, DecisionStatus, DecisionStep
 
 SOURCE = "四议两公开(rules.md §5.2;《中国共产党农村基层组织工作条例》(2019))"
+
+
+# Village decisions change the findings: their audit events make stored findings stale.
+reads("villages.")
 
 
 def flagged_items(decisions, ref):
@@ -26,6 +33,24 @@ def flagged_items(decisions, ref):
     return steps, overdue
 
 
+@rules(
+    Rule(
+        "village.deviation",
+        "四议两公开程序或公开不规范",
+        "medium",
+        data=("village.disclose_within",),
+        cites="village.disclose_within",
+        source=SOURCE,
+    ),
+    Rule(
+        "village.overdue",
+        "四议两公开应公开未公开",
+        "high",
+        data=("village.disclose_within",),
+        cites="village.disclose_within",
+        source=SOURCE,
+    ),
+)
 def run(engine) -> None:
     ctx = engine.ctx
     party_of: dict[int, object] = {}

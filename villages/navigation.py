@@ -1,12 +1,14 @@
-"""Menu item of the villages app (called from ``core.navigation``)."""
+"""Menu item of the villages app (registered with ``core.navigation``)."""
 
 from django.urls import reverse
 
+from core.navigation import entries
 from orgs.scoping import has_scope
 
 from . import selectors
 
 
+@entries(order=500)
 def village_nav(user) -> list[dict]:
     if not has_scope(user, "view"):
         return []

@@ -1,5 +1,5 @@
-"""``/healthz`` warns when the running year's calendar comes from the fallback rules (no official
-holiday data yet): ``core.health`` runs this check."""
+"""The working-day calendar's health check (registered with ``core.health``): a warning while the
+current year's calendar is only estimated (the official holiday arrangement not yet loaded)."""
 
 from django.utils import timezone
 
@@ -8,10 +8,8 @@ from core.health import warning_check
 from .calendar import FALLBACK, year_status
 
 
-@warning_check
-def calendar(checks: dict, warnings: list, now) -> None:
+@warning_check("calendar")
+def calendar_check(now) -> dict:
     year = timezone.localdate(now).year
     status = year_status(year)
-    checks["calendar"] = {"ok": status != FALLBACK, "year": year, "status": status}
-    if status == FALLBACK:
-        warnings.append("calendar")
+    return {"ok": status != FALLBACK, "year": year, "status": status}

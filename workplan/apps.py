@@ -6,5 +6,6 @@ class WorkplanConfig(AppConfig):
     verbose_name = "督查督办"
 
     def ready(self):
-        # Registers the home-page sections, the files, the periodic ladder and the audit event codes.
-        from . import escalation, home, media, services, tasks  # noqa: F401
+        # Registers the home-page sections, the menu entries, the files, the periodic ladder and the
+        # audit event codes.
+        from . import escalation, home, media, navigation, services, tasks  # noqa: F401

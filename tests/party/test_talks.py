@@ -14,6 +14,7 @@ from core.errors import PermissionDenied, ServiceError
 from orgs.models import Position
 from orgs.roles import Role
 from party import compliance, talks
+from party.compliance.rules import talks as talk_rules
 from party.models import MeetingKind, Member, MemberStatus, RuleParameter, Talk, TalkKind
 
 from ..conftest import grant
@@ -287,17 +288,17 @@ def test_talk_meetings_are_no_longer_required_nor_recorded(branch):
 @pytest.mark.parametrize("small", [True, False])
 def test_engine_loads_talks_in_a_fixed_number_of_queries_for_a_subtree(world, branch, monkeypatch, small):
     if not small:
-        monkeypatch.setattr(talks, "SMALL", 0)  # as for a district: the database names candidates
+        monkeypatch.setattr(talk_rules, "SMALL", 0)  # as for a district: the database names candidates
     other = make_org(world["w1"], "branch", "第二支部", host=world["c2"])
     members = add_members(other, 5)
     appoint(members[0], other)
     cover_everything(branch)
     talk(other, members[0], members[1])
     start, end, today = dt.date(2026, 10, 1), dt.date(2026, 12, 31), dt.date(2027, 1, 5)
-    ctx = compliance._Context(world["w1"], start, end, today)
+    ctx = compliance.Context(world["w1"], start, end, today).preload()
     with CaptureQueriesContext(connection) as few:
         engine = compliance.Engine(ctx)
-        talks.run(engine)
+        talk_rules.run(engine)
     # The posts on 31 December (the year judged is over), [the candidates: talks between committee
     # members, uncovered members], the candidates' talks, the 组织生活会 with their last talk.
     expected = 3 if small else 5
@@ -305,20 +306,22 @@ def test_engine_loads_talks_in_a_fixed_number_of_queries_for_a_subtree(world, br
     assert [(f.org_id, f.rule) for f in engine.findings] == [(other.pk, "talk.coverage_gap")]
     more = make_org(world["w1"], "branch", "第三支部", host=world["c2"])
     appoint(add_members(more, 4)[0], more)
-    ctx = compliance._Context(world["w1"], start, end, today)
+    ctx = compliance.Context(world["w1"], start, end, today).preload()
     with CaptureQueriesContext(connection) as still:
-        talks.run(compliance.Engine(ctx))
+        talk_rules.run(compliance.Engine(ctx))
     assert len(still.captured_queries) == expected
 
 
 def test_complete_branches_need_no_talk_rows(world, branch, monkeypatch):
     """In a large subtree a branch that covers everyone is settled in the database: none of its
     talks are loaded."""
-    monkeypatch.setattr(talks, "SMALL", 0)
+    monkeypatch.setattr(talk_rules, "SMALL", 0)
     cover_everything(branch)
-    ctx = compliance._Context(branch, dt.date(2026, 10, 1), dt.date(2026, 12, 31), dt.date(2027, 1, 5))
+    ctx = compliance.Context(
+        branch, dt.date(2026, 10, 1), dt.date(2026, 12, 31), dt.date(2027, 1, 5)
+    ).preload()
     with CaptureQueriesContext(connection) as queries:
-        talks.run(compliance.Engine(ctx))
+        talk_rules.run(compliance.Engine(ctx))
     assert len(queries.captured_queries) == 4  # posts, committee talks, uncovered members, 组织生活会
 
 
@@ -329,7 +332,7 @@ def test_engine_agrees_with_the_coverage_page_on_random_branches(world, seeded, 
     held by non-members, members who joined late, moved or were removed after their talks."""
     import random
 
-    monkeypatch.setattr(talks, "SMALL", 0)  # as for a district: the database names candidates
+    monkeypatch.setattr(talk_rules, "SMALL", 0)  # as for a district: the database names candidates
 
     rng = random.Random(seed)
     year_day = dt.date(2026, 12, 31)
@@ -365,9 +368,9 @@ def test_engine_agrees_with_the_coverage_page_on_random_branches(world, seeded, 
             Member.objects.filter(pk=rng.choice(members).pk).update(status=MemberStatus.TRANSFERRED_OUT)
         branches.append(org)
     for today in (dt.date(2026, 11, 15), dt.date(2027, 1, 5)):
-        ctx = compliance._Context(world["w1"], dt.date(2026, 10, 1), dt.date(2026, 12, 31), today)
+        ctx = compliance.Context(world["w1"], dt.date(2026, 10, 1), dt.date(2026, 12, 31), today).preload()
         engine = compliance.Engine(ctx)
-        talks.run(engine)
+        talk_rules.run(engine)
         flagged = {f.org_id for f in engine.findings if f.rule == "talk.coverage_gap"}
         expected = set()
         for org in branches:

@@ -1,5 +1,5 @@
-"""Compliance findings of transfers, floating members and dues, evaluated inside the compliance
-engine (``party.compliance.Engine.membership``). A fixed number of queries per subtree:
+"""Membership rules: transfers, floating members, dues and care visits. A fixed number of queries
+per subtree:
 
 * ``transfer.pending_long`` — a transfer letter issued more than ``transfer.receipt_days`` days ago
   and still not received (the sending branch stays responsible until receipt);
@@ -28,22 +28,31 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
-from . import membership
-from .compliance import plus_months
-from .memmodels import CareVisit, DuesBase, FloatingRecord, Transfer, TransferState
-from .models import Member, MemberStatus
+from party import membership
+
+from ...memmodels import CareVisit, DuesBase, FloatingRecord, Transfer, TransferState
+from ...models import Member, MemberStatus
+from ..dates import plus_months
+from ..registry import rule
+
+DUES_RULES = "中组部《关于中国共产党党费收缴、使用和管理的规定》(2008)"
 
 
-def run(engine) -> None:
+@rule(
+    "transfer.pending_long",
+    "组织关系转出长期未接收",
+    severity="medium",
+    data=("transfer.receipt_days",),
+    cites="transfer.receipt_days",
+    source="中组部《关于进一步加强和改进党员组织关系接转工作的通知》",
+)
+def pending_transfers(engine) -> None:
+    """Transfers pending receipt too long (组织关系转出后长期未接收)."""
     ctx = engine.ctx
-    scope = ctx.scope_q()
-    orgs = ctx.orgs
-    ref = ctx.ref
-
-    # Transfers pending receipt too long (组织关系转出后长期未接收).
+    orgs, ref = ctx.orgs, ctx.ref
     pending: dict[int, list] = defaultdict(list)
     for t in (
-        Transfer.objects.filter(scope, state=TransferState.PENDING, sent_on__lte=ref)
+        Transfer.objects.filter(ctx.scope_q(), state=TransferState.PENDING, sent_on__lte=ref)
         .select_related("member__person")
         .order_by("sent_on", "pk")
     ):
@@ -65,48 +74,67 @@ def run(engine) -> None:
             action="联系接收党组织核实接收情况;党员未报到的督促其报到,转出有误的撤销转接",
         )
 
-    # Away ≥ N months without a transfer (外出半年以上未转接组织关系).
+
+def _away(ctx, floating: list) -> dict[int, list]:
+    """The floating records away long enough with no transfer started since, by organization."""
+    transferred = defaultdict(list)
+    for member_id, sent_on in (
+        Transfer.objects.filter(member_id__in=[f.member_id for f in floating], sent_on__lte=ctx.ref)
+        .exclude(state=TransferState.CANCELLED)
+        .values_list("member_id", "sent_on")
+    ):
+        transferred[member_id].append(sent_on)
+    away: dict[int, list] = defaultdict(list)
+    for f in floating:
+        org = ctx.orgs.get(f.org_id)
+        if org is None:
+            continue
+        if f.since + relativedelta(months=ctx.param("transfer.away_months", org)) > ctx.ref:
+            continue
+        if any(day >= f.since for day in transferred.get(f.member_id, [])):
+            continue
+        away[f.org_id].append(f)
+    return away
+
+
+@rule(
+    "member.away_no_transfer",
+    "党员外出半年以上未转接组织关系",
+    severity="medium",
+    data=("transfer.away_months",),
+    cites="transfer.away_months",
+    source="《中国共产党党员教育管理工作条例》(2019) 第二十五条",
+)
+def away_without_transfer(engine) -> None:
+    """Away ≥ N months without a transfer (外出半年以上未转接组织关系)."""
+    ctx = engine.ctx
     floating = list(
-        FloatingRecord.objects.filter(scope, since__lte=ref)
-        .exclude(ended_on__lte=ref)
+        FloatingRecord.objects.filter(ctx.scope_q(), since__lte=ctx.ref)
+        .exclude(ended_on__lte=ctx.ref)
         .filter(member__status=MemberStatus.NORMAL)
         .select_related("member__person")
         .order_by("since", "pk")
     )
-    if floating:
-        transferred = defaultdict(list)
-        for member_id, sent_on in (
-            Transfer.objects.filter(member_id__in=[f.member_id for f in floating], sent_on__lte=ref)
-            .exclude(state=TransferState.CANCELLED)
-            .values_list("member_id", "sent_on")
-        ):
-            transferred[member_id].append(sent_on)
-        away: dict[int, list] = defaultdict(list)
-        for f in floating:
-            org = orgs.get(f.org_id)
-            if org is None:
-                continue
-            months = ctx.param("transfer.away_months", org)
-            if f.since + relativedelta(months=months) > ref:
-                continue
-            if any(day >= f.since for day in transferred.get(f.member_id, [])):
-                continue
-            away[f.org_id].append(f)
-        for org_id, records in away.items():
-            org = orgs[org_id]
-            months = ctx.param("transfer.away_months", org)
-            engine.add(
-                "member.away_no_transfer",
-                org,
-                f"{len(records)} 名党员外出 {months} 个月以上且相对固定,未转接组织关系",
-                evidence=[f"{f.member.person.name}:{f.since:%Y-%m-%d} 起在 {f.place}" for f in records],
-                action="督促外出党员将组织关系转至工作或居住地党组织;确不具备转接条件的,"
-                "开具流动党员活动证并保持联系",
-            )
+    if not floating:
+        return
+    for org_id, records in _away(ctx, floating).items():
+        org = ctx.orgs[org_id]
+        months = ctx.param("transfer.away_months", org)
+        engine.add(
+            "member.away_no_transfer",
+            org,
+            f"{len(records)} 名党员外出 {months} 个月以上且相对固定,未转接组织关系",
+            evidence=[f"{f.member.person.name}:{f.since:%Y-%m-%d} 起在 {f.place}" for f in records],
+            action="督促外出党员将组织关系转至工作或居住地党组织;确不具备转接条件的,"
+            "开具流动党员活动证并保持联系",
+        )
 
-    # Dues arrears (欠缴党费).
-    in_scope = Member.objects.filter(scope, status=MemberStatus.NORMAL, joined_on__lte=ref)
-    unpaid = membership.arrears(in_scope, ref)
+
+def _in_arrears(ctx) -> dict[int, list]:
+    """(name, unpaid months, trailing run, months past the back-payment limit) of the members in
+    arrears, by organization."""
+    ref = ctx.ref
+    unpaid = membership.arrears(ctx.in_scope, ref)
     by_org: dict[int, list] = defaultdict(list)
     for pk, org_id, name in (
         Member.objects.filter(pk__in=[pk for pk, months in unpaid.items() if months])
@@ -114,7 +142,7 @@ def run(engine) -> None:
         .values_list("pk", "org_id", "person__name")
     ):
         months = unpaid[pk]
-        org = orgs.get(org_id)
+        org = ctx.orgs.get(org_id)
         if org is None:
             continue
         limit = ctx.param("dues.backpay_months", org)
@@ -122,8 +150,22 @@ def run(engine) -> None:
         if len(months) < ctx.param("dues.arrears_months", org) and not beyond:
             continue
         by_org[org_id].append((name, months, membership.trailing_run(months, ref), beyond))
-    for org_id, rows in by_org.items():
-        org = orgs[org_id]
+    return by_org
+
+
+@rule(
+    "dues.arrears",
+    "党员欠缴党费",
+    severity="medium",
+    data=("dues.arrears_months", "dues.backpay_months", "lapse.flag_months"),
+    cites="dues.arrears_months",
+    source=f"{DUES_RULES};《中国共产党章程》第九条",
+)
+def arrears(engine) -> None:
+    """Dues arrears (欠缴党费)."""
+    ctx = engine.ctx
+    for org_id, rows in _in_arrears(ctx).items():
+        org = ctx.orgs[org_id]
         threshold = ctx.param("dues.arrears_months", org)
         flag = ctx.param("lapse.flag_months", org)
         limit = ctx.param("dues.backpay_months", org)
@@ -151,16 +193,19 @@ def run(engine) -> None:
             severity="high" if serious else None,
         )
 
-    # Members whose dues base was never set (党费基数未核定).
-    base_missing(engine, in_scope)
 
-    # Elderly and old members not visited (高龄、老党员未走访慰问).
-    care_not_visited(engine)
-
-
-def base_missing(engine, in_scope) -> None:
+@rule(
+    "dues.base_missing",
+    "党费基数未核定",
+    severity="medium",
+    data=("dues.base_grace_months",),
+    cites="dues.base_grace_months",
+    source=f"{DUES_RULES};rules.md §3.5",
+)
+def base_missing(engine) -> None:
     """``dues.base_missing``: one finding per branch, the members' names as evidence."""
     ctx = engine.ctx
+    in_scope = ctx.in_scope
     if "dues.base_grace_months" not in ctx.rules.rows:
         return
     last = membership.month_start(ctx.ref) - relativedelta(months=1)
@@ -217,6 +262,14 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
+@rule(
+    "care.not_visited",
+    "高龄、老党员未走访慰问",
+    severity="low",
+    data=("care.elder_age", "care.old_member_years", "care.visit_months"),
+    cites="care.visit_months",
+    source="地方规定(《中国共产党党内关怀帮扶办法》)",
+)
 def care_not_visited(engine) -> None:
     ctx = engine.ctx
     ref = ctx.ref

@@ -11,8 +11,11 @@ from django.urls import reverse
 
 from audit import events
 from core import notify
+from core.actors import user_or_none
 from core.errors import ServiceError, StateConflict
+from core.kit import clean_text
 from orgs.models import Org, OrgKind
+from orgs.permissions import require
 
 from . import deadlines
 from .models import (
@@ -30,10 +33,8 @@ from .services import (
     _locked,
     _locked_assignment,
     _now,
-    _require,
     _save,
     _set_stage,
-    _text,
 )
 from .supervision import responsible_users
 
@@ -61,7 +62,7 @@ def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[
     """吹哨报到: the street (乡镇/街道) summons departments to a case; each must report (报到)
     within the 吹哨报到 limit, then works on it like a co-unit and feeds back."""
     case = _locked(case, SUMMON_STATUSES)
-    _require(actor, "dispatch", case.org, "只有街道(乡镇)调度中心可以吹哨")
+    require(actor, "dispatch", case.org, "只有街道(乡镇)调度中心可以吹哨")
     units = list(dict.fromkeys(units))
     if not units:
         raise ServiceError("请选择要召集报到的部门", field="units")
@@ -76,7 +77,7 @@ def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[
     )
     if clash := [u.name for u in units if u.pk in active]:
         raise ServiceError(f"{'、'.join(clash)}已在办理该事项,无需再召集", field="units")
-    note = _text(note, "note", "吹哨事由", limit=500)
+    note = clean_text(note, "note", "吹哨事由", limit=500, required=True)
     now = _now()
     due = deadlines.stage_due(case.category, case.urgency, Stage.REPORT_IN, now)
     created = [
@@ -86,7 +87,7 @@ def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[
             role=AssignmentRole.SUMMONED,
             instructions=note,
             dispatched_at=now,
-            dispatched_by=actor if getattr(actor, "is_authenticated", False) else None,
+            dispatched_by=user_or_none(actor),
             sign_due_at=due,
             handle_due_at=case.handle_due_at,
         )
@@ -119,10 +120,10 @@ def report_in(assignment: CaseAssignment, *, actor, note: str) -> CaseAssignment
     assignment = _locked_assignment(assignment, actor, [AssignmentStatus.PENDING])
     if assignment.role != AssignmentRole.SUMMONED:
         raise ServiceError("只有被吹哨召集的部门需要报到")
-    note = _text(note, "note", "报到情况", limit=500)
+    note = clean_text(note, "note", "报到情况", limit=500, required=True)
     now = _now()
     assignment.status, assignment.signed_at = AssignmentStatus.SIGNED, now
-    assignment.signed_by = actor if getattr(actor, "is_authenticated", False) else None
+    assignment.signed_by = user_or_none(actor)
     assignment.save(update_fields=["status", "signed_at", "signed_by"])
     late = bool(assignment.sign_due_at and now > assignment.sign_due_at)
     _event(case, REPORTED_IN, actor, reason=note, after={"unit": assignment.org.name, "late": late})
@@ -148,9 +149,9 @@ def merge_case(case: Case, *, actor, into: Case, reason: str, expected_status: s
         raise StateConflict(f"事项当前为“{case.get_status_display()}”,已开始办理的事项不能再合并")
     if into.status not in OPEN_STATUSES:
         raise ServiceError(f"主事项{into.number}当前为“{into.get_status_display()}”,不能并入", field="into")
-    _require(actor, "dispatch", case.org, "您没有处理该事项的权限")
-    _require(actor, "dispatch", into.org, f"您没有处理主事项{into.number}的权限")
-    reason = _text(reason, "reason", "合并理由", limit=500)
+    require(actor, "dispatch", case.org, "您没有处理该事项的权限")
+    require(actor, "dispatch", into.org, f"您没有处理主事项{into.number}的权限")
+    reason = clean_text(reason, "reason", "合并理由", limit=500, required=True)
     now = _now()
     before = case.status
     case.status, case.merged_into = CaseStatus.MERGED, into
@@ -188,8 +189,8 @@ def notify_merged_reporters(master: Case) -> int:
 def set_public(case: Case, *, actor, public: bool, reason: str) -> Case:
     """公开设置: whether the public tracking page shows the handling steps (never personal data)."""
     case = _locked(case, CaseStatus.values)
-    _require(actor, "dispatch", case.org, "您没有修改公开设置的权限")
-    reason = _text(reason, "reason", "理由", limit=200)
+    require(actor, "dispatch", case.org, "您没有修改公开设置的权限")
+    reason = clean_text(reason, "reason", "理由", limit=200, required=True)
     if case.is_public == public:
         raise ServiceError("公开设置没有变化", field="public")
     case.is_public = public

@@ -24,9 +24,11 @@ from django.utils import timezone
 from audit import events
 from audit.services import record
 from core import clock
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.kit import clean_text
 from orgs.models import ADMIN_KINDS, Org, OrgKind
-from orgs.scoping import can
+from orgs.permissions import require
 
 from . import deadlines, locate, photos
 from .models import (
@@ -89,22 +91,6 @@ def _locked(case: Case, allowed: Sequence[str], expected_status: str | None = No
     return case
 
 
-def _require(actor, action: str, org: Org, message: str) -> None:
-    if actor is None:
-        return  # system (demo generator, migrations)
-    if not can(actor, action, org):
-        raise PermissionDenied(message)
-
-
-def _text(value: str, field: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise ServiceError(f"{label}不能超过{limit}字", field=field)
-    return value
-
-
 def _event(case: Case, code: str, actor, *, reason: str = "", before=None, after=None, public_note: str = ""):
     after = dict(after or {})
     if public_note:
@@ -152,7 +138,7 @@ def _attach(case: Case, uploads, stage: str, actor) -> None:
             file=content,
             width=width,
             height=height,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            uploaded_by=user_or_none(actor),
             created_at=_now(),
         )
 
@@ -209,13 +195,13 @@ def report_case(
 
     if channel not in Channel.values:
         raise ServiceError("来源无效", field="channel")
-    description = _text(description, "description", "问题描述")
-    title = _text(title, "title", "标题", required=False, limit=100) or description[:30]
-    address = _text(address, "address", "地址", required=False, limit=200)
+    description = clean_text(description, "description", "问题描述", required=True, limit=MAX_TEXT)
+    title = clean_text(title, "title", "标题", required=False, limit=100) or description[:30]
+    address = clean_text(address, "address", "地址", required=False, limit=200)
     lon, lat = _clean_point(longitude, latitude)
     if urgency not in Urgency.values:
         raise ServiceError("紧急程度无效", field="urgency")
-    reporter_name = _text(reporter_name, "reporter_name", "反映人姓名", required=False, limit=50)
+    reporter_name = clean_text(reporter_name, "reporter_name", "反映人姓名", required=False, limit=50)
     reporter_phone = (reporter_phone or "").strip()
     if reporter_phone and (error := check_phone(reporter_phone)):
         raise ServiceError(error, field="reporter_phone")
@@ -233,7 +219,7 @@ def report_case(
     place = locate.locate(lon, lat) if lon is not None else locate.place_of_org(area)
     org = place.org or _district_root()
     if channel != Channel.PUBLIC:
-        _require(actor, "report", org, "您没有在该区域录入事项的权限")
+        require(actor, "report", org, "您没有在该区域录入事项的权限")
     now = _now()
     case = Case(
         channel=channel,
@@ -296,8 +282,8 @@ def patrol_on_spot(
         grid = locate.locate(lon, lat).grid
         if grid is None:
             raise ServiceError("所选位置不在任何网格内,请在列表中选择网格", field="grid")
-        _require(actor, "handle", grid, f"所选位置属于“{grid.name}”,您不是该网格的网格员,不能现场处置结案")
-    _require(actor, "handle", grid, "您不是该网格的网格员,不能现场处置结案")
+        require(actor, "handle", grid, f"所选位置属于“{grid.name}”,您不是该网格的网格员,不能现场处置结案")
+    require(actor, "handle", grid, "您不是该网格的网格员,不能现场处置结案")
     if grid.kind != OrgKind.GRID:
         raise ServiceError("请选择网格", field="grid")
     if not before_photos or not after_photos:
@@ -344,7 +330,7 @@ def patrol_on_spot(
 @transaction.atomic
 def request_verification(case: Case, *, actor, note: str = "", expected_status: str | None = None) -> Case:
     case = _locked(case, [CaseStatus.REPORTED], expected_status)
-    _require(actor, "dispatch", case.org, "您没有受理该事项的权限")
+    require(actor, "dispatch", case.org, "您没有受理该事项的权限")
     now = _now()
     case.status = CaseStatus.VERIFYING
     _set_stage(case, Stage.REGISTER, now)
@@ -358,8 +344,8 @@ def record_verification(
     case: Case, *, actor, confirmed: bool, note: str, expected_status: str | None = None
 ) -> Case:
     case = _locked(case, [CaseStatus.VERIFYING], expected_status)
-    _require(actor, "check", case.org, "您没有核实该事项的权限")
-    note = _text(note, "note", "核实情况")
+    require(actor, "check", case.org, "您没有核实该事项的权限")
+    note = clean_text(note, "note", "核实情况", required=True, limit=MAX_TEXT)
     now = _now()
     if confirmed:
         case.status, case.verified_at = CaseStatus.REPORTED, now
@@ -387,7 +373,7 @@ def register_case(
     expected_status: str | None = None,
 ) -> Case:
     case = _locked(case, [CaseStatus.REPORTED], expected_status)
-    _require(actor, "dispatch", case.org, "您没有受理该事项的权限")
+    require(actor, "dispatch", case.org, "您没有受理该事项的权限")
     if category is None or not category.is_leaf or not category.active:
         raise ServiceError("请选择有效的小类", field="category")
     if category.requires_verification and case.verified_at is None:
@@ -398,7 +384,7 @@ def register_case(
     before = {"category": case.category_id, "urgency": case.urgency, "title": case.title}
     now = _now()
     case.category, case.urgency = category, urgency
-    case.title = _text(title, "title", "标题", required=False, limit=100) or case.title
+    case.title = clean_text(title, "title", "标题", required=False, limit=100) or case.title
     case.status = CaseStatus.REGISTERED
     case.registered_at = now
     _set_stage(case, Stage.DISPATCH, now)
@@ -420,8 +406,8 @@ def register_case(
 def reject_case(case: Case, *, actor, reason: str, expected_status: str | None = None) -> Case:
     """不予立案, with a reason the reporter sees on the tracking page."""
     case = _locked(case, [CaseStatus.REPORTED, CaseStatus.VERIFYING], expected_status)
-    _require(actor, "dispatch", case.org, "您没有受理该事项的权限")
-    reason = _text(reason, "reason", "不予立案理由", limit=200)
+    require(actor, "dispatch", case.org, "您没有受理该事项的权限")
+    reason = clean_text(reason, "reason", "不予立案理由", limit=200, required=True)
     case.status = CaseStatus.REJECTED
     case.rejected_reason = reason
     _set_stage(case, None, _now())
@@ -477,7 +463,7 @@ def _create_assignments(
             role=role,
             instructions=instructions,
             dispatched_at=now,
-            dispatched_by=actor if getattr(actor, "is_authenticated", False) else None,
+            dispatched_by=user_or_none(actor),
             sign_due_at=sign_due,
             return_due_at=return_due,
             handle_due_at=case.handle_due_at,
@@ -496,9 +482,9 @@ def dispatch_case(
 ) -> Case:
     """派遣/流转交办 to one lead unit (主办) and optional co-units (协办); the handling clock starts."""
     case = _locked(case, [CaseStatus.REGISTERED], expected_status)
-    _require(actor, "dispatch", case.org, "您没有派遣该事项的权限")
+    require(actor, "dispatch", case.org, "您没有派遣该事项的权限")
     units = _check_units(case, lead_unit, list(co_units))
-    instructions = _text(instructions, "instructions", "派遣意见", required=False, limit=500)
+    instructions = clean_text(instructions, "instructions", "派遣意见", required=False, limit=500)
     now = _now()
     case.handle_due_at = deadlines.stage_due(case.category, case.urgency, Stage.HANDLE, now)
     _create_assignments(case, units[0], units[1:], actor, instructions, now)
@@ -534,7 +520,7 @@ def _locked_assignment(assignment: CaseAssignment, actor, allowed: Sequence[str]
     assignment = (
         CaseAssignment.objects.select_for_update(of=("self",)).select_related("org").get(pk=assignment.pk)
     )
-    _require(actor, "handle", assignment.org, f"您不是“{assignment.org.name}”的经办人")
+    require(actor, "handle", assignment.org, f"您不是“{assignment.org.name}”的经办人")
     if assignment.status not in allowed:
         raise StateConflict(f"该承办记录当前为“{assignment.get_status_display()}”,不能进行此操作")
     return assignment
@@ -549,7 +535,7 @@ def sign_assignment(assignment: CaseAssignment, *, actor) -> CaseAssignment:
         raise ServiceError("被吹哨召集的部门请填写报到情况")
     now = _now()
     assignment.status, assignment.signed_at = AssignmentStatus.SIGNED, now
-    assignment.signed_by = actor if getattr(actor, "is_authenticated", False) else None
+    assignment.signed_by = user_or_none(actor)
     assignment.save(update_fields=["status", "signed_at", "signed_by"])
     if assignment.role == AssignmentRole.LEAD:
         if case.status != CaseStatus.DISPATCHED:
@@ -576,7 +562,7 @@ def return_assignment(assignment: CaseAssignment, *, actor, reason: str, note: s
         raise ServiceError("协办单位不能退单;如有异议请向主办单位或调度中心反映")
     if reason not in ReturnReason.values:
         raise ServiceError("请选择退单理由", field="reason")
-    note = _text(note, "note", "退单说明", limit=500)
+    note = clean_text(note, "note", "退单说明", limit=500, required=True)
     now = _now()
     if assignment.return_due_at and now > assignment.return_due_at:
         due = timezone.localtime(assignment.return_due_at)
@@ -605,8 +591,8 @@ def adjudicate_return(
     """The dispatcher rules on a return: upheld → re-dispatch to ``lead_unit``; overruled → the
     original unit handles it and the unreasonable return counts against it."""
     case = _locked(case, [CaseStatus.RETURNED], expected_status)
-    _require(actor, "dispatch", case.org, "您没有裁定退单的权限")
-    note = _text(note, "note", "裁定意见", limit=500)
+    require(actor, "dispatch", case.org, "您没有裁定退单的权限")
+    note = clean_text(note, "note", "裁定意见", limit=500, required=True)
     returned = (
         case.assignments.select_for_update()
         .filter(status=AssignmentStatus.RETURNED, return_upheld__isnull=True)
@@ -660,7 +646,7 @@ def give_feedback(assignment: CaseAssignment, *, actor, text: str, uploads=()) -
     """处置反馈 by a unit; the lead unit's feedback completes handling and starts the check."""
     case = _locked(assignment.case, HANDLING_STATUSES)
     assignment = _locked_assignment(assignment, actor, [AssignmentStatus.SIGNED])
-    text = _text(text, "text", "处置情况")
+    text = clean_text(text, "text", "处置情况", required=True, limit=MAX_TEXT)
     now = _now()
     assignment.status, assignment.fed_back_at, assignment.feedback = AssignmentStatus.FED_BACK, now, text
     assignment.save(update_fields=["status", "fed_back_at", "feedback"])
@@ -691,8 +677,8 @@ def check_case(
 ) -> Case:
     """核查: pass → 结案; fail → 返工 (the lead unit handles again, with a new handling period)."""
     case = _locked(case, [CaseStatus.FED_BACK], expected_status)
-    _require(actor, "check", case.org, "您没有核查该事项的权限")
-    note = _text(note, "note", "核查意见", required=not passed, limit=500)
+    require(actor, "check", case.org, "您没有核查该事项的权限")
+    note = clean_text(note, "note", "核查意见", required=not passed, limit=500)
     now = _now()
     _attach(case, uploads, AttachmentStage.CHECK, actor)
     if passed:
@@ -752,17 +738,18 @@ def rate_case(
     dispatcher who called them back (``callback``)."""
     case = _locked(case, [CaseStatus.CLOSED])
     by_reporter = (token is not None and token == case.access_token) or (
-        actor is not None and getattr(actor, "is_authenticated", False) and case.reporter_user_id == actor.pk
+        getattr(actor, "is_authenticated", False) and case.reporter_user_id == actor.pk
     )
     if not by_reporter:
-        _require(actor, "callback", case.org, "只有反映人或回访人员可以评价")
-        if actor is None:
+        # None: a resident on the tracking page whose token did not match; SYSTEM never rates.
+        if actor is None or is_system(actor):
             raise PermissionDenied("查询凭证无效")
+        require(actor, "callback", case.org, "只有反映人或回访人员可以评价")
     if case.rated_at is not None:
         raise StateConflict("该事项已评价")
     if satisfaction not in Satisfaction.values:
         raise ServiceError("请选择满意度", field="satisfaction")
-    comment = _text(comment, "comment", "评价意见", required=False, limit=500)
+    comment = clean_text(comment, "comment", "评价意见", required=False, limit=500)
     now = _now()
     case.rating_resolved, case.rating_satisfaction, case.rating_comment = resolved, satisfaction, comment
     # A reporter rating the case themselves evidently heard back from the unit.
@@ -783,9 +770,9 @@ def rate_case(
 @transaction.atomic
 def reveal_reporter_phone(case: Case, *, actor, reason: str) -> str:
     """The reporter's clear phone number for a callback; every access is audited."""
-    _require(actor, "callback", case.org, "您没有查看反映人联系方式的权限")
-    if actor is None:
+    require(actor, "callback", case.org, "您没有查看反映人联系方式的权限")
+    if is_system(actor):
         raise PermissionDenied("您没有查看反映人联系方式的权限")
-    reason = _text(reason, "reason", "查看用途", limit=200)
+    reason = clean_text(reason, "reason", "查看用途", limit=200, required=True)
     _event(case, REPORTER_VIEWED, actor, reason=reason)
     return case.reporter_phone_clear()

@@ -26,7 +26,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q
 
-from core import clock
+from core import kit
 from orgs.models import PARTY_KINDS, UNIT_KINDS, Org, Position, PositionKind
 from orgs.scoping import subtree_q
 
@@ -220,10 +220,6 @@ def plus_months(day: dt.date, months: int) -> dt.date:
 def default_window(today: dt.date) -> tuple[dt.date, dt.date]:
     """The last twelve months up to today."""
     return today - relativedelta(years=1) + dt.timedelta(days=1), today
-
-
-def _today() -> dt.date:
-    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
 
 def _pct(value: float) -> str:
@@ -1355,7 +1351,7 @@ def check(root: Org, start: dt.date | None = None, end: dt.date | None = None, t
     """The findings for ``root``'s subtree (a party organization, or the party organizations built
     in an administrative unit) for the period [start, end] (default: the last twelve months).
     State rules (secretary, terms, member counts, lapses) are evaluated as of min(end, today)."""
-    today = today or _today()
+    today = today or kit.today()
     if start is None or end is None:
         start, end = default_window(today)
     ref = min(end, today)

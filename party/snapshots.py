@@ -33,7 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 
 from audit.models import AuditEvent
-from core import clock
+from core import clock, kit
 from orgs.models import Org
 from orgs.scoping import subtree_q
 
@@ -216,7 +216,7 @@ def refresh_due(today: dt.date | None = None) -> dict:
     (a running period's snapshot as of an earlier day)."""
     from .selectors import quarters
 
-    today = today or compliance._today()
+    today = today or kit.today()
     now = clock.now()
     recent = FindingsSnapshot.objects.filter(requested_at__gte=now - dt.timedelta(days=KEEP_DAYS))
     version = data_version()

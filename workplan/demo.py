@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import clock
+from core.actors import SYSTEM
 from core.errors import ServiceError
 from orgs import demo as orgs_demo
 from orgs.models import Org, User
@@ -301,7 +302,7 @@ class _Builder:
             "-closed_at"
         )[:2]:
             services.link_record(
-                task, actor=None, kind="case", ref=case.number, label=f"试点流转案例:{case.title}"
+                task, actor=SYSTEM, kind="case", ref=case.number, label=f"试点流转案例:{case.title}"
             )
 
     # -- the history ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from cases.defaults import seed_defaults as seed_cases
+from core import kit
 from orgs.roles import Role
 from party import membership
 from party.defaults import seed_defaults as seed_party
@@ -31,7 +32,7 @@ def journey(transactional_db):
     )
     members = add_members(branch, 5)
     appoint(members[0], branch)
-    today = membership._today()
+    today = kit.today()
     start = membership.month_start(today) - relativedelta(months=3)  # three months due before this one
     for m in members[1:3]:
         membership.set_dues_base(actor=None, member=m, kind="retiree", income="4200", effective_month=start)

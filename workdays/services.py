@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import Subject, record, snapshot
+from core.actors import user_or_none
 
 from . import events
 from .models import CalendarOverride, OfficialYear

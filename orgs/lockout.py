@@ -252,6 +252,7 @@ def audit_lockout(sender, request, username, ip_address, **kwargs):
             record(
                 _subject(username if lock.limit.by_username else None, ip_address),
                 LOCKED_OUT,
+                actor=SYSTEM,
                 reason=f"{lock.limit.label}连续输错密码 {lock.failures} 次",
                 after={
                     "limit": lock.limit.name,

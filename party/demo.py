@@ -30,6 +30,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from audit.services import Subject, record
+from core.actors import SYSTEM
 from orgs import demo as orgs_demo
 from orgs.models import Org, Position
 
@@ -600,6 +601,7 @@ def build_demo_party(stdout=None) -> dict[str, int]:
         record(
             Subject("party.demo", "yuelu", label="岳麓区演示组织生活", scope_path=root.path),
             services.DEMO_LOADED,
+            actor=SYSTEM,
             after=counts,
             reason="演示数据",
         )

@@ -1278,7 +1278,7 @@ def correct_step(
         mark_other = {
             "recheck": {"of": other.pk, "after": new.pk, "reason": f"第{step.number}步更正后重新检查"}
         }
-        _new_version(None, applicant, other, _inputs(other), mark_other, now)
+        _new_version(SYSTEM, applicant, other, _inputs(other), mark_other, now)
         rechecked.append(other.number)
     applicant.deviations = applicant.steps.filter(superseded_at__isnull=True, has_deviation=True).count()
     applicant.updated_at = now

@@ -19,7 +19,7 @@ Everything is seeded: two builds on the same day give the same cases (times are 
 the moment of the build). When demo cases exist already, they are reused and nothing is added.
 The demo accounts act where their roles allow it (jiedao dispatches in 望月湖街道, bumen handles the
 cases of 区城市管理和综合执法局, shequ and wanggeyuan check in 湖东社区, jumin reports a few cases);
-everything else is a system action (``actor=None``).
+everything else is a system action (``actor=SYSTEM``).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from api.models import WebhookSubscription
 from api.v1.api import api
 from cases import approvals
 from cases.models import CaseAttachment
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party.memmodels import DuesPayment, DuesReduction
 from party.models import Meeting, Member, Talk
@@ -69,7 +70,7 @@ def scene(world, actors, category, api_for, settings, tmp_path):
     village_defaults()
     village = make_org(make_org(world["district"], "town", "莲花镇"), "village", "桐木村", households=300)
     decision = village_services.propose_decision(
-        actor=None,
+        actor=SYSTEM,
         village=village,
         title="道路硬化",
         matter="project",

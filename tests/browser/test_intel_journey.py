@@ -11,6 +11,7 @@ from cases import services
 from cases.defaults import seed_defaults as seed_cases
 from cases.models import Case, Category, Responsibility
 from core import clock
+from core.actors import SYSTEM
 from intel.defaults import seed_defaults as seed_intel
 from intel.models import HotSpotTask
 from orgs.models import Org
@@ -75,7 +76,7 @@ def test_hot_spots_and_suggestions(staff_page, journey, live_server):
     case = services.report_case(
         channel="hotline", description="小区门口垃圾堆了三天没人清运", area=world["g1"]
     )
-    services.register_case(case, actor=None, category=Category.objects.get(code="0301"))
+    services.register_case(case, actor=SYSTEM, category=Category.objects.get(code="0301"))
     page.goto(f"{live_server.url}/cases/{case.number}/")
     page.wait_for_selector("text=责任单位建议")
     assert page.locator(".intel-units >> text=责任清单:暴露垃圾").count() == 1

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org
 from orgs.roles import Role
@@ -319,7 +320,7 @@ def test_staff_pages_record_a_step(client, world, village):
 def test_only_villages_take_decisions(world, village):
     with pytest.raises(ServiceError, match="须属于一个村"):
         services.propose_decision(
-            actor=None,
+            actor=SYSTEM,
             village=Org.objects.get(pk=world["c1"].pk),
             title="x",
             matter="project",

@@ -16,7 +16,7 @@ from django.db.models import Q
 from audit import events
 from audit.services import record
 from core import clock
-from core.actors import is_system
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.models import Org
 from orgs.permissions import require_everywhere
@@ -119,7 +119,7 @@ def issue_open311_client(*, name: str, contact: str = "", actor) -> tuple[Open31
         contact=contact,
         prefix=prefix,
         key_hash=hash_secret(raw),
-        created_by=actor,
+        created_by=user_or_none(actor),
         created_at=clock.now(),
     )
     record(client, CLIENT_CREATED, actor=actor, after={"name": name, "contact": contact, "prefix": prefix})
@@ -181,7 +181,7 @@ def subscribe_webhook(
         url=url,
         events=codes,
         description=(description or "").strip()[:200],
-        created_by=actor,
+        created_by=user_or_none(actor),
         created_at=clock.now(),
     )
     record(subscription, WEBHOOK_CREATED, actor=actor, after={"url": url, "events": codes})

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audit import events
 from audit.services import record, snapshot
-from core.actors import is_system
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError
 
 from .models import (
@@ -466,7 +466,7 @@ def grant_role(
         org=org,
         role=role,
         start_on=start_on or timezone.localdate(),
-        granted_by=actor,
+        granted_by=user_or_none(actor),
         reason=reason,
     )
     if role in STAFF_ROLES:

@@ -141,7 +141,7 @@ class _Builder:
             "street": Org.objects.get(is_demo=True, code=orgs_demo.DEMO_STREET_CODE),
         }
         self.users = {u.username: u for u in User.objects.filter(username__in=["dudao", "bumen", "jiedao"])}
-        self.dudao = self.users.get("dudao")
+        self.dudao = self.users.get("dudao") or SYSTEM
         self.profiles: dict[int, str] = {}
         self.calendar = WorkCalendar()
         # The "submitted" task reports its completion two working days before the build day, so
@@ -162,7 +162,7 @@ class _Builder:
             user = self.users.get(username)
             if user is not None and can(user, "workplan_report", unit):
                 return user
-        return None  # departments without a demo account report as the system
+        return SYSTEM  # departments without a demo account report as the system
 
     # -- the plans -----------------------------------------------------------------------
 

@@ -61,7 +61,7 @@ def scene(world, actors, category, api_for, settings, tmp_path):
     plan, task = key_task(world, actors)
     case = walk(new_case(world), actors, world, category, "dispatched")
     attachment = CaseAttachment.objects.create(case=case, stage="report", file="cases/x.jpg")
-    insider_token, _ = api_services.issue_token(owner=actors["dispatcher"], name="insider")
+    insider_token, _ = api_services.issue_token(owner=actors["dispatcher"], name="insider", actor=SYSTEM)
     subscription = api_services.subscribe_webhook(
         org=world["s1"], url="http://127.0.0.1:9/hook", actor=actors["dispatcher"]
     )
@@ -299,10 +299,10 @@ def test_400_unparseable_body_and_bad_idempotency_key(world, actors, api_for):
 
 
 def test_401_for_bad_and_revoked_tokens(actors):
-    token, raw = api_services.issue_token(owner=actors["dispatcher"], name="t")
+    token, raw = api_services.issue_token(owner=actors["dispatcher"], name="t", actor=SYSTEM)
     assert ApiClient(raw=raw).get("/api/v1/me").status_code == 200
     assert ApiClient(raw=raw + "x").get("/api/v1/me").status_code == 401
-    api_services.revoke_token(token)
+    api_services.revoke_token(token, actor=SYSTEM)
     response = ApiClient(raw=raw).get("/api/v1/me")
     assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
 

@@ -87,7 +87,7 @@ def test_token_api_and_last_used(actors, api_for):
 
 
 def test_inactive_owner_token_stops_working(actors):
-    _, raw = services.issue_token(owner=actors["dispatcher"], name="t")
+    _, raw = services.issue_token(owner=actors["dispatcher"], name="t", actor=SYSTEM)
     actors["dispatcher"].is_active = False
     actors["dispatcher"].save()
     assert ApiClient(raw=raw).get("/api/v1/me").status_code == 401

@@ -339,7 +339,7 @@ def test_api_other_create_endpoints(world, actors, village):  # noqa: F811
 
 @pytest.fixture
 def api_key(world):
-    _, raw = api_services.issue_open311_client(name="随手拍App", contact="测试")
+    _, raw = api_services.issue_open311_client(name="随手拍App", contact="测试", actor=SYSTEM)
     return raw
 
 

@@ -3,7 +3,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from core.actors import is_system
 from orgs.imports import IMPORTERS, ImportRejected
 
 
@@ -29,7 +28,7 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args, file, username, **options):
         actor = get_user_model().objects.filter(username=username).first()
-        if is_system(actor):
+        if actor is None:
             raise CommandError(f"用户“{username}”不存在")
         if not actor.is_active:
             raise CommandError(f"用户“{username}”已停用")

@@ -48,6 +48,7 @@ def test_hot_spots_and_suggestions(staff_page, journey, live_server):
                 address="枫林三路桥下",
                 reporter_name="张三",
                 reporter_phone="13912345678",
+                actor=SYSTEM,
             )
             Case.objects.filter(pk=case.pk).update(category=category, created_at=when)
 
@@ -74,7 +75,7 @@ def test_hot_spots_and_suggestions(staff_page, journey, live_server):
     screenshot(page, "intel-suggestions-fragment")
 
     case = services.report_case(
-        channel="hotline", description="小区门口垃圾堆了三天没人清运", area=world["g1"]
+        channel="hotline", description="小区门口垃圾堆了三天没人清运", area=world["g1"], actor=SYSTEM
     )
     services.register_case(case, actor=SYSTEM, category=Category.objects.get(code="0301"))
     page.goto(f"{live_server.url}/cases/{case.number}/")

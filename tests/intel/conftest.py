@@ -6,6 +6,7 @@ import pytest
 
 from cases import demo_texts, services
 from cases.models import Case, Category
+from core.actors import SYSTEM
 from intel.classify import _forget_model
 
 # A few well-separated categories so that a small training set is enough.
@@ -46,7 +47,7 @@ def registered_cases(world, per_code: int, seed: int = 1, codes=CODES) -> list[C
         for i in range(per_code):
             title, description, _address = demo_texts.problem(code, rng)
             case = services.report_case(
-                channel="hotline", title=title, description=description, area=areas[i % 2]
+                channel="hotline", title=title, description=description, area=areas[i % 2], actor=SYSTEM
             )
             ids.append(case.pk)
         Case.objects.filter(pk__in=ids).update(category=category, registered_at=clock.now())

@@ -76,6 +76,7 @@ class Command(BaseCommand):
                 address=original.address,
                 longitude=original.longitude,
                 latitude=original.latitude,
+                actor=SYSTEM,
             )
             when = min(original.created_at + datetime.timedelta(hours=20), clock.now())
             Case.objects.filter(pk=case.pk).update(is_demo=True, created_at=when)

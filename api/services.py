@@ -196,7 +196,7 @@ def deactivate_webhook(subscription: WebhookSubscription, *, actor, reason: str 
         .get(pk=subscription.pk)
     )
     if (
-        actor is not None
+        not is_system(actor)
         and not can(actor, "change", subscription.org)
         and not can(actor, "dispatch", subscription.org)
     ):

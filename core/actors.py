@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AbstractUser
 
 
 class System:
@@ -33,7 +33,7 @@ class System:
 
 SYSTEM: Final = System()
 
-Actor: TypeAlias = "AbstractBaseUser | System"
+Actor: TypeAlias = "AbstractUser | System"  # the project's user model is orgs.User (an AbstractUser)
 
 NONE_ACTOR = "actor is None: pass SYSTEM for system actions"
 
@@ -45,7 +45,7 @@ def is_system(actor: Actor | None) -> bool:
     return actor is SYSTEM
 
 
-def user_or_none(actor) -> AbstractBaseUser | None:
+def user_or_none(actor) -> AbstractUser | None:
     """The user to store in a "who did it" field (created_by, decided_by …): the signed-in user,
     else ``None`` (SYSTEM, or an anonymous resident on the public pages)."""
     return actor if getattr(actor, "is_authenticated", False) else None

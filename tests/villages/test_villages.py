@@ -21,7 +21,7 @@ START = dt.date(2026, 9, 1)
 
 def propose(village, **kw):
     return services.propose_decision(
-        actor=kw.pop("actor", None),
+        actor=kw.pop("actor", SYSTEM),
         village=village,
         title="组级道路硬化工程",
         matter="project",
@@ -32,7 +32,7 @@ def propose(village, **kw):
 
 
 def step(decision, kind, day, **kw):
-    return services.record_step(actor=kw.pop("actor", None), decision=decision, kind=kind, held_on=day, **kw)
+    return services.record_step(actor=kw.pop("actor", SYSTEM), decision=decision, kind=kind, held_on=day, **kw)
 
 
 def through(decision, upto):

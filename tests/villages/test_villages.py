@@ -32,7 +32,9 @@ def propose(village, **kw):
 
 
 def step(decision, kind, day, **kw):
-    return services.record_step(actor=kw.pop("actor", SYSTEM), decision=decision, kind=kind, held_on=day, **kw)
+    return services.record_step(
+        actor=kw.pop("actor", SYSTEM), decision=decision, kind=kind, held_on=day, **kw
+    )
 
 
 def through(decision, upto):

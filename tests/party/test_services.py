@@ -24,7 +24,7 @@ DAY = dt.date(2026, 9, 10)
 
 def record(branch, **kwargs):
     defaults = {
-        "actor": None,
+        "actor": SYSTEM,
         "org": branch,
         "kind": MeetingKind.BRANCH_ASSEMBLY,
         "held_on": DAY,

@@ -16,9 +16,11 @@ from django.db.models import Q
 from audit import events
 from audit.services import record
 from core import clock
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.models import Org
-from orgs.scoping import ALL, can, scope_paths
+from orgs.permissions import require_everywhere
+from orgs.scoping import can
 
 from .models import ApiToken, Open311Client, WebhookSubscription, hash_secret, new_secret
 
@@ -49,11 +51,11 @@ def _name(value: str, field: str, label: str, limit: int = 100) -> str:
 
 
 @transaction.atomic
-def issue_token(*, owner, name: str, actor=None) -> tuple[ApiToken, str]:
+def issue_token(*, owner, name: str, actor) -> tuple[ApiToken, str]:
     """A new token for ``owner``; returns the row and the secret, which is never shown again.
 
     ``actor`` None is the system (the management command run by an operator)."""
-    if actor is not None and actor.pk != owner.pk and not actor.is_superuser:
+    if not is_system(actor) and actor.pk != owner.pk and not actor.is_superuser:
         raise PermissionDenied("只能为自己创建接口令牌")
     if not owner.is_active:
         raise ServiceError("该用户已停用,不能创建令牌", field="owner")
@@ -69,9 +71,9 @@ def issue_token(*, owner, name: str, actor=None) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def revoke_token(token: ApiToken, *, actor=None, reason: str = "") -> ApiToken:
+def revoke_token(token: ApiToken, *, actor, reason: str = "") -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
-    if actor is not None and actor.pk != token.owner_id and not actor.is_superuser:
+    if not is_system(actor) and actor.pk != token.owner_id and not actor.is_superuser:
         raise PermissionDenied("只能吊销自己的接口令牌")
     if token.revoked_at is not None:
         raise StateConflict("该令牌已吊销")
@@ -106,14 +108,9 @@ def authenticate_token(raw: str) -> ApiToken | None:
 # Open311 client applications (Open311 客户端密钥)
 
 
-def _require_superuser(actor, message: str) -> None:
-    if actor is not None and scope_paths(actor, "change") is not ALL:
-        raise PermissionDenied(message)
-
-
 @transaction.atomic
-def issue_open311_client(*, name: str, contact: str = "", actor=None) -> tuple[Open311Client, str]:
-    _require_superuser(actor, "只有系统管理员可以登记Open311客户端")
+def issue_open311_client(*, name: str, contact: str = "", actor) -> tuple[Open311Client, str]:
+    require_everywhere(actor, "change", "只有系统管理员可以登记Open311客户端")
     name = _name(name, "name", "应用名称")
     contact = (contact or "").strip()[:200]
     prefix, raw = new_secret("o311")
@@ -122,7 +119,7 @@ def issue_open311_client(*, name: str, contact: str = "", actor=None) -> tuple[O
         contact=contact,
         prefix=prefix,
         key_hash=hash_secret(raw),
-        created_by=actor,
+        created_by=user_or_none(actor),
         created_at=clock.now(),
     )
     record(client, CLIENT_CREATED, actor=actor, after={"name": name, "contact": contact, "prefix": prefix})
@@ -130,8 +127,8 @@ def issue_open311_client(*, name: str, contact: str = "", actor=None) -> tuple[O
 
 
 @transaction.atomic
-def revoke_open311_client(client: Open311Client, *, actor=None, reason: str = "") -> Open311Client:
-    _require_superuser(actor, "只有系统管理员可以吊销Open311客户端")
+def revoke_open311_client(client: Open311Client, *, actor, reason: str = "") -> Open311Client:
+    require_everywhere(actor, "change", "只有系统管理员可以吊销Open311客户端")
     client = Open311Client.objects.select_for_update().get(pk=client.pk)
     if client.revoked_at is not None:
         raise StateConflict("该客户端密钥已吊销")
@@ -172,7 +169,7 @@ def subscribe_webhook(
 ) -> WebhookSubscription:
     """An org (the actor must be able to change it) subscribes ``url`` to the case events of
     its subtree. Deliveries are signed with the returned subscription's ``secret``."""
-    if actor is not None and not can(actor, "change", org) and not can(actor, "dispatch", org):
+    if not is_system(actor) and not can(actor, "change", org) and not can(actor, "dispatch", org):
         raise PermissionDenied("您没有为该组织订阅事件推送的权限")
     url = _check_url(url)
     codes = sorted({code.strip() for code in event_codes or () if code and code.strip()})
@@ -184,7 +181,7 @@ def subscribe_webhook(
         url=url,
         events=codes,
         description=(description or "").strip()[:200],
-        created_by=actor,
+        created_by=user_or_none(actor),
         created_at=clock.now(),
     )
     record(subscription, WEBHOOK_CREATED, actor=actor, after={"url": url, "events": codes})
@@ -199,7 +196,7 @@ def deactivate_webhook(subscription: WebhookSubscription, *, actor, reason: str 
         .get(pk=subscription.pk)
     )
     if (
-        actor is not None
+        not is_system(actor)
         and not can(actor, "change", subscription.org)
         and not can(actor, "dispatch", subscription.org)
     ):

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from core import clock
+from core.actors import Actor, user_or_none
 from core.middleware import current_request_id
 from core.textguard import check_text
 
@@ -72,14 +73,17 @@ def record(
     subject: models.Model | Subject,
     action: str,
     *,
-    actor=None,
+    actor: Actor | None = None,
     actor_org=None,
     reason: str = "",
     before: dict | None = None,
     after: dict | None = None,
     scope_path: str | None = None,
 ) -> AuditEvent:
-    """Append one event to ``subject``'s chain. Must run inside the caller's transaction."""
+    """Append one event to ``subject``'s chain. Must run inside the caller's transaction.
+
+    ``actor`` is a user or ``SYSTEM``; ``None`` (no one signed in: a resident on the public pages)
+    is kept for anonymous events. Both SYSTEM and None are recorded as "系统"."""
     if not events.is_registered(action):
         raise ValueError(f"unregistered audit event code: {action!r}")
     if not transaction.get_connection().in_atomic_block:
@@ -93,8 +97,7 @@ def record(
     else:
         subject_type, subject_id, label = subject._meta.label_lower, str(subject.pk), str(subject)[:200]
         default_scope = _subject_scope(subject)
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    actor = user_or_none(actor)  # SYSTEM, or None for an anonymous resident: recorded as "系统"
     head = (
         AuditHead.objects.select_for_update().filter(subject_type=subject_type, subject_id=subject_id).first()
     )

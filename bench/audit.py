@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from core.actors import SYSTEM
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
@@ -45,7 +47,13 @@ def main():
 
     def one(i, subject):
         with transaction.atomic():
-            record(subject, "org.updated", reason=f"bench {i}", after={"i": i, "name": "望月湖街道"})
+            record(
+                subject,
+                "org.updated",
+                actor=SYSTEM,
+                reason=f"bench {i}",
+                after={"i": i, "name": "望月湖街道"},
+            )
 
     existing = Subject("orgs.org", "bench-1", label="望月湖街道")
     for i in range(20):  # warm up

@@ -41,6 +41,8 @@ import sys
 import time
 from pathlib import Path
 
+from core import kit
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SEED = 20261202
@@ -190,7 +192,7 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
     from django.utils import timezone
 
     from orgs.models import Org, Person, Position
-    from party import compliance, memberyear, services
+    from party import memberyear, services
     from party.models import (
         Attendance,
         Meeting,
@@ -206,7 +208,7 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
         return {}
     rng = random.Random(seed)
     now = timezone.now()
-    today = compliance._today()
+    today = kit.today()
     rules = Rules.load(today)
     start = today - relativedelta(years=1) + dt.timedelta(days=1)
     models = (Org, Person, Position, Member, Term, Meeting, Attendance, MinutesBand, MinutesSignature)
@@ -697,7 +699,7 @@ def load_talks(seed: int = SEED, out=sys.stdout) -> dict:
         return {}
     started = time.perf_counter()
     rng = random.Random(seed + 17)
-    now, today = timezone.now(), compliance._today()
+    now, today = timezone.now(), kit.today()
     members: dict[int, list[tuple[int, int]]] = defaultdict(list)  # branch → (member, person)
     paths: dict[int, str] = {}
     for pk, org_id, path, person in (

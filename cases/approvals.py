@@ -21,7 +21,10 @@ from django.utils import timezone
 
 from audit import events
 from core import notify
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.kit import clean_text
+from orgs.permissions import require
 from orgs.scoping import can
 
 from . import deadlines
@@ -41,11 +44,9 @@ from .models import (
 )
 from .supervision import responsible_users
 from .workflow import add_event as _event
-from .workflow import clean_text as _text
 from .workflow import create_assignments as _create_assignments
 from .workflow import locked as _locked
 from .workflow import now as _now
-from .workflow import require as _require
 from .workflow import save_case as _save
 from .workflow import set_stage as _set_stage
 
@@ -77,7 +78,7 @@ def _lead_assignment(case: Case, actor) -> CaseAssignment:
     )
     if lead is None:
         raise StateConflict("该事项没有正在办理的主办单位")
-    _require(actor, "handle", lead.org, f"只有主办单位“{lead.org.name}”可以提出申请")
+    require(actor, "handle", lead.org, f"只有主办单位“{lead.org.name}”可以提出申请")
     return lead
 
 
@@ -90,7 +91,7 @@ def _create(case: Case, kind: str, actor, unit, reason: str, **fields) -> CaseRe
                 kind=kind,
                 reason=reason,
                 requester_unit=unit,
-                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+                requested_by=user_or_none(actor),
                 requested_at=_now(),
                 **fields,
             )
@@ -125,7 +126,7 @@ def request_extension(case: Case, *, actor, days: int, reason: str) -> CaseReque
         raise ServiceError(
             f"延期天数须在1到{MAX_EXTENSION_DAYS}个工作日之间;需长期办理的请申请挂账", field="days"
         )
-    reason = _text(reason, "reason", "延期理由", limit=500)
+    reason = clean_text(reason, "reason", "延期理由", limit=500, required=True)
     return _create(case, RequestKind.EXTENSION, actor, lead.org, reason, days=days)
 
 
@@ -135,7 +136,7 @@ def request_parking(case: Case, *, actor, until: dt.date, reason: str) -> CaseRe
     date; the handling clock then runs to that date."""
     case = _locked(case, [CaseStatus.HANDLING])
     lead = _lead_assignment(case, actor)
-    reason = _text(reason, "reason", "挂账理由", limit=500)
+    reason = clean_text(reason, "reason", "挂账理由", limit=500, required=True)
     today = timezone.localdate(_now())
     if until is None:
         raise ServiceError("请填写计划办结日期", field="until")
@@ -151,14 +152,14 @@ def request_rehandle(case: Case, *, actor, reason: str) -> CaseRequest:
     """重办: the reporter said the problem is not solved and is dissatisfied; callback staff ask for
     the case to be handled again."""
     case = _locked(case, [CaseStatus.CLOSED])
-    _require(actor, "callback", case.org, "只有回访人员可以申请重办")
+    require(actor, "callback", case.org, "只有回访人员可以申请重办")
     if case.rated_at is None:
         raise ServiceError("事项尚未回访评价,不能申请重办")
     if case.rating_resolved or case.rating_satisfaction != Satisfaction.DISSATISFIED:
         raise ServiceError("只有反映人评价为“未解决”且“不满意”的事项可以申请重办")
     if case.rehandle_count >= MAX_REHANDLES:
         raise ServiceError(f"该事项已重办{case.rehandle_count}次,不能再申请")
-    reason = _text(reason, "reason", "重办理由", limit=500)
+    reason = clean_text(reason, "reason", "重办理由", limit=500, required=True)
     return _create(case, RequestKind.REHANDLE, actor, None, reason)
 
 
@@ -181,7 +182,7 @@ def request_exclusion(case: Case, *, actor, reason: str) -> CaseRequest:
         if lead is None or not can(actor, "handle", lead.org):
             raise PermissionDenied("只有调度中心或主办单位可以申请认定不合理诉求")
         unit = lead.org
-    reason = _text(reason, "reason", "认定理由", limit=500)
+    reason = clean_text(reason, "reason", "认定理由", limit=500, required=True)
     return _create(case, RequestKind.EXCLUSION, actor, unit, reason)
 
 
@@ -258,13 +259,13 @@ def decide_request(request: CaseRequest, *, actor, approve: bool, note: str) -> 
         raise StateConflict(f"该申请已{request.get_status_display()},请刷新页面")
     action = DECIDER_ACTION[request.kind]
     label = "督查室" if action == "supervise" else "调度中心"
-    _require(actor, action, case.org, f"{request.get_kind_display()}申请由{label}审批,您没有审批权限")
-    if actor is not None and request.requested_by_id == getattr(actor, "pk", None):
+    require(actor, action, case.org, f"{request.get_kind_display()}申请由{label}审批,您没有审批权限")
+    if not is_system(actor) and request.requested_by_id == getattr(actor, "pk", None):
         raise PermissionDenied("不能审批本人提出的申请")
-    note = _text(note, "note", "审批意见", required=not approve, limit=500)
+    note = clean_text(note, "note", "审批意见", required=not approve, limit=500)
     now = _now()
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
-    request.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    request.decided_by = user_or_none(actor)
     request.decided_at, request.decision_note = now, note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     changes = _apply(request, case, now) if approve else {}

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from audit import events
 from core import notify
+from core.actors import user_or_none
 from core.errors import ServiceError
 from orgs.models import Org, OrgKind
 
@@ -81,7 +82,7 @@ def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[
             role=AssignmentRole.SUMMONED,
             instructions=note,
             dispatched_at=now,
-            dispatched_by=actor if getattr(actor, "is_authenticated", False) else None,
+            dispatched_by=user_or_none(actor),
             sign_due_at=due,
             handle_due_at=case.handle_due_at,
         )
@@ -117,7 +118,7 @@ def report_in(assignment: CaseAssignment, *, actor, note: str) -> CaseAssignment
     note = clean_text(note, "note", "报到情况", limit=500)
     now = clock_now()
     assignment.status, assignment.signed_at = AssignmentStatus.SIGNED, now
-    assignment.signed_by = actor if getattr(actor, "is_authenticated", False) else None
+    assignment.signed_by = user_or_none(actor)
     assignment.save(update_fields=["status", "signed_at", "signed_by"])
     late = bool(assignment.sign_due_at and now > assignment.sign_due_at)
     add_event(case, REPORTED_IN, actor, reason=note, after={"unit": assignment.org.name, "late": late})

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core import privacy
+from core.models import Decided
 from orgs.models import Org, OrgScopedModel
 from orgs.scoping import ScopedQuerySet, under_paths
 
@@ -641,7 +642,7 @@ class CaseRequestQuerySet(ScopedQuerySet):
         return self.filter(status=RequestStatus.PENDING)
 
 
-class CaseRequest(OrgScopedModel):
+class CaseRequest(OrgScopedModel, Decided):
     """A request that changes a case only once approved (审批): 延期 moves the handling deadline,
     挂账 parks a case that needs long-term work until a date, 重办 reopens a closed case the
     reporter rated unresolved and dissatisfied, 不合理诉求认定 takes a case out of the monthly
@@ -662,16 +663,7 @@ class CaseRequest(OrgScopedModel):
         settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField("申请时间", default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审批人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)  # longer than Decided's
 
     objects = CaseRequestQuerySet.as_manager()
 

@@ -22,8 +22,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import events
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.kit import clean_text
 from orgs.models import ADMIN_KINDS, Org, OrgKind
+from orgs.permissions import require
 
 from . import assist, deadlines, locate, photos
 from .models import (
@@ -42,7 +45,7 @@ from .models import (
     Stage,
     Urgency,
 )
-from .workflow import ASSIGNMENTS, CASES, HANDLING_KINDS  # noqa: F401 (HANDLING_KINDS: forms read it here)
+from .workflow import ASSIGNMENTS, CASES, HANDLING_KINDS, MAX_TEXT  # noqa: F401 (HANDLING_KINDS: forms read it here)
 from .workflow import add_event as _event
 from .workflow import check_units as _check_units
 from .workflow import clean_text as _text
@@ -50,7 +53,6 @@ from .workflow import create_assignments as _create_assignments
 from .workflow import locked as _locked
 from .workflow import locked_assignment as _locked_assignment
 from .workflow import now as _now
-from .workflow import require as _require
 from .workflow import save_case as _save
 from .workflow import set_stage as _set_stage
 
@@ -107,7 +109,7 @@ def _attach(case: Case, uploads, stage: str, actor) -> None:
             file=content,
             width=width,
             height=height,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            uploaded_by=user_or_none(actor),
             created_at=_now(),
         )
 
@@ -164,13 +166,13 @@ def report_case(
 
     if channel not in Channel.values:
         raise ServiceError("来源无效", field="channel")
-    description = _text(description, "description", "问题描述")
-    title = _text(title, "title", "标题", required=False, limit=100) or description[:30]
-    address = _text(address, "address", "地址", required=False, limit=200)
+    description = clean_text(description, "description", "问题描述", required=True, limit=MAX_TEXT)
+    title = clean_text(title, "title", "标题", required=False, limit=100) or description[:30]
+    address = clean_text(address, "address", "地址", required=False, limit=200)
     lon, lat = _clean_point(longitude, latitude)
     if urgency not in Urgency.values:
         raise ServiceError("紧急程度无效", field="urgency")
-    reporter_name = _text(reporter_name, "reporter_name", "反映人姓名", required=False, limit=50)
+    reporter_name = clean_text(reporter_name, "reporter_name", "反映人姓名", required=False, limit=50)
     reporter_phone = (reporter_phone or "").strip()
     if reporter_phone and (error := check_phone(reporter_phone)):
         raise ServiceError(error, field="reporter_phone")
@@ -188,7 +190,7 @@ def report_case(
     place = locate.locate(lon, lat) if lon is not None else locate.place_of_org(area)
     org = place.org or _district_root()
     if channel != Channel.PUBLIC:
-        _require(actor, "report", org, "您没有在该区域录入事项的权限")
+        require(actor, "report", org, "您没有在该区域录入事项的权限")
     now = _now()
     case = Case(
         channel=channel,
@@ -251,8 +253,8 @@ def patrol_on_spot(
         grid = locate.locate(lon, lat).grid
         if grid is None:
             raise ServiceError("所选位置不在任何网格内,请在列表中选择网格", field="grid")
-        _require(actor, "handle", grid, f"所选位置属于“{grid.name}”,您不是该网格的网格员,不能现场处置结案")
-    _require(actor, "handle", grid, "您不是该网格的网格员,不能现场处置结案")
+        require(actor, "handle", grid, f"所选位置属于“{grid.name}”,您不是该网格的网格员,不能现场处置结案")
+    require(actor, "handle", grid, "您不是该网格的网格员,不能现场处置结案")
     if grid.kind != OrgKind.GRID:
         raise ServiceError("请选择网格", field="grid")
     if not before_photos or not after_photos:
@@ -353,7 +355,7 @@ def register_case(
     before = {"category": case.category_id, "urgency": case.urgency, "title": case.title}
     now = _now()
     case.category, case.urgency = category, urgency
-    case.title = _text(title, "title", "标题", required=False, limit=100) or case.title
+    case.title = clean_text(title, "title", "标题", required=False, limit=100) or case.title
     case.status = CaseStatus.REGISTERED
     case.registered_at = now
     _set_stage(case, Stage.DISPATCH, now)
@@ -403,7 +405,7 @@ def dispatch_case(
     case = _locked(case, CASES.statuses("dispatch"), expected_status)
     CASES.check_permission("dispatch", case, actor)
     units = _check_units(case, lead_unit, list(co_units))
-    instructions = _text(instructions, "instructions", "派遣意见", required=False, limit=500)
+    instructions = clean_text(instructions, "instructions", "派遣意见", required=False, limit=500)
     now = _now()
     case.handle_due_at = deadlines.stage_due(case.category, case.urgency, Stage.HANDLE, now)
     _create_assignments(case, units[0], units[1:], actor, instructions, now)
@@ -442,7 +444,7 @@ def sign_assignment(assignment: CaseAssignment, *, actor) -> CaseAssignment:
         raise ServiceError("被吹哨召集的部门请填写报到情况")
     now = _now()
     assignment.status, assignment.signed_at = AssignmentStatus.SIGNED, now
-    assignment.signed_by = actor if getattr(actor, "is_authenticated", False) else None
+    assignment.signed_by = user_or_none(actor)
     assignment.save(update_fields=["status", "signed_at", "signed_by"])
     if assignment.role == AssignmentRole.LEAD:
         if case.status != CaseStatus.DISPATCHED:
@@ -469,7 +471,7 @@ def return_assignment(assignment: CaseAssignment, *, actor, reason: str, note: s
         raise ServiceError("协办单位不能退单;如有异议请向主办单位或调度中心反映")
     if reason not in ReturnReason.values:
         raise ServiceError("请选择退单理由", field="reason")
-    note = _text(note, "note", "退单说明", limit=500)
+    note = clean_text(note, "note", "退单说明", limit=500, required=True)
     now = _now()
     if assignment.return_due_at and now > assignment.return_due_at:
         due = timezone.localtime(assignment.return_due_at)
@@ -645,17 +647,18 @@ def rate_case(
     dispatcher who called them back (``callback``)."""
     case = _locked(case, CASES.statuses("callback"))
     by_reporter = (token is not None and token == case.access_token) or (
-        actor is not None and getattr(actor, "is_authenticated", False) and case.reporter_user_id == actor.pk
+        getattr(actor, "is_authenticated", False) and case.reporter_user_id == actor.pk
     )
     if not by_reporter:
-        CASES.check_permission("callback", case, actor)
-        if actor is None:
+        if actor is None or is_system(actor):
             raise PermissionDenied("查询凭证无效")
+        CASES.check_permission("callback", case, actor)
+        require(actor, "callback", case.org, "只有反映人或回访人员可以评价")
     if case.rated_at is not None:
         raise StateConflict("该事项已评价")
     if satisfaction not in Satisfaction.values:
         raise ServiceError("请选择满意度", field="satisfaction")
-    comment = _text(comment, "comment", "评价意见", required=False, limit=500)
+    comment = clean_text(comment, "comment", "评价意见", required=False, limit=500)
     now = _now()
     case.rating_resolved, case.rating_satisfaction, case.rating_comment = resolved, satisfaction, comment
     # A reporter rating the case themselves evidently heard back from the unit.
@@ -676,9 +679,9 @@ def rate_case(
 @transaction.atomic
 def reveal_reporter_phone(case: Case, *, actor, reason: str) -> str:
     """The reporter's clear phone number for a callback; every access is audited."""
-    _require(actor, "callback", case.org, "您没有查看反映人联系方式的权限")
-    if actor is None:
+    require(actor, "callback", case.org, "您没有查看反映人联系方式的权限")
+    if is_system(actor):
         raise PermissionDenied("您没有查看反映人联系方式的权限")
-    reason = _text(reason, "reason", "查看用途", limit=200)
+    reason = clean_text(reason, "reason", "查看用途", limit=200, required=True)
     _event(case, REPORTER_VIEWED, actor, reason=reason)
     return case.reporter_phone_clear()

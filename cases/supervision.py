@@ -24,6 +24,7 @@ from django.utils import timezone
 from audit import events
 from audit.services import record
 from core import clock, notify
+from core.actors import SYSTEM
 from orgs.models import Org, RoleGrant
 from orgs.roles import roles_with
 
@@ -147,7 +148,7 @@ def _supervise_one(case: Case, now: dt.datetime, report: RunReport) -> None:
         report.skipped += 1
         return
     record(
-        case, NOTICE_ISSUED, actor=None, reason=notice.text, after={"unit": unit.name, "stage": case.stage}
+        case, NOTICE_ISSUED, actor=SYSTEM, reason=notice.text, after={"unit": unit.name, "stage": case.stage}
     )
     notify.notify(
         report.users(action, unit),
@@ -162,7 +163,7 @@ def _supervise_one(case: Case, now: dt.datetime, report: RunReport) -> None:
             case, NoticeKind.CIRCULAR, unit, f"{_describe(case)}再次逾期,责任单位{unit.name},予以通报。"
         )
         if circular is not None:
-            record(case, CIRCULAR_ISSUED, actor=None, reason=circular.text, after={"unit": unit.name})
+            record(case, CIRCULAR_ISSUED, actor=SYSTEM, reason=circular.text, after={"unit": unit.name})
             notify.notify(
                 [*report.users(action, unit), *report.users("supervise", case.org)],
                 kind="case.circular",

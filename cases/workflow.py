@@ -15,10 +15,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from audit.services import record
-from core import clock
-from core.errors import PermissionDenied, ServiceError, StateConflict
-from core.transitions import Workflow, permitted, transition
+from core import clock, kit
+from core.errors import ServiceError, StateConflict
+from core.transitions import Workflow, transition
 from orgs.models import Org, OrgKind
+from orgs.permissions import require  # noqa: F401  (the case services' permission check)
 from orgs.scoping import can
 
 from . import deadlines
@@ -236,18 +237,9 @@ def locked_for(action: str, case: Case, expected_status: str | None = None) -> C
     return locked(case, CASES.statuses(action), expected_status)
 
 
-def require(actor, action: str, org: Org, message: str) -> None:
-    if not permitted(actor, lambda: can(actor, action, org)):
-        raise PermissionDenied(message)
-
-
 def clean_text(value: str, field: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise ServiceError(f"{label}不能超过{limit}字", field=field)
-    return value
+    """``core.kit.clean_text`` with the case services' defaults (required, up to ``MAX_TEXT``)."""
+    return kit.clean_text(value, field, label, required=required, limit=limit)
 
 
 def add_event(

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class PeriodicJob(models.Model):
@@ -86,3 +88,39 @@ class NotificationDelivery(models.Model):
     def key(self) -> str:
         """Idempotency key a gateway may use to drop a repeated send."""
         return f"luoshi-notify-{self.notification_id}-{self.backend.rsplit('.', 1)[-1]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Abstract mixins shared by the apps' models
+
+
+class Decided(models.Model):
+    """An approval's decision: who decided (审批人; None for the system), when, and the opinion.
+
+    ``decision_note`` holds at most 200 characters; a model allowing more declares its own."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Attachment(models.Model):
+    """An uploaded file's record: its original name, size and upload time. The model declares
+    ``file`` itself (each app stores its files under its own ``upload_to`` path)."""
+
+    name = models.CharField("原文件名", max_length=150)
+    size = models.PositiveIntegerField("大小(字节)")
+    created_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        abstract = True

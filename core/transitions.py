@@ -11,7 +11,7 @@ by three parties that must agree (``tests/test_transitions.py`` proves it):
 Modelled on Wagtail's ``actions/*`` (an action knows whether it may run: ``check()``; the service
 function is its ``execute()``). ``core`` imports no domain app: the role check of a workflow is a
 function the app passes in (``orgs.scoping.can`` for most), and every permission decision goes
-through ``permitted`` — the one place that knows the system actor skips permission checks.
+through ``permitted``: ``SYSTEM`` (``core.actors``) skips permission checks, ``None`` is refused.
 """
 
 from __future__ import annotations
@@ -20,15 +20,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .actors import is_system
 from .errors import PermissionDenied, ServiceError, StateConflict
 
 # A role check: ``role_check(actor, permission, org) -> bool`` (e.g. ``orgs.scoping.can``).
 RoleCheck = Callable[[Any, str, Any], bool]
-
-
-def is_system(actor) -> bool:
-    """The system (periodic jobs, the demo generator, migrations) acts without permission checks."""
-    return actor is None
 
 
 def permitted(actor, check: Callable[[], bool]) -> bool:

@@ -19,7 +19,7 @@ Everything is seeded: two builds on the same day give the same cases (times are 
 the moment of the build). When demo cases exist already, they are reused and nothing is added.
 The demo accounts act where their roles allow it (jiedao dispatches in 望月湖街道, bumen handles the
 cases of 区城市管理和综合执法局, shequ and wanggeyuan check in 湖东社区, jumin reports a few cases);
-everything else is a system action (``actor=None``).
+everything else is a system action (``actor=SYSTEM``).
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ from cases.models import (
     Urgency,
 )
 from core import clock
+from core.actors import SYSTEM
 from core.errors import ServiceError
 from demo import case_texts as texts
 from demo import names as demo_names
@@ -350,21 +351,21 @@ class _Builder:
         return user if can(user, action, org) else None
 
     def dispatcher_for(self, case: Case):
-        return self._account("jiedao", "dispatch", case.org)
+        return self._account("jiedao", "dispatch", case.org) or SYSTEM
 
     def checker_for(self, case: Case):
         for username in ("wanggeyuan", "shequ", "jiedao"):
             user = self._account(username, "check", case.org)
             if user is not None:
                 return user
-        return None
+        return SYSTEM
 
     def handler_for(self, org: Org):
         for username in ("bumen", "shequ"):
             user = self._account(username, "handle", org)
             if user is not None:
                 return user
-        return None
+        return SYSTEM
 
     # -- planning ---------------------------------------------------------------------------------
 
@@ -720,7 +721,7 @@ class _Builder:
             plan.channel == Channel.PUBLIC and category.accepts_public and rng.random() < 0.5
         ):
             kwargs["category"] = category
-        actor = None
+        actor = None if plan.channel == Channel.PUBLIC else SYSTEM  # None: an anonymous resident
         if plan.reporter is not None:
             actor = plan.reporter
             person = getattr(actor, "person", None)
@@ -733,7 +734,7 @@ class _Builder:
                 kwargs["reporter_name"] = self.name(rng)
                 kwargs["reporter_phone"] = self.phone(rng)
         elif plan.channel == Channel.PATROL:
-            actor = self._account("wanggeyuan", "report", where)
+            actor = self._account("wanggeyuan", "report", where) or SYSTEM
         # Residents often send a photo with their report (the tracking page shows it). A rng of its
         # own, so that the photos leave the rest of the plan as it was.
         photo_rng = random.Random(f"{plan.at.isoformat()}{title}")
@@ -751,7 +752,7 @@ class _Builder:
         rng = plan.rng
         title, description, address = texts.problem(plan.code, rng)
         longitude, latitude = self.point_in(plan.grid, rng)
-        actor = self._account("wanggeyuan", "handle", plan.grid.org)
+        actor = self._account("wanggeyuan", "handle", plan.grid.org) or SYSTEM
         try:
             case = services.patrol_on_spot(
                 actor=actor,
@@ -1023,7 +1024,7 @@ class _Builder:
         approve = plan.fixed or rng.random() < 0.7
         approvals.decide_request(
             request,
-            actor=self._account("dudao", "supervise", case.org),
+            actor=self._account("dudao", "supervise", case.org) or SYSTEM,
             approve=approve,
             note="经核查属实,认定为不合理诉求" if approve else "诉求有政策依据,不予认定,请继续做好解释工作",
         )
@@ -1045,13 +1046,13 @@ class _Builder:
         yield self.later(rng, 0.5, 6)
         request = approvals.request_rehandle(
             case,
-            actor=self._account("jiedao", "callback", case.org),
+            actor=self._account("jiedao", "callback", case.org) or SYSTEM,
             reason="回访时反映人表示问题仍未解决:" + (case.rating_comment or "不满意"),
         )
         yield self.later(rng, 0.5, 8)
         approvals.decide_request(
             request,
-            actor=self._account("dudao", "supervise", case.org),
+            actor=self._account("dudao", "supervise", case.org) or SYSTEM,
             approve=True,
             note="同意重办,请主办单位认真核实整改",
         )

@@ -31,6 +31,7 @@ from shapely.geometry import MultiPoint, Point, Polygon
 from shapely.strtree import STRtree
 
 from audit.services import Subject, record
+from core.actors import SYSTEM
 from demo import names
 from orgs import services
 from orgs.models import ALLOWED_CHILDREN, PARTY_KINDS, UNIT_KINDS, Org, Person, Position, RoleGrant, User
@@ -1295,6 +1296,7 @@ def build_demo(stdout=None) -> DemoSummary:
             record(
                 Subject("orgs.demo", "yuelu", label="岳麓区演示数据", scope_path=root.path),
                 DEMO_BUILT,
+                actor=SYSTEM,
                 reason="luoshi build_demo",
                 after=summary.counts,
             )

@@ -12,6 +12,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from orgs.models import Org
 from orgs.scoping import subtree_q
 from party.models import Member, MemberStatus
@@ -95,7 +96,7 @@ def _advance(
             kw["disclose_to"] = day + dt.timedelta(days=4 if short else 9)
             if kind == StepKind.RESULT_DISCLOSURE:
                 kw["result"] = "项目已按方案实施完成,经村务监督委员会验收合格,资金使用情况已张榜公布。"
-        services.record_step(actor=None, decision=decision, kind=kind, held_on=day, **kw)
+        services.record_step(actor=SYSTEM, decision=decision, kind=kind, held_on=day, **kw)
         decision.refresh_from_db()
     return decision
 
@@ -129,7 +130,7 @@ def build_demo_villages(stdout=None) -> int:
                 }
                 start = today - dt.timedelta(days=days_ago + rng.randint(0, 20))
                 decision = services.propose_decision(
-                    actor=None,
+                    actor=SYSTEM,
                     village=village,
                     title=title.format(**fill),
                     matter=kind,
@@ -196,7 +197,7 @@ def _demo_photos(villages, rng: random.Random) -> int:
                 upload = SimpleUploadedFile("scene.jpg", _scene(rng, stage), content_type="image/jpeg")
                 count += len(
                     services.add_photos(
-                        actor=None, decision=decision, uploads=[upload], stage=stage, caption=caption
+                        actor=SYSTEM, decision=decision, uploads=[upload], stage=stage, caption=caption
                     )
                 )
     return count
@@ -221,7 +222,7 @@ def link_demo_tasks(stdout=None) -> int:
     if tasks and not Decision.objects.filter(is_demo=True, task__isnull=False).exists():
         with transaction.atomic():
             for decision, task in zip(pending[: len(tasks)], tasks, strict=False):
-                services.link_task(actor=None, decision=decision, task=task)
+                services.link_task(actor=SYSTEM, decision=decision, task=task)
                 linked += 1
     report = reminders.run()
     if stdout:

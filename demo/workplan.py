@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import clock
+from core.actors import SYSTEM
 from core.errors import ServiceError
 from demo import orgs as orgs_demo
 from orgs.models import Org, User
@@ -139,7 +140,7 @@ class _Builder:
             "street": Org.objects.get(is_demo=True, code=orgs_demo.DEMO_STREET_CODE),
         }
         self.users = {u.username: u for u in User.objects.filter(username__in=["dudao", "bumen", "jiedao"])}
-        self.dudao = self.users.get("dudao")
+        self.dudao = self.users.get("dudao") or SYSTEM
         self.profiles: dict[int, str] = {}
         self.calendar = WorkCalendar()
         # The "submitted" task reports its completion two working days before the build day, so
@@ -160,7 +161,7 @@ class _Builder:
             user = self.users.get(username)
             if user is not None and can(user, "workplan_report", unit):
                 return user
-        return None  # departments without a demo account report as the system
+        return SYSTEM  # departments without a demo account report as the system
 
     # -- the plans -----------------------------------------------------------------------
 
@@ -300,7 +301,7 @@ class _Builder:
             "-closed_at"
         )[:2]:
             services.link_record(
-                task, actor=None, kind="case", ref=case.number, label=f"试点流转案例:{case.title}"
+                task, actor=SYSTEM, kind="case", ref=case.number, label=f"试点流转案例:{case.title}"
             )
 
     # -- the history ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from core import clock
+from core.actors import user_or_none
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def record_feedback(kind: str, case, actor):
                 final_name=final.name[:100],
                 accepted=ids[0] == final.pk,
                 in_top3=final.pk in ids[:3],
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor=user_or_none(actor),
                 created_at=clock.now(),
             )
     except Exception:  # never block registration or dispatch

@@ -19,6 +19,7 @@ from django.utils import timezone
 from audit import events
 from audit.services import record
 from core import clock
+from core.actors import user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.scoping import can
 
@@ -297,7 +298,7 @@ def create_hot_spot_task(*, actor, month: datetime.date, category, community=Non
                 community=community,
                 case_count=count,
                 task=task,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=user_or_none(actor),
                 created_at=clock.now(),
             )
     except IntegrityError as error:

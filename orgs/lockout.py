@@ -53,6 +53,7 @@ from django.utils import timezone
 from audit import events
 from audit.services import Subject, record
 from core import clock
+from core.actors import SYSTEM, is_system
 from core.http import client_ip
 
 LOCKED_OUT = events.register("auth.locked_out", "登录失败次数过多,已锁定")
@@ -199,10 +200,10 @@ class LoginThrottle(AxesDatabaseHandler):
 
     def reset_attempts(self, *, ip_address=None, username=None, ip_or_username=False) -> int:
         """Unlock (axes' reset commands): clear the counted failures and audit each unlock."""
-        return unlock(username=username, ip_address=ip_address, either=ip_or_username, actor=None)
+        return unlock(username=username, ip_address=ip_address, either=ip_or_username, actor=SYSTEM)
 
 
-def unlock(*, username=None, ip_address=None, either=False, actor=None, reason: str = "") -> int:
+def unlock(*, username=None, ip_address=None, either=False, actor, reason: str = "") -> int:
     """Clear the failures that count towards the limits (those inside the longest window) for
     ``username`` and/or ``ip_address`` and write one ``auth.unlocked`` event per account or
     address unlocked. Returns the number of failures cleared."""
@@ -214,7 +215,7 @@ def unlock(*, username=None, ip_address=None, either=False, actor=None, reason: 
             rows = rows.filter(username=username)
         if ip_address:
             rows = rows.filter(ip_address=ip_address)
-    reason = reason or ("管理员在后台解锁" if actor is not None else "命令行解锁(axes_reset)")
+    reason = reason or ("命令行解锁(axes_reset)" if is_system(actor) else "管理员在后台解锁")
     with transaction.atomic():
         cleared = list(rows.values_list("username", "ip_address"))
         if not cleared:
@@ -251,6 +252,7 @@ def audit_lockout(sender, request, username, ip_address, **kwargs):
             record(
                 _subject(username if lock.limit.by_username else None, ip_address),
                 LOCKED_OUT,
+                actor=SYSTEM,
                 reason=f"{lock.limit.label}连续输错密码 {lock.failures} 次",
                 after={
                     "limit": lock.limit.name,

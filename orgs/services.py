@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit import events
 from audit.services import record, snapshot
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError
 
 from .models import (
@@ -29,8 +30,9 @@ from .models import (
     Position,
     RoleGrant,
 )
+from .permissions import require, require_everywhere
 from .roles import STAFF_ROLES, Role
-from .scoping import ALL, can, forget_scopes, scope_paths, subtree_q
+from .scoping import ALL, forget_scopes, scope_paths, subtree_q
 from .validators import birth_date_from_id, check_id_number, check_phone, gender_from_id
 
 ORG_CREATED = events.register("org.created", "新建组织")
@@ -61,14 +63,11 @@ ORG_FIELDS = (
 
 
 def _require(actor, action: str, org: Org | None) -> None:
-    if actor is None:
-        return  # system actions (demo build, migrations)
+    """``actor`` may ``action`` in ``org``'s subtree; at the top level (no org) only everywhere."""
     if org is None:
-        if scope_paths(actor, action) is not ALL:
-            raise PermissionDenied("只有系统管理员可以在最顶层新建组织")
-        return
-    if not can(actor, action, org):
-        raise PermissionDenied(f"您没有权限在“{org.name}”范围内进行此操作")
+        require_everywhere(actor, action, "只有系统管理员可以在最顶层新建组织")
+    else:
+        require(actor, action, org, f"您没有权限在“{org.name}”范围内进行此操作")
 
 
 def _check_child_kind(parent: Org | None, kind: str) -> None:
@@ -458,7 +457,7 @@ def grant_role(
     _require(actor, "grant", org)
     if role not in Role.values:
         raise ServiceError("角色无效", field="role")
-    if role == Role.ADMIN and actor is not None and scope_paths(actor, "grant") is not ALL:
+    if role == Role.ADMIN and not is_system(actor) and scope_paths(actor, "grant") is not ALL:
         raise PermissionDenied("只有超级管理员可以授予系统管理员角色")
     if RoleGrant.objects.current().filter(user=user, org=org, role=role).exists():
         raise ServiceError(f"{user} 已在“{org.name}”拥有该角色", field="role")
@@ -467,7 +466,7 @@ def grant_role(
         org=org,
         role=role,
         start_on=start_on or timezone.localdate(),
-        granted_by=actor,
+        granted_by=user_or_none(actor),
         reason=reason,
     )
     if role in STAFF_ROLES:

@@ -52,4 +52,21 @@ class TrainingRecordAdmin(ScopedAdmin):
 @admin.register(Term)
 class TermAdmin(ScopedAdmin):
     list_display = ["org", "started_on", "ends_on", "note"]
+    # The form in the model's reading order (the approval fields come from core.models.Decided).
+    fields = [
+        "org",
+        "started_on",
+        "ends_on",
+        "note",
+        "state",
+        "eligible",
+        "present",
+        "committee",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "reminded_on",
+        "is_demo",
+        "created_at",
+    ]
     raw_id_fields = ["org"]

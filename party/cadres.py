@@ -11,14 +11,16 @@ from django.db import transaction
 
 from audit import events
 from audit.services import record
-from core import clock
+from core import clock, kit
+from core.actors import is_system
 from core.errors import PermissionDenied, ServiceError
+from core.kit import clean_text
 from orgs.models import Org
 from orgs.scoping import can
 
 from .cadremodels import LeadingCadre
 from .models import Member, MemberStatus
-from .services import TEAM_KINDS, _text, _today
+from .services import TEAM_KINDS
 
 E = events.register
 CADRE_MARKED = E("party.cadre_marked", "登记党员领导干部")
@@ -27,13 +29,13 @@ CADRE_ENDED = E("party.cadre_ended", "党员领导干部离任")
 
 @transaction.atomic
 def mark_leading_cadre(*, actor, member: Member, team: Org, title: str, start_on: dt.date) -> LeadingCadre:
-    if actor is not None and not can(actor, "change", member.org):
+    if not is_system(actor) and not can(actor, "change", member.org):
         raise PermissionDenied("无权为该支部登记领导干部")
     if member.status != MemberStatus.NORMAL:
         raise ServiceError("只能登记状态正常的党员", field="member")
     if team is None or team.kind not in TEAM_KINDS or team.archived_at is not None:
         raise ServiceError("领导班子须为党委、党工委或党组", field="team")
-    if start_on > _today():
+    if start_on > kit.today():
         raise ServiceError("任职日期不能晚于今天", field="start_on")
     if LeadingCadre.objects.current(start_on).filter(member=member, team=team).exists():
         raise ServiceError(f"{member.person.name} 已登记为该领导班子成员", field="member")
@@ -41,7 +43,7 @@ def mark_leading_cadre(*, actor, member: Member, team: Org, title: str, start_on
         org=member.org,
         member=member,
         team=team,
-        title=_text(title, "title", "领导职务", required=True, limit=50),
+        title=clean_text(title, "title", "领导职务", required=True, limit=50),
         start_on=start_on,
         created_at=clock.now(),
     )
@@ -56,9 +58,9 @@ def mark_leading_cadre(*, actor, member: Member, team: Org, title: str, start_on
 
 @transaction.atomic
 def end_leading_cadre(*, actor, cadre: LeadingCadre, end_on: dt.date, reason: str) -> LeadingCadre:
-    if actor is not None and not can(actor, "change", cadre.org):
+    if not is_system(actor) and not can(actor, "change", cadre.org):
         raise PermissionDenied("无权修改该领导干部记录")
-    reason = _text(reason, "reason", "离任原因", required=True)
+    reason = clean_text(reason, "reason", "离任原因", required=True)
     if cadre.end_on is not None:
         raise ServiceError("该领导干部记录已离任")
     if end_on < cadre.start_on:

@@ -25,9 +25,12 @@ from django.db.models import Q
 
 from audit import events
 from audit.services import record
-from core import clock
+from core import clock, kit
+from core.actors import SYSTEM, is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError
+from core.kit import clean_text
 from orgs.models import Org, Person
+from orgs.permissions import require
 from orgs.scoping import can
 from workdays import calendar as workdays
 
@@ -80,10 +83,6 @@ REVIEW_SOURCE = "《中国共产党发展党员工作细则》(2014) 第十六�
 PREREVIEW_SOURCE = "《中国共产党发展党员工作细则》(2014) 第十九条"
 ORDER_SOURCE = "发展党员“5个阶段25个步骤”流程(中组部,rules.md §2.1)"
 MAX_NOTE = 2000
-
-
-def _today() -> dt.date:
-    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,7 +148,7 @@ def rule_versions() -> list[dict]:
 def confirm_rule_version(*, actor, version: str, reason: str) -> int:
     """An administrator confirms a rule version against the official text (e.g. the 2026 revision):
     its rows become ``confirmed`` and steps judged under it no longer show "未经确认"."""
-    if actor is not None and not getattr(actor, "is_superuser", False):
+    if not is_system(actor) and not getattr(actor, "is_superuser", False):
         raise PermissionDenied("只有系统管理员可以确认细则版本")
     reason = (reason or "").strip()
     if not reason:
@@ -173,7 +172,7 @@ def approval_authority(org: Org, day: dt.date | None = None) -> tuple[bool, str]
     """May ``org`` approve admissions (审批发展党员)? Returns (yes, why). An explicit
     ``ApprovalAuthority`` row wins; otherwise only a 党委/党工委 may, and not one built in a village or
     community, nor one under a township/street committee (rules.md §2.16, §5.1)."""
-    day = day or _today()
+    day = day or kit.today()
     explicit = (
         ApprovalAuthority.objects.filter(org=org, effective_from__lte=day).order_by("-effective_from").first()
     )
@@ -203,22 +202,6 @@ def approving_orgs(branch: Org, day: dt.date | None = None) -> list[Org]:
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _require(actor, org: Org, message: str) -> None:
-    if actor is None:
-        return
-    if not can(actor, "change", org):
-        raise PermissionDenied(message)
-
-
-def _text(value, field: str, label: str, *, required=False, limit=200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise ServiceError(f"{label}不能超过{limit}字", field=field)
-    return value
 
 
 def _under_discipline(member: Member, day: dt.date) -> bool:
@@ -367,17 +350,17 @@ def apply_for_membership(
 ) -> Applicant:
     """Step 1 递交入党申请书: register the application of an existing person or a new one (姓名, 性别,
     出生日期). Refused when the applicant is under 18 on the application date (细则 第五条)."""
-    _require(actor, branch, "无权为该党支部登记入党申请")
+    require(actor, "change", branch, "无权为该党支部登记入党申请")
     if branch.kind != "branch" or branch.archived_at is not None:
         raise ServiceError("入党申请须由党支部受理,请选择党支部", field="org")
     if not isinstance(applied_on, dt.date):
         raise ServiceError("请填写递交申请日期", field="applied_on")
-    if applied_on > _today():
+    if applied_on > kit.today():
         raise ServiceError("递交申请日期不能晚于今天", field="applied_on")
     rules = DevRules(applied_on, branch)
     judge = _Judge(rules)
     if person is None:
-        name = _text(name, "name", "姓名", required=True, limit=50)
+        name = clean_text(name, "name", "姓名", required=True, limit=50)
         if gender not in ("M", "F"):
             raise ServiceError("请选择性别", field="gender")
         if not isinstance(birth_date, dt.date):
@@ -422,11 +405,11 @@ def apply_for_membership(
         number=1,
         done_on=applied_on,
         body=devsteps.BODIES[devsteps.APPLICANT],
-        note=_text(note, "note", "说明", limit=MAX_NOTE),
+        note=clean_text(note, "note", "说明", limit=MAX_NOTE),
         checks=[asdict(c) for c in judge.checks],
         rule_version=rules.version,
         rule_confirmed=rules.confirmed,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=user_or_none(actor),
         created_at=now,
     )
     _save_documents(step, documents)
@@ -896,7 +879,7 @@ def _full_membership_vote_subject(inp: _StepInputs, ev: _Evaluated) -> tuple[str
 def _check_approval(inp: _StepInputs, ev: _Evaluated) -> None:  # 17, 24
     deciding_org = _committee_ancestor(inp.applicant.org, ev.deciding_org, "deciding_org", "审批党委")
     ev.deciding_org = deciding_org
-    if inp.actor is not None and not can(inp.actor, "change", deciding_org):
+    if not is_system(inp.actor) and not can(inp.actor, "change", deciding_org):
         raise PermissionDenied(f"审批须由{deciding_org.name}办理,您没有该党委的权限")
     ok, why = approval_authority(deciding_org, inp.done_on)
     inp.judge.require(ok, "dev.authority", why, f"审批党委:{why}", "deciding_org", AUTH_SOURCE)
@@ -1060,7 +1043,7 @@ def record_step(
         )
     if not isinstance(done_on, dt.date):
         raise ServiceError("请填写日期", field="done_on")
-    if done_on > _today():
+    if done_on > kit.today():
         raise ServiceError("日期不能晚于今天(不能预先登记)", field="done_on")
     previous = (
         applicant.steps.filter(superseded_at__isnull=True, passed=True).order_by("-number", "-pk").first()
@@ -1069,7 +1052,7 @@ def record_step(
         raise ServiceError(f"日期不能早于上一步(第{previous.number}步,{previous.done_on})", field="done_on")
     rules = DevRules(done_on, branch)
     judge = _Judge(rules)
-    note = _text(note, "note", "说明", limit=MAX_NOTE)
+    note = clean_text(note, "note", "说明", limit=MAX_NOTE)
     ev = _evaluate(
         _StepInputs(
             actor=actor,
@@ -1113,7 +1096,7 @@ def record_step(
         rule_version=rules.version,
         rule_confirmed=rules.confirmed,
         has_deviation=judge.deviation,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=user_or_none(actor),
         created_at=now,
     )
     if chosen_people:
@@ -1294,7 +1277,7 @@ def _new_version(actor, applicant, old: DevelopmentStep, inputs: dict, mark: dic
         rule_version=rules.version,
         rule_confirmed=rules.confirmed,
         has_deviation=judge.deviation,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=user_or_none(actor),
         created_at=now,
     )
     if ev.people:
@@ -1317,10 +1300,10 @@ def _check_corrected_inputs(applicant: Applicant, step: DevelopmentStep, inputs:
     if not isinstance(inputs["done_on"], dt.date):
         raise ServiceError("请填写日期", field="done_on")
     if inputs["note"] is not None:
-        inputs["note"] = _text(inputs["note"], "note", "说明", limit=MAX_NOTE)
+        inputs["note"] = clean_text(inputs["note"], "note", "说明", limit=MAX_NOTE)
     if step.number in MEETING_STEPS and inputs["done_on"] != step.done_on:
         raise ServiceError("日期:支部大会讨论的日期即会议日期,请在“组织生活”中更正会议记录", field="done_on")
-    if inputs["done_on"] > _today():
+    if inputs["done_on"] > kit.today():
         raise ServiceError("日期不能晚于今天", field="done_on")
     live = applicant.steps.filter(superseded_at__isnull=True, passed=True).exclude(pk=step.pk)
     earlier = live.filter(number__lt=step.number).order_by("-number", "-pk").first()
@@ -1345,7 +1328,7 @@ def _recheck_later_steps(applicant: Applicant, step: DevelopmentStep, new: Devel
         try:
             _evaluate(
                 _StepInputs(
-                    actor=None,
+                    actor=SYSTEM,
                     applicant=applicant,
                     spec=devsteps.step(other.number),
                     judge=judge,
@@ -1399,10 +1382,10 @@ def correct_step(
         .get(pk=step.applicant_id)
     )
     step = DevelopmentStep.objects.select_for_update(of=("self",)).get(pk=step.pk)
-    _require(actor, applicant.org, "无权更正该支部的发展党员记录")
+    require(actor, "change", applicant.org, "无权更正该支部的发展党员记录")
     if step.superseded_at is not None:
         raise ServiceError("该记录已被更正,请更正最新版本", field="reason")
-    reason = _text(reason, "reason", "更正原因", required=True)
+    reason = clean_text(reason, "reason", "更正原因", required=True)
     inputs = _inputs(step)
     before = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v]) for k, v in inputs.items()}
     given = {
@@ -1458,7 +1441,7 @@ def cancel_applicant(*, actor, applicant: Applicant, reason: str) -> Applicant:
     DEVELOPMENT.check_permission("cancel", applicant, actor)
     if not DEVELOPMENT.allowed("cancel", applicant.status):
         raise ServiceError(DEVELOPMENT["cancel"].refusal, field="reason")
-    applicant.cancel_reason = _text(reason, "reason", "终止原因", required=True)
+    applicant.cancel_reason = clean_text(reason, "reason", "终止原因", required=True)
     applicant.status = ApplicantStatus.CANCELLED
     _schedule(applicant)
     applicant.updated_at = clock.now()
@@ -1477,7 +1460,7 @@ def set_plan(
 ) -> DevelopmentPlan:
     """Issue or revise an organization's annual development plan (the prior values are in the
     audit event)."""
-    _require(actor, org, "无权为该组织下达发展计划")
+    require(actor, "change", org, "无权为该组织下达发展计划")
     if not org.is_party or org.kind == "group":
         raise ServiceError("发展计划须下达给党组织", field="org")
     try:
@@ -1505,7 +1488,7 @@ def set_plan(
         before = {k: getattr(plan, k) for k in values}
     for key, value in values.items():
         setattr(plan, key, value)
-    plan.note = _text(note, "note", "说明")
+    plan.note = clean_text(note, "note", "说明")
     plan.save()
     record(plan, PLAN_SET, actor=actor, before=before, after=values)
     return plan

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import Attachment
 from orgs.models import Org, OrgScopedModel, Person
 from orgs.scoping import ScopedQuerySet
 
@@ -172,7 +173,7 @@ def devdoc_path(instance, filename):
     return f"party/development/{instance.step.applicant_id}/{instance.step.number:02d}-{filename}"
 
 
-class StepDocument(OrgScopedModel):
+class StepDocument(OrgScopedModel, Attachment):
     """A document of a step (入党申请书, 谈话记录, 志愿书 …), checked like meeting files."""
 
     step = models.ForeignKey(
@@ -180,9 +181,6 @@ class StepDocument(OrgScopedModel):
     )
     title = models.CharField("材料名称", max_length=100)
     file = models.FileField("文件", upload_to=devdoc_path, max_length=255)
-    name = models.CharField("原文件名", max_length=150)
-    size = models.PositiveIntegerField("大小(字节)")
-    created_at = models.DateTimeField("上传时间", default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
 

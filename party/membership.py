@@ -23,10 +23,12 @@ from django.db import IntegrityError, transaction
 
 from audit import events
 from audit.services import record
-from core import clock, privacy
-from core.errors import PermissionDenied, ServiceError, StateConflict
+from core import clock, kit, privacy
+from core.actors import user_or_none
+from core.errors import ServiceError, StateConflict
+from core.kit import clean_text
 from orgs.models import Org
-from orgs.scoping import can
+from orgs.permissions import require
 
 from .memmodels import (
     CareReason,
@@ -67,26 +69,6 @@ COMMEND_DECIDED = E("party.commendation_decided", "两优一先表彰决定")
 CENT = Decimal("0.01")
 
 
-def _today() -> dt.date:
-    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-
-
-def _require(actor, action: str, org: Org, message: str) -> None:
-    if actor is None:
-        return  # system (demo generator)
-    if not can(actor, action, org):
-        raise PermissionDenied(message)
-
-
-def _text(value, field: str, label: str, *, required=False, limit=200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise ServiceError(f"{label}不能超过{limit}字", field=field)
-    return value
-
-
 def parse_day(value, field: str, label: str, *, required=True) -> dt.date | None:
     if value in (None, ""):
         if required:
@@ -99,7 +81,7 @@ def parse_day(value, field: str, label: str, *, required=True) -> dt.date | None
             day = dt.date.fromisoformat(str(value))
         except ValueError as error:
             raise ServiceError(f"{label}格式不正确(应为 年-月-日)", field=field) from error
-    if day > _today():
+    if day > kit.today():
         raise ServiceError(f"{label}不能晚于今天", field=field)
     return day
 
@@ -146,14 +128,14 @@ def start_transfer(
     """Transfer out (转出): the sending branch issues the letter; the member stays in the branch
     (and the branch stays responsible) until the receiving organization accepts."""
     member = lock_for_update(Member, member.pk)
-    _require(actor, "change", member.org, "无权为该党员办理组织关系转出")
+    require(actor, "change", member.org, "无权为该党员办理组织关系转出")
     if member.status != MemberStatus.NORMAL:
         raise ServiceError(f"党员状态为“{member.get_status_display()}”,不能转出", field="member")
     if Transfer.objects.filter(member=member, state=TransferState.PENDING).exists():
         raise StateConflict("该党员已有待接收的组织关系转接,请先接收或撤销", field="member")
     if kind not in TransferKind.values:
         raise ServiceError("请选择转接类型", field="kind")
-    reason = _text(reason, "reason", "转接原因", required=True)
+    reason = clean_text(reason, "reason", "转接原因", required=True)
     sent_on = parse_day(sent_on, "sent_on", "开具介绍信日期")
     if kind == TransferKind.IN_DISTRICT:
         if to_org is None:
@@ -165,7 +147,7 @@ def start_transfer(
         to_org_name = to_org.name
     else:
         to_org = None
-        to_org_name = _text(to_org_name, "to_org_name", "接收党组织名称", required=True, limit=150)
+        to_org_name = clean_text(to_org_name, "to_org_name", "接收党组织名称", required=True, limit=150)
     transfer = Transfer.objects.create(
         member=member,
         org=member.org,
@@ -174,7 +156,7 @@ def start_transfer(
         to_org_name=to_org_name,
         reason=reason,
         sent_on=sent_on,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         created_at=clock.now(),
     )
     record(
@@ -195,10 +177,10 @@ def receive_transfer(*, actor, transfer: Transfer, received_on=None) -> Transfer
     if transfer.state != TransferState.PENDING:
         raise StateConflict(f"该转接已{transfer.get_state_display()},不能再接收", field="state")
     if transfer.kind == TransferKind.IN_DISTRICT:
-        _require(actor, "change", transfer.to_org, "只有接收党支部可以办理接收")
+        require(actor, "change", transfer.to_org, "只有接收党支部可以办理接收")
     else:
-        _require(actor, "change", transfer.org, "无权登记该转接的回执")
-    received_on = parse_day(received_on or _today(), "received_on", "接收日期")
+        require(actor, "change", transfer.org, "无权登记该转接的回执")
+    received_on = parse_day(received_on or kit.today(), "received_on", "接收日期")
     if received_on < transfer.sent_on:
         raise ServiceError("接收日期不能早于开具介绍信日期", field="received_on")
     member = lock_for_update(Member, transfer.member_id)
@@ -214,7 +196,7 @@ def receive_transfer(*, actor, transfer: Transfer, received_on=None) -> Transfer
     )
     transfer.state = TransferState.RECEIVED
     transfer.received_on = received_on
-    transfer.received_by = actor if getattr(actor, "is_authenticated", False) else None
+    transfer.received_by = user_or_none(actor)
     transfer.save(update_fields=["state", "received_on", "received_by"])
     record(
         transfer,
@@ -229,10 +211,10 @@ def receive_transfer(*, actor, transfer: Transfer, received_on=None) -> Transfer
 @transaction.atomic
 def cancel_transfer(*, actor, transfer: Transfer, reason: str) -> Transfer:
     transfer = lock_for_update(Transfer, transfer.pk)
-    _require(actor, "change", transfer.org, "只有转出党支部可以撤销转接")
+    require(actor, "change", transfer.org, "只有转出党支部可以撤销转接")
     if transfer.state != TransferState.PENDING:
         raise StateConflict(f"该转接已{transfer.get_state_display()},不能撤销", field="state")
-    transfer.cancel_reason = _text(reason, "cancel_reason", "撤销原因", required=True)
+    transfer.cancel_reason = clean_text(reason, "cancel_reason", "撤销原因", required=True)
     transfer.state = TransferState.CANCELLED
     transfer.cancelled_at = clock.now()
     transfer.save(update_fields=["state", "cancel_reason", "cancelled_at"])
@@ -247,7 +229,7 @@ def cancel_transfer(*, actor, transfer: Transfer, reason: str) -> Transfer:
 @transaction.atomic
 def register_floating(*, actor, member: Member, place: str, since, contact: str = "") -> FloatingRecord:
     member = lock_for_update(Member, member.pk)
-    _require(actor, "change", member.org, "无权为该党员登记外出")
+    require(actor, "change", member.org, "无权为该党员登记外出")
     if member.status != MemberStatus.NORMAL:
         raise ServiceError(f"党员状态为“{member.get_status_display()}”,不能登记外出", field="member")
     if FloatingRecord.objects.filter(member=member, ended_on__isnull=True).exists():
@@ -258,9 +240,9 @@ def register_floating(*, actor, member: Member, place: str, since, contact: str 
     floating = FloatingRecord.objects.create(
         member=member,
         org=member.org,
-        place=_text(place, "place", "外出地点", required=True, limit=150),
+        place=clean_text(place, "place", "外出地点", required=True, limit=150),
         since=since,
-        contact=_text(contact, "contact", "联系方式", limit=100),
+        contact=clean_text(contact, "contact", "联系方式", limit=100),
         created_at=clock.now(),
     )
     record(
@@ -275,14 +257,14 @@ def register_floating(*, actor, member: Member, place: str, since, contact: str 
 @transaction.atomic
 def end_floating(*, actor, floating: FloatingRecord, ended_on, note: str = "") -> FloatingRecord:
     floating = lock_for_update(FloatingRecord, floating.pk)
-    _require(actor, "change", floating.org, "无权结束该流动党员登记")
+    require(actor, "change", floating.org, "无权结束该流动党员登记")
     if floating.ended_on is not None:
         raise StateConflict("该流动党员登记已结束", field="ended_on")
     ended_on = parse_day(ended_on, "ended_on", "返回日期")
     if ended_on < floating.since:
         raise ServiceError("返回日期不能早于外出日期", field="ended_on")
     floating.ended_on = ended_on
-    floating.end_note = _text(note, "end_note", "结束说明")
+    floating.end_note = clean_text(note, "end_note", "结束说明")
     floating.save(update_fields=["ended_on", "end_note"])
     record(
         floating,
@@ -336,7 +318,7 @@ def set_dues_base(
     *, actor, member: Member, kind: str, effective_month, income=None, farmer_amount=None
 ) -> DuesBase:
     member = lock_for_update(Member, member.pk)
-    _require(actor, "change", member.org, "无权核定该党员的党费")
+    require(actor, "change", member.org, "无权核定该党员的党费")
     if member.status != MemberStatus.NORMAL:
         raise ServiceError(f"党员状态为“{member.get_status_display()}”,不能核定党费", field="member")
     if not isinstance(effective_month, dt.date):
@@ -361,7 +343,7 @@ def set_dues_base(
             f"首次核定的起缴月份应为 {joined_month:%Y-%m}",
             field="effective_month",
         )
-    if effective_month > month_start(_today()) + relativedelta(months=1):
+    if effective_month > month_start(kit.today()) + relativedelta(months=1):
         raise ServiceError("起缴月份最多只能设到下个月", field="effective_month")
     rules = Rules.load(effective_month)
     amount, rate = compute_due(kind, income, rules, member.org, farmer_amount)
@@ -376,7 +358,7 @@ def set_dues_base(
         monthly_due=amount,
         rate=rate,
         effective_month=effective_month,
-        set_by=actor if getattr(actor, "is_authenticated", False) else None,
+        set_by=user_or_none(actor),
         created_at=clock.now(),
     )
     # The income itself is never written to the audit log.
@@ -473,7 +455,7 @@ def check_payment_timing(
         )
     limit = Rules.load(paid_on).get("dues.backpay_months", member.org)
     if months_back(month, paid_on) > limit:
-        reason = _text(over_limit_reason, "over_limit_reason", "超期补缴理由")
+        reason = clean_text(over_limit_reason, "over_limit_reason", "超期补缴理由")
         if not over_limit or not reason:
             raise ServiceError(
                 f"{month:%Y年%m月} 距缴纳日期 {paid_on:%Y-%m-%d} 已超过 {limit} 个月,补缴党费一般不超过"
@@ -488,8 +470,8 @@ def check_proxy(proxy_name, proxy_relation) -> tuple[str, str]:
     """委托代交 (rules.md §3.4: a proxy, with the branch's consent): the proxy's name and relation
     to the member (another member, a relative …), both ≤ 20 characters; the relation is required
     with a name, and a relation alone is refused."""
-    name = _text(proxy_name, "proxy_name", "代交人姓名", limit=20)
-    relation = _text(proxy_relation, "proxy_relation", "代交人与党员关系", limit=20)
+    name = clean_text(proxy_name, "proxy_name", "代交人姓名", limit=20)
+    relation = clean_text(proxy_relation, "proxy_relation", "代交人与党员关系", limit=20)
     if name and not relation:
         raise ServiceError(
             "委托他人代交的,请填写代交人与党员的关系(如配偶、子女、同支部党员)", field="proxy_relation"
@@ -516,10 +498,10 @@ def record_payment(
     """One month's dues of a member; ``proxy_name``/``proxy_relation`` when someone else paid in
     the member's place (委托代交)."""
     member = lock_for_update(Member, member.pk)
-    _require(actor, "change", member.org, "无权为该党员登记党费")
+    require(actor, "change", member.org, "无权为该党员登记党费")
     proxy_name, proxy_relation = check_proxy(proxy_name, proxy_relation)
     month = parse_month(month, "month", "所属月份")
-    paid_on = parse_day(paid_on or _today(), "paid_on", "缴纳日期")
+    paid_on = parse_day(paid_on or kit.today(), "paid_on", "缴纳日期")
     reason = check_payment_timing(
         member,
         month,
@@ -553,7 +535,7 @@ def record_payment(
                 over_limit_reason=reason,
                 proxy_name=proxy_name,
                 proxy_relation=proxy_relation,
-                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                recorded_by=user_or_none(actor),
                 created_at=clock.now(),
             )
     except IntegrityError as error:
@@ -583,7 +565,7 @@ def record_payments(
 ) -> list[DuesPayment]:
     """Quick entry (批量登记): the month's due for each ticked member of the branch, all or nothing.
     A proxy (委托代交, e.g. one relative paying for both parents) applies to every member ticked."""
-    _require(actor, "change", org, "无权为该党支部登记党费")
+    require(actor, "change", org, "无权为该党支部登记党费")
     check_proxy(proxy_name, proxy_relation)
     if not member_ids:
         raise ServiceError("请至少勾选一名党员", field="members")
@@ -670,10 +652,10 @@ def record_member_payments(
 @transaction.atomic
 def void_payment(*, actor, payment: DuesPayment, reason: str) -> DuesPayment:
     payment = lock_for_update(DuesPayment, payment.pk)
-    _require(actor, "change", payment.org, "无权作废该党费记录")
+    require(actor, "change", payment.org, "无权作废该党费记录")
     if payment.voided_at is not None:
         raise StateConflict("该党费记录已作废", field="payment")
-    payment.void_reason = _text(reason, "void_reason", "作废原因", required=True)
+    payment.void_reason = clean_text(reason, "void_reason", "作废原因", required=True)
     payment.voided_at = clock.now()
     payment.save(update_fields=["void_reason", "voided_at"])
     record(payment, DUES_VOIDED, actor=actor, reason=payment.void_reason)
@@ -763,7 +745,7 @@ def record_care_visit(
     notes: str = "",
     follow_up: str = "",
 ) -> CareVisit:
-    _require(actor, "change", member.org, "无权为该党员登记走访慰问")
+    require(actor, "change", member.org, "无权为该党员登记走访慰问")
     if reason not in CareReason.values:
         raise ServiceError("请选择慰问原因", field="reason")
     visit = CareVisit.objects.create(
@@ -771,11 +753,11 @@ def record_care_visit(
         org=member.org,
         reason=reason,
         visited_on=parse_day(visited_on, "visited_on", "走访日期"),
-        visitors=_text(visitors, "visitors", "走访人员", required=True, limit=150),
-        given=_text(given, "given", "慰问品/慰问金"),
+        visitors=clean_text(visitors, "visitors", "走访人员", required=True, limit=150),
+        given=clean_text(given, "given", "慰问品/慰问金"),
         amount=parse_money(amount, "amount", "慰问金额", required=False),
-        notes=_text(notes, "notes", "走访情况", limit=2000),
-        follow_up=_text(follow_up, "follow_up", "后续帮扶事项"),
+        notes=clean_text(notes, "notes", "走访情况", limit=2000),
+        follow_up=clean_text(follow_up, "follow_up", "后续帮扶事项"),
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=clock.now(),
     )
@@ -791,7 +773,7 @@ def record_care_visit(
 @transaction.atomic
 def complete_follow_up(*, actor, visit: CareVisit, done_on, note: str) -> CareVisit:
     visit = lock_for_update(CareVisit, visit.pk)
-    _require(actor, "change", visit.org, "无权办理该走访的后续帮扶")
+    require(actor, "change", visit.org, "无权办理该走访的后续帮扶")
     if not visit.follow_up:
         raise ServiceError("该走访没有后续帮扶事项", field="follow_up")
     if visit.follow_up_done_on is not None:
@@ -800,7 +782,7 @@ def complete_follow_up(*, actor, visit: CareVisit, done_on, note: str) -> CareVi
     if done_on < visit.visited_on:
         raise ServiceError("帮扶完成日期不能早于走访日期", field="follow_up_done_on")
     visit.follow_up_done_on = done_on
-    visit.follow_up_note = _text(note, "follow_up_note", "帮扶完成情况", required=True)
+    visit.follow_up_note = clean_text(note, "follow_up_note", "帮扶完成情况", required=True)
     visit.save(update_fields=["follow_up_done_on", "follow_up_note"])
     record(visit, CARE_FOLLOWED_UP, actor=actor, after={"done_on": done_on.isoformat()})
     return visit
@@ -830,14 +812,14 @@ def reviewing_org(org: Org) -> Org:
 def nominate(
     *, actor, org: Org, category: str, year: int, deeds: str, member: Member | None = None, nominee_org=None
 ) -> Commendation:
-    _require(actor, "change", org, "无权以该党组织名义推荐")
+    require(actor, "change", org, "无权以该党组织名义推荐")
     if not org.is_party or org.kind == "group":
         raise ServiceError("推荐单位须为党组织", field="org")
     if category not in CommendationCategory.values:
         raise ServiceError("请选择表彰类别", field="category")
-    if not isinstance(year, int) or not 2000 <= year <= _today().year + 1:
+    if not isinstance(year, int) or not 2000 <= year <= kit.today().year + 1:
         raise ServiceError("年度不正确", field="year")
-    deeds = _text(deeds, "deeds", "主要事迹", required=True, limit=5000)
+    deeds = clean_text(deeds, "deeds", "主要事迹", required=True, limit=5000)
     if len(deeds) < 20:
         raise ServiceError("主要事迹过简,请至少写20字", field="deeds")
     active = Commendation.objects.filter(year=year, category=category).exclude(
@@ -875,7 +857,7 @@ def nominate(
         nominee_member=member,
         nominee_org=nominee_org,
         deeds=deeds,
-        nominated_by=actor if getattr(actor, "is_authenticated", False) else None,
+        nominated_by=user_or_none(actor),
         created_at=clock.now(),
     )
     record(commendation, COMMEND_NOMINATED, actor=actor, after={"category": category, "year": year})
@@ -892,8 +874,8 @@ def _commendation(pk, state, message) -> Commendation:
 @transaction.atomic
 def review(*, actor, commendation: Commendation, passed: bool, opinion: str) -> Commendation:
     c = _commendation(commendation.pk, CommendationState.NOMINATED, "只能审核已推荐的人选")
-    _require(actor, "change", reviewing_org(c.org), "只有上级党组织可以审核推荐人选")
-    c.review_opinion = _text(opinion, "review_opinion", "审核意见", required=not passed)
+    require(actor, "change", reviewing_org(c.org), "只有上级党组织可以审核推荐人选")
+    c.review_opinion = clean_text(opinion, "review_opinion", "审核意见", required=not passed)
     c.state = CommendationState.REVIEWED if passed else CommendationState.REJECTED
     c.save(update_fields=["review_opinion", "state"])
     record(c, COMMEND_REVIEWED, actor=actor, reason=c.review_opinion, after={"passed": passed})
@@ -910,7 +892,7 @@ def notice_end(start: dt.date, days: int) -> dt.date:
 @transaction.atomic
 def start_notice(*, actor, commendation: Commendation, starts_on) -> Commendation:
     c = _commendation(commendation.pk, CommendationState.REVIEWED, "只能对审核通过的人选公示")
-    _require(actor, "change", reviewing_org(c.org), "只有上级党组织可以公示推荐人选")
+    require(actor, "change", reviewing_org(c.org), "只有上级党组织可以公示推荐人选")
     starts_on = parse_day(starts_on, "notice_starts_on", "公示开始日期")
     days = Rules.load(starts_on).get("commend.notice_workdays", c.org)
     c.notice_starts_on = starts_on
@@ -929,9 +911,9 @@ def start_notice(*, actor, commendation: Commendation, starts_on) -> Commendatio
 @transaction.atomic
 def record_objection(*, actor, commendation: Commendation, text: str) -> Commendation:
     c = _commendation(commendation.pk, CommendationState.NOTICE, "只能在公示期间登记反映的问题")
-    _require(actor, "change", reviewing_org(c.org), "无权登记公示期间反映的问题")
-    text = _text(text, "objection", "反映的问题", required=True, limit=500)
-    c.objections = [*c.objections, {"on": _today().isoformat(), "text": text}]
+    require(actor, "change", reviewing_org(c.org), "无权登记公示期间反映的问题")
+    text = clean_text(text, "objection", "反映的问题", required=True, limit=500)
+    c.objections = [*c.objections, {"on": kit.today().isoformat(), "text": text}]
     c.save(update_fields=["objections"])
     record(c, COMMEND_OBJECTED, actor=actor, reason=text)
     return c
@@ -940,11 +922,11 @@ def record_objection(*, actor, commendation: Commendation, text: str) -> Commend
 @transaction.atomic
 def decide(*, actor, commendation: Commendation, awarded: bool, decided_on, note: str = "") -> Commendation:
     c = _commendation(commendation.pk, CommendationState.NOTICE, "须在公示后才能作出表彰决定")
-    _require(actor, "change", reviewing_org(c.org), "只有上级党组织可以作出表彰决定")
+    require(actor, "change", reviewing_org(c.org), "只有上级党组织可以作出表彰决定")
     decided_on = parse_day(decided_on, "decided_on", "决定日期")
     if decided_on <= c.notice_ends_on:
         raise ServiceError(f"公示期未满(公示至 {c.notice_ends_on:%Y-%m-%d}),不能作出决定", field="decided_on")
-    note = _text(note, "decision_note", "决定说明", required=bool(c.objections) or not awarded)
+    note = clean_text(note, "decision_note", "决定说明", required=bool(c.objections) or not awarded)
     c.state = CommendationState.AWARDED if awarded else CommendationState.NOT_AWARDED
     c.decided_on = decided_on
     c.decision_note = note

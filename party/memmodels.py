@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import Decided
 from orgs.models import OrgScopedModel
 from orgs.scoping import ScopedQuerySet, under_paths
 
@@ -275,7 +276,7 @@ class DuesReductionQuerySet(ScopedQuerySet):
         return self.filter(state__in=[ReductionState.REPORTED, ReductionState.APPROVED])
 
 
-class DuesReduction(OrgScopedModel):
+class DuesReduction(OrgScopedModel, Decided):
     """A reduction or exemption of dues (党费减免: 少交或免交) for a span of months: a member in
     difficulty applies, the branch studies it (党支部研究) and reports it, the higher party
     committee approves (报上一级党委批准; dues regulation, rules.md §3.4). ``monthly_amount`` is what
@@ -305,16 +306,6 @@ class DuesReduction(OrgScopedModel):
         related_name="+",
     )
     reported_at = models.DateTimeField("报批时间", default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审批人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.CharField("审批意见", max_length=200, blank=True)
     closed_at = models.DateTimeField("撤回/终止时间", null=True, blank=True)
     close_reason = models.CharField("撤回/终止原因", max_length=200, blank=True)
     stopped_from = models.DateField("自该月起终止减免", null=True, blank=True)

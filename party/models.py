@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from core.models import Attachment, Decided
 from orgs.models import OrgScopedModel, Person
 from orgs.scoping import ScopedQuerySet
 
@@ -396,7 +397,7 @@ class AttachmentKind(models.TextChoices):
     FILE = "file", "文件"
 
 
-class MeetingAttachment(OrgScopedModel):
+class MeetingAttachment(OrgScopedModel, Attachment):
     """A photo or file of a meeting. Photos carry a perceptual hash (pHash) split into four
     16-bit chunks: two photos within Hamming distance 3 share at least one chunk (pigeonhole), so
     reuse is found with indexed lookups instead of comparing every pair."""
@@ -406,8 +407,6 @@ class MeetingAttachment(OrgScopedModel):
     )
     kind = models.CharField("类型", max_length=8, choices=AttachmentKind.choices)
     file = models.FileField("文件", upload_to=meeting_file_path, max_length=255)
-    name = models.CharField("原文件名", max_length=150)
-    size = models.PositiveIntegerField("大小(字节)")
     phash = models.CharField("感知哈希", max_length=16, blank=True)
     ph0 = models.CharField(max_length=4, blank=True, db_index=True)
     ph1 = models.CharField(max_length=4, blank=True, db_index=True)
@@ -421,7 +420,6 @@ class MeetingAttachment(OrgScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField("上传时间", default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -584,7 +582,7 @@ class Appraisal(OrgScopedModel):
 from .termmodels import Appointment, AppointmentPost, ApprovalState  # noqa: E402,F401
 
 
-class Term(OrgScopedModel):
+class Term(OrgScopedModel, Decided):
     """A party organization's term of office (任期), from the election (换届) that started it."""
 
     started_on = models.DateField("任期开始(换届日期)")
@@ -598,16 +596,6 @@ class Term(OrgScopedModel):
     committee = models.JSONField(
         "新一届委员会", default=list, blank=True, help_text="[{person_id, name, post, votes}]"
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审批人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.CharField("审批意见", max_length=200, blank=True)
     reminded_on = models.DateField("届满提醒日期", null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("录入时间", default=timezone.now)

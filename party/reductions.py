@@ -32,14 +32,14 @@ from django.db import transaction
 
 from audit import events
 from audit.services import record
-from core import clock
+from core import clock, kit
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.kit import clean_text
+from orgs.permissions import require
 from orgs.scoping import can
 
 from .membership import (
-    _require,
-    _text,
-    _today,
     base_for,
     lock_for_update,
     month_start,
@@ -61,7 +61,7 @@ REDUCTION_STOPPED = E("party.dues_reduction_stopped", "终止党费减免")
 
 
 def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
+    return user_or_none(actor)
 
 
 def _span_label(first, last) -> str:
@@ -84,19 +84,19 @@ def report_reduction(
 ) -> DuesReduction:
     """The branch records a member's application and its study, and reports it upward."""
     member = lock_for_update(Member, member.pk)
-    _require(actor, "change", member.org, "无权为该党员办理党费减免")
+    require(actor, "change", member.org, "无权为该党员办理党费减免")
     if member.status != MemberStatus.NORMAL:
         raise ServiceError(f"党员状态为“{member.get_status_display()}”,不能办理党费减免", field="member")
     if approver_of(member.org) is None:
         raise ServiceError("该党支部没有上级党组织,无法在系统内报批")
     if reason not in ReductionReason.values:
         raise ServiceError("请选择申请原因", field="reason")
-    detail = _text(detail, "detail", "困难情况说明", required=True, limit=500)
+    detail = clean_text(detail, "detail", "困难情况说明", required=True, limit=500)
     applied_on = parse_day(applied_on, "applied_on", "党员申请日期")
     studied_on = parse_day(studied_on, "studied_on", "支部研究日期")
     if studied_on < applied_on:
         raise ServiceError("支部研究日期不能早于党员申请日期", field="studied_on")
-    opinion = _text(branch_opinion, "branch_opinion", "支部研究意见", required=True)
+    opinion = clean_text(branch_opinion, "branch_opinion", "支部研究意见", required=True)
     first = parse_month(first_month, "first_month", "减免起始月份")
     last = parse_month(last_month, "last_month", "减免截止月份")
     if last < first:
@@ -111,7 +111,7 @@ def report_reduction(
             f"减免起始月份不能早于 {earliest:%Y-%m}(申请前 {back} 个月;更早的月份已超过补缴期限)",
             field="first_month",
         )
-    if first > month_start(_today()) + relativedelta(months=12):
+    if first > month_start(kit.today()) + relativedelta(months=12):
         raise ServiceError("减免起始月份最多只能设在12个月以内", field="first_month")
     longest = rules.get("dues.reduction_max_months", member.org)
     if len(months_between(first, last)) > longest:
@@ -202,11 +202,11 @@ def decide_reduction(*, actor, reduction: DuesReduction, approve: bool, note: st
     higher = approver_of(reduction.org)
     if higher is None:
         raise ServiceError("该党支部没有上级党组织,无法在系统内审批")
-    if actor is not None and not can(actor, "change", higher):
+    if not is_system(actor) and not can(actor, "change", higher):
         raise PermissionDenied("只有上级党委可以审批党费减免")
     if reported_by_self(actor, reduction):
         raise ServiceError(SELF_DECISION, field="state")
-    reduction.decision_note = _text(note, "note", "审批意见", required=not approve)
+    reduction.decision_note = clean_text(note, "note", "审批意见", required=not approve)
     reduction.state = ReductionState.APPROVED if approve else ReductionState.REJECTED
     reduction.decided_by = _user(actor)
     reduction.decided_at = clock.now()
@@ -226,8 +226,8 @@ def decide_reduction(*, actor, reduction: DuesReduction, approve: bool, note: st
 def withdraw_reduction(*, actor, reduction: DuesReduction, reason: str) -> DuesReduction:
     """The branch withdraws a reported application (录入有误、党员撤回申请 …) before the decision."""
     reduction = _reported(reduction.pk)
-    _require(actor, "change", reduction.org, "只有报批的党支部可以撤回")
-    reduction.close_reason = _text(reason, "close_reason", "撤回原因", required=True)
+    require(actor, "change", reduction.org, "只有报批的党支部可以撤回")
+    reduction.close_reason = clean_text(reason, "close_reason", "撤回原因", required=True)
     reduction.state = ReductionState.WITHDRAWN
     reduction.closed_at = clock.now()
     reduction.save(update_fields=["close_reason", "state", "closed_at"])
@@ -240,7 +240,7 @@ def stop_reduction(*, actor, reduction: DuesReduction, from_month, reason: str) 
     """The branch ends an approved reduction from a month on (情况好转、恢复收入 …): that month and
     the later ones are due in full again; the months before keep the reduction."""
     reduction = lock_for_update(DuesReduction, reduction.pk)
-    _require(actor, "change", reduction.org, "无权终止该党费减免")
+    require(actor, "change", reduction.org, "无权终止该党费减免")
     if reduction.state != ReductionState.APPROVED:
         raise StateConflict(f"该党费减免{reduction.get_state_display()},不能终止", field="state")
     month = parse_month(from_month, "stopped_from", "终止月份")
@@ -250,7 +250,7 @@ def stop_reduction(*, actor, reduction: DuesReduction, from_month, reason: str) 
             field="stopped_from",
         )
     before = {"last": f"{reduction.effective_last:%Y-%m}"}
-    reduction.close_reason = _text(reason, "close_reason", "终止原因", required=True)
+    reduction.close_reason = clean_text(reason, "close_reason", "终止原因", required=True)
     reduction.stopped_from = month
     reduction.closed_at = clock.now()
     reduction.save(update_fields=["close_reason", "stopped_from", "closed_at"])

@@ -20,10 +20,13 @@ from django.db.models import Count, Q
 
 from audit import events
 from audit.services import record
-from core import clock
+from core import clock, kit
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError
+from core.kit import clean_text
 from orgs.models import Org, Person, Position
-from orgs.scoping import can, subtree_q
+from orgs.permissions import require
+from orgs.scoping import subtree_q
 
 from . import files, memberyear, similarity
 from .models import (
@@ -65,26 +68,6 @@ TEAM_KINDS = frozenset({"party_committee", "working_committee", "leading_group"}
 VOTING_KINDS = frozenset({MeetingKind.BRANCH_ASSEMBLY, MeetingKind.COMMITTEE})
 COMMITTEE_POSTS = ("secretary", "deputy_secretary", "committee_member")
 MAX_MINUTES = 20000
-
-
-def _today() -> dt.date:
-    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-
-
-def _require(actor, action: str, org: Org, message: str) -> None:
-    if actor is None:
-        return  # system (demo generator)
-    if not can(actor, action, org):
-        raise PermissionDenied(message)
-
-
-def _text(value, field: str, label: str, *, required=False, limit=200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise ServiceError(f"{label}不能超过{limit}字", field=field)
-    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,7 +131,7 @@ def tally(eligible: int, present: int, yes: int, no: int, abstain: int, rules: R
     """The branch-decision arithmetic (支部工作条例 第十一条; 发展党员细则 第二十一条): quorum when the
     voting members present are more than half of those who should attend; passed when the yes votes
     are more than half of those who should attend (not of those present)."""
-    rules = rules or Rules.load(_today())
+    rules = rules or Rules.load(kit.today())
     quorum_share = rules.get("vote.quorum_share")
     pass_share = rules.get("vote.pass_share")
     for value, label in (
@@ -188,7 +171,7 @@ def _clean_attendance(expected: dict[int, Member], attendance: dict) -> dict[int
             raise ServiceError(f"{who} 不是本组织应到会党员,不能登记出席情况", field="attendance")
         if status not in AttendanceStatus.values:
             raise ServiceError(f"{names[member_id]} 的出席情况无效", field="attendance")
-        reason = _text(reason, "attendance", f"{names[member_id]} 的缺席/请假原因", limit=100)
+        reason = clean_text(reason, "attendance", f"{names[member_id]} 的缺席/请假原因", limit=100)
         if status == AttendanceStatus.LEAVE and not reason:
             raise ServiceError(f"{names[member_id]} 请假,请填写请假原因", field="attendance")
         cleaned[member_id] = (status, reason if status != AttendanceStatus.PRESENT else "")
@@ -294,7 +277,7 @@ def rebuild_matches(
     match_model = match_model or MinutesMatch
     wanted = None if meeting_ids is None else set(meeting_ids)
     if min_chars is None:
-        min_chars = _min_chars(_today())
+        min_chars = _min_chars(kit.today())
     long_enough = {"meeting__signature__length__gte": min_chars}
     bands = band_model.objects.filter(**long_enough)
     if wanted is not None:
@@ -375,7 +358,7 @@ def _attach(meeting: Meeting, photos, documents, actor) -> None:
     uploads = list(photos or []) + list(documents or [])
     if len(uploads) > files.MAX_UPLOADS:
         raise ServiceError(f"每次最多上传 {files.MAX_UPLOADS} 个照片或文件", field="photos")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     for upload in photos or []:
         content, phash = files.clean_photo(upload)
         attachment = MeetingAttachment(
@@ -428,7 +411,7 @@ def _write_resolutions(meeting: Meeting, expected: dict[int, Member], cleaned, r
     present = sum(1 for pk in voters if cleaned[pk][0] == AttendanceStatus.PRESENT)
     saved = []
     for item in resolutions:
-        subject = _text(item.get("subject"), "votes", "表决事项", required=True)
+        subject = clean_text(item.get("subject"), "votes", "表决事项", required=True)
         kind = item.get("kind") or ResolutionKind.OTHER
         if kind not in ResolutionKind.values:
             raise ServiceError("表决事项类型无效", field="votes")
@@ -502,15 +485,15 @@ def record_meeting(
     documents=(),
 ) -> Meeting:
     """Record one session of organization life with its attendance, votes, photos and files."""
-    _require(actor, "change", org, "无权为该组织录入组织生活")
-    today = _today()
+    require(actor, "change", org, "无权为该组织录入组织生活")
+    today = kit.today()
     _check_common(org, kind, held_on, today)
     if kind == MeetingKind.TALK:
         raise ServiceError(
             "谈心谈话请在“谈心谈话”中按谈话人和谈话对象逐次登记,不再作为会议录入", field="kind"
         )
     rules = Rules.load(held_on)
-    topic = _text(topic, "topic", "会议主题", required=True)
+    topic = clean_text(topic, "topic", "会议主题", required=True)
     expected = {m.pk: m for m in expected_members(org, kind, held_on).select_related("person")}
     if not expected:
         raise ServiceError("该组织在会议日期没有应到会党员,请先核对党员名单或支委会成员", field="attendance")
@@ -523,14 +506,14 @@ def record_meeting(
         org=org,
         kind=kind,
         held_on=held_on,
-        place=_text(place, "place", "地点", limit=100),
+        place=clean_text(place, "place", "地点", limit=100),
         convener=_clean_convener(convener, org, held_on),
         topic=topic,
-        minutes=_text(minutes, "minutes", "会议记录", limit=MAX_MINUTES),
-        decisions=_text(decisions, "decisions", "决定事项", limit=5000),
-        follow_ups=_text(follow_ups, "follow_ups", "后续落实", limit=5000),
+        minutes=clean_text(minutes, "minutes", "会议记录", limit=MAX_MINUTES),
+        decisions=clean_text(decisions, "decisions", "决定事项", limit=5000),
+        follow_ups=clean_text(follow_ups, "follow_ups", "后续落实", limit=5000),
         study_hours=hours,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=user_or_none(actor),
         created_at=now,
         updated_at=now,
     )
@@ -553,7 +536,10 @@ def record_meeting(
             "resolutions": [[r.subject, r.passed] for r in saved],
         },
     )
-    if actor is not None and not Meeting.objects.visible_to(actor, "change").filter(pk=meeting.pk).exists():
+    if (
+        not is_system(actor)
+        and not Meeting.objects.visible_to(actor, "change").filter(pk=meeting.pk).exists()
+    ):
         raise PermissionDenied("无权为该组织录入组织生活")
     return meeting
 
@@ -567,24 +553,24 @@ def correct_meeting(
 ) -> Meeting:
     """Correct a meeting record (更正). The prior version is kept in ``MeetingRevision``."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
-    _require(actor, "change", meeting.org, "无权更正该组织的组织生活记录")
+    require(actor, "change", meeting.org, "无权更正该组织的组织生活记录")
     if meeting.voided_at is not None:
         raise ServiceError("该记录已作废,不能更正")
-    reason = _text(reason, "reason", "更正原因", required=True)
+    reason = clean_text(reason, "reason", "更正原因", required=True)
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
         raise ServiceError("不能更正这些内容:" + "、".join(sorted(unknown)))
     before = _snapshot(meeting)
     old_year = meeting.held_on.year
     held_on = changes.get("held_on", meeting.held_on)
-    _check_common(meeting.org, meeting.kind, held_on, _today())
+    _check_common(meeting.org, meeting.kind, held_on, kit.today())
     MeetingRevision.objects.create(
         meeting=meeting,
         org=meeting.org,
         version=meeting.version,
         data=before,
         reason=reason,
-        changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        changed_by=user_or_none(actor),
         changed_at=clock.now(),
     )
     for name in ("place", "topic", "minutes", "decisions", "follow_ups"):
@@ -600,7 +586,7 @@ def correct_meeting(
             setattr(
                 meeting,
                 name,
-                _text(changes[name], name, label, required=name == "topic", limit=limits.get(name, 200)),
+                clean_text(changes[name], name, label, required=name == "topic", limit=limits.get(name, 200)),
             )
     if "convener" in changes:
         meeting.convener = _clean_convener(changes["convener"], meeting.org, held_on)
@@ -653,10 +639,10 @@ def correct_meeting(
 def void_meeting(*, actor, meeting: Meeting, reason: str) -> Meeting:
     """Void a record made in error (作废). It stays in the database and the audit log."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
-    _require(actor, "change", meeting.org, "无权作废该组织的组织生活记录")
+    require(actor, "change", meeting.org, "无权作废该组织的组织生活记录")
     if meeting.voided_at is not None:
         raise ServiceError("该记录已作废")
-    meeting.void_reason = _text(reason, "reason", "作废原因", required=True)
+    meeting.void_reason = clean_text(reason, "reason", "作废原因", required=True)
     meeting.voided_at = clock.now()
     meeting.save(update_fields=["void_reason", "voided_at"])
     memberyear.refresh(meeting.attendance.values_list("member_id", flat=True), [meeting.held_on.year])
@@ -684,8 +670,8 @@ def last_attendance(org: Org, kind: str, before: dt.date | None = None) -> dict[
 
 @transaction.atomic
 def record_training(*, actor, member: Member, title: str, started_on: dt.date, hours, organizer: str = ""):
-    _require(actor, "change", member.org, "无权为该党员登记培训学时")
-    if started_on > _today():
+    require(actor, "change", member.org, "无权为该党员登记培训学时")
+    if started_on > kit.today():
         raise ServiceError("培训日期不能晚于今天", field="started_on")
     try:
         hours = Decimal(str(hours))
@@ -696,8 +682,8 @@ def record_training(*, actor, member: Member, title: str, started_on: dt.date, h
     training = TrainingRecord.objects.create(
         member=member,
         org=member.org,
-        title=_text(title, "title", "培训名称", required=True, limit=150),
-        organizer=_text(organizer, "organizer", "举办单位", limit=100),
+        title=clean_text(title, "title", "培训名称", required=True, limit=150),
+        organizer=clean_text(organizer, "organizer", "举办单位", limit=100),
         started_on=started_on,
         hours=hours,
         created_at=clock.now(),
@@ -715,17 +701,17 @@ def term_years(org: Org, rules: Rules) -> int:
 @transaction.atomic
 def record_term(*, actor, org: Org, started_on: dt.date, note: str = "") -> Term:
     """Register an election (换届): the term's end follows the org type (村/社区 5 年, 其他 3 年)."""
-    _require(actor, "change", org, "无权登记该组织的换届")
+    require(actor, "change", org, "无权登记该组织的换届")
     if not org.is_party or org.kind == "group":
         raise ServiceError("只能为党组织登记换届", field="org")
-    if started_on > _today():
+    if started_on > kit.today():
         raise ServiceError("换届日期不能晚于今天", field="started_on")
     rules = Rules.load(started_on)
     term = Term.objects.create(
         org=org,
         started_on=started_on,
         ends_on=started_on + relativedelta(years=term_years(org, rules)),
-        note=_text(note, "note", "说明"),
+        note=clean_text(note, "note", "说明"),
         created_at=clock.now(),
     )
     record(
@@ -744,7 +730,7 @@ def record_appraisal(*, actor, meeting: Meeting, ratings: dict, reason: str = ""
     should have attended it. 基本合格 and 不合格 need the 评议意见 (the reason; rules.md 1.16). A
     member already rated is re-rated only with ``reason`` (更正), and the prior row is kept."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
-    _require(actor, "change", meeting.org, "无权登记该组织的民主评议结果")
+    require(actor, "change", meeting.org, "无权登记该组织的民主评议结果")
     if meeting.kind != MeetingKind.APPRAISAL:
         raise ServiceError("只有“民主评议党员”会议可以登记评议等次", field="ratings")
     if meeting.voided_at is not None:
@@ -765,7 +751,7 @@ def record_appraisal(*, actor, meeting: Meeting, ratings: dict, reason: str = ""
         name = member.person.name
         if rating not in Rating.values:
             raise ServiceError(f"{name} 的评议等次无效", field="ratings")
-        note = _text(note, "ratings", f"{name} 的评议意见", limit=300)
+        note = clean_text(note, "ratings", f"{name} 的评议意见", limit=300)
         if rating in (Rating.BASIC, Rating.UNQUALIFIED) and not note:
             raise ServiceError(
                 f"{name} 评为“{Rating(rating).label}”,请填写评议意见(事实和理由)", field="ratings"
@@ -786,7 +772,7 @@ def record_appraisal(*, actor, meeting: Meeting, ratings: dict, reason: str = ""
                 member=member,
                 rating=rating,
                 note=note,
-                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                recorded_by=user_or_none(actor),
                 created_at=now,
             )
         )

@@ -34,7 +34,7 @@ from django.db.models import Count, F, Max, Q
 from django_tasks import task
 
 from audit.models import AuditEvent
-from core import clock
+from core import clock, kit
 from core.jobs import retry
 from orgs.models import Org
 from orgs.scoping import subtree_q
@@ -238,7 +238,7 @@ def refresh_due(today: dt.date | None = None) -> dict:
     """Keep the dashboard's quarters (``selectors.quarters``) of every subtree viewed in the last
     ``KEEP_DAYS`` days fresh, and delete the snapshots nobody asked for since and those superseded
     (a running period's snapshot as of an earlier day)."""
-    today = today or compliance._today()
+    today = today or kit.today()
     now = clock.now()
     recent = FindingsSnapshot.objects.filter(requested_at__gte=now - dt.timedelta(days=KEEP_DAYS))
     version = data_version()

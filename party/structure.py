@@ -17,12 +17,13 @@ from django.db import transaction
 
 from audit import events
 from audit.services import record
-from core import clock
-from core.errors import PermissionDenied, ServiceError
+from core import clock, kit
+from core.actors import user_or_none
+from core.errors import ServiceError
+from core.kit import clean_text
 from orgs.models import UNIT_KINDS, Org
-from orgs.scoping import can
+from orgs.permissions import require
 
-from .services import _text, _today
 from .structmodels import AllianceLink, AlliancePartner, BrandDesignation, JointBranchUnit
 from .terms import approver_of
 
@@ -35,22 +36,17 @@ ALLIANCE_LINKED = E("party.alliance_linked", "党建联盟加入成员")
 ALLIANCE_ENDED = E("party.alliance_ended", "党建联盟成员退出")
 
 
-def _require(actor, org: Org, message: str) -> None:
-    if actor is not None and not can(actor, "change", org):
-        raise PermissionDenied(message)
-
-
 def _day(value, field: str, label: str) -> dt.date:
     if not isinstance(value, dt.date):
         raise ServiceError(f"请填写{label}", field=field)
-    if value > _today():
+    if value > kit.today():
         raise ServiceError(f"{label}不能晚于今天", field=field)
     return value
 
 
 @transaction.atomic
 def add_joint_unit(*, actor, branch: Org, unit: Org, joined_on: dt.date, note: str = "") -> JointBranchUnit:
-    _require(actor, branch, "无权为该支部登记成员单位")
+    require(actor, "change", branch, "无权为该支部登记成员单位")
     if branch.kind != "branch":
         raise ServiceError("只有党支部可以设为联合党支部", field="org")
     if unit is None or unit.kind not in UNIT_KINDS or unit.archived_at is not None:
@@ -61,7 +57,7 @@ def add_joint_unit(*, actor, branch: Org, unit: Org, joined_on: dt.date, note: s
         org=branch,
         unit=unit,
         joined_on=_day(joined_on, "joined_on", "纳入日期"),
-        note=_text(note, "note", "说明"),
+        note=clean_text(note, "note", "说明"),
         created_at=clock.now(),
     )
     record(row, JOINT_UNIT_ADDED, actor=actor, after={"unit": unit.name, "joined_on": str(joined_on)})
@@ -70,8 +66,8 @@ def add_joint_unit(*, actor, branch: Org, unit: Org, joined_on: dt.date, note: s
 
 @transaction.atomic
 def end_joint_unit(*, actor, row: JointBranchUnit, ended_on: dt.date, reason: str) -> JointBranchUnit:
-    _require(actor, row.org, "无权修改该支部的成员单位")
-    reason = _text(reason, "reason", "退出原因", required=True)
+    require(actor, "change", row.org, "无权修改该支部的成员单位")
+    reason = clean_text(reason, "reason", "退出原因", required=True)
     if row.ended_on is not None:
         raise ServiceError("该成员单位已退出")
     row.ended_on = max(_day(ended_on, "ended_on", "退出日期"), row.joined_on)
@@ -88,16 +84,16 @@ def designate_brand(
     higher = approver_of(branch)
     if higher is None:
         raise ServiceError("该组织没有上级党组织")
-    _require(actor, higher, "只有上级党委可以命名品牌支部")
+    require(actor, "change", higher, "只有上级党委可以命名品牌支部")
     if branch.kind != "branch":
         raise ServiceError("只能命名党支部", field="org")
     row = BrandDesignation.objects.create(
         org=branch,
-        title=_text(title, "title", "品牌名称", required=True, limit=60),
-        citation=_text(citation, "citation", "命名理由", required=True, limit=2000),
+        title=clean_text(title, "title", "品牌名称", required=True, limit=60),
+        citation=clean_text(citation, "citation", "命名理由", required=True, limit=2000),
         designated_on=_day(designated_on, "designated_on", "命名日期"),
         designated_by=higher,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=user_or_none(actor),
         created_at=clock.now(),
     )
     record(row, BRAND_DESIGNATED, actor=actor, after={"title": row.title, "by": higher.name})
@@ -106,11 +102,11 @@ def designate_brand(
 
 @transaction.atomic
 def revoke_brand(*, actor, row: BrandDesignation, reason: str) -> BrandDesignation:
-    _require(actor, row.designated_by, "只有命名的党委可以撤销品牌支部")
-    reason = _text(reason, "reason", "撤销原因", required=True)
+    require(actor, "change", row.designated_by, "只有命名的党委可以撤销品牌支部")
+    reason = clean_text(reason, "reason", "撤销原因", required=True)
     if row.ended_on is not None:
         raise ServiceError("该品牌支部已撤销")
-    row.ended_on, row.end_reason = _today(), reason
+    row.ended_on, row.end_reason = kit.today(), reason
     row.save(update_fields=["ended_on", "end_reason"])
     record(row, BRAND_REVOKED, actor=actor, reason=reason)
     return row
@@ -120,14 +116,14 @@ def revoke_brand(*, actor, row: BrandDesignation, reason: str) -> BrandDesignati
 def link_alliance(
     *, actor, org: Org, partner: Org, partner_kind: str, alliance: str, joined_on: dt.date, note: str = ""
 ) -> AllianceLink:
-    _require(actor, org, "无权为该党组织登记党建联盟")
+    require(actor, "change", org, "无权为该党组织登记党建联盟")
     if not org.is_party or org.kind == "group":
         raise ServiceError("党建联盟须由党组织牵头", field="org")
     if partner_kind not in AlliancePartner.values:
         raise ServiceError("请选择成员类型", field="partner_kind")
     if partner is None or partner.pk == org.pk or partner.archived_at is not None:
         raise ServiceError("请选择联盟成员", field="partner")
-    name = _text(alliance, "alliance", "联盟名称", required=True, limit=60)
+    name = clean_text(alliance, "alliance", "联盟名称", required=True, limit=60)
     if AllianceLink.objects.active().filter(org=org, partner=partner, alliance=name).exists():
         raise ServiceError(f"{partner.name} 已在该联盟中", field="partner")
     row = AllianceLink.objects.create(
@@ -136,7 +132,7 @@ def link_alliance(
         partner_kind=partner_kind,
         alliance=name,
         joined_on=_day(joined_on, "joined_on", "加入日期"),
-        note=_text(note, "note", "共建事项"),
+        note=clean_text(note, "note", "共建事项"),
         created_at=clock.now(),
     )
     record(row, ALLIANCE_LINKED, actor=actor, after={"alliance": name, "partner": partner.name})
@@ -145,11 +141,11 @@ def link_alliance(
 
 @transaction.atomic
 def end_alliance(*, actor, row: AllianceLink, reason: str) -> AllianceLink:
-    _require(actor, row.org, "无权修改该党建联盟")
-    reason = _text(reason, "reason", "退出原因", required=True)
+    require(actor, "change", row.org, "无权修改该党建联盟")
+    reason = clean_text(reason, "reason", "退出原因", required=True)
     if row.ended_on is not None:
         raise ServiceError("该成员已退出联盟")
-    row.ended_on = max(_today(), row.joined_on)
+    row.ended_on = max(kit.today(), row.joined_on)
     row.save(update_fields=["ended_on"])
     record(row, ALLIANCE_ENDED, actor=actor, reason=reason)
     return row

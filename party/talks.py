@@ -26,10 +26,11 @@ from django.db.models.functions import Coalesce
 
 from audit import events
 from audit.services import record
-from core import clock
+from core import clock, kit
+from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org, Position, PositionKind
-from orgs.scoping import can
+from orgs.permissions import require
 
 from .models import Member, MemberCategory, MemberStatus
 from .rules import Rules
@@ -44,17 +45,6 @@ COMMITTEE_POSTS = ("secretary", "deputy_secretary", "committee_member")
 POST_ORDER = {kind: i for i, kind in enumerate(COMMITTEE_POSTS)}
 MAX_SUMMARY = 2000
 CORRECTABLE = ("held_on", "place", "initiator", "other", "kind", "summary")
-
-
-def _today() -> dt.date:
-    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-
-
-def _require(actor, action: str, org: Org, message: str) -> None:
-    if actor is None:
-        return  # system (demo generator)
-    if not can(actor, action, org):
-        raise PermissionDenied(message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,7 +317,7 @@ def judged_day(year: int, ref: dt.date) -> dt.date:
 
 def coverage(org: Org, year: int, ref: dt.date | None = None, *, rules: Rules | None = None) -> Coverage:
     """The coverage of branch ``org`` for ``year`` as of ``ref`` (default today): four queries."""
-    ref = ref or _today()
+    ref = ref or kit.today()
     day = judged_day(year, ref)
     if day < dt.date(year, 1, 1):
         raise ServiceError(f"{year}年尚未开始,没有谈话覆盖情况", field="year")
@@ -477,7 +467,7 @@ def record_talk(
     place: str = "",
 ) -> Talk:
     """Record one talk between two members of the branch ``org``."""
-    _require(actor, "change", org, "无权为该支部登记谈心谈话")
+    require(actor, "change", org, "无权为该支部登记谈心谈话")
     values = _clean(
         org,
         {
@@ -488,19 +478,19 @@ def record_talk(
             "summary": summary,
             "place": place,
         },
-        _today(),
+        kit.today(),
     )
     _duplicate(org, values)
     talk = Talk.objects.create(
         org=org,
         **values,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=user_or_none(actor),
         created_at=clock.now(),
     )
     restamp(Talk.objects.filter(pk=talk.pk))
     talk.refresh_from_db(fields=["initiator_post", "other_post"])
     record(talk, TALK_RECORDED, actor=actor, after=_snapshot(talk))
-    if actor is not None and not Talk.objects.visible_to(actor, "change").filter(pk=talk.pk).exists():
+    if not is_system(actor) and not Talk.objects.visible_to(actor, "change").filter(pk=talk.pk).exists():
         raise PermissionDenied("无权为该支部登记谈心谈话")
     return talk
 
@@ -518,7 +508,7 @@ def correct_talk(*, actor, talk: Talk, reason: str, **changes) -> Talk:
     """Correct a talk (更正): a new row replaces it; the prior row keeps its content and gets
     ``superseded_at``. Returns the new row."""
     talk = _lock(talk)
-    _require(actor, "change", talk.org, "无权更正该支部的谈心谈话记录")
+    require(actor, "change", talk.org, "无权更正该支部的谈心谈话记录")
     if talk.voided_at is not None:
         raise ServiceError("该记录已作废,不能更正", field="reason")
     if talk.superseded_at is not None:
@@ -540,7 +530,7 @@ def correct_talk(*, actor, talk: Talk, reason: str, **changes) -> Talk:
         "place": talk.place,
     }
     data.update({k: v for k, v in changes.items() if v is not None})
-    values = _clean(talk.org, data, _today())
+    values = _clean(talk.org, data, kit.today())
     before = _snapshot(talk)
     if all(
         (values[k].pk if k in ("initiator", "other") else values[k])
@@ -555,7 +545,7 @@ def correct_talk(*, actor, talk: Talk, reason: str, **changes) -> Talk:
     new = Talk.objects.create(
         org=talk.org,
         **values,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=user_or_none(actor),
         created_at=now,
         replaces=talk,
         correction_reason=reason,
@@ -579,7 +569,7 @@ def correct_talk(*, actor, talk: Talk, reason: str, **changes) -> Talk:
 def void_talk(*, actor, talk: Talk, reason: str) -> Talk:
     """Void a talk recorded in error (作废): it stays, marked, with the reason."""
     talk = _lock(talk)
-    _require(actor, "change", talk.org, "无权作废该支部的谈心谈话记录")
+    require(actor, "change", talk.org, "无权作废该支部的谈心谈话记录")
     if talk.voided_at is not None:
         raise ServiceError("该记录已作废", field="reason")
     if talk.superseded_at is not None:

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import Decided
 from orgs.models import OrgScopedModel, Person
 from orgs.scoping import ScopedQuerySet
 
@@ -24,7 +25,7 @@ class AppointmentPost(models.TextChoices):
     DEPUTY_SECRETARY = "deputy_secretary", "副书记"
 
 
-class Appointment(OrgScopedModel):
+class Appointment(OrgScopedModel, Decided):
     """A secretary or deputy secretary elected by the organization and reported for approval
     (书记、副书记报批); ``org`` is the organization they lead. Approval by the higher party committee
     creates the ``Position``."""
@@ -52,16 +53,6 @@ class Appointment(OrgScopedModel):
         related_name="+",
     )
     reported_at = models.DateTimeField("报批时间", default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审批人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.CharField("审批意见", max_length=200, blank=True)
     position = models.ForeignKey(
         "orgs.Position",
         verbose_name="任职记录",

@@ -25,14 +25,16 @@ from django.urls import reverse
 
 from audit import events
 from audit.services import record
-from core import clock
+from core import clock, kit
+from core.actors import SYSTEM, is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError
+from core.kit import clean_text
 from orgs.models import Org, Person, Position, RoleGrant
 from orgs.scoping import can
 
 from .models import Appointment, AppointmentPost, ApprovalState, Member, MemberCategory, MemberStatus, Term
 from .rules import Rules
-from .services import _text, _today, member_pool, term_years
+from .services import member_pool, term_years
 
 E = events.register
 ELECTION_REPORTED = E("party.election_reported", "报批换届选举结果")
@@ -59,7 +61,7 @@ def _require_approver(actor, org: Org) -> Org:
     higher = approver_of(org)
     if higher is None:
         raise ServiceError("该组织没有上级党组织,无法在系统内审批")
-    if actor is not None and not can(actor, "change", higher):
+    if not is_system(actor) and not can(actor, "change", higher):
         raise PermissionDenied("只有上级党委可以审批")
     return higher
 
@@ -138,11 +140,11 @@ def record_election(
     note: str = "",
 ) -> Term:
     """Report a 换届选举 (the term starts on the election day; it counts once approved)."""
-    if actor is not None and not can(actor, "change", org):
+    if not is_system(actor) and not can(actor, "change", org):
         raise PermissionDenied("无权登记该组织的换届选举")
     if not org.is_party or org.kind == "group":
         raise ServiceError("只能为党组织登记换届选举", field="org")
-    if held_on > _today():
+    if held_on > kit.today():
         raise ServiceError("选举日期不能晚于今天", field="held_on")
     rules = Rules.load(held_on)
     formal = formal_members(org)
@@ -161,14 +163,14 @@ def record_election(
         org=org,
         started_on=held_on,
         ends_on=held_on + relativedelta(years=term_years(org, rules)),
-        note=_text(note, "note", "说明"),
+        note=clean_text(note, "note", "说明"),
         state=ApprovalState.REPORTED,
         eligible=eligible,
         present=present,
         committee=people,
         created_at=clock.now(),
     )
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     for p in people:
         if p["post"] in AppointmentPost.values:
             Appointment.objects.create(
@@ -192,11 +194,11 @@ def record_election(
 @transaction.atomic
 def report_appointment(*, actor, org: Org, person, post: str, elected_on: dt.date) -> Appointment:
     """Report a secretary or deputy elected between elections (补选) for approval."""
-    if actor is not None and not can(actor, "change", org):
+    if not is_system(actor) and not can(actor, "change", org):
         raise PermissionDenied("无权为该组织报批书记、副书记")
     if post not in AppointmentPost.values:
         raise ServiceError("职务须为书记或副书记", field="post")
-    if elected_on > _today():
+    if elected_on > kit.today():
         raise ServiceError("选举日期不能晚于今天", field="elected_on")
     person = _person(person)
     if person is None or not formal_members(org).filter(person=person).exists():
@@ -211,7 +213,7 @@ def report_appointment(*, actor, org: Org, person, post: str, elected_on: dt.dat
         person=person,
         post=post,
         elected_on=elected_on,
-        reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reported_by=user_or_none(actor),
         reported_at=clock.now(),
     )
     record(appointment, APPOINTMENT_REPORTED, actor=actor, after={"person": person.name, "post": post})
@@ -249,9 +251,9 @@ def decide_appointment(*, actor, appointment: Appointment, approve: bool, note: 
     _require_approver(actor, appointment.org)
     if appointment.state != ApprovalState.REPORTED:
         raise ServiceError("该报批已审批")
-    note = _text(note, "note", "审批意见", required=not approve)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    _decide(appointment, approve, user, note, _today())
+    note = clean_text(note, "note", "审批意见", required=not approve)
+    user = user_or_none(actor)
+    _decide(appointment, approve, user, note, kit.today())
     record(appointment, APPOINTMENT_DECIDED, actor=actor, reason=note, after={"state": appointment.state})
     return appointment
 
@@ -263,9 +265,9 @@ def decide_term(*, actor, term: Term, approve: bool, note: str = "") -> Term:
     _require_approver(actor, term.org)
     if term.state != ApprovalState.REPORTED:
         raise ServiceError("该换届选举已审批")
-    note = _text(note, "note", "审批意见", required=not approve)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    day = _today()
+    note = clean_text(note, "note", "审批意见", required=not approve)
+    user = user_or_none(actor)
+    day = kit.today()
     term.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
     term.decided_by, term.decided_at, term.decision_note = user, clock.now(), note
     term.save()
@@ -319,7 +321,7 @@ def remind_expiring_terms(today: dt.date | None = None) -> int:
     committee) once: an inbox message to the users holding a role there. Returns the reminders."""
     from core.notify import notify
 
-    today = today or _today()
+    today = today or kit.today()
     rules = Rules.load(today)
     sent = 0
     for term in current_terms(today):
@@ -347,4 +349,4 @@ def _remind(term, org, users, months, today, notify) -> None:
         url=reverse("party:org", args=[org.pk]),
     )
     Term.objects.filter(pk=term.pk).update(reminded_on=today)
-    record(term, TERM_REMINDED, actor=None, after={"reminded_on": str(today), "users": len(users)})
+    record(term, TERM_REMINDED, actor=SYSTEM, after={"reminded_on": str(today), "users": len(users)})

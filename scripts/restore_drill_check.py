@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from core.actors import SYSTEM
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luoshi.settings")
 
@@ -52,11 +54,11 @@ def seed() -> dict:
 
     with transaction.atomic():
         district = orgs.create_org(
-            actor=None, parent=None, kind=OrgKind.DISTRICT, name="演练区", code="430100"
+            actor=SYSTEM, parent=None, kind=OrgKind.DISTRICT, name="演练区", code="430100"
         )
-        street = orgs.create_org(actor=None, parent=district, kind=OrgKind.STREET, name="演练街道")
-        community = orgs.create_org(actor=None, parent=street, kind=OrgKind.COMMUNITY, name="演练社区")
-        orgs.create_person(actor=None, org=community, name="张演练", id_number=ID_NUMBER, phone=PHONES[0])
+        street = orgs.create_org(actor=SYSTEM, parent=district, kind=OrgKind.STREET, name="演练街道")
+        community = orgs.create_org(actor=SYSTEM, parent=street, kind=OrgKind.COMMUNITY, name="演练社区")
+        orgs.create_person(actor=SYSTEM, org=community, name="张演练", id_number=ID_NUMBER, phone=PHONES[0])
     made = []
     for i, phone in enumerate(PHONES, start=1):
         case = cases.report_case(

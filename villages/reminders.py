@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from core import notify
+from core import kit, notify
 from orgs.models import PARTY_KINDS, Org, RoleGrant
 from party.rules import Rules
 
@@ -60,9 +60,8 @@ def _what(decision: Decision) -> str:
 
 
 def run(today: dt.date | None = None) -> Report:
-    from .services import _today
 
-    today = today or _today()
+    today = today or kit.today()
     report = Report()
     rules = Rules.load(today)
     horizon = today + dt.timedelta(days=31)

@@ -21,8 +21,10 @@ from django.db import transaction
 
 from audit import events
 from audit.services import record
-from core import clock
+from core import clock, kit
+from core.actors import SYSTEM, is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.kit import clean_text
 from orgs.models import Org
 from party.rules import Rules
 
@@ -55,22 +57,9 @@ FOUR_TWO = "四议两公开(rules.md §5.2;《中国共产党农村基层组织�
 MAX_TEXT = 5000
 
 
-def _today() -> dt.date:
-    return clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-
-
-def _require(actor, village: Org) -> None:
+def require(actor, village: Org) -> None:
     if not may_act(actor, village):
         raise PermissionDenied(DECISIONS.transitions[0].denied)
-
-
-def _text(value, field, label, *, required=False, limit=200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise ServiceError(f"{label}不能超过{limit}字", field=field)
-    return value
 
 
 def _public(value: str, field: str, label: str) -> str:
@@ -226,25 +215,25 @@ def propose_decision(
     """Step 1 党组织提议: the village party organization proposes a draft plan for a major matter."""
     if village.kind != "village" or village.archived_at is not None:
         raise ServiceError("四议两公开事项须属于一个村", field="village")
-    _require(actor, village)
+    require(actor, village)
     if matter not in MatterKind.values:
         raise ServiceError("请选择事项类别", field="matter")
     if not isinstance(held_on, dt.date):
         raise ServiceError("请填写提议日期", field="held_on")
-    if held_on > _today():
+    if held_on > kit.today():
         raise ServiceError("提议日期不能晚于今天", field="held_on")
     now = clock.now()
     decision = Decision.objects.create(
         org=village,
-        title=_text(title, "title", "事项名称", required=True, limit=150),
+        title=clean_text(title, "title", "事项名称", required=True, limit=150),
         matter=matter,
         summary=_public(
-            _text(summary, "summary", "事项内容", required=True, limit=MAX_TEXT), "summary", "事项内容"
+            clean_text(summary, "summary", "事项内容", required=True, limit=MAX_TEXT), "summary", "事项内容"
         ),
         started_on=held_on,
         done_steps=1,
         is_demo=is_demo,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         created_at=now,
         updated_at=now,
     )
@@ -254,8 +243,8 @@ def propose_decision(
         org=village,
         kind=StepKind.PROPOSAL,
         held_on=held_on,
-        body=_text(body, "body", "提议主体", limit=100) or (party.name if party else "村党组织"),
-        minutes=_text(minutes, "minutes", "提议内容", limit=MAX_TEXT),
+        body=clean_text(body, "body", "提议主体", limit=100) or (party.name if party else "村党组织"),
+        minutes=clean_text(minutes, "minutes", "提议内容", limit=MAX_TEXT),
         checks=[asdict(Check("order", "passed", "第一步:村党组织提议", FOUR_TWO))],
         recorded_by=decision.created_by,
         created_at=now,
@@ -287,7 +276,7 @@ def record_step(
     """Record the next step of ``decision``; any other step is refused (order enforced).
     ``correcting``: the step this row replaces (see ``correct_step``), audited as a correction."""
     decision = Decision.objects.select_for_update(of=("self",)).select_related("org").get(pk=decision.pk)
-    _require(actor, decision.org)
+    require(actor, decision.org)
     if expected_steps is not None and expected_steps != decision.done_steps:
         raise ServiceError("该事项进度已变化,请刷新页面后重试", field="kind")
     _check_order(decision, kind)
@@ -298,7 +287,7 @@ def record_step(
     judge.ok("order", f"按顺序办理:{StepKind(kind).label}", FOUR_TWO)
     fields: dict = {}
     passed = True
-    minutes = _text(minutes, "minutes", "会议记录/公开内容", limit=MAX_TEXT)
+    minutes = clean_text(minutes, "minutes", "会议记录/公开内容", limit=MAX_TEXT)
     if kind in MEETING_STEPS:
         if kind == StepKind.VILLAGERS_RESOLUTION and villagers_body not in VillagersBody.values:
             raise ServiceError("请选择村民代表会议或村民会议", field="villagers_body")
@@ -315,7 +304,7 @@ def record_step(
         if kind == StepKind.VILLAGERS_RESOLUTION:
             fields["villagers_body"] = villagers_body
     else:
-        channel = _text(channel, "channel", "公开方式", required=True, limit=100)
+        channel = clean_text(channel, "channel", "公开方式", required=True, limit=100)
         if not isinstance(disclose_to, dt.date) or disclose_to < held_on:
             raise ServiceError("请填写公开结束日期(不早于公开开始日期)", field="disclose_to")
         days = (disclose_to - held_on).days + 1
@@ -351,7 +340,7 @@ def record_step(
                 )
         else:
             result = _public(
-                _text(result, "result", "实施结果", required=True, limit=MAX_TEXT), "result", "实施结果"
+                clean_text(result, "result", "实施结果", required=True, limit=MAX_TEXT), "result", "实施结果"
             )
             decision.result = result
         fields.update(channel=channel, disclose_from=held_on, disclose_to=disclose_to)
@@ -362,12 +351,12 @@ def record_step(
         org=village,
         kind=kind,
         held_on=held_on,
-        body=_text(body, "body", "会议/主体", limit=100) or default_body,
+        body=clean_text(body, "body", "会议/主体", limit=100) or default_body,
         minutes=minutes,
         passed=passed,
         checks=[asdict(c) for c in judge.checks],
         has_deviation=judge.deviation,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=user_or_none(actor),
         created_at=now,
         **fields,
     )
@@ -413,7 +402,7 @@ def _check_order(decision: Decision, kind: str) -> None:
 def _check_date(decision: Decision, held_on) -> None:
     if not isinstance(held_on, dt.date):
         raise ServiceError("请填写日期", field="held_on")
-    if held_on > _today():
+    if held_on > kit.today():
         raise ServiceError("日期不能晚于今天", field="held_on")
     last = decision.steps.filter(superseded_at__isnull=True, passed=True).order_by("-held_on", "-pk").first()
     if last and held_on < last.held_on:
@@ -462,11 +451,11 @@ def correct_step(*, actor, step: DecisionStep, reason: str, **changes) -> Decisi
     rule (order of dates, quorum, majority) is refused and nothing changes. An earlier step, or
     the proposal, may correct only its meeting/body and record: later steps were decided on it."""
     decision = Decision.objects.select_for_update(of=("self",)).select_related("org").get(pk=step.decision_id)
-    _require(actor, decision.org)
+    require(actor, decision.org)
     step = DecisionStep.objects.get(pk=step.pk)
     if step.superseded_at is not None:
         raise StateConflict("该步骤已被更正,请刷新页面查看最新记录")
-    reason = _text(reason, "reason", "更正原因", required=True, limit=200)
+    reason = clean_text(reason, "reason", "更正原因", required=True, limit=200)
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
         raise ServiceError("不能更正这些内容:" + "、".join(sorted(unknown)))
@@ -481,8 +470,10 @@ def correct_step(*, actor, step: DecisionStep, reason: str, **changes) -> Decisi
                 "(后续步骤是据此作出的)",
                 field=beyond[0] if beyond[0] != "votes" else "yes",
             )
-        body = _text(changes.get("body", step.body), "body", "会议/主体", limit=100) or step.body
-        minutes = _text(changes.get("minutes", step.minutes), "minutes", "会议记录/公开内容", limit=MAX_TEXT)
+        body = clean_text(changes.get("body", step.body), "body", "会议/主体", limit=100) or step.body
+        minutes = clean_text(
+            changes.get("minutes", step.minutes), "minutes", "会议记录/公开内容", limit=MAX_TEXT
+        )
         if step.kind in MEETING_STEPS and not minutes:
             raise ServiceError("请填写会议记录(议题、讨论情况和表决结果)", field="minutes")
         if (body, minutes) == (step.body, step.minutes):
@@ -493,7 +484,7 @@ def correct_step(*, actor, step: DecisionStep, reason: str, **changes) -> Decisi
         step.pk = None
         step._state.adding = True
         step.body, step.minutes = body, minutes
-        step.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+        step.recorded_by = user_or_none(actor)
         step.created_at = now
         step.save()
         decision.updated_at = now
@@ -581,7 +572,7 @@ def add_photos(*, actor, decision: Decision, uploads, stage: str = PhotoStage.IT
     from cases.photos import check_count, clean_photo
 
     decision = Decision.objects.select_for_update(of=("self",)).select_related("org").get(pk=decision.pk)
-    _require(actor, decision.org)
+    require(actor, decision.org)
     if stage not in PhotoStage.values:
         raise ServiceError("请选择照片类别", field="stage")
     if stage == PhotoStage.RESULT and decision.status not in (DecisionStatus.DISCLOSED, DecisionStatus.DONE):
@@ -593,7 +584,7 @@ def add_photos(*, actor, decision: Decision, uploads, stage: str = PhotoStage.IT
     live = decision.photos.filter(withdrawn_at__isnull=True).count()
     if live + len(uploads) > MAX_PHOTOS_PER_ITEM:
         raise ServiceError(f"每个事项最多 {MAX_PHOTOS_PER_ITEM} 张照片,已有 {live} 张", field="photos")
-    caption = _public(_text(caption, "caption", "照片说明", limit=100), "caption", "照片说明")
+    caption = _public(clean_text(caption, "caption", "照片说明", limit=100), "caption", "照片说明")
     now = clock.now()
     photos = []
     for upload in uploads:
@@ -605,7 +596,7 @@ def add_photos(*, actor, decision: Decision, uploads, stage: str = PhotoStage.IT
             width=width,
             height=height,
             caption=caption,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            uploaded_by=user_or_none(actor),
             created_at=now,
         )
         photo.file.save("photo.jpg", content, save=False)
@@ -623,10 +614,10 @@ def add_photos(*, actor, decision: Decision, uploads, stage: str = PhotoStage.IT
 @transaction.atomic
 def withdraw_photo(*, actor, photo: DecisionPhoto, reason: str) -> DecisionPhoto:
     photo = DecisionPhoto.objects.select_for_update(of=("self",)).select_related("org").get(pk=photo.pk)
-    _require(actor, photo.org)
+    require(actor, photo.org)
     if photo.withdrawn_at is not None:
         raise ServiceError("该照片已撤下", field="reason")
-    photo.withdraw_reason = _text(reason, "reason", "撤下原因", required=True)
+    photo.withdraw_reason = clean_text(reason, "reason", "撤下原因", required=True)
     photo.withdrawn_at = clock.now()
     photo.save(update_fields=["withdrawn_at", "withdraw_reason"])
     record(
@@ -672,15 +663,16 @@ def link_task(
         task = wp.create_task(
             plan,
             actor=actor,
-            title=_text(title, "title", "任务名称", limit=300) or f"{decision.org.name}:{decision.title}",
-            start_on=_today(),
+            title=clean_text(title, "title", "任务名称", limit=300)
+            or f"{decision.org.name}:{decision.title}",
+            start_on=kit.today(),
             deadline=deadline,  # type: ignore[arg-type]
             lead_unit=lead_unit or decision.org,
             description=f"四议两公开事项(村民(代表)会议已决议):{decision.summary[:500]}",
             expected_result="实施完成并公开实施结果",
         )
     else:
-        tasks = Task.objects.all() if actor is None else Task.objects.visible_to(actor)
+        tasks = Task.objects.all() if is_system(actor) else Task.objects.visible_to(actor)
         if not tasks.filter(pk=task.pk).exists():
             raise ServiceError("找不到该任务,或您无权查看", field="task")
         if task.state == TaskState.CANCELLED:
@@ -693,7 +685,7 @@ def link_task(
     if not task.links.filter(kind=LinkKind.URL, url=f"/villages/{decision.pk}/").exists():
         wp.link_record(
             task,
-            actor=None,
+            actor=SYSTEM,
             kind=LinkKind.URL,
             ref=f"/villages/{decision.pk}/",
             label=f"四议两公开:{decision.title}",

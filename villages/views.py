@@ -8,15 +8,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core import clock
+from core import clock, kit
 from core.errors import ServiceError
 
 from . import forms, selectors, services, workflow
 from .models import MEETING_STEPS, ORDER, DecisionPhoto, DecisionStatus, StepKind
-
-
-def _today():
-    return services._today()
 
 
 @login_required
@@ -30,11 +26,11 @@ def index(request):
     if status in DecisionStatus.values:
         items = items.filter(status=status)
     if request.GET.get("overdue"):
-        items = items.filter(due_on__lt=_today()).exclude(status=DecisionStatus.DONE)
+        items = items.filter(due_on__lt=kit.today()).exclude(status=DecisionStatus.DONE)
     page = Paginator(items.order_by("-updated_at", "-pk"), 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "today": _today(),
+        "today": kit.today(),
         "statuses": DecisionStatus.choices,
         "status": status,
         "can_propose": villages.exists(),
@@ -69,7 +65,7 @@ def new(request):
                 messages.success(request, "已登记村党组织提议")
                 return redirect("villages:detail", decision.pk)
     else:
-        form = forms.DecisionForm(villages=villages, initial={"held_on": _today()})
+        form = forms.DecisionForm(villages=villages, initial={"held_on": kit.today()})
     return render(request, "villages/new.html", {"form": form, "active_nav": "villages"})
 
 
@@ -107,7 +103,7 @@ def detail(request, pk):
                     return redirect("villages:detail", decision.pk)
         else:
             form = forms.StepForm(
-                initial={"kind": nxt, "expected_steps": decision.done_steps, "held_on": _today()}
+                initial={"kind": nxt, "expected_steps": decision.done_steps, "held_on": kit.today()}
             )
     context = {
         "d": decision,
@@ -116,7 +112,7 @@ def detail(request, pk):
         "next": StepKind(nxt) if nxt else None,
         "order": [StepKind(k) for k in ORDER],
         "form": form,
-        "today": _today(),
+        "today": kit.today(),
         "meeting_step": nxt in MEETING_STEPS,
         "can_correct": can_act,
         "active_nav": "villages",
@@ -286,7 +282,7 @@ def record_sheet(request, pk):
         "steps": decision.steps.filter(superseded_at__isnull=True).order_by("held_on", "pk"),
         "order": [StepKind(k) for k in ORDER],
         "photos": decision.photos.filter(withdrawn_at__isnull=True).count(),
-        "printed_at": _today(),
+        "printed_at": kit.today(),
     }
     return render(request, "villages/print.html", context)
 
@@ -295,7 +291,7 @@ def record_sheet(request, pk):
 def township(request):
     """The township's list (乡镇督查清单): items of its villages with deviations (late or short
     disclosures, too long, failed votes) and disclosures due and not made."""
-    today = _today()
+    today = kit.today()
     rows = selectors.flagged(request.user, today)
     villages = selectors.villages_for(request.user, "view")
     if not rows and not villages.exists():

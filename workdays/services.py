@@ -6,29 +6,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import Subject, record, snapshot
+from core.actors import user_or_none
 
 from . import events
 from .models import CalendarOverride, OfficialYear
 
 
-def _actor(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
-
-
-def save_override(override: CalendarOverride, *, actor=None, reason: str = "") -> CalendarOverride:
+def save_override(override: CalendarOverride, *, actor, reason: str = "") -> CalendarOverride:
     """Create or update an override and record it."""
     with transaction.atomic():
         adding = override._state.adding
         before = None if adding else snapshot(CalendarOverride.objects.get(pk=override.pk))
         if adding and override.created_by_id is None:
-            override.created_by = _actor(actor)
+            override.created_by = user_or_none(actor)
         override.save()
         code = events.OVERRIDE_CREATED if adding else events.OVERRIDE_CHANGED
         record(override, code, actor=actor, before=before, after=snapshot(override), reason=reason)
     return override
 
 
-def delete_override(override: CalendarOverride, *, actor=None, reason: str = "") -> None:
+def delete_override(override: CalendarOverride, *, actor, reason: str = "") -> None:
     """Delete an override (it is configuration, not a business record), recording it first."""
     with transaction.atomic():
         subject = Subject(override._meta.label_lower, str(override.pk), label=str(override)[:200])
@@ -36,21 +33,21 @@ def delete_override(override: CalendarOverride, *, actor=None, reason: str = "")
         override.delete()
 
 
-def save_official_year(official: OfficialYear, *, actor=None, reason: str = "") -> OfficialYear:
+def save_official_year(official: OfficialYear, *, actor, reason: str = "") -> OfficialYear:
     """Confirm a year (or change a confirmation's note) and record it."""
     with transaction.atomic():
         adding = official._state.adding
         before = None if adding else snapshot(OfficialYear.objects.get(pk=official.pk))
         if adding:
             official.confirmed_at = timezone.now()
-            official.confirmed_by = _actor(actor)
+            official.confirmed_by = user_or_none(actor)
         official.save()
         code = events.YEAR_CONFIRMED if adding else events.YEAR_CHANGED
         record(official, code, actor=actor, before=before, after=snapshot(official), reason=reason)
     return official
 
 
-def confirm_year(year: int, *, actor=None, note: str = "", reason: str = "") -> tuple[OfficialYear, bool]:
+def confirm_year(year: int, *, actor, note: str = "", reason: str = "") -> tuple[OfficialYear, bool]:
     """Mark ``year``'s official schedule as entered; ``(row, created)``. Idempotent."""
     with transaction.atomic():
         existing = OfficialYear.objects.select_for_update().filter(year=year).first()
@@ -59,7 +56,7 @@ def confirm_year(year: int, *, actor=None, note: str = "", reason: str = "") -> 
         return save_official_year(OfficialYear(year=year, note=note), actor=actor, reason=reason), True
 
 
-def unconfirm_year(official: OfficialYear, *, actor=None, reason: str = "") -> None:
+def unconfirm_year(official: OfficialYear, *, actor, reason: str = "") -> None:
     """Withdraw a year's confirmation: the year goes back to the fallback rules' warning."""
     with transaction.atomic():
         subject = Subject(official._meta.label_lower, str(official.pk), label=str(official))

@@ -30,7 +30,9 @@ from django.db.models import Q
 from audit import events
 from audit.services import record
 from core import clock, notify
+from core.actors import SYSTEM, is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.kit import clean_text
 from orgs.models import Org
 from orgs.scoping import can
 from workdays.calendar import add_workdays
@@ -110,7 +112,7 @@ def _remind(task: Task, trigger: str, due_on: dt.date, report: LadderReport) -> 
     record(
         task,
         REMINDED,
-        actor=None,
+        actor=SYSTEM,
         reason=notice.text,
         after={"trigger": trigger, "due_on": due_on.isoformat()},
     )
@@ -151,7 +153,7 @@ def _notice(
     record(
         task,
         NOTICE_ISSUED,
-        actor=None,
+        actor=SYSTEM,
         reason=notice.text,
         after={"number": notice.number, "unit": task.lead_unit.name, "reply_due_on": reply_due.isoformat()},
     )
@@ -182,7 +184,7 @@ def _circular(task: Task, source: Notice, reason: str, report: LadderReport) -> 
     record(
         task,
         CIRCULAR_ISSUED,
-        actor=None,
+        actor=SYSTEM,
         reason=notice.text,
         after={"number": notice.number, "unit": source.unit.name, "from": source.number},
     )
@@ -214,7 +216,7 @@ def _propose(task: Task, circular: Notice, report: LadderReport) -> None:
     record(
         task,
         ACCOUNTABILITY_PROPOSED,
-        actor=None,
+        actor=SYSTEM,
         reason=proposal.reason,
         after={"unit": circular.unit.name, "person": proposal.person_name},
     )
@@ -385,7 +387,7 @@ def issue_notice(
         raise ServiceError("该任务没有牵头单位,无法督办", field="unit")
     if task.state in (TaskState.CANCELLED, TaskState.CLOSED):
         raise StateConflict(f"任务{task.get_state_display()},无需督办")
-    text = services._text(text, "text", "督办内容")
+    text = clean_text(text, "text", "督办内容", required=True, limit=services.MAX_TEXT)
     today = services.today()
     reply_due = None
     if kind == NoticeKind.NOTICE:
@@ -403,7 +405,7 @@ def issue_notice(
         unit=unit,
         text=text,
         reply_due_on=reply_due,
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_by=user_or_none(actor),
         created_at=clock.now(),
     )
     if kind != NoticeKind.REMINDER:
@@ -447,13 +449,13 @@ def reply_notice(notice: Notice, *, actor, reply: str) -> Notice:
     )
     if notice.kind != NoticeKind.NOTICE:
         raise ServiceError("只有督办通知单需要回复")
-    if actor is not None and not can(actor, "workplan_report", notice.unit):
+    if not is_system(actor) and not can(actor, "workplan_report", notice.unit):
         raise PermissionDenied(f"只有{notice.unit.name}可以回复该督办通知单")
     if notice.replied_at is not None:
         raise StateConflict("该督办通知单已回复")
-    notice.reply = services._text(reply, "reply", "情况说明")
+    notice.reply = clean_text(reply, "reply", "情况说明", required=True, limit=services.MAX_TEXT)
     notice.replied_at = clock.now()
-    notice.replied_by = actor if getattr(actor, "is_authenticated", False) else None
+    notice.replied_by = user_or_none(actor)
     notice.save(update_fields=["reply", "replied_at", "replied_by"])
     record(notice.task, NOTICE_REPLIED, actor=actor, reason=notice.reply, after={"number": notice.number})
     notify.notify(
@@ -498,14 +500,14 @@ def record_accountability(
         task=task,
         org=task.org,
         unit=unit,
-        person_name=services._text(person_name, "person_name", "责任人", required=False, limit=50),
+        person_name=clean_text(person_name, "person_name", "责任人", required=False, limit=50),
         form=_check_form(form),
-        reason=services._text(reason, "reason", "问责事由"),
-        decision_no=services._text(decision_no, "decision_no", "决定文号", required=False, limit=60),
+        reason=clean_text(reason, "reason", "问责事由", required=True, limit=services.MAX_TEXT),
+        decision_no=clean_text(decision_no, "decision_no", "决定文号", required=False, limit=60),
         status=AccountabilityStatus.DECIDED,
-        decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+        decided_by=user_or_none(actor),
         decided_at=now,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         created_at=now,
     )
     if decision_file is not None:
@@ -555,21 +557,21 @@ def decide_accountability(
     if item.status != AccountabilityStatus.PROPOSED:
         raise StateConflict("该问责建议已处理")
     now = clock.now()
-    item.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    item.decided_by = user_or_none(actor)
     item.decided_at = now
     if dismiss:
-        note = services._text(reason, "reason", "不予问责理由", limit=500)
+        note = clean_text(reason, "reason", "不予问责理由", limit=500, required=True)
         item.status = AccountabilityStatus.DISMISSED
         item.save(update_fields=["status", "decided_by", "decided_at"])
         record(item.task, ACCOUNTABILITY_DISMISSED, actor=actor, reason=note, after={"unit": item.unit.name})
         return item
     item.form = _check_form(form)
-    item.person_name = services._text(
+    item.person_name = clean_text(
         person_name or item.person_name, "person_name", "责任人", required=False, limit=50
     )
-    item.decision_no = services._text(decision_no, "decision_no", "决定文号", limit=60)
+    item.decision_no = clean_text(decision_no, "decision_no", "决定文号", limit=60, required=True)
     if reason:
-        item.reason = services._text(reason, "reason", "问责事由")
+        item.reason = clean_text(reason, "reason", "问责事由", required=True, limit=services.MAX_TEXT)
     if decision_file is not None:
         checked = _decision_file(decision_file)
         item.decision_file.save(checked.name, checked.content, save=False)

@@ -26,8 +26,11 @@ from django.utils import timezone
 from audit import events
 from audit.services import record
 from core import clock, notify
+from core.actors import SYSTEM, is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.kit import clean_text, today
 from orgs.models import PARTY_KINDS, UNIT_KINDS, Org, RoleGrant
+from orgs.permissions import require
 from orgs.roles import roles_with
 from orgs.scoping import can
 from workdays.calendar import WorkCalendar, add_workdays
@@ -84,28 +87,8 @@ CADENCE_DAYS: dict[str, int] = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14}
 # Helpers
 
 
-def today() -> dt.date:
-    return timezone.localdate(clock.now())
-
-
-def _require(actor, action: str, org: Org | None, message: str) -> None:
-    if actor is None:
-        return  # the system: periodic jobs, the demo generator
-    if org is None or not can(actor, action, org):
-        raise PermissionDenied(message)
-
-
 def require_supervisor(actor, plan: Plan) -> None:
-    _require(actor, "supervise", plan.org, f"只有{plan.org.name}的督查人员可以进行此操作")
-
-
-def _text(value, field: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise ServiceError(f"{label}不能超过{limit}字", field=field)
-    return value
+    require(actor, "supervise", plan.org, f"只有{plan.org.name}的督查人员可以进行此操作")
 
 
 def _join(values: Iterable[str] | str, allowed: Sequence[str] | None, field: str, label: str) -> str:
@@ -281,19 +264,21 @@ def create_plan(
     is_demo: bool = False,
 ) -> Plan:
     """``source_file``: the meeting's document (PDF/Word …), checked like evidence."""
-    _require(actor, "supervise", owner, f"您没有在{owner.name}创建督办计划的权限")
+    require(actor, "supervise", owner, f"您没有在{owner.name}创建督办计划的权限")
     if kind not in PlanKind.values:
         raise ServiceError("计划类别无效", field="kind")
     plan = Plan.objects.create(
         org=owner,
-        title=_text(title, "title", "计划名称", limit=120),
+        title=clean_text(title, "title", "计划名称", limit=120, required=True),
         kind=kind,
         year=year or (source_date or today()).year,
-        source_meeting=_text(source_meeting, "source_meeting", "来源会议/文件", required=False, limit=200),
-        document_no=_text(document_no, "document_no", "文号", required=False, limit=60),
+        source_meeting=clean_text(
+            source_meeting, "source_meeting", "来源会议/文件", required=False, limit=200
+        ),
+        document_no=clean_text(document_no, "document_no", "文号", required=False, limit=60),
         source_date=source_date,
         source_text=(source_text or "")[:200_000],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         created_at=clock.now(),
         is_demo=is_demo,
     )
@@ -327,7 +312,7 @@ def approve_plan(plan: Plan, *, actor) -> Plan:
         raise ServiceError(f"以下任务未确定牵头单位,不能下达:{names}", field="lead_unit")
     now = clock.now()
     plan.state, plan.approved_at = PlanState.APPROVED, now
-    plan.approved_by = actor if getattr(actor, "is_authenticated", False) else None
+    plan.approved_by = user_or_none(actor)
     plan.save(update_fields=["state", "approved_at", "approved_by"])
     calendar = status.calendar_for()
     for task in tasks:
@@ -423,12 +408,12 @@ def create_task(
         plan=plan,
         org=plan.org,
         parent=parent,
-        number=_text(number, "number", "序号", required=False, limit=20) or auto_number,
+        number=clean_text(number, "number", "序号", required=False, limit=20) or auto_number,
         sort=sort,
-        title=_text(title, "title", "工作任务", limit=300),
-        description=_text(description, "description", "任务要求", required=False),
+        title=clean_text(title, "title", "工作任务", limit=300, required=True),
+        description=clean_text(description, "description", "任务要求", required=False, limit=MAX_TEXT),
         lead_unit=lead_unit,
-        leader_name=_text(
+        leader_name=clean_text(
             leader_name or (leader.name if leader else ""),
             "leader_name",
             "责任领导",
@@ -436,7 +421,7 @@ def create_task(
             limit=50,
         ),
         leader=leader,
-        responsible_name=_text(
+        responsible_name=clean_text(
             responsible_name or (responsible.name if responsible else ""),
             "responsible_name",
             "责任人",
@@ -447,7 +432,7 @@ def create_task(
         start_on=start_on,
         deadline=deadline,
         cadence=cadence,
-        expected_result=_text(expected_result, "expected_result", "预期成果", required=False, limit=300),
+        expected_result=clean_text(expected_result, "expected_result", "预期成果", required=False, limit=300),
         evidence_kinds=_join(evidence_kinds, EVIDENCE_KINDS, "evidence_kinds", "成果形式"),
         priority=priority,
         tags=_join(tags, None, "tags", "标签"),
@@ -477,7 +462,7 @@ def create_task(
 def add_milestone(task: Task, *, actor, title: str, due_on: dt.date) -> Milestone:
     task = _locked_task(task)
     require_supervisor(actor, task.plan)
-    title = _text(title, "milestone_title", "节点目标", limit=200)
+    title = clean_text(title, "milestone_title", "节点目标", limit=200, required=True)
     if due_on is None or due_on < task.start_on or due_on > task.deadline:
         raise ServiceError("节点时限应在任务开始日期和完成时限之间", field="milestone_due_on")
     return Milestone.objects.create(task=task, title=title, due_on=due_on)
@@ -486,7 +471,7 @@ def add_milestone(task: Task, *, actor, title: str, due_on: dt.date) -> Mileston
 @transaction.atomic
 def complete_milestone(milestone: Milestone, *, actor, done_on: dt.date | None = None) -> Milestone:
     task = _locked_task(milestone.task)
-    _require(actor, "workplan_report", task.lead_unit, "只有牵头单位可以确认节点完成")
+    require(actor, "workplan_report", task.lead_unit, "只有牵头单位可以确认节点完成")
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if milestone.done_on is not None:
         raise StateConflict("该节点已完成")
@@ -529,7 +514,7 @@ def _clean_change(name: str, value):
             raise ServiceError("权重应大于0", field="weight")
         return value
     if name == "title":
-        return _text(value, "title", "工作任务", limit=300)
+        return clean_text(value, "title", "工作任务", limit=300, required=True)
     return value.strip() if isinstance(value, str) else value
 
 
@@ -643,7 +628,7 @@ def cancel_task(task: Task, *, actor, reason: str) -> Task:
     """Cancel a task and its open sub-tasks (nothing is deleted); the reason is kept."""
     task = _locked_task(task)
     TASKS.check_permission("cancel", task, actor)
-    reason = _text(reason, "reason", "取消原因", limit=300)
+    reason = clean_text(reason, "reason", "取消原因", limit=300, required=True)
     TASKS.check_status("cancel", task)
     now = clock.now()
     ids = [task.pk, *sorted(_descendant_ids(task))]
@@ -699,7 +684,10 @@ def _roll_up(task: Task, actor) -> None:
             task.state, task.done_at, task.progress = TaskState.DONE, clock.now(), HUNDRED
             fields += ["state", "done_at"]
             record(
-                task, COMPLETED_BY_CHILDREN, actor=None, after={"state": task.state, "children": len(counted)}
+                task,
+                COMPLETED_BY_CHILDREN,
+                actor=SYSTEM,
+                after={"state": task.state, "children": len(counted)},
             )
         elif not finished and task.state == TaskState.DONE and counted:
             # A child was sent back or added: the parent is open again.
@@ -726,13 +714,13 @@ def submit_co_input(task: Task, *, actor, unit: Org, text: str) -> CoInput:
     task = _locked_task(task)
     if not task.units.filter(active=True, role=UnitRole.CO, org=unit).exists():
         raise PermissionDenied(f"{unit.name}不是该任务的配合单位")
-    _require(actor, "workplan_report", unit, f"您不能代表{unit.name}报送")
+    require(actor, "workplan_report", unit, f"您不能代表{unit.name}报送")
     TASKS.check_status("co_input", task)
     co_input = CoInput.objects.create(
         task=task,
         org=unit,
-        text=_text(text, "text", "配合工作情况"),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        text=clean_text(text, "text", "配合工作情况", required=True, limit=MAX_TEXT),
+        created_by=user_or_none(actor),
         created_at=clock.now(),
     )
     record(task, CO_INPUT, actor=actor, after={"unit": unit.name, "text": co_input.text[:200]})
@@ -771,7 +759,7 @@ def report_progress(
     complete = bool(complete) or percent == 100
     if complete and percent != 100:
         raise ServiceError("申请办结时完成进度应为100%", field="percent")
-    done_text = _text(done_text, "done_text", "工作进展")
+    done_text = clean_text(done_text, "done_text", "工作进展", required=True, limit=MAX_TEXT)
     rule = status.rule_in_force(today())
     files = [(kind, evidence_files.check_upload(upload, rule.max_evidence_mb)) for kind, upload in evidence]
     for kind, _ in files:
@@ -789,13 +777,13 @@ def report_progress(
         org=task.lead_unit,
         percent=percent,
         done_text=done_text,
-        problems=_text(problems, "problems", "存在问题", required=False),
-        next_steps=_text(next_steps, "next_steps", "下步打算", required=False),
+        problems=clean_text(problems, "problems", "存在问题", required=False, limit=MAX_TEXT),
+        next_steps=clean_text(next_steps, "next_steps", "下步打算", required=False, limit=MAX_TEXT),
         co_inputs="\n".join(f"{i.org.name}:{i.text}" for i in pending),
         is_completion=complete,
         previous_progress=task.progress,
         status=ReportStatus.AWAITING if complete else ReportStatus.RECEIVED,
-        reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reported_by=user_or_none(actor),
         created_at=now,
     )
     CoInput.objects.filter(pk__in=[i.pk for i in pending]).update(report=report)
@@ -857,11 +845,11 @@ def verify_completion(task: Task, *, actor, accept: bool, note: str = "") -> Tas
     report = (
         task.reports.filter(is_completion=True, status=ReportStatus.AWAITING).order_by("-created_at").first()
     )
-    note = _text(note, "note", "退回理由" if not accept else "核验意见", required=not accept, limit=500)
+    note = clean_text(note, "note", "退回理由" if not accept else "核验意见", required=not accept, limit=500)
     now = clock.now()
     if report is not None:
         report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
-        report.verified_by = actor if getattr(actor, "is_authenticated", False) else None
+        report.verified_by = user_or_none(actor)
         report.verified_at, report.verify_note = now, note
         report.save(update_fields=["status", "verified_by", "verified_at", "verify_note"])
     if accept:
@@ -957,7 +945,7 @@ LINK_ADDED = E("workplan.link_added", "关联记录")
 
 
 def _can_work_on(actor, task: Task) -> bool:
-    if actor is None:
+    if is_system(actor):
         return True
     if can(actor, "supervise", task.plan.org):
         return True
@@ -976,18 +964,18 @@ def link_record(task: Task, *, actor, kind: str, ref: str, label: str = ""):
     task = _locked_task(task)
     if not _can_work_on(actor, task):
         raise PermissionDenied("只有督查室和承办单位可以关联记录")
-    ref = _text(ref, "ref", "记录编号或链接", limit=300)
+    ref = clean_text(ref, "ref", "记录编号或链接", limit=300, required=True)
     if kind == LinkKind.CASE:
         if not apps.is_installed("cases"):
             raise ServiceError("未启用网格事项", field="kind")
         Case = apps.get_model("cases", "Case")
-        cases = Case.objects.all() if actor is None else Case.objects.visible_to(actor)
+        cases = Case.objects.all() if is_system(actor) else Case.objects.visible_to(actor)
         case = cases.filter(number=ref).first()
         if case is None:
             raise ServiceError(f"找不到事项“{ref}”,或您无权查看", field="ref")
         target, text, url = case.number, f"网格事项 {case.number} {case.title}", f"/cases/{case.number}/"
     elif kind == LinkKind.ORG:
-        orgs = Org.objects.all() if actor is None else Org.objects.visible_to(actor)
+        orgs = Org.objects.all() if is_system(actor) else Org.objects.visible_to(actor)
         org = orgs.filter(name=ref, archived_at__isnull=True).first()
         if org is None:
             raise ServiceError(f"找不到组织“{ref}”,或您无权查看", field="ref")
@@ -998,7 +986,7 @@ def link_record(task: Task, *, actor, kind: str, ref: str, label: str = ""):
         target, text, url = "", "", ref
     else:
         raise ServiceError("关联类型无效", field="kind")
-    label = _text(label, "label", "说明", required=kind == LinkKind.URL, limit=200) or text
+    label = clean_text(label, "label", "说明", required=kind == LinkKind.URL, limit=200) or text
     if target and TaskLink.objects.filter(task=task, kind=kind, target_id=target).exists():
         raise ServiceError("该记录已关联", field="ref")
     link = TaskLink.objects.create(
@@ -1007,7 +995,7 @@ def link_record(task: Task, *, actor, kind: str, ref: str, label: str = ""):
         target_id=target,
         label=label,
         url=url,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         created_at=clock.now(),
     )
     record(task, LINK_ADDED, actor=actor, after={"kind": kind, "label": label, "url": url})

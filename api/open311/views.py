@@ -25,6 +25,7 @@ from audit import events
 from audit.services import record
 from cases import services as case_services
 from cases.models import OPEN_STATUSES, Channel, Urgency
+from core.actors import SYSTEM
 from core.errors import ServiceError
 from core.http import client_ip
 
@@ -194,7 +195,7 @@ def _create(request, fmt):
         with transaction.atomic():
             case = case_services.report_case(
                 channel=Channel.API,
-                actor=None,
+                actor=SYSTEM,
                 description=description,
                 title=attributes.get("title", "") or "",
                 address=address[:200],
@@ -212,7 +213,7 @@ def _create(request, fmt):
                 media_url=media_url,
                 attributes=attributes,
             )
-            record(case, RECEIVED, actor=None, after={"client": client.name, "service_code": category.code})
+            record(case, RECEIVED, actor=SYSTEM, after={"client": client.name, "service_code": category.code})
     except ServiceError as failure:
         field = f" [{failure.field}]" if failure.field else ""
         raise Open311Error(400, f"{failure.message}{field}") from failure

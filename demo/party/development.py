@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from orgs.models import Org
 from party import development as dev
 from party import devsteps, services
@@ -134,7 +135,7 @@ class _Demo:
         born = applied - relativedelta(years=age, days=self.rng.randint(10, 300))
         self.count += 1
         return dev.apply_for_membership(
-            actor=None,
+            actor=SYSTEM,
             branch=branch,
             applied_on=applied,
             name=self.name(),
@@ -181,7 +182,7 @@ class _Demo:
                 no = 1 if voters > 10 and self.rng.random() < 0.3 else 0
                 yes = voters - abstain - no
                 meeting = services.record_meeting(
-                    actor=None,
+                    actor=SYSTEM,
                     org=branch,
                     kind=MeetingKind.BRANCH_ASSEMBLY,
                     held_on=day,
@@ -199,7 +200,7 @@ class _Demo:
             if n == 25:
                 kw["checklist"] = list(devsteps.ARCHIVE_CHECKLIST)
             kw.update((extra or {}).get(n, {}))
-            dev.record_step(actor=None, applicant=applicant, number=n, done_on=day, **kw)
+            dev.record_step(actor=SYSTEM, applicant=applicant, number=n, done_on=day, **kw)
             applicant.refresh_from_db()
             last = day
         return applicant
@@ -284,12 +285,12 @@ def _dues_of_admitted(demo: _Demo, shuji: Org) -> str | None:
         income = demo.rng.choice(["2800", "3600", "4500", "5200", "6800"])
         joined = membership.month_start(member.joined_on)
         membership.set_dues_base(
-            actor=None, member=member, kind=DuesKind.SALARY, income=income, effective_month=joined
+            actor=SYSTEM, member=member, kind=DuesKind.SALARY, income=income, effective_month=joined
         )
         for month in membership.months_between(joined, last):
             paid_on = max(month + dt.timedelta(days=demo.rng.randint(2, 20)), member.joined_on)
             membership.record_payment(
-                actor=None, member=member, month=month, paid_on=min(paid_on, demo.today)
+                actor=SYSTEM, member=member, month=month, paid_on=min(paid_on, demo.today)
             )
     return left.person.name if left is not None else None
 
@@ -300,7 +301,7 @@ def _correct_one(applicant: Applicant, reason: str) -> None:
 
     step = DevelopmentStep.objects.filter(applicant=applicant, number=18, superseded_at__isnull=True).first()
     if step is not None:
-        dev.correct_step(actor=None, step=step, reason=reason, done_on=step.done_on + dt.timedelta(days=1))
+        dev.correct_step(actor=SYSTEM, step=step, reason=reason, done_on=step.done_on + dt.timedelta(days=1))
 
 
 def _path_dates(start: dt.date, admitted: dt.date | None = None) -> dict[int, dt.date]:
@@ -400,7 +401,7 @@ def build_demo_development(stdout=None) -> int:
         # of this year when that differs.
         for year in sorted({cluster.year, today.year}):
             dev.set_plan(
-                actor=None,
+                actor=SYSTEM,
                 org=street,
                 year=year,
                 quota=3,
@@ -410,7 +411,7 @@ def build_demo_development(stdout=None) -> int:
                 note="区委组织部下达",
             )
         dev.set_plan(
-            actor=None, org=shuji, year=today.year, quota=2, women_min=1, young_min=1, frontline_min=1
+            actor=SYSTEM, org=shuji, year=today.year, quota=2, women_min=1, young_min=1, frontline_min=1
         )
         unset = _dues_of_admitted(demo, shuji)
     if stdout:

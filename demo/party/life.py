@@ -30,6 +30,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from audit.services import Subject, record
+from core.actors import SYSTEM
 from demo import orgs as orgs_demo
 from orgs.models import Org, Position
 from party import files, memberyear, services, similarity
@@ -608,6 +609,7 @@ def build_demo_party(stdout=None) -> dict[str, int]:
         record(
             Subject("party.demo", "yuelu", label="岳麓区演示组织生活", scope_path=root.path),
             services.DEMO_LOADED,
+            actor=SYSTEM,
             after=counts,
             reason="演示数据",
         )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from core import clock
+from core.actors import SYSTEM
 from orgs.models import Org
 from party import membership, reductions
 from party.memmodels import (
@@ -129,7 +130,7 @@ def build(
         if i % 2 == 0:
             target = rng.choice(others)
             membership.start_transfer(
-                actor=None,
+                actor=SYSTEM,
                 member=a,
                 kind=TransferKind.IN_DISTRICT,
                 to_org=target,
@@ -138,18 +139,18 @@ def build(
             )
         else:
             t = membership.start_transfer(
-                actor=None,
+                actor=SYSTEM,
                 member=a,
                 kind=TransferKind.OUTSIDE,
                 to_org_name=f"中共{rng.choice(PLACES)}某企业支部委员会",
                 reason="工作调动",
                 sent_on=today - dt.timedelta(days=40),
             )
-            membership.receive_transfer(actor=None, transfer=t, received_on=today - dt.timedelta(days=25))
+            membership.receive_transfer(actor=SYSTEM, transfer=t, received_on=today - dt.timedelta(days=25))
         transfers += 1
         since = today - relativedelta(months=8 if i in (0, 3) else 2)
         membership.register_floating(
-            actor=None,
+            actor=SYSTEM,
             member=c,
             place=rng.choice(PLACES),
             since=since,
@@ -158,7 +159,7 @@ def build(
         floating += 1
         reason, given, amount, follow = CARE[i % len(CARE)]
         membership.record_care_visit(
-            actor=None,
+            actor=SYSTEM,
             member=d,
             reason=reason,
             visited_on=today - dt.timedelta(days=rng.randint(5, 60)),
@@ -178,18 +179,18 @@ def build(
             continue
         if i == 0:
             c = membership.nominate(
-                actor=None,
+                actor=SYSTEM,
                 org=branch,
                 category="outstanding_member",
                 year=today.year,
                 member=pool[1] if len(pool) > 1 else pool[0],  # pool[0] is behind on dues
                 deeds="担任楼栋党小组长,常年组织志愿服务队开展助老服务,带头化解邻里纠纷,群众评价好。",
             )
-            membership.review(actor=None, commendation=c, passed=True, opinion="符合条件")
-            membership.start_notice(actor=None, commendation=c, starts_on=today - dt.timedelta(days=2))
+            membership.review(actor=SYSTEM, commendation=c, passed=True, opinion="符合条件")
+            membership.start_notice(actor=SYSTEM, commendation=c, starts_on=today - dt.timedelta(days=2))
         else:
             membership.nominate(
-                actor=None,
+                actor=SYSTEM,
                 org=branch,
                 category="advanced_org",
                 year=today.year,
@@ -225,7 +226,7 @@ def _reductions(home_pool, exempted, exempt_from, branches, members_of, ledger, 
     applied = exempt_from + dt.timedelta(days=4)
     with clock.frozen(_at(applied + dt.timedelta(days=3))):
         r = reductions.report_reduction(
-            actor=None,
+            actor=SYSTEM,
             member=exempted,
             first_month=exempt_from,
             last_month=exempt_from + relativedelta(months=5),
@@ -237,7 +238,7 @@ def _reductions(home_pool, exempted, exempt_from, branches, members_of, ledger, 
             branch_opinion="经支委会研究,情况属实,同意免交6个月,报街道党工委审批",
         )
     with clock.frozen(_at(applied + dt.timedelta(days=10), 15)):
-        reductions.decide_reduction(actor=None, reduction=r, approve=True, note="同意免交,期满后重新核定")
+        reductions.decide_reduction(actor=SYSTEM, reduction=r, approve=True, note="同意免交,期满后重新核定")
     count = 1
 
     def pending(member, reason, detail, days_ago, months=6, share="0.2"):
@@ -249,7 +250,7 @@ def _reductions(home_pool, exempted, exempt_from, branches, members_of, ledger, 
         amount = amount if Decimal("0.2") <= amount < base.monthly_due else Decimal("0")
         with clock.frozen(_at(day)):
             return reductions.report_reduction(
-                actor=None,
+                actor=SYSTEM,
                 member=member,
                 first_month=this_month,
                 last_month=this_month + relativedelta(months=months - 1),
@@ -267,7 +268,7 @@ def _reductions(home_pool, exempted, exempt_from, branches, members_of, ledger, 
     if refused is not None:
         with clock.frozen(_at(today - dt.timedelta(days=38), 16)):
             reductions.decide_reduction(
-                actor=None,
+                actor=SYSTEM,
                 reduction=refused,
                 approve=False,
                 note="本人及配偶有稳定工资收入,不属于交纳党费确有困难的情形,请按规定比例交纳",

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from orgs.models import Org, Position
 from party import terms
 from party.models import Appointment, LeadingCadre, Member, MemberCategory, MemberStatus, Term
@@ -37,7 +38,7 @@ def build(branches: list[Org], shuji_branch: Org | None, rng, today: dt.date) ->
         )
     ]
     term = terms.record_election(
-        actor=None, org=electing, held_on=held_on, eligible=len(members), present=present, committee=rows
+        actor=SYSTEM, org=electing, held_on=held_on, eligible=len(members), present=present, committee=rows
     )
     Term.objects.filter(pk=term.pk).update(is_demo=True, note="演示:待街道党工委审批")
     # A secretary elected between elections, still not approved after 45 days: the post is vacant.
@@ -47,7 +48,7 @@ def build(branches: list[Org], shuji_branch: Org | None, rng, today: dt.date) ->
         end_on=elected_on, end_reason="调任"
     )
     appointment = terms.report_appointment(
-        actor=None, org=waiting, person=members[-1].person, post="secretary", elected_on=elected_on
+        actor=SYSTEM, org=waiting, person=members[-1].person, post="secretary", elected_on=elected_on
     )
     Appointment.objects.filter(pk=appointment.pk).update(
         is_demo=True,
@@ -74,7 +75,7 @@ def _structure(branches: list[Org], shuji_branch: Org | None, rng, today: dt.dat
     if higher is not None:
         rows.append(
             structure.designate_brand(
-                actor=None,
+                actor=SYSTEM,
                 branch=branch,
                 title="红色物业·楼栋管家",
                 citation="推行党员包联楼栋、物业服务企业党建共建,加装电梯和老旧小区改造矛盾化解率居全街道前列。",
@@ -90,7 +91,7 @@ def _structure(branches: list[Org], shuji_branch: Org | None, rng, today: dt.dat
         for partner in partners:
             rows.append(
                 structure.link_alliance(
-                    actor=None,
+                    actor=SYSTEM,
                     org=branch,
                     partner=partner,
                     partner_kind="grid" if partner.kind == "grid" else "property",
@@ -110,7 +111,7 @@ def _structure(branches: list[Org], shuji_branch: Org | None, rng, today: dt.dat
         )
         if firms:
             structure.add_joint_unit(
-                actor=None,
+                actor=SYSTEM,
                 branch=candidate,
                 unit=firms[0],
                 joined_on=today - dt.timedelta(days=300),
@@ -148,7 +149,7 @@ def _cadres(branches: list[Org], rng, today: dt.date) -> dict[str, int]:
         member = _formal(branch)[-1]
         marked.append(
             cadres.mark_leading_cadre(
-                actor=None,
+                actor=SYSTEM,
                 member=member,
                 team=team,
                 title=rng.choice(["党工委委员", "党工委副书记"]),
@@ -159,7 +160,7 @@ def _cadres(branches: list[Org], rng, today: dt.date) -> dict[str, int]:
     attendance = {c.member_id: "present" for c in marked}
     attendance[marked[-1].member_id] = "absent"
     services.record_meeting(
-        actor=None,
+        actor=SYSTEM,
         org=team,
         kind=MeetingKind.DEMOCRATIC_LIFE,
         held_on=dt.date(today.year - 1, 12, 18),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from . import registry
 from .context import COMMITTEE_POSTS, Context
-from .dates import CST, _today, default_window, periods, plus_months, quarter_label, quarter_of
+from .dates import CST, default_window, periods, plus_months, quarter_label, quarter_of
 from .engine import BATCH_SETTINGS, SHOWN_EVIDENCE, Engine, check
 from .findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding
 from .kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
@@ -34,7 +34,6 @@ __all__ = [
     "Engine",
     "Finding",
     "Score",
-    "_today",
     "check",
     "default_window",
     "periods",

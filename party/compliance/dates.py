@@ -8,8 +8,6 @@ import functools
 
 from dateutil.relativedelta import relativedelta
 
-from core import clock
-
 from ..models import Period
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -66,10 +64,6 @@ def plus_months(day: dt.date, months: int) -> dt.date:
 def default_window(today: dt.date) -> tuple[dt.date, dt.date]:
     """The last twelve months up to today."""
     return today - relativedelta(years=1) + dt.timedelta(days=1), today
-
-
-def _today() -> dt.date:
-    return clock.now().astimezone(CST).date()
 
 
 def pct(value: float) -> str:

@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection
 
+from core import kit
 from orgs.models import Org
 
 from . import registry
 from .context import Context
-from .dates import _today, default_window
+from .dates import default_window
 from .findings import Finding, sort_key
 
 SHOWN_EVIDENCE = 12
@@ -87,7 +88,7 @@ def check(root: Org, start: dt.date | None = None, end: dt.date | None = None, t
     """The findings for ``root``'s subtree (a party organization, or the party organizations built
     in an administrative unit) for the period [start, end] (default: the last twelve months).
     State rules (secretary, terms, member counts, lapses) are evaluated as of min(end, today)."""
-    today = today or _today()
+    today = today or kit.today()
     if start is None or end is None:
         start, end = default_window(today)
     ref = min(end, today)

@@ -9,6 +9,7 @@ from django.test import Client
 from PIL import Image
 
 from api import services
+from core.actors import SYSTEM
 from tests.cases.conftest import actors, category, new_case, walk  # noqa: F401  (fixtures and helpers)
 
 
@@ -46,7 +47,7 @@ class ApiClient:
 
 
 def client_for(user) -> ApiClient:
-    _, raw = services.issue_token(owner=user, name="测试令牌")
+    _, raw = services.issue_token(owner=user, name="测试令牌", actor=SYSTEM)
     return ApiClient(user, raw)
 
 

@@ -14,6 +14,7 @@ from api import services
 from api.models import Open311Client, Open311Request
 from audit.models import AuditEvent
 from cases.models import Case, Category
+from core.actors import SYSTEM
 
 from .conftest import new_case, walk
 
@@ -58,7 +59,7 @@ EXTENSIONS = {"detailed_status"}
 
 @pytest.fixture
 def api_key(db):
-    _, raw = services.issue_open311_client(name="随手拍App", contact="测试")
+    _, raw = services.issue_open311_client(name="随手拍App", contact="测试", actor=SYSTEM)
     return raw
 
 
@@ -243,7 +244,7 @@ def test_post_errors(world, fmt, api_key):
     assert not Case.objects.exists()
     # A revoked key stops working.
     client_row = Open311Client.objects.get()
-    services.revoke_open311_client(client_row)
+    services.revoke_open311_client(client_row, actor=SYSTEM)
     assert post(**base)[0] == 403
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party import membership, reductions
 from party.defaults import seed_defaults
@@ -41,7 +42,7 @@ def test_member_dues_and_proxy_payments(scene):
     url = f"{BASE}/party/members/{member.pk}/dues"
     account = shuji.get(url).json()
     assert account["base_missing"] is True and account["base"] is None and account["payments"] == []
-    membership.set_dues_base(actor=None, member=member, kind=DuesKind.RELIEF, effective_month="2026-06")
+    membership.set_dues_base(actor=SYSTEM, member=member, kind=DuesKind.RELIEF, effective_month="2026-06")
     account = shuji.get(url).json()
     assert account["base_missing"] is False and account["base"]["monthly_due"] == "0.20"
     assert account["arrears"] == ["2026-06", "2026-07", "2026-08", "2026-09"]
@@ -96,7 +97,7 @@ def grant_other(scene):
 
 def test_reporter_cannot_decide_through_the_api(scene):
     member = scene["member"]
-    membership.set_dues_base(actor=None, member=member, kind=DuesKind.RELIEF, effective_month="2026-06")
+    membership.set_dues_base(actor=SYSTEM, member=member, kind=DuesKind.RELIEF, effective_month="2026-06")
     r = reductions.report_reduction(
         actor=scene["reporter_user"],
         member=member,

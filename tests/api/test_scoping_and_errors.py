@@ -13,6 +13,7 @@ from api.models import WebhookSubscription
 from api.v1.api import api
 from cases import approvals
 from cases.models import CaseAttachment
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party.devmodels import Applicant
 from party.memmodels import DuesPayment, DuesReduction
@@ -61,7 +62,7 @@ def scene(world, actors, category, api_for, settings, tmp_path):
     plan, task = key_task(world, actors)
     case = walk(new_case(world), actors, world, category, "dispatched")
     attachment = CaseAttachment.objects.create(case=case, stage="report", file="cases/x.jpg")
-    insider_token, _ = api_services.issue_token(owner=actors["dispatcher"], name="insider")
+    insider_token, _ = api_services.issue_token(owner=actors["dispatcher"], name="insider", actor=SYSTEM)
     subscription = api_services.subscribe_webhook(
         org=world["s1"], url="http://127.0.0.1:9/hook", actor=actors["dispatcher"]
     )
@@ -70,7 +71,7 @@ def scene(world, actors, category, api_for, settings, tmp_path):
     village_defaults()
     village = make_org(make_org(world["district"], "town", "莲花镇"), "village", "桐木村", households=300)
     decision = village_services.propose_decision(
-        actor=None,
+        actor=SYSTEM,
         village=village,
         title="道路硬化",
         matter="project",
@@ -305,10 +306,10 @@ def test_400_unparseable_body_and_bad_idempotency_key(world, actors, api_for):
 
 
 def test_401_for_bad_and_revoked_tokens(actors):
-    token, raw = api_services.issue_token(owner=actors["dispatcher"], name="t")
+    token, raw = api_services.issue_token(owner=actors["dispatcher"], name="t", actor=SYSTEM)
     assert ApiClient(raw=raw).get("/api/v1/me").status_code == 200
     assert ApiClient(raw=raw + "x").get("/api/v1/me").status_code == 401
-    api_services.revoke_token(token)
+    api_services.revoke_token(token, actor=SYSTEM)
     response = ApiClient(raw=raw).get("/api/v1/me")
     assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
 

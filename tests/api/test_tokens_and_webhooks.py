@@ -15,6 +15,7 @@ from api import services, webhooks
 from api.models import ApiToken, DeliveryStatus, WebhookDelivery, hash_secret
 from audit.models import AuditEvent
 from cases import services as case_services
+from core.actors import SYSTEM
 
 from .conftest import ApiClient, new_case, walk
 
@@ -86,7 +87,7 @@ def test_token_api_and_last_used(actors, api_for):
 
 
 def test_inactive_owner_token_stops_working(actors):
-    _, raw = services.issue_token(owner=actors["dispatcher"], name="t")
+    _, raw = services.issue_token(owner=actors["dispatcher"], name="t", actor=SYSTEM)
     actors["dispatcher"].is_active = False
     actors["dispatcher"].save()
     assert ApiClient(raw=raw).get("/api/v1/me").status_code == 401
@@ -179,7 +180,7 @@ def test_signed_deliveries_with_retry_and_log(world, actors, category, api_for, 
 def test_department_subscription_gets_dispatched_cases_and_gives_up(
     world, actors, category, receiver, monkeypatch
 ):
-    sub = services.subscribe_webhook(org=world["d1"], url=receiver.url, actor=None)
+    sub = services.subscribe_webhook(org=world["d1"], url=receiver.url, actor=SYSTEM)
     case = new_case(world)
     case_services.register_case(case, actor=actors["dispatcher"], category=category)
     assert webhooks.collect() == 0  # not the department's yet
@@ -190,7 +191,7 @@ def test_department_subscription_gets_dispatched_cases_and_gives_up(
     report = webhooks.deliver_due()
     assert report.failed == 3
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
-    services.deactivate_webhook(sub, actor=None)
+    services.deactivate_webhook(sub, actor=SYSTEM)
     new_case(world)
     assert webhooks.collect() == 0
 

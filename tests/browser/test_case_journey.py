@@ -4,6 +4,8 @@
 
 import pytest
 
+from core.actors import SYSTEM
+
 from .conftest import open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -138,7 +140,7 @@ def test_report_by_a_point_on_the_map(staff_page, phone_page, live_server, journ
 
     from ..cases.conftest import SQUARE
 
-    org_services.update_org(journey["world"]["g1"], actor=None, geometry=SQUARE)
+    org_services.update_org(journey["world"]["g1"], actor=SYSTEM, geometry=SQUARE)
     resident = phone_page
     resident.goto(f"{live_server.url}/report/")
     resident.wait_for_selector(".pick-map .leaflet-interactive")

@@ -4,6 +4,8 @@ the back link. The console watch (conftest) fails the test on any CSP violation 
 
 import pytest
 
+from core.actors import SYSTEM
+
 from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +17,7 @@ def test_chart_map_and_toggles_under_the_policy(staff_page, live_server, journey
     from ..cases.conftest import SQUARE
 
     world = journey["world"]
-    org_services.update_org(world["g1"], actor=None, geometry=SQUARE)
+    org_services.update_org(world["g1"], actor=SYSTEM, geometry=SQUARE)
     dudao = staff_page("dudao")
 
     dudao.goto(f"{live_server.url}/rankings/")

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from cases.defaults import seed_defaults as seed_cases
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party import development as dev
 from party.defaults import seed_defaults as seed_party
@@ -49,7 +50,7 @@ def journey(transactional_db, settings, tmp_path):
     extended = walk(apply(branch, name="周建军"), branch, 22)
     meeting = assembly(branch, D[23])
     dev.record_step(
-        actor=None,
+        actor=SYSTEM,
         applicant=extended,
         number=23,
         done_on=D[23],
@@ -68,7 +69,7 @@ def journey(transactional_db, settings, tmp_path):
     )
     start = dt.date(2026, 9, 1)
     decision = village_services.propose_decision(
-        actor=None,
+        actor=SYSTEM,
         village=village,
         title="组级道路硬化工程",
         matter="project",
@@ -86,10 +87,10 @@ def journey(transactional_db, settings, tmp_path):
     ]:
         day += dt.timedelta(days=3)
         village_services.record_step(
-            actor=None, decision=decision, kind=kind, held_on=day, minutes="讨论表决", **kw
+            actor=SYSTEM, decision=decision, kind=kind, held_on=day, minutes="讨论表决", **kw
         )
     village_services.record_step(
-        actor=None,
+        actor=SYSTEM,
         decision=decision,
         kind=StepKind.RESOLUTION_DISCLOSURE,
         held_on=day + dt.timedelta(days=2),

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cases.defaults import seed_defaults as seed_cases
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party import development as dev
 from party.defaults import seed_defaults as seed_party
@@ -43,7 +44,7 @@ def journey(transactional_db):
     )
     applied = timezone.localdate() - dt.timedelta(days=75)
     applicant = dev.apply_for_membership(
-        actor=None,
+        actor=SYSTEM,
         branch=branch,
         applied_on=applied,
         name="林晓雨",
@@ -54,7 +55,7 @@ def journey(transactional_db):
     village = make_org(town, "village", "桐木村", code="430104100201")
     start = timezone.localdate() - dt.timedelta(days=30)
     decision = village_services.propose_decision(
-        actor=None,
+        actor=SYSTEM,
         village=village,
         title="组级道路硬化工程",
         matter="project",
@@ -72,11 +73,11 @@ def journey(transactional_db):
     ]:
         day += dt.timedelta(days=3)
         village_services.record_step(
-            actor=None, decision=decision, kind=kind, held_on=day, minutes="讨论表决", **kw
+            actor=SYSTEM, decision=decision, kind=kind, held_on=day, minutes="讨论表决", **kw
         )
     day += dt.timedelta(days=2)
     village_services.record_step(
-        actor=None,
+        actor=SYSTEM,
         decision=decision,
         kind=StepKind.RESOLUTION_DISCLOSURE,
         held_on=day,

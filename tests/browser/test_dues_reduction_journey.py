@@ -7,6 +7,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from cases.defaults import seed_defaults as seed_cases
+from core import kit
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party import membership
 from party.defaults import seed_defaults as seed_party
@@ -30,10 +32,10 @@ def journey(transactional_db):
     )
     members = add_members(branch, 4)
     appoint(members[0], branch)
-    today = membership._today()
+    today = kit.today()
     start = membership.month_start(today) - relativedelta(months=9)
     membership.set_dues_base(
-        actor=None, member=members[1], kind="retiree", income="4200", effective_month=start
+        actor=SYSTEM, member=members[1], kind="retiree", income="4200", effective_month=start
     )
     RoleGrantFactory(
         user=UserFactory(username="shuji", is_staff=False), org=branch, role=Role.BRANCH_SECRETARY

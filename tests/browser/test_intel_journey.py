@@ -11,6 +11,7 @@ from cases import services
 from cases.defaults import seed_defaults as seed_cases
 from cases.models import Case, Category, Responsibility
 from core import clock
+from core.actors import SYSTEM
 from intel.defaults import seed_defaults as seed_intel
 from intel.models import HotSpotTask
 from orgs.models import Org
@@ -47,6 +48,7 @@ def test_hot_spots_and_suggestions(staff_page, journey, live_server):
                 address="枫林三路桥下",
                 reporter_name="张三",
                 reporter_phone="13912345678",
+                actor=SYSTEM,
             )
             Case.objects.filter(pk=case.pk).update(category=category, created_at=when)
 
@@ -73,9 +75,9 @@ def test_hot_spots_and_suggestions(staff_page, journey, live_server):
     screenshot(page, "intel-suggestions-fragment")
 
     case = services.report_case(
-        channel="hotline", description="小区门口垃圾堆了三天没人清运", area=world["g1"]
+        channel="hotline", description="小区门口垃圾堆了三天没人清运", area=world["g1"], actor=SYSTEM
     )
-    services.register_case(case, actor=None, category=Category.objects.get(code="0301"))
+    services.register_case(case, actor=SYSTEM, category=Category.objects.get(code="0301"))
     page.goto(f"{live_server.url}/cases/{case.number}/")
     page.wait_for_selector("text=责任单位建议")
     assert page.locator(".intel-units >> text=责任清单:暴露垃圾").count() == 1

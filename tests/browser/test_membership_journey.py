@@ -8,6 +8,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from cases.defaults import seed_defaults as seed_cases
+from core import kit
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party import membership
 from party.defaults import seed_defaults as seed_party
@@ -31,10 +33,10 @@ def journey(transactional_db):
     )
     members = add_members(branch, 5)
     appoint(members[0], branch)
-    today = membership._today()
+    today = kit.today()
     start = membership.month_start(today) - relativedelta(months=3)  # three months due before this one
     for m in members[1:3]:
-        membership.set_dues_base(actor=None, member=m, kind="retiree", income="4200", effective_month=start)
+        membership.set_dues_base(actor=SYSTEM, member=m, kind="retiree", income="4200", effective_month=start)
     RoleGrantFactory(
         user=UserFactory(username="shuji", is_staff=False), org=branch, role=Role.BRANCH_SECRETARY
     )

@@ -12,6 +12,7 @@ from PIL import Image
 from audit.models import AuditEvent
 from cases import services
 from cases.models import AssignmentStatus, Case, CaseStatus, Category
+from core.actors import SYSTEM
 from orgs.roles import Role
 from tests.conftest import grant
 
@@ -439,7 +440,7 @@ def test_entry_errors_and_scope(client, world, actors):
 def test_entry_at_a_point_outside_the_users_area_is_refused(client, world, actors):
     from orgs import services as org_services
 
-    org_services.update_org(world["g3"], actor=None, geometry=SQUARE)  # a grid of the other street
+    org_services.update_org(world["g3"], actor=SYSTEM, geometry=SQUARE)  # a grid of the other street
     data = {"description": "有问题", "urgency": "ordinary", "longitude": "112.905", "latitude": "28.205"}
     response = as_user(client, actors["dispatcher"]).post(reverse("cases:new"), data)
     assert response.status_code == 403 and "您没有在该区域录入事项的权限" in response.content.decode()

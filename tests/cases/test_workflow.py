@@ -9,6 +9,7 @@ from audit.models import AuditEvent
 from audit.verify import verify
 from cases import services
 from cases.models import AssignmentStatus, Case, CaseStatus, Category
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs import services as org_services
 
@@ -27,7 +28,7 @@ def test_tracking_numbers_are_daily_sequences_and_tokens_unguessable(world):
 
 
 def test_location_by_point_in_polygon(world):
-    org_services.update_org(world["g1"], actor=None, geometry=SQUARE)
+    org_services.update_org(world["g1"], actor=SYSTEM, geometry=SQUARE)
     case = new_case(world, area=None, longitude=112.905, latitude=28.205)
     assert (case.grid, case.community, case.street, case.org) == (
         world["g1"],

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from api import services as api_services
+from core.actors import SYSTEM
 from core.middleware import RetryAfterMiddleware
 from tests.cases.conftest import new_case
 from tests.factories import UserFactory
@@ -71,7 +72,7 @@ def test_track_rate_default_and_off(client, settings, world):
 
 def _api_token_429(client, settings, world):
     settings.LUOSHI_API_RATE = "1/min"
-    _, raw = api_services.issue_token(owner=UserFactory(username="apiuser"), name="t")
+    _, raw = api_services.issue_token(owner=UserFactory(username="apiuser"), name="t", actor=SYSTEM)
     headers = {"Authorization": f"Bearer {raw}"}
     client.get("/api/v1/me", headers=headers)
     return client.get("/api/v1/me", headers=headers)
@@ -98,7 +99,7 @@ def _open311_read_429(client, settings, world):
 
 def _open311_post_429(client, settings, world):
     settings.LUOSHI_OPEN311_POST_RATE = "1/min"
-    _, raw = api_services.issue_open311_client(name="热线", contact="x")
+    _, raw = api_services.issue_open311_client(name="热线", contact="x", actor=SYSTEM)
     client.post("/open311/v2/requests.json", {"api_key": raw})
     return client.post("/open311/v2/requests.json", {"api_key": raw})
 

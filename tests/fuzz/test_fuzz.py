@@ -23,6 +23,7 @@ from django.test import Client
 from api import services as api_services
 from api.v1.api import api
 from cases.models import Case, CaseAttachment
+from core.actors import SYSTEM
 from orgs import services as org_services
 from orgs.roles import Role
 from party.models import Meeting
@@ -46,7 +47,7 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def _district_boundary(request):
     """Grid g1 gets a boundary, so the district's extent is known (points far from it are refused)."""
     if "world" in request.fixturenames:
-        org_services.update_org(request.getfixturevalue("world")["g1"], actor=None, geometry=SQUARE)
+        org_services.update_org(request.getfixturevalue("world")["g1"], actor=SYSTEM, geometry=SQUARE)
 
 
 @pytest.fixture(autouse=True)
@@ -155,7 +156,7 @@ def test_api_case_coordinates(world, dispatcher_token):
         dispatcher_token,
     )
     assert "不在本区范围内" in r.json()["message"]
-    org_services.update_org(world["g1"], actor=None, geometry=SQUARE)
+    org_services.update_org(world["g1"], actor=SYSTEM, geometry=SQUARE)
     ok = answered(
         post_json(
             client,
@@ -338,7 +339,7 @@ def test_api_other_create_endpoints(world, actors, village):  # noqa: F811
 
 @pytest.fixture
 def api_key(world):
-    _, raw = api_services.issue_open311_client(name="随手拍App", contact="测试")
+    _, raw = api_services.issue_open311_client(name="随手拍App", contact="测试", actor=SYSTEM)
     return raw
 
 
@@ -531,7 +532,7 @@ def test_track_form(world):
 
 
 def test_on_spot_by_gps_finds_its_grid(world, actors):  # noqa: F811
-    org_services.update_org(world["g1"], actor=None, geometry=SQUARE)
+    org_services.update_org(world["g1"], actor=SYSTEM, geometry=SQUARE)
     client = Client()
     client.force_login(actors["worker"])
 

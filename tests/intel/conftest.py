@@ -6,6 +6,7 @@ import pytest
 
 from cases import services
 from cases.models import Case, Category
+from core.actors import SYSTEM
 from demo import case_texts as demo_texts
 from intel.classify import _forget_model
 
@@ -47,7 +48,7 @@ def registered_cases(world, per_code: int, seed: int = 1, codes=CODES) -> list[C
         for i in range(per_code):
             title, description, _address = demo_texts.problem(code, rng)
             case = services.report_case(
-                channel="hotline", title=title, description=description, area=areas[i % 2]
+                channel="hotline", title=title, description=description, area=areas[i % 2], actor=SYSTEM
             )
             ids.append(case.pk)
         Case.objects.filter(pk__in=ids).update(category=category, registered_at=clock.now())

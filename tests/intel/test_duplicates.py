@@ -6,6 +6,7 @@ import pytest
 
 from cases import services
 from cases.models import Case, CaseStatus
+from core.actors import SYSTEM
 from intel.duplicates import find_duplicates, haversine_m
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ def report(description, *, title="", area=None, lon=None, lat=None, days_ago=0):
         longitude=lon,
         latitude=lat,
         address="" if area or lon else "岳麓区",
+        actor=SYSTEM,
     )
     if days_ago:
         Case.objects.filter(pk=case.pk).update(created_at=case.created_at - dt.timedelta(days=days_ago))

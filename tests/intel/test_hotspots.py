@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from cases import services
 from cases.models import Case, Category, Responsibility
 from core import clock
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, StateConflict
 from intel import hotspots, selectors
 from intel.models import HotSpotTask
@@ -46,6 +47,7 @@ def spot(world, month):
             address="枫林三路桥下",
             reporter_name="张三",
             reporter_phone="13912345678" if i < 3 else "13800000000",
+            actor=SYSTEM,
         )
         ids.append(case.pk)
     Case.objects.filter(pk__in=ids).update(category=garbage, created_at=when)

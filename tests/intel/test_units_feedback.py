@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Category, Responsibility
+from core.actors import SYSTEM
 from intel import feedback, suggest_for_case
 from intel.models import SuggestionFeedback
 from intel.units import suggest_units
@@ -36,7 +37,7 @@ def garbage():
 def _closed_case(world, people, category, first, final=None):
     """A case dispatched to ``first``; when ``final`` is given, ``first`` returns it, the return is
     upheld and ``final`` handles it. Closed through the real services."""
-    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"])
+    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     d = people["dispatcher"]
     case = services.register_case(case, actor=d, category=category)
     case = services.dispatch_case(case, actor=d, lead_unit=world[first])
@@ -59,7 +60,7 @@ def test_units_from_list_and_final_handlers(world, people, garbage):
     for _ in range(2):
         _closed_case(world, people, garbage, "d2", final="d1")  # d2 returned, d1 finally handled
     _closed_case(world, people, garbage, "d1")
-    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"])
+    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     case = services.register_case(case, actor=people["dispatcher"], category=garbage)
 
     units = suggest_units(case, people["dispatcher"])
@@ -78,7 +79,7 @@ def test_units_from_list_and_final_handlers(world, people, garbage):
 
 def test_unit_suggestion_before_registration_uses_the_suggested_category(world, people, garbage):
     Responsibility.objects.create(org=world["district"], category=garbage, unit=world["d1"])
-    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"])
+    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     units = suggest_units(case)
     assert units and units[0].unit == world["d1"]
     assert units[0].reasons[0] == "按建议分类“暴露垃圾”"
@@ -86,7 +87,7 @@ def test_unit_suggestion_before_registration_uses_the_suggested_category(world, 
 
 def test_case_page_shows_units_with_prefill(client, world, people, garbage):
     Responsibility.objects.create(org=world["district"], category=garbage, unit=world["d1"])
-    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"])
+    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     client.force_login(people["dispatcher"])
     html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "智能辅助" in html and 'data-intel-fill="register_category"' in html
@@ -102,7 +103,7 @@ def test_case_page_shows_units_with_prefill(client, world, people, garbage):
 def test_register_and_dispatch_record_accepted_and_corrected(world, people, garbage):
     Responsibility.objects.create(org=world["district"], category=garbage, unit=world["d1"])
     d = people["dispatcher"]
-    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"])
+    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     case = services.register_case(case, actor=d, category=garbage)  # the top suggestion: accepted
     category_row = SuggestionFeedback.objects.get(case=case, kind="category")
     assert category_row.accepted and category_row.in_top3 and category_row.actor == d
@@ -115,7 +116,7 @@ def test_register_and_dispatch_record_accepted_and_corrected(world, people, garb
     assert unit_row.suggested[0]["name"] == world["d1"].name
 
     lamp = Category.objects.get(code="0102")
-    other = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"])
+    other = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     services.register_case(other, actor=d, category=lamp)  # corrected: the label is the final category
     corrected = SuggestionFeedback.objects.get(case=other, kind="category")
     assert not corrected.accepted and corrected.final_id == lamp.pk
@@ -133,7 +134,7 @@ def test_feedback_never_blocks_registration(world, people, garbage, monkeypatch)
         raise RuntimeError("model file unreadable")
 
     monkeypatch.setattr("intel.classify.suggest_case", boom)
-    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"])
+    case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     case = services.register_case(case, actor=people["dispatcher"], category=garbage)
     assert case.status == "registered"
     assert not SuggestionFeedback.objects.filter(case=case).exists()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from cases import services
 from cases.models import Case, Category
 from core import clock
+from core.actors import SYSTEM
 from intel import selectors, suggest_for_case
 from orgs.roles import Role
 from tests.conftest import grant
@@ -52,8 +53,10 @@ def test_suggestions_need_dispatch_scope(client, world):
 
 
 def test_suggest_for_case(world):
-    old = services.report_case(channel="hotline", description=LAMP, area=world["g1"])
-    case = services.report_case(channel="hotline", description=LAMP + ",请修一下", area=world["g1"])
+    old = services.report_case(channel="hotline", description=LAMP, area=world["g1"], actor=SYSTEM)
+    case = services.report_case(
+        channel="hotline", description=LAMP + ",请修一下", area=world["g1"], actor=SYSTEM
+    )
     dispatcher = grant(world, "jiedao", Role.DISPATCHER, "s1")
     out = suggest_for_case(case, dispatcher)
     assert out["suggestions"][0].category.code == "0102"
@@ -65,7 +68,9 @@ def test_suggest_for_case(world):
 def _cases(world, code, n, area, when):
     category = Category.objects.get(code=code)
     for _ in range(n):
-        case = services.report_case(channel="hotline", description=f"{category.name}的问题", area=area)
+        case = services.report_case(
+            channel="hotline", description=f"{category.name}的问题", area=area, actor=SYSTEM
+        )
         Case.objects.filter(pk=case.pk).update(category=category, created_at=when)
 
 
@@ -134,7 +139,9 @@ def test_topics_cluster_similar_texts_within_a_hot_spot(world):
         ("桃花岭公园灯杆倾斜", "公园东门一根灯杆被车撞歪了,随时可能倒下"),
     ]
     for title, description in lamps:
-        services.report_case(channel="hotline", title=title, description=description, area=world["g1"])
+        services.report_case(
+            channel="hotline", title=title, description=description, area=world["g1"], actor=SYSTEM
+        )
     found = selectors.topics(Case.objects.all())
     assert [(t.title, t.count) for t in found] == [("枫林三路路灯不亮", 3)]  # the leaning pole stands alone
     assert selectors.topics(Case.objects.filter(title__startswith="桃花岭")) == []

@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEvent
+from core.actors import SYSTEM
 from core.errors import ServiceError
 from orgs import imports, services
 from orgs.imports import IMPORTERS, NOT_XLSX, ImportRejected, RowError, template_workbook
@@ -59,18 +60,20 @@ def id_number(birth="19850312", serial="001") -> str:
 def make_user(username, *grants):
     user = get_user_model().objects.create_user(username=username, password="pw-123456")
     for org, role in grants:
-        services.grant_role(user, org, role, actor=None)
+        services.grant_role(user, org, role, actor=SYSTEM)
     return user
 
 
 @pytest.fixture
 def base():
-    district = services.create_org(actor=None, parent=None, kind="district", name="岳麓区", code="430104")
+    district = services.create_org(actor=SYSTEM, parent=None, kind="district", name="岳麓区", code="430104")
     party = services.create_org(
-        actor=None, parent=None, kind="party_committee", name="中共岳麓区委员会", code="P430104"
+        actor=SYSTEM, parent=None, kind="party_committee", name="中共岳麓区委员会", code="P430104"
     )
-    s1 = services.create_org(actor=None, parent=district, kind="street", name="望月湖街道", code="430104001")
-    s2 = services.create_org(actor=None, parent=district, kind="street", name="岳麓街道", code="430104002")
+    s1 = services.create_org(
+        actor=SYSTEM, parent=district, kind="street", name="望月湖街道", code="430104001"
+    )
+    s2 = services.create_org(actor=SYSTEM, parent=district, kind="street", name="岳麓街道", code="430104002")
     return {"district": district, "party": party, "s1": s1, "s2": s2}
 
 
@@ -228,7 +231,9 @@ def test_only_admins_create_roots(base, street_dept):
 
 
 def test_references_must_point_backwards_and_be_unambiguous(base, admin):
-    services.create_org(actor=None, parent=base["s2"], kind="community", name="湖东社区", code="430104002009")
+    services.create_org(
+        actor=SYSTEM, parent=base["s2"], kind="community", name="湖东社区", code="430104002009"
+    )
     file = xlsx(
         ORG_HEADERS,
         ["湖东社区第1网格", "网格", "湖西社区"],
@@ -249,7 +254,7 @@ def test_host_only_for_party_orgs(base, admin):
 
 
 def test_bad_geojson(base, admin):
-    community = services.create_org(actor=None, parent=base["s1"], kind="community", name="湖东社区")
+    community = services.create_org(actor=SYSTEM, parent=base["s1"], kind="community", name="湖东社区")
     file = xlsx(ORG_HEADERS, ["第1网格", "网格", "湖东社区", None, None, None, "专属网格", "{not json"])
     errors = rejected("orgs", file, admin)
     assert [(e.row, e.column) for e in errors] == [(2, "H(边界GeoJSON)")]
@@ -326,10 +331,10 @@ def test_template_workbook_has_every_header_and_an_example(kind):
 @pytest.fixture
 def grid(base):
     community = services.create_org(
-        actor=None, parent=base["s1"], kind="community", name="湖东社区", code="430104001001"
+        actor=SYSTEM, parent=base["s1"], kind="community", name="湖东社区", code="430104001001"
     )
     return services.create_org(
-        actor=None, parent=community, kind="grid", name="湖东社区第1网格", code="43010400100101"
+        actor=SYSTEM, parent=community, kind="grid", name="湖东社区第1网格", code="43010400100101"
     )
 
 
@@ -401,7 +406,7 @@ def test_numeric_id_number_cell_asks_for_text_format(base, street_dept, grid):
 
 def test_duplicate_id_numbers_and_inconsistent_data(base, street_dept, grid):
     registered = id_number("19700101", "005")
-    services.create_person(actor=None, org=grid, id_number=registered, name="老住户")
+    services.create_person(actor=SYSTEM, org=grid, id_number=registered, name="老住户")
     twice = id_number("19850312", "007")  # odd 17th digit: male
     file = xlsx(
         PEOPLE_HEADERS,
@@ -522,7 +527,7 @@ def test_template_download(client, world_for_template):
 
 @pytest.fixture
 def world_for_template(db):
-    root = services.create_org(actor=None, parent=None, kind="district", name="岳麓区", code="430104")
+    root = services.create_org(actor=SYSTEM, parent=None, kind="district", name="岳麓区", code="430104")
     user = get_user_model().objects.create_user("importer", password="pw-123456")
-    services.grant_role(user, root, "admin", actor=None)
+    services.grant_role(user, root, "admin", actor=SYSTEM)
     return user

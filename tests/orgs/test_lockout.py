@@ -11,6 +11,7 @@ from django.core.management import call_command
 from api import services as api_services
 from audit.models import AuditEvent
 from core import clock
+from core.actors import SYSTEM
 from tests.factories import UserFactory
 
 PASSWORD = "pw-123456"
@@ -138,7 +139,7 @@ def test_command_line_unlock_is_audited(client, user):
 def test_api_tokens_keep_working_for_a_locked_out_account(client, user):
     """The lockout is about password guessing on /login/: a token issued to the user earlier keeps
     working (revoke it in 接口令牌 if it is the token that is compromised)."""
-    _, raw = api_services.issue_token(owner=user, name="测试令牌")
+    _, raw = api_services.issue_token(owner=user, name="测试令牌", actor=SYSTEM)
     for i in range(30):
         login(client, "wangge", "wrong", address=f"10.1.0.{i}")
     assert login(client, "wangge", PASSWORD, address="10.9.9.9").status_code == 429

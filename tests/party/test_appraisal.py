@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.roles import Role
 from party import services
@@ -26,21 +27,21 @@ def test_ratings_are_recorded_and_corrections_keep_the_prior_one(branch):
     meeting = appraisal_meeting(branch)
     a, b, c = branch.members[:3]
     saved = services.record_appraisal(
-        actor=None,
+        actor=SYSTEM,
         meeting=meeting,
         ratings={a.pk: ("excellent", ""), b.pk: ("qualified", ""), c.pk: ("basic", "组织生活参加不够经常")},
     )
     assert len(saved) == 3
     with pytest.raises(ServiceError) as no_reason:
-        services.record_appraisal(actor=None, meeting=meeting, ratings={b.pk: ("excellent", "")})
+        services.record_appraisal(actor=SYSTEM, meeting=meeting, ratings={b.pk: ("excellent", "")})
     assert no_reason.value.field == "reason" and "更正原因" in no_reason.value.message
     services.record_appraisal(
-        actor=None, meeting=meeting, ratings={b.pk: ("excellent", "")}, reason="测评票统计有误"
+        actor=SYSTEM, meeting=meeting, ratings={b.pk: ("excellent", "")}, reason="测评票统计有误"
     )
     rows = Appraisal.objects.filter(meeting=meeting, member=b).order_by("pk")
     assert [(r.rating, r.superseded_at is None) for r in rows] == [("qualified", False), ("excellent", True)]
     # Unchanged ratings are not written again.
-    assert services.record_appraisal(actor=None, meeting=meeting, ratings={a.pk: ("excellent", "")}) == []
+    assert services.record_appraisal(actor=SYSTEM, meeting=meeting, ratings={a.pk: ("excellent", "")}) == []
 
 
 def test_low_ratings_need_reasons_and_only_expected_members_of_an_appraisal_meeting(branch, world):
@@ -48,17 +49,17 @@ def test_low_ratings_need_reasons_and_only_expected_members_of_an_appraisal_meet
     member = branch.members[0]
     for rating in ("basic", "unqualified"):
         with pytest.raises(ServiceError) as error:
-            services.record_appraisal(actor=None, meeting=meeting, ratings={member.pk: (rating, " ")})
+            services.record_appraisal(actor=SYSTEM, meeting=meeting, ratings={member.pk: (rating, " ")})
         assert "请填写评议意见" in error.value.message
     with pytest.raises(ServiceError):
-        services.record_appraisal(actor=None, meeting=meeting, ratings={member.pk: ("great", "")})
+        services.record_appraisal(actor=SYSTEM, meeting=meeting, ratings={member.pk: ("great", "")})
     stranger = Member.objects.exclude(org=branch).first()
     with pytest.raises(ServiceError) as outside:
-        services.record_appraisal(actor=None, meeting=meeting, ratings={stranger.pk: ("qualified", "")})
+        services.record_appraisal(actor=SYSTEM, meeting=meeting, ratings={stranger.pk: ("qualified", "")})
     assert "不是本次评议的应参加党员" in outside.value.message
     other = meet(branch, MeetingKind.THEME_DAY, DAY)
     with pytest.raises(ServiceError) as kind:
-        services.record_appraisal(actor=None, meeting=other, ratings={member.pk: ("qualified", "")})
+        services.record_appraisal(actor=SYSTEM, meeting=other, ratings={member.pk: ("qualified", "")})
     assert "民主评议党员" in kind.value.message
     outsider = grant(world, "sj_out", Role.BRANCH_SECRETARY, "b3")
     with pytest.raises(PermissionDenied):
@@ -71,10 +72,12 @@ def test_finding_until_every_member_is_rated(branch):
     found = [f for f in check(branch) if f.rule == "appraisal.unrated"]
     assert len(found) == 1 and "应评议 8 人,已评定等次 0 人" in found[0].reason
     services.record_appraisal(
-        actor=None, meeting=meeting, ratings={m.pk: ("qualified", "") for m in branch.members[:7]}
+        actor=SYSTEM, meeting=meeting, ratings={m.pk: ("qualified", "") for m in branch.members[:7]}
     )
     assert "已评定等次 7 人" in next(f.reason for f in check(branch) if f.rule == "appraisal.unrated")
-    services.record_appraisal(actor=None, meeting=meeting, ratings={branch.members[7].pk: ("qualified", "")})
+    services.record_appraisal(
+        actor=SYSTEM, meeting=meeting, ratings={branch.members[7].pk: ("qualified", "")}
+    )
     assert "appraisal.unrated" not in rules_of(check(branch))
 
 

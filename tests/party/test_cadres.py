@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.roles import Role
 from party import cadres, compliance, services
@@ -21,7 +22,11 @@ Q3 = (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
 
 def mark(branch, world, member_index=5, start=dt.date(2025, 1, 1)):
     return cadres.mark_leading_cadre(
-        actor=None, member=branch.members[member_index], team=world["w1"], title="党工委委员", start_on=start
+        actor=SYSTEM,
+        member=branch.members[member_index],
+        team=world["w1"],
+        title="党工委委员",
+        start_on=start,
     )
 
 
@@ -45,7 +50,7 @@ def test_one_meeting_on_the_quarters_last_day_is_enough(world, branch):
 
 def test_cadre_who_left_the_team_is_not_checked(world, branch):
     cadre = mark(branch, world)
-    cadres.end_leading_cadre(actor=None, cadre=cadre, end_on=dt.date(2026, 6, 30), reason="退休")
+    cadres.end_leading_cadre(actor=SYSTEM, cadre=cadre, end_on=dt.date(2026, 6, 30), reason="退休")
     assert not findings(branch, "cadre.dual_life")
 
 
@@ -54,7 +59,7 @@ def test_team_without_democratic_life_meeting_in_the_year(world, branch):
     found = findings(world["w1"], "cadre.democratic_life", start=dt.date(2025, 1, 1))
     assert any("2025年度" in f.reason and "未召开民主生活会" in f.reason for f in found)
     services.record_meeting(
-        actor=None,
+        actor=SYSTEM,
         org=world["w1"],
         kind=MeetingKind.DEMOCRATIC_LIFE,
         held_on=dt.date(2025, 12, 20),
@@ -70,7 +75,7 @@ def test_team_without_democratic_life_meeting_in_the_year(world, branch):
 def test_democratic_life_is_the_teams_meeting_not_a_branchs(branch):
     with pytest.raises(ServiceError, match="民主生活会由党委"):
         services.record_meeting(
-            actor=None,
+            actor=SYSTEM,
             org=branch,
             kind=MeetingKind.DEMOCRATIC_LIFE,
             held_on=dt.date(2026, 8, 1),
@@ -91,7 +96,7 @@ def test_only_the_branch_marks_its_cadres(world, branch):
         )
     with pytest.raises(ServiceError, match="领导班子须为党委"):
         cadres.mark_leading_cadre(
-            actor=None, member=branch.members[5], team=branch, title="委员", start_on=dt.date(2025, 1, 1)
+            actor=SYSTEM, member=branch.members[5], team=branch, title="委员", start_on=dt.date(2025, 1, 1)
         )
     mark(branch, world)
     assert not LeadingCadre.objects.visible_to(outsider).exists()

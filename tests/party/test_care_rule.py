@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from core.actors import SYSTEM
 from party import compliance, membership
 from party.models import CareVisit
 
@@ -56,7 +57,7 @@ def test_visit_recorded_through_the_service_clears_it(branch):
     born(branch.members[6], dt.date(1940, 1, 1))
     assert not_visited(branch)
     membership.record_care_visit(
-        actor=None,
+        actor=SYSTEM,
         member=branch.members[6],
         reason="elderly",
         visited_on=dt.date(2026, 9, 1),
@@ -74,10 +75,12 @@ def test_commendation_quota_per_organization_with_local_override(world, branch):
 
     nominate = membership.nominate
     for member in branch.members[:2]:
-        nominate(actor=None, org=branch, category="outstanding_member", year=2026, deeds=DEEDS, member=member)
+        nominate(
+            actor=SYSTEM, org=branch, category="outstanding_member", year=2026, deeds=DEEDS, member=member
+        )
     with pytest.raises(StateConflict, match="推荐名额为 2 名,已用完"):
         nominate(
-            actor=None,
+            actor=SYSTEM,
             org=branch,
             category="outstanding_member",
             year=2026,
@@ -96,7 +99,7 @@ def test_commendation_quota_per_organization_with_local_override(world, branch):
         org=branch,
     )
     nominate(
-        actor=None,
+        actor=SYSTEM,
         org=branch,
         category="outstanding_member",
         year=2026,

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
+from core.actors import SYSTEM
 from orgs.models import Org
 from party import compliance, services
 from party.models import MeetingKind, RuleParameter, Term
@@ -37,7 +38,7 @@ def meet(branch, kind, day, members=None, **kwargs):
         else [m for m in members[:3]]
     )
     return services.record_meeting(
-        actor=None, org=branch, kind=kind, held_on=day, attendance=attendance, **kwargs
+        actor=SYSTEM, org=branch, kind=kind, held_on=day, attendance=attendance, **kwargs
     )
 
 
@@ -117,10 +118,10 @@ def test_terms_by_host_kind_and_expiry(world, seeded, branch):
     dept_branch = make_org(world["party"], "branch", "区教育局机关支部", host=world["d2"])
     add_members(dept_branch, 3)
     assert "term.unrecorded" in rules_of(check(branch), branch)
-    term = services.record_term(actor=None, org=branch, started_on=dt.date(2021, 3, 1))
+    term = services.record_term(actor=SYSTEM, org=branch, started_on=dt.date(2021, 3, 1))
     assert term.ends_on == dt.date(2026, 3, 1)  # community: 5 years
     assert services.record_term(
-        actor=None, org=dept_branch, started_on=dt.date(2024, 5, 1)
+        actor=SYSTEM, org=dept_branch, started_on=dt.date(2024, 5, 1)
     ).ends_on == dt.date(2027, 5, 1)  # others: 3 years
     expired = [f for f in check(branch) if f.rule == "term.expired"]
     assert expired and "2026-03-01" in expired[0].reason
@@ -272,7 +273,7 @@ def test_study_hours_gap_for_the_year_with_trainings(seeded, branch):
     assert any("目标 56" in e for e in found[0].evidence)  # the secretary's target (role-based)
     for member in branch.members:
         services.record_training(
-            actor=None, member=member, title="党员冬训", started_on=dt.date(2026, 11, 1), hours=60
+            actor=SYSTEM, member=member, title="党员冬训", started_on=dt.date(2026, 11, 1), hours=60
         )
     assert "study.gap" not in rules_of(check(branch, *year, today=dt.date(2027, 1, 5)))
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from audit.models import AuditEvent
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org, RoleGrant
 from orgs.roles import Role
@@ -29,7 +30,7 @@ def test_correcting_a_date_keeps_the_prior_version_and_rejudges(branch):
     a = walk(apply(branch), branch, 2, dates={2: dt.date(2023, 4, 10)})  # 40 days: a deviation
     old = live(a, 2)
     assert old.has_deviation
-    new = dev.correct_step(actor=None, step=old, reason="谈话记录日期录错", done_on=dt.date(2023, 3, 28))
+    new = dev.correct_step(actor=SYSTEM, step=old, reason="谈话记录日期录错", done_on=dt.date(2023, 3, 28))
     old.refresh_from_db()
     assert old.superseded_at is not None and old.done_on == dt.date(2023, 4, 10)
     assert new.done_on == dt.date(2023, 3, 28) and not new.has_deviation
@@ -48,7 +49,7 @@ def test_correcting_a_date_keeps_the_prior_version_and_rejudges(branch):
 def test_correction_can_create_a_deviation_at_the_boundary(branch):
     a = walk(apply(branch), branch, 2, dates={2: dt.date(2023, 4, 1)})  # exactly one month: on time
     assert not live(a, 2).has_deviation
-    new = dev.correct_step(actor=None, step=live(a, 2), reason="核对原始记录", done_on=dt.date(2023, 4, 2))
+    new = dev.correct_step(actor=SYSTEM, step=live(a, 2), reason="核对原始记录", done_on=dt.date(2023, 4, 2))
     assert new.has_deviation and "晚于期限 2023-04-01" in new.checks[-1]["message"]
 
 
@@ -57,11 +58,11 @@ def test_later_steps_are_rechecked_and_hard_rules_refuse(branch):
     # Activist on 2023-06-01, candidate on 2024-06-01: exactly one year. Moving step 3 one day
     # later would make step 7 break the one-year rule → refused, nothing changes.
     with pytest.raises(ServiceError, match="更正后第7步") as error:
-        dev.correct_step(actor=None, step=live(a, 3), reason="日期有误", done_on=dt.date(2023, 6, 2))
+        dev.correct_step(actor=SYSTEM, step=live(a, 3), reason="日期有误", done_on=dt.date(2023, 6, 2))
     assert error.value.field == "done_on"
     assert a.steps.filter(superseded_at__isnull=False).count() == 0
     # Moving step 3 earlier keeps step 7 valid: its check message changes, so it gets a new version.
-    dev.correct_step(actor=None, step=live(a, 3), reason="日期有误", done_on=dt.date(2023, 5, 30))
+    dev.correct_step(actor=SYSTEM, step=live(a, 3), reason="日期有误", done_on=dt.date(2023, 5, 30))
     a.refresh_from_db()
     assert a.activist_on == dt.date(2023, 5, 30)
     seven = live(a, 7)
@@ -73,41 +74,41 @@ def test_later_steps_are_rechecked_and_hard_rules_refuse(branch):
 def test_correction_keeps_order_and_refuses_meeting_dates(branch):
     a = walk(apply(branch), branch, 15)
     with pytest.raises(ServiceError, match="不能晚于下一步") as error:
-        dev.correct_step(actor=None, step=live(a, 5), reason="x", done_on=D[6] + dt.timedelta(days=1))
+        dev.correct_step(actor=SYSTEM, step=live(a, 5), reason="x", done_on=D[6] + dt.timedelta(days=1))
     assert error.value.field == "done_on"
     with pytest.raises(ServiceError, match="不能早于上一步"):
-        dev.correct_step(actor=None, step=live(a, 5), reason="x", done_on=D[4] - dt.timedelta(days=1))
+        dev.correct_step(actor=SYSTEM, step=live(a, 5), reason="x", done_on=D[4] - dt.timedelta(days=1))
     with pytest.raises(ServiceError, match="会议记录") as error:
-        dev.correct_step(actor=None, step=live(a, 15), reason="x", done_on=D[15] + dt.timedelta(days=1))
+        dev.correct_step(actor=SYSTEM, step=live(a, 15), reason="x", done_on=D[15] + dt.timedelta(days=1))
     # A note correction of the vote step keeps the vote (its resolution moves to the live version).
     vote = live(a, 15)
     resolution = vote.resolution
-    new = dev.correct_step(actor=None, step=vote, reason="补充说明", note="表决票已归档")
+    new = dev.correct_step(actor=SYSTEM, step=vote, reason="补充说明", note="表决票已归档")
     assert new.resolution == resolution and new.details["yes"] == vote.details["yes"]
     assert any(c["rule"] == "vote.pass_share" for c in new.checks)
     with pytest.raises(ServiceError, match="请填写更正原因"):
-        dev.correct_step(actor=None, step=new, reason=" ", note="y")
+        dev.correct_step(actor=SYSTEM, step=new, reason=" ", note="y")
     with pytest.raises(ServiceError, match="已被更正"):
-        dev.correct_step(actor=None, step=vote, reason="z", note="y")
+        dev.correct_step(actor=SYSTEM, step=vote, reason="z", note="y")
     with pytest.raises(ServiceError, match="没有需要更正"):
-        dev.correct_step(actor=None, step=new, reason="z", note="表决票已归档")
+        dev.correct_step(actor=SYSTEM, step=new, reason="z", note="表决票已归档")
 
 
 def test_correcting_sponsors_checks_them_again(branch):
     a = walk(apply(branch), branch, 9)
     formal = [m.person for m in branch.members]
     with pytest.raises(ServiceError) as error:
-        dev.correct_step(actor=None, step=live(a, 9), reason="介绍人录错", people=[formal[3]])
+        dev.correct_step(actor=SYSTEM, step=live(a, 9), reason="介绍人录错", people=[formal[3]])
     assert error.value.field == "people" and "2名" in error.value.message
-    new = dev.correct_step(actor=None, step=live(a, 9), reason="介绍人录错", people=[formal[3], formal[4]])
+    new = dev.correct_step(actor=SYSTEM, step=live(a, 9), reason="介绍人录错", people=[formal[3], formal[4]])
     assert set(new.people.all()) == {formal[3], formal[4]}
 
 
 def test_correcting_the_application_date_checks_the_age(branch):
     a = apply(branch, born=dt.date(2005, 3, 1), day=dt.date(2023, 3, 1))  # exactly 18
     with pytest.raises(ServiceError, match="未满18周岁"):
-        dev.correct_step(actor=None, step=live(a, 1), reason="日期录错", done_on=dt.date(2023, 2, 28))
-    dev.correct_step(actor=None, step=live(a, 1), reason="日期录错", done_on=dt.date(2023, 3, 2))
+        dev.correct_step(actor=SYSTEM, step=live(a, 1), reason="日期录错", done_on=dt.date(2023, 2, 28))
+    dev.correct_step(actor=SYSTEM, step=live(a, 1), reason="日期录错", done_on=dt.date(2023, 3, 2))
     a.refresh_from_db()
     assert a.applied_on == dt.date(2023, 3, 2) and a.due_on == dt.date(2023, 4, 2)
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from orgs.models import RoleGrant
 from orgs.roles import Role
 from party import development as dev
@@ -121,7 +122,7 @@ def test_approval_queue_and_decision(client, people, branch, world):
 
 def test_print_pages(client, people, branch):
     a = walk(apply(branch), branch, 17)
-    dev.correct_step(actor=None, step=live(a, 2), reason="补充说明", note="谈话记录已补")
+    dev.correct_step(actor=SYSTEM, step=live(a, 2), reason="补充说明", note="谈话记录已补")
     client.force_login(people["zuzhibu"])
     for name, text in (
         ("party:dev_print", "发展党员全程纪实表"),

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org
 from orgs.roles import Role
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def apply(branch, day=dt.date(2023, 3, 1), born=dt.date(1995, 5, 4), **kw):
     return dev.apply_for_membership(
-        actor=None,
+        actor=SYSTEM,
         branch=branch,
         applied_on=day,
         name=kw.pop("name", "申请人甲"),
@@ -38,7 +39,7 @@ def apply(branch, day=dt.date(2023, 3, 1), born=dt.date(1995, 5, 4), **kw):
 def assembly(branch, day, overrides=None):
     expected = list(services.expected_members(branch, MeetingKind.BRANCH_ASSEMBLY, day))
     return services.record_meeting(
-        actor=None,
+        actor=SYSTEM,
         org=branch,
         kind=MeetingKind.BRANCH_ASSEMBLY,
         held_on=day,
@@ -48,7 +49,7 @@ def assembly(branch, day, overrides=None):
 
 
 def step(applicant, number, day, **kw):
-    return dev.record_step(actor=None, applicant=applicant, number=number, done_on=day, **kw)
+    return dev.record_step(actor=SYSTEM, applicant=applicant, number=number, done_on=day, **kw)
 
 
 def committee(branch):
@@ -136,7 +137,7 @@ def test_one_day_short_of_18_is_refused_naming_field_and_source(branch):
 def test_a_member_cannot_apply_again(branch):
     with pytest.raises(ServiceError, match="已是党员"):
         dev.apply_for_membership(
-            actor=None, branch=branch, applied_on=dt.date(2024, 1, 1), person=branch.members[3].person
+            actor=SYSTEM, branch=branch, applied_on=dt.date(2024, 1, 1), person=branch.members[3].person
         )
 
 
@@ -312,7 +313,7 @@ def test_admission_vote_needs_quorum(applicant, branch):
     # 5 of 8 present: quorum. Now a meeting with 4 of 8 present has none.
     del absent
     services_meeting = services.record_meeting(
-        actor=None,
+        actor=SYSTEM,
         org=branch,
         kind=MeetingKind.BRANCH_ASSEMBLY,
         held_on=D[15],
@@ -507,7 +508,7 @@ def test_cancel_probationary_status(applicant, branch):
 
 
 def test_cancel_applicant_keeps_record(applicant):
-    dev.cancel_applicant(actor=None, applicant=applicant, reason="本人撤回申请")
+    dev.cancel_applicant(actor=SYSTEM, applicant=applicant, reason="本人撤回申请")
     applicant.refresh_from_db()
     assert applicant.status == ApplicantStatus.CANCELLED and applicant.due_on is None
     with pytest.raises(ServiceError, match="已终止"):
@@ -585,7 +586,7 @@ def test_documents_checked_by_content(branch, settings, tmp_path):
 
 def test_plan_validation(branch, world):
     with pytest.raises(ServiceError) as error:
-        dev.set_plan(actor=None, org=world["w1"], year=2026, quota=2, women_min=3)
+        dev.set_plan(actor=SYSTEM, org=world["w1"], year=2026, quota=2, women_min=3)
     assert error.value.field == "women_min"
-    plan = dev.set_plan(actor=None, org=world["w1"], year=2026, quota=5, women_min=2)
-    assert dev.set_plan(actor=None, org=world["w1"], year=2026, quota=6).pk == plan.pk
+    plan = dev.set_plan(actor=SYSTEM, org=world["w1"], year=2026, quota=5, women_min=2)
+    assert dev.set_plan(actor=SYSTEM, org=world["w1"], year=2026, quota=6).pk == plan.pk

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party import compliance
 from party import development as dev
@@ -103,7 +104,7 @@ def test_apply_form_refuses_under_18(client, people, branch):
 def test_overview_shows_stages_deviation_and_versions(client, people, branch):
     a = apply(branch)
     dev.record_step(
-        actor=None, applicant=a, number=2, done_on=dt.date(2023, 4, 20), people=[branch.members[0].person]
+        actor=SYSTEM, applicant=a, number=2, done_on=dt.date(2023, 4, 20), people=[branch.members[0].person]
     )
     client.force_login(people["zuzhibu"])
     page = client.get(reverse("party:dev_overview")).content.decode()
@@ -120,13 +121,13 @@ def test_quota_and_rush_findings(branch, world):
 
         meeting = assembly(branch, dt.date(2024, 10, 10 + i))
         dev.record_step(
-            actor=None,
+            actor=SYSTEM,
             applicant=a,
             number=15,
             done_on=dt.date(2024, 10, 10 + i),
             vote=dev.Vote(meeting=meeting, yes=8),
         )
-    dev.set_plan(actor=None, org=world["w1"], year=2024, quota=2, women_min=2)
+    dev.set_plan(actor=SYSTEM, org=world["w1"], year=2024, quota=2, women_min=2)
     found = compliance.check(
         world["w1"], dt.date(2024, 1, 1), dt.date(2024, 12, 31), today=dt.date(2025, 1, 5)
     )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
+from core.actors import SYSTEM
 from core.errors import ServiceError
 from demo.party import development as devdemo
 from orgs.models import Person
@@ -40,7 +41,7 @@ def frozen():
 
 def base(member, month="2025-01"):
     return membership.set_dues_base(
-        actor=None, member=member, kind=DuesKind.RETIREE, income="5000", effective_month=month
+        actor=SYSTEM, member=member, kind=DuesKind.RETIREE, income="5000", effective_month=month
     )
 
 
@@ -96,7 +97,7 @@ def test_grace_edge_joined_in_july_flagged_in_august_not(ledger):
 def test_base_in_force_for_the_month_counts_a_later_one_does_not(ledger):
     base(ledger.members[7])
     member = joined(ledger, dt.date(2026, 6, 10))
-    membership.set_dues_base(actor=None, member=member, kind=DuesKind.RELIEF, effective_month="2026-06")
+    membership.set_dues_base(actor=SYSTEM, member=member, kind=DuesKind.RELIEF, effective_month="2026-06")
     assert missing(ledger) == []
     other = joined(ledger, dt.date(2026, 6, 10), category="formal")
     base(other, "2026-09")  # in force only from September: nothing for August
@@ -185,12 +186,17 @@ def test_member_page_prompts_to_set_the_base(client, ledger):
 def test_proxy_payment_recorded_audited_and_shown(client, ledger):
     member = ledger.members[1]
     p = membership.record_payment(
-        actor=None, member=member, month="2026-09", paid_on=TODAY, proxy_name="王小红", proxy_relation="配偶"
+        actor=SYSTEM,
+        member=member,
+        month="2026-09",
+        paid_on=TODAY,
+        proxy_name="王小红",
+        proxy_relation="配偶",
     )
     assert (p.proxy_name, p.proxy_relation, p.proxy_label) == ("王小红", "配偶", "由 王小红(配偶)代交")
     event = AuditEvent.objects.get(subject_type="party.duespayment", subject_id=str(p.pk))
     assert event.after["proxy"] == {"name": "王小红", "relation": "配偶"}
-    own = membership.record_payment(actor=None, member=member, month="2026-08", paid_on=TODAY)
+    own = membership.record_payment(actor=SYSTEM, member=member, month="2026-08", paid_on=TODAY)
     own_event = AuditEvent.objects.get(subject_type="party.duespayment", subject_id=str(own.pk))
     assert own.proxy_label == "" and "proxy" not in own_event.after
     secretary = UserFactory(username="hx_sec3", is_staff=True)
@@ -212,17 +218,17 @@ def test_proxy_relation_required_and_lengths(ledger):
     member = ledger.members[1]
     with pytest.raises(ServiceError, match="请填写代交人与党员的关系") as info:
         membership.record_payment(
-            actor=None, member=member, month="2026-09", paid_on=TODAY, proxy_name="王小红"
+            actor=SYSTEM, member=member, month="2026-09", paid_on=TODAY, proxy_name="王小红"
         )
     assert info.value.field == "proxy_relation"
     with pytest.raises(ServiceError, match="请同时填写代交人姓名") as info:
         membership.record_payment(
-            actor=None, member=member, month="2026-09", paid_on=TODAY, proxy_relation="配偶"
+            actor=SYSTEM, member=member, month="2026-09", paid_on=TODAY, proxy_relation="配偶"
         )
     assert info.value.field == "proxy_name"
     with pytest.raises(ServiceError, match="代交人姓名不能超过20字"):
         membership.record_payment(
-            actor=None,
+            actor=SYSTEM,
             member=member,
             month="2026-09",
             paid_on=TODAY,
@@ -231,7 +237,7 @@ def test_proxy_relation_required_and_lengths(ledger):
         )
     with pytest.raises(ServiceError, match="代交人与党员关系不能超过20字"):
         membership.record_payment(
-            actor=None,
+            actor=SYSTEM,
             member=member,
             month="2026-09",
             paid_on=TODAY,
@@ -241,7 +247,7 @@ def test_proxy_relation_required_and_lengths(ledger):
     assert not DuesPayment.objects.filter(member=member).exists()
     # Exactly 20 characters is accepted; blanks around are trimmed.
     p = membership.record_payment(
-        actor=None,
+        actor=SYSTEM,
         member=member,
         month="2026-09",
         paid_on=TODAY,
@@ -300,15 +306,15 @@ def test_proxy_in_the_branch_batch_entry_applies_to_every_member_ticked(client, 
     third = ledger.members[5]
     with pytest.raises(ServiceError, match="已登记"):
         membership.record_payments(
-            actor=None, org=ledger, month="2026-09", member_ids=[third.pk, first.pk], paid_on=TODAY
+            actor=SYSTEM, org=ledger, month="2026-09", member_ids=[third.pk, first.pk], paid_on=TODAY
         )
     assert not DuesPayment.objects.filter(member=third).exists()
     (own,) = membership.record_payments(
-        actor=None, org=ledger, month="2026-09", member_ids=[str(third.pk)], paid_on=TODAY
+        actor=SYSTEM, org=ledger, month="2026-09", member_ids=[str(third.pk)], paid_on=TODAY
     )
     assert own.proxy_label == ""
     with pytest.raises(ServiceError, match="不在本支部") as info:
-        membership.record_payments(actor=None, org=ledger, month="2026-09", member_ids=["x"], paid_on=TODAY)
+        membership.record_payments(actor=SYSTEM, org=ledger, month="2026-09", member_ids=["x"], paid_on=TODAY)
     assert info.value.field == "members"
 
 

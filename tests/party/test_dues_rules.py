@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.roles import Role
 from party import compliance, membership, reductions
@@ -40,7 +41,7 @@ def paying(branch):
     """A retired member paying 25.00 a month since January 2025 (nothing paid yet)."""
     member = branch.members[3]
     membership.set_dues_base(
-        actor=None, member=member, kind=DuesKind.RETIREE, income="5000", effective_month="2025-01"
+        actor=SYSTEM, member=member, kind=DuesKind.RETIREE, income="5000", effective_month="2025-01"
     )
     return member
 
@@ -66,7 +67,7 @@ def events_of(obj):
     )
 
 
-def report(member, actor=None, **overrides):
+def report(member, actor=SYSTEM, **overrides):
     data = {
         "first_month": "2026-10",
         "last_month": "2027-03",
@@ -87,23 +88,28 @@ def report(member, actor=None, **overrides):
 
 def test_back_payment_exactly_six_months_allowed_seven_refused(paying):
     # Paid on 2026-10-15: April is 6 months back (allowed), March is 7 (refused).
-    p = membership.record_payment(actor=None, member=paying, month="2026-04", paid_on=TODAY)
+    p = membership.record_payment(actor=SYSTEM, member=paying, month="2026-04", paid_on=TODAY)
     assert p.amount == Decimal("25.00") and p.over_limit_reason == ""
     with pytest.raises(ServiceError, match="已超过 6 个月") as info:
-        membership.record_payment(actor=None, member=paying, month="2026-03", paid_on=TODAY)
+        membership.record_payment(actor=SYSTEM, member=paying, month="2026-03", paid_on=TODAY)
     assert info.value.field == "over_limit_reason"
     # The consent box alone is not enough: the reason is required …
     with pytest.raises(ServiceError, match="经支部同意补缴超过6个月"):
         membership.record_payment(
-            actor=None, member=paying, month="2026-03", paid_on=TODAY, over_limit=True, over_limit_reason=" "
+            actor=SYSTEM,
+            member=paying,
+            month="2026-03",
+            paid_on=TODAY,
+            over_limit=True,
+            over_limit_reason=" ",
         )
     # … and a reason without the box neither.
     with pytest.raises(ServiceError):
         membership.record_payment(
-            actor=None, member=paying, month="2026-03", paid_on=TODAY, over_limit_reason="外出务工返回"
+            actor=SYSTEM, member=paying, month="2026-03", paid_on=TODAY, over_limit_reason="外出务工返回"
         )
     p = membership.record_payment(
-        actor=None,
+        actor=SYSTEM,
         member=paying,
         month="2026-03",
         paid_on=TODAY,
@@ -128,19 +134,19 @@ def test_back_payment_limit_is_rule_data(paying, branch):
         effective_from=dt.date(2026, 1, 1),
         org=branch,
     )
-    membership.record_payment(actor=None, member=paying, month="2026-07", paid_on=TODAY)
+    membership.record_payment(actor=SYSTEM, member=paying, month="2026-07", paid_on=TODAY)
     with pytest.raises(ServiceError, match="已超过 3 个月"):
-        membership.record_payment(actor=None, member=paying, month="2026-06", paid_on=TODAY)
+        membership.record_payment(actor=SYSTEM, member=paying, month="2026-06", paid_on=TODAY)
 
 
 def test_paying_ahead_needs_quarterly_consent(paying):
     with pytest.raises(ServiceError, match="须经党支部同意") as info:
-        membership.record_payment(actor=None, member=paying, month="2026-11", paid_on=TODAY)
+        membership.record_payment(actor=SYSTEM, member=paying, month="2026-11", paid_on=TODAY)
     assert info.value.field == "quarterly_consent"
     # The current month needs no consent.
-    membership.record_payment(actor=None, member=paying, month="2026-10", paid_on=TODAY)
+    membership.record_payment(actor=SYSTEM, member=paying, month="2026-10", paid_on=TODAY)
     paid = membership.record_member_payments(
-        actor=None, member=paying, first_month="2026-11", last_month="2026-12", quarterly_consent=True
+        actor=SYSTEM, member=paying, first_month="2026-11", last_month="2026-12", quarterly_consent=True
     )
     assert [p.month for p in paid] == [dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
     assert all(p.quarterly_consent and p.paid_on == TODAY for p in paid)
@@ -148,23 +154,23 @@ def test_paying_ahead_needs_quarterly_consent(paying):
 
 
 def test_several_months_at_once_all_or_nothing(paying):
-    membership.record_payment(actor=None, member=paying, month="2026-08", paid_on=TODAY)
+    membership.record_payment(actor=SYSTEM, member=paying, month="2026-08", paid_on=TODAY)
     with pytest.raises(StateConflict, match="以下月份已登记:2026-08"):
         membership.record_member_payments(
-            actor=None, member=paying, first_month="2026-07", last_month="2026-09", paid_on=TODAY
+            actor=SYSTEM, member=paying, first_month="2026-07", last_month="2026-09", paid_on=TODAY
         )
     # A span reaching past the limit is refused as a whole: nothing of it is recorded.
     with pytest.raises(ServiceError, match="已超过 6 个月"):
         membership.record_member_payments(
-            actor=None, member=paying, first_month="2026-02", last_month="2026-05", paid_on=TODAY
+            actor=SYSTEM, member=paying, first_month="2026-02", last_month="2026-05", paid_on=TODAY
         )
     assert DuesPayment.objects.filter(member=paying).count() == 1
     with pytest.raises(ServiceError, match="截止月份不能早于起始月份"):
         membership.record_member_payments(
-            actor=None, member=paying, first_month="2026-09", last_month="2026-07"
+            actor=SYSTEM, member=paying, first_month="2026-09", last_month="2026-07"
         )
     paid = membership.record_member_payments(
-        actor=None, member=paying, first_month="2026-04", last_month="2026-07", paid_on=TODAY
+        actor=SYSTEM, member=paying, first_month="2026-04", last_month="2026-07", paid_on=TODAY
     )
     assert len(paid) == 4
     unpaid = membership.arrears([paying], TODAY)[paying.pk]
@@ -220,27 +226,31 @@ def test_probationary_dues_start_at_the_branch_meeting(branch):
     assert probationer.category == "probationary"
     with pytest.raises(ServiceError, match="首次核定的起缴月份应为 2026-01") as info:
         membership.set_dues_base(
-            actor=None, member=probationer, kind=DuesKind.RELIEF, effective_month="2026-03"
+            actor=SYSTEM, member=probationer, kind=DuesKind.RELIEF, effective_month="2026-03"
         )
     assert info.value.field == "effective_month"
     with pytest.raises(ServiceError, match="起缴月份不能早于"):
         membership.set_dues_base(
-            actor=None, member=probationer, kind=DuesKind.RELIEF, effective_month="2025-12"
+            actor=SYSTEM, member=probationer, kind=DuesKind.RELIEF, effective_month="2025-12"
         )
-    membership.set_dues_base(actor=None, member=probationer, kind=DuesKind.RELIEF, effective_month="2026-01")
+    membership.set_dues_base(
+        actor=SYSTEM, member=probationer, kind=DuesKind.RELIEF, effective_month="2026-01"
+    )
     # A later base (income changed) may start any month.
     membership.set_dues_base(
-        actor=None, member=probationer, kind=DuesKind.SALARY, income="3000", effective_month="2026-06"
+        actor=SYSTEM, member=probationer, kind=DuesKind.SALARY, income="3000", effective_month="2026-06"
     )
     unpaid = membership.arrears([probationer], TODAY)[probationer.pk]
     assert unpaid[0] == dt.date(2026, 1, 1) and len(unpaid) == 9  # January–September
     with pytest.raises(ServiceError, match="早于入党"):
-        membership.record_payment(actor=None, member=probationer, month="2025-12", paid_on=TODAY)
+        membership.record_payment(actor=SYSTEM, member=probationer, month="2025-12", paid_on=TODAY)
 
 
 def test_arrears_never_before_joining_even_if_the_date_is_corrected(branch):
     (probationer,) = add_members(branch, 0, 1)
-    membership.set_dues_base(actor=None, member=probationer, kind=DuesKind.RELIEF, effective_month="2026-01")
+    membership.set_dues_base(
+        actor=SYSTEM, member=probationer, kind=DuesKind.RELIEF, effective_month="2026-01"
+    )
     # The joining date corrected later (the meeting was in March): January and February drop out.
     Member.objects.filter(pk=probationer.pk).update(joined_on=dt.date(2026, 3, 5))
     assert membership.arrears([probationer], TODAY)[probationer.pk][0] == dt.date(2026, 3, 1)
@@ -260,10 +270,10 @@ def test_approved_exemption_is_not_arrears_refused_still_due(paying, people):
     assert not [m for m in unpaid if dt.date(2026, 4, 1) <= m <= dt.date(2026, 9, 1)]
     assert dt.date(2026, 3, 1) in unpaid  # the month before the span stays due
     with pytest.raises(ServiceError, match="已批准免交党费,无需登记"):
-        membership.record_payment(actor=None, member=paying, month="2026-05", paid_on=TODAY)
+        membership.record_payment(actor=SYSTEM, member=paying, month="2026-05", paid_on=TODAY)
     # A span over exempted months skips them.
     paid = membership.record_member_payments(
-        actor=None, member=paying, first_month="2026-09", last_month="2026-10", paid_on=TODAY
+        actor=SYSTEM, member=paying, first_month="2026-09", last_month="2026-10", paid_on=TODAY
     )
     assert [p.month for p in paid] == [dt.date(2026, 10, 1)]
     r.refresh_from_db()
@@ -287,7 +297,7 @@ def branch_member(member, i):
     """Another member of ``member``'s branch with the same base (retiree, 25.00 since 2025-01)."""
     other = Member.objects.filter(org=member.org).order_by("pk")[i]
     membership.set_dues_base(
-        actor=None, member=other, kind=DuesKind.RETIREE, income="5000", effective_month="2025-01"
+        actor=SYSTEM, member=other, kind=DuesKind.RETIREE, income="5000", effective_month="2025-01"
     )
     return other
 
@@ -296,11 +306,11 @@ def test_reduced_amount_is_due_and_unpaid_reduced_month_is_arrears(paying, peopl
     r = report(paying, people["secretary"], first_month="2026-06", last_month="2026-09", monthly_amount="5")
     reductions.decide_reduction(actor=people["approver"], reduction=r, approve=True)
     assert dt.date(2026, 6, 1) in membership.arrears([paying], TODAY)[paying.pk]
-    p = membership.record_payment(actor=None, member=paying, month="2026-06", paid_on=TODAY)
+    p = membership.record_payment(actor=SYSTEM, member=paying, month="2026-06", paid_on=TODAY)
     assert p.amount == Decimal("5.00")
     assert events_of(p)[0]["after"]["reduced_due"] == "5.00"
     assert membership.record_payment(
-        actor=None, member=paying, month="2026-10", paid_on=TODAY
+        actor=SYSTEM, member=paying, month="2026-10", paid_on=TODAY
     ).amount == Decimal("25.00")
 
 
@@ -449,7 +459,7 @@ def test_member_dues_page_reduction_and_back_payment_forms(client, paying, peopl
 def test_member_page_with_a_decision_by_the_system(client, paying, people):
     # Decisions recorded without a user (the demo generator, imports) render too.
     r = report(paying, first_month="2026-08", last_month="2026-09")
-    reductions.decide_reduction(actor=None, reduction=r, approve=True, note="同意免交")
+    reductions.decide_reduction(actor=SYSTEM, reduction=r, approve=True, note="同意免交")
     client.force_login(people["secretary"])
     page = client.get(reverse("party:member_dues", args=[paying.pk])).content.decode()
     assert "上级党委审批:2026-10-15:同意免交" in page

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from core import media
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party import development as dev
 from party import services
@@ -39,7 +40,7 @@ def people(world, branch):
 @pytest.fixture
 def meeting(branch):
     return services.record_meeting(
-        actor=None,
+        actor=SYSTEM,
         org=branch,
         kind=MeetingKind.BRANCH_ASSEMBLY,
         held_on=dt.date(2026, 9, 10),
@@ -90,7 +91,7 @@ def test_accel_redirect_of_a_chinese_file_name(client, meeting, people, settings
 
 def test_development_documents_follow_the_applicant(client, branch, people):
     applicant = dev.apply_for_membership(
-        actor=None,
+        actor=SYSTEM,
         branch=branch,
         applied_on=dt.date(2023, 3, 1),
         name="申请人甲",

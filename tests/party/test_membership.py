@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from core import privacy
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.roles import Role
 from party import compliance, membership
@@ -83,10 +84,10 @@ def test_in_district_transfer_moves_member_only_on_receipt(world, branch):
 def test_outside_transfer_receipt_marks_transferred_out_and_ends_floating(world, branch):
     member = branch.members[4]
     f = membership.register_floating(
-        actor=None, member=member, place="深圳市南山区", since=dt.date(2026, 1, 5)
+        actor=SYSTEM, member=member, place="深圳市南山区", since=dt.date(2026, 1, 5)
     )
     t = membership.start_transfer(
-        actor=None,
+        actor=SYSTEM,
         member=member,
         kind=TransferKind.OUTSIDE,
         to_org_name="中共深圳市南山区粤海街道某社区支部委员会",
@@ -94,7 +95,7 @@ def test_outside_transfer_receipt_marks_transferred_out_and_ends_floating(world,
         sent_on=dt.date(2026, 8, 1),
     )
     assert t.to_org is None
-    membership.receive_transfer(actor=None, transfer=t, received_on=dt.date(2026, 8, 20))
+    membership.receive_transfer(actor=SYSTEM, transfer=t, received_on=dt.date(2026, 8, 20))
     member.refresh_from_db()
     f.refresh_from_db()
     assert member.status == MemberStatus.TRANSFERRED_OUT and member.org_id == branch.pk
@@ -117,12 +118,12 @@ def test_transfer_refusals(world, branch):
         ),
     ]
     for extra, field, message in cases:
-        args = dict(actor=None, member=member, reason="工作调动", sent_on=dt.date(2026, 9, 1)) | extra
+        args = dict(actor=SYSTEM, member=member, reason="工作调动", sent_on=dt.date(2026, 9, 1)) | extra
         with pytest.raises(ServiceError, match=message) as info:
             membership.start_transfer(**args)
         assert info.value.field == field
     t = membership.start_transfer(
-        actor=None,
+        actor=SYSTEM,
         member=member,
         kind=TransferKind.OUTSIDE,
         to_org_name="某支部",
@@ -131,7 +132,7 @@ def test_transfer_refusals(world, branch):
     )
     with pytest.raises(StateConflict, match="已有待接收"):
         membership.start_transfer(
-            actor=None,
+            actor=SYSTEM,
             member=member,
             kind=TransferKind.OUTSIDE,
             to_org_name="另一支部",
@@ -139,21 +140,21 @@ def test_transfer_refusals(world, branch):
             sent_on=dt.date(2026, 9, 2),
         )
     with pytest.raises(ServiceError, match="不能早于开具介绍信日期"):
-        membership.receive_transfer(actor=None, transfer=t, received_on=dt.date(2026, 8, 1))
+        membership.receive_transfer(actor=SYSTEM, transfer=t, received_on=dt.date(2026, 8, 1))
     outsider = grant(world, "out_sec", Role.BRANCH_SECRETARY, "b3")
     with pytest.raises(PermissionDenied):
         membership.cancel_transfer(actor=outsider, transfer=t, reason="误办")
     with pytest.raises(ServiceError, match="请填写撤销原因"):
-        membership.cancel_transfer(actor=None, transfer=t, reason="")
-    membership.cancel_transfer(actor=None, transfer=t, reason="党员工作未调动,介绍信作废")
+        membership.cancel_transfer(actor=SYSTEM, transfer=t, reason="")
+    membership.cancel_transfer(actor=SYSTEM, transfer=t, reason="党员工作未调动,介绍信作废")
     t.refresh_from_db()
     assert t.state == TransferState.CANCELLED and t.cancel_reason.startswith("党员工作未调动")
     assert events_of(t)[-1] == "party.transfer_cancelled"
     with pytest.raises(StateConflict, match="已撤销"):
-        membership.cancel_transfer(actor=None, transfer=t, reason="again")
+        membership.cancel_transfer(actor=SYSTEM, transfer=t, reason="again")
     # A cancelled transfer frees the member for a new one.
     membership.start_transfer(
-        actor=None,
+        actor=SYSTEM,
         member=member,
         kind=TransferKind.OUTSIDE,
         to_org_name="某支部",
@@ -163,7 +164,7 @@ def test_transfer_refusals(world, branch):
     member.status = MemberStatus.DECEASED
     member.save()
     with pytest.raises(ServiceError, match="已故"):
-        membership.register_floating(actor=None, member=member, place="x", since=dt.date(2026, 1, 1))
+        membership.register_floating(actor=SYSTEM, member=member, place="x", since=dt.date(2026, 1, 1))
 
 
 def test_transfer_pending_receipt_finding_at_edge(world, branch):
@@ -172,7 +173,7 @@ def test_transfer_pending_receipt_finding_at_edge(world, branch):
     assert days == 30
     assert Rules.load(REF).source("transfer.receipt_days") == "本地规则,待确认"
     t = membership.start_transfer(
-        actor=None,
+        actor=SYSTEM,
         member=member,
         kind=TransferKind.OUTSIDE,
         to_org_name="某外区支部",
@@ -184,14 +185,14 @@ def test_transfer_pending_receipt_finding_at_edge(world, branch):
     found = rules_of("transfer.pending_long", compliance.check(branch, *Q3, today=REF))
     assert len(found) == 1 and member.person.name in found[0].evidence[0]
     assert found[0].source == "本地规则,待确认"
-    membership.cancel_transfer(actor=None, transfer=t, reason="误办")
+    membership.cancel_transfer(actor=SYSTEM, transfer=t, reason="误办")
     assert not rules_of("transfer.pending_long", compliance.check(branch, *Q3, today=REF))
 
 
 def test_away_six_months_without_transfer_at_edge(world, branch):
     member = branch.members[5]
     f = membership.register_floating(
-        actor=None,
+        actor=SYSTEM,
         member=member,
         place="广州市天河区",
         since=dt.date(2026, 4, 1),
@@ -204,7 +205,7 @@ def test_away_six_months_without_transfer_at_edge(world, branch):
     assert "第二十五条" in found[0].source
     # A transfer started after leaving clears it.
     membership.start_transfer(
-        actor=None,
+        actor=SYSTEM,
         member=member,
         kind=TransferKind.OUTSIDE,
         to_org_name="天河某支部",
@@ -217,19 +218,19 @@ def test_away_six_months_without_transfer_at_edge(world, branch):
 def test_floating_refusals_and_end(world, branch):
     member = branch.members[5]
     with pytest.raises(ServiceError, match="请填写外出地点") as info:
-        membership.register_floating(actor=None, member=member, place="", since=dt.date(2026, 1, 1))
+        membership.register_floating(actor=SYSTEM, member=member, place="", since=dt.date(2026, 1, 1))
     assert info.value.field == "place"
     with pytest.raises(ServiceError, match="外出日期不能早于入党日期"):
-        membership.register_floating(actor=None, member=member, place="x", since=dt.date(2000, 1, 1))
-    f = membership.register_floating(actor=None, member=member, place="长沙县", since=dt.date(2026, 1, 1))
+        membership.register_floating(actor=SYSTEM, member=member, place="x", since=dt.date(2000, 1, 1))
+    f = membership.register_floating(actor=SYSTEM, member=member, place="长沙县", since=dt.date(2026, 1, 1))
     with pytest.raises(StateConflict, match="已登记为流动党员"):
-        membership.register_floating(actor=None, member=member, place="y", since=dt.date(2026, 2, 1))
+        membership.register_floating(actor=SYSTEM, member=member, place="y", since=dt.date(2026, 2, 1))
     with pytest.raises(ServiceError, match="返回日期不能早于外出日期"):
-        membership.end_floating(actor=None, floating=f, ended_on=dt.date(2025, 12, 1))
-    membership.end_floating(actor=None, floating=f, ended_on=dt.date(2026, 5, 1), note="已返回")
+        membership.end_floating(actor=SYSTEM, floating=f, ended_on=dt.date(2025, 12, 1))
+    membership.end_floating(actor=SYSTEM, floating=f, ended_on=dt.date(2026, 5, 1), note="已返回")
     assert events_of(f) == ["party.floating_registered", "party.floating_ended"]
     with pytest.raises(StateConflict):
-        membership.end_floating(actor=None, floating=f, ended_on=dt.date(2026, 5, 2))
+        membership.end_floating(actor=SYSTEM, floating=f, ended_on=dt.date(2026, 5, 2))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,29 +258,29 @@ def test_dues_brackets(seeded, kind, income, due, rate):
 def test_dues_base_income_encrypted_and_refusals(world, branch):
     member = branch.members[1]
     with pytest.raises(ServiceError, match="请填写月收入") as info:
-        membership.set_dues_base(actor=None, member=member, kind=DuesKind.SALARY, effective_month="2026-01")
+        membership.set_dues_base(actor=SYSTEM, member=member, kind=DuesKind.SALARY, effective_month="2026-01")
     assert info.value.field == "income"
     with pytest.raises(ServiceError, match="月收入须为数字"):
         membership.set_dues_base(
-            actor=None, member=member, kind=DuesKind.SALARY, income="abc", effective_month="2026-01"
+            actor=SYSTEM, member=member, kind=DuesKind.SALARY, income="abc", effective_month="2026-01"
         )
     with pytest.raises(ServiceError, match="农民党员每月党费须在 0.2 至 1 元之间") as info:
         membership.set_dues_base(
-            actor=None, member=member, kind=DuesKind.FARMER, farmer_amount="2", effective_month="2026-01"
+            actor=SYSTEM, member=member, kind=DuesKind.FARMER, farmer_amount="2", effective_month="2026-01"
         )
     assert info.value.field == "farmer_amount"
     with pytest.raises(ServiceError, match="起缴月份不能早于") as info:
-        membership.set_dues_base(actor=None, member=member, kind=DuesKind.RELIEF, effective_month="1999-01")
+        membership.set_dues_base(actor=SYSTEM, member=member, kind=DuesKind.RELIEF, effective_month="1999-01")
     assert info.value.field == "effective_month"
     with pytest.raises(ServiceError, match="起缴月份格式不正确"):
-        membership.set_dues_base(actor=None, member=member, kind=DuesKind.RELIEF, effective_month="abc")
+        membership.set_dues_base(actor=SYSTEM, member=member, kind=DuesKind.RELIEF, effective_month="abc")
     outsider = grant(world, "out_sec", Role.BRANCH_SECRETARY, "b3")
     with pytest.raises(PermissionDenied):
         membership.set_dues_base(
             actor=outsider, member=member, kind=DuesKind.RELIEF, effective_month="2026-01"
         )
     base = membership.set_dues_base(
-        actor=None, member=member, kind=DuesKind.SALARY, income="6543.21", effective_month="2026-01"
+        actor=SYSTEM, member=member, kind=DuesKind.SALARY, income="6543.21", effective_month="2026-01"
     )
     assert base.monthly_due == Decimal("98.15") and base.rate == "1.5%"
     stored = DuesBase.objects.filter(pk=base.pk).values_list("income_encrypted", flat=True).get()
@@ -292,40 +293,40 @@ def test_dues_base_income_encrypted_and_refusals(world, branch):
 def test_payments_and_arrears(world, branch):
     member = branch.members[1]
     membership.set_dues_base(
-        actor=None, member=member, kind=DuesKind.SALARY, income="4000", effective_month="2026-01"
+        actor=SYSTEM, member=member, kind=DuesKind.SALARY, income="4000", effective_month="2026-01"
     )
     with pytest.raises(ServiceError, match="尚未核定党费基数"):
         membership.record_payment(
-            actor=None, member=member, month=dt.date(2025, 12, 1), paid_on=dt.date(2026, 1, 5)
+            actor=SYSTEM, member=member, month=dt.date(2025, 12, 1), paid_on=dt.date(2026, 1, 5)
         )
-    p = membership.record_payment(actor=None, member=member, month="2026-01", paid_on=dt.date(2026, 1, 20))
+    p = membership.record_payment(actor=SYSTEM, member=member, month="2026-01", paid_on=dt.date(2026, 1, 20))
     assert p.amount == Decimal("40.00")
     with pytest.raises(StateConflict, match="已登记"):
-        membership.record_payment(actor=None, member=member, month="2026-01", paid_on=dt.date(2026, 1, 21))
+        membership.record_payment(actor=SYSTEM, member=member, month="2026-01", paid_on=dt.date(2026, 1, 21))
     with pytest.raises(ServiceError, match="缴纳金额须大于 0"):
         membership.record_payment(
-            actor=None, member=member, month="2026-02", amount="0", paid_on=dt.date(2026, 2, 1)
+            actor=SYSTEM, member=member, month="2026-02", amount="0", paid_on=dt.date(2026, 2, 1)
         )
     with pytest.raises(ServiceError, match="最多预缴12个月"):
-        membership.record_payment(actor=None, member=member, month="2027-06", paid_on=dt.date(2026, 2, 1))
+        membership.record_payment(actor=SYSTEM, member=member, month="2027-06", paid_on=dt.date(2026, 2, 1))
     # REF = 2026-09-30: Jan paid; Feb–Aug (7 months) unpaid; September is not yet due.
     unpaid = membership.arrears([member], REF)[member.pk]
     assert unpaid[0] == dt.date(2026, 2, 1) and len(unpaid) == 7
     assert membership.trailing_run(unpaid, REF) == 7
-    membership.record_payment(actor=None, member=member, month="2026-08", paid_on=dt.date(2026, 8, 30))
+    membership.record_payment(actor=SYSTEM, member=member, month="2026-08", paid_on=dt.date(2026, 8, 30))
     unpaid = membership.arrears([member], REF)[member.pk]
     assert len(unpaid) == 6 and membership.trailing_run(unpaid, REF) == 0
     # Voiding brings the month back into arrears and keeps the row.
-    membership.void_payment(actor=None, payment=p, reason="重复录入")
+    membership.void_payment(actor=SYSTEM, payment=p, reason="重复录入")
     assert len(membership.arrears([member], REF)[member.pk]) == 7
     assert DuesPayment.objects.filter(pk=p.pk, voided_at__isnull=False).exists()
     with pytest.raises(StateConflict):
-        membership.void_payment(actor=None, payment=p, reason="again")
+        membership.void_payment(actor=SYSTEM, payment=p, reason="again")
     with pytest.raises(ServiceError, match="请至少勾选"):
-        membership.record_payments(actor=None, org=branch, month=dt.date(2026, 3, 1), member_ids=[])
+        membership.record_payments(actor=SYSTEM, org=branch, month=dt.date(2026, 3, 1), member_ids=[])
     with pytest.raises(ServiceError, match="不在本支部"):
         membership.record_payments(
-            actor=None,
+            actor=SYSTEM,
             org=branch,
             month=dt.date(2026, 3, 1),
             member_ids=[Member.objects.get(org=world["b1"]).pk],
@@ -335,11 +336,11 @@ def test_payments_and_arrears(world, branch):
 def test_dues_arrears_finding_at_edge(world, branch):
     member = branch.members[2]
     membership.set_dues_base(
-        actor=None, member=member, kind=DuesKind.RETIREE, income="3000", effective_month="2026-01"
+        actor=SYSTEM, member=member, kind=DuesKind.RETIREE, income="3000", effective_month="2026-01"
     )
     for m in range(1, 7):  # Jan–Jun paid: Jul and Aug unpaid → 2 months, below 3
         membership.record_payment(
-            actor=None, member=member, month=dt.date(2026, m, 1), paid_on=dt.date(2026, m, 10)
+            actor=SYSTEM, member=member, month=dt.date(2026, m, 1), paid_on=dt.date(2026, m, 10)
         )
     assert not rules_of("dues.arrears", compliance.check(branch, *Q3, today=REF))
     DuesPayment.objects.filter(member=member, month=dt.date(2026, 6, 1)).update(voided_at=NOW)  # now 3
@@ -361,19 +362,24 @@ def test_care_visit_and_follow_up(world, branch):
     member = branch.members[6]
     with pytest.raises(ServiceError, match="请填写走访人员") as info:
         membership.record_care_visit(
-            actor=None, member=member, reason="ill", visited_on=dt.date(2026, 9, 1), visitors=""
+            actor=SYSTEM, member=member, reason="ill", visited_on=dt.date(2026, 9, 1), visitors=""
         )
     assert info.value.field == "visitors"
     with pytest.raises(ServiceError, match="请选择慰问原因"):
         membership.record_care_visit(
-            actor=None, member=member, reason="x", visited_on=dt.date(2026, 9, 1), visitors="a"
+            actor=SYSTEM, member=member, reason="x", visited_on=dt.date(2026, 9, 1), visitors="a"
         )
     with pytest.raises(ServiceError, match="慰问金额不能为负数"):
         membership.record_care_visit(
-            actor=None, member=member, reason="ill", visited_on=dt.date(2026, 9, 1), visitors="a", amount="-1"
+            actor=SYSTEM,
+            member=member,
+            reason="ill",
+            visited_on=dt.date(2026, 9, 1),
+            visitors="a",
+            amount="-1",
         )
     v = membership.record_care_visit(
-        actor=None,
+        actor=SYSTEM,
         member=member,
         reason="ill",
         visited_on=dt.date(2026, 9, 1),
@@ -384,13 +390,13 @@ def test_care_visit_and_follow_up(world, branch):
     )
     assert v.follow_up_open
     with pytest.raises(ServiceError, match="请填写帮扶完成情况"):
-        membership.complete_follow_up(actor=None, visit=v, done_on=dt.date(2026, 9, 10), note="")
-    membership.complete_follow_up(actor=None, visit=v, done_on=dt.date(2026, 9, 10), note="已提交救助申请")
+        membership.complete_follow_up(actor=SYSTEM, visit=v, done_on=dt.date(2026, 9, 10), note="")
+    membership.complete_follow_up(actor=SYSTEM, visit=v, done_on=dt.date(2026, 9, 10), note="已提交救助申请")
     v.refresh_from_db()
     assert not v.follow_up_open
     assert events_of(v) == ["party.care_visited", "party.care_followed_up"]
     with pytest.raises(StateConflict):
-        membership.complete_follow_up(actor=None, visit=v, done_on=dt.date(2026, 9, 11), note="x")
+        membership.complete_follow_up(actor=SYSTEM, visit=v, done_on=dt.date(2026, 9, 11), note="x")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,12 +407,12 @@ def test_care_visit_and_follow_up(world, branch):
 def records(world, branch):
     member = branch.members[3]
     membership.set_dues_base(
-        actor=None, member=member, kind=DuesKind.SALARY, income="8000", effective_month="2026-01"
+        actor=SYSTEM, member=member, kind=DuesKind.SALARY, income="8000", effective_month="2026-01"
     )
-    membership.record_payment(actor=None, member=member, month="2026-01", paid_on=dt.date(2026, 1, 10))
+    membership.record_payment(actor=SYSTEM, member=member, month="2026-01", paid_on=dt.date(2026, 1, 10))
     return {
         "transfer": membership.start_transfer(
-            actor=None,
+            actor=SYSTEM,
             member=member,
             kind=TransferKind.IN_DISTRICT,
             to_org=world["b1"],
@@ -414,10 +420,10 @@ def records(world, branch):
             sent_on=dt.date(2026, 9, 1),
         ),
         "floating": membership.register_floating(
-            actor=None, member=branch.members[4], place="株洲市", since=dt.date(2026, 2, 1)
+            actor=SYSTEM, member=branch.members[4], place="株洲市", since=dt.date(2026, 2, 1)
         ),
         "care": membership.record_care_visit(
-            actor=None,
+            actor=SYSTEM,
             member=branch.members[5],
             reason="elderly",
             visited_on=dt.date(2026, 9, 1),
@@ -567,7 +573,7 @@ def test_commendation_full_path_with_workday_notice(world, branch):
     reviewer = grant(world, "w1_sec", Role.BRANCH_SECRETARY, "w1")
     member = branch.members[0]
     c = membership.nominate(
-        actor=None, org=branch, category="outstanding_member", year=2026, deeds=DEEDS, member=member
+        actor=SYSTEM, org=branch, category="outstanding_member", year=2026, deeds=DEEDS, member=member
     )
     assert membership.reviewing_org(branch) == world["w1"]
     membership.review(actor=reviewer, commendation=c, passed=True, opinion="")
@@ -607,19 +613,19 @@ def test_commendation_refusals(world, branch):
     member = branch.members[0]
     with pytest.raises(ServiceError, match="主要事迹过简") as info:
         membership.nominate(
-            actor=None, org=branch, category="outstanding_member", year=2026, deeds="很好", member=member
+            actor=SYSTEM, org=branch, category="outstanding_member", year=2026, deeds="很好", member=member
         )
     assert info.value.field == "deeds"
     with pytest.raises(ServiceError, match="请选择推荐的党员"):
-        membership.nominate(actor=None, org=branch, category="outstanding_worker", year=2026, deeds=DEEDS)
+        membership.nominate(actor=SYSTEM, org=branch, category="outstanding_worker", year=2026, deeds=DEEDS)
     with pytest.raises(ServiceError, match="本组织或其下级"):
         membership.nominate(
-            actor=None, org=branch, category="advanced_org", year=2026, deeds=DEEDS, nominee_org=world["b3"]
+            actor=SYSTEM, org=branch, category="advanced_org", year=2026, deeds=DEEDS, nominee_org=world["b3"]
         )
     outsider_member = Member.objects.get(org=world["b1"])
     with pytest.raises(ServiceError, match="须为本组织的党员"):
         membership.nominate(
-            actor=None,
+            actor=SYSTEM,
             org=branch,
             category="outstanding_member",
             year=2026,
@@ -629,14 +635,19 @@ def test_commendation_refusals(world, branch):
     probationary = add_members(branch, 0, 1)[0]
     with pytest.raises(ServiceError, match="须为正式党员"):
         membership.nominate(
-            actor=None, org=branch, category="outstanding_member", year=2026, deeds=DEEDS, member=probationary
+            actor=SYSTEM,
+            org=branch,
+            category="outstanding_member",
+            year=2026,
+            deeds=DEEDS,
+            member=probationary,
         )
     c = membership.nominate(
-        actor=None, org=branch, category="advanced_org", year=2026, deeds=DEEDS, nominee_org=branch
+        actor=SYSTEM, org=branch, category="advanced_org", year=2026, deeds=DEEDS, nominee_org=branch
     )
     with pytest.raises(StateConflict, match="本年度已被推荐"):
         membership.nominate(
-            actor=None, org=branch, category="advanced_org", year=2026, deeds=DEEDS, nominee_org=branch
+            actor=SYSTEM, org=branch, category="advanced_org", year=2026, deeds=DEEDS, nominee_org=branch
         )
     # The branch's own secretary cannot review its own nomination.
     own = UserFactory(username="own_sec", is_staff=True)
@@ -644,13 +655,13 @@ def test_commendation_refusals(world, branch):
     with pytest.raises(PermissionDenied):
         membership.review(actor=own, commendation=c, passed=True, opinion="")
     with pytest.raises(StateConflict, match="只能对审核通过"):
-        membership.start_notice(actor=None, commendation=c, starts_on=dt.date(2026, 6, 5))
+        membership.start_notice(actor=SYSTEM, commendation=c, starts_on=dt.date(2026, 6, 5))
     with pytest.raises(ServiceError, match="请填写审核意见"):
-        membership.review(actor=None, commendation=c, passed=False, opinion="")
-    membership.review(actor=None, commendation=c, passed=False, opinion="年度考核未达优秀")
+        membership.review(actor=SYSTEM, commendation=c, passed=False, opinion="")
+    membership.review(actor=SYSTEM, commendation=c, passed=False, opinion="年度考核未达优秀")
     # A rejected nomination frees the nominee for a new one.
     membership.nominate(
-        actor=None, org=branch, category="advanced_org", year=2026, deeds=DEEDS, nominee_org=branch
+        actor=SYSTEM, org=branch, category="advanced_org", year=2026, deeds=DEEDS, nominee_org=branch
     )
 
 

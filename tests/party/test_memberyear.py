@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.actors import SYSTEM
 from party import memberyear, services
 from party.models import MeetingKind, Member, MemberYear
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def record(branch, held_on, attendance, kind=MeetingKind.THEME_DAY, hours=None):
     return services.record_meeting(
-        actor=None,
+        actor=SYSTEM,
         org=branch,
         kind=kind,
         held_on=held_on,
@@ -44,7 +45,7 @@ def test_recording_correcting_and_voiding_keep_the_yearly_hours(seeded, branch):
 
     # Present → absent, and the hours of the meeting changed.
     services.correct_meeting(
-        actor=None,
+        actor=SYSTEM,
         meeting=first,
         reason="补录缺席",
         attendance=all_present(m, {m[0].pk: ("absent", ""), m[1].pk: ("absent", "")}),
@@ -54,10 +55,10 @@ def test_recording_correcting_and_voiding_keep_the_yearly_hours(seeded, branch):
     assert hours[m[0].pk] == Decimal("1.5") and hours[m[3].pk] == Decimal("4.5")
 
     # Moved to the year before: it leaves this year's hours and enters last year's.
-    services.correct_meeting(actor=None, meeting=first, reason="日期录错", held_on=dt.date(2025, 12, 18))
+    services.correct_meeting(actor=SYSTEM, meeting=first, reason="日期录错", held_on=dt.date(2025, 12, 18))
     assert table(2026)[m[3].pk] == Decimal("1.5") and table(2025)[m[3].pk] == Decimal("3")
 
-    services.void_meeting(actor=None, meeting=first, reason="重复录入")
+    services.void_meeting(actor=SYSTEM, meeting=first, reason="重复录入")
     assert table(2025)[m[3].pk] == Decimal("0") and table(2026)[m[3].pk] == Decimal("1.5")
 
 
@@ -65,7 +66,7 @@ def test_rebuild_gives_what_the_services_kept(seeded, branch):
     m = branch.members
     record(branch, dt.date(2026, 2, 12), all_present(m, {m[4].pk: ("absent", "")}), hours=2)
     voided = record(branch, dt.date(2026, 5, 14), all_present(m), hours=4)
-    services.void_meeting(actor=None, meeting=voided, reason="重复录入")
+    services.void_meeting(actor=SYSTEM, meeting=voided, reason="重复录入")
     kept = table(2026)
     MemberYear.objects.all().delete()
     assert memberyear.rebuild() == len(m) - 1  # m[4] was present at no live meeting: no row
@@ -79,7 +80,7 @@ def test_reading_the_past_sums_the_attendance_up_to_that_day(seeded, branch):
     record(branch, dt.date(2026, 3, 5), all_present(m), hours=2)
     record(branch, dt.date(2026, 6, 4), all_present(m, {m[0].pk: ("absent", "")}), hours=3)
     services.record_training(
-        actor=None, member=m[0], title="网络培训", started_on=dt.date(2026, 4, 1), hours="6"
+        actor=SYSTEM, member=m[0], title="网络培训", started_on=dt.date(2026, 4, 1), hours="6"
     )
     members = Member.objects.filter(org=branch)
     now = memberyear.hours(members, 2026)  # the table
@@ -100,7 +101,7 @@ def test_last_present_skips_voided_meetings_and_reads_the_past_from_attendance(s
     record(branch, dt.date(2025, 11, 6), all_present(m))
     record(branch, dt.date(2026, 3, 5), all_present(m, {m[0].pk: ("absent", "")}))
     voided = record(branch, dt.date(2026, 6, 4), all_present(m))
-    services.void_meeting(actor=None, meeting=voided, reason="重复录入")
+    services.void_meeting(actor=SYSTEM, meeting=voided, reason="重复录入")
     members = Member.objects.filter(org=branch)
     now = memberyear.last_present(members, dt.date(2026, 11, 29))
     assert now[m[0].pk] == dt.date(2025, 11, 6) and now[m[1].pk] == dt.date(2026, 3, 5)

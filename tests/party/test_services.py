@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.roles import Role
 from party import services
@@ -23,7 +24,7 @@ DAY = dt.date(2026, 9, 10)
 
 def record(branch, **kwargs):
     defaults = {
-        "actor": None,
+        "actor": SYSTEM,
         "org": branch,
         "kind": MeetingKind.BRANCH_ASSEMBLY,
         "held_on": DAY,
@@ -168,11 +169,11 @@ def test_correction_keeps_the_prior_version_and_is_audited(world, seeded, branch
 
 def test_void_keeps_the_record(seeded, branch):
     meeting = record(branch)
-    services.void_meeting(actor=None, meeting=meeting, reason="重复录入")
+    services.void_meeting(actor=SYSTEM, meeting=meeting, reason="重复录入")
     assert Meeting.objects.filter(pk=meeting.pk).exists()
     assert not Meeting.objects.live().filter(pk=meeting.pk).exists()
     with pytest.raises(ServiceError, match="已作废"):
-        services.correct_meeting(actor=None, meeting=meeting, reason="x", topic="y")
+        services.correct_meeting(actor=SYSTEM, meeting=meeting, reason="x", topic="y")
 
 
 def test_copy_attendance_from_last_meeting(seeded, branch):

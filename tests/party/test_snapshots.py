@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party import compliance, selectors, services, snapshots
 from party.models import FindingsSnapshot, MeetingKind
@@ -40,7 +41,7 @@ def rules(found):
 
 def assembly(branch, day=dt.date(2026, 8, 12)):
     return services.record_meeting(
-        actor=None,
+        actor=SYSTEM,
         org=branch,
         kind=MeetingKind.BRANCH_ASSEMBLY,
         held_on=day,

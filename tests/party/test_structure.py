@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.roles import Role
 from party import compliance, structure
@@ -31,19 +32,19 @@ def test_a_unit_in_a_joint_branch_is_not_should_establish(world, seeded):
     joint = make_org(world["w1"], "branch", "联合党支部", host=world["c2"])
     add_members(joint, 3, home=firm)
     assert any("岳麓科技有限公司" in f.reason for f in establish(world))
-    row = structure.add_joint_unit(actor=None, branch=joint, unit=firm, joined_on=dt.date(2026, 1, 1))
+    row = structure.add_joint_unit(actor=SYSTEM, branch=joint, unit=firm, joined_on=dt.date(2026, 1, 1))
     assert not any("岳麓科技有限公司" in f.reason for f in establish(world))
-    structure.end_joint_unit(actor=None, row=row, ended_on=dt.date(2026, 3, 1), reason="单位已单独建支部")
+    structure.end_joint_unit(actor=SYSTEM, row=row, ended_on=dt.date(2026, 3, 1), reason="单位已单独建支部")
     assert any("岳麓科技有限公司" in f.reason for f in establish(world))  # left before the reference day
 
 
 def test_joint_units_must_be_units_and_not_twice(world, branch):
     firm = make_org(world["s1"], "enterprise", "望月物业公司")
     with pytest.raises(ServiceError, match="成员单位须为现有的单位"):
-        structure.add_joint_unit(actor=None, branch=branch, unit=world["w1"], joined_on=dt.date(2026, 1, 1))
-    structure.add_joint_unit(actor=None, branch=branch, unit=firm, joined_on=dt.date(2026, 1, 1))
+        structure.add_joint_unit(actor=SYSTEM, branch=branch, unit=world["w1"], joined_on=dt.date(2026, 1, 1))
+    structure.add_joint_unit(actor=SYSTEM, branch=branch, unit=firm, joined_on=dt.date(2026, 1, 1))
     with pytest.raises(ServiceError, match="已是本支部的成员单位"):
-        structure.add_joint_unit(actor=None, branch=branch, unit=firm, joined_on=dt.date(2026, 2, 1))
+        structure.add_joint_unit(actor=SYSTEM, branch=branch, unit=firm, joined_on=dt.date(2026, 2, 1))
 
 
 def test_only_the_higher_committee_names_a_brand_branch(world, branch):
@@ -73,7 +74,7 @@ def test_only_the_higher_committee_names_a_brand_branch(world, branch):
 def test_alliance_links_and_scoping(world, branch):
     property_co = make_org(world["c2"], "enterprise", "湖西物业服务有限公司")
     structure.link_alliance(
-        actor=None,
+        actor=SYSTEM,
         org=branch,
         partner=property_co,
         partner_kind="property",
@@ -83,7 +84,7 @@ def test_alliance_links_and_scoping(world, branch):
     )
     with pytest.raises(ServiceError, match="已在该联盟中"):
         structure.link_alliance(
-            actor=None,
+            actor=SYSTEM,
             org=branch,
             partner=property_co,
             partner_kind="property",

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import clock
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.models import Position
 from orgs.roles import Role
@@ -37,7 +38,7 @@ def _frozen():
 
 def talk(branch, a, b, day=dt.date(2026, 3, 10), **kwargs):
     kwargs.setdefault("summary", SUMMARY)
-    return talks.record_talk(actor=None, org=branch, held_on=day, initiator=a, other=b, **kwargs)
+    return talks.record_talk(actor=SYSTEM, org=branch, held_on=day, initiator=a, other=b, **kwargs)
 
 
 def cover_everything(branch, day=dt.date(2026, 3, 10)):
@@ -99,12 +100,12 @@ def test_corrections_keep_the_prior_version_and_void_keeps_the_row(branch):
     a, b, c = branch.members[:3]
     first = talk(branch, a, b, kind=TalkKind.DAILY)
     with pytest.raises(ServiceError) as no_reason:
-        talks.correct_talk(actor=None, talk=first, reason=" ", other=c)
+        talks.correct_talk(actor=SYSTEM, talk=first, reason=" ", other=c)
     assert no_reason.value.field == "reason"
     with pytest.raises(ServiceError) as unchanged:
-        talks.correct_talk(actor=None, talk=first, reason="核对", summary=SUMMARY)
+        talks.correct_talk(actor=SYSTEM, talk=first, reason="核对", summary=SUMMARY)
     assert "没有变化" in unchanged.value.message
-    second = talks.correct_talk(actor=None, talk=first, reason="谈话对象登记错了", other=c.pk)
+    second = talks.correct_talk(actor=SYSTEM, talk=first, reason="谈话对象登记错了", other=c.pk)
     first.refresh_from_db()
     assert first.superseded_at is not None and first.other_id == b.pk  # the prior content is kept
     assert (second.replaces_id, second.other_id, second.correction_reason) == (
@@ -114,20 +115,20 @@ def test_corrections_keep_the_prior_version_and_void_keeps_the_row(branch):
     )
     assert [t.pk for t in talks.history(first)] == [second.pk, first.pk]
     with pytest.raises(ServiceError) as stale:
-        talks.correct_talk(actor=None, talk=first, reason="再改", other=b)
+        talks.correct_talk(actor=SYSTEM, talk=first, reason="再改", other=b)
     assert "最新版本" in stale.value.message
     report = talks.coverage(branch, 2026, dt.date(2026, 12, 15))
     assert report.talks == 1 and (a.person.name, b.person.name) in report.missing_pairs
     assert (a.person.name, c.person.name) not in report.missing_pairs
     with pytest.raises(ServiceError):
-        talks.void_talk(actor=None, talk=second, reason="")
-    talks.void_talk(actor=None, talk=second, reason="重复录入")
+        talks.void_talk(actor=SYSTEM, talk=second, reason="")
+    talks.void_talk(actor=SYSTEM, talk=second, reason="重复录入")
     second.refresh_from_db()
     assert second.voided_at is not None and second.void_reason == "重复录入"
     assert Talk.objects.count() == 2 and not Talk.objects.live().exists()
     assert talks.coverage(branch, 2026, dt.date(2026, 12, 15)).talks == 0
     with pytest.raises(ServiceError) as again:
-        talks.correct_talk(actor=None, talk=second, reason="x", summary=SUMMARY + "补充")
+        talks.correct_talk(actor=SYSTEM, talk=second, reason="x", summary=SUMMARY + "补充")
     assert "已作废" in again.value.message
 
 

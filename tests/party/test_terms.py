@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from core.models import Notification
 from orgs.models import Position
@@ -31,7 +32,7 @@ def committee(branch, votes=(9, 8, 7)):
     ]
 
 
-def elect(branch, eligible=8, present=7, rows=None, actor=None):
+def elect(branch, eligible=8, present=7, rows=None, actor=SYSTEM):
     return terms.record_election(
         actor=actor,
         org=branch,
@@ -54,7 +55,7 @@ def secretary_of(user_name, branch):
 def test_quorum_needs_more_than_four_fifths_present(branch):
     with pytest.raises(ServiceError) as error:
         terms.record_election(
-            actor=None,
+            actor=SYSTEM,
             org=branch,
             held_on=HELD,
             eligible=5,

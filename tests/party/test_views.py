@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.actors import SYSTEM
 from orgs.roles import Role
 from party import selectors, services
 from party.models import Meeting, MeetingKind
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meeting(branch):
     return services.record_meeting(
-        actor=None,
+        actor=SYSTEM,
         org=branch,
         kind=MeetingKind.THEME_DAY,
         held_on=dt.date(2026, 8, 8),
@@ -216,7 +217,7 @@ def test_findings_cache_follows_any_recorded_change(world, branch):
     before = selectors.data_version()
     assert selectors.data_version() == before
     services.record_training(
-        actor=None, member=branch.members[0], title="网络培训", started_on=dt.date(2026, 9, 1), hours=4
+        actor=SYSTEM, member=branch.members[0], title="网络培训", started_on=dt.date(2026, 9, 1), hours=4
     )
     assert selectors.data_version() != before
 

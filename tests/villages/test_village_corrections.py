@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from audit.models import AuditEvent
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.roles import Role
 from villages import services
@@ -25,7 +26,7 @@ def test_latest_step_corrected_keeps_the_prior_row_and_is_checked_again(village)
     d = through(propose(village), 2)
     old = live(d, StepKind.CONSULTATION)
     new = services.correct_step(
-        actor=None, step=old, reason="票数录错", votes={"yes": 5, "no": 1}, minutes="两委会议商议,表决通过"
+        actor=SYSTEM, step=old, reason="票数录错", votes={"yes": 5, "no": 1}, minutes="两委会议商议,表决通过"
     )
     d.refresh_from_db()
     old.refresh_from_db()
@@ -44,10 +45,10 @@ def test_a_correction_that_breaks_a_hard_rule_changes_nothing(village):
     review = live(d, StepKind.MEMBERS_REVIEW)
     # 30 members, 19 present: below the two-thirds quorum of the members' meeting.
     with pytest.raises(ServiceError) as refused:
-        services.correct_step(actor=None, step=review, reason="人数录错", votes={"present": 19, "yes": 16})
+        services.correct_step(actor=SYSTEM, step=review, reason="人数录错", votes={"present": 19, "yes": 16})
     assert refused.value.field == "present"
     with pytest.raises(ServiceError) as early:
-        services.correct_step(actor=None, step=review, reason="日期录错", held_on=dt.date(2026, 9, 2))
+        services.correct_step(actor=SYSTEM, step=review, reason="日期录错", held_on=dt.date(2026, 9, 2))
     assert early.value.field == "held_on" and "不能早于上一步" in early.value.message
     review.refresh_from_db()
     d.refresh_from_db()
@@ -59,20 +60,20 @@ def test_earlier_steps_correct_only_their_record(village):
     d = through(propose(village), 3)
     consultation = live(d, StepKind.CONSULTATION)
     with pytest.raises(ServiceError) as refused:
-        services.correct_step(actor=None, step=consultation, reason="x", held_on=dt.date(2026, 9, 4))
+        services.correct_step(actor=SYSTEM, step=consultation, reason="x", held_on=dt.date(2026, 9, 4))
     assert refused.value.field == "held_on" and "只能更正最近一步" in refused.value.message
     with pytest.raises(ServiceError) as votes:
-        services.correct_step(actor=None, step=consultation, reason="x", votes={"yes": 4})
+        services.correct_step(actor=SYSTEM, step=consultation, reason="x", votes={"yes": 4})
     assert votes.value.field == "yes"
     fixed = services.correct_step(
-        actor=None, step=consultation, reason="补充讨论情况", minutes="会议讨论了资金来源并表决"
+        actor=SYSTEM, step=consultation, reason="补充讨论情况", minutes="会议讨论了资金来源并表决"
     )
     assert fixed.minutes == "会议讨论了资金来源并表决" and fixed.yes == consultation.yes
     proposal = live(d, StepKind.PROPOSAL)
     with pytest.raises(ServiceError):
-        services.correct_step(actor=None, step=proposal, reason="x", held_on=dt.date(2026, 8, 30))
+        services.correct_step(actor=SYSTEM, step=proposal, reason="x", held_on=dt.date(2026, 8, 30))
     with pytest.raises(ServiceError) as same:
-        services.correct_step(actor=None, step=proposal, reason="x", minutes=proposal.minutes)
+        services.correct_step(actor=SYSTEM, step=proposal, reason="x", minutes=proposal.minutes)
     assert "没有需要更正的内容" in same.value.message
     d.refresh_from_db()
     assert d.done_steps == 3
@@ -90,7 +91,7 @@ def test_a_failed_vote_corrected_to_a_pass_advances_and_a_short_disclosure_is_fl
     )
     d.refresh_from_db()
     assert failed.passed is False and d.done_steps == 3
-    services.correct_step(actor=None, step=failed, reason="赞成票录错", votes={"yes": 20})
+    services.correct_step(actor=SYSTEM, step=failed, reason="赞成票录错", votes={"yes": 20})
     d.refresh_from_db()
     assert d.done_steps == 4 and d.status == "resolved"
     disclosure = step(
@@ -103,7 +104,7 @@ def test_a_failed_vote_corrected_to_a_pass_advances_and_a_short_disclosure_is_fl
     d.refresh_from_db()
     assert not disclosure.has_deviation and d.status == "disclosed"
     short = services.correct_step(
-        actor=None, step=disclosure, reason="公开期限录错", disclose_to=dt.date(2026, 9, 13)
+        actor=SYSTEM, step=disclosure, reason="公开期限录错", disclose_to=dt.date(2026, 9, 13)
     )
     d.refresh_from_db()
     assert short.has_deviation and d.deviations == 1 and d.status == "disclosed"
@@ -113,14 +114,14 @@ def test_reason_scope_and_stale_corrections(world, village):
     d = through(propose(village), 2)
     consultation = live(d, StepKind.CONSULTATION)
     with pytest.raises(ServiceError) as no_reason:
-        services.correct_step(actor=None, step=consultation, reason=" ", minutes="新记录")
+        services.correct_step(actor=SYSTEM, step=consultation, reason=" ", minutes="新记录")
     assert no_reason.value.field == "reason"
     outsider = grant(world, "v_out2", Role.COMMUNITY_STAFF, "c1")
     with pytest.raises(PermissionDenied):
         services.correct_step(actor=outsider, step=consultation, reason="x", minutes="新记录")
-    services.correct_step(actor=None, step=consultation, reason="补记", minutes="新记录")
+    services.correct_step(actor=SYSTEM, step=consultation, reason="补记", minutes="新记录")
     with pytest.raises(StateConflict):
-        services.correct_step(actor=None, step=consultation, reason="再改", minutes="又一版")
+        services.correct_step(actor=SYSTEM, step=consultation, reason="再改", minutes="又一版")
 
 
 def test_correction_pages(client, world, village):

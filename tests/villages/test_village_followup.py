@@ -12,6 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from audit.models import AuditEvent
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from core.models import Notification
 from orgs.roles import Role
@@ -91,7 +92,7 @@ def test_result_photos_wait_for_the_published_resolution(media, village, people)
 def test_personal_data_refused_in_public_texts(village):
     with pytest.raises(ServiceError) as error:
         services.propose_decision(
-            actor=None,
+            actor=SYSTEM,
             village=village,
             title="低保评议",
             matter="subsidy",
@@ -136,7 +137,7 @@ def test_link_a_new_task_and_show_its_progress(client, media, village, people, w
     assert d.task == task and task.lead_unit == village and d.due_on == dt.date(2027, 1, 30)
     assert task.links.filter(url=f"/villages/{d.pk}/").exists()
     with pytest.raises(ServiceError, match="已关联"):
-        services.link_task(actor=None, decision=d, task=task)
+        services.link_task(actor=SYSTEM, decision=d, task=task)
     client.force_login(people["dudao"])
     page = client.get(reverse("villages:detail", args=[d.pk])).content.decode()
     assert task.title in page and "任务进度" in page
@@ -161,7 +162,7 @@ def test_link_an_existing_task_only_if_visible(media, village, people, world):
     d = through(propose(village), 4)
     with pytest.raises(ServiceError, match="无权查看") as error:
         services.link_task(actor=people["shuji"], decision=d, task=task)
-    services.link_task(actor=None, decision=d, task=task)
+    services.link_task(actor=SYSTEM, decision=d, task=task)
     d = through(Decision.objects.get(pk=d.pk), 5)
     assert d.due_on == dt.date(2026, 11, 30)  # the task's deadline + 30 days
     assert error.value.field == "task"
@@ -188,7 +189,7 @@ def test_township_list_and_compliance_findings(client, village, people, world):
     d = through(propose(village), 4)
     # Published late (决议 2026-09-10, published 2026-09-20: 10 days > 5) → a deviation.
     services.record_step(
-        actor=None,
+        actor=SYSTEM,
         decision=d,
         kind="resolution_disclosure",
         held_on=dt.date(2026, 9, 20),
@@ -196,7 +197,7 @@ def test_township_list_and_compliance_findings(client, village, people, world):
         disclose_to=dt.date(2026, 9, 30),
     )
     other = services.propose_decision(
-        actor=None,
+        actor=SYSTEM,
         village=village,
         title="集体林地流转",
         matter="land",

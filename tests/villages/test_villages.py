@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org
 from orgs.roles import Role
@@ -20,7 +21,7 @@ START = dt.date(2026, 9, 1)
 
 def propose(village, **kw):
     return services.propose_decision(
-        actor=kw.pop("actor", None),
+        actor=kw.pop("actor", SYSTEM),
         village=village,
         title="组级道路硬化工程",
         matter="project",
@@ -31,7 +32,9 @@ def propose(village, **kw):
 
 
 def step(decision, kind, day, **kw):
-    return services.record_step(actor=kw.pop("actor", None), decision=decision, kind=kind, held_on=day, **kw)
+    return services.record_step(
+        actor=kw.pop("actor", SYSTEM), decision=decision, kind=kind, held_on=day, **kw
+    )
 
 
 def through(decision, upto):
@@ -319,7 +322,7 @@ def test_staff_pages_record_a_step(client, world, village):
 def test_only_villages_take_decisions(world, village):
     with pytest.raises(ServiceError, match="须属于一个村"):
         services.propose_decision(
-            actor=None,
+            actor=SYSTEM,
             village=Org.objects.get(pk=world["c1"].pk),
             title="x",
             matter="project",

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from api import services
 from api.models import ApiToken
+from core.actors import SYSTEM
 from core.errors import ServiceError
 
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         try:
             if action == "create":
-                token, raw = services.issue_token(owner=self._user(options["username"]), name=options["name"])
+                token, raw = services.issue_token(
+                    owner=self._user(options["username"]), name=options["name"], actor=SYSTEM
+                )
                 self.stdout.write(
                     f"已创建令牌“{token.name}”(前缀 {token.prefix})。请立即保存,之后无法再次查看:"
                 )
@@ -52,7 +55,7 @@ class Command(BaseCommand):
                 ).first()
                 if token is None:
                     raise CommandError(f"没有前缀为 {options['prefix']} 的令牌")
-                services.revoke_token(token, reason=options["reason"])
+                services.revoke_token(token, actor=SYSTEM, reason=options["reason"])
                 self.stdout.write(f"已吊销令牌“{token.name}”({token.prefix})")
         except ServiceError as error:
             raise CommandError(error.message) from error

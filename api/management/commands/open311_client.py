@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from api import services
 from api.models import Open311Client
+from core.actors import SYSTEM
 from core.errors import ServiceError
 
 
@@ -23,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         try:
             if action == "create":
-                client, raw = services.issue_open311_client(name=options["name"], contact=options["contact"])
+                client, raw = services.issue_open311_client(
+                    name=options["name"], contact=options["contact"], actor=SYSTEM
+                )
                 self.stdout.write(f"已登记“{client.name}”(前缀 {client.prefix})。api_key 只显示这一次:")
                 self.stdout.write(raw)
             elif action == "list":
@@ -35,7 +38,7 @@ class Command(BaseCommand):
                 client = Open311Client.objects.filter(prefix=prefix).first()
                 if client is None:
                     raise CommandError(f"没有前缀为 {options['prefix']} 的客户端")
-                services.revoke_open311_client(client, reason=options["reason"])
+                services.revoke_open311_client(client, actor=SYSTEM, reason=options["reason"])
                 self.stdout.write(f"已吊销“{client.name}”的 api_key")
         except ServiceError as error:
             raise CommandError(error.message) from error

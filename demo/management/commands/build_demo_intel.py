@@ -5,6 +5,8 @@ a 每月一题 workplan task as the demo supervisor (dudao)."""
 
 from django.core.management.base import BaseCommand
 
+from core.actors import SYSTEM
+
 REPEAT = "再次反映:"
 REPEAT_TAILS = ("前两天已经反映过,还是这样。", "昨天打过电话了,请尽快处理!", "之前说会来看看,一直没人来。")
 
@@ -43,7 +45,9 @@ class Command(BaseCommand):
         if version is None or SuggestionFeedback.objects.filter(model_version=version).exists():
             return
         cases = Case.objects.filter(is_demo=True, registered_at__isnull=False, category__isnull=False)
-        made = [record_feedback("category", case, None) for case in cases.order_by("-registered_at")[:limit]]
+        made = [
+            record_feedback("category", case, SYSTEM) for case in cases.order_by("-registered_at")[:limit]
+        ]
         rows = [m for m in made if m is not None]
         accepted = sum(1 for m in rows if m.accepted)
         self.stdout.write(f"智能辅助:模型 #{version.pk} 建议采纳记录 {len(rows)} 条,首选采纳 {accepted} 条")
@@ -72,6 +76,7 @@ class Command(BaseCommand):
                 address=original.address,
                 longitude=original.longitude,
                 latitude=original.latitude,
+                actor=SYSTEM,
             )
             when = min(original.created_at + datetime.timedelta(hours=20), clock.now())
             Case.objects.filter(pk=case.pk).update(is_demo=True, created_at=when)

@@ -168,8 +168,8 @@ def dashboard(root, repeat: int):
     from django.test import Client
     from django.utils import timezone
 
-    from party import snapshots
     from party.models import FindingsSnapshot, Meeting
+    from party.snapshots import services as snapshots
 
     settings.ALLOWED_HOSTS = ["*"]
     user, _ = get_user_model().objects.get_or_create(

@@ -16,14 +16,14 @@ attendance of every member at the members' meetings (88 % present, 7 % on leave 
 5 % absent; 2 % of members never come: the lapse rules fire), thin minutes (3 %) and copied
 minutes (1 %, from another branch or an earlier meeting of the same one). The 谈心谈话 log of last
 year and this year (``load_talks``; ``--talks-only`` adds it to a district loaded without it).
-The member years (``party.memberyear.rebuild``) are rebuilt after the attendance is written.
+The member years (``party.life.study.rebuild``) are rebuilt after the attendance is written.
 
 Minutes are 6–9 stock sentences drawn from a pool of 384 plus 90 characters of the meeting's own;
 their MinHash signature is the element-wise minimum of the sentences' signatures and of the own
 words' (drawn directly as the minimum of 88 uniform hash values; the shingles spanning two parts are
 left out) — a benchmark approximation that keeps generation at ~30 µs a meeting instead of the
 ~740 µs of ``similarity.signature`` — cut into the same LSH bands as
-``party.services.index_minutes`` writes. No dues ledger, transfers, photos or audit
+``party.life.services.index_minutes`` writes. No dues ledger, transfers, photos or audit
 events are generated.
 
 On PostgreSQL the rows go in with ``COPY`` (psycopg 3) with the per-row foreign-key triggers off
@@ -192,7 +192,8 @@ def load(branches: int = 10_000, members: int = 300_000, seed: int = SEED, out=s
     from django.utils import timezone
 
     from orgs.models import Org, Person, Position
-    from party import memberyear, services
+    from party.life import services
+    from party.life import study as memberyear
     from party.models import (
         Attendance,
         Meeting,
@@ -493,7 +494,8 @@ def _load_life(
     import numpy as np
     from django.db import transaction
 
-    from party import compliance, similarity
+    from party import compliance
+    from party.life import similarity
     from party.models import Attendance, MeetingKind
 
     sentence_pool = [s.format(t) for s in SENTENCES for t in TOPICS]
@@ -564,7 +566,7 @@ class _Minutes:
     def draw(self, topic_word: str):
         import numpy as np
 
-        from party import similarity
+        from party.life import similarity
 
         rng = self.rng
         r = rng.random()
@@ -589,7 +591,7 @@ class _Minutes:
 
 def _add_meeting(w, ids, rng, now, minutes: _Minutes, pk, path, kind, day, rows, committee, lapsed) -> int:
     """One meeting (its minutes' signature and bands, the attendance); returns the attendance rows."""
-    from party import services, similarity
+    from party.life import services, similarity
     from party.models import Meeting, MeetingKind, MinutesBand, MinutesSignature
 
     everyone = {
@@ -690,8 +692,9 @@ def load_talks(seed: int = SEED, out=sys.stdout) -> dict:
     from django.utils import timezone
 
     from orgs.models import Org, Position
-    from party import compliance, talks
+    from party import compliance
     from party.models import Member, Talk
+    from party.talks import services as talks
 
     root = Org.objects.get(depth=1, code=CODE + "P")
     if Talk.objects.filter(org_path__startswith=root.path).exists():

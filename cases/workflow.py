@@ -12,7 +12,7 @@ are public so that the service modules import them from here, not each other's p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from audit.services import record
 from core import clock, kit
@@ -221,7 +221,7 @@ def now() -> dt.datetime:
     return clock.now()
 
 
-def locked(case: Case, allowed: Sequence[str], expected_status: str | None = None) -> Case:
+def locked(case: Case, allowed: Collection[str], expected_status: str | None = None) -> Case:
     """Lock the case row; refuse when its status moved underneath the actor."""
     # ``org`` is loaded with the row: saving an OrgScopedModel reads ``org.path``.
     case = Case.objects.select_for_update(of=("self",)).select_related("org").get(pk=case.pk)

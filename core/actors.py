@@ -8,7 +8,7 @@ management commands, the demo builder, data migrations) is allowed everything an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
@@ -45,7 +45,8 @@ def is_system(actor: Actor | None) -> bool:
     return actor is SYSTEM
 
 
-def user_or_none(actor) -> AbstractUser | None:
+def user_or_none(actor) -> Any:
     """The user to store in a "who did it" field (created_by, decided_by …): the signed-in user,
-    else ``None`` (SYSTEM, or an anonymous resident on the public pages)."""
+    else ``None`` (SYSTEM, or an anonymous resident on the public pages). Typed ``Any``: the fields
+    expect the project's user model (``orgs.User``), which core may not import."""
     return actor if getattr(actor, "is_authenticated", False) else None

@@ -336,7 +336,7 @@ LUOSHI_CASE_PREFIX = os.environ.get("LUOSHI_CASE_PREFIX", "YL")
 # Reports located farther than this from the district boundary (and every grid) are refused.
 LUOSHI_GEO_MARGIN_M = float(os.environ.get("LUOSHI_GEO_MARGIN_M", "2000"))
 # Party subtrees with at least this many branches read their compliance findings from stored
-# snapshots refreshed by the worker (party.snapshots); 0 turns snapshots off.
+# snapshots refreshed by the worker (party.snapshots.services); 0 turns snapshots off.
 LUOSHI_PARTY_SNAPSHOT_BRANCHES = int(os.environ.get("LUOSHI_PARTY_SNAPSHOT_BRANCHES", "200"))
 
 # Login throttling (django-axes; limits, lockout page and audit in orgs/lockout.py). Defaults:

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.db import models
 
 from orgs.admin_base import ScopedAdmin
-
-from .models import Member, RuleParameter, Term, TrainingRecord
+from party.life.models import TrainingRecord
+from party.membership.models import Member
+from party.rules.models import RuleParameter
+from party.terms.models import Term
 
 
 @admin.register(Member)

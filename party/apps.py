@@ -10,15 +10,14 @@ class PartyConfig(AppConfig):
 
         from orgs.models import PERSON_SCOPE_LINKS, Position
         from orgs.scoping import under_paths
-
-        from . import home, media, navigation, tasks, terms  # noqa: F401  (home, files, menu, jobs, audit codes)
-        from .compliance import rules as compliance_rules
-        from .models import Member
-        from .talks import position_saved
+        from party import home, media, navigation, tasks  # noqa: F401  (home, files, menu, jobs, audit codes)
+        from party.compliance import rules as compliance_rules
+        from party.membership.models import Member
+        from party.talks.services import position_saved
 
         # A branch's members are visible wherever the branch is.
         PERSON_SCOPE_LINKS.append(lambda paths: Member.objects.filter(under_paths(paths)).values("person_id"))
         # A post appointed late, ended or corrected: the talks' posts of the day follow it.
-        post_save.connect(position_saved, sender=Position, dispatch_uid="party.talks.position_saved")
+        post_save.connect(position_saved, sender=Position, dispatch_uid="party.talks.services.position_saved")
         # The compliance rules register themselves (party.compliance.registry).
         compliance_rules.load()

@@ -9,7 +9,7 @@ official text before they are treated as hard rules.
 
 import datetime
 
-from .seeding import seed_rows
+from party.rules.seeding import seed_rows
 
 EFFECTIVE_FROM = "2018-10-28"  # 《中国共产党支部工作条例(试行)》印发
 
@@ -346,18 +346,18 @@ def seed_defaults(apps=None) -> None:
     effective = datetime.date.fromisoformat(EFFECTIVE_FROM)
     seed_rows(apps, [(*row, effective) for row in DEFAULTS])
     # Member development (发展党员): the 2014 rules and the (unconfirmed) 2026 revision.
-    from .devdefaults import seed_development_defaults
+    from party.development.defaults import seed_development_defaults
 
     seed_development_defaults(apps)
     # Transfers, floating members and dues (组织关系转接、流动党员、党费).
-    from .memdefaults import seed_membership_defaults
+    from party.membership.defaults import seed_membership_defaults
 
     seed_membership_defaults(apps)
     # Elections and approvals (换届选举、书记副书记报批).
-    from .termdefaults import seed_term_defaults
+    from party.terms.defaults import seed_term_defaults
 
     seed_term_defaults(apps)
     # 谈心谈话 (heart-to-heart talks).
-    from .talkdefaults import seed_talk_defaults
+    from party.talks.defaults import seed_talk_defaults
 
     seed_talk_defaults(apps)

@@ -6,8 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from core.tabular import workbook_bytes
-
-from .compliance import Finding, Score
+from party.compliance import Finding, Score
 
 
 def findings_workbook(org, quarter: str, scores: dict[int, Score], findings: list[Finding]) -> bytes:

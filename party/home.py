@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from core.home import HomeItem, HomeSection, provider
 from orgs.scoping import has_scope
-
-from .models import Member, MemberCategory
+from party import scope
+from party.membership.models import Member, MemberCategory
 
 SHOWN = 8
 
@@ -46,9 +46,9 @@ def probation_due(user):
 @provider
 def branch_findings(user):
     """A secretary's branch: what the compliance check finds (last twelve months)."""
-    from . import compliance, selectors
+    from party import compliance, selectors
 
-    branches = selectors.branches_for_secretary(user)
+    branches = scope.branches_for_secretary(user)
     if not branches or len(branches) > 3:
         return None
     items = []
@@ -71,9 +71,9 @@ def branch_findings(user):
 @provider
 def org_dept_summary(user):
     """The organization department: findings of the last complete quarter across its scope."""
-    from . import selectors
+    from party import selectors
 
-    tops = [o for o in selectors.top_orgs(user) if o.kind not in ("branch", "group")]
+    tops = [o for o in scope.top_orgs(user) if o.kind not in ("branch", "group")]
     if not tops:
         return None
     (start, end, label) = selectors.quarters(selectors.today())[1]

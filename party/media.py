@@ -2,9 +2,8 @@
 the same scoping as the meeting page and the applicant page. Nothing here is public."""
 
 from core.media import register_media
-
-from .devmodels import Applicant, StepDocument
-from .models import Meeting, MeetingAttachment
+from party.development.models import Applicant, StepDocument
+from party.life.models import Meeting, MeetingAttachment
 
 
 def can_view_meeting_file(user, attachment) -> bool:

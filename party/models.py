@@ -1,627 +1,9 @@
-"""Party membership (党员). This issue keeps the core record the demo district needs; the
-organization-life, dues and transfer records come with the party-organization issue."""
+"""The party app's models, one module per sub-domain (party/<sub-domain>/models.py).
 
-from django.conf import settings
-from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Length
-from django.utils import timezone
+Django and the migrations find them here; code imports them from their sub-domain.
+"""
 
-from core.models import Attachment, Decided
-from orgs.models import OrgScopedModel, Person
-from orgs.scoping import ScopedQuerySet
-
-
-class MemberCategory(models.TextChoices):
-    FORMAL = "formal", "正式党员"
-    PROBATIONARY = "probationary", "预备党员"
-
-
-class MemberStatus(models.TextChoices):
-    NORMAL = "normal", "正常"
-    LOST_CONTACT = "lost_contact", "失联"
-    SUSPENDED = "suspended", "停止党籍"
-    TRANSFERRED_OUT = "transferred_out", "已转出"
-    DECEASED = "deceased", "已故"
-    REMOVED = "removed", "已出党"
-
-
-class MemberQuerySet(ScopedQuerySet):
-    def own_q(self, user, action, paths):
-        return Q(person__user=user) if action == "view" else None
-
-    def in_good_standing(self):
-        return self.filter(status=MemberStatus.NORMAL)
-
-
-class Member(OrgScopedModel):
-    """A party member's membership record; ``org`` is the branch (党支部) the member belongs to."""
-
-    person = models.OneToOneField(
-        Person, verbose_name="人员", on_delete=models.PROTECT, related_name="membership"
-    )
-    category = models.CharField("党员类别", max_length=16, choices=MemberCategory.choices)
-    joined_on = models.DateField("入党日期")
-    full_member_on = models.DateField("转正日期", null=True, blank=True)
-    status = models.CharField(
-        "状态", max_length=20, choices=MemberStatus.choices, default=MemberStatus.NORMAL
-    )
-    is_demo = models.BooleanField("演示数据", default=False)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
-
-    objects = MemberQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "党员"
-        verbose_name_plural = "党员"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(full_member_on__isnull=True) | Q(full_member_on__gte=models.F("joined_on")),
-                name="member_full_after_joined",
-            ),
-        ]
-
-    def __str__(self):
-        return self.person.name
-
-    def party_age(self, day=None) -> int | None:
-        """Party age (党龄) in whole years, counted from the full-membership date."""
-        if not self.full_member_on:
-            return None
-        day = day or timezone.localdate()
-        start = self.full_member_on
-        return day.year - start.year - ((day.month, day.day) < (start.month, start.day))
-
-
-# ---------------------------------------------------------------------------------------------
-# Rule data (规则参数): versioned, editable, seeded with national defaults (party/defaults.py)
-
-
-class ValueType(models.TextChoices):
-    INT = "int", "整数"
-    DECIMAL = "decimal", "小数"
-    PERIOD = "period", "周期"
-    TEXT = "text", "文本"
-
-
-class Period(models.TextChoices):
-    MONTH = "month", "每月"
-    QUARTER = "quarter", "每季度"
-    YEAR = "year", "每年"
-    NONE = "none", "不作要求"
-
-
-class Confidence(models.TextChoices):
-    A = "A", "A 条文原文已核对"
-    B = "B", "B 多个来源一致,条款号待核"
-    C = "C", "C 地方做法/单一来源"
-    UNCONFIRMED = "unconfirmed", "未经核实"
-
-
-class RuleParameterQuerySet(ScopedQuerySet):
-    def own_q(self, user, action, paths):
-        # National defaults (no org) are readable by everyone signed in; local overrides follow
-        # the org they are set for.
-        return Q(org__isnull=True) if action == "view" else None
-
-
-class RuleParameter(models.Model):
-    """One rule parameter (规则参数) in force from ``effective_from``: the version with the latest
-    ``effective_from`` not after the day in question wins; a row with ``org`` set overrides the
-    national default for that org's subtree (地方规定)."""
-
-    code = models.CharField("参数代码", max_length=64, db_index=True)
-    name = models.CharField("名称", max_length=100)
-    value = models.CharField("取值", max_length=64)
-    value_type = models.CharField("取值类型", max_length=8, choices=ValueType.choices)
-    unit = models.CharField("单位", max_length=16, blank=True)
-    source = models.CharField("依据", max_length=200, help_text="文件名称及条款")
-    source_url = models.URLField("依据链接", max_length=300, blank=True)
-    confidence = models.CharField("可信度", max_length=12, choices=Confidence.choices)
-    confirmed = models.BooleanField("已对照官方文本确认", default=False)
-    effective_from = models.DateField("生效日期")
-    org = models.ForeignKey(
-        "orgs.Org",
-        verbose_name="适用组织(空为全国默认)",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    org_path = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
-    note = models.CharField("说明", max_length=300, blank=True)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
-
-    objects = RuleParameterQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "规则参数"
-        verbose_name_plural = "规则参数"
-        ordering = ["code", "-effective_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["code", "effective_from"],
-                condition=Q(org__isnull=True),
-                name="ruleparam_unique_default",
-            ),
-            models.UniqueConstraint(
-                fields=["code", "org", "effective_from"],
-                condition=Q(org__isnull=False),
-                name="ruleparam_unique_local",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.name} = {self.value}{self.unit}({self.effective_from:%Y-%m-%d} 起)"
-
-    def save(self, *args, **kwargs):
-        self.org_path = self.org.path if self.org_id else ""
-        super().save(*args, **kwargs)
-
-    def typed_value(self):
-        from decimal import Decimal
-
-        if self.value_type == ValueType.INT:
-            return int(self.value)
-        if self.value_type == ValueType.DECIMAL:
-            return Decimal(self.value)
-        return self.value
-
-
-# ---------------------------------------------------------------------------------------------
-# Organization life (组织生活)
-
-
-class MeetingKind(models.TextChoices):
-    BRANCH_ASSEMBLY = "branch_assembly", "支部党员大会"
-    COMMITTEE = "committee", "支委会"
-    GROUP = "group", "党小组会"
-    LECTURE = "lecture", "党课"
-    THEME_DAY = "theme_day", "主题党日"
-    LIFE_MEETING = "life_meeting", "组织生活会"
-    APPRAISAL = "appraisal", "民主评议党员"
-    TALK = "talk", "谈心谈话"
-    LEADER_LECTURE = "leader_lecture", "领导干部讲党课"
-    DEMOCRATIC_LIFE = "democratic_life", "民主生活会"
-
-
-# Meeting kinds that take decisions (their minutes should record them).
-DECIDING_KINDS = frozenset({MeetingKind.BRANCH_ASSEMBLY, MeetingKind.COMMITTEE, MeetingKind.LIFE_MEETING})
-
-
-class MeetingQuerySet(ScopedQuerySet):
-    def live(self):
-        return self.filter(voided_at__isnull=True)
-
-
-class Meeting(OrgScopedModel):
-    """One session of organization life (三会一课, 主题党日 …). ``org`` is the branch (or party
-    group) that held it. Corrections keep the prior version in ``MeetingRevision``; a record made
-    in error is voided, never deleted."""
-
-    kind = models.CharField("会议类型", max_length=20, choices=MeetingKind.choices)
-    held_on = models.DateField("召开日期", db_index=True)
-    place = models.CharField("地点", max_length=100, blank=True)
-    convener = models.ForeignKey(
-        Person,
-        verbose_name="召集人/主持人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    topic = models.CharField("主题", max_length=200)
-    minutes = models.TextField("会议记录", blank=True)
-    decisions = models.TextField("决定事项", blank=True)
-    follow_ups = models.TextField("后续落实", blank=True)
-    study_hours = models.DecimalField("计入学时", max_digits=4, decimal_places=1, default=0)
-    # The length of the minutes in characters, stored by the database (the compliance engine
-    # checks it for every meeting; computing it reads every record's text).
-    minutes_chars = models.GeneratedField(
-        expression=Length("minutes"), output_field=models.PositiveIntegerField(), db_persist=True
-    )
-    # Attendance summary, kept by ``services.summarize_attendance`` whenever the attendance rows
-    # change (derived: the compliance engine reads it instead of every attendance row).
-    attendance_expected = models.PositiveIntegerField("应到人数", default=0, editable=False)
-    attendance_present = models.PositiveIntegerField("实到人数", default=0, editable=False)
-    attendance_digest = models.CharField(
-        "出席名单指纹",
-        max_length=16,
-        blank=True,
-        editable=False,
-        help_text="有请假原因时记录,用于发现复制名单",
-    )
-    version = models.PositiveIntegerField("版本", default=1)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="录入人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
-    void_reason = models.CharField("作废原因", max_length=200, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
-    created_at = models.DateTimeField("录入时间", default=timezone.now)
-    updated_at = models.DateTimeField("修改时间", default=timezone.now)
-
-    objects = MeetingQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "组织生活记录"
-        verbose_name_plural = "组织生活记录"
-        ordering = ["-held_on", "-pk"]
-        indexes = [
-            models.Index(fields=["org_path", "held_on"], name="meeting_path_day"),
-            # The window's live meetings of one kind across a district (组织生活会, 民主评议).
-            models.Index(
-                fields=["kind", "held_on"], condition=Q(voided_at__isnull=True), name="meeting_live_kind_day"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}:{self.topic}"
-
-
-class AttendanceStatus(models.TextChoices):
-    PRESENT = "present", "出席"
-    ABSENT = "absent", "缺席"
-    LEAVE = "leave", "请假"
-
-
-class Attendance(OrgScopedModel):
-    """Who should have attended a meeting and whether they did (出席/缺席/请假)."""
-
-    meeting = models.ForeignKey(
-        Meeting, verbose_name="会议", on_delete=models.PROTECT, related_name="attendance"
-    )
-    member = models.ForeignKey(
-        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="attendance"
-    )
-    status = models.CharField("出席情况", max_length=8, choices=AttendanceStatus.choices)
-    reason = models.CharField("缺席/请假原因", max_length=100, blank=True)
-    held_on = models.DateField("会议日期")  # copy of meeting.held_on for per-member and area queries
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "出席记录"
-        verbose_name_plural = "出席记录"
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique_member")]
-        indexes = [
-            models.Index(fields=["member", "status", "held_on"], name="attendance_member_day"),
-            models.Index(fields=["org_path", "held_on"], name="attendance_path_day"),
-        ]
-
-    def __str__(self):
-        return f"{self.member} · {self.get_status_display()}"
-
-
-class MemberYear(models.Model):
-    """A member's year of organization life (党员年度组织生活台账): the study hours of the live
-    meetings they were present at and the last day they were present. Derived from the attendance
-    rows and kept in step with them by ``memberyear.refresh`` whenever a meeting's attendance, date,
-    hours or validity changes (``memberyear.rebuild`` after bulk loads), so that the compliance
-    engine reads one row a member instead of a year of attendance. Training hours
-    (``TrainingRecord``) are added where hours are read."""
-
-    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    hours = models.DecimalField("组织生活学时", max_digits=7, decimal_places=1, default=0)
-    last_present_on = models.DateField("最近一次参加", null=True, blank=True)
-    updated_at = models.DateTimeField("更新时间", default=timezone.now)
-
-    class Meta:
-        verbose_name = "党员年度组织生活台账"
-        verbose_name_plural = "党员年度组织生活台账"
-        constraints = [models.UniqueConstraint(fields=["year", "member"], name="member_year_unique")]
-
-    def __str__(self):
-        return f"{self.member} · {self.year} · {self.hours}"
-
-
-class ResolutionKind(models.TextChoices):
-    ADMISSION = "admission", "接收预备党员"
-    FULL_MEMBERSHIP = "full_membership", "预备党员转正"
-    DISCIPLINE = "discipline", "表彰/处分"
-    MAJOR_MATTER = "major_matter", "重大事项"
-    OTHER = "other", "其他"
-
-
-class Resolution(OrgScopedModel):
-    """A vote taken at a meeting (表决). Quorum: voting members present > half of those who should
-    attend; passes with yes > half of those who should attend (支部工作条例 第十一条). Probationary
-    members have no vote."""
-
-    meeting = models.ForeignKey(
-        Meeting, verbose_name="会议", on_delete=models.PROTECT, related_name="resolutions"
-    )
-    kind = models.CharField("表决事项类型", max_length=20, choices=ResolutionKind.choices)
-    subject = models.CharField("表决事项", max_length=200)
-    eligible = models.PositiveIntegerField("应到会有表决权党员")
-    present = models.PositiveIntegerField("实到会有表决权党员")
-    yes = models.PositiveIntegerField("赞成")
-    no = models.PositiveIntegerField("反对")
-    abstain = models.PositiveIntegerField("弃权")
-    passed = models.BooleanField("通过")
-    created_at = models.DateTimeField("录入时间", default=timezone.now)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "表决"
-        verbose_name_plural = "表决"
-
-    def __str__(self):
-        return f"{self.subject}:{'通过' if self.passed else '未通过'}"
-
-
-class MeetingRevision(OrgScopedModel):
-    """The state of a meeting record before a correction (更正留痕)."""
-
-    meeting = models.ForeignKey(
-        Meeting, verbose_name="会议", on_delete=models.PROTECT, related_name="revisions"
-    )
-    version = models.PositiveIntegerField("版本")
-    data = models.JSONField("更正前内容")
-    reason = models.CharField("更正原因", max_length=200)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="更正人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField("更正时间", default=timezone.now)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "会议记录历史版本"
-        verbose_name_plural = "会议记录历史版本"
-        ordering = ["meeting", "-version"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "version"], name="revision_unique_version")]
-
-    def __str__(self):
-        return f"{self.meeting_id} v{self.version}"
-
-
-def meeting_file_path(instance, filename):
-    return f"party/meetings/{instance.meeting.held_on:%Y/%m}/{instance.meeting_id}-{filename}"
-
-
-class AttachmentKind(models.TextChoices):
-    PHOTO = "photo", "照片"
-    FILE = "file", "文件"
-
-
-class MeetingAttachment(OrgScopedModel, Attachment):
-    """A photo or file of a meeting. Photos carry a perceptual hash (pHash) split into four
-    16-bit chunks: two photos within Hamming distance 3 share at least one chunk (pigeonhole), so
-    reuse is found with indexed lookups instead of comparing every pair."""
-
-    meeting = models.ForeignKey(
-        Meeting, verbose_name="会议", on_delete=models.PROTECT, related_name="attachments"
-    )
-    kind = models.CharField("类型", max_length=8, choices=AttachmentKind.choices)
-    file = models.FileField("文件", upload_to=meeting_file_path, max_length=255)
-    phash = models.CharField("感知哈希", max_length=16, blank=True)
-    ph0 = models.CharField(max_length=4, blank=True, db_index=True)
-    ph1 = models.CharField(max_length=4, blank=True, db_index=True)
-    ph2 = models.CharField(max_length=4, blank=True, db_index=True)
-    ph3 = models.CharField(max_length=4, blank=True, db_index=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "会议照片/附件"
-        verbose_name_plural = "会议照片/附件"
-        indexes = [models.Index(fields=["file"], name="meetingattachment_file")]  # media view lookup
-
-    def __str__(self):
-        return self.name
-
-    def set_phash(self, value: str) -> None:
-        self.phash = value
-        self.ph0, self.ph1, self.ph2, self.ph3 = (value[i : i + 4] for i in range(0, 16, 4))
-
-
-class MeetingDerivedQuerySet(ScopedQuerySet):
-    """Derived rows (search index) are scoped through their meeting."""
-
-    scope_field = "meeting__org_path"
-
-
-class MinutesBand(models.Model):
-    """One LSH band key of a meeting's minutes (MinHash signature cut into bands). Meetings sharing
-    a band key are near-duplicate candidates: one indexed lookup per band, not all pairs. A derived
-    search index, rebuilt whenever the minutes change."""
-
-    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="bands")
-    band = models.PositiveSmallIntegerField("分段")
-    key = models.BigIntegerField("分段哈希")
-
-    objects = MeetingDerivedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "会议记录指纹分段"
-        verbose_name_plural = "会议记录指纹分段"
-        indexes = [models.Index(fields=["key"], name="minutesband_key")]
-
-    def __str__(self):
-        return f"{self.meeting_id}:{self.band}"
-
-
-class MinutesSignature(models.Model):
-    """The MinHash signature of a meeting's minutes (to estimate similarity of candidates)."""
-
-    meeting = models.OneToOneField(
-        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="signature"
-    )
-    values = models.BinaryField("签名")
-    length = models.PositiveIntegerField("正文字数")
-
-    objects = MeetingDerivedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "会议记录指纹"
-        verbose_name_plural = "会议记录指纹"
-
-    def __str__(self):
-        return str(self.meeting_id)
-
-
-class MinutesMatch(models.Model):
-    """A near-duplicate candidate pair (会议记录雷同候选): two meetings whose minutes share an LSH
-    band, with the similarity estimated from their signatures. Written both ways when a meeting's
-    minutes are indexed (``services.index_minutes``: one indexed lookup per band), so the compliance
-    engine reads the pairs of its meetings instead of searching. A derived search index."""
-
-    meeting = models.ForeignKey(
-        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="matches"
-    )
-    other = models.ForeignKey(Meeting, verbose_name="雷同会议", on_delete=models.CASCADE, related_name="+")
-    similarity = models.FloatField("估计相似度")
-
-    objects = MeetingDerivedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "会议记录雷同候选"
-        verbose_name_plural = "会议记录雷同候选"
-        constraints = [models.UniqueConstraint(fields=["meeting", "other"], name="minutesmatch_unique_pair")]
-
-    def __str__(self):
-        return f"{self.meeting_id}~{self.other_id}"
-
-
-class TrainingRecord(OrgScopedModel):
-    """External study and training hours (集中培训、网络学习 …) of a member; ``org`` is the member's
-    branch."""
-
-    member = models.ForeignKey(
-        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="trainings"
-    )
-    title = models.CharField("培训名称", max_length=150)
-    organizer = models.CharField("举办单位", max_length=100, blank=True)
-    started_on = models.DateField("培训日期")
-    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
-    is_demo = models.BooleanField("演示数据", default=False)
-    created_at = models.DateTimeField("录入时间", default=timezone.now)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "培训学时记录"
-        verbose_name_plural = "培训学时记录"
-        constraints = [models.CheckConstraint(condition=Q(hours__gt=0), name="training_hours_positive")]
-
-    def __str__(self):
-        return f"{self.member} · {self.title}"
-
-
-class Rating(models.TextChoices):
-    """民主评议 results (rules.md 1.16: the categories are set locally; these are the common ones)."""
-
-    EXCELLENT = "excellent", "优秀"
-    QUALIFIED = "qualified", "合格"
-    BASIC = "basic", "基本合格"
-    UNQUALIFIED = "unqualified", "不合格"
-
-
-class Appraisal(OrgScopedModel):
-    """民主评议党员: one member's rating at an appraisal meeting, after 个人自评 → 党员互评 → 民主测评
-    (rules.md 1.16). ``org`` is the meeting's organization. A re-rating keeps the prior row
-    (``superseded_at``); at most one live rating per member and meeting."""
-
-    meeting = models.ForeignKey(
-        Meeting, verbose_name="评议会议", on_delete=models.PROTECT, related_name="appraisals"
-    )
-    member = models.ForeignKey(
-        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="appraisals"
-    )
-    rating = models.CharField("评议等次", max_length=16, choices=Rating.choices)
-    note = models.CharField("评议意见", max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="录入人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("录入时间", default=timezone.now)
-    superseded_at = models.DateTimeField("被更正时间", null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "民主评议结果"
-        verbose_name_plural = "民主评议结果"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "member"],
-                condition=Q(superseded_at__isnull=True),
-                name="appraisal_one_live_per_member",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.member} · {self.get_rating_display()}"
-
-
-from .termmodels import Appointment, AppointmentPost, ApprovalState  # noqa: E402,F401
-
-
-class Term(OrgScopedModel, Decided):
-    """A party organization's term of office (任期), from the election (换届) that started it."""
-
-    started_on = models.DateField("任期开始(换届日期)")
-    ends_on = models.DateField("任期届满")
-    note = models.CharField("说明", max_length=200, blank=True)
-    # The election (换届选举) and its approval by the higher party committee. Terms registered
-    # before elections were recorded here (or by hand) count as approved.
-    state = models.CharField("审批状态", max_length=10, default="approved", choices=ApprovalState.choices)
-    eligible = models.PositiveIntegerField("应到会有选举权党员", null=True, blank=True)
-    present = models.PositiveIntegerField("实到会有选举权党员", null=True, blank=True)
-    committee = models.JSONField(
-        "新一届委员会", default=list, blank=True, help_text="[{person_id, name, post, votes}]"
-    )
-    reminded_on = models.DateField("届满提醒日期", null=True, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
-    created_at = models.DateTimeField("录入时间", default=timezone.now)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "任期(换届)记录"
-        verbose_name_plural = "任期(换届)记录"
-        ordering = ["org", "-started_on"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gt=models.F("started_on")), name="term_ends_after_start"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.org} {self.started_on:%Y-%m}–{self.ends_on:%Y-%m}"
-
-
-# 联合党支部, 品牌支部, 党建联盟 (组织设置).
-# Leading cadres' dual organization life (双重组织生活).
-from .cadremodels import LeadingCadre  # noqa: E402,F401
-
-# Member development (发展党员): models live in their own module.
-from .devmodels import (  # noqa: E402,F401
+from party.development.models import (  # noqa: F401
     Applicant,
     ApplicantStatus,
     ApprovalAuthority,
@@ -631,9 +13,29 @@ from .devmodels import (  # noqa: E402,F401
     Discipline,
     StepDocument,
 )
-
-# Transfers, floating members, dues and care visits (党员管理): models live in their own module.
-from .memmodels import (  # noqa: E402,F401
+from party.life.models import (  # noqa: F401
+    DECIDING_KINDS,
+    Appraisal,
+    AttachmentKind,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingDerivedQuerySet,
+    MeetingKind,
+    MeetingQuerySet,
+    MeetingRevision,
+    MemberYear,
+    MinutesBand,
+    MinutesMatch,
+    MinutesSignature,
+    Rating,
+    Resolution,
+    ResolutionKind,
+    TrainingRecord,
+    meeting_file_path,
+)
+from party.membership.models import (  # noqa: F401
     CareReason,
     CareVisit,
     Commendation,
@@ -644,16 +46,42 @@ from .memmodels import (  # noqa: E402,F401
     DuesPayment,
     DuesReduction,
     FloatingRecord,
+    Member,
+    MemberCategory,
+    MemberQuerySet,
+    MemberStatus,
     ReductionReason,
     ReductionState,
     Transfer,
     TransferKind,
     TransferState,
 )
-
-# Stored findings of large subtrees (研判快照), derived data.
-from .snapmodels import FindingsSnapshot  # noqa: E402,F401
-from .structmodels import AllianceLink, AlliancePartner, BrandDesignation, JointBranchUnit  # noqa: E402,F401
-
-# 谈心谈话记录 (heart-to-heart talk log).
-from .talkmodels import Talk, TalkKind  # noqa: E402,F401
+from party.rules.models import (  # noqa: F401
+    Confidence,
+    Period,
+    RuleParameter,
+    RuleParameterQuerySet,
+    ValueType,
+)
+from party.snapshots.models import (  # noqa: F401
+    FindingsSnapshot,
+)
+from party.structure.models import (  # noqa: F401
+    AllianceLink,
+    AlliancePartner,
+    BrandDesignation,
+    JointBranchUnit,
+)
+from party.talks.models import (  # noqa: F401
+    Talk,
+    TalkKind,
+)
+from party.terms.cadre_models import (  # noqa: F401
+    LeadingCadre,
+)
+from party.terms.models import (  # noqa: F401
+    Appointment,
+    AppointmentPost,
+    ApprovalState,
+    Term,
+)

@@ -4,8 +4,7 @@ from django.urls import reverse
 
 from core.navigation import entries
 from orgs.scoping import has_scope
-
-from . import selectors
+from party import scope
 
 
 @entries(order=400)
@@ -14,7 +13,7 @@ def party_nav(user) -> list[dict]:
     if not has_scope(user, "view"):
         return []
     items = []
-    branches = selectors.branches_for_secretary(user)
+    branches = scope.branches_for_secretary(user)
     if branches:
         url = (
             reverse("party:org", args=[branches[0].pk]) if len(branches) == 1 else reverse("party:dashboard")
@@ -26,18 +25,20 @@ def party_nav(user) -> list[dict]:
             else reverse("party:dashboard")
         )
         items.append({"label": "谈心谈话", "url": talks, "key": "party_talks"})
-    if selectors.party_orgs(user).exclude(kind__in=("branch", "group")).exists():
+    if scope.party_orgs(user).exclude(kind__in=("branch", "group")).exists():
         items.append({"label": "党建考评", "url": reverse("party:dashboard"), "key": "party_dashboard"})
     if branches:
         items.append(
             {
                 "label": "发展党员",
-                "url": reverse("party:dev_board", args=[branches[0].pk])
+                "url": reverse("party:development_board", args=[branches[0].pk])
                 if len(branches) == 1
-                else reverse("party:dev_overview"),
+                else reverse("party:development_overview"),
                 "key": "party_development",
             }
         )
-    elif selectors.party_orgs(user).exclude(kind__in=("branch", "group")).exists():
-        items.append({"label": "发展党员", "url": reverse("party:dev_overview"), "key": "party_development"})
+    elif scope.party_orgs(user).exclude(kind__in=("branch", "group")).exists():
+        items.append(
+            {"label": "发展党员", "url": reverse("party:development_overview"), "key": "party_development"}
+        )
     return items

@@ -7,51 +7,19 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
-from django.shortcuts import get_object_or_404
 
 from core import clock
 from core.kit import today as today  # re-exported: views and the API ask selectors.today()
 from orgs.models import PARTY_KINDS, Org, Position
-from orgs.scoping import ALL, scope_paths, under_paths
-
-from . import compliance, memberyear, snapshots
-from .models import Attendance, AttendanceStatus, Meeting, Member, MemberStatus
-from .rules import Rules
-from .snapshots import quarters  # noqa: F401  (selectors.quarters: the dashboard's periods)
+from party import compliance
+from party.life import study as memberyear
+from party.life.models import Attendance, AttendanceStatus, Meeting
+from party.membership.models import Member, MemberStatus
+from party.rules import Rules
+from party.snapshots import services as snapshots
+from party.snapshots.services import quarters  # noqa: F401  (selectors.quarters: the dashboard's periods)
 
 CACHE_SECONDS = 300
-
-
-def party_orgs(user, action="view"):
-    """Party organizations whose records the user may act on: the role subtrees only. (Unlike
-    ``Org.visible_to``, a community's staff do not get its branch's organization life.)"""
-    paths = scope_paths(user, action)
-    orgs = Org.objects.filter(kind__in=PARTY_KINDS, archived_at__isnull=True)
-    if paths is ALL:
-        return orgs
-    return orgs.filter(under_paths(paths, "path"))
-
-
-def branch_member(user, pk, action="view") -> Member:
-    """A member the user may see, of an organization whose records the user may act on (404
-    otherwise): the member pages and the dues API."""
-    member = get_object_or_404(Member.objects.visible_to(user, action).select_related("person", "org"), pk=pk)
-    get_object_or_404(party_orgs(user, action), pk=member.org_id)
-    return member
-
-
-def top_orgs(user) -> list[Org]:
-    """The highest visible party organizations (the roots of the user's dashboard)."""
-    orgs = list(party_orgs(user).exclude(kind="group").order_by("path"))
-    tops: list[Org] = []
-    for org in orgs:
-        if not any(org.path.startswith(top.path) for top in tops):
-            tops.append(org)
-    return tops
-
-
-def branches_for_secretary(user) -> list[Org]:
-    return list(party_orgs(user, "change").filter(kind="branch").order_by("path"))
 
 
 # One read of what the findings depend on (see ``snapshots.data_version``): cache keys, snapshots.
@@ -59,7 +27,7 @@ data_version = snapshots.data_version
 
 
 def findings(root: Org, start: dt.date, end: dt.date) -> list[compliance.Finding]:
-    """The engine's findings: a large subtree's from its snapshot (``party.snapshots``), a small
+    """The engine's findings: a large subtree's from its snapshot (``party.snapshots.services``), a small
     one's computed and cached until any record changes."""
     return findings_state(root, start, end)[0]
 

@@ -4,8 +4,7 @@ import logging
 from django_tasks import task
 
 from core.periodic import periodic
-
-from .snapshots import (
+from party.snapshots.services import (
     refresh_due,
     refresh_findings,  # noqa: F401  (queued by snapshots; the path of queued jobs)
 )
@@ -17,7 +16,7 @@ log = logging.getLogger(__name__)
 @task()
 def remind_expiring_terms() -> int:
     """任期届满提醒: once a day, remind organizations whose term ends within six months (rule data)."""
-    from .terms import remind_expiring_terms as remind
+    from party.terms.services import remind_expiring_terms as remind
 
     sent = remind()
     log.info("term reminders: %s", sent)

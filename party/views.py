@@ -3,25 +3,24 @@ its secretary, and phone-friendly meeting entry. Thin: parse, scope, call one se
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from core.errors import ServiceError
-from orgs.models import Org, Person
+from core import kit
+from orgs.models import Org
 from orgs.scoping import can
-
-from . import charts, compliance, exports, forms, reductions, selectors, services, terms
-from .models import AttendanceStatus, Meeting, MeetingKind, Rating
-
-
-def _party_org(user, pk, action="view") -> Org:
-    return get_object_or_404(selectors.party_orgs(user, action), pk=pk)
+from party import charts, compliance, exports, scope, selectors
+from party.compliance.rules import development as development_rules
+from party.development import forms as development_forms
+from party.development import selectors as development_selectors
+from party.development import services as development_services
+from party.development import steps as development_steps
+from party.development.models import ApplicantStatus
+from party.membership import reductions
+from party.scope import party_org
+from party.terms import services as terms
 
 
 def _quarter(request):
@@ -35,28 +34,24 @@ def _quarter(request):
 
 @login_required
 def index(request):
-    tops = selectors.top_orgs(request.user)
+    tops = scope.top_orgs(request.user)
     if not tops:
         raise Http404
-    branches = selectors.branches_for_secretary(request.user)
+    branches = scope.branches_for_secretary(request.user)
     if len(branches) == 1 and tops == branches:
         return redirect("party:org", branches[0].pk)
     return redirect("party:dashboard")
 
 
-# ---------------------------------------------------------------------------------------------
-# Dashboard (党建考评)
-
-
 @login_required
 def dashboard(request):
     user = request.user
-    tops = selectors.top_orgs(user)
+    tops = scope.top_orgs(user)
     if not tops:
         raise Http404
     if request.GET.get("org"):
         try:
-            org = _party_org(user, int(request.GET["org"]))
+            org = party_org(user, int(request.GET["org"]))
         except ValueError as error:
             raise Http404 from error
     else:
@@ -132,8 +127,7 @@ def _trend(org: Org, options, version: str, large: bool) -> list:
 def _structure_of(user, org: Org) -> dict:
     """品牌支部 and 党建联盟 in ``org``'s subtree, for the dashboard."""
     from orgs.scoping import subtree_q
-
-    from .structmodels import AllianceLink, BrandDesignation
+    from party.structure.models import AllianceLink, BrandDesignation
 
     return {
         "brand_ids": set(
@@ -151,13 +145,9 @@ def _structure_of(user, org: Org) -> dict:
     }
 
 
-# ---------------------------------------------------------------------------------------------
-# A branch's page
-
-
 @login_required
 def org_page(request, pk):
-    org = _party_org(request.user, pk)
+    org = party_org(request.user, pk)
     if org.kind == "group":
         org = Org.objects.get_parent(org)
     if org.kind != "branch":
@@ -177,208 +167,64 @@ def org_page(request, pk):
         "groups": Org.objects.get_children(org).filter(kind="group", archived_at__isnull=True),
         "active_nav": "party_branch",
     }
-    from . import memviews
+    from party.membership import views as membership_views
 
-    context.update(memviews.branch_context(request.user, org, today))
-    from . import termviews
+    context.update(membership_views.branch_context(request.user, org, today))
+    from party.terms import views as term_views
 
-    context.update(termviews.term_context(request.user, org))
-    from . import structviews
+    context.update(term_views.term_context(request.user, org))
+    from party.structure import views as structure_views
 
-    context.update(structviews.struct_context(request.user, org))
-    context["can_designate"] = (higher := terms.approver_of(org)) is not None and can(
+    context.update(structure_views.struct_context(request.user, org))
+    context["can_designate"] = (higher := scope.approver_of(org)) is not None and can(
         request.user, "change", higher
     )
     return render(request, "party/org.html", context)
 
 
-# ---------------------------------------------------------------------------------------------
-# Meeting entry (录入组织生活), phone first
-
-
-def _attendance_rows(org: Org, kind: str, day: dt.date, preset: dict) -> list[dict]:
-    members = services.expected_members(org, kind or MeetingKind.THEME_DAY, day).select_related("person")
-    rows = []
-    for m in members.order_by("category", "joined_on", "pk"):
-        status, reason = preset.get(m.pk, (AttendanceStatus.PRESENT, ""))
-        rows.append({"member": m, "status": status, "reason": reason})
-    return rows
-
-
-def _parse_day(value) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return selectors.today()
-
-
 @login_required
-def meeting_new(request, pk):
-    org = _party_org(request.user, pk, "change")
-    if org.kind not in services.MEETING_ORG_KINDS:
+def development_overview(request):
+    """The organization department's overview of member development (发展党员): the pipeline of the
+    organizations below, the plan, and the development rules' findings (compliance reads every
+    sub-domain, so the page that shows them lives here, above the sub-domains)."""
+    user = request.user
+    tops = scope.top_orgs(user)
+    if not tops:
         raise Http404
-    conveners = Person.objects.filter(pk__in=services.member_pool(org).values("person_id")).order_by("name")
-    preset: dict = {}
-    if request.method == "POST":
-        form = forms.MeetingForm(request.POST, request.FILES, conveners=conveners)
-        posted = forms.parse_attendance(request.POST)
-        preset = posted
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                meeting = services.record_meeting(
-                    actor=request.user,
-                    org=org,
-                    kind=data["kind"],
-                    held_on=data["held_on"],
-                    topic=data["topic"],
-                    place=data["place"],
-                    convener=data["convener"],
-                    minutes=data["minutes"],
-                    decisions=data["decisions"],
-                    follow_ups=data["follow_ups"],
-                    attendance=posted,
-                    resolutions=form.resolutions(),
-                    photos=data["photos"],
-                    documents=data["documents"],
-                )
-            except ServiceError as error:
-                form.attach(error)
-            else:
-                messages.success(request, f"已录入:{meeting}")
-                return redirect("party:meeting", meeting.pk)
-        kind = request.POST.get("kind") or MeetingKind.THEME_DAY
-        day = _parse_day(request.POST.get("held_on"))
-    else:
-        kind = request.GET.get("kind") or (
-            MeetingKind.GROUP if org.kind == "group" else MeetingKind.THEME_DAY
+    org = tops[0]
+    if request.GET.get("org", "").isdigit():
+        org = party_org(user, int(request.GET["org"]))
+    if org.kind == "branch":
+        return redirect("party:development_board", org.pk)
+    today = kit.today()
+    data = development_selectors.overview(user, org, today)
+    start, end = today.replace(month=1, day=1), today
+    findings = development_rules.check(org, start, end, today)
+    queue = list(
+        development_selectors.applicants(user)
+        .filter(
+            org_path__startswith=org.path, status__in=(ApplicantStatus.ACTIVE, ApplicantStatus.PROBATIONARY)
         )
-        secretary = services.committee_person_ids(org, selectors.today())
-        initial = {"kind": kind, "held_on": selectors.today(), "place": f"{(org.host or org).name}党员活动室"}
-        first = conveners.filter(pk__in=secretary).first()
-        if first:
-            initial["convener"] = first.pk
-        form = forms.MeetingForm(initial=initial, conveners=conveners)
-        day = selectors.today()
+        .filter(step__in=(15, 16, 23))
+        .order_by("due_on")
+    )
+    plan_orgs = list(
+        scope.party_orgs(user, "change").exclude(kind="group").filter(path__startswith=org.path)[:300]
+    )
     context = {
         "org": org,
-        "form": form,
-        "rows": _attendance_rows(org, kind, day, preset),
-        "statuses": AttendanceStatus.choices,
-        "active_nav": "party_branch",
+        **data,
+        "findings": findings,
+        "queue": queue,
+        "today": today,
+        "stages": development_steps.STAGES,
+        "versions": development_services.rule_versions(),
+        "plan_form": development_forms.PlanForm(orgs=plan_orgs, initial={"year": today.year, "org": org.pk})
+        if plan_orgs
+        else None,
+        "ancestors": [
+            a for a in Org.objects.get_ancestors(org) if any(a.path.startswith(t.path) for t in tops)
+        ],
+        "active_nav": "party_development",
     }
-    return render(request, "party/meeting_new.html", context)
-
-
-@login_required
-def attendance_partial(request, pk):
-    """htmx: the attendance list for the chosen kind and day; ``copy=1`` pre-fills it from the
-    organization's last meeting (复制上次出席名单)."""
-    org = _party_org(request.user, pk, "change")
-    kind = request.GET.get("kind") or MeetingKind.THEME_DAY
-    day = _parse_day(request.GET.get("held_on"))
-    preset = services.last_attendance(org, kind, day) if request.GET.get("copy") else {}
-    context = {
-        "rows": _attendance_rows(org, kind, day, preset),
-        "statuses": AttendanceStatus.choices,
-        "copied": bool(request.GET.get("copy")) and bool(preset),
-        "org": org,
-    }
-    return render(request, "party/_attendance.html", context)
-
-
-@login_required
-def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200):
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user).select_related("org", "convener"), pk=pk
-    )
-    can_change = can(request.user, "change", meeting.org) and meeting.voided_at is None
-    appraisal_rows = None
-    if meeting.kind == MeetingKind.APPRAISAL:
-        live = {a.member_id: a for a in meeting.appraisals.filter(superseded_at__isnull=True)}
-        appraisal_rows = [
-            {
-                "member": a.member,
-                "rating": live.get(a.member_id),
-                "posted": request.POST.get(f"rating_{a.member_id}", ""),
-                "posted_note": request.POST.get(f"note_{a.member_id}", ""),
-            }
-            for a in meeting.attendance.select_related("member__person").order_by("member__person__name")
-        ]
-    context = {
-        "appraisal_rows": appraisal_rows,
-        "appraisal_error": appraisal_error,
-        "ratings": Rating.choices,
-        "superseded_ratings": meeting.appraisals.filter(superseded_at__isnull=False)
-        .select_related("member__person")
-        .order_by("-superseded_at"),
-        "meeting": meeting,
-        "attendance": meeting.attendance.select_related("member__person").order_by("status", "member_id"),
-        "resolutions": meeting.resolutions.all(),
-        "attachments": meeting.attachments.all(),
-        "revisions": meeting.revisions.select_related("changed_by"),
-        "can_change": can_change,
-        "branch": services.branch_of(meeting.org),
-        "active_nav": "party_branch",
-    }
-    return render(request, "party/meeting_detail.html", context, status=status)
-
-
-@login_required
-@require_POST
-def meeting_appraisal(request, pk):
-    """民主评议党员: the rating (and 评议意见) of each member, from the meeting page."""
-    meeting = get_object_or_404(Meeting.objects.visible_to(request.user, "change"), pk=pk)
-    ratings = {}
-    for key, value in request.POST.items():
-        if key.startswith("rating_") and value:
-            member_id = key.removeprefix("rating_")
-            if member_id.isdigit():
-                ratings[int(member_id)] = (value, request.POST.get(f"note_{member_id}", ""))
-    try:
-        saved = services.record_appraisal(
-            actor=request.user, meeting=meeting, ratings=ratings, reason=request.POST.get("reason", "")
-        )
-    except ServiceError as error:
-        return meeting_detail(request, pk, appraisal_error=error.message, status=400)
-    messages.success(request, f"已登记 {len(saved)} 名党员的评议等次" if saved else "评议结果没有变化")
-    return redirect("party:meeting", pk)
-
-
-@login_required
-def meeting_correct(request, pk):
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user, "change").select_related("org"), pk=pk
-    )
-    if request.method == "POST":
-        form = forms.CorrectionForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            reason = data.pop("reason")
-            try:
-                services.correct_meeting(actor=request.user, meeting=meeting, reason=reason, **data)
-            except ServiceError as error:
-                form.attach(error)
-            else:
-                messages.success(request, "已更正,原记录已保留为历史版本")
-                return redirect("party:meeting", meeting.pk)
-    else:
-        form = forms.CorrectionForm(
-            initial={k: getattr(meeting, k) for k in ("topic", "place", "minutes", "decisions", "follow_ups")}
-        )
-    return render(request, "party/meeting_correct.html", {"meeting": meeting, "form": form})
-
-
-@login_required
-@require_POST
-def meeting_void(request, pk):
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user, "change").select_related("org"), pk=pk
-    )
-    try:
-        services.void_meeting(actor=request.user, meeting=meeting, reason=request.POST.get("reason", ""))
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "记录已作废(保留在系统中,不计入考评)")
-    return redirect("party:meeting", meeting.pk)
+    return render(request, "party/dev_overview.html", context)

@@ -71,8 +71,11 @@ def workplan_problems(day: dt.date) -> list[str]:
 def _party(day: dt.date) -> list[str]:
     from demo.party.life import SHUJI_BRANCH
     from orgs.models import Org, User
-    from party import devselectors, reductions, selectors, talks
-    from party.memmodels import Transfer
+    from party import scope, selectors
+    from party.development import selectors as development_selectors
+    from party.membership import reductions
+    from party.membership.models import Transfer
+    from party.talks import services as talks
 
     out = []
     branch = Org.objects.get(is_demo=True, short_name=SHUJI_BRANCH)
@@ -85,7 +88,7 @@ def _party(day: dt.date) -> list[str]:
             f"{len(cover.members_missing)} members (expected 1 and 2)"
         )
     # 发展党员: applicants at several stages, one overdue or due soon.
-    board = devselectors.board(shuji, branch, day)
+    board = development_selectors.board(shuji, branch, day)
     if len({row["stage"] for row in board}) < 3:
         out.append(f"party: shuji's development board has {len(board)} applicants in too few stages")
     if not any(row["overdue"] or row["due_soon"] for row in board):
@@ -97,7 +100,7 @@ def _party(day: dt.date) -> list[str]:
         out.append("party: no transfer pending at shuji's branch")
     # Compliance findings: the dashboard's running quarter (state rules as of the day) and the
     # two quarters before it (period rules judge finished periods).
-    root = selectors.top_orgs(zuzhibu)[0]
+    root = scope.top_orgs(zuzhibu)[0]
     codes = set()
     for start, end, _ in selectors.quarters(day, 2):
         codes |= {f.rule for f in selectors.findings(root, start, end)}

@@ -47,21 +47,21 @@ TODO = {
         "_text",
     },
     # TODO(wt-kit): core's require / clean_text / today replace these copies
-    ("party.cadres", "party.services"): {"_text", "_today"},
-    ("party.structure", "party.services"): {"_text", "_today"},
-    ("party.terms", "party.services"): {"_text", "_today"},
-    ("party.reductions", "party.membership"): {"_require", "_text", "_today"},
+    ("party.terms.cadres", "party.life.services"): {"_text", "_today"},
+    ("party.structure.services", "party.life.services"): {"_text", "_today"},
+    ("party.terms.services", "party.life.services"): {"_text", "_today"},
+    ("party.membership.reductions", "party.membership.services"): {"_require", "_text", "_today"},
     ("villages.reminders", "villages.services"): {"_today"},
     ("villages.views", "villages.services"): {"_today"},
     ("party.selectors", "party.compliance"): {"_today"},
-    ("party.snapshots", "party.compliance"): {"_today"},
+    ("party.snapshots.services", "party.compliance"): {"_today"},
     ("workplan.escalation", "workplan.services"): {"_text"},
     # TODO(lead, after merging wt-flow / wt-types / wt-kit, which edit these files): make public
     ("cases.approval_views", "cases.views"): {"_expected", "_form", "_load", "_load_assignment", "_perform"},
-    ("party.devselectors", "party.development"): {"_live_step"},
-    ("party.devviews", "party.development"): {"_inputs"},
-    ("party.development", "party.files"): {"_name"},
-    ("party.services", "party.files"): {"_name"},
+    ("party.development.selectors", "party.development.services"): {"_live_step"},
+    ("party.development.views", "party.development.services"): {"_inputs"},
+    ("party.development.services", "party.files"): {"_name"},
+    ("party.life.services", "party.files"): {"_name"},
 }
 
 

@@ -32,8 +32,8 @@ from cases.models import Case, CaseStatus, ReturnReason
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from core.transitions import Workflow
 from orgs.roles import Role
-from party import development as dev
-from party.devworkflow import DEVELOPMENT
+from party.development import services as development_services
+from party.development.workflow import DEVELOPMENT
 from villages import services as village_services
 from villages.models import StepKind
 from villages.workflow import DECISIONS
@@ -385,12 +385,12 @@ def test_development_table_page_api_and_services_agree(client, world, branch):
     dev_walk(active, branch, 6)
     dev_walk(probationary, branch, 18)
     dev_walk(full, branch, 25)
-    dev.cancel_applicant(actor=None, applicant=cancelled, reason="本人申请终止")
+    development_services.cancel_applicant(actor=None, applicant=cancelled, reason="本人申请终止")
     for applicant in applicants:
         applicant.refresh_from_db()
         for user in (secretary, outsider):
             client.force_login(user)
-            response = client.get(reverse("party:dev_applicant", args=[applicant.pk]))
+            response = client.get(reverse("party:development_applicant", args=[applicant.pk]))
             api = api_actions(user, f"/api/v1/party/development/applicants/{applicant.pk}/actions")
             if response.status_code == 404:
                 assert api is None
@@ -403,18 +403,20 @@ def test_development_table_page_api_and_services_agree(client, world, branch):
             expected = codes(DEVELOPMENT.available(applicant, user))
             assert page == expected, (applicant.status, page, expected)
             assert {a for a, _ in api} == expected, (applicant.status, api, expected)
-        error = attempt(lambda a=applicant: dev.cancel_applicant(actor=None, applicant=a, reason="终止"))
+        error = attempt(
+            lambda a=applicant: development_services.cancel_applicant(actor=None, applicant=a, reason="终止")
+        )
         assert (error is None) == DEVELOPMENT.allowed("cancel", applicant.status), (applicant.status, error)
         nxt = applicant.step + 1
         for number in (nxt, nxt + 1):
             if not 2 <= number <= 25:
                 continue
             error = attempt(
-                lambda a=applicant, n=number: dev.record_step(
+                lambda a=applicant, n=number: development_services.record_step(
                     actor=None, applicant=a, number=n, done_on=dt.date(2026, 12, 1)
                 )
             )
-            spec = dev.devsteps.step(number)
+            spec = development_services.development_steps.step(number)
             offered = DEVELOPMENT.offered(DEVELOPMENT[spec.code], applicant)
             refused = isinstance(error, ServiceError) and error.field == "number"
             assert refused != offered, (applicant.status, number, error)

@@ -1,8 +1,8 @@
 """Party dues (党费) through the API: a member's dues account, recording payments (补缴, 按季度交纳,
 委托代交) and the higher committee's decision on reductions (党费减免审批) — the same
-``party.membership`` / ``party.reductions`` services and the same scope as the secretary's pages
-(``party/memviews.py``): a member of a branch the caller may see, a reduction visible to the caller;
-anything else is 404."""
+``party.membership.services`` / ``party.membership.reductions`` services and the same scope as
+the secretary's pages (``party/membership/views.py``): a member of a branch the caller may see, a
+reduction visible to the caller; anything else is 404."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from party import membership, reductions
 from party import selectors as party_selectors
-from party.memmodels import DuesBase, DuesPayment, DuesReduction
+from party.membership import reductions
+from party.membership import selectors as membership_selectors
+from party.membership import services as membership
+from party.membership.models import DuesBase, DuesPayment, DuesReduction
 from party.rules import Rules
 
 from . import schemas as s
@@ -117,7 +119,7 @@ def _payment_out(p: DuesPayment) -> dict:
     summary="党员党费账(基数、欠缴月份、缴纳记录)",
 )
 def member_dues(request, member_id: int):
-    member = party_selectors.branch_member(request.user, member_id)
+    member = membership_selectors.branch_member(request.user, member_id)
     today = party_selectors.today()
     # The base in force this month (a base set for a later month is not yet the current one).
     base = membership.base_for(
@@ -158,11 +160,11 @@ def member_dues(request, member_id: int):
     summary="登记党员党费(一个或多个月:补缴、按季度交纳、委托代交)",
 )
 def record_payments(request, member_id: int, payload: PaymentsIn):
-    """``party.membership.record_member_payments``: each month's due (reduced where a reduction is
+    """``party.membership.services.record_member_payments``: each month's due (reduced where a reduction is
     approved, exempted months skipped), all or nothing; back-payment beyond the limit needs
     ``over_limit`` and a reason, months after the month of payment ``quarterly_consent``; a proxy
     (委托代交) needs the proxy's relation to the member. A month already paid: 409."""
-    member = party_selectors.branch_member(request.user, member_id)
+    member = membership_selectors.branch_member(request.user, member_id)
     paid = membership.record_member_payments(
         actor=request.user,
         member=member,
@@ -233,7 +235,7 @@ def reduction_detail(request, reduction_id: int):
     summary="审批党费减免(批准 / 不予批准)",
 )
 def decide_reduction(request, reduction_id: int, payload: ReductionDecisionIn):
-    """``party.reductions.decide_reduction``: only the higher party committee (403 otherwise),
+    """``party.membership.reductions.decide_reduction``: only the higher party committee (403 otherwise),
     never the user who reported it (422), a reason to refuse, once (409 after a decision)."""
     found = get_object_or_404(_reductions(request), pk=reduction_id)
     reductions.decide_reduction(

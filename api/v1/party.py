@@ -1,6 +1,6 @@
 """Party organizations, organization life and compliance findings: the same scoping
-(``party.selectors.party_orgs`` / ``visible_to``), the same finding engine and the same
-``party.services`` calls (record, correct, void a meeting) as the secretary's pages."""
+(``party.scope.party_orgs`` / ``visible_to``), the same finding engine and the same
+``party.life.services`` calls (record, correct, void a meeting) as the secretary's pages."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.textguard import NONBLANK_PATTERN
-from party import compliance, devselectors, services, talks
+from party import compliance, scope
 from party import selectors as party_selectors
-from party.devworkflow import DEVELOPMENT
+from party.development import selectors as development_selectors
+from party.development.workflow import DEVELOPMENT
+from party.life import services
 from party.models import AttendanceStatus, Meeting, MeetingKind, ResolutionKind, Talk, TalkKind
+from party.talks import services as talks
 
 from .. import idempotency
 from ..errors import ApiError
@@ -96,12 +99,12 @@ def org_ref(org):
 
 
 def _org(request, org_id: int):
-    return get_object_or_404(party_selectors.party_orgs(request.user), pk=org_id)
+    return get_object_or_404(scope.party_orgs(request.user), pk=org_id)
 
 
 @router.get("/party/orgs", response={200: list[PartyOrgOut], **s.ERRORS}, summary="党组织列表")
 def party_orgs(request, parent: int | None = None):
-    orgs = party_selectors.party_orgs(request.user).select_related("host").order_by("path")
+    orgs = scope.party_orgs(request.user).select_related("host").order_by("path")
     if parent is not None:
         orgs = orgs.filter(path__startswith=_org(request, parent).path).exclude(pk=parent)
     rows = []
@@ -152,7 +155,7 @@ def findings(request, org_id: int, start: dt.date | None = None, end: dt.date | 
 
 
 def _meetings(request):
-    orgs = party_selectors.party_orgs(request.user)
+    orgs = scope.party_orgs(request.user)
     return (
         Meeting.objects.visible_to(request.user)
         .filter(org__in=orgs)
@@ -222,7 +225,7 @@ def meeting(request, meeting_id: int):
 
 
 # ---------------------------------------------------------------------------------------------
-# Writes: one ``party.services`` call each
+# Writes: one ``party.life.services`` call each
 
 
 AttendanceCode = Literal[tuple(AttendanceStatus.values)]  # type: ignore[valid-type]
@@ -324,7 +327,7 @@ def record_meeting(
     payload: MeetingIn,
     idempotency_key: idempotency.Key = idempotency.header(),  # noqa: B008
 ):
-    """``party.services.record_meeting``: the date may not be in the future, every expected member
+    """``party.life.services.record_meeting``: the date may not be in the future, every expected member
     gets one attendance row, votes are checked for quorum (more than half of the formal members
     present) and passed by yes votes over half of those who should attend."""
 
@@ -390,7 +393,7 @@ def void_meeting(request, meeting_id: int, payload: VoidIn):
 
 
 # ---------------------------------------------------------------------------------------------
-# 谈心谈话 (talk log): ``party.talks`` like the secretary's pages
+# 谈心谈话 (talk log): ``party.talks.services`` like the secretary's pages
 
 TalkKindCode = Literal[tuple(TalkKind.values)]  # type: ignore[valid-type]
 
@@ -484,7 +487,7 @@ def member_ref(member) -> dict:
 def _talks(request):
     return (
         Talk.objects.visible_to(request.user)
-        .filter(org__in=party_selectors.party_orgs(request.user))
+        .filter(org__in=scope.party_orgs(request.user))
         .select_related("org", "initiator__person", "other__person")
     )
 
@@ -516,7 +519,7 @@ def _talk_out(t) -> dict:
     summary="谈心谈话记录和年度覆盖情况(支委两两、党员与支委)",
 )
 def org_talks(request, org_id: int, year: int | None = None):
-    """``party.talks.coverage``: the committee members with the peers they have not talked with this
+    """``party.talks.services.coverage``: the committee members with the peers they have not talked with this
     year, the members who have not talked with any committee member, counts and a percentage;
     and the branch's talks of the year (corrected versions left out, voided ones marked)."""
     org = _org(request, org_id)
@@ -562,7 +565,7 @@ def record_talk(
     payload: TalkIn,
     idempotency_key: idempotency.Key = idempotency.header(),  # noqa: B008
 ):
-    """``party.talks.record_talk``: both people members of the branch in good standing on the day,
+    """``party.talks.services.record_talk``: both people members of the branch in good standing on the day,
     not the same person, the date not in the future, a summary of the minimum length."""
 
     def create():
@@ -583,7 +586,7 @@ def record_talk(
         response,
         idempotency_key,
         payload.model_dump(),
-        "party.talks.create",
+        "party.talks.services.create",
         create,
         lambda pk: talk_detail(request, pk),
     )
@@ -624,8 +627,8 @@ def void_talk(request, talk_id: int, payload: VoidIn):
 )
 def applicant_actions(request, applicant_id: int):
     """The next step (or 终止) the caller may record for this applicant now, from the member
-    development transition table (the same table ``party.development`` refuses by and the
+    development transition table (the same table ``party.development.services`` refuses by and the
     applicant page shows its forms from). Steps are recorded on the applicant page (``endpoint``
     is null); an applicant outside the caller's scope is a 404."""
-    applicant = get_object_or_404(devselectors.applicants(request.user), pk=applicant_id)
+    applicant = get_object_or_404(development_selectors.applicants(request.user), pk=applicant_id)
     return DEVELOPMENT.describe(applicant, request.user, s.API_PREFIX)

@@ -1,7 +1,7 @@
 """Demo member development (演示发展党员): applicants at every stage in shuji's branch (湖东社区党支部)
 and a few other branches, some with a step due soon, some overdue, one talk held later than the
 one-month limit (a deviation with its rule), and the street committee's annual plan exceeded by
-admissions clustered in one month (突击发展). Everything goes through ``party.development``'s
+admissions clustered in one month (突击发展). Everything goes through ``party.development.services``'s
 services, so the demo shows exactly what the rules produce. Skips when already built."""
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from core.actors import SYSTEM
 from orgs.models import Org
-from party import development as dev
-from party import devsteps, services
-from party.devmodels import Applicant
+from party.development import services as development_services
+from party.development import steps as development_steps
+from party.development.models import Applicant
+from party.life import services
 from party.models import MeetingKind, Member, MemberCategory, MemberStatus
 
 from .life import SHUJI_BRANCH
@@ -134,7 +135,7 @@ class _Demo:
         age = age or self.rng.randint(22, 40)
         born = applied - relativedelta(years=age, days=self.rng.randint(10, 300))
         self.count += 1
-        return dev.apply_for_membership(
+        return development_services.apply_for_membership(
             actor=SYSTEM,
             branch=branch,
             applied_on=applied,
@@ -157,7 +158,7 @@ class _Demo:
             .order_by("joined_on", "pk")
         )
         people = [m.person for m in formal]
-        committee = dev.approving_orgs(branch)[0]
+        committee = development_services.approving_orgs(branch)[0]
         last = applicant.applied_on
         for n in range(applicant.step + 1, upto + 1):
             day = dates.get(n) or min(last + dt.timedelta(days=self.rng.randint(5, 20)), self.today)
@@ -194,13 +195,13 @@ class _Demo:
                         applicant, n, day, people, len(expected), voters, (yes, no, abstain)
                     ),
                 )
-                kw["vote"] = dev.Vote(meeting=meeting, yes=yes, no=no, abstain=abstain)
+                kw["vote"] = development_services.Vote(meeting=meeting, yes=yes, no=no, abstain=abstain)
             if n == 17 and day > applicant.admitted_on + relativedelta(months=3):
                 kw["note"] = "党委换届,审批顺延"
             if n == 25:
-                kw["checklist"] = list(devsteps.ARCHIVE_CHECKLIST)
+                kw["checklist"] = list(development_steps.ARCHIVE_CHECKLIST)
             kw.update((extra or {}).get(n, {}))
-            dev.record_step(actor=SYSTEM, applicant=applicant, number=n, done_on=day, **kw)
+            development_services.record_step(actor=SYSTEM, applicant=applicant, number=n, done_on=day, **kw)
             applicant.refresh_from_db()
             last = day
         return applicant
@@ -264,11 +265,11 @@ class _Demo:
 def _dues_of_admitted(demo: _Demo, shuji: Org) -> str | None:
     """The members admitted above pay dues like the demo's other members (demo/party/membership.py): a
     base from the month of the branch meeting that admitted them (rules.md §3.5) and each month
-    paid within the month, through ``party.membership``'s services (audited). One of them — the
+    paid within the month, through ``party.membership.services``'s services (audited). One of them — the
     latest admitted outside shuji's branch — is left without a base, so ``dues.base_missing``
     (党费基数未核定) shows once in the demo. Returns that member's name."""
-    from party import membership
-    from party.memmodels import DuesBase, DuesKind
+    from party.membership import services as membership
+    from party.membership.models import DuesBase, DuesKind
 
     persons = Applicant.objects.filter(is_demo=True).values("person_id")
     admitted = list(
@@ -297,11 +298,13 @@ def _dues_of_admitted(demo: _Demo, shuji: Org) -> str | None:
 
 def _correct_one(applicant: Applicant, reason: str) -> None:
     """A corrected step (更正): step 18's filing date moved a day, the prior version kept."""
-    from party.devmodels import DevelopmentStep
+    from party.development.models import DevelopmentStep
 
     step = DevelopmentStep.objects.filter(applicant=applicant, number=18, superseded_at__isnull=True).first()
     if step is not None:
-        dev.correct_step(actor=SYSTEM, step=step, reason=reason, done_on=step.done_on + dt.timedelta(days=1))
+        development_services.correct_step(
+            actor=SYSTEM, step=step, reason=reason, done_on=step.done_on + dt.timedelta(days=1)
+        )
 
 
 def _path_dates(start: dt.date, admitted: dt.date | None = None) -> dict[int, dt.date]:
@@ -400,7 +403,7 @@ def build_demo_development(stdout=None) -> int:
         # The street's plan of the cluster's year (last year's in the first months of a year), and
         # of this year when that differs.
         for year in sorted({cluster.year, today.year}):
-            dev.set_plan(
+            development_services.set_plan(
                 actor=SYSTEM,
                 org=street,
                 year=year,
@@ -410,7 +413,7 @@ def build_demo_development(stdout=None) -> int:
                 frontline_min=2,
                 note="区委组织部下达",
             )
-        dev.set_plan(
+        development_services.set_plan(
             actor=SYSTEM, org=shuji, year=today.year, quota=2, women_min=1, young_min=1, frontline_min=1
         )
         unset = _dues_of_admitted(demo, shuji)

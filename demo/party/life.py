@@ -33,7 +33,9 @@ from audit.services import Subject, record
 from core.actors import SYSTEM
 from demo import orgs as orgs_demo
 from orgs.models import Org, Position
-from party import files, memberyear, services, similarity
+from party import files
+from party.life import services, similarity
+from party.life import study as memberyear
 from party.models import (
     Appraisal,
     AttachmentKind,
@@ -54,6 +56,7 @@ from party.models import (
     TrainingRecord,
 )
 from party.rules import Rules
+from party.terms import services as term_services
 
 SEED = 20261129 + 5
 SHUJI_BRANCH = "湖东社区党支部"
@@ -550,7 +553,7 @@ def _terms(
 ) -> list[Term]:
     terms = []
     for org in branches + others:
-        years = services.term_years(org, rules)
+        years = term_services.term_years(org, rules)
         host = org.host
         if host is not None and host.kind in ("community", "village"):
             first = dt.date(2021, 3, rng.randint(1, 28))
@@ -644,13 +647,13 @@ def _build(today: dt.date) -> dict[str, int]:
     Term.objects.bulk_create(terms, batch_size=2000)
     counts.update(trainings=len(trainings), terms=len(terms), copies=len(b.copies))
     # Transfers, floating members, dues and care visits (党员管理).
-    from . import membership as memdemo
+    from . import membership as membership_demo
 
-    counts.update(memdemo.build(branches, members_of, shuji_branch, rng, today))
+    counts.update(membership_demo.build(branches, members_of, shuji_branch, rng, today))
     # Elections and secretary appointments awaiting approval (换届选举、书记报批).
-    from . import terms as termdemo
+    from . import terms as terms_demo
 
-    counts.update(termdemo.build(branches, shuji_branch, rng, today))
+    counts.update(terms_demo.build(branches, shuji_branch, rng, today))
     # 谈心谈话 (talk log): ``build_demo_talks``, after member development has admitted its members.
     return counts
 
@@ -843,16 +846,16 @@ def build_demo_talks(stdout=None) -> int:
     """The talk log (谈心谈话) of every demo branch, or reuse it. Runs after the elections (which
     change committees) and after member development (whose admissions join shuji's branch), so
     shuji's branch misses exactly one committee pair and two members this year."""
-    from party.talkmodels import Talk
+    from party.talks.models import Talk
 
-    from . import talks as talkdemo
+    from . import talks as talks_demo
 
     if Talk.objects.filter(is_demo=True).exists():
         return 0
     branches = list(Org.objects.filter(is_demo=True, kind="branch").select_related("host").order_by("path"))
     shuji_branch = next((b for b in branches if b.short_name == SHUJI_BRANCH), None)
     with transaction.atomic():
-        n = talkdemo.build(branches, shuji_branch, timezone.localdate())["talks"]
+        n = talks_demo.build(branches, shuji_branch, timezone.localdate())["talks"]
     if stdout:
         stdout.write(f"演示谈心谈话:{n} 条。\n")
     return n

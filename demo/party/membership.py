@@ -13,8 +13,9 @@ from dateutil.relativedelta import relativedelta
 from core import clock
 from core.actors import SYSTEM
 from orgs.models import Org
-from party import membership, reductions
-from party.memmodels import (
+from party.membership import reductions
+from party.membership import services as membership
+from party.membership.models import (
     CareVisit,
     Commendation,
     DuesBase,

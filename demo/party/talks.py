@@ -4,7 +4,7 @@ some with gaps (pairs or members left out), a few with none at all (so ``talk.co
 ``talk.before_life_meeting`` show). shuji's branch: last year complete; this year one committee pair
 and two members still to talk with, so recording a talk visibly moves its coverage.
 
-Rows are ``bulk_create``d with exactly what ``party.talks.record_talk`` checks: both people members
+Rows are ``bulk_create``d with exactly what ``party.talks.services.record_talk`` checks: both people members
 in good standing of the branch on the day, the committee member in office on the day, no future
 dates, a summary above the minimum length. Seeded: two builds on the same day give the same talks.
 """
@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from orgs.models import Org, Position
 from party.models import Member, MemberStatus
-from party.talkmodels import Talk, TalkKind
-from party.talks import restamp
+from party.talks.models import Talk, TalkKind
+from party.talks.services import restamp
 
 SEED = 20261129 + 19
 TOPICS = [

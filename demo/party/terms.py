@@ -1,6 +1,6 @@
 """Demo elections and approvals (换届选举、书记副书记报批): one branch's election awaiting the street
 committee's approval, and one branch whose new secretary has waited for approval for 45 days
-(the finding 书记报批未批准). Through the real services (``party.terms``)."""
+(the finding 书记报批未批准). Through the real services (``party.terms.services``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from core.actors import SYSTEM
 from orgs.models import Org, Position
-from party import terms
+from party import scope
 from party.models import Appointment, LeadingCadre, Member, MemberCategory, MemberStatus, Term
+from party.terms import services as terms
 
 
 def _formal(branch: Org) -> list[Member]:
@@ -65,13 +66,13 @@ def build(branches: list[Org], shuji_branch: Org | None, rng, today: dt.date) ->
 def _structure(branches: list[Org], shuji_branch: Org | None, rng, today: dt.date) -> dict[str, int]:
     """湖东社区党支部 is a 品牌支部 with a 红色物业 alliance (its community's grids and an enterprise
     nearby); one branch built in an enterprise also covers a neighbouring firm (联合党支部)."""
-    from party import structure
-    from party.structmodels import AllianceLink, BrandDesignation, JointBranchUnit
+    from party.structure import services as structure
+    from party.structure.models import AllianceLink, BrandDesignation, JointBranchUnit
 
     made = {"brands": 0, "alliances": 0, "joint_units": 0}
     rows = []
     branch = shuji_branch or branches[0]
-    higher = terms.approver_of(branch)
+    higher = scope.approver_of(branch)
     if higher is not None:
         rows.append(
             structure.designate_brand(
@@ -129,8 +130,9 @@ def _structure(branches: list[Org], shuji_branch: Org | None, rng, today: dt.dat
 def _cadres(branches: list[Org], rng, today: dt.date) -> dict[str, int]:
     """Three members of branches in one street sit on the street's working committee (领导干部); the
     committee held last year's 民主生活会 with two of them — the third was absent without leave."""
-    from party import cadres, services
+    from party.life import services
     from party.models import MeetingKind
+    from party.terms import cadres
 
     by_team: dict[int, list[Org]] = {}
     for branch in branches:

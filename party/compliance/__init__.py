@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
-from . import registry
-from .context import COMMITTEE_POSTS, Context
-from .dates import CST, default_window, periods, plus_months, quarter_label, quarter_of
-from .engine import BATCH_SETTINGS, SHOWN_EVIDENCE, Engine, check
-from .findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding
-from .kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
-from .scoring import Score, scores, weight
+from party.compliance import registry
+from party.compliance.context import COMMITTEE_POSTS, Context
+from party.compliance.dates import CST, default_window, periods, plus_months, quarter_label, quarter_of
+from party.compliance.engine import BATCH_SETTINGS, SHOWN_EVIDENCE, Engine, check
+from party.compliance.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding
+from party.compliance.kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
+from party.compliance.scoring import Score, scores, weight
 
 __all__ = [
     "ATTENDANCE_KINDS",

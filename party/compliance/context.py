@@ -14,10 +14,11 @@ from django.db.models import Min, Q
 
 from orgs.models import PARTY_KINDS, Org, Position
 from orgs.scoping import subtree_q
-
-from .. import memberyear
-from ..models import Appointment, ApprovalState, Meeting, Member, MemberStatus, Term
-from ..rules import Rules
+from party.life import study as memberyear
+from party.life.models import Meeting
+from party.membership.models import Member, MemberStatus
+from party.rules import Rules
+from party.terms.models import Appointment, ApprovalState, Term
 
 COMMITTEE_POSTS = ("secretary", "deputy_secretary", "committee_member")
 

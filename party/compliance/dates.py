@@ -8,7 +8,7 @@ import functools
 
 from dateutil.relativedelta import relativedelta
 
-from ..models import Period
+from party.rules.models import Period
 
 CST = dt.timezone(dt.timedelta(hours=8))
 

@@ -24,11 +24,10 @@ from django.db import connection
 
 from core import kit
 from orgs.models import Org
-
-from . import registry
-from .context import Context
-from .dates import default_window
-from .findings import Finding, sort_key
+from party.compliance import registry
+from party.compliance.context import Context
+from party.compliance.dates import default_window
+from party.compliance.findings import Finding, sort_key
 
 SHOWN_EVIDENCE = 12
 

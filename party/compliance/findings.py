@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import registry
+from party.compliance import registry
 
 SEVERITY_LABELS = {"high": "严重", "medium": "一般", "low": "提示"}
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}

@@ -1,6 +1,6 @@
 """The kinds of meeting the organization-life rules judge."""
 
-from ..models import MeetingKind
+from party.life.models import MeetingKind
 
 # Missing-meeting severity by kind: the members' meeting and the annual life meeting weigh most.
 MISSING_SEVERITY = {
@@ -8,7 +8,7 @@ MISSING_SEVERITY = {
     MeetingKind.LIFE_MEETING: "high",
     MeetingKind.GROUP: "low",
 }
-# 谈心谈话 is not a meeting to hold once a year any more: the talk log (party.talks) records each
+# 谈心谈话 is not a meeting to hold once a year any more: the talk log (party.talks.services) records each
 # pair and ``talk.coverage_gap`` judges the year's coverage. Meetings of kind TALK recorded before
 # stay as history and are not required.
 BRANCH_PERIODIC = (

@@ -36,7 +36,7 @@ The module that holds the check must be imported when Django starts: party's own
 ``party/compliance/rules/`` and are all imported by ``PartyConfig.ready()`` (``rules.load()``,
 every module of the package); another app registers from a module its own ``AppConfig.ready()``
 imports (``villages/compliance.py``), and declares with ``reads("villages.")`` the audit subjects
-whose changes make stored findings stale (``party.snapshots``). Checks run in the order they
+whose changes make stored findings stale (``party.snapshots.services``). Checks run in the order they
 registered; the findings are sorted afterwards, so that order does not change any result.
 """
 
@@ -105,7 +105,7 @@ _SOURCES: list[str] = []
 def reads(*prefixes: str) -> None:
     """Declare that registered rules read records whose audit subjects start with ``prefixes``
     (e.g. ``"villages."``): an event of such a subject makes stored findings stale
-    (``party.snapshots``)."""
+    (``party.snapshots.services``)."""
     for prefix in prefixes:
         if prefix not in _SOURCES:
             _SOURCES.append(prefix)

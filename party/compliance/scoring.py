@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from orgs.models import PARTY_KINDS, Org
 from orgs.scoping import subtree_q
-
-from ..rules import Rules
-from .findings import SEVERITY_LABELS, Finding
+from party.compliance.findings import SEVERITY_LABELS, Finding
+from party.rules import Rules
 
 
 def weight(severity: str, rules: Rules, org=None) -> Decimal:

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import party.devmodels
+import party.development.models
 
 
 class Migration(migrations.Migration):
@@ -357,7 +357,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        max_length=255, upload_to=party.devmodels.devdoc_path, verbose_name="文件"
+                        max_length=255, upload_to=party.development.models.devdoc_path, verbose_name="文件"
                     ),
                 ),
                 ("name", models.CharField(max_length=150, verbose_name="原文件名")),

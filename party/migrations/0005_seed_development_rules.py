@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from party.devdefaults import seed_development_defaults
+    from party.development.defaults import seed_development_defaults
 
     seed_development_defaults(apps)
 

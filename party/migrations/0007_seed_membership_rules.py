@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from party.memdefaults import seed_membership_defaults
+    from party.membership.defaults import seed_membership_defaults
 
     seed_membership_defaults(apps)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def backfill(apps, schema_editor):
     """Attendance summaries and near-duplicate candidate pairs of the meetings already recorded."""
-    from party import services
+    from party.life import services
 
     Meeting = apps.get_model("party", "Meeting")
     Attendance = apps.get_model("party", "Attendance")

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from party.termdefaults import seed_term_defaults
+    from party.terms.defaults import seed_term_defaults
 
     seed_term_defaults(apps)
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 def seed(apps, schema_editor):
-    from party.memdefaults import seed_membership_defaults
+    from party.membership.defaults import seed_membership_defaults
 
     seed_membership_defaults(apps)  # adds dues.reduction_max_months
 

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from party.talkdefaults import seed_talk_defaults
+    from party.talks.defaults import seed_talk_defaults
 
     seed_talk_defaults(apps)
 

@@ -3,7 +3,7 @@ from django.db import migrations
 
 def seed(apps, schema_editor):
     """The rule row ``dues.base_grace_months`` (党费基数未核定的宽限月数, local, unconfirmed)."""
-    from party.memdefaults import seed_membership_defaults
+    from party.membership.defaults import seed_membership_defaults
 
     seed_membership_defaults(apps)
 

@@ -9,7 +9,7 @@ POSTS = ("secretary", "deputy_secretary", "committee_member")
 
 
 def stamp(apps, schema_editor):
-    """The posts held on the day of the talks already logged (party.talks.restamp, with the
+    """The posts held on the day of the talks already logged (party.talks.services.restamp, with the
     historical models)."""
     Talk = apps.get_model("party", "Talk")
     Member = apps.get_model("party", "Member")

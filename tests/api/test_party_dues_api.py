@@ -9,9 +9,10 @@ import time_machine
 
 from core.actors import SYSTEM
 from orgs.roles import Role
-from party import membership, reductions
 from party.defaults import seed_defaults
-from party.memmodels import DuesKind, DuesPayment, ReductionState
+from party.membership import reductions
+from party.membership import services as membership
+from party.membership.models import DuesKind, DuesPayment, ReductionState
 from party.models import Member
 from tests.conftest import grant
 

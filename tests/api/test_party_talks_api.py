@@ -1,5 +1,5 @@
 """谈心谈话 through the API: the year's coverage with the talks, recording (idempotent), correcting
-and voiding through the same ``party.talks`` services as the pages, and the same scope."""
+and voiding through the same ``party.talks.services`` services as the pages, and the same scope."""
 
 import datetime as dt
 

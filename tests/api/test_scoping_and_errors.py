@@ -15,8 +15,8 @@ from cases import approvals
 from cases.models import CaseAttachment
 from core.actors import SYSTEM
 from orgs.roles import Role
-from party.devmodels import Applicant
-from party.memmodels import DuesPayment, DuesReduction
+from party.development.models import Applicant
+from party.membership.models import DuesPayment, DuesReduction
 from party.models import Meeting, Member, Talk
 from tests.conftest import grant
 from tests.factories import MemberFactory, PersonFactory, make_org

@@ -14,8 +14,8 @@ from PIL import Image
 from cases.defaults import seed_defaults as seed_cases
 from core.actors import SYSTEM
 from orgs.roles import Role
-from party import development as dev
 from party.defaults import seed_defaults as seed_party
+from party.development import services as development_services
 from tests.conftest import build_world
 from tests.factories import RoleGrantFactory, UserFactory, make_org
 from tests.party.conftest import add_members, appoint
@@ -49,12 +49,12 @@ def journey(transactional_db, settings, tmp_path):
     )
     extended = walk(apply(branch, name="周建军"), branch, 22)
     meeting = assembly(branch, D[23])
-    dev.record_step(
+    development_services.record_step(
         actor=SYSTEM,
         applicant=extended,
         number=23,
         done_on=D[23],
-        vote=dev.Vote(meeting=meeting, yes=8),
+        vote=development_services.Vote(meeting=meeting, yes=8),
         outcome="extend",
         extension_months=6,
         note="预备期内学习不够深入,支部大会决定延长预备期",

@@ -11,8 +11,8 @@ from django.utils import timezone
 from cases.defaults import seed_defaults as seed_cases
 from core.actors import SYSTEM
 from orgs.roles import Role
-from party import development as dev
 from party.defaults import seed_defaults as seed_party
+from party.development import services as development_services
 from tests.conftest import build_world
 from tests.factories import RoleGrantFactory, UserFactory, make_org
 from tests.party.conftest import add_members, appoint
@@ -43,7 +43,7 @@ def journey(transactional_db):
         user=UserFactory(username="zuzhibu", is_staff=True), org=world["party"], role=Role.ORG_DEPT
     )
     applied = timezone.localdate() - dt.timedelta(days=75)
-    applicant = dev.apply_for_membership(
+    applicant = development_services.apply_for_membership(
         actor=SYSTEM,
         branch=branch,
         applied_on=applied,

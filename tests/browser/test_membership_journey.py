@@ -11,9 +11,9 @@ from cases.defaults import seed_defaults as seed_cases
 from core import kit
 from core.actors import SYSTEM
 from orgs.roles import Role
-from party import membership
 from party.defaults import seed_defaults as seed_party
-from party.memmodels import DuesPayment, Transfer
+from party.membership import services as membership
+from party.membership.models import DuesPayment, Transfer
 from tests.conftest import build_world
 from tests.factories import RoleGrantFactory, UserFactory, make_org
 from tests.party.conftest import add_members, appoint

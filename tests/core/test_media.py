@@ -173,7 +173,7 @@ def test_public_links_are_signed_and_expire(photo):
 
 
 def test_every_file_model_is_registered():
-    from party.devmodels import StepDocument
+    from party.development.models import StepDocument
     from party.models import MeetingAttachment
     from villages.models import DecisionPhoto
     from workplan.models import Accountability, Evidence, Plan

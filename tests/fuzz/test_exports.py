@@ -19,7 +19,7 @@ from orgs.imports import IMPORTERS, template_workbook
 from orgs.roles import Role
 from party.compliance import Finding
 from party.exports import findings_workbook
-from party.memexports import dues_workbook
+from party.membership.exports import dues_workbook
 from tests.api.conftest import client_for
 from tests.api.test_workplan_api import plan  # noqa: F401  (fixture)
 from tests.cases.conftest import actors, new_case  # noqa: F401  (fixtures)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.roles import Role
-from party import services
+from party.life import services
 from party.models import Appraisal, MeetingKind, Member
 
 from ..conftest import grant

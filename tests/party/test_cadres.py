@@ -8,8 +8,10 @@ import pytest
 from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.roles import Role
-from party import cadres, compliance, services
+from party import compliance
+from party.life import services
 from party.models import LeadingCadre, MeetingKind
+from party.terms import cadres
 
 from ..conftest import grant
 from .conftest import REF, all_present

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from core.actors import SYSTEM
-from party import compliance, membership
+from party import compliance
+from party.membership import services as membership
 from party.models import CareVisit
 
 from .conftest import REF

@@ -10,8 +10,10 @@ from PIL import Image, ImageDraw
 
 from core.actors import SYSTEM
 from orgs.models import Org
-from party import compliance, services
+from party import compliance
+from party.life import services
 from party.models import MeetingKind, RuleParameter, Term
+from party.terms import services as term_services
 
 from ..factories import make_org
 from .conftest import REF, add_members, all_present, appoint
@@ -118,9 +120,9 @@ def test_terms_by_host_kind_and_expiry(world, seeded, branch):
     dept_branch = make_org(world["party"], "branch", "区教育局机关支部", host=world["d2"])
     add_members(dept_branch, 3)
     assert "term.unrecorded" in rules_of(check(branch), branch)
-    term = services.record_term(actor=SYSTEM, org=branch, started_on=dt.date(2021, 3, 1))
+    term = term_services.record_term(actor=SYSTEM, org=branch, started_on=dt.date(2021, 3, 1))
     assert term.ends_on == dt.date(2026, 3, 1)  # community: 5 years
-    assert services.record_term(
+    assert term_services.record_term(
         actor=SYSTEM, org=dept_branch, started_on=dt.date(2024, 5, 1)
     ).ends_on == dt.date(2027, 5, 1)  # others: 3 years
     expired = [f for f in check(branch) if f.rule == "term.expired"]

@@ -12,9 +12,9 @@ from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org
 from orgs.roles import Role
-from party import development as dev
-from party import services
-from party.devmodels import Applicant, ApplicantStatus, ApprovalAuthority, Discipline
+from party.development import services as development_services
+from party.development.models import Applicant, ApplicantStatus, ApprovalAuthority, Discipline
+from party.life import services
 from party.models import MeetingKind, Member, Resolution, RuleParameter
 
 from ..conftest import grant
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def apply(branch, day=dt.date(2023, 3, 1), born=dt.date(1995, 5, 4), **kw):
-    return dev.apply_for_membership(
+    return development_services.apply_for_membership(
         actor=SYSTEM,
         branch=branch,
         applied_on=day,
@@ -49,7 +49,9 @@ def assembly(branch, day, overrides=None):
 
 
 def step(applicant, number, day, **kw):
-    return dev.record_step(actor=SYSTEM, applicant=applicant, number=number, done_on=day, **kw)
+    return development_services.record_step(
+        actor=SYSTEM, applicant=applicant, number=number, done_on=day, **kw
+    )
 
 
 def committee(branch):
@@ -104,9 +106,9 @@ def walk(applicant, branch, upto, dates=None, **overrides):
             kw.setdefault("training_days", 3)
         if n in (15, 23):
             meeting = assembly(branch, dates[n])
-            kw.setdefault("vote", dev.Vote(meeting=meeting, yes=8))
+            kw.setdefault("vote", development_services.Vote(meeting=meeting, yes=8))
         if n == 25:
-            kw.setdefault("checklist", list(dev.devsteps.ARCHIVE_CHECKLIST))
+            kw.setdefault("checklist", list(development_services.development_steps.ARCHIVE_CHECKLIST))
         step(applicant, n, dates[n], **kw)
     applicant.refresh_from_db()
     return applicant
@@ -136,7 +138,7 @@ def test_one_day_short_of_18_is_refused_naming_field_and_source(branch):
 
 def test_a_member_cannot_apply_again(branch):
     with pytest.raises(ServiceError, match="已是党员"):
-        dev.apply_for_membership(
+        development_services.apply_for_membership(
             actor=SYSTEM, branch=branch, applied_on=dt.date(2024, 1, 1), person=branch.members[3].person
         )
 
@@ -240,10 +242,10 @@ def test_candidate_exactly_one_year_after_activist(applicant, branch):
 
 def test_notice_counts_working_days_across_the_national_day_holiday():
     # 2025-09-30 (Tue) … 国庆/中秋 10-01..10-08 off, 10-11 (Sat) a make-up working day.
-    assert dev.notice_end(dt.date(2025, 9, 30), 5) == dt.date(2025, 10, 13)
-    assert dev.notice_workdays(dt.date(2025, 9, 30), dt.date(2025, 10, 10)) == 3
-    assert dev.notice_workdays(dt.date(2025, 9, 30), dt.date(2025, 10, 11)) == 4
-    assert dev.notice_workdays(dt.date(2025, 9, 29), dt.date(2025, 10, 11)) == 5
+    assert development_services.notice_end(dt.date(2025, 9, 30), 5) == dt.date(2025, 10, 13)
+    assert development_services.notice_workdays(dt.date(2025, 9, 30), dt.date(2025, 10, 10)) == 3
+    assert development_services.notice_workdays(dt.date(2025, 9, 30), dt.date(2025, 10, 11)) == 4
+    assert development_services.notice_workdays(dt.date(2025, 9, 29), dt.date(2025, 10, 11)) == 5
 
 
 def test_short_notice_is_a_deviation_enough_is_not(branch):
@@ -321,30 +323,32 @@ def test_admission_vote_needs_quorum(applicant, branch):
         attendance={m.pk: ("present" if i >= 4 else "absent") for i, m in enumerate(branch.members)},
     )
     with pytest.raises(ServiceError) as error:
-        step(applicant, 15, D[15], vote=dev.Vote(meeting=services_meeting, yes=4))
+        step(applicant, 15, D[15], vote=development_services.Vote(meeting=services_meeting, yes=4))
     assert "未超过应到会 8 人的半数" in error.value.message and error.value.field == "votes"
-    s = step(applicant, 15, D[15], vote=dev.Vote(meeting=meeting, yes=5))
+    s = step(applicant, 15, D[15], vote=development_services.Vote(meeting=meeting, yes=5))
     assert s.passed and s.resolution.eligible == 8 and s.resolution.present == 5
 
 
 def test_exactly_half_yes_fails_written_opinions_count(applicant, branch):
     walk(applicant, branch, 14)
     meeting = assembly(branch, D[15], {m.pk: "absent" for m in branch.members[:2]})  # 6 of 8 present
-    s = step(applicant, 15, D[15], vote=dev.Vote(meeting=meeting, yes=4, no=2))
+    s = step(applicant, 15, D[15], vote=development_services.Vote(meeting=meeting, yes=4, no=2))
     assert not s.passed and s.has_deviation  # 4 = half of 8: not more than half
     applicant.refresh_from_db()
     assert applicant.step == 14 and applicant.admitted_on is None
     meeting2 = assembly(branch, D[15], {m.pk: "absent" for m in branch.members[:2]})
-    s = step(applicant, 15, D[15], vote=dev.Vote(meeting=meeting2, yes=4, no=2, written_yes=1))
+    s = step(
+        applicant, 15, D[15], vote=development_services.Vote(meeting=meeting2, yes=4, no=2, written_yes=1)
+    )
     assert s.passed and s.resolution.yes == 5
     applicant.refresh_from_db()
     assert applicant.probation_ends_on == dt.date(2025, 10, 10)
     with pytest.raises(ServiceError, match="书面意见"):
-        dev._vote(
+        development_services._vote(
             applicant,
-            dev.Vote(meeting=meeting2, yes=1, written_yes=3),
+            development_services.Vote(meeting=meeting2, yes=1, written_yes=3),
             D[15],
-            dev._Judge(dev.DevRules(D[15])),
+            development_services._Judge(development_services.DevRules(D[15])),
             "x",
             "admission",
         )
@@ -356,7 +360,7 @@ def test_probationary_members_do_not_count_in_the_vote(applicant, branch):
     Member.objects.filter(pk__in=[m.pk for m in extra]).update(category="probationary", full_member_on=None)
     meeting = assembly(branch, D[15])
     assert meeting.attendance.count() == 10
-    s = step(applicant, 15, D[15], vote=dev.Vote(meeting=meeting, yes=5))
+    s = step(applicant, 15, D[15], vote=development_services.Vote(meeting=meeting, yes=5))
     assert s.resolution.eligible == 8 and s.passed
 
 
@@ -364,8 +368,8 @@ def test_each_candidate_voted_separately(branch):
     a = walk(apply(branch), branch, 14)
     b = walk(apply(branch, name="申请人乙"), branch, 14)
     meeting = assembly(branch, D[15])
-    step(a, 15, D[15], vote=dev.Vote(meeting=meeting, yes=8))
-    step(b, 15, D[15], vote=dev.Vote(meeting=meeting, yes=7))
+    step(a, 15, D[15], vote=development_services.Vote(meeting=meeting, yes=8))
+    step(b, 15, D[15], vote=development_services.Vote(meeting=meeting, yes=7))
     assert Resolution.objects.filter(meeting=meeting, kind="admission").count() == 2
 
 
@@ -376,16 +380,22 @@ def test_authority_rules(world, branch):
     village = make_org(world["s1"], "village", "某村")
     vc = make_org(world["w1"], "party_committee", "某村党委", host=village)
     general = make_org(world["w1"], "general_branch", "某总支", host=world["c2"])
-    assert dev.approval_authority(world["w1"])[0]
-    assert not dev.approval_authority(vc)[0] and "村(社区)党委" in dev.approval_authority(vc)[1]
-    assert not dev.approval_authority(general)[0] and "只有党委" in dev.approval_authority(general)[1]
+    assert development_services.approval_authority(world["w1"])[0]
+    assert (
+        not development_services.approval_authority(vc)[0]
+        and "村(社区)党委" in development_services.approval_authority(vc)[1]
+    )
+    assert (
+        not development_services.approval_authority(general)[0]
+        and "只有党委" in development_services.approval_authority(general)[1]
+    )
     sub = make_org(world["w1"], "party_committee", "某企业党委")
-    assert not dev.approval_authority(sub)[0]
+    assert not development_services.approval_authority(sub)[0]
     ApprovalAuthority.objects.create(
         org=sub, granted=True, effective_from=dt.date(2020, 1, 1), basis="县委组织部批复"
     )
-    assert dev.approval_authority(sub)[0]
-    assert dev.approving_orgs(branch)[0] == world["w1"]
+    assert development_services.approval_authority(sub)[0]
+    assert development_services.approving_orgs(branch)[0] == world["w1"]
 
 
 def test_approval_within_three_months_deviation_until_six_refused_after(applicant, branch):
@@ -419,10 +429,10 @@ def test_branch_secretary_cannot_record_the_committees_approval(applicant, branc
 
     RoleGrant.objects.filter(user=shuji_branch).update(org=branch, org_path=branch.path)
     with pytest.raises(PermissionDenied, match="审批须由"):
-        dev.record_step(
+        development_services.record_step(
             actor=shuji_branch, applicant=applicant, number=17, done_on=D[17], deciding_org=committee(branch)
         )
-    dev.record_step(
+    development_services.record_step(
         actor=shuji, applicant=applicant, number=17, done_on=D[17], deciding_org=committee(branch)
     )
 
@@ -444,7 +454,7 @@ def test_full_membership_vote_not_before_probation_end(applicant, branch):
     walk(applicant, branch, 22)
     meeting = assembly(branch, dt.date(2025, 10, 9))
     with pytest.raises(ServiceError, match="期满前不能讨论转正"):
-        step(applicant, 23, dt.date(2025, 10, 9), vote=dev.Vote(meeting=meeting, yes=8))
+        step(applicant, 23, dt.date(2025, 10, 9), vote=development_services.Vote(meeting=meeting, yes=8))
 
 
 def test_extension_once_between_6_and_12_months(applicant, branch):
@@ -456,13 +466,20 @@ def test_extension_once_between_6_and_12_months(applicant, branch):
                 applicant,
                 23,
                 D[23],
-                vote=dev.Vote(meeting=meeting, yes=8),
+                vote=development_services.Vote(meeting=meeting, yes=8),
                 outcome="extend",
                 extension_months=months,
             )
         assert error.value.field == "extension_months"
     meeting = assembly(branch, D[23])
-    step(applicant, 23, D[23], vote=dev.Vote(meeting=meeting, yes=8), outcome="extend", extension_months=6)
+    step(
+        applicant,
+        23,
+        D[23],
+        vote=development_services.Vote(meeting=meeting, yes=8),
+        outcome="extend",
+        extension_months=6,
+    )
     applicant.refresh_from_db()
     # The branch meeting's extension waits for the 党委's approval (step 24).
     assert applicant.step == 23 and applicant.probation_ends_on == dt.date(2025, 10, 10)
@@ -478,11 +495,11 @@ def test_extension_once_between_6_and_12_months(applicant, branch):
             applicant,
             23,
             dt.date(2026, 4, 10),
-            vote=dev.Vote(meeting=meeting, yes=8),
+            vote=development_services.Vote(meeting=meeting, yes=8),
             outcome="extend",
             extension_months=6,
         )
-    step(applicant, 23, dt.date(2026, 4, 10), vote=dev.Vote(meeting=meeting, yes=8))
+    step(applicant, 23, dt.date(2026, 4, 10), vote=development_services.Vote(meeting=meeting, yes=8))
     step(applicant, 24, dt.date(2026, 7, 10), deciding_org=committee(branch))
     applicant.refresh_from_db()
     assert applicant.full_member_on == dt.date(2026, 4, 10)  # from the end of the extended probation
@@ -497,7 +514,7 @@ def test_full_approval_after_three_months_is_a_deviation(applicant, branch):
 def test_cancel_probationary_status(applicant, branch):
     walk(applicant, branch, 22)
     meeting = assembly(branch, D[23])
-    step(applicant, 23, D[23], vote=dev.Vote(meeting=meeting, yes=8), outcome="cancel")
+    step(applicant, 23, D[23], vote=development_services.Vote(meeting=meeting, yes=8), outcome="cancel")
     applicant.refresh_from_db()
     assert applicant.status == ApplicantStatus.PROBATIONARY and applicant.step == 23
     assert Member.objects.get(person=applicant.person).status == "normal"
@@ -508,7 +525,7 @@ def test_cancel_probationary_status(applicant, branch):
 
 
 def test_cancel_applicant_keeps_record(applicant):
-    dev.cancel_applicant(actor=SYSTEM, applicant=applicant, reason="本人撤回申请")
+    development_services.cancel_applicant(actor=SYSTEM, applicant=applicant, reason="本人撤回申请")
     applicant.refresh_from_db()
     assert applicant.status == ApplicantStatus.CANCELLED and applicant.due_on is None
     with pytest.raises(ServiceError, match="已终止"):
@@ -526,8 +543,8 @@ def test_archive_needs_the_whole_checklist(applicant, branch):
 
 
 def test_version_by_step_date_and_unconfirmed_flag(branch):
-    before = dev.DevRules(dt.date(2026, 5, 10))
-    after = dev.DevRules(dt.date(2026, 5, 11))
+    before = development_services.DevRules(dt.date(2026, 5, 10))
+    after = development_services.DevRules(dt.date(2026, 5, 11))
     assert (before.version, before.confirmed) == ("2014", True)
     assert (after.version, after.confirmed) == ("2026", False)
     assert after.get("dev.candidate_notice") == 1 and before.get("dev.candidate_notice") == 0
@@ -558,17 +575,20 @@ def test_confirming_2026_needs_an_administrator(world, branch):
 
     staff = grant(world, "zzb", Role.ORG_DEPT, "party")
     with pytest.raises(PermissionDenied):
-        dev.confirm_rule_version(actor=staff, version="2026", reason="已核对")
+        development_services.confirm_rule_version(actor=staff, version="2026", reason="已核对")
     admin = UserFactory(username="root", is_superuser=True)
-    assert dev.confirm_rule_version(actor=admin, version="2026", reason="已对照12371官方文本") > 20
-    assert dev.DevRules(dt.date(2026, 6, 1)).confirmed
+    assert (
+        development_services.confirm_rule_version(actor=admin, version="2026", reason="已对照12371官方文本")
+        > 20
+    )
+    assert development_services.DevRules(dt.date(2026, 6, 1)).confirmed
     assert not RuleParameter.objects.filter(
         code__startswith="dev.", effective_from=dt.date(2026, 5, 11), confirmed=False
     ).exists()
 
 
 def test_2026_rule_versions_listed():
-    versions = dev.rule_versions()
+    versions = development_services.rule_versions()
     assert [v["version"] for v in versions] == ["2014", "2026"]
     assert [v["confirmed"] for v in versions] == [True, False]
 
@@ -586,7 +606,7 @@ def test_documents_checked_by_content(branch, settings, tmp_path):
 
 def test_plan_validation(branch, world):
     with pytest.raises(ServiceError) as error:
-        dev.set_plan(actor=SYSTEM, org=world["w1"], year=2026, quota=2, women_min=3)
+        development_services.set_plan(actor=SYSTEM, org=world["w1"], year=2026, quota=2, women_min=3)
     assert error.value.field == "women_min"
-    plan = dev.set_plan(actor=SYSTEM, org=world["w1"], year=2026, quota=5, women_min=2)
-    assert dev.set_plan(actor=SYSTEM, org=world["w1"], year=2026, quota=6).pk == plan.pk
+    plan = development_services.set_plan(actor=SYSTEM, org=world["w1"], year=2026, quota=5, women_min=2)
+    assert development_services.set_plan(actor=SYSTEM, org=world["w1"], year=2026, quota=6).pk == plan.pk

@@ -9,7 +9,7 @@ from django.urls import reverse
 from core.actors import SYSTEM
 from orgs.roles import Role
 from party import compliance
-from party import development as dev
+from party.development import services as development_services
 
 from ..conftest import grant
 from .test_development import D, apply, walk
@@ -35,8 +35,8 @@ def people(world, branch):
 def test_scoping_matrix(client, people, branch):
     a = apply(branch)
     urls = [
-        reverse("party:dev_board", args=[branch.pk]),
-        reverse("party:dev_applicant", args=[a.pk]),
+        reverse("party:development_board", args=[branch.pk]),
+        reverse("party:development_applicant", args=[a.pk]),
     ]
     for who in ("shuji", "zuzhibu"):
         client.force_login(people[who])
@@ -47,9 +47,9 @@ def test_scoping_matrix(client, people, branch):
         client.force_login(people[who])
         for url in urls:
             assert client.get(url).status_code == 404, (who, url)
-        assert client.get(reverse("party:dev_apply", args=[branch.pk])).status_code == 404
+        assert client.get(reverse("party:development_apply", args=[branch.pk])).status_code == 404
         response = client.post(
-            reverse("party:dev_applicant", args=[a.pk]),
+            reverse("party:development_applicant", args=[a.pk]),
             {"number": 2, "expected_step": 1, "done_on": "2023-03-10"},
         )
         assert response.status_code == 404
@@ -62,7 +62,7 @@ def test_outsider_cannot_act_through_the_service(people, branch):
     from core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        dev.record_step(
+        development_services.record_step(
             actor=people["outsider"], applicant=a, number=2, done_on=D[2], people=[branch.members[0].person]
         )
 
@@ -70,32 +70,32 @@ def test_outsider_cannot_act_through_the_service(people, branch):
 def test_board_shows_overdue_and_step_form_refuses_with_rule(client, people, branch):
     a = apply(branch)
     client.force_login(people["shuji"])
-    page = client.get(reverse("party:dev_board", args=[branch.pk])).content.decode()
+    page = client.get(reverse("party:development_board", args=[branch.pk])).content.decode()
     assert "已超期" in page and "2023-04-01" in page
     response = client.post(
-        reverse("party:dev_applicant", args=[a.pk]),
+        reverse("party:development_applicant", args=[a.pk]),
         {"number": 3, "expected_step": 1, "done_on": "2023-03-10"},
     )
     assert response.status_code == 200
     assert "须先完成第2步" in response.content.decode()
     response = client.post(
-        reverse("party:dev_applicant", args=[a.pk]),
+        reverse("party:development_applicant", args=[a.pk]),
         {"number": 2, "expected_step": 1, "done_on": "2023-04-20", "people": [branch.members[0].person.pk]},
     )
     assert response.status_code == 302
-    page = client.get(reverse("party:dev_applicant", args=[a.pk])).content.decode()
+    page = client.get(reverse("party:development_applicant", args=[a.pk])).content.decode()
     assert "谈话晚于期限 2023-04-01" in page and "第七条" in page
 
 
 def test_apply_form_refuses_under_18(client, people, branch):
     client.force_login(people["shuji"])
     response = client.post(
-        reverse("party:dev_apply", args=[branch.pk]),
+        reverse("party:development_apply", args=[branch.pk]),
         {"name": "小明", "gender": "M", "birth_date": "2008-06-02", "applied_on": "2026-06-01"},
     )
     assert "未满18周岁" in response.content.decode()
     response = client.post(
-        reverse("party:dev_apply", args=[branch.pk]),
+        reverse("party:development_apply", args=[branch.pk]),
         {"name": "小明", "gender": "M", "birth_date": "2008-06-01", "applied_on": "2026-06-01"},
     )
     assert response.status_code == 302
@@ -103,14 +103,14 @@ def test_apply_form_refuses_under_18(client, people, branch):
 
 def test_overview_shows_stages_deviation_and_versions(client, people, branch):
     a = apply(branch)
-    dev.record_step(
+    development_services.record_step(
         actor=SYSTEM, applicant=a, number=2, done_on=dt.date(2023, 4, 20), people=[branch.members[0].person]
     )
     client.force_login(people["zuzhibu"])
-    page = client.get(reverse("party:dev_overview")).content.decode()
+    page = client.get(reverse("party:development_overview")).content.decode()
     assert "谈话晚于期限" in page and "2026年版" in page and "未经确认" in page
     client.force_login(people["outsider"])
-    page = client.get(reverse("party:dev_overview")).content.decode()
+    page = client.get(reverse("party:development_overview")).content.decode()
     assert "申请人甲" not in page
 
 
@@ -120,14 +120,14 @@ def test_quota_and_rush_findings(branch, world):
         from .test_development import assembly
 
         meeting = assembly(branch, dt.date(2024, 10, 10 + i))
-        dev.record_step(
+        development_services.record_step(
             actor=SYSTEM,
             applicant=a,
             number=15,
             done_on=dt.date(2024, 10, 10 + i),
-            vote=dev.Vote(meeting=meeting, yes=8),
+            vote=development_services.Vote(meeting=meeting, yes=8),
         )
-    dev.set_plan(actor=SYSTEM, org=world["w1"], year=2024, quota=2, women_min=2)
+    development_services.set_plan(actor=SYSTEM, org=world["w1"], year=2024, quota=2, women_min=2)
     found = compliance.check(
         world["w1"], dt.date(2024, 1, 1), dt.date(2024, 12, 31), today=dt.date(2025, 1, 5)
     )
@@ -142,12 +142,14 @@ def test_quota_and_rush_findings(branch, world):
 def test_plan_form(client, people, world):
     client.force_login(people["zuzhibu"])
     response = client.post(
-        reverse("party:dev_plan"), {"org": world["w1"].pk, "year": 2026, "quota": 5, "women_min": 2}
+        reverse("party:development_plan"), {"org": world["w1"].pk, "year": 2026, "quota": 5, "women_min": 2}
     )
     assert response.status_code == 302
-    from party.devmodels import DevelopmentPlan
+    from party.development.models import DevelopmentPlan
 
     assert DevelopmentPlan.objects.get(org=world["w1"], year=2026).quota == 5
     client.force_login(people["outsider"])
-    response = client.post(reverse("party:dev_plan"), {"org": world["w1"].pk, "year": 2026, "quota": 9})
+    response = client.post(
+        reverse("party:development_plan"), {"org": world["w1"].pk, "year": 2026, "quota": 9}
+    )
     assert DevelopmentPlan.objects.get(org=world["w1"], year=2026).quota == 5

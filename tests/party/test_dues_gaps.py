@@ -17,11 +17,14 @@ from openpyxl import load_workbook
 from audit.models import AuditEvent
 from core.actors import SYSTEM
 from core.errors import ServiceError
-from demo.party import development as devdemo
+from demo.party import development as development_demo
 from orgs.models import Person
 from orgs.roles import Role
-from party import compliance, membership, reductions, similarity
-from party.memmodels import DuesKind, DuesPayment, ReductionState
+from party import compliance
+from party.life import similarity
+from party.membership import reductions
+from party.membership import services as membership
+from party.membership.models import DuesKind, DuesPayment, ReductionState
 from party.models import Member, RuleParameter
 
 from ..conftest import grant
@@ -385,7 +388,7 @@ def test_decide_button_hidden_for_the_reporter(client, duty):
 
 
 def test_demo_admission_minutes_are_distinct_per_candidate():
-    demo = devdemo._Demo(TODAY)
+    demo = development_demo._Demo(TODAY)
     people = [
         types.SimpleNamespace(name=n) for n in ("周建国", "刘芳", "陈志刚", "黄丽", "吴强", "孙梅", "赵磊")
     ]
@@ -421,7 +424,7 @@ def test_demo_admitted_members_pay_dues_except_one(world, seeded):
     people = [Person.objects.create(name=n, gender="F", org=street) for n in ("甲", "乙", "丙")]
     rows = [(home, people[0], dt.date(2026, 3, 10)), (other, people[1], dt.date(2025, 11, 20))]
     rows.append((other, people[2], dt.date(2026, 6, 2)))
-    from party.devmodels import Applicant
+    from party.development.models import Applicant
 
     members = []
     for org, person, day in rows:
@@ -429,7 +432,7 @@ def test_demo_admitted_members_pay_dues_except_one(world, seeded):
             person=person, org=org, applied_on=day - dt.timedelta(days=900), admitted_on=day, is_demo=True
         )
         members.append(Member.objects.create(person=person, org=org, category="probationary", joined_on=day))
-    name = devdemo._dues_of_admitted(devdemo._Demo(TODAY), home)
+    name = development_demo._dues_of_admitted(development_demo._Demo(TODAY), home)
     assert name == "丙"
     assert not members[2].dues_bases.exists()
     for member in members[:2]:

@@ -16,8 +16,10 @@ from audit.models import AuditEvent
 from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.roles import Role
-from party import compliance, membership, reductions
-from party.memmodels import DuesKind, DuesPayment, DuesReduction, ReductionState
+from party import compliance
+from party.membership import reductions
+from party.membership import services as membership
+from party.membership.models import DuesKind, DuesPayment, DuesReduction, ReductionState
 from party.models import Member
 
 from ..conftest import grant
@@ -527,8 +529,8 @@ def test_branch_dues_page_shows_exemption_and_quarterly_consent(client, paying, 
 def test_demo_care_visits_cover_most_elderly_members(world, seeded):
     import random
 
-    from demo.party import membership as memdemo
-    from party.memmodels import CareVisit
+    from demo.party import membership as membership_demo
+    from party.membership.models import CareVisit
     from party.rules import Rules
 
     from ..factories import make_org
@@ -545,7 +547,9 @@ def test_demo_care_visits_cover_most_elderly_members(world, seeded):
         b.pk: list(Member.objects.filter(org=b).select_related("person").order_by("pk")) for b in branches
     }
     home = branches[0]
-    count = memdemo._care_visits(branches, members_of, home, random.Random(7), TODAY, Rules.load(TODAY))
+    count = membership_demo._care_visits(
+        branches, members_of, home, random.Random(7), TODAY, Rules.load(TODAY)
+    )
     assert CareVisit.objects.count() == count
     window = TODAY - dt.timedelta(days=365)
     assert all(window < v.visited_on < TODAY for v in CareVisit.objects.all())

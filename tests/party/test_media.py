@@ -10,8 +10,8 @@ from django.urls import reverse
 from core import media
 from core.actors import SYSTEM
 from orgs.roles import Role
-from party import development as dev
-from party import services
+from party.development import services as development_services
+from party.life import services
 from party.models import MeetingKind
 from tests.mediatools import assert_images_load, body, img_srcs, jpeg, pdf
 
@@ -90,7 +90,7 @@ def test_accel_redirect_of_a_chinese_file_name(client, meeting, people, settings
 
 
 def test_development_documents_follow_the_applicant(client, branch, people):
-    applicant = dev.apply_for_membership(
+    applicant = development_services.apply_for_membership(
         actor=SYSTEM,
         branch=branch,
         applied_on=dt.date(2023, 3, 1),
@@ -101,7 +101,7 @@ def test_development_documents_follow_the_applicant(client, branch, people):
     )
     document = applicant.steps.get().documents.get()
     client.force_login(people["shuji"])
-    page = client.get(reverse("party:dev_applicant", args=[applicant.pk])).content.decode()
+    page = client.get(reverse("party:development_applicant", args=[applicant.pk])).content.decode()
     assert media.media_url(document.file) in page and not img_srcs(page)
     response = client.get(media.media_url(document.file))
     assert response.status_code == 200 and body(response).startswith(b"%PDF")

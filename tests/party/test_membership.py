@@ -14,8 +14,9 @@ from core import privacy
 from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.roles import Role
-from party import compliance, membership
-from party.memmodels import (
+from party import compliance
+from party.membership import services as membership
+from party.membership.models import (
     CareVisit,
     DuesBase,
     DuesKind,

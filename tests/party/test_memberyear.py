@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from core.actors import SYSTEM
-from party import memberyear, services
+from party.life import services
+from party.life import study as memberyear
 from party.models import MeetingKind, Member, MemberYear
 
 from .conftest import all_present

@@ -11,9 +11,10 @@ from audit.models import AuditEvent
 from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.roles import Role
-from party import services
+from party.life import services
 from party.models import Meeting, MeetingKind, MeetingRevision, Resolution, RuleParameter
 from party.rules import Rules
+from party.terms import services as term_services
 
 from ..conftest import grant
 from .conftest import add_members, all_present
@@ -200,4 +201,4 @@ def test_rules_are_versioned_and_seeded_with_sources(seeded, branch):
     )
     assert Rules.load(dt.date(2026, 12, 31)).get("study.hours.member") == 32
     assert Rules.load(dt.date(2027, 1, 1)).get("study.hours.member") == 40
-    assert services.term_years(branch, Rules.load(DAY)) == 5
+    assert term_services.term_years(branch, Rules.load(DAY)) == 5

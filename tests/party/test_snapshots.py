@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from core.actors import SYSTEM
 from orgs.roles import Role
-from party import compliance, selectors, services, snapshots
+from party import compliance, selectors
+from party.life import services
 from party.models import FindingsSnapshot, MeetingKind
+from party.snapshots import services as snapshots
 
 from ..conftest import grant
 from .conftest import all_present

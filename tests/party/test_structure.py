@@ -9,8 +9,9 @@ from django.urls import reverse
 from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.roles import Role
-from party import compliance, structure
+from party import compliance
 from party.models import AllianceLink, BrandDesignation, JointBranchUnit
+from party.structure import services as structure
 
 from ..conftest import grant
 from ..factories import RoleGrantFactory, UserFactory, make_org

@@ -14,9 +14,10 @@ from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError
 from orgs.models import Position
 from orgs.roles import Role
-from party import compliance, talks
+from party import compliance
 from party.compliance.rules import talks as talk_rules
 from party.models import MeetingKind, Member, MemberStatus, RuleParameter, Talk, TalkKind
+from party.talks import services as talks
 
 from ..conftest import grant
 from ..factories import make_org
@@ -509,10 +510,10 @@ def test_pages_record_correct_and_void(world, branch, client):
 
 
 def test_demo_talks_pass_the_service_checks_and_are_deterministic(branch):
-    from demo.party import talks as talkdemo
+    from demo.party import talks as talks_demo
 
     today = dt.date(2026, 12, 15)
-    assert talkdemo.build([branch], branch, today)["talks"] > 0
+    assert talks_demo.build([branch], branch, today)["talks"] > 0
     rows = list(
         Talk.objects.order_by("pk").values_list("held_on", "initiator_id", "other_id", "kind", "summary")
     )
@@ -523,7 +524,7 @@ def test_demo_talks_pass_the_service_checks_and_are_deterministic(branch):
     assert len(this_year.missing_pairs) == 1 and len(this_year.members_missing) == 2
     assert talks.coverage(branch, 2025, today).full
     Talk.objects.all().delete()
-    talkdemo.build([branch], branch, today)
+    talks_demo.build([branch], branch, today)
     again = list(
         Talk.objects.order_by("pk").values_list("held_on", "initiator_id", "other_id", "kind", "summary")
     )

@@ -12,8 +12,9 @@ from core.errors import PermissionDenied, ServiceError
 from core.models import Notification
 from orgs.models import Position
 from orgs.roles import Role
-from party import compliance, terms
+from party import compliance
 from party.models import Appointment, ApprovalState, Term
+from party.terms import services as terms
 
 from ..conftest import grant
 from ..factories import RoleGrantFactory, UserFactory

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from core.actors import SYSTEM
 from orgs.roles import Role
-from party import selectors, services
+from party import selectors
+from party.life import services
 from party.models import Meeting, MeetingKind
 
 from ..conftest import grant

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from ...models import Attendance, AttendanceStatus, LeadingCadre, Meeting, MeetingKind, MemberStatus
-from ..dates import periods
-from ..registry import Rule, rules
+from party.compliance.dates import periods
+from party.compliance.registry import Rule, rules
+from party.life.models import Attendance, AttendanceStatus, Meeting, MeetingKind
+from party.membership.models import MemberStatus
+from party.terms.cadre_models import LeadingCadre
 
 
 def _attended(ctx, cadres: list[dict]) -> dict[int, list[dt.date]]:

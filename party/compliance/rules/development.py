@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from ...devmodels import Applicant, DevelopmentPlan, DevelopmentStep
-from ..context import Context
-from ..engine import Engine
-from ..findings import SEVERITY_ORDER
-from ..registry import Rule, rule, rules
+from party.compliance.context import Context
+from party.compliance.engine import Engine
+from party.compliance.findings import SEVERITY_ORDER
+from party.compliance.registry import Rule, rule, rules
+from party.development.models import Applicant, DevelopmentPlan, DevelopmentStep
 
 DEV_RULES = "《中国共产党发展党员工作细则》(2014)"
 

@@ -7,8 +7,10 @@ from collections import defaultdict
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
-from ... import files
-from ...models import (
+from party import files
+from party.compliance.dates import pct
+from party.compliance.registry import rule
+from party.life.models import (
     DECIDING_KINDS,
     AttachmentKind,
     Attendance,
@@ -18,8 +20,6 @@ from ...models import (
     MeetingKind,
     MinutesMatch,
 )
-from ..dates import pct
-from ..registry import rule
 
 DEFAULT_THRESHOLD = "落实系统默认阈值(可按本地规定修改)"
 

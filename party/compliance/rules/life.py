@@ -10,12 +10,12 @@ from decimal import Decimal
 from django.db.models import Count, F
 
 from orgs.models import Org
-
-from ... import memberyear
-from ...models import Appraisal, Meeting, MeetingKind, Period
-from ..dates import months_between, pct, periods, plus_months
-from ..kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
-from ..registry import Rule, rule, rules
+from party.compliance.dates import months_between, pct, periods, plus_months
+from party.compliance.kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
+from party.compliance.registry import Rule, rule, rules
+from party.life import study as memberyear
+from party.life.models import Appraisal, Meeting, MeetingKind
+from party.rules.models import Period
 
 BRANCH_RULES = "《中国共产党支部工作条例(试行)》(2018)"
 

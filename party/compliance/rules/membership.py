@@ -28,12 +28,18 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
-from party import membership
-
-from ...memmodels import CareVisit, DuesBase, FloatingRecord, Transfer, TransferState
-from ...models import Member, MemberStatus
-from ..dates import plus_months
-from ..registry import rule
+from party.compliance.dates import plus_months
+from party.compliance.registry import rule
+from party.membership import services as membership
+from party.membership.models import (
+    CareVisit,
+    DuesBase,
+    FloatingRecord,
+    Member,
+    MemberStatus,
+    Transfer,
+    TransferState,
+)
 
 DUES_RULES = "中组部《关于中国共产党党费收缴、使用和管理的规定》(2008)"
 

@@ -8,10 +8,10 @@ from dateutil.relativedelta import relativedelta
 
 from orgs.models import PARTY_KINDS, UNIT_KINDS, Org, PositionKind
 from orgs.scoping import subtree_q
-
-from ...models import JointBranchUnit, Member, MemberCategory, MemberStatus
-from ..dates import CST
-from ..registry import Rule, rule, rules
+from party.compliance.dates import CST
+from party.compliance.registry import Rule, rule, rules
+from party.membership.models import Member, MemberCategory, MemberStatus
+from party.structure.models import JointBranchUnit
 
 SECRETARY_KINDS = ("party_committee", "working_committee", "general_branch", "branch")
 TERM_KINDS = ("party_committee", "general_branch", "branch")

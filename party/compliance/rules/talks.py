@@ -3,7 +3,7 @@
 
 A district has hundreds of thousands of talks and most branches cover everyone, so the database
 first names the branches that may have a gap (``_candidates``) and only those branches' rows are
-loaded, in one query for all the years judged, and judged by ``party.talks.compute`` — the same
+loaded, in one query for all the years judged, and judged by ``party.talks.services.compute`` — the same
 arithmetic as the coverage page. A small subtree (up to ``SMALL`` branches) skips the candidates:
 all its talks are fewer rows than the queries cost. The 组织生活会 rule asks the database for the
 last talk before each meeting."""
@@ -16,11 +16,11 @@ from collections import defaultdict
 from django.db.models import Exists, OuterRef, Subquery
 
 from orgs.models import Org
-
-from ...models import MeetingKind, Member, MemberStatus
-from ...talkmodels import Talk
-from ...talks import POST_FIELDS, TALK_FIELDS, Coverage, compute, judged_day, posts_on
-from ..registry import rule
+from party.compliance.registry import rule
+from party.life.models import MeetingKind
+from party.membership.models import Member, MemberStatus
+from party.talks.models import Talk
+from party.talks.services import POST_FIELDS, TALK_FIELDS, Coverage, compute, judged_day, posts_on
 
 SMALL = 50
 CHUNK = 2000

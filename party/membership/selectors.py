@@ -1,0 +1,30 @@
+"""Reads of the membership sub-domain, scoped to the user."""
+
+from django.shortcuts import get_object_or_404
+
+from core.scoping import subtree_q
+from orgs.models import Org
+from party.membership.models import Member, MemberStatus
+from party.scope import party_orgs
+
+
+def branch_member(user, pk, action="view") -> Member:
+    """A member the user may see, of an organization whose records the user may act on (404
+    otherwise): the member pages and the dues API."""
+    member = get_object_or_404(Member.objects.visible_to(user, action).select_related("person", "org"), pk=pk)
+    get_object_or_404(party_orgs(user, action), pk=member.org_id)
+    return member
+
+
+def branch_of(org: Org) -> Org:
+    """The branch a party group belongs to; other orgs are their own."""
+    if org.kind == "group":
+        return Org.objects.get_parent(org)
+    return org
+
+
+def member_pool(org: Org):
+    """Members in good standing of the org: the branch's own members, or everyone under a
+    general branch / committee. Groups use their branch's members."""
+    base = branch_of(org)
+    return Member.objects.filter(subtree_q("org_path", base.path), status=MemberStatus.NORMAL)

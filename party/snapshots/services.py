@@ -1,0 +1,263 @@
+"""Stored findings of large subtrees (研判快照, ``FindingsSnapshot``).
+
+Over a district of thousands of branches a full ``compliance.check`` takes seconds (8.8 s for
+10,000 branches, bench/README.md), and the dashboard asks for six periods (the quarter shown and
+the trend). A subtree with at least ``LUOSHI_PARTY_SNAPSHOT_BRANCHES`` branches (200 by default)
+therefore reads its findings from a snapshot:
+
+- fresh (computed from the current data version): served as is;
+- stale (records changed since): recomputed on the spot if that took at most ``INLINE_SECONDS``
+  last time (the demo district: 0.6 s), else served with its time while a refresh is queued for the
+  worker (at most one per snapshot every ``REFRESH_AFTER``);
+- none yet: computed now and stored.
+
+``refresh_due`` (a periodic task) keeps the dashboard's quarters of every subtree viewed in the last
+``KEEP_DAYS`` days fresh, so the first visitor of the day does not wait, and drops snapshots nobody
+asked for since. Smaller subtrees are computed on each request (tens of milliseconds).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import logging
+import time
+import zlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q
+from django_tasks import task
+
+from audit.models import AuditEvent
+from core import clock, kit
+from core.jobs import retry
+from orgs.models import Org
+from orgs.scoping import subtree_q
+from party import compliance
+from party.life.models import Meeting
+from party.rules import Rules
+from party.rules.models import RuleParameter
+from party.snapshots.models import FindingsSnapshot
+from party.talks.models import Talk
+
+log = logging.getLogger(__name__)
+REFRESH_AFTER = dt.timedelta(minutes=10)  # a refresh queued and lost is queued again after this
+TOUCH_AFTER = dt.timedelta(hours=1)  # "last viewed" is written at most this often
+KEEP_DAYS = 7
+INLINE_SECONDS = 1.0  # a stale snapshot that took no longer than this is recomputed on the spot
+
+
+# The apps whose records the compliance engine reads: party records, the organization tree, posts
+# and people, the working-day calendar (公示 periods), and whatever the apps that register rules
+# declare (``compliance.registry.reads``: village decisions, 四议两公开). A case or a supervision
+# task changing does not make the party findings stale.
+FINDING_SOURCES = ("party.", "orgs.", "workdays.")
+
+
+def data_version() -> str:
+    """Changes whenever a record the findings depend on does: every service writes an audit event
+    (meetings, talks, appraisals, dues, transfers, development, terms …); meetings and talks may
+    also come in bulk without one (the demo); rule data is edited in the admin."""
+    sources = Q()
+    for prefix in dict.fromkeys((*FINDING_SOURCES, *compliance.registry.sources())):
+        sources |= Q(subject_type__startswith=prefix)
+    last_event = AuditEvent.objects.filter(sources).aggregate(x=Max("pk"))["x"]
+    agg = Meeting.objects.aggregate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))
+    talks = Talk.objects.aggregate(n=Count("pk"), last=Max("created_at"), voided=Max("voided_at"))
+    rules = RuleParameter.objects.aggregate(n=Count("pk"), last=Max("created_at"))
+    raw = (
+        f"{last_event}-{agg['n']}-{agg['last']}-{agg['voided']}-{talks['n']}-{talks['last']}-{talks['voided']}"
+        f"-{rules['n']}-{rules['last']}"
+    )
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def wanted(root: Org) -> bool:
+    """Whether ``root``'s findings are read from snapshots: a party organization above a branch
+    with at least ``LUOSHI_PARTY_SNAPSHOT_BRANCHES`` live branches in its subtree."""
+    if not root.is_party or root.kind in ("branch", "group"):
+        return False
+    threshold = settings.LUOSHI_PARTY_SNAPSHOT_BRANCHES
+    branches = Org.objects.filter(subtree_q("path", root.path), kind="branch", archived_at__isnull=True)
+    return threshold > 0 and branches[:threshold].count() >= threshold
+
+
+def encode(findings: list[compliance.Finding]) -> bytes:
+    rows = [dataclasses.astuple(f) for f in findings]
+    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def decode(data) -> list[compliance.Finding]:
+    return [compliance.Finding(*row) for row in json.loads(zlib.decompress(bytes(data)))]
+
+
+@dataclasses.dataclass
+class Result:
+    snapshot: FindingsSnapshot
+    stale: bool  # records changed since it was computed: a refresh is queued
+
+    @functools.cached_property
+    def findings(self) -> list[compliance.Finding]:
+        return decode(self.snapshot.data)
+
+
+def get(
+    root: Org, start: dt.date, end: dt.date, today: dt.date, wait: bool = True, version: str | None = None
+) -> Result | None:
+    """The snapshot of ``root``'s findings for [start, end] as of ``today`` (see the module). With
+    none yet: computed now, or with ``wait=False`` queued for the worker (None). ``version``: the
+    current data version, when the caller has it."""
+    ref = min(end, today)
+    version = version or data_version()
+    snapshot = FindingsSnapshot.objects.filter(org=root, start=start, end=end, ref=ref).first()
+    now = clock.now()
+    if snapshot is None:
+        if not wait:
+            _queue(root.pk, start, end, ref)
+            return None
+        return Result(compute(root, start, end, ref, version=version), stale=False)
+    if snapshot.requested_at < now - TOUCH_AFTER:
+        FindingsSnapshot.objects.filter(pk=snapshot.pk).update(requested_at=now)
+    if snapshot.version == version:
+        return Result(snapshot, stale=False)
+    if snapshot.seconds <= INLINE_SECONDS:  # cheaper to recompute than to show stale findings
+        return Result(compute(root, start, end, ref, version=version), stale=False)
+    request_refresh(snapshot, now)
+    return Result(snapshot, stale=True)
+
+
+def request_refresh(snapshot: FindingsSnapshot, now: dt.datetime) -> bool:
+    """Queue one recomputation of ``snapshot`` (not again while one is pending, unless it was
+    asked for more than ``REFRESH_AFTER`` ago and may have been lost)."""
+    claimed = (
+        FindingsSnapshot.objects.filter(pk=snapshot.pk)
+        .filter(Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lt=now - REFRESH_AFTER))
+        .update(refresh_requested_at=now)
+    )
+    if claimed:
+        _queue(snapshot.org_id, snapshot.start, snapshot.end, snapshot.ref, claimed=True)
+    return bool(claimed)
+
+
+@retry(retries=3, backoff=60)  # recomputing a snapshot is idempotent
+@task()
+def refresh_findings(org_id: int, start: str, end: str, ref: str) -> bool:
+    """Recompute a stale findings snapshot (研判快照) that a page served."""
+    day = dt.date.fromisoformat
+    return refresh(org_id, day(start), day(end), day(ref))
+
+
+def _queue(org_id: int, start: dt.date, end: dt.date, ref: dt.date, claimed: bool = False) -> None:
+    """Enqueue ``refresh_findings`` after the transaction commits. A snapshot not computed yet
+    has no row to claim: this process's cache keeps it from being queued on every page view."""
+    if not claimed and not cache.add(f"party:snapshot-queued:{org_id}:{start}:{end}:{ref}", True, 600):
+        return
+    days = (start.isoformat(), end.isoformat(), ref.isoformat())
+    transaction.on_commit(lambda: refresh_findings.enqueue(org_id, *days))
+
+
+def compute(
+    root: Org,
+    start: dt.date,
+    end: dt.date,
+    ref: dt.date,
+    version: str | None = None,
+    viewed: dt.datetime | None = None,
+) -> FindingsSnapshot:
+    """Run the engine for [start, end] as of ``ref`` and store the result. The data version is
+    read before the engine runs: a record changed meanwhile leaves the snapshot stale, not wrong.
+    ``viewed``: when a page last asked for the subtree, for a new row (default now); recomputing
+    does not count as a view, or the periodic task would keep every subtree alive forever."""
+    version = version or data_version()
+    began = time.perf_counter()
+    findings = compliance.check(root, start, end, today=ref)
+    own = compliance.scores(root, findings, Rules.load(end)).get(root.pk)
+    now = clock.now()
+    values = {
+        "version": version,
+        "computed_at": now,
+        "seconds": round(time.perf_counter() - began, 3),
+        "count": len(findings),
+        "score": own.score if own else None,
+        "data": encode(findings),
+        "refresh_requested_at": None,
+    }
+    key = {"org": root, "start": start, "end": end, "ref": ref}
+    try:
+        with transaction.atomic():
+            snapshot, _ = FindingsSnapshot.objects.update_or_create(
+                **key, defaults=values, create_defaults={**values, "requested_at": viewed or now}
+            )
+    except IntegrityError:  # computed at the same time by another process: keep the later one
+        FindingsSnapshot.objects.filter(**key).update(**values)
+        snapshot = FindingsSnapshot.objects.get(**key)
+    log.info(
+        "findings snapshot %s %s–%s: %s findings in %.1f s",
+        root.pk,
+        start,
+        end,
+        len(findings),
+        values["seconds"],
+    )
+    return snapshot
+
+
+def refresh(org_id: int, start: dt.date, end: dt.date, ref: dt.date) -> bool:
+    """The worker's side of ``request_refresh``: recompute unless already fresh."""
+    snapshot = FindingsSnapshot.objects.filter(org_id=org_id, start=start, end=end, ref=ref).first()
+    root = Org.objects.filter(pk=org_id, archived_at__isnull=True).first()
+    if root is None:
+        return False
+    version = data_version()
+    if snapshot is not None and snapshot.version == version:
+        FindingsSnapshot.objects.filter(pk=snapshot.pk).update(refresh_requested_at=None)
+        return False
+    compute(root, start, end, ref, version=version)
+    return True
+
+
+def quarters(day: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date, str]]:
+    """The last ``count`` complete quarters before ``day``'s quarter plus the running one, newest first."""
+    start, _ = compliance.quarter_of(day)
+    result = []
+    for i in range(count + 1):
+        first = dt.date(start.year, start.month, 1)
+        month = first.month - 3 * i
+        year = first.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        q_start = dt.date(year, month, 1)
+        q_end = compliance.quarter_of(q_start)[1]
+        result.append((q_start, q_end, compliance.quarter_label(q_start)))
+    return result
+
+
+def refresh_due(today: dt.date | None = None) -> dict:
+    """Keep the dashboard's quarters (``selectors.quarters``) of every subtree viewed in the last
+    ``KEEP_DAYS`` days fresh, and delete the snapshots nobody asked for since and those superseded
+    (a running period's snapshot as of an earlier day)."""
+    today = today or kit.today()
+    now = clock.now()
+    recent = FindingsSnapshot.objects.filter(requested_at__gte=now - dt.timedelta(days=KEEP_DAYS))
+    version = data_version()
+    computed = 0
+    viewed = dict(recent.values("org_id").annotate(last=Max("requested_at")).values_list("org_id", "last"))
+    for root in Org.objects.filter(pk__in=list(viewed), archived_at__isnull=True).order_by("path"):
+        if not wanted(root):
+            continue
+        for start, end, _ in quarters(today):
+            ref = min(end, today)
+            current = FindingsSnapshot.objects.filter(
+                org=root, start=start, end=end, ref=ref, version=version
+            )
+            if not current.exists():
+                compute(root, start, end, ref, version=version, viewed=viewed[root.pk])
+                computed += 1
+    old = FindingsSnapshot.objects.filter(requested_at__lt=now - dt.timedelta(days=KEEP_DAYS))
+    superseded = FindingsSnapshot.objects.filter(ref__lt=today, end__gt=F("ref"))
+    dropped = old.delete()[0] + superseded.delete()[0]
+    return {"computed": computed, "dropped": dropped}

@@ -5,7 +5,13 @@ Each factory builds a valid row with realistic defaults whose links respect the 
 org is a party branch, a case sits in a grid, a task's lead unit is a department of the plan's
 district). Pass the orgs of the shared ``world`` fixture when a test has one: a factory left to its
 defaults builds its own branch of the tree (a few rows more). ``tests/test_factories.py`` checks
-that every model has a factory here or a reason not to."""
+that every model has a factory here or a reason not to.
+
+Speed: every ``Factory()`` call writes its row and each SubFactory it is left to fill, so pass the
+rows a test already has (``MemberFactory(org=world["b1"], person=...)``). ``Factory.build()`` gives
+an unsaved row when a test only needs the object; pass saved rows for its links (an org node gets
+its path only from the tree API). Many rows at once: ``Model.objects.bulk_create`` of unsaved rows,
+as ``tests/party/conftest.py:add_members`` does."""
 
 from .api import (
     ApiTokenFactory,

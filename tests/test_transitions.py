@@ -29,6 +29,7 @@ from cases import coordination, selectors
 from cases import services as case_services
 from cases import workflow as case_workflow
 from cases.models import Case, CaseStatus, ReturnReason
+from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from core.transitions import Workflow
 from orgs.roles import Role
@@ -188,21 +189,23 @@ def test_cases_table_page_and_api_agree(client, world, actors, category):
 
 def case_calls(case, world, category, master):
     return {
-        "register": lambda: case_services.register_case(case, actor=None, category=category),
-        "request_verification": lambda: case_services.request_verification(case, actor=None),
-        "reject": lambda: case_services.reject_case(case, actor=None, reason="重复反映"),
-        "verify": lambda: case_services.record_verification(case, actor=None, confirmed=True, note="属实"),
-        "dispatch": lambda: case_services.dispatch_case(case, actor=None, lead_unit=world["d1"]),
+        "register": lambda: case_services.register_case(case, actor=SYSTEM, category=category),
+        "request_verification": lambda: case_services.request_verification(case, actor=SYSTEM),
+        "reject": lambda: case_services.reject_case(case, actor=SYSTEM, reason="重复反映"),
+        "verify": lambda: case_services.record_verification(case, actor=SYSTEM, confirmed=True, note="属实"),
+        "dispatch": lambda: case_services.dispatch_case(case, actor=SYSTEM, lead_unit=world["d1"]),
         "adjudicate": lambda: case_services.adjudicate_return(
-            case, actor=None, upheld=False, note="理由不成立"
+            case, actor=SYSTEM, upheld=False, note="理由不成立"
         ),
-        "check": lambda: case_services.check_case(case, actor=None, passed=True, note=""),
+        "check": lambda: case_services.check_case(case, actor=SYSTEM, passed=True, note=""),
         "callback": lambda: case_services.rate_case(
             case, token=case.access_token, resolved=True, satisfaction="satisfied"
         ),
-        "summon": lambda: coordination.summon_units(case, actor=None, units=[world["d1"]], note="联合处置"),
-        "merge": lambda: coordination.merge_case(case, actor=None, into=master, reason="同一问题"),
-        "public": lambda: coordination.set_public(case, actor=None, public=not case.is_public, reason="公开"),
+        "summon": lambda: coordination.summon_units(case, actor=SYSTEM, units=[world["d1"]], note="联合处置"),
+        "merge": lambda: coordination.merge_case(case, actor=SYSTEM, into=master, reason="同一问题"),
+        "public": lambda: coordination.set_public(
+            case, actor=SYSTEM, public=not case.is_public, reason="公开"
+        ),
     }
 
 
@@ -224,11 +227,11 @@ def test_case_services_refuse_what_the_table_disallows(world, actors, category):
         # Assignment actions: the case and the assignment status both come from the table.
         for assignment in case.assignments.all():
             for action, call in {
-                "sign": lambda: case_services.sign_assignment(assignment, actor=None),
+                "sign": lambda: case_services.sign_assignment(assignment, actor=SYSTEM),
                 "return": lambda: case_services.return_assignment(
-                    assignment, actor=None, reason=ReturnReason.values[0], note="非本单位职责"
+                    assignment, actor=SYSTEM, reason=ReturnReason.values[0], note="非本单位职责"
                 ),
-                "feedback": lambda: case_services.give_feedback(assignment, actor=None, text="已处置"),
+                "feedback": lambda: case_services.give_feedback(assignment, actor=SYSTEM, text="已处置"),
             }.items():
                 error = attempt(call)
                 table = case_workflow.ASSIGNMENTS
@@ -266,7 +269,7 @@ def test_a_reader_that_disagrees_is_caught(client, world, actors, category):
     case = case_in(CaseStatus.VERIFYING, world, actors, category)
     assert mutated.allowed("register", case.status)
     assert isinstance(
-        attempt(lambda: case_services.register_case(case, actor=None, category=category)), StateConflict
+        attempt(lambda: case_services.register_case(case, actor=SYSTEM, category=category)), StateConflict
     )
 
 
@@ -288,14 +291,14 @@ def task_in(state: str, plan, wp):
     if state == TaskState.ACTIVE:
         return task
     if state == TaskState.CANCELLED:
-        return wp_services.cancel_task(task, actor=None, reason="调整部署")
+        return wp_services.cancel_task(task, actor=SYSTEM, reason="调整部署")
     wp_services.report_progress(
-        task, actor=None, percent=100, done_text="全部完成", complete=True, evidence=[("文件", pdf())]
+        task, actor=SYSTEM, percent=100, done_text="全部完成", complete=True, evidence=[("文件", pdf())]
     )
     if state != TaskState.SUBMITTED:
-        wp_services.verify_completion(task, actor=None, accept=True, note="材料齐全")
+        wp_services.verify_completion(task, actor=SYSTEM, accept=True, note="材料齐全")
     if state == TaskState.CLOSED:
-        wp_services.close_task(task, actor=None)
+        wp_services.close_task(task, actor=SYSTEM)
     task.refresh_from_db()
     return task
 
@@ -328,12 +331,12 @@ def test_tasks_table_page_api_and_services_agree(client, wp, plan):
             assert page == expected, (state, role, page, expected)
             assert {a for a, _ in api} == expected, (state, role, api, expected)
         calls = {
-            "report": lambda: wp_services.report_progress(task, actor=None, percent=50, done_text="推进中"),
-            "co_input": lambda: wp_services.submit_co_input(task, actor=None, unit=wp["s1"], text="已配合"),
-            "verify": lambda: wp_services.verify_completion(task, actor=None, accept=True),
-            "close": lambda: wp_services.close_task(task, actor=None),
-            "change": lambda: wp_services.update_task(task, actor=None, title="调整后的任务"),
-            "cancel": lambda: wp_services.cancel_task(task, actor=None, reason="不再需要"),
+            "report": lambda: wp_services.report_progress(task, actor=SYSTEM, percent=50, done_text="推进中"),
+            "co_input": lambda: wp_services.submit_co_input(task, actor=SYSTEM, unit=wp["s1"], text="已配合"),
+            "verify": lambda: wp_services.verify_completion(task, actor=SYSTEM, accept=True),
+            "close": lambda: wp_services.close_task(task, actor=SYSTEM),
+            "change": lambda: wp_services.update_task(task, actor=SYSTEM, title="调整后的任务"),
+            "cancel": lambda: wp_services.cancel_task(task, actor=SYSTEM, reason="不再需要"),
         }
         for action, call in calls.items():
             error = attempt(call)
@@ -366,7 +369,7 @@ def test_village_items_table_page_api_and_services_agree(client, world, village)
         for kind in StepKind.values[1:]:
             error = attempt(
                 lambda kind=kind: village_services.record_step(
-                    actor=None, decision=decision, kind=kind, held_on=dt.date(2026, 12, 1), minutes="记录"
+                    actor=SYSTEM, decision=decision, kind=kind, held_on=dt.date(2026, 12, 1), minutes="记录"
                 )
             )
             refused = isinstance(error, ServiceError) and error.field == "kind"
@@ -385,7 +388,7 @@ def test_development_table_page_api_and_services_agree(client, world, branch):
     dev_walk(active, branch, 6)
     dev_walk(probationary, branch, 18)
     dev_walk(full, branch, 25)
-    development_services.cancel_applicant(actor=None, applicant=cancelled, reason="本人申请终止")
+    development_services.cancel_applicant(actor=SYSTEM, applicant=cancelled, reason="本人申请终止")
     for applicant in applicants:
         applicant.refresh_from_db()
         for user in (secretary, outsider):
@@ -404,7 +407,9 @@ def test_development_table_page_api_and_services_agree(client, world, branch):
             assert page == expected, (applicant.status, page, expected)
             assert {a for a, _ in api} == expected, (applicant.status, api, expected)
         error = attempt(
-            lambda a=applicant: development_services.cancel_applicant(actor=None, applicant=a, reason="终止")
+            lambda a=applicant: development_services.cancel_applicant(
+                actor=SYSTEM, applicant=a, reason="终止"
+            )
         )
         assert (error is None) == DEVELOPMENT.allowed("cancel", applicant.status), (applicant.status, error)
         nxt = applicant.step + 1
@@ -413,7 +418,7 @@ def test_development_table_page_api_and_services_agree(client, world, branch):
                 continue
             error = attempt(
                 lambda a=applicant, n=number: development_services.record_step(
-                    actor=None, applicant=a, number=n, done_on=dt.date(2026, 12, 1)
+                    actor=SYSTEM, applicant=a, number=n, done_on=dt.date(2026, 12, 1)
                 )
             )
             spec = development_services.development_steps.step(number)

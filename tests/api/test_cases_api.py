@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases import services
-from cases.models import Case, CaseAttachment
+from cases.models import Case
+from tests.factories import CaseAttachmentFactory
 
 from .conftest import new_case, photo_b64, walk
 
@@ -248,7 +249,7 @@ def test_export_streams_csv_and_ndjson_without_personal_data(world, actors, cate
 
 def test_attachment_download_is_scoped(world, actors, api_for):
     case = new_case(world)
-    CaseAttachment.objects.create(case=case, stage="report", file="cases/x.jpg")
+    CaseAttachmentFactory(case=case, stage="report", file="cases/x.jpg")
     attachment = case.attachments.get()
     outsider = api_for(actors["other_dispatcher"])
     r = outsider.get(f"{BASE}/cases/{case.number}/attachments/{attachment.pk}")

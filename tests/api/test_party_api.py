@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 
 from orgs.roles import Role
-from party.models import Attendance, Meeting, Member
+from party.models import Meeting, Member
 from tests.conftest import grant
+from tests.factories import AttendanceFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1"
@@ -15,13 +16,10 @@ BASE = "/api/v1"
 
 @pytest.fixture
 def party(world, api_for):
-    meeting = Meeting.objects.create(
+    meeting = MeetingFactory(
         org=world["b1"], kind="branch_assembly", held_on=dt.date(2026, 10, 15), topic="学习全会精神"
     )
-    member = Member.objects.get(org=world["b1"])
-    Attendance.objects.create(
-        meeting=meeting, member=member, status="present", held_on=meeting.held_on, org=world["b1"]
-    )
+    AttendanceFactory(meeting=meeting, member=Member.objects.get(org=world["b1"]), status="present")
     return {
         "meeting": meeting,
         "zuzhibu": api_for(grant(world, "zzb", Role.ORG_DEPT, "party")),

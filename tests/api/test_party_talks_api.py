@@ -6,12 +6,11 @@ import datetime as dt
 import pytest
 
 from core import clock
-from orgs.models import Position
 from orgs.roles import Role
 from party.defaults import seed_defaults
 from party.models import Member, Talk
 from tests.conftest import grant
-from tests.factories import MemberFactory, PersonFactory
+from tests.factories import MemberFactory, PersonFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1"
@@ -26,10 +25,8 @@ def branch(world, api_for):
     third = MemberFactory(
         person=PersonFactory(name="李预备", org=world["c1"]), org=world["b1"], category="probationary"
     )
-    Position.objects.create(
-        person=first.person, org=world["b1"], kind="secretary", start_on=dt.date(2021, 3, 1)
-    )
-    Position.objects.create(
+    PositionFactory(person=first.person, org=world["b1"], kind="secretary", start_on=dt.date(2021, 3, 1))
+    PositionFactory(
         person=second.person, org=world["b1"], kind="committee_member", start_on=dt.date(2021, 3, 1)
     )
     with clock.frozen(NOW):

@@ -12,14 +12,22 @@ from api import services as api_services
 from api.models import WebhookSubscription
 from api.v1.api import api
 from cases import approvals
-from cases.models import CaseAttachment
 from core.actors import SYSTEM
 from orgs.roles import Role
 from party.development.models import Applicant
 from party.membership.models import DuesPayment, DuesReduction
-from party.models import Meeting, Member, Talk
+from party.models import Member, Talk
 from tests.conftest import grant
-from tests.factories import MemberFactory, PersonFactory, make_org
+from tests.factories import (
+    CaseAttachmentFactory,
+    DuesReductionFactory,
+    MeetingFactory,
+    MemberFactory,
+    PersonFactory,
+    ResponsibilityFactory,
+    TalkFactory,
+    make_org,
+)
 from villages import services as village_services
 from villages.defaults import seed_defaults as village_defaults
 from villages.models import Decision
@@ -61,7 +69,7 @@ def scene(world, actors, category, api_for, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     plan, task = key_task(world, actors)
     case = walk(new_case(world), actors, world, category, "dispatched")
-    attachment = CaseAttachment.objects.create(case=case, stage="report", file="cases/x.jpg")
+    attachment = CaseAttachmentFactory(case=case, stage="report", file="cases/x.jpg")
     insider_token, _ = api_services.issue_token(owner=actors["dispatcher"], name="insider", actor=SYSTEM)
     subscription = api_services.subscribe_webhook(
         org=world["s1"], url="http://127.0.0.1:9/hook", actor=actors["dispatcher"]
@@ -80,16 +88,15 @@ def scene(world, actors, category, api_for, settings, tmp_path):
     )
     first = Member.objects.get(person=world.people["member1"])
     second = MemberFactory(person=PersonFactory(name="何党员", org=world["c1"]), org=world["b1"])
-    talk = Talk.objects.create(
+    talk = TalkFactory(
         org=world["b1"],
         held_on=dt.date(2026, 10, 16),
         initiator=first,
         other=second,
         summary="谈思想谈工作" * 3,
     )
-    reduction = DuesReduction.objects.create(
+    reduction = DuesReductionFactory(
         member=first,
-        org=world["b1"],
         first_month=dt.date(2026, 10, 1),
         last_month=dt.date(2026, 12, 1),
         monthly_amount=0,
@@ -109,7 +116,7 @@ def scene(world, actors, category, api_for, settings, tmp_path):
             "webhook_id": subscription.pk,
             "request_id": request.pk,
             "org_id": world["b1"].pk,
-            "meeting_id": Meeting.objects.create(
+            "meeting_id": MeetingFactory(
                 org=world["b1"], kind="branch_assembly", held_on=dt.date(2026, 10, 15), topic="x"
             ).pk,
             "talk_id": talk.pk,
@@ -440,9 +447,8 @@ def test_outsider_of_other_district_supervisor(world, actors, api_for):
 def test_case_suggestions_for_dispatchers_only(world, actors, category, api_for):
     """GET /cases/{number}/suggestions (智能辅助): the dispatcher's panel as JSON; a handler of the
     case's unit sees the case but not the suggestions; outsiders get 404 (matrix above)."""
-    from cases.models import Responsibility
 
-    Responsibility.objects.create(org=world["district"], category=category, unit=world["d1"])
+    ResponsibilityFactory(org=world["district"], category=category, unit=world["d1"])
     case = new_case(world)
     body = api_for(actors["dispatcher"]).get(f"/api/v1/cases/{case.number}/suggestions").json()
     assert body["categories"][0]["category"]["code"] == "0301" and body["categories"][0]["words"]

@@ -7,7 +7,7 @@ import time_machine
 
 from cases import services
 from cases.evaluation import evaluate
-from cases.models import EvaluationWeights
+from tests.factories import EvaluationWeightsFactory
 
 from .conftest import at, new_case
 
@@ -86,27 +86,21 @@ def test_department_rates_and_score(november):
     assert d2.score is None and d2.rank is None  # listed, not ranked, until it closes a case
 
 
+ONLY_SATISFACTION = {
+    "response": 0,
+    "resolution": 0,
+    "satisfaction": 1,
+    "on_time": 0,
+    "rework": 0,
+    "returns": 0,
+}
+
+
 def test_weights_are_versioned_by_month(november):
-    EvaluationWeights.objects.create(
-        effective_from=dt.date(2026, 12, 1),
-        response=0,
-        resolution=0,
-        satisfaction=1,
-        on_time=0,
-        rework=0,
-        returns=0,
-    )
+    EvaluationWeightsFactory(effective_from=dt.date(2026, 12, 1), **ONLY_SATISFACTION)
     d1_nov = next(r for r in evaluate(dt.date(2026, 11, 1), "department") if r.unit.name.startswith("区城市"))
     assert d1_nov.score == 68.58  # December's weights do not rewrite November
-    EvaluationWeights.objects.create(
-        effective_from=dt.date(2026, 11, 1),
-        response=0,
-        resolution=0,
-        satisfaction=1,
-        on_time=0,
-        rework=0,
-        returns=0,
-    )
+    EvaluationWeightsFactory(effective_from=dt.date(2026, 11, 1), **ONLY_SATISFACTION)
     d1_nov = next(r for r in evaluate(dt.date(2026, 11, 1), "department") if r.unit.name.startswith("区城市"))
     assert d1_nov.score == 63.33
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from cases import services
-from cases.models import Case, Category, Responsibility
+from cases.models import Case, Category
 from core import clock
 from core.actors import SYSTEM
 from core.errors import PermissionDenied, StateConflict
@@ -17,6 +17,7 @@ from intel.models import HotSpotTask
 from orgs.models import Org
 from orgs.roles import Role
 from tests.conftest import grant
+from tests.factories import ResponsibilityFactory
 from workplan.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def test_page_sections(client, world, month, spot):
 
 
 def test_turn_hot_spot_into_workplan_task(client, world, month, spot):
-    Responsibility.objects.create(org=world["district"], category=spot, unit=world["d1"])
+    ResponsibilityFactory(org=world["district"], category=spot, unit=world["d1"])
     supervisor = grant(world, "dudao", Role.SUPERVISOR, "district")
     client.force_login(supervisor)
     data = {"month": f"{month:%Y-%m}", "category": spot.pk, "community": world["c1"].pk}

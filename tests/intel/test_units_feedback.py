@@ -5,13 +5,14 @@ import pytest
 from django.urls import reverse
 
 from cases import services
-from cases.models import Category, Responsibility
+from cases.models import Category
 from core.actors import SYSTEM
 from intel import feedback, suggest_for_case
 from intel.models import SuggestionFeedback
 from intel.units import suggest_units
 from orgs.roles import Role
 from tests.conftest import grant
+from tests.factories import ResponsibilityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def _closed_case(world, people, category, first, final=None):
 
 
 def test_units_from_list_and_final_handlers(world, people, garbage):
-    Responsibility.objects.create(org=world["district"], category=garbage, unit=world["d2"])
+    ResponsibilityFactory(org=world["district"], category=garbage, unit=world["d2"])
     for _ in range(2):
         _closed_case(world, people, garbage, "d2", final="d1")  # d2 returned, d1 finally handled
     _closed_case(world, people, garbage, "d1")
@@ -78,7 +79,7 @@ def test_units_from_list_and_final_handlers(world, people, garbage):
 
 
 def test_unit_suggestion_before_registration_uses_the_suggested_category(world, people, garbage):
-    Responsibility.objects.create(org=world["district"], category=garbage, unit=world["d1"])
+    ResponsibilityFactory(org=world["district"], category=garbage, unit=world["d1"])
     case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     units = suggest_units(case)
     assert units and units[0].unit == world["d1"]
@@ -86,7 +87,7 @@ def test_unit_suggestion_before_registration_uses_the_suggested_category(world, 
 
 
 def test_case_page_shows_units_with_prefill(client, world, people, garbage):
-    Responsibility.objects.create(org=world["district"], category=garbage, unit=world["d1"])
+    ResponsibilityFactory(org=world["district"], category=garbage, unit=world["d1"])
     case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     client.force_login(people["dispatcher"])
     html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
@@ -101,7 +102,7 @@ def test_case_page_shows_units_with_prefill(client, world, people, garbage):
 
 
 def test_register_and_dispatch_record_accepted_and_corrected(world, people, garbage):
-    Responsibility.objects.create(org=world["district"], category=garbage, unit=world["d1"])
+    ResponsibilityFactory(org=world["district"], category=garbage, unit=world["d1"])
     d = people["dispatcher"]
     case = services.report_case(channel="hotline", description=GARBAGE, area=world["g1"], actor=SYSTEM)
     case = services.register_case(case, actor=d, category=garbage)  # the top suggestion: accepted

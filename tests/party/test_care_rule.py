@@ -8,8 +8,8 @@ import pytest
 from core.actors import SYSTEM
 from party import compliance
 from party.membership import services as membership
-from party.models import CareVisit
 
+from ..factories import CareVisitFactory, RuleParameterFactory
 from .conftest import REF
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +48,7 @@ def test_fifty_years_of_party_age(branch):
 )
 def test_visit_window_edge(branch, visited_on, flagged):
     born(branch.members[6], dt.date(1940, 1, 1))
-    CareVisit.objects.create(
-        org=branch, member=branch.members[6], reason="elderly", visited_on=visited_on, visitors="书记"
-    )
+    CareVisitFactory(member=branch.members[6], reason="elderly", visited_on=visited_on, visitors="书记")
     assert bool(not_visited(branch)) is flagged
 
 
@@ -89,13 +87,11 @@ def test_commendation_quota_per_organization_with_local_override(world, branch):
             member=branch.members[2],
         )
     national = RuleParameter.objects.get(code="commend.quota.outstanding_member", org__isnull=True)
-    RuleParameter.objects.create(
+    RuleParameterFactory(
         code=national.code,
         name=national.name,
         value="3",
-        value_type="int",
         source="区委组织部分配",
-        confidence="C",
         effective_from=dt.date(2026, 1, 1),
         org=branch,
     )

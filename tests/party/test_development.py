@@ -13,12 +13,12 @@ from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org
 from orgs.roles import Role
 from party.development import services as development_services
-from party.development.models import Applicant, ApplicantStatus, ApprovalAuthority, Discipline
+from party.development.models import Applicant, ApplicantStatus
 from party.life import services
 from party.models import MeetingKind, Member, Resolution, RuleParameter
 
 from ..conftest import grant
-from ..factories import make_org
+from ..factories import ApprovalAuthorityFactory, DisciplineFactory, make_org
 from .conftest import add_members, all_present
 
 pytestmark = pytest.mark.django_db
@@ -198,9 +198,7 @@ def test_probationary_or_disciplined_member_cannot_sponsor(applicant, branch):
     people = [m.person for m in branch.members]
     with pytest.raises(ServiceError, match="预备党员"):
         step(applicant, 9, D[9], people=[people[1], probationary.person])
-    Discipline.objects.create(
-        member=branch.members[2], org=branch, kind="probation", decided_on=dt.date(2024, 1, 1)
-    )
+    DisciplineFactory(member=branch.members[2], kind="probation", decided_on=dt.date(2024, 1, 1))
     with pytest.raises(ServiceError, match="留党察看"):
         step(applicant, 9, D[9], people=[people[1], people[2]])
     with pytest.raises(ServiceError, match="2名"):
@@ -210,9 +208,8 @@ def test_probationary_or_disciplined_member_cannot_sponsor(applicant, branch):
 
 def test_restored_member_may_sponsor_again(applicant, branch):
     walk(applicant, branch, 8)
-    Discipline.objects.create(
+    DisciplineFactory(
         member=branch.members[2],
-        org=branch,
         kind="probation",
         decided_on=dt.date(2022, 1, 1),
         restored_on=dt.date(2023, 1, 1),
@@ -297,7 +294,7 @@ def test_prereview_only_by_a_committee_with_authority(applicant, branch, world):
     general = make_org(world["w1"], "general_branch", "某总支")
     with pytest.raises(ServiceError, match="上级党委"):
         step(applicant, 13, D[13], deciding_org=general)
-    ApprovalAuthority.objects.create(
+    ApprovalAuthorityFactory(
         org=committee(branch), granted=False, effective_from=dt.date(2020, 1, 1), basis="临时党组织"
     )
     with pytest.raises(ServiceError) as error:
@@ -391,7 +388,7 @@ def test_authority_rules(world, branch):
     )
     sub = make_org(world["w1"], "party_committee", "某企业党委")
     assert not development_services.approval_authority(sub)[0]
-    ApprovalAuthority.objects.create(
+    ApprovalAuthorityFactory(
         org=sub, granted=True, effective_from=dt.date(2020, 1, 1), basis="县委组织部批复"
     )
     assert development_services.approval_authority(sub)[0]

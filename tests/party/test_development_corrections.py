@@ -12,11 +12,11 @@ from core.errors import PermissionDenied, ServiceError
 from orgs.models import Org, RoleGrant
 from orgs.roles import Role
 from party.development import services as development_services
-from party.development.models import ApplicantStatus, ApprovalAuthority, DevelopmentStep
+from party.development.models import ApplicantStatus, DevelopmentStep
 from party.models import Member
 
 from ..conftest import grant
-from ..factories import make_org
+from ..factories import ApprovalAuthorityFactory, make_org
 from .test_development import D, apply, assembly, committee, step, walk
 
 pytestmark = pytest.mark.django_db
@@ -167,12 +167,12 @@ def test_extension_needs_the_committee_with_authority(branch, world):
     with pytest.raises(ServiceError, match="审批") as error:
         step(a, 24, D[24], deciding_org=general)
     assert error.value.field == "deciding_org"
-    ApprovalAuthority.objects.create(
+    ApprovalAuthorityFactory(
         org=committee(branch), granted=False, effective_from=dt.date(2020, 1, 1), basis="撤销审批权"
     )
     with pytest.raises(ServiceError, match="无审批权"):
         step(a, 24, D[24], deciding_org=committee(branch))
-    ApprovalAuthority.objects.create(
+    ApprovalAuthorityFactory(
         org=committee(branch), granted=True, effective_from=dt.date(2025, 1, 1), basis="恢复审批权"
     )
     s = step(a, 24, D[24], deciding_org=committee(branch))

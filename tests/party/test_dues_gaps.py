@@ -28,7 +28,7 @@ from party.membership.models import DuesKind, DuesPayment, ReductionState
 from party.models import Member, RuleParameter
 
 from ..conftest import grant
-from ..factories import RoleGrantFactory, UserFactory, make_org
+from ..factories import RoleGrantFactory, RuleParameterFactory, UserFactory, make_org
 from .conftest import REF, add_members
 
 pytestmark = pytest.mark.django_db
@@ -114,17 +114,14 @@ def test_grace_is_rule_data_with_local_override(ledger):
     assert missing(ledger)
     row = RuleParameter.objects.get(code="dues.base_grace_months", org=None)
     assert (row.value, row.confidence, row.confirmed) == ("1", "B", False)
-    RuleParameter.objects.create(
+    RuleParameterFactory(
         code="dues.base_grace_months",
         name=row.name,
         value="2",
-        value_type="int",
         unit="个月",
         source="本支部规定",
-        confidence="C",
         effective_from=dt.date(2020, 1, 1),
         org=ledger,
-        org_path=ledger.path,
     )
     assert missing(ledger) == []
     Member.objects.filter(pk=member.pk).update(joined_on=dt.date(2026, 6, 30))

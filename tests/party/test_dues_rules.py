@@ -23,7 +23,7 @@ from party.membership.models import DuesKind, DuesPayment, DuesReduction, Reduct
 from party.models import Member
 
 from ..conftest import grant
-from ..factories import RoleGrantFactory, UserFactory
+from ..factories import DuesPaymentFactory, RoleGrantFactory, RuleParameterFactory, UserFactory
 from .conftest import REF, add_members
 
 pytestmark = pytest.mark.django_db
@@ -124,15 +124,11 @@ def test_back_payment_exactly_six_months_allowed_seven_refused(paying):
 
 
 def test_back_payment_limit_is_rule_data(paying, branch):
-    from party.models import RuleParameter
-
-    RuleParameter.objects.create(
+    RuleParameterFactory(
         code="dues.backpay_months",
         name="党费补缴一般不超过的月数",
         value="3",
-        value_type="int",
         source="测试:地方规定",
-        confidence="C",
         effective_from=dt.date(2026, 1, 1),
         org=branch,
     )
@@ -183,9 +179,7 @@ def test_arrears_past_the_limit_are_a_finding_even_below_three_months(paying, br
     # Everything paid except January 2026 (≤ 2 months unpaid, below dues.arrears_months = 3).
     for month in membership.months_between(dt.date(2025, 1, 1), dt.date(2026, 9, 1)):
         if month != dt.date(2026, 1, 1):
-            DuesPayment.objects.create(
-                member=paying, org=branch, month=month, amount=Decimal("25"), paid_on=month
-            )
+            DuesPaymentFactory(member=paying, month=month, amount=Decimal("25"), paid_on=month)
     # REF = 2026-09-30: January is 8 months back, past the 6-month limit.
     found = [
         f for f in compliance.check(branch, dt.date(2026, 7, 1), REF, today=REF) if f.rule == "dues.arrears"
@@ -194,9 +188,8 @@ def test_arrears_past_the_limit_are_a_finding_even_below_three_months(paying, br
     assert "其中 1 个月已超过 6 个月补缴期限" in found[0].evidence[0]
     assert found[0].severity == "medium"
     # Paid (with consent): no finding.
-    DuesPayment.objects.create(
+    DuesPaymentFactory(
         member=paying,
-        org=branch,
         month=dt.date(2026, 1, 1),
         amount=Decimal("25"),
         paid_on=REF,
@@ -210,9 +203,7 @@ def test_arrears_past_the_limit_are_a_finding_even_below_three_months(paying, br
 def test_one_unpaid_month_within_the_limit_is_no_finding(paying, branch):
     for month in membership.months_between(dt.date(2025, 1, 1), dt.date(2026, 9, 1)):
         if month != dt.date(2026, 3, 1):  # 6 months back from REF: within the limit
-            DuesPayment.objects.create(
-                member=paying, org=branch, month=month, amount=Decimal("25"), paid_on=month
-            )
+            DuesPaymentFactory(member=paying, month=month, amount=Decimal("25"), paid_on=month)
     assert membership.arrears([paying], REF)[paying.pk] == [dt.date(2026, 3, 1)]
     assert not [
         f for f in compliance.check(branch, dt.date(2026, 7, 1), REF, today=REF) if f.rule == "dues.arrears"

@@ -17,6 +17,7 @@ from party.rules import Rules
 from party.terms import services as term_services
 
 from ..conftest import grant
+from ..factories import RuleParameterFactory
 from .conftest import add_members, all_present
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +191,7 @@ def test_copy_attendance_from_last_meeting(seeded, branch):
 def test_rules_are_versioned_and_seeded_with_sources(seeded, branch):
     default = RuleParameter.objects.get(code="study.hours.member", org__isnull=True)
     assert default.value == "32" and "第二十条" in default.source and default.confirmed
-    RuleParameter.objects.create(
+    RuleParameterFactory(
         code="study.hours.member",
         name="党员年度学时",
         value="40",

@@ -16,11 +16,11 @@ from orgs.models import Position
 from orgs.roles import Role
 from party import compliance
 from party.compliance.rules import talks as talk_rules
-from party.models import MeetingKind, Member, MemberStatus, RuleParameter, Talk, TalkKind
+from party.models import MeetingKind, Member, MemberStatus, Talk, TalkKind
 from party.talks import services as talks
 
 from ..conftest import grant
-from ..factories import make_org
+from ..factories import PositionFactory, RuleParameterFactory, make_org
 from .conftest import add_members, appoint
 from .test_compliance import meet
 
@@ -213,13 +213,11 @@ def test_pairwise_rule_is_rule_data(branch):
     for m in rest:
         talk(branch, secretary, m)
     assert talks.coverage(branch, 2026, dt.date(2026, 12, 15)).missing_pairs
-    RuleParameter.objects.create(
+    RuleParameterFactory(
         code="talk.committee_pairwise",
         name="支委之间须两两谈心谈话",
         value="0",
-        value_type="int",
         source="本地规定",
-        confidence="C",
         effective_from=dt.date(2026, 1, 1),
         org=branch,
     )
@@ -352,9 +350,7 @@ def test_engine_agrees_with_the_coverage_page_on_random_branches(world, seeded, 
             holder = rng.choice(members)
             start = rng.choice([dt.date(2020, 1, 1), dt.date(2026, 5, 1)])
             end = rng.choice([None, None, dt.date(2026, 8, 1)])
-            Position.objects.create(
-                person=holder.person, org=org, org_path=org.path, kind=kind, start_on=start, end_on=end
-            )
+            PositionFactory(person=holder.person, org=org, kind=kind, start_on=start, end_on=end)
         members = list(Member.objects.filter(org=org))
         rows, seen = [], set()
         for _ in range(rng.randint(0, 3 * len(members))):
@@ -392,12 +388,8 @@ def test_posts_of_the_day_follow_the_post_records(branch):
     held = talk(branch, newcomer, m1, dt.date(2026, 4, 1))
     assert (held.initiator_post, held.other_post) == ("", "")
     assert m1.person.name in str(talks.coverage(branch, 2026, dt.date(2026, 12, 15)).members_missing)
-    post = Position.objects.create(
-        person=newcomer.person,
-        org=branch,
-        org_path=branch.path,
-        kind="deputy_secretary",
-        start_on=dt.date(2026, 3, 1),
+    post = PositionFactory(
+        person=newcomer.person, org=branch, kind="deputy_secretary", start_on=dt.date(2026, 3, 1)
     )
     held.refresh_from_db()
     assert held.initiator_post == "deputy_secretary"

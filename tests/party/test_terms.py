@@ -17,7 +17,7 @@ from party.models import Appointment, ApprovalState, Term
 from party.terms import services as terms
 
 from ..conftest import grant
-from ..factories import RoleGrantFactory, UserFactory
+from ..factories import AppointmentFactory, RoleGrantFactory, TermFactory, UserFactory
 from .conftest import REF
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,7 @@ def _reported(days_before_ref):
 @pytest.mark.parametrize(("days", "severity"), [(30, "medium"), (31, "high")])
 def test_secretary_awaiting_approval_is_reported_not_vacant(branch, days, severity):
     Position.objects.filter(org=branch, kind="secretary").update(end_on=dt.date(2026, 5, 1))
-    Appointment.objects.create(
+    AppointmentFactory(
         org=branch,
         person=branch.members[4].person,
         post="secretary",
@@ -151,8 +151,8 @@ def test_secretary_awaiting_approval_is_reported_not_vacant(branch, days, severi
 
 @pytest.mark.parametrize(("days", "flagged"), [(30, False), (31, True)])
 def test_election_awaiting_approval(branch, days, flagged):
-    Term.objects.create(org=branch, started_on=dt.date(2018, 1, 1), ends_on=dt.date(2023, 1, 1))
-    Term.objects.create(
+    TermFactory(org=branch, started_on=dt.date(2018, 1, 1), ends_on=dt.date(2023, 1, 1))
+    TermFactory(
         org=branch,
         started_on=dt.date(2026, 5, 1),
         ends_on=dt.date(2031, 5, 1),
@@ -172,7 +172,7 @@ def test_election_awaiting_approval(branch, days, flagged):
     ("ends_on", "reminded"), [(dt.date(2027, 3, 31), True), (dt.date(2027, 4, 1), False)]
 )
 def test_reminder_six_months_before_expiry_once(world, branch, ends_on, reminded):
-    Term.objects.create(org=branch, started_on=ends_on.replace(year=ends_on.year - 5), ends_on=ends_on)
+    TermFactory(org=branch, started_on=ends_on.replace(year=ends_on.year - 5), ends_on=ends_on)
     user = secretary_of("shuji_r", branch)
     assert terms.remind_expiring_terms(dt.date(2026, 9, 30)) == int(reminded)
     assert Notification.objects.filter(user=user, kind="party.term_expiring").exists() is reminded

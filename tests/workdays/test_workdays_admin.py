@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from core.home import home_sections
+from tests.factories import CalendarOverrideFactory, OfficialYearFactory
 from workdays import events
 from workdays.home import workdays_section
 from workdays.models import CalendarOverride, OfficialYear
@@ -57,7 +58,7 @@ def test_changelist_warns_about_next_year_from_october(client, superuser):
 
 
 def test_no_warning_once_year_confirmed(client, superuser):
-    OfficialYear.objects.create(year=2027)
+    OfficialYearFactory(year=2027)
     with travel(2027, 3, 1):
         client.force_login(superuser)
         response = client.get(OVERRIDES_URL)
@@ -90,7 +91,7 @@ def test_admin_add_override_writes_audit_event(admin_site_client, superuser):
 
 
 def test_admin_change_override_writes_audit_event(admin_site_client, superuser):
-    override = CalendarOverride.objects.create(date=dt.date(2026, 11, 30), kind="holiday", name="临时放假")
+    override = CalendarOverrideFactory(date=dt.date(2026, 11, 30), kind="holiday", name="临时放假")
     response = admin_site_client.post(
         reverse("admin:workdays_calendaroverride_change", args=[override.pk]),
         {"date": "2026-11-30", "kind": "holiday", "name": "临时放假", "note": "改为全天", "_save": "保存"},
@@ -103,7 +104,7 @@ def test_admin_change_override_writes_audit_event(admin_site_client, superuser):
 
 
 def test_admin_delete_override_writes_audit_event(admin_site_client, superuser):
-    override = CalendarOverride.objects.create(date=dt.date(2026, 11, 30), kind="holiday")
+    override = CalendarOverrideFactory(date=dt.date(2026, 11, 30), kind="holiday")
     pk = override.pk
     response = admin_site_client.post(
         reverse("admin:workdays_calendaroverride_delete", args=[pk]), {"post": "yes"}
@@ -118,7 +119,7 @@ def test_admin_delete_override_writes_audit_event(admin_site_client, superuser):
 
 
 def test_admin_bulk_delete_overrides_writes_one_event_each(admin_site_client):
-    pks = [CalendarOverride.objects.create(date=dt.date(2027, 2, day), kind="holiday").pk for day in (9, 10)]
+    pks = [CalendarOverrideFactory(date=dt.date(2027, 2, day), kind="holiday").pk for day in (9, 10)]
     response = admin_site_client.post(
         OVERRIDES_URL, {"action": "delete_selected", "_selected_action": pks, "post": "yes"}
     )
@@ -164,7 +165,7 @@ def test_admin_confirm_year_rejects_builtin_year(admin_site_client):
 
 
 def test_admin_unconfirm_year_is_audited(admin_site_client):
-    official = OfficialYear.objects.create(year=2027)
+    official = OfficialYearFactory(year=2027)
     response = admin_site_client.post(
         reverse("admin:workdays_officialyear_delete", args=[official.pk]), {"post": "yes"}
     )
@@ -175,8 +176,8 @@ def test_admin_unconfirm_year_is_audited(admin_site_client):
 
 def test_override_action_confirms_years(admin_site_client, superuser):
     pks = [
-        CalendarOverride.objects.create(date=dt.date(2027, 2, 9), kind="holiday", name="春节").pk,
-        CalendarOverride.objects.create(date=dt.date(2026, 11, 30), kind="holiday").pk,
+        CalendarOverrideFactory(date=dt.date(2027, 2, 9), kind="holiday", name="春节").pk,
+        CalendarOverrideFactory(date=dt.date(2026, 11, 30), kind="holiday").pk,
     ]
     response = admin_site_client.post(OVERRIDES_URL, {"action": "confirm_years", "_selected_action": pks})
     assert response.status_code == 302

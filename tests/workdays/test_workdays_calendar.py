@@ -6,8 +6,8 @@ import chinese_calendar
 import pytest
 from lunardate import LunarDate
 
+from tests.factories import CalendarOverrideFactory, OfficialYearFactory
 from workdays import calendar as workcal
-from workdays.models import CalendarOverride, OfficialYear
 
 D = dt.date
 
@@ -87,7 +87,7 @@ def test_add_workdays_rejects_bad_arguments():
 @pytest.mark.django_db
 def test_holiday_override_takes_effect():
     assert workcal.add_workdays(D(2026, 11, 27), 1) == D(2026, 11, 30)
-    CalendarOverride.objects.create(date=D(2026, 11, 30), kind="holiday", name="临时放假")
+    CalendarOverrideFactory(date=D(2026, 11, 30), kind="holiday", name="临时放假")
     assert workcal.add_workdays(D(2026, 11, 27), 1) == D(2026, 12, 1)
     info = workcal.day_info(D(2026, 11, 30))
     assert info == workcal.DayInfo(D(2026, 11, 30), False, "临时放假", "override")
@@ -99,7 +99,7 @@ def test_holiday_override_takes_effect():
 def test_workday_override_on_sunday():
     sunday = D(2026, 11, 29)
     assert not workcal.is_workday(sunday)
-    CalendarOverride.objects.create(date=sunday, kind="workday")
+    CalendarOverrideFactory(date=sunday, kind="workday")
     assert workcal.is_workday(sunday)
     assert workcal.day_info(sunday) == workcal.DayInfo(sunday, True, "调休上班", "override")
     assert workcal.add_workdays(D(2026, 11, 27), 1) == sunday
@@ -108,8 +108,8 @@ def test_workday_override_on_sunday():
 
 @pytest.mark.django_db
 def test_override_beats_chinesecalendar_and_fallback():
-    CalendarOverride.objects.create(date=D(2026, 10, 10), kind="holiday")  # official make-up day
-    CalendarOverride.objects.create(date=D(2027, 1, 1), kind="workday")  # fallback holiday
+    CalendarOverrideFactory(date=D(2026, 10, 10), kind="holiday")  # official make-up day
+    CalendarOverrideFactory(date=D(2027, 1, 1), kind="workday")  # fallback holiday
     assert not workcal.is_workday(D(2026, 10, 10))
     assert workcal.is_workday(D(2027, 1, 1))
     assert workcal.add_workdays(D(2026, 9, 30), 3) == D(2026, 10, 12)
@@ -119,7 +119,7 @@ def test_override_beats_chinesecalendar_and_fallback():
 def test_calendar_instance_caches_until_recreated():
     cal = workcal.WorkCalendar()
     assert cal.is_workday(D(2026, 11, 30))
-    CalendarOverride.objects.create(date=D(2026, 11, 30), kind="holiday")
+    CalendarOverrideFactory(date=D(2026, 11, 30), kind="holiday")
     assert cal.is_workday(D(2026, 11, 30))  # loaded once per instance
     assert not workcal.is_workday(D(2026, 11, 30))  # a fresh call chain sees the new row
 
@@ -286,7 +286,7 @@ def test_year_status():
 
 @pytest.mark.django_db
 def test_official_year_makes_2027_official():
-    OfficialYear.objects.create(year=2027)
+    OfficialYearFactory(year=2027)
     assert workcal.year_status(2027) == "official"
     assert workcal.year_source(2027) == "admin"
     assert workcal.year_status(2028) == "fallback"
@@ -298,9 +298,9 @@ def test_official_year_makes_2027_official():
 @pytest.mark.django_db
 def test_entered_official_schedule_with_make_up_days():
     # e.g. an administrator enters a 2027 spring festival schedule: 02-09 off, Sunday 02-14 worked
-    CalendarOverride.objects.create(date=D(2027, 2, 9), kind="holiday", name="春节")
-    CalendarOverride.objects.create(date=D(2027, 2, 14), kind="workday", name="春节")
-    OfficialYear.objects.create(year=2027)
+    CalendarOverrideFactory(date=D(2027, 2, 9), kind="holiday", name="春节")
+    CalendarOverrideFactory(date=D(2027, 2, 14), kind="workday", name="春节")
+    OfficialYearFactory(year=2027)
     assert workcal.add_workdays(D(2027, 2, 4), 1) == D(2027, 2, 10)
     assert workcal.day_info(D(2027, 2, 14)) == workcal.DayInfo(D(2027, 2, 14), True, "春节", "override")
     assert workcal.workdays_between(D(2027, 2, 4), D(2027, 2, 14)) == 4  # 10, 11, 12, 14
@@ -319,6 +319,6 @@ def test_fallback_years_warning():
     )
     assert workcal.fallback_years_warning(D(2027, 3, 1)).startswith("2027年的节假日安排尚未录入")
     assert workcal.fallback_years_warning(D(2027, 11, 1)).startswith("2027年、2028年的节假日安排")
-    OfficialYear.objects.create(year=2027)
+    OfficialYearFactory(year=2027)
     assert workcal.fallback_years_warning(D(2027, 3, 1)) is None
     assert workcal.fallback_years_warning(D(2027, 11, 1)).startswith("2028年的")

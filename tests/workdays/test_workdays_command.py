@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from workdays.models import CalendarOverride, OfficialYear
+from tests.factories import CalendarOverrideFactory, OfficialYearFactory
 
 
 def run(*args):
@@ -36,8 +36,8 @@ def test_add_negative_and_zero():
 
 @pytest.mark.django_db
 def test_add_sees_overrides_and_confirmed_years():
-    CalendarOverride.objects.create(date="2027-01-04", kind="holiday")
-    OfficialYear.objects.create(year=2027)
+    CalendarOverrideFactory(date="2027-01-04", kind="holiday")
+    OfficialYearFactory(year=2027)
     out, err = run("add", "2026-12-30", "3")
     assert out == "2027-01-06\n"
     assert err == ""
@@ -48,7 +48,7 @@ def test_check():
     assert run("check", "2026")[0] == "2026: official (chinesecalendar)\n"
     out, _ = run("check", "2027")
     assert out.startswith("2027: fallback (")
-    OfficialYear.objects.create(year=2027)
+    OfficialYearFactory(year=2027)
     assert run("check", "2027")[0] == "2027: official (entered by admin)\n"
 
 

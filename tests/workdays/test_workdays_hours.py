@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from tests.factories import CalendarOverrideFactory
 from workdays import calendar as workcal
-from workdays.models import CalendarOverride
 
 SH = ZoneInfo("Asia/Shanghai")
 H = dt.timedelta(hours=1)
@@ -119,7 +119,7 @@ def test_work_time_between_inverts_add_work_hours(start, hours, expected):
 
 @pytest.mark.django_db
 def test_add_work_hours_honours_holiday_override():
-    CalendarOverride.objects.create(date=dt.date(2026, 11, 30), kind="holiday")
+    CalendarOverrideFactory(date=dt.date(2026, 11, 30), kind="holiday")
     assert workcal.add_work_hours(at(2026, 11, 27, 17), 1) == at(2026, 12, 1, 9)
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from tests.factories import CalendarOverrideFactory, SupervisionRuleFactory
 from workplan import services, status
-from workplan.models import SupervisionRule, Task, TaskStatus
+from workplan.models import Task, TaskStatus
 
 from .conftest import at, make_task
 
@@ -64,7 +65,7 @@ def test_status_across_the_holiday(wp, plan):
 
 
 def test_margin_is_data(wp, plan):
-    SupervisionRule.objects.create(effective_from=dt.date(2026, 1, 1), lag_margin=30)
+    SupervisionRuleFactory(effective_from=dt.date(2026, 1, 1), lag_margin=30)
     task = make_task(plan, wp, start_on=dt.date(2026, 2, 2), deadline=dt.date(2026, 3, 13))
     services.approve_plan(plan, actor=wp.users["dudao"])
     with time_machine.travel(at(2026, 2, 13, 16), tick=False):
@@ -112,13 +113,11 @@ def test_fast_counts_agree_with_the_calendar(wp):
 
 
 def test_an_administrators_override_moves_the_lag_day(wp):
-    from workdays.models import CalendarOverride
-
     start, deadline = dt.date(2026, 2, 2), dt.date(2026, 3, 13)
     # 50% + 10 points of 26 working days: behind after the 16th (the make-up Saturday Feb 28).
     assert status.lags_from(start, deadline, Decimal(50), 10) == dt.date(2026, 3, 1)
     # A local extra day off on Feb 24 (a working day in the national schedule) …
-    CalendarOverride.objects.create(date=dt.date(2026, 2, 24), kind="holiday", name="本地调整")
+    CalendarOverrideFactory(date=dt.date(2026, 2, 24), kind="holiday", name="本地调整")
     assert status.total_workdays(start, deadline) == 25
     # … leaves 25 working days: behind after the 16th, now Monday Mar 2.
     assert status.lags_from(start, deadline, Decimal(50), 10) == dt.date(2026, 3, 3)

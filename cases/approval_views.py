@@ -12,103 +12,103 @@ from core.errors import ServiceError
 
 from . import approvals, coordination, forms
 from .models import Case
-from .views import _expected, _form, _load, _load_assignment, _perform
+from .views import bound_form, load_assignment, load_case, perform, posted_status
 
 
 @login_required
 @require_POST
 def request_extension(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.ExtensionForm, request, "extension")
+    case = load_case(request, number)
+    form = bound_form(forms.ExtensionForm, request, "extension")
 
     def call(d):
         approvals.request_extension(case, actor=request.user, days=d["days"], reason=d["reason"])
 
-    return _perform(request, case, "extension", form, call, "已提交延期申请,等待调度中心审批")
+    return perform(request, case, "extension", form, call, "已提交延期申请,等待调度中心审批")
 
 
 @login_required
 @require_POST
 def request_parking(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.ParkingForm, request, "parking")
+    case = load_case(request, number)
+    form = bound_form(forms.ParkingForm, request, "parking")
 
     def call(d):
         approvals.request_parking(case, actor=request.user, until=d["until"], reason=d["reason"])
 
-    return _perform(request, case, "parking", form, call, "已提交挂账申请,等待调度中心审批")
+    return perform(request, case, "parking", form, call, "已提交挂账申请,等待调度中心审批")
 
 
 @login_required
 @require_POST
 def request_rehandle(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.RehandleForm, request, "rehandle")
+    case = load_case(request, number)
+    form = bound_form(forms.RehandleForm, request, "rehandle")
 
     def call(d):
         approvals.request_rehandle(case, actor=request.user, reason=d["reason"])
 
-    return _perform(request, case, "rehandle", form, call, "已提交重办申请,等待审批")
+    return perform(request, case, "rehandle", form, call, "已提交重办申请,等待审批")
 
 
 @login_required
 @require_POST
 def request_exclusion(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.ExclusionForm, request, "exclusion")
+    case = load_case(request, number)
+    form = bound_form(forms.ExclusionForm, request, "exclusion")
 
     def call(d):
         approvals.request_exclusion(case, actor=request.user, reason=d["reason"])
 
-    return _perform(request, case, "exclusion", form, call, "已提交不合理诉求认定申请,等待督查室审批")
+    return perform(request, case, "exclusion", form, call, "已提交不合理诉求认定申请,等待督查室审批")
 
 
 @login_required
 @require_POST
 def decide(request, number: str, pk: int):
-    case = _load(request, number)
+    case = load_case(request, number)
     case_request = get_object_or_404(case.requests.all(), pk=pk)
     key = f"decide-{pk}"
-    form = _form(forms.DecisionForm, request, key)
+    form = bound_form(forms.DecisionForm, request, key)
 
     def call(d):
         approvals.decide_request(case_request, actor=request.user, approve=d["approve"], note=d["note"])
 
     verdict = "已同意" if request.POST.get("approve") == "1" else "已不同意"
-    return _perform(request, case, key, form, call, f"{verdict}{case_request.get_kind_display()}申请")
+    return perform(request, case, key, form, call, f"{verdict}{case_request.get_kind_display()}申请")
 
 
 @login_required
 @require_POST
 def summon(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.SummonForm, request, "summon", case=case)
+    case = load_case(request, number)
+    form = bound_form(forms.SummonForm, request, "summon", case=case)
 
     def call(d):
         coordination.summon_units(case, actor=request.user, units=list(d["units"]), note=d["note"])
 
-    return _perform(request, case, "summon", form, call, "已吹哨,等待各部门报到")
+    return perform(request, case, "summon", form, call, "已吹哨,等待各部门报到")
 
 
 @login_required
 @require_POST
 def report_in(request, number: str, pk: int):
-    case = _load(request, number)
-    assignment = _load_assignment(case, pk)
+    case = load_case(request, number)
+    assignment = load_assignment(case, pk)
     key = f"report_in-{pk}"
-    form = _form(forms.ReportInForm, request, key)
+    form = bound_form(forms.ReportInForm, request, key)
 
     def call(d):
         coordination.report_in(assignment, actor=request.user, note=d["note"])
 
-    return _perform(request, case, key, form, call, "已报到")
+    return perform(request, case, key, form, call, "已报到")
 
 
 @login_required
 @require_POST
 def merge(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.MergeForm, request, "merge")
+    case = load_case(request, number)
+    form = bound_form(forms.MergeForm, request, "merge")
 
     def call(d):
         into = d["into"].strip().upper()
@@ -118,19 +118,19 @@ def merge(request, number: str):
         if master is None:
             raise ServiceError(f"找不到您可以处理的事项“{into}”", field="into")
         coordination.merge_case(
-            case, actor=request.user, into=master, reason=d["reason"], expected_status=_expected(d)
+            case, actor=request.user, into=master, reason=d["reason"], expected_status=posted_status(d)
         )
 
-    return _perform(request, case, "merge", form, call, "已合并到主事项")
+    return perform(request, case, "merge", form, call, "已合并到主事项")
 
 
 @login_required
 @require_POST
 def set_public(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.PublicForm, request, "public")
+    case = load_case(request, number)
+    form = bound_form(forms.PublicForm, request, "public")
 
     def call(d):
         coordination.set_public(case, actor=request.user, public=d["public"], reason=d["reason"])
 
-    return _perform(request, case, "public", form, call, "已修改公开设置")
+    return perform(request, case, "public", form, call, "已修改公开设置")

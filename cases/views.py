@@ -176,12 +176,12 @@ def case_list(request):
 # Case page
 
 
-def _load(request, number: str):
+def load_case(request, number: str):
     case = selectors.visible_case(request.user, number)
     return case
 
 
-def _load_assignment(case, pk: int):
+def load_assignment(case, pk: int):
     return get_object_or_404(case.assignments.select_related("org", "case"), pk=pk)
 
 
@@ -457,14 +457,14 @@ def case_detail(request, number: str):
         if case.reporter_user_id == request.user.pk:
             return redirect(f"{reverse('portal:case', args=[case.number])}?t={case.access_token}")
         raise Http404
-    return _render_case(request, _load(request, number))
+    return _render_case(request, load_case(request, number))
 
 
 def _forbidden(request, error):
     return render(request, "cases/forbidden.html", {"message": error.message}, status=403)
 
 
-def _perform(request, case, key: str, form, call, success: str):
+def perform(request, case, key: str, form, call, success: str):
     """Validate ``form``, run ``call(cleaned_data)`` (one service) and render the outcome."""
     if not form.is_valid():
         return _render_case(request, case, bound={key: form}, status=400)
@@ -489,19 +489,19 @@ def _perform(request, case, key: str, form, call, success: str):
     return redirect("cases:detail", case.number)
 
 
-def _expected(data) -> str | None:
+def posted_status(data) -> str | None:
     return data.get("expected_status") or None
 
 
-def _form(cls, request, key, **kwargs):
+def bound_form(cls, request, key, **kwargs):
     return cls(request.POST, request.FILES, auto_id=_ids(key), **kwargs)
 
 
 @login_required
 @require_POST
 def register(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.RegisterForm, request, "register")
+    case = load_case(request, number)
+    form = bound_form(forms.RegisterForm, request, "register")
 
     def call(d):
         services.register_case(
@@ -511,55 +511,63 @@ def register(request, number: str):
             urgency=d["urgency"],
             title=d["title"],
             note=d["note"],
-            expected_status=_expected(d),
+            expected_status=posted_status(d),
         )
 
-    return _perform(request, case, "register", form, call, "已立案,请派遣")
+    return perform(request, case, "register", form, call, "已立案,请派遣")
 
 
 @login_required
 @require_POST
 def request_verification(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.VerificationRequestForm, request, "request_verification")
+    case = load_case(request, number)
+    form = bound_form(forms.VerificationRequestForm, request, "request_verification")
 
     def call(d):
-        services.request_verification(case, actor=request.user, note=d["note"], expected_status=_expected(d))
+        services.request_verification(
+            case, actor=request.user, note=d["note"], expected_status=posted_status(d)
+        )
 
-    return _perform(request, case, "request_verification", form, call, "已派发网格员核实")
+    return perform(request, case, "request_verification", form, call, "已派发网格员核实")
 
 
 @login_required
 @require_POST
 def reject(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.RejectForm, request, "reject")
+    case = load_case(request, number)
+    form = bound_form(forms.RejectForm, request, "reject")
 
     def call(d):
-        services.reject_case(case, actor=request.user, reason=d["reason"], expected_status=_expected(d))
+        services.reject_case(case, actor=request.user, reason=d["reason"], expected_status=posted_status(d))
 
-    return _perform(request, case, "reject", form, call, "已不予立案")
+    return perform(request, case, "reject", form, call, "已不予立案")
 
 
 @login_required
 @require_POST
 def verify(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.VerificationForm, request, "verify")
+    case = load_case(request, number)
+    form = bound_form(forms.VerificationForm, request, "verify")
 
     def call(d):
         services.record_verification(
-            case, actor=request.user, confirmed=d["confirmed"], note=d["note"], expected_status=_expected(d)
+            case,
+            actor=request.user,
+            confirmed=d["confirmed"],
+            note=d["note"],
+            expected_status=posted_status(d),
         )
 
-    return _perform(request, case, "verify", form, call, "已记录核实结果")
+    return perform(request, case, "verify", form, call, "已记录核实结果")
 
 
 @login_required
 @require_POST
 def dispatch(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.DispatchForm, request, "dispatch", case=case, suggested=selectors.suggest_units(case))
+    case = load_case(request, number)
+    form = bound_form(
+        forms.DispatchForm, request, "dispatch", case=case, suggested=selectors.suggest_units(case)
+    )
 
     def call(d):
         services.dispatch_case(
@@ -568,17 +576,17 @@ def dispatch(request, number: str):
             lead_unit=d["lead_unit"],
             co_units=list(d["co_units"]),
             instructions=d["instructions"],
-            expected_status=_expected(d),
+            expected_status=posted_status(d),
         )
 
-    return _perform(request, case, "dispatch", form, call, "已派遣")
+    return perform(request, case, "dispatch", form, call, "已派遣")
 
 
 @login_required
 @require_POST
 def adjudicate(request, number: str):
-    case = _load(request, number)
-    form = _form(
+    case = load_case(request, number)
+    form = bound_form(
         forms.AdjudicateForm, request, "adjudicate", case=case, suggested=selectors.suggest_units(case)
     )
 
@@ -590,58 +598,58 @@ def adjudicate(request, number: str):
             note=d["note"],
             lead_unit=d["lead_unit"] if d["upheld"] else None,
             co_units=list(d["co_units"]) if d["upheld"] else [],
-            expected_status=_expected(d),
+            expected_status=posted_status(d),
         )
 
-    return _perform(request, case, "adjudicate", form, call, "已裁定退单")
+    return perform(request, case, "adjudicate", form, call, "已裁定退单")
 
 
 @login_required
 @require_POST
 def sign(request, number: str, pk: int):
-    case = _load(request, number)
-    assignment = _load_assignment(case, pk)
-    form = _form(forms.CaseForm, request, f"sign-{pk}")
+    case = load_case(request, number)
+    assignment = load_assignment(case, pk)
+    form = bound_form(forms.CaseForm, request, f"sign-{pk}")
 
     def call(d):
         services.sign_assignment(assignment, actor=request.user)
 
-    return _perform(request, case, f"sign-{pk}", form, call, "已签收,请及时处置")
+    return perform(request, case, f"sign-{pk}", form, call, "已签收,请及时处置")
 
 
 @login_required
 @require_POST
 def return_assignment(request, number: str, pk: int):
-    case = _load(request, number)
-    assignment = _load_assignment(case, pk)
+    case = load_case(request, number)
+    assignment = load_assignment(case, pk)
     key = f"return-{pk}"
-    form = _form(forms.ReturnForm, request, key)
+    form = bound_form(forms.ReturnForm, request, key)
 
     def call(d):
         services.return_assignment(assignment, actor=request.user, reason=d["reason"], note=d["note"])
 
-    return _perform(request, case, key, form, call, "已退单,等待调度中心裁定")
+    return perform(request, case, key, form, call, "已退单,等待调度中心裁定")
 
 
 @login_required
 @require_POST
 def feedback(request, number: str, pk: int):
-    case = _load(request, number)
-    assignment = _load_assignment(case, pk)
+    case = load_case(request, number)
+    assignment = load_assignment(case, pk)
     key = f"feedback-{pk}"
-    form = _form(forms.FeedbackForm, request, key)
+    form = bound_form(forms.FeedbackForm, request, key)
 
     def call(d):
         services.give_feedback(assignment, actor=request.user, text=d["text"], uploads=d["photos"])
 
-    return _perform(request, case, key, form, call, "已提交处置反馈")
+    return perform(request, case, key, form, call, "已提交处置反馈")
 
 
 @login_required
 @require_POST
 def check(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.CheckForm, request, "check")
+    case = load_case(request, number)
+    form = bound_form(forms.CheckForm, request, "check")
 
     def call(d):
         services.check_case(
@@ -650,18 +658,18 @@ def check(request, number: str):
             passed=d["passed"],
             note=d["note"],
             uploads=d["photos"],
-            expected_status=_expected(d),
+            expected_status=posted_status(d),
         )
 
     message = "核查通过,已结案" if request.POST.get("passed") == "1" else "核查不通过,已退回返工"
-    return _perform(request, case, "check", form, call, message)
+    return perform(request, case, "check", form, call, message)
 
 
 @login_required
 @require_POST
 def callback(request, number: str):
-    case = _load(request, number)
-    form = _form(forms.CallbackForm, request, "callback")
+    case = load_case(request, number)
+    form = bound_form(forms.CallbackForm, request, "callback")
 
     def call(d):
         services.rate_case(
@@ -673,13 +681,13 @@ def callback(request, number: str):
             comment=d["comment"],
         )
 
-    return _perform(request, case, "callback", form, call, "已记录回访结果")
+    return perform(request, case, "callback", form, call, "已记录回访结果")
 
 
 @login_required
 @require_POST
 def reveal_phone(request, number: str):
-    case = _load(request, number)
+    case = load_case(request, number)
     form = forms.RevealForm(request.POST, auto_id=_ids("reveal"))
     form.is_valid()
     try:

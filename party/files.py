@@ -21,7 +21,7 @@ PHOTO_FORMATS = images.FORMATS
 FILE_MAGIC = {b"%PDF-": "pdf", b"PK\x03\x04": "ooxml", b"\xd0\xcf\x11\xe0": "ole"}
 
 
-def _name(upload) -> str:
+def upload_name(upload) -> str:
     return (getattr(upload, "name", "") or "附件")[-150:]
 
 
@@ -30,8 +30,8 @@ def clean_photo(upload) -> tuple[ContentFile, str]:
     the header before decoding, ``core.images``)."""
     data = upload.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
-        raise ServiceError(f"照片“{_name(upload)}”超过 10 MB", field="photos")
-    name = _name(upload)
+        raise ServiceError(f"照片“{upload_name(upload)}”超过 10 MB", field="photos")
+    name = upload_name(upload)
     image = images.open_checked(data, name=name, field="photos", formats=PHOTO_FORMATS)
     with images.decoding(name=name, field="photos"):
         image = ImageOps.exif_transpose(image).convert("RGB")
@@ -48,10 +48,10 @@ def photo_hash(image: Image.Image) -> str:
 def clean_file(upload) -> ContentFile:
     data = upload.read()
     if len(data) > MAX_FILE_BYTES:
-        raise ServiceError(f"文件“{_name(upload)}”超过 20 MB", field="files")
+        raise ServiceError(f"文件“{upload_name(upload)}”超过 20 MB", field="files")
     if not any(data.startswith(magic) for magic in FILE_MAGIC):
-        raise ServiceError(f"文件“{_name(upload)}”格式不支持(仅限 PDF、Word、Excel)", field="files")
-    return ContentFile(data, name=_name(upload))
+        raise ServiceError(f"文件“{upload_name(upload)}”格式不支持(仅限 PDF、Word、Excel)", field="files")
+    return ContentFile(data, name=upload_name(upload))
 
 
 def hamming(a: str, b: str) -> int:

@@ -227,4 +227,4 @@ def development_overview(request):
         ],
         "active_nav": "party_development",
     }
-    return render(request, "party/dev_overview.html", context)
+    return render(request, "party/development_overview.html", context)

@@ -13,6 +13,7 @@ APPS = [
     "audit",
     "cases",
     "core",
+    "demo",
     "intel",
     "luoshi",
     "orgs",
@@ -22,46 +23,10 @@ APPS = [
     "workplan",
 ]
 
-# Still shared as privates: removed by other branches of issue 19. Delete an entry with its import.
+# Still shared as privates: delete an entry with its import.
 TODO = {
-    # TODO(wt-flow): the workflow helpers cases/coordination.py and cases/approvals.py share
-    ("cases.coordination", "cases.services"): {
-        "_check_units",
-        "_event",
-        "_locked",
-        "_locked_assignment",
-        "_now",
-        "_require",
-        "_save",
-        "_set_stage",
-        "_text",
-    },
-    ("cases.approvals", "cases.services"): {
-        "_create_assignments",
-        "_event",
-        "_locked",
-        "_now",
-        "_require",
-        "_save",
-        "_set_stage",
-        "_text",
-    },
-    # TODO(wt-kit): core's require / clean_text / today replace these copies
-    ("party.terms.cadres", "party.life.services"): {"_text", "_today"},
-    ("party.structure.services", "party.life.services"): {"_text", "_today"},
-    ("party.terms.services", "party.life.services"): {"_text", "_today"},
-    ("party.membership.reductions", "party.membership.services"): {"_require", "_text", "_today"},
-    ("villages.reminders", "villages.services"): {"_today"},
-    ("villages.views", "villages.services"): {"_today"},
-    ("party.selectors", "party.compliance"): {"_today"},
-    ("party.snapshots.services", "party.compliance"): {"_today"},
-    ("workplan.escalation", "workplan.services"): {"_text"},
-    # TODO(lead, after merging wt-flow / wt-types / wt-kit, which edit these files): make public
-    ("cases.approval_views", "cases.views"): {"_expected", "_form", "_load", "_load_assignment", "_perform"},
     ("party.development.selectors", "party.development.services"): {"_live_step"},
     ("party.development.views", "party.development.services"): {"_inputs"},
-    ("party.development.services", "party.files"): {"_name"},
-    ("party.life.services", "party.files"): {"_name"},
 }
 
 

@@ -586,7 +586,7 @@ def record_talk(
         response,
         idempotency_key,
         payload.model_dump(),
-        "party.talks.services.create",
+        "party.talks.create",
         create,
         lambda pk: talk_detail(request, pk),
     )

@@ -313,7 +313,7 @@ def _save_documents(step: DevelopmentStep, documents) -> None:
             step=step,
             org=step.org,
             title=title.strip()[:100],
-            name=files._name(upload),
+            name=files.upload_name(upload),
             size=content.size,
             created_at=clock.now(),
         )

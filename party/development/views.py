@@ -64,7 +64,7 @@ def board(request, pk):
         "can_change": can(request.user, "change", org),
         "active_nav": "party_development",
     }
-    return render(request, "party/dev_board.html", context)
+    return render(request, "party/development_board.html", context)
 
 
 @login_required
@@ -96,7 +96,7 @@ def apply(request, pk):
     else:
         form = development_forms.ApplicationForm(initial={"applied_on": kit.today()})
     return render(
-        request, "party/dev_apply.html", {"org": org, "form": form, "active_nav": "party_development"}
+        request, "party/development_apply.html", {"org": org, "form": form, "active_nav": "party_development"}
     )
 
 
@@ -190,7 +190,7 @@ def applicant_page(request, pk):
         "all_steps": development_steps.STEPS,
         "active_nav": "party_development",
     }
-    return render(request, "party/dev_applicant.html", context)
+    return render(request, "party/development_applicant.html", context)
 
 
 @login_required
@@ -283,7 +283,7 @@ def correct(request, pk):
         "shown": shown,
         "active_nav": "party_development",
     }
-    return render(request, "party/dev_correct.html", context)
+    return render(request, "party/development_correct.html", context)
 
 
 def _correction_fields(spec) -> set[str]:
@@ -342,14 +342,14 @@ def _queue_context(request, org):
 @login_required
 def approvals(request):
     org = _queue_org(request)
-    return render(request, "party/dev_approvals.html", _queue_context(request, org))
+    return render(request, "party/development_approvals.html", _queue_context(request, org))
 
 
 @login_required
 def approvals_print(request):
     org = _queue_org(request)
     context = {**_queue_context(request, org), "printed_at": kit.today()}
-    return render(request, "party/dev_print_approvals.html", context)
+    return render(request, "party/development_print_approvals.html", context)
 
 
 @login_required
@@ -407,7 +407,7 @@ def record_print(request, pk):
         "names": {s.number: s for s in development_steps.STEPS},
         "printed_at": kit.today(),
     }
-    return render(request, "party/dev_print_record.html", context)
+    return render(request, "party/development_print_record.html", context)
 
 
 @login_required
@@ -424,4 +424,4 @@ def form_print(request, pk):
         "stage_steps": [(n, development_steps.step(n), live.get(n)) for n in range(7, 19)],
         "printed_at": kit.today(),
     }
-    return render(request, "party/dev_print_form.html", context)
+    return render(request, "party/development_print_form.html", context)

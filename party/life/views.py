@@ -17,6 +17,7 @@ from orgs.scoping import can
 from party.life import forms as life_forms
 from party.life import services
 from party.life.models import AttendanceStatus, Meeting, MeetingKind, Rating
+from party.membership import selectors as membership_selectors
 from party.scope import party_org
 
 
@@ -142,7 +143,7 @@ def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200)
         "attachments": meeting.attachments.all(),
         "revisions": meeting.revisions.select_related("changed_by"),
         "can_change": can_change,
-        "branch": services.branch_of(meeting.org),
+        "branch": membership_selectors.branch_of(meeting.org),
         "active_nav": "party_branch",
     }
     return render(request, "party/meeting_detail.html", context, status=status)

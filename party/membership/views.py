@@ -135,7 +135,7 @@ def transfer_new(request, pk):
         form.initial = {"sent_on": kit.today(), "kind": "in_district"}
     return render(
         request,
-        "party/mem_form.html",
+        "party/membership_form.html",
         {
             "org": org,
             "form": form,
@@ -204,7 +204,7 @@ def floating_new(request, pk):
             return redirect(_back(org))
     return render(
         request,
-        "party/mem_form.html",
+        "party/membership_form.html",
         {"org": org, "form": form, "title": "登记流动党员", "submit": "登记", "active_nav": "party_branch"},
     )
 
@@ -605,7 +605,7 @@ def care_new(request, pk):
         form.initial = {"visited_on": kit.today()}
     return render(
         request,
-        "party/mem_form.html",
+        "party/membership_form.html",
         {"org": org, "form": form, "title": "登记走访慰问", "submit": "登记", "active_nav": "party_branch"},
     )
 
@@ -660,7 +660,7 @@ def nomination_new(request, pk):
         form.initial = {"year": kit.today().year}
     return render(
         request,
-        "party/mem_form.html",
+        "party/membership_form.html",
         {"org": org, "form": form, "title": "推荐两优一先", "submit": "推荐", "active_nav": "party_branch"},
     )
 

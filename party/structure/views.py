@@ -45,7 +45,7 @@ def struct_context(user, org: Org) -> dict:
 def _form_page(request, org, form, title, submit):
     return render(
         request,
-        "party/mem_form.html",
+        "party/membership_form.html",
         {"org": org, "form": form, "title": title, "submit": submit, "active_nav": "party_branch"},
     )
 

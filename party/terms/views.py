@@ -104,7 +104,7 @@ def appointment_new(request, pk):
         form.initial = {"elected_on": kit.today()}
     return render(
         request,
-        "party/mem_form.html",
+        "party/membership_form.html",
         {
             "org": org,
             "form": form,
@@ -193,7 +193,7 @@ def cadre_new(request, pk):
         form.initial = {"start_on": kit.today()}
     return render(
         request,
-        "party/mem_form.html",
+        "party/membership_form.html",
         {
             "org": org,
             "form": form,

@@ -191,7 +191,7 @@ def test_every_record_model_offers_visible_to():
         "workplan.tasklink": "reached only through a visible task",
         "intel.keywordrule": "configuration",
         "intel.modelversion": "model bookkeeping",
-        "party.life.study": "derived from attendance; read only for a member queryset already scoped",
+        "party.memberyear": "derived from attendance; read only for a member queryset already scoped",
         "party.findingssnapshot": "derived findings; read only for an organization already scoped",
     }
     for model in apps.get_models():

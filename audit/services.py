@@ -97,7 +97,7 @@ def record(
     else:
         subject_type, subject_id, label = subject._meta.label_lower, str(subject.pk), str(subject)[:200]
         default_scope = _subject_scope(subject)
-    actor = user_or_none(actor)  # SYSTEM, or None for an anonymous resident: recorded as "系统"
+    user = user_or_none(actor)  # SYSTEM, or None for an anonymous resident: recorded as "系统"
     head = (
         AuditHead.objects.select_for_update().filter(subject_type=subject_type, subject_id=subject_id).first()
     )
@@ -107,9 +107,9 @@ def record(
         subject_label=label,
         seq=(head.seq + 1) if head else 1,
         action=action,
-        actor=actor,
-        actor_label=actor.display_name() if actor is not None else "系统",
-        actor_org_id=getattr(actor_org, "pk", actor_org) if actor_org is not None else _actor_org(actor),
+        actor=user,
+        actor_label=user.display_name() if user is not None else "系统",
+        actor_org_id=getattr(actor_org, "pk", actor_org) if actor_org is not None else _actor_org(user),
         scope_path=default_scope if scope_path is None else scope_path,
         reason=reason or "",
         before=before,

@@ -33,7 +33,9 @@ def healthz(request):
     official, not estimated) and, on RQ, ``queue`` (its Redis answers PING) are warnings: 200,
     unless ``?strict=1`` (monitoring) → 503. A Redis outage is the same for every node, so it does
     not take them all out of the load balancer."""
-    checks, errors, warnings = {}, [], []
+    checks: dict[str, dict[str, object]] = {}  # each check's JSON: "ok" plus details (str, int …)
+    errors: list[str] = []
+    warnings: list[str] = []
     now = timezone.now()
     try:
         with connection.cursor() as cursor:

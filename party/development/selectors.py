@@ -165,6 +165,7 @@ def approval_queue(user, committee: Org, today: dt.date) -> list[dict]:
             approvers[a.org_id] = found[0] if found else None
         if a.step == 23:
             vote = _live_step(a, 23)
+            assert vote is not None  # a.step is the last step passed: step 23 is live
             approves = vote.details.get("outcome", "full")
             meeting_on = vote.done_on
             months = vote.details.get("extension_months")

@@ -317,6 +317,7 @@ def _save_documents(step: DevelopmentStep, documents) -> None:
             size=content.size,
             created_at=clock.now(),
         )
+        assert content.name is not None  # clean_file names it (files._name)
         doc.file.save(content.name, content, save=False)
         doc.save()
 
@@ -363,9 +364,9 @@ def apply_for_membership(
             raise ServiceError(f"{person.name}已是党员,不能再登记入党申请", field="person")
         if Applicant.objects.open().filter(person=person).exists():
             raise ServiceError(f"{person.name}已有进行中的发展程序", field="person")
-        born = person.birth_date
-        if born is None:
+        if person.birth_date is None:
             raise ServiceError(f"{person.name}的人员信息没有出生日期,请先补充", field="birth_date")
+        born = person.birth_date
     age = applied_on.year - born.year - ((applied_on.month, applied_on.day) < (born.month, born.day))
     minimum = rules.get("dev.min_age")
     judge.require(
@@ -668,7 +669,9 @@ def _check_sponsors(inp: _StepInputs, ev: _Evaluated) -> None:
 def _check_application(inp: _StepInputs, ev: _Evaluated) -> None:  # 1
     done_on = inp.done_on
     born = inp.applicant.person.birth_date
-    age = done_on.year - born.year - ((done_on.month, done_on.day) < (born.month, born.day))
+    # The birth date was required at the application, but the person record may have lost it since
+    # (orgs.services.update_person); correcting step 1 then fails here: a fix is a behaviour change.
+    age = done_on.year - born.year - ((done_on.month, done_on.day) < (born.month, born.day))  # type: ignore[union-attr]
     minimum = inp.rules.get("dev.min_age")
     inp.judge.require(
         age >= minimum,
@@ -816,6 +819,7 @@ def _check_branch_vote(inp: _StepInputs, ev: _Evaluated) -> None:  # 15, 23
             inp.applicant, inp.vote, inp.done_on, inp.judge, subject, kind
         )
         ev.details.update(vote_details)
+        assert inp.vote is not None  # _vote refused a missing vote or meeting
         ev.body = f"{ev.body}(会议 #{inp.vote.meeting.pk})"
     else:  # a correction or re-check: the vote stands as taken at the meeting
         prior = inp.prior
@@ -847,12 +851,14 @@ def _admission_vote_subject(inp: _StepInputs) -> tuple[str, str]:  # 15
 
 def _full_membership_vote_subject(inp: _StepInputs, ev: _Evaluated) -> tuple[str, str]:  # 23
     applicant, outcome = inp.applicant, inp.outcome
-    if inp.prior is None and inp.done_on < applicant.probation_ends_on:
-        inp.judge.refuse(
-            "dev.probation_months",
-            f"日期:预备期至 {applicant.probation_ends_on} 期满,期满前不能讨论转正",
-            "done_on",
-        )
+    if inp.prior is None:  # a correction or re-check keeps the date the vote was taken on
+        assert applicant.probation_ends_on is not None  # set when step 15 passed; steps run in order
+        if inp.done_on < applicant.probation_ends_on:
+            inp.judge.refuse(
+                "dev.probation_months",
+                f"日期:预备期至 {applicant.probation_ends_on} 期满,期满前不能讨论转正",
+                "done_on",
+            )
     if outcome not in ("full", "extend", "cancel"):
         raise ServiceError("请选择讨论结果(转正/延长预备期/取消预备党员资格)", field="outcome")
     subject = {
@@ -925,6 +931,7 @@ def _check_admission_approval(inp: _StepInputs) -> None:  # 17
 def _check_full_membership_approval(inp: _StepInputs, ev: _Evaluated) -> None:  # 24
     applicant, rules, prior = inp.applicant, inp.rules, inp.prior
     vote_step = _live_step(applicant, 23, inp.done_on)
+    assert vote_step is not None  # steps run in order: step 23 passed, on or before this date
     start = vote_step.done_on
     approves = vote_step.details.get("outcome", "full")
     if prior is not None:
@@ -957,6 +964,7 @@ def _check_oath(inp: _StepInputs, ev: _Evaluated) -> None:  # 20
             "dev.oath_months",
             "入党宣誓",
         )
+    assert applicant.probation_ends_on is not None  # set when step 15 passed; steps run in order
     if done_on > applicant.probation_ends_on:
         inp.judge.flag("dev.probation_months", f"入党宣誓晚于预备期满日期 {applicant.probation_ends_on}")
 
@@ -1184,12 +1192,14 @@ def _schedule(applicant: Applicant) -> None:
         applicant.earliest_on = applicant.activist_on + rules.months("dev.activist_months")
     elif n in (13, 14):
         prereview = _live_step(applicant, 13)
+        assert prereview is not None  # applicant.step is the last step passed; steps run in order
         rules = DevRules(prereview.done_on, applicant.org)
         limit = rules.get("dev.vote_after_prereview_months")
         if limit:
             applicant.due_on = prereview.done_on + relativedelta(months=int(limit))
             applicant.due_label = f"预审后{limit}个月内召开支部大会({rules.label})"
     elif n in (15, 16):
+        assert applicant.admitted_on is not None  # set when step 15 passed
         rules = DevRules(applicant.admitted_on, applicant.org)
         applicant.due_on = applicant.admitted_on + rules.months("dev.approval_months")
         applicant.due_label = f"支部大会后{rules.get('dev.approval_months')}个月内审批(最长6个月)"
@@ -1205,6 +1215,7 @@ def _schedule(applicant: Applicant) -> None:
         applicant.due_label = f"预备期 {applicant.probation_ends_on} 期满,应及时讨论转正"
     elif n == 23:
         vote_step = _live_step(applicant, 23)
+        assert vote_step is not None  # applicant.step is the last step passed
         rules = DevRules(vote_step.done_on, applicant.org)
         applicant.due_on = vote_step.done_on + rules.months("dev.full_approval_months")
         what = OUTCOME_APPROVAL[vote_step.details.get("outcome", "full")]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Literal, overload
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
@@ -70,7 +71,12 @@ COMMEND_DECIDED = E("party.commendation_decided", "两优一先表彰决定")
 CENT = Decimal("0.01")
 
 
-def parse_day(value, field: str, label: str, *, required=True) -> dt.date | None:
+@overload
+def parse_day(value, field: str, label: str, *, required: Literal[True] = True) -> dt.date: ...
+@overload
+def parse_day(value, field: str, label: str, *, required: bool) -> dt.date | None: ...
+def parse_day(value, field: str, label: str, *, required: bool = True) -> dt.date | None:
+    """A date from a form value; ``None`` only when the field is optional (``required=False``)."""
     if value in (None, ""):
         if required:
             raise ServiceError(f"请填写{label}", field=field)
@@ -87,7 +93,12 @@ def parse_day(value, field: str, label: str, *, required=True) -> dt.date | None
     return day
 
 
-def parse_money(value, field: str, label: str, *, required=True) -> Decimal | None:
+@overload
+def parse_money(value, field: str, label: str, *, required: Literal[True] = True) -> Decimal: ...
+@overload
+def parse_money(value, field: str, label: str, *, required: bool) -> Decimal | None: ...
+def parse_money(value, field: str, label: str, *, required: bool = True) -> Decimal | None:
+    """An amount in yuan (to the cent); ``None`` only when the field is optional (``required=False``)."""
     if value in (None, ""):
         if required:
             raise ServiceError(f"请填写{label}", field=field)

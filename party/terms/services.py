@@ -111,7 +111,7 @@ def _elected(committee: list[dict], formal, present: int, win) -> list[dict]:
         if not formal.filter(person=person).exists():
             raise ServiceError(f"{person.name} 不是本组织的正式党员,不能当选", field="committee")
         try:
-            votes = int(row.get("votes"))
+            votes = int(row.get("votes", ""))  # missing, None or "": refused just below
         except (TypeError, ValueError):
             raise ServiceError(f"请填写 {person.name} 的得票数", field="committee") from None
         if votes < 0 or votes > present:

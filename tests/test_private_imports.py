@@ -24,10 +24,7 @@ APPS = [
 ]
 
 # Still shared as privates: delete an entry with its import.
-TODO = {
-    ("party.development.selectors", "party.development.services"): {"_live_step"},
-    ("party.development.views", "party.development.services"): {"_inputs"},
-}
+TODO: dict[tuple[str, str], set[str]] = {}
 
 
 def _modules():

@@ -150,7 +150,7 @@ def approval_queue(user, committee: Org, today: dt.date) -> list[dict]:
     decided (admission, full membership, extension, cancellation) and who wait for the approving
     党委, with the 3-month clock from the branch meeting. ``approver``: the nearest ancestor of the
     branch with approval authority (only it may decide)."""
-    from party.development.services import _live_step, approving_orgs
+    from party.development.services import approving_orgs, live_step
 
     rows = []
     approvers: dict[int, Org | None] = {}
@@ -164,7 +164,7 @@ def approval_queue(user, committee: Org, today: dt.date) -> list[dict]:
             found = approving_orgs(a.org, today)
             approvers[a.org_id] = found[0] if found else None
         if a.step == 23:
-            vote = _live_step(a, 23)
+            vote = live_step(a, 23)
             assert vote is not None  # a.step is the last step passed: step 23 is live
             approves = vote.details.get("outcome", "full")
             meeting_on = vote.done_on

@@ -283,7 +283,7 @@ class _Judge:
         return any(c.result == CheckResult.DEVIATION for c in self.checks)
 
 
-def _live_step(applicant: Applicant, number: int, until: dt.date | None = None) -> DevelopmentStep | None:
+def live_step(applicant: Applicant, number: int, until: dt.date | None = None) -> DevelopmentStep | None:
     """The live (not superseded) passed step ``number``; with ``until``, the latest one on or before
     that day (a step recorded twice, e.g. 23 before and after an extension)."""
     rows = applicant.steps.filter(number=number, superseded_at__isnull=True, passed=True)
@@ -789,7 +789,7 @@ def _check_training(inp: _StepInputs, ev: _Evaluated) -> None:  # 11
 
 def _check_branch_review(inp: _StepInputs, ev: _Evaluated) -> None:  # 12
     inp.judge.require(
-        _live_step(inp.applicant, 10, inp.done_on) is not None,
+        live_step(inp.applicant, 10, inp.done_on) is not None,
         "dev.review",
         "政治审查合格",
         "政治审查:没有合格的政治审查结论,不能提交支部委员会审查",
@@ -800,7 +800,7 @@ def _check_branch_review(inp: _StepInputs, ev: _Evaluated) -> None:  # 12
 
 def _check_volunteer_form(inp: _StepInputs, ev: _Evaluated) -> None:  # 14
     inp.judge.require(
-        _live_step(inp.applicant, 13, inp.done_on) is not None,
+        live_step(inp.applicant, 13, inp.done_on) is not None,
         "dev.prereview",
         "上级党委预审已通过",
         "入党志愿书:须经上级党委预审合格后才能填写",
@@ -837,7 +837,7 @@ def _check_branch_vote(inp: _StepInputs, ev: _Evaluated) -> None:  # 15, 23
 
 def _admission_vote_subject(inp: _StepInputs) -> tuple[str, str]:  # 15
     applicant, done_on = inp.applicant, inp.done_on
-    prereview = _live_step(applicant, 13, done_on)
+    prereview = live_step(applicant, 13, done_on)
     limit = inp.rules.get("dev.vote_after_prereview_months")
     if limit and prereview is not None:
         inp.judge.timely(
@@ -892,7 +892,7 @@ def _check_approval(inp: _StepInputs, ev: _Evaluated) -> None:  # 17, 24
 
 def _check_admission_approval(inp: _StepInputs) -> None:  # 17
     applicant, rules, judge, done_on = inp.applicant, inp.rules, inp.judge, inp.done_on
-    talk = _live_step(applicant, 16, done_on)
+    talk = live_step(applicant, 16, done_on)
     judge.require(
         talk is not None,
         "dev.higher_talk",
@@ -902,7 +902,7 @@ def _check_admission_approval(inp: _StepInputs) -> None:  # 17
         "党章 第五条;细则 第四章",
     )
     judge.require(
-        _live_step(applicant, 10, done_on) is not None,
+        live_step(applicant, 10, done_on) is not None,
         "dev.review",
         "政治审查合格",
         "政治审查:没有合格的政治审查结论,不能接收为预备党员",
@@ -930,7 +930,7 @@ def _check_admission_approval(inp: _StepInputs) -> None:  # 17
 
 def _check_full_membership_approval(inp: _StepInputs, ev: _Evaluated) -> None:  # 24
     applicant, rules, prior = inp.applicant, inp.rules, inp.prior
-    vote_step = _live_step(applicant, 23, inp.done_on)
+    vote_step = live_step(applicant, 23, inp.done_on)
     assert vote_step is not None  # steps run in order: step 23 passed, on or before this date
     start = vote_step.done_on
     approves = vote_step.details.get("outcome", "full")
@@ -1191,7 +1191,7 @@ def _schedule(applicant: Applicant) -> None:
         rules = DevRules(applicant.activist_on, applicant.org)
         applicant.earliest_on = applicant.activist_on + rules.months("dev.activist_months")
     elif n in (13, 14):
-        prereview = _live_step(applicant, 13)
+        prereview = live_step(applicant, 13)
         assert prereview is not None  # applicant.step is the last step passed; steps run in order
         rules = DevRules(prereview.done_on, applicant.org)
         limit = rules.get("dev.vote_after_prereview_months")
@@ -1214,7 +1214,7 @@ def _schedule(applicant: Applicant) -> None:
         applicant.due_on = applicant.probation_ends_on + relativedelta(months=1)
         applicant.due_label = f"预备期 {applicant.probation_ends_on} 期满,应及时讨论转正"
     elif n == 23:
-        vote_step = _live_step(applicant, 23)
+        vote_step = live_step(applicant, 23)
         assert vote_step is not None  # applicant.step is the last step passed
         rules = DevRules(vote_step.done_on, applicant.org)
         applicant.due_on = vote_step.done_on + rules.months("dev.full_approval_months")
@@ -1230,7 +1230,7 @@ UNSET = object()
 MEETING_STEPS = (15, 23)
 
 
-def _inputs(step: DevelopmentStep) -> dict:
+def step_inputs(step: DevelopmentStep) -> dict:
     """The recorded inputs of a step, as ``_StepInputs`` takes them."""
     d = step.details or {}
     notice = d.get("notice") or [None, None]
@@ -1336,7 +1336,7 @@ def _recheck_later_steps(applicant: Applicant, step: DevelopmentStep, new: Devel
                     spec=development_steps.step(other.number),
                     judge=judge,
                     prior=other,
-                    **_inputs(other),
+                    **step_inputs(other),
                 )
             )
         except ServiceError as error:
@@ -1352,7 +1352,7 @@ def _recheck_later_steps(applicant: Applicant, step: DevelopmentStep, new: Devel
         mark_other = {
             "recheck": {"of": other.pk, "after": new.pk, "reason": f"第{step.number}步更正后重新检查"}
         }
-        _new_version(None, applicant, other, _inputs(other), mark_other, now)
+        _new_version(None, applicant, other, step_inputs(other), mark_other, now)
         rechecked.append(other.number)
     return rechecked
 
@@ -1389,7 +1389,7 @@ def correct_step(
     if step.superseded_at is not None:
         raise ServiceError("该记录已被更正,请更正最新版本", field="reason")
     reason = clean_text(reason, "reason", "更正原因", required=True)
-    inputs = _inputs(step)
+    inputs = step_inputs(step)
     before = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v]) for k, v in inputs.items()}
     given = {
         "done_on": done_on,

@@ -263,7 +263,7 @@ def correct(request, pk):
                 messages.success(request, f"已更正{spec.label},原记录已保留")
                 return redirect("party:development_applicant", applicant.pk)
     else:
-        inputs = development._inputs(step)
+        inputs = development.step_inputs(step)
         initial = {
             "done_on": step.done_on,
             "note": step.note,

@@ -1,4 +1,7 @@
-"""Forms of the party pages. They parse input only; the rules and their Chinese messages live in"""
+"""What every party form shares: large controls (they are filled in on phones) and several files in
+one input. Each sub-domain keeps its own forms (``party/<sub-domain>/forms.py``); forms parse input
+only, the rules and their Chinese messages live in the services (``ServiceError.field`` names the
+form fields)."""
 
 from __future__ import annotations
 

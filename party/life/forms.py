@@ -1,4 +1,4 @@
-"""Forms of the party pages. They parse input only; the rules and their Chinese messages live in
+"""Forms of the meeting pages (组织生活). They parse input only; the rules and their Chinese messages live in
 ``party.life.services`` (``ServiceError.field`` names these fields)."""
 
 from __future__ import annotations

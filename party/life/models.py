@@ -1,5 +1,6 @@
-"""Party membership (党员). This issue keeps the core record the demo district needs; the
-organization-life, dues and transfer records come with the party-organization issue."""
+"""Organization life (组织生活): meetings (三会一课 and the others) with their attendance, resolutions,
+revisions, attachments and minutes fingerprints, members' study hours per year (学习时长), training
+records and the ratings of 民主评议党员."""
 
 from django.conf import settings
 from django.db import models

@@ -1,4 +1,4 @@
-"""Party services (基层党组织): one function per business action, each in one transaction —
+"""Organization-life services (组织生活): one function per business action, each in one transaction —
 check scope and rules → change rows → one audit event. Views, the admin, the CLI and the demo
 generator call these.
 

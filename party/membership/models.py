@@ -1,6 +1,7 @@
-"""Membership records beyond the member row (党员管理): organization-relationship transfers
-(组织关系转接), floating members (流动党员), the dues ledger (党费) and care visits (走访慰问).
-Imported into ``party.models`` so migrations and the admin see them there."""
+"""Membership (党员管理): the member record (党员) and what follows a member — organization-relationship
+transfers (组织关系转接), floating members (流动党员), the dues ledger (党费) and its reductions,
+care visits (走访慰问) and commendations (表彰). Re-exported by ``party.models`` for Django and the
+migrations."""
 
 from django.conf import settings
 from django.db import models

@@ -23,7 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
 from audit.events import label_for
-from cases import approvals, coordination, selectors, services, workflow
+from cases import approvals, assist, coordination, selectors, services, workflow
 from cases.models import AssignmentStatus, Case, CaseStatus, Category
 from core.tabular import csv_writer
 from orgs.models import Org
@@ -564,14 +564,14 @@ def handling_units(request, number: str):
     summary="智能辅助:分类建议、责任单位建议、疑似重复事项(调度员)",
 )
 def case_suggestions(request, number: str):
-    """The same suggestions as the case page's 智能辅助 panel (``intel.suggest_for_case``)."""
-    import intel
+    """The same suggestions as the case page's 智能辅助 panel, from the dispatch assistant that
+    registered with ``cases.assist`` (the intel app; none registered: empty lists)."""
     from orgs.scoping import can
 
     case = _case(request, number)
     if not can(request.user, "dispatch", case.org):
         raise ApiError(403, "forbidden", "只有调度人员可以查看智能辅助建议")
-    out = intel.suggest_for_case(case, request.user)
+    out = assist.suggestions(case, request.user) or {"suggestions": [], "units": [], "duplicates": []}
     return {
         "categories": [
             {"category": x.category, "score": x.score, "words": x.words, "source": x.source}

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from django import forms
 
-from party.forms import PartyForm
+from party.forms import PartyForm, date_field, text_field
 from party.membership.models import CareReason, CommendationCategory, DuesKind, ReductionReason, TransferKind
 
 DATE = {"type": "date"}
 MONTH = {"type": "month"}
-
-
-def date_field(label, required=True):
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-        error_messages={"required": f"请填写{label}", "invalid": f"{label}格式不正确"},
-    )
 
 
 def _month(label):
@@ -27,17 +18,6 @@ def _month(label):
         max_length=7,
         widget=forms.TextInput(attrs=MONTH),
         error_messages={"required": f"请填写{label}"},
-    )
-
-
-def text_field(label, required=False, max_length=200, rows=None):
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        widget=widget,
-        error_messages={"required": f"请填写{label}", "max_length": f"{label}不能超过{max_length}字"},
     )
 
 

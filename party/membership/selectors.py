@@ -2,8 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 
-from core.scoping import subtree_q
 from orgs.models import Org
+from orgs.scoping import subtree_q
 from party.membership.models import Member, MemberStatus
 from party.scope import party_orgs
 

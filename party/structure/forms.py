@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from party.forms import PartyForm
-from party.membership.forms import date_field, text_field
+from party.forms import PartyForm, date_field, text_field
 from party.structure.models import AlliancePartner
 
 

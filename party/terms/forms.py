@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from party.forms import PartyForm
-from party.membership.forms import date_field, text_field
+from party.forms import PartyForm, date_field, text_field
 from party.terms.models import AppointmentPost
 from party.terms.services import COMMITTEE_POSTS
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.party.development.services import build_demo_development
+from demo.party.development import build_demo_development
 from demo.party.life import DemoPartyError, build_demo_party, build_demo_talks
 
 

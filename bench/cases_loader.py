@@ -112,6 +112,19 @@ def setup(db: str) -> None:
     import django
 
     django.setup()
+    ensure_static()
+
+
+def ensure_static() -> None:
+    """Pages render ``{% static %}`` from whitenoise's manifest (DEBUG off): collect the static files
+    into the var directory once, as ``luoshi demo`` and a deployment do."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.DEBUG and not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 class _Unit:

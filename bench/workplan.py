@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.append(str(Path(__file__).resolve().parent))  # bench/: cases_loader.ensure_static
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/luoshi_bench_workplan"
 AIM_BOARD_MS = 300.0
@@ -59,9 +60,11 @@ def setup(url: str) -> None:
     import django
 
     django.setup()
+    from cases_loader import ensure_static
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["*"]
+    ensure_static()
 
 
 def _child_task(rng, parent, i: int, units: list, office, now, today: dt.date, margin, calendar):

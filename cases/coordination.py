@@ -13,6 +13,7 @@ from audit import events
 from core import notify
 from core.actors import user_or_none
 from core.errors import ServiceError
+from core.kit import clean_text
 from orgs.models import Org, OrgKind
 
 from . import deadlines
@@ -33,7 +34,6 @@ from .workflow import (
     SUMMON_STATUSES,
     add_event,
     check_units,
-    clean_text,
     locked,
     locked_assignment,
     require,
@@ -72,7 +72,7 @@ def summon_units(case: Case, *, actor, units: Sequence[Org], note: str) -> list[
     )
     if clash := [u.name for u in units if u.pk in active]:
         raise ServiceError(f"{'、'.join(clash)}已在办理该事项,无需再召集", field="units")
-    note = clean_text(note, "note", "吹哨事由", limit=500)
+    note = clean_text(note, "note", "吹哨事由", limit=500, required=True)
     now = clock_now()
     due = deadlines.stage_due(case.category, case.urgency, Stage.REPORT_IN, now)
     created = [
@@ -115,7 +115,7 @@ def report_in(assignment: CaseAssignment, *, actor, note: str) -> CaseAssignment
     assignment = locked_assignment(assignment, actor, "report_in")
     if assignment.role != AssignmentRole.SUMMONED:
         raise ServiceError("只有被吹哨召集的部门需要报到")
-    note = clean_text(note, "note", "报到情况", limit=500)
+    note = clean_text(note, "note", "报到情况", limit=500, required=True)
     now = clock_now()
     assignment.status, assignment.signed_at = AssignmentStatus.SIGNED, now
     assignment.signed_by = user_or_none(actor)
@@ -145,7 +145,7 @@ def merge_case(case: Case, *, actor, into: Case, reason: str, expected_status: s
         raise ServiceError(f"主事项{into.number}当前为“{into.get_status_display()}”,不能并入", field="into")
     CASES.check_permission("merge", case, actor)
     require(actor, "dispatch", into.org, f"您没有处理主事项{into.number}的权限")
-    reason = clean_text(reason, "reason", "合并理由", limit=500)
+    reason = clean_text(reason, "reason", "合并理由", limit=500, required=True)
     now = clock_now()
     before = case.status
     case.status, case.merged_into = CaseStatus.MERGED, into
@@ -184,7 +184,7 @@ def set_public(case: Case, *, actor, public: bool, reason: str) -> Case:
     """公开设置: whether the public tracking page shows the handling steps (never personal data)."""
     case = locked(case, CASES.statuses("public"))
     CASES.check_permission("public", case, actor)
-    reason = clean_text(reason, "reason", "理由", limit=200)
+    reason = clean_text(reason, "reason", "理由", limit=200, required=True)
     if case.is_public == public:
         raise ServiceError("公开设置没有变化", field="public")
     case.is_public = public

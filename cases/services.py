@@ -48,7 +48,6 @@ from .models import (
 from .workflow import ASSIGNMENTS, CASES, HANDLING_KINDS, MAX_TEXT  # noqa: F401 (HANDLING_KINDS: forms read it here)
 from .workflow import add_event as _event
 from .workflow import check_units as _check_units
-from .workflow import clean_text as _text
 from .workflow import create_assignments as _create_assignments
 from .workflow import locked as _locked
 from .workflow import locked_assignment as _locked_assignment
@@ -316,7 +315,7 @@ def record_verification(
 ) -> Case:
     case = _locked(case, CASES.statuses("verify"), expected_status)
     CASES.check_permission("verify", case, actor)
-    note = _text(note, "note", "核实情况")
+    note = clean_text(note, "note", "核实情况", required=True, limit=MAX_TEXT)
     now = _now()
     if confirmed:
         case.status, case.verified_at = CaseStatus.REPORTED, now
@@ -378,7 +377,7 @@ def reject_case(case: Case, *, actor, reason: str, expected_status: str | None =
     """不予立案, with a reason the reporter sees on the tracking page."""
     case = _locked(case, CASES.statuses("reject"), expected_status)
     CASES.check_permission("reject", case, actor)
-    reason = _text(reason, "reason", "不予立案理由", limit=200)
+    reason = clean_text(reason, "reason", "不予立案理由", limit=200, required=True)
     case.status = CaseStatus.REJECTED
     case.rejected_reason = reason
     _set_stage(case, None, _now())
@@ -501,7 +500,7 @@ def adjudicate_return(
     original unit handles it and the unreasonable return counts against it."""
     case = _locked(case, CASES.statuses("adjudicate"), expected_status)
     CASES.check_permission("adjudicate", case, actor)
-    note = _text(note, "note", "裁定意见", limit=500)
+    note = clean_text(note, "note", "裁定意见", limit=500, required=True)
     returned = (
         case.assignments.select_for_update()
         .filter(status=AssignmentStatus.RETURNED, return_upheld__isnull=True)
@@ -555,7 +554,7 @@ def give_feedback(assignment: CaseAssignment, *, actor, text: str, uploads=()) -
     """处置反馈 by a unit; the lead unit's feedback completes handling and starts the check."""
     case = _locked(assignment.case, ASSIGNMENTS.parent_statuses("feedback"))
     assignment = _locked_assignment(assignment, actor, "feedback")
-    text = _text(text, "text", "处置情况")
+    text = clean_text(text, "text", "处置情况", required=True, limit=MAX_TEXT)
     now = _now()
     assignment.status, assignment.fed_back_at, assignment.feedback = AssignmentStatus.FED_BACK, now, text
     assignment.save(update_fields=["status", "fed_back_at", "feedback"])
@@ -587,7 +586,7 @@ def check_case(
     """核查: pass → 结案; fail → 返工 (the lead unit handles again, with a new handling period)."""
     case = _locked(case, CASES.statuses("check"), expected_status)
     CASES.check_permission("check", case, actor)
-    note = _text(note, "note", "核查意见", required=not passed, limit=500)
+    note = clean_text(note, "note", "核查意见", required=not passed, limit=500)
     now = _now()
     _attach(case, uploads, AttachmentStage.CHECK, actor)
     if passed:

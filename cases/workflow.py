@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 
 from audit.services import record
-from core import clock, kit
+from core import clock
 from core.errors import ServiceError, StateConflict
 from core.transitions import Workflow, transition
 from orgs.models import Org, OrgKind
@@ -235,11 +235,6 @@ def locked(case: Case, allowed: Collection[str], expected_status: str | None = N
 def locked_for(action: str, case: Case, expected_status: str | None = None) -> Case:
     """Lock the case and refuse, through the table, a status that does not allow ``action``."""
     return locked(case, CASES.statuses(action), expected_status)
-
-
-def clean_text(value: str, field: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    """``core.kit.clean_text`` with the case services' defaults (required, up to ``MAX_TEXT``)."""
-    return kit.clean_text(value, field, label, required=required, limit=limit)
 
 
 def add_event(

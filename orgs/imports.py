@@ -8,7 +8,9 @@ and write the audit events; a ``ServiceError`` raised there becomes a ``RowError
 the whole transaction is rolled back.
 
 Only the first worksheet is read. Row 1 holds the column headers (matched by their Chinese name,
-in any order); data starts at row 2; empty rows are skipped.
+in any order); data starts at row 2; empty rows are skipped. A 台账 exported by ``core.ledger`` is
+read too: the header is then the first of the top rows with a known column name (below the title
+block), and reading stops at the 制表人 footer.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
+import itertools
 import json
 import os
 import re
@@ -35,6 +38,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.actors import is_system
 from core.errors import ServiceError
+from core.ledger import find_header_row, is_footer_row
 from core.privacy import blind_index
 from core.tabular import workbook_bytes
 from core.textguard import bad_char, message_for
@@ -62,6 +66,7 @@ NO_PARENT = "上级组织不存在或不在您的管理范围内"
 NO_HOST = "所在单位不存在或不在您的查看范围内"
 NO_UNIT = "所属单位不存在或不在您的管理范围内"
 NO_POSITION_ORG = "任职单位不存在或不在您的管理范围内"
+HEADER_SEARCH_ROWS = 10  # the header of an exported 台账 is below its title block
 PRECISION_LOST = "数字超过15位,Excel 已丢失末尾几位;请把该列设置为“文本”格式后重新输入"
 
 
@@ -201,10 +206,14 @@ def _parse_sheet(workbook, columns: list[Column]) -> _Sheet:
     if hasattr(sheet, "reset_dimensions"):
         sheet.reset_dimensions()  # the stored dimensions are often wrong; read every row
     rows = sheet.iter_rows(values_only=True)
-    header_cells = next(rows, None) or ()
-    positions, errors = _read_header(header_cells, columns)
+    # A 台账 exported by core.ledger has a title block (标题, 填报单位/统计期间) above the header.
+    lead = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    known = {_normalize_header(column.header) for column in columns}
+    at = find_header_row(lead, lambda value: _normalize_header(value) in known)
+    header_cells = lead[at] if lead else ()
+    positions, errors = _read_header(header_cells, columns, at + 1)
     headed = set(positions.values()) | {i for i, v in enumerate(header_cells) if not _is_blank(v)}
-    data_rows = _read_rows(rows, positions, headed, errors)
+    data_rows = _read_rows(itertools.chain(lead[at + 1 :], rows), positions, headed, errors, at + 2)
     if errors:
         raise ImportRejected(errors)
     if not data_rows:
@@ -212,8 +221,10 @@ def _parse_sheet(workbook, columns: list[Column]) -> _Sheet:
     return _Sheet(positions, data_rows)
 
 
-def _read_header(header_cells, columns: list[Column]) -> tuple[dict[str, int], list[RowError]]:
-    """The column of each known header (first row), and what is wrong with the header row."""
+def _read_header(
+    header_cells, columns: list[Column], header_row: int = 1
+) -> tuple[dict[str, int], list[RowError]]:
+    """The column of each known header (the header row), and what is wrong with the header row."""
     known = {_normalize_header(column.header): column.header for column in columns}
     positions: dict[str, int] = {}
     unknown: list[str] = []
@@ -227,7 +238,9 @@ def _read_header(header_cells, columns: list[Column]) -> tuple[dict[str, int], l
             unknown.append(f"{letter}({str(value).strip()})")
         elif header in positions:
             first = get_column_letter(positions[header] + 1)
-            errors.append(RowError(1, f"{letter}({header})", f"列“{header}”重复出现(已在 {first} 列)"))
+            errors.append(
+                RowError(header_row, f"{letter}({header})", f"列“{header}”重复出现(已在 {first} 列)")
+            )
         else:
             positions[header] = index
     if not positions and not unknown:
@@ -235,7 +248,7 @@ def _read_header(header_cells, columns: list[Column]) -> tuple[dict[str, int], l
     if unknown:
         errors.append(
             RowError(
-                1,
+                header_row,
                 "",
                 f"无法识别的列:{'、'.join(unknown)};可用的列:"
                 f"{'、'.join(column.header for column in columns)}",
@@ -243,20 +256,22 @@ def _read_header(header_cells, columns: list[Column]) -> tuple[dict[str, int], l
         )
     missing = [column.header for column in columns if column.required and column.header not in positions]
     if missing:
-        errors.append(RowError(1, "", f"缺少必填列:{'、'.join(missing)}"))
+        errors.append(RowError(header_row, "", f"缺少必填列:{'、'.join(missing)}"))
     return positions, errors
 
 
 def _read_rows(
-    rows, positions: dict[str, int], headed: set[int], errors: list[RowError]
+    rows, positions: dict[str, int], headed: set[int], errors: list[RowError], start: int = 2
 ) -> list[tuple[int, dict[str, Any]]]:
-    """The non-blank data rows (from row 2) by header; problems (forbidden characters, data under
-    no header) are added to ``errors``."""
+    """The non-blank data rows (from row ``start``, below the header) by header, up to a 台账's
+    制表人 footer; problems (forbidden characters, data under no header) are added to ``errors``."""
     unheaded: dict[int, int] = {}  # column index -> first row with data
     data_rows: list[tuple[int, dict[str, Any]]] = []
-    for number, values in enumerate(rows, start=2):
+    for number, values in enumerate(rows, start=start):
         if all(_is_blank(value) for value in values):
             continue
+        if is_footer_row(values):
+            break
         if len(data_rows) >= MAX_ROWS:
             raise _reject(f"数据超过 {MAX_ROWS} 行,请分批导入")
         for index, value in enumerate(values):
@@ -279,7 +294,7 @@ def _read_rows(
             RowError(
                 number,
                 get_column_letter(index + 1),
-                "该列没有列名(第1行为空),无法识别其中的数据;请补上列名或删除该列内容",
+                f"该列没有列名(第{start - 1}行为空),无法识别其中的数据;请补上列名或删除该列内容",
             )
         )
     return data_rows

@@ -68,3 +68,18 @@ def ancestors_for_display(user, org: Org) -> list[tuple[Org, bool]]:
 def is_demo_installation() -> bool:
     """Whether the installation holds the demo district (the demo banner, ``core.health``)."""
     return Org.objects.filter(depth=1, is_demo=True).exists()
+
+
+def ledger_signature(user) -> tuple[str, str]:
+    """(填报单位, 制表人) of a 台账 ``user`` exports: the highest org of their current role grants
+    (or "" for none) and their name."""
+    from .models import RoleGrant
+
+    grant = (
+        RoleGrant.objects.current()
+        .filter(user=user, org__archived_at__isnull=True)
+        .select_related("org")
+        .order_by("org__depth", "pk")
+        .first()
+    )
+    return (grant.org.name if grant else ""), user.display_name()

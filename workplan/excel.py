@@ -1,13 +1,18 @@
 """Excel import and export of plans in the layout offices already use (督查督办台账).
 
-Columns: 序号 · 工作任务 · 牵头单位 · 配合单位 · 责任领导 · 责任人 · 开始日期 · 完成时限 · 报送频次 ·
+Import columns: 序号 · 工作任务 · 牵头单位 · 配合单位 · 责任领导 · 责任人 · 开始日期 · 完成时限 · 报送频次 ·
 成果形式 · 权重 · 进展情况 · 完成进度 · 状态. The hierarchy is in 序号 (``1``, ``1.1``, ``1.1.2``).
+
+The exported 台账 (``core.ledger`` layout: title, 填报单位/统计期间, frozen header, A4 landscape)
+adds 所属计划, 编号 (the hierarchy; 序号 is then a running number across plans), 存在问题 and
+下步打算 (from the latest report), and stores 完成进度 as a percentage number.
 
 Import follows the house style of ``orgs.imports``: the whole sheet is read and checked first, every
 problem is collected with its Excel row and column (unit names are matched to the org tree, with
 "您是不是要找" suggestions for near misses), and if there is any problem nothing is written. Otherwise
-the plan and tasks are created in one transaction through the ordinary services. The progress
-columns of an exported 台账 are ignored on import, so export → import gives the same plan.
+the plan and tasks are created in one transaction through the ordinary services. The title block
+and the progress columns of an exported 台账 are ignored on import, so export → import gives the
+same plan.
 """
 
 from __future__ import annotations
@@ -18,16 +23,27 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 
 from core.errors import ServiceError
+from core.ledger import Column as LedgerColumn
+from core.ledger import Ledger, ledger_bytes, percent
 from core.tabular import workbook_bytes
 from orgs.imports import BadCell, Column, ImportRejected, RowError, cell_date, cell_text, read_sheet
 from orgs.models import Org
 
 from . import services, status
-from .models import EVIDENCE_KINDS, Cadence, Plan, PlanKind, Task, TaskStatus, UnitRole
+from .models import (
+    EVIDENCE_KINDS,
+    Cadence,
+    Plan,
+    PlanKind,
+    ProgressReport,
+    ReportStatus,
+    Task,
+    TaskStatus,
+    UnitRole,
+)
 from .units import UnitMatcher
 
 COLUMNS = [
@@ -54,8 +70,61 @@ NUMBER_RE = re.compile(r"^\d+(\.\d+)*$")
 # Export
 
 
-def export_ledger(tasks: list[Task], day: dt.date, title: str = "督查督办台账") -> bytes:
-    """The 台账 of ``tasks`` (already scoped and in tree order) with their status on ``day``."""
+LEDGER_COLUMNS = [
+    LedgerColumn("序号", 6, "seq"),
+    LedgerColumn("所属计划", 20),
+    LedgerColumn("编号", 7, "code"),
+    LedgerColumn("工作任务", 36),
+    LedgerColumn("牵头单位", 16),
+    LedgerColumn("配合单位", 18),
+    LedgerColumn("责任领导", 9),
+    LedgerColumn("责任人", 9),
+    LedgerColumn("开始日期", 11, "date"),
+    LedgerColumn("完成时限", 11, "date"),
+    LedgerColumn("报送频次", 8),
+    LedgerColumn("成果形式", 12),
+    LedgerColumn("权重", 6, "number", "General"),
+    LedgerColumn("进展情况", 30),
+    LedgerColumn("完成进度", 8, "percent"),
+    LedgerColumn("状态", 8),
+    LedgerColumn("存在问题", 24),
+    LedgerColumn("下步打算", 24),
+]
+# Columns an exported 台账 has besides ``COLUMNS``: read and ignored on import (``编号`` holds the
+# hierarchy when present, ``序号`` is then only the running number).
+LEDGER_ONLY = [
+    Column("所属计划", False, "导出时填写,导入时忽略"),
+    Column("编号", False, "1、1.1、1.1.2 表示层级(有此列时序号仅为顺序号)"),
+    Column("存在问题", False, "导出时填写,导入时忽略"),
+    Column("下步打算", False, "导出时填写,导入时忽略"),
+]
+
+
+def latest_reports(task_ids) -> dict[int, ProgressReport]:
+    """The latest progress report of each task that was not returned (its 存在问题 and 下步打算)."""
+    latest: dict[int, ProgressReport] = {}
+    for report in (
+        ProgressReport.objects.filter(task_id__in=list(task_ids))
+        .exclude(status=ReportStatus.RETURNED)
+        .only("task_id", "problems", "next_steps", "created_at")
+        .order_by("task_id", "-created_at", "-pk")
+    ):
+        latest.setdefault(report.task_id, report)
+    return latest
+
+
+def export_ledger(
+    tasks: list[Task],
+    day: dt.date,
+    title: str = "督查督办台账",
+    *,
+    unit: str = "",
+    period: str = "",
+    maker: str = "",
+) -> bytes:
+    """The 台账 of ``tasks`` (already scoped and in tree order) with their status on ``day``:
+    序号 runs on across plans, the hierarchy number is in 编号, progress is a percentage number,
+    存在问题 and 下步打算 come from each task's latest report."""
     units: dict[int, list[str]] = {}
     from .models import TaskUnit
 
@@ -65,20 +134,17 @@ def export_ledger(tasks: list[Task], day: dt.date, title: str = "督查督办台
         .order_by("pk")
     ):
         units.setdefault(row.task_id, []).append(row.org.name)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "台账"
-    headers = [c.header for c in COLUMNS]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="FBEAEA")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+    reports = latest_reports(t.pk for t in tasks)
+    plans = {p.pk: p.title for p in Plan.objects.filter(pk__in={t.plan_id for t in tasks})}
     labels = dict(Cadence.choices)
-    for task in tasks:
+    rows = []
+    for seq, task in enumerate(tasks, start=1):
         code = status.task_status(task, day)
-        sheet.append(
+        report = reports.get(task.pk)
+        rows.append(
             [
+                seq,
+                plans.get(task.plan_id, ""),
                 task.number,
                 task.title,
                 task.lead_unit.name if task.lead_unit_id else "",
@@ -89,22 +155,25 @@ def export_ledger(tasks: list[Task], day: dt.date, title: str = "督查督办台
                 task.deadline,
                 labels.get(task.cadence, ""),
                 task.evidence_kinds,
-                float(task.weight),
+                task.weight,
                 task.latest_summary or (task.cancel_reason and f"已取消:{task.cancel_reason}") or "",
-                f"{task.progress:g}%",
+                percent(task.progress),
                 TaskStatus(code).label,
+                report.problems if report else "",
+                report.next_steps if report else "",
             ]
         )
-    widths = [8, 48, 22, 28, 10, 10, 12, 12, 9, 16, 6, 40, 9, 8]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "C2"
-    return workbook_bytes(book)
+    ledger = Ledger(
+        title=title,
+        columns=LEDGER_COLUMNS,
+        rows=rows,
+        unit=unit,
+        period=period or f"截至{day:%Y年%m月%d日}",
+        maker=maker,
+        made_on=day,
+        freeze_columns=4,
+    )
+    return ledger_bytes(ledger)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,7 +238,8 @@ def _positive(weight) -> bool:
 
 
 def read_rows(fileobj, matcher: UnitMatcher | None = None) -> list[_Row]:
-    sheet = read_sheet(fileobj, COLUMNS)
+    sheet = read_sheet(fileobj, COLUMNS + LEDGER_ONLY)
+    numbered = "编号" if "编号" in sheet.positions else "序号"
     matcher = matcher or UnitMatcher()
     errors: list[RowError] = []
     rows: list[_Row] = []
@@ -183,8 +253,8 @@ def read_rows(fileobj, matcher: UnitMatcher | None = None) -> list[_Row]:
                 errors.append(RowError(number, sheet.col(header), bad.message))
                 return None
 
-        seq = (cell("序号", max_length=20) or "").strip().rstrip(".")
-        _check_seq(seq, number, sheet.col("序号"), seen_numbers, errors)
+        seq = (cell(numbered, max_length=20) or "").strip().rstrip(".")
+        _check_seq(seq, number, sheet.col(numbered), seen_numbers, errors)
         title = cell("工作任务", max_length=300) or ""
         if not title:
             errors.append(RowError(number, sheet.col("工作任务"), "请填写工作任务"))

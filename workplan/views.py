@@ -11,9 +11,11 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.ledger import xlsx_response
 from core.media import file_response
 from orgs.imports import ImportRejected
 from orgs.scoping import can, has_scope
+from orgs.selectors import ledger_signature
 
 from . import drafts, escalation, excel, forms, selectors, services, status, workflow
 from .extract import extract, render_outline
@@ -119,19 +121,17 @@ def export(request):
         )
         tasks = [t for t in services.tasks_of_plan(plan) if t.pk in visible]
         name = plan.title
+        unit = plan.org.name
     else:
         tasks = list(
             selectors.board(request.user, selectors.BoardFilters(status=request.GET.get("status", "")), day)
         )
         name = "督查督办台账"
-    data = excel.export_ledger(tasks, day, name)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}-{day:%Y%m%d}.xlsx"
-    return response
+        unit = ""
+    own_unit, maker = ledger_signature(request.user)
+    title = name if name.endswith("台账") else f"{name}督查督办台账"
+    data = excel.export_ledger(tasks, day, title, unit=unit or own_unit, maker=maker)
+    return xlsx_response(data, f"{name}-{day:%Y%m%d}.xlsx")
 
 
 # ---------------------------------------------------------------------------------------------

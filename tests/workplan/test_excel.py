@@ -80,10 +80,33 @@ def test_round_trip(wp, plan):
         start_on=dt.date(2026, 4, 1),
     )
     services.approve_plan(plan, actor=wp.users["dudao"])
-    data = excel.export_ledger(services.tasks_of_plan(plan), dt.date(2026, 5, 1))
-    header = [c.value for c in load_workbook(io.BytesIO(data)).active[1]]
-    assert header[:7] == ["序号", "工作任务", "牵头单位", "配合单位", "责任领导", "责任人", "开始日期"]
-    assert "进展情况" in header and "状态" in header
+    leaf = services.tasks_of_plan(plan)[1]
+    services.report_progress(
+        leaf,
+        actor=wp.users["bumen"],
+        percent=45,
+        done_text="完成第一阶段",
+        problems="资金未到位",
+        next_steps="协调财政局拨付",
+    )
+    data = excel.export_ledger(
+        services.tasks_of_plan(plan), dt.date(2026, 5, 1), "重点工作台账", unit="区委督查室", maker="王督查"
+    )
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["A1"].value == "重点工作台账" and ws["A2"].value == "填报单位:区委督查室"
+    header = [c.value for c in ws[3]]
+    assert header[:6] == ["序号", "所属计划", "编号", "工作任务", "牵头单位", "配合单位"]
+    assert header[-5:] == ["进展情况", "完成进度", "状态", "存在问题", "下步打算"]
+    rows = {r[3]: r for r in ws.iter_rows(min_row=4, max_row=7, values_only=True)}
+    assert [r[0] for r in ws.iter_rows(min_row=4, max_row=7, values_only=True)] == [1, 2, 3, 4]
+    assert rows["背街小巷整治"][1] == "2026年区委重点工作" and rows["背街小巷整治"][2] == "1.1"
+    progress = header.index("完成进度") + 1
+    assert ws.cell(row=5, column=progress).number_format == "0.0%"
+    assert rows["背街小巷整治"][progress - 1] == 0.45
+    assert rows["背街小巷整治"][-2:] == ("资金未到位", "协调财政局拨付")
+    assert ws.cell(row=4, column=header.index("完成时限") + 1).number_format == "yyyy-mm-dd"
+    assert ws["A8"].value == "制表人:王督查" and ws.freeze_panes == "E4"
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3"
     copy = excel.import_plan(
         io.BytesIO(data),
         actor=wp.users["dudao"],
@@ -132,3 +155,19 @@ def test_missing_columns(wp):
     with pytest.raises(ImportRejected) as rejected:
         excel.read_rows(sheet([("x",)], headers=("工作任务",)))
     assert "缺少必填列" in str(rejected.value.errors[0])
+
+
+def test_ledger_numbers_run_on_across_plans(wp, plan):
+    make_task(plan, wp, title="第一项")
+    make_task(plan, wp, title="第二项")
+    other = services.create_plan(actor=wp.users["dudao"], owner=wp["office"], title="另一计划")
+    make_task(other, wp, title="第三项")
+    tasks = services.tasks_of_plan(plan) + services.tasks_of_plan(other)
+    ws = load_workbook(io.BytesIO(excel.export_ledger(tasks, dt.date(2026, 5, 1)))).active
+    rows = list(ws.iter_rows(min_row=4, max_row=6, values_only=True))
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (1, "2026年区委重点工作", "1"),
+        (2, "2026年区委重点工作", "2"),
+        (3, "另一计划", "1"),
+    ]
+    assert ws["A7"].value.startswith("制表人")

@@ -85,8 +85,8 @@ def test_scoping_matrix(client, wp, live, username, sees_task, sees_other):
         from openpyxl import load_workbook
 
         titles = [
-            row[1]
-            for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(min_row=2, values_only=True)
+            row[3]  # 工作任务, below the title block and the header (row 3)
+            for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(min_row=4, values_only=True)
         ]
         assert ("背街小巷环境整治" in titles) == sees_task and ("教育系统专项任务" in titles) == sees_other
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from core import kit
+from core.ledger import xlsx_response
 from orgs.models import Org
 from orgs.scoping import has_scope
+from orgs.selectors import ledger_signature
 
 from .evaluation import GROUPS, RATE_LABELS, RATES, UnitScore, evaluate, evaluate_cached, weights_for
 from .exports import ranking_workbook
@@ -67,12 +70,9 @@ def rankings(request):
         raise Http404
     if request.GET.get("format") == "xlsx":
         tables = {g: _visible(request.user, evaluate(month, g)) for g in GROUPS}
-        response = HttpResponse(
-            ranking_workbook(month, tables),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="ranking-{month:%Y-%m}.xlsx"'
-        return response
+        unit, maker = ledger_signature(request.user)
+        data = ranking_workbook(month, tables, unit=unit, maker=maker, made_on=kit.today())
+        return xlsx_response(data, f"ranking-{month:%Y-%m}.xlsx")
     table = evaluate(month, group)
     rows = _visible(request.user, table)
     trend = [

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import approval_views, notice_views, portal_views, views
+from . import approval_views, ledger_views, notice_views, portal_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
+    path("export/", ledger_views.case_export, name="export"),
     path("notices/", notice_views.notice_list, name="notices"),
     path("notices/<int:pk>/reply/", notice_views.notice_reply, name="notice_reply"),
     path("<str:number>/", views.case_detail, name="detail"),

@@ -126,7 +126,8 @@ def test_rankings_page_and_export_show_the_same_numbers(client, november, actors
     sheet = load_workbook(io.BytesIO(response.content))["区直部门"]
     rows = {row[1]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
     d1 = rows["区城市管理和综合执法局"]
-    assert d1[0] == 1 and d1[2] == 4 and d1[3] == 3 and d1[4] == 66.67 and d1[-1] == 68.58
+    assert d1[0] == 1 and d1[2] == 4 and d1[3] == 3 and d1[4] == 0.6667 and d1[-1] == 68.58
+    assert sheet.cell(row=5, column=5).number_format == "0.0%" and sheet["A4"].value == "名次"
     client.force_login(actors["handler"])
     assert client.get(reverse("rankings")).status_code == 404
 

@@ -4,13 +4,15 @@ its secretary, and phone-friendly meeting entry. Thin: parse, scope, call one se
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core import kit
+from core.ledger import xlsx_response
 from orgs.models import Org
 from orgs.scoping import can
+from orgs.selectors import ledger_signature
 from party import charts, compliance, exports, scope, selectors
 from party.compliance.rules import development as development_rules
 from party.development import forms as development_forms
@@ -69,12 +71,9 @@ def dashboard(request):
     ]
     children.sort(key=lambda s: (s.score, s.org.path))
     if request.GET.get("format") == "xlsx":
-        data = exports.findings_workbook(org, label, scores, found)
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''party-{start:%Y-%m}.xlsx"
-        return response
+        _unit, maker = ledger_signature(user)
+        data = exports.findings_workbook(org, label, scores, found, maker=maker, made_on=kit.today())
+        return xlsx_response(data, f"party-{start:%Y-%m}.xlsx")
     ranked = sorted(
         (s for s in scores.values() if s.org.kind == "branch"), key=lambda s: (s.score, s.org.path)
     )

@@ -8,13 +8,14 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import kit
 from core.errors import ServiceError
+from core.ledger import xlsx_response
 from orgs.models import Org
 from orgs.scoping import can, subtree_q
 from party import scope
@@ -577,11 +578,7 @@ def dues_export(request, pk):
     except ValueError as error:
         raise Http404 from error
     data = membership_exports.dues_workbook(request.user, org, year, kit.today())
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="dues-{org.pk}-{year}.xlsx"'
-    return response
+    return xlsx_response(data, f"{org.name}{year}年党费台账.xlsx")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -145,7 +145,13 @@ def test_dashboard_ranks_and_exports(client, world, branch):
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["得分排名", "问题清单"]
     rows = list(book["问题清单"].values)
-    assert rows[0][:4] == ("严重程度", "规则代码", "问题", "党组织") and len(rows) > 1
+    assert rows[0][0].endswith("基层党组织问题清单") and rows[1][0].startswith("填报单位:")
+    assert rows[2][:4] == ("序号", "严重程度", "问题", "党组织") and rows[3][0] == 1
+    assert rows[-1][0].startswith("制表人:")
+    assert not any("meeting.missing" in str(v) for row in rows for v in row)  # no rule codes
+    ranking = book["得分排名"]
+    assert ranking["A3"].value == "名次" and ranking["D4"].number_format == "0.0"
+    assert ranking.freeze_panes == "C4" and ranking.page_setup.orientation == "landscape"
 
 
 def test_navigation_and_home(client, world, branch):

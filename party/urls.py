@@ -1,6 +1,6 @@
 from django.urls import path
 
-from party import views
+from party import ledger_views, views
 from party.development import views as development_views
 from party.life import views as life_views
 from party.membership import views as membership_views
@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/<int:pk>/", views.org_page, name="org"),
     path("orgs/<int:pk>/meetings/new/", life_views.meeting_new, name="meeting_new"),
     path("orgs/<int:pk>/meetings/attendance/", life_views.attendance_partial, name="attendance"),
+    path("orgs/<int:pk>/meetings/export/", ledger_views.meetings_export, name="meetings_export"),
     path("meetings/<int:pk>/", life_views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/correct/", life_views.meeting_correct, name="meeting_correct"),
     path("meetings/<int:pk>/appraisal/", life_views.meeting_appraisal, name="meeting_appraisal"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("development/plan/", development_views.plan_set, name="development_plan"),
     path("development/orgs/<int:pk>/", development_views.board, name="development_board"),
     path("development/orgs/<int:pk>/apply/", development_views.apply, name="development_apply"),
+    path("development/orgs/<int:pk>/export/", ledger_views.development_export, name="development_export"),
     path("development/applicants/<int:pk>/", development_views.applicant_page, name="development_applicant"),
     path("development/applicants/<int:pk>/cancel/", development_views.cancel, name="development_cancel"),
     path("development/steps/<int:pk>/correct/", development_views.correct, name="development_correct"),

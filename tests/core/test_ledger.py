@@ -118,3 +118,16 @@ def test_reading_back_helpers():
     assert find_header_row(rows[:10], lambda v: v == "事项") == 2
     assert find_header_row(rows[:10], lambda v: v == "没有") == 0
     assert is_footer_row(rows[5]) and not is_footer_row(rows[3]) and not is_footer_row((None, None))
+
+
+def test_importers_read_a_ledger_below_its_title_block():
+    """``orgs.imports.read_sheet`` (every Excel import) finds the header under the title block,
+    numbers rows as Excel does and stops at the 制表人 footer."""
+    from orgs.imports import Column as ImportColumn
+    from orgs.imports import read_sheet
+
+    data = ledger_bytes(_ledger(notes=["说明"]))
+    columns = [ImportColumn(c.header, c.header == "事项", "") for c in COLUMNS]
+    sheet = read_sheet(io.BytesIO(data), columns)
+    assert [(number, cells["事项"]) for number, cells in sheet.rows] == [(5, "修路"), (6, '=HYPERLINK("x")')]
+    assert sheet.col("事项") == "B(事项)"

@@ -76,3 +76,14 @@ def test_export_refuses_non_staff(client, world, actors):
     assert client.get(reverse("cases:export")).status_code == 404
     client.logout()
     assert client.get(reverse("cases:export")).status_code == 302
+
+
+def test_formula_like_descriptions_stay_text(world):
+    from cases.exports import case_list_workbook
+
+    case = new_case(world, description='=HYPERLINK("http://x","y") 路灯坏了')
+    data = case_list_workbook([case], total=1)
+    sheet = load_workbook(io.BytesIO(data)).active
+    cell = sheet.cell(row=4, column=6)
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s" and cell.quotePrefix
+    assert sheet["A5"].value == "制表人:"

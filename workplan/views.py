@@ -56,11 +56,9 @@ def _decorate(tasks, day):
 # Board (督查室总览)
 
 
-@login_required
-def board(request):
-    _require_office(request.user)
-    day = selectors.today()
-    form = forms.FilterForm(request.GET or None)
+def board_filters(query) -> tuple[forms.FilterForm, selectors.BoardFilters]:
+    """The board's filter form and filters from a query string (the board and its 台账 export)."""
+    form = forms.FilterForm(query or None)
     form.fields["status"].choices = [("", "全部")] + list(TaskStatus.choices)
     form.is_valid()
     data = form.cleaned_data if form.is_bound else {}
@@ -71,6 +69,14 @@ def board(request):
         plan_id=data.get("plan"),
         q=data.get("q") or "",
     )
+    return form, filters
+
+
+@login_required
+def board(request):
+    _require_office(request.user)
+    day = selectors.today()
+    form, filters = board_filters(request.GET)
     tasks = selectors.board(request.user, filters, day)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     _decorate(page, day)
@@ -108,24 +114,18 @@ def board(request):
 
 @login_required
 def export(request):
-    """The 台账 (Excel) of the visible tasks, in the board's filter."""
+    """The 台账 (Excel) of the visible tasks, in the board's filters (a plan's in tree order)."""
     _require_office(request.user)
     day = selectors.today()
-    plan_id = request.GET.get("plan")
-    if plan_id and plan_id.isdigit():
-        plan = selectors.visible_plan(request.user, int(plan_id))
-        visible = set(
-            selectors.board(request.user, selectors.BoardFilters(plan_id=plan.pk), day).values_list(
-                "pk", flat=True
-            )
-        )
+    _form, filters = board_filters(request.GET)
+    if filters.plan_id:
+        plan = selectors.visible_plan(request.user, filters.plan_id)
+        visible = set(selectors.board(request.user, filters, day).values_list("pk", flat=True))
         tasks = [t for t in services.tasks_of_plan(plan) if t.pk in visible]
         name = plan.title
         unit = plan.org.name
     else:
-        tasks = list(
-            selectors.board(request.user, selectors.BoardFilters(status=request.GET.get("status", "")), day)
-        )
+        tasks = list(selectors.board(request.user, filters, day))
         name = "督查督办台账"
         unit = ""
     own_unit, maker = ledger_signature(request.user)

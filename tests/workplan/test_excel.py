@@ -171,3 +171,22 @@ def test_ledger_numbers_run_on_across_plans(wp, plan):
         (3, "另一计划", "1"),
     ]
     assert ws["A7"].value.startswith("制表人")
+
+
+def test_board_export_follows_the_board_filters(client, wp, plan):
+    from django.urls import reverse
+
+    make_task(plan, wp, title="城管的任务", lead_unit=wp["d1"])
+    make_task(plan, wp, title="组织部的任务", lead_unit=wp["zzb"])
+    services.approve_plan(plan, actor=wp.users["dudao"])
+    client.force_login(wp.users["dudao"])
+
+    def titles(**query):
+        response = client.get(reverse("workplan:export"), query)
+        assert response.status_code == 200
+        ws = load_workbook(io.BytesIO(response.content)).active
+        return ws["A1"].value, [r[3] for r in ws.iter_rows(min_row=4, values_only=True) if r[3]]
+
+    assert titles(unit=wp["zzb"].pk) == ("督查督办台账", ["组织部的任务"])
+    assert titles(plan=plan.pk, q="城管") == ("2026年区委重点工作督查督办台账", ["城管的任务"])
+    assert titles(plan=plan.pk)[1] == ["城管的任务", "组织部的任务"]

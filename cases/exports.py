@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from core.ledger import Column, Ledger, ledger_bytes
+from core.ledger import Column, Ledger, as_of, ledger_bytes
 from core.privacy import mask_id_number, mask_phone
 
 from .evaluation import GROUPS, RATE_LABELS, RATES, UnitScore, weights_for
@@ -145,7 +145,7 @@ def case_list_workbook(
         columns=CASE_COLUMNS,
         rows=rows,
         unit=unit,
-        period=f"截至{made_on:%Y年%m月%d日}" if made_on else "",
+        period=as_of(made_on) if made_on else "",
         maker=maker,
         made_on=made_on,
         notes=notes,

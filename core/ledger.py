@@ -253,6 +253,11 @@ def percent(value: Any) -> float | None:
     return round(float(value) / 100, 4)
 
 
+def as_of(day: dt.date) -> str:
+    """统计期间 of a snapshot ledger: 截至2026年12月7日."""
+    return f"截至{day.year}年{day.month}月{day.day}日"
+
+
 def _sheet_title(text: str) -> str:
     for bad in "[]:*?/\\":
         text = text.replace(bad, "、")

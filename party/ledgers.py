@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.ledger import Column, Ledger, ledger_bytes
+from core.ledger import Column, Ledger, as_of, ledger_bytes
 from orgs.models import Org
 from orgs.selectors import ledger_signature
 from party import selectors
@@ -90,7 +90,7 @@ def development_workbook(user, branch: Org, today: dt.date) -> bytes:
             columns=DEVELOPMENT_COLUMNS,
             rows=rows,
             unit=branch.name,
-            period=f"截至{today:%Y年%m月%d日}",
+            period=as_of(today),
             maker=maker,
             made_on=today,
             sheet="发展党员",

@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 
 from core.errors import ServiceError
 from core.ledger import Column as LedgerColumn
-from core.ledger import Ledger, ledger_bytes, percent
+from core.ledger import Ledger, as_of, ledger_bytes, percent
 from core.tabular import workbook_bytes
 from orgs.imports import BadCell, Column, ImportRejected, RowError, cell_date, cell_text, read_sheet
 from orgs.models import Org
@@ -168,7 +168,7 @@ def export_ledger(
         columns=LEDGER_COLUMNS,
         rows=rows,
         unit=unit,
-        period=period or f"截至{day:%Y年%m月%d日}",
+        period=period or as_of(day),
         maker=maker,
         made_on=day,
         freeze_columns=4,

@@ -131,3 +131,9 @@ def test_importers_read_a_ledger_below_its_title_block():
     sheet = read_sheet(io.BytesIO(data), columns)
     assert [(number, cells["事项"]) for number, cells in sheet.rows] == [(5, "修路"), (6, '=HYPERLINK("x")')]
     assert sheet.col("事项") == "B(事项)"
+
+
+def test_as_of():
+    from core.ledger import as_of
+
+    assert as_of(dt.date(2026, 12, 7)) == "截至2026年12月7日"

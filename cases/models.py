@@ -663,6 +663,7 @@ class RequestStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REJECTED = "rejected", "未批准"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class CaseRequestQuerySet(ScopedQuerySet):

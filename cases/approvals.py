@@ -58,6 +58,7 @@ EXCLUSION_REQUESTED = E("case.exclusion_requested", "申请认定不合理诉求
 REQUEST_APPROVED = E("case.request_approved", "审批同意")
 REQUEST_REJECTED = E("case.request_rejected", "审批不同意")
 REQUEST_WITHDRAWN = E("case.request_withdrawn", "申请自动撤回")
+EXTENSION_WITHDRAWN = "事项已批准挂账办理,延期申请自动撤回"
 PARKED_NO_EXTENSION = "事项已挂账办理,办结日期以挂账期限为准,不能再延期"
 
 MAX_EXTENSION_DAYS = 30  # working days per request; more is a case for 挂账
@@ -196,7 +197,8 @@ def _withdraw_pending(case: Case, kind: str, actor, now: dt.datetime, reason: st
         pending.status, pending.decided_at, pending.decided_by = RequestStatus.WITHDRAWN, now, actor
         pending.decision_note = reason
         pending.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
-        _event(case, REQUEST_WITHDRAWN, actor or SYSTEM, reason=reason, after={"request": pending.pk, "kind": kind})
+        after = {"request": pending.pk, "kind": kind}
+        _event(case, REQUEST_WITHDRAWN, actor or SYSTEM, reason=reason, after=after)
 
 
 def _apply(request: CaseRequest, case: Case, now: dt.datetime) -> dict:
@@ -227,7 +229,7 @@ def _apply(request: CaseRequest, case: Case, now: dt.datetime) -> dict:
         )
         _set_stage(case, Stage.HANDLE, now, due=case.handle_due_at)
         _save(case, "status", "parked_at", "handle_due_at")
-        _withdraw_pending(case, RequestKind.EXTENSION, request.decided_by, now, "事项已批准挂账办理,延期申请自动撤回")
+        _withdraw_pending(case, RequestKind.EXTENSION, request.decided_by, now, EXTENSION_WITHDRAWN)
         return {"before": {"handle_due_at": before}, "after": {"handle_due_at": case.handle_due_at}}
     if request.kind == RequestKind.REHANDLE:
         if case.status != CaseStatus.CLOSED:

@@ -44,7 +44,8 @@ def notice_document(notice: SupervisionNotice) -> NoticeDocument:
     about = f"督办事项:{case.title}(事项编号:{case.number}"
     if case.address:
         about += f";地址:{case.address}"
-    about += f";{notice.get_stage_display()}环节时限:{timezone.localtime(notice.stage_due_at):%Y年%m月%d日 %H:%M})。"
+    due = timezone.localtime(notice.stage_due_at)
+    about += f";{notice.get_stage_display()}环节时限:{due:%Y年%m月%d日 %H:%M})。"
     paragraphs.append(about)
     if notice.kind == NoticeKind.NOTICE and notice.reply_due_at:
         local = timezone.localtime(notice.reply_due_at)
@@ -76,5 +77,6 @@ def notice_docx(notice: SupervisionNotice) -> bytes:
         paragraph(doc.date, align="right"),
     ]
     if doc.reply:
-        body += [paragraph(""), paragraph(f"{doc.reply_heading}:", bold=True), paragraph(doc.reply, indent=True)]
+        body += [paragraph(""), paragraph(f"{doc.reply_heading}:", bold=True)]
+        body.append(paragraph(doc.reply, indent=True))
     return document(body)

@@ -8,8 +8,8 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +21,7 @@ from orgs.scoping import can, has_scope
 from . import forms, supervision, views
 from .forms import CaseForm
 from .models import NoticeKind, SupervisionNotice
-from .notice_docs import notice_docx, notice_document
+from .notice_docs import notice_document, notice_docx
 from .supervision import reply_to_notice
 
 
@@ -154,9 +154,9 @@ def case_notice(request, number: str):
 
 def _printable(request, pk: int) -> SupervisionNotice:
     notice = get_object_or_404(
-        _visible(request.user).select_related("case__category", "issuer", "issued_by").filter(
-            kind__in=(NoticeKind.NOTICE, NoticeKind.CIRCULAR)
-        ),
+        _visible(request.user)
+        .select_related("case__category", "issuer", "issued_by")
+        .filter(kind__in=(NoticeKind.NOTICE, NoticeKind.CIRCULAR)),
         pk=pk,
     )
     if not notice.number:

@@ -140,7 +140,9 @@ def test_notice_numbers_carry_the_issuer_prefix_and_never_repeat(world, actors, 
     case = reported(world)
     with time_machine.travel(at(2026, 12, 7, 10), tick=False):
         first = supervision.issue_case_notice(case, actor=actors["supervisor"], text="请立即立案派遣")
-        second = supervision.issue_case_notice(case, actor=actors["supervisor"], text="再次督办", reply_days=2)
+        second = supervision.issue_case_notice(
+            case, actor=actors["supervisor"], text="再次督办", reply_days=2
+        )
         with pytest.raises(ServiceError) as error:
             supervision.issue_case_notice(case, actor=actors["supervisor"], text="x", reply_days=0)
         assert error.value.field == "reply_days"
@@ -184,8 +186,13 @@ def test_print_page_and_word_file(client, world, actors, centre):
 def test_unnumbered_notices_get_a_number_when_printed(client, world, actors, centre):
     case = reported(world)
     old = SupervisionNotice.objects.create(
-        case=case, org=case.org, kind=NoticeKind.NOTICE, stage="register", stage_due_at=case.due_at,
-        unit=centre, text="旧通知单",
+        case=case,
+        org=case.org,
+        kind=NoticeKind.NOTICE,
+        stage="register",
+        stage_due_at=case.due_at,
+        unit=centre,
+        text="旧通知单",
     )
     client.force_login(actors["supervisor"])
     assert client.get(f"/cases/notices/{old.pk}/print/").status_code == 200

@@ -115,6 +115,8 @@ def _tabs(user) -> list[dict]:
         ]
     if has_scope(user, "supervise") and not has_scope(user, "dispatch"):
         tabs.append({"label": "待审批", "params": {"requests": "1"}})
+    if has_scope(user, "supervise"):
+        tabs.append({"label": "已逾期", "params": {"overdue": "1"}})  # 督查室: to 催办
     if has_scope(user, "check"):
         tabs += [
             {"label": "待核查", "params": {"status": "fed_back"}},

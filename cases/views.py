@@ -35,6 +35,7 @@ from .models import (
     RequestStatus,
     ReturnReason,
     Satisfaction,
+    Stage,
     SupervisionNotice,
     Urgency,
 )
@@ -337,10 +338,13 @@ SUMMARY_LABELS = {
     "status": "原状态",
     "rehandle_count": "重办次数",
     "excluded_from_evaluation": "不计入考核",
+    "stage": "环节",
+    "number": "文号",
+    "act_by": "限期办结",
 }
 # Internal references that mean nothing to a reader of the timeline.
 HIDDEN_KEYS = {"public_note", "request"}
-DATETIME_KEYS = {"handle_due_at", "report_due_at"}
+DATETIME_KEYS = {"handle_due_at", "report_due_at", "act_by"}
 VALUE_LABELS = {
     "channel": dict(Channel.choices),
     "urgency": dict(Urgency.choices),
@@ -349,6 +353,7 @@ VALUE_LABELS = {
     "satisfaction": dict(Satisfaction.choices),
     "kind": dict(RequestKind.choices),
     "status": dict(CaseStatus.choices),
+    "stage": dict(Stage.choices),
 }
 
 

@@ -217,6 +217,7 @@ def test_case_page_urge_and_notice_forms(client, world, actors, centre):
     notice = SupervisionNotice.objects.get(kind=NoticeKind.NOTICE)
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert notice.number in page and f"/cases/notices/{notice.pk}/print/" in page
+    assert "stage:" not in page and "number:" not in page  # the timeline speaks Chinese
     # A dispatcher sees no supervision forms.
     client.force_login(actors["dispatcher"])
     assert 'id="form-urge"' not in client.get(f"/cases/{case.number}/").content.decode()

@@ -8,6 +8,14 @@ Every run (every few minutes, on any number of workers):
   to the supervision office.
 Each (case, kind, stage, deadline) gets at most one record: claimed by the unique constraint, so
 two workers racing insert one row and the loser skips it. Notifications go out after commit.
+
+Every reminder and notice is addressed to the unit that must act now (``who_must_act``): the lead
+unit's handlers at sign-for and handling, the street's dispatch centre at registration, dispatch
+and check. Notices and circulars are numbered (文号, ``number_notice``: 岳督办〔2026〕12号).
+
+By hand, the supervision office (督查室, action ``supervise``) urges a case (``remind_case``, 催办:
+any number of times, counted in the rankings) and issues numbered notices (``issue_case_notice``);
+those records are ``manual`` and outside the one-per-deadline constraint.
 """
 
 from __future__ import annotations

@@ -67,6 +67,7 @@ class EvaluationWeightsAdmin(admin.ModelAdmin):
         "on_time",
         "rework",
         "returns",
+        "urge_deduction",
         "basic_satisfied_factor",
         "note",
     ]
@@ -77,9 +78,9 @@ class EvaluationWeightsAdmin(admin.ModelAdmin):
 
 @admin.register(SupervisionNotice)
 class SupervisionNoticeAdmin(ScopedAdmin):
-    list_display = ["created_at", "kind", "case", "stage", "unit", "reply_due_at", "replied_at"]
-    list_filter = ["kind", "stage"]
-    search_fields = ["case__number", "unit__name"]
+    list_display = ["created_at", "kind", "number", "case", "stage", "unit", "reply_due_at", "replied_at"]
+    list_filter = ["kind", "stage", "manual"]
+    search_fields = ["case__number", "unit__name", "number"]
     list_select_related = ["case", "unit"]
 
     def has_add_permission(self, request):

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from audit import events
 from core import notify
-from core.actors import is_system, user_or_none
+from core.actors import SYSTEM, is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from core.kit import clean_text
 from orgs.permissions import require
@@ -57,6 +57,9 @@ REHANDLE_REQUESTED = E("case.rehandle_requested", "申请重办")
 EXCLUSION_REQUESTED = E("case.exclusion_requested", "申请认定不合理诉求")
 REQUEST_APPROVED = E("case.request_approved", "审批同意")
 REQUEST_REJECTED = E("case.request_rejected", "审批不同意")
+REQUEST_WITHDRAWN = E("case.request_withdrawn", "申请自动撤回")
+EXTENSION_WITHDRAWN = "事项已批准挂账办理,延期申请自动撤回"
+PARKED_NO_EXTENSION = "事项已挂账办理,办结日期以挂账期限为准,不能再延期"
 
 MAX_EXTENSION_DAYS = 30  # working days per request; more is a case for 挂账
 MAX_PARKING_DAYS = 366
@@ -117,6 +120,8 @@ def _create(case: Case, kind: str, actor, unit, reason: str, **fields) -> CaseRe
 def request_extension(case: Case, *, actor, days: int, reason: str) -> CaseRequest:
     """延期: the lead unit asks for more working days; the deadline moves only when approved."""
     case = _locked(case, HANDLING_STATUSES)
+    if case.status == CaseStatus.PARKED:
+        raise StateConflict(PARKED_NO_EXTENSION)
     lead = _lead_assignment(case, actor)
     try:
         days = int(days)
@@ -186,11 +191,24 @@ def request_exclusion(case: Case, *, actor, reason: str) -> CaseRequest:
     return _create(case, RequestKind.EXCLUSION, actor, unit, reason)
 
 
+def _withdraw_pending(case: Case, kind: str, actor, now: dt.datetime, reason: str) -> None:
+    """Close the case's pending ``kind`` request (撤回) with ``reason``, recorded on the timeline."""
+    for pending in case.requests.select_for_update().filter(kind=kind, status=RequestStatus.PENDING):
+        pending.status, pending.decided_at, pending.decided_by = RequestStatus.WITHDRAWN, now, actor
+        pending.decision_note = reason
+        pending.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+        after = {"request": pending.pk, "kind": kind}
+        _event(case, REQUEST_WITHDRAWN, actor or SYSTEM, reason=reason, after=after)
+
+
 def _apply(request: CaseRequest, case: Case, now: dt.datetime) -> dict:
     """Apply an approved request to the locked case; the changes for the audit event."""
     if request.kind == RequestKind.EXTENSION:
         if case.status not in HANDLING_STATUSES:
             raise StateConflict(f"事项当前为“{case.get_status_display()}”,延期已无意义,请不予批准")
+        if case.status == CaseStatus.PARKED:
+            # The parking date is the deadline now; an extension asked before must not move it.
+            raise StateConflict(f"{PARKED_NO_EXTENSION},请不予批准")
         before = case.handle_due_at
         case.handle_due_at = deadlines.extend(case.handle_due_at or now, request.days)
         case.extended_days += request.days
@@ -211,6 +229,7 @@ def _apply(request: CaseRequest, case: Case, now: dt.datetime) -> dict:
         )
         _set_stage(case, Stage.HANDLE, now, due=case.handle_due_at)
         _save(case, "status", "parked_at", "handle_due_at")
+        _withdraw_pending(case, RequestKind.EXTENSION, request.decided_by, now, EXTENSION_WITHDRAWN)
         return {"before": {"handle_due_at": before}, "after": {"handle_due_at": case.handle_due_at}}
     if request.kind == RequestKind.REHANDLE:
         if case.status != CaseStatus.CLOSED:
@@ -221,6 +240,8 @@ def _apply(request: CaseRequest, case: Case, now: dt.datetime) -> dict:
         _create_assignments(case, lead, [], request.decided_by, f"重办:{request.reason}"[:500], now)
         case.status, case.dispatched_at = CaseStatus.DISPATCHED, now
         case.rehandle_count += 1
+        # A new handling period: the extensions of the earlier one no longer apply (已延期 badge).
+        case.extended_days = 0
         case.fed_back_at = case.closed_at = None
         case.closed_on_time = None
         case.rating_contacted = case.rating_resolved = case.rated_at = None
@@ -240,6 +261,7 @@ def _apply(request: CaseRequest, case: Case, now: dt.datetime) -> dict:
             "rating_satisfaction",
             "rating_comment",
             "handle_due_at",
+            "extended_days",
         )
         return {"after": {"lead_unit": lead.name, "rehandle_count": case.rehandle_count}}
     # EXCLUSION

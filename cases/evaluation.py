@@ -16,7 +16,9 @@ Definitions (rules.md §8.12–8.15, anchors.md §1.7), for a unit and a calenda
 Cases the supervision office approved as unreasonable claims (不合理诉求, ``CaseRequest`` of kind
 exclusion) are left out of every case-based rate; duplicates merged into a master case count once
 (through the master). Returns are counted on the dispatch record alone.
-Composite = Σ weight × rate, with 返工率 and 退单率 counted as (1 − rate); weights are versioned
+Composite = Σ weight × rate, with 返工率 and 退单率 counted as (1 − rate), minus
+``urge_deduction`` points for each 催办 the supervision office sent the unit in the month (被催办次数,
+``SupervisionNotice`` of kind urge, addressed to the unit or an office under it); weights are versioned
 by month (``EvaluationWeights``). A rate with no denominator is "—" and its weight is spread
 over the others, so a unit is not punished or rewarded for having no callbacks; a unit that
 closed nothing in the month is listed without a score or rank.
@@ -35,7 +37,15 @@ from django.utils import timezone
 
 from orgs.models import Org, OrgKind
 
-from .models import AssignmentRole, Case, CaseAssignment, CaseStatus, EvaluationWeights
+from .models import (
+    AssignmentRole,
+    Case,
+    CaseAssignment,
+    CaseStatus,
+    EvaluationWeights,
+    NoticeKind,
+    SupervisionNotice,
+)
 
 DEFAULT_WEIGHTS = EvaluationWeights(
     effective_from=dt.date(2000, 1, 1),
@@ -45,6 +55,7 @@ DEFAULT_WEIGHTS = EvaluationWeights(
     on_time=Decimal("0.20"),
     rework=Decimal("0.05"),
     returns=Decimal("0.05"),
+    urge_deduction=Decimal("0.5"),
     basic_satisfied_factor=Decimal("0.9"),
     note="系统默认",
 )
@@ -92,6 +103,7 @@ class UnitScore:
     reworked: int = 0
     dispatched: int = 0
     returned: int = 0
+    urged: int = 0  # 被催办次数: manual 催办 by the supervision office in the month
     rates: dict[str, float | None] = field(default_factory=dict)
     score: float | None = None
     rank: int | None = None
@@ -122,6 +134,8 @@ def _finish(score: UnitScore, weights: EvaluationWeights) -> UnitScore:
     # A unit with no closed case in the month is listed but not scored: a lone pending dispatch
     # would otherwise score 100 on its return rate alone.
     score.score = round(100 * weighted / total_weight, 2) if total_weight and score.closed else None
+    if score.score is not None and score.urged:
+        score.score = round(max(0.0, score.score - score.urged * float(weights.urge_deduction)), 2)
     return score
 
 
@@ -170,6 +184,17 @@ def _returns_in(month: dt.date, unit_field: str):
     )
 
 
+def _urges_in(month: dt.date):
+    """催办 by the supervision office in the month, per addressed unit."""
+    start, end = month_bounds(month)
+    return (
+        SupervisionNotice.objects.filter(kind=NoticeKind.URGE, created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .values("unit__path")
+        .annotate(urged=Count("id"))
+    )
+
+
 def evaluate(month: dt.date, group: str) -> list[UnitScore]:
     """The ranked table of ``group`` (department / street / community) for ``month``."""
     if group not in GROUPS:
@@ -200,6 +225,10 @@ def evaluate(month: dt.date, group: str) -> list[UnitScore]:
         if target is not None:
             target.dispatched += row["dispatched"]
             target.returned += row["returned"] or 0
+    for row in _urges_in(month):
+        target = owner(row["unit__path"])
+        if target is not None:
+            target.urged += row["urged"]
     table = [_finish(score, weights) for score in scores.values() if score.closed or score.dispatched]
     table.sort(key=lambda s: (s.score is None, -(s.score or 0), -s.closed, s.unit.name))
     for position, score in enumerate(table, start=1):

@@ -484,3 +484,37 @@ class TrackForm(CaseForm):
             {"placeholder": "如 YL20260301-0001", "autocomplete": "off"}
         )
         self.fields["t"].widget.attrs.update({"placeholder": "提交时显示的查询码", "autocomplete": "off"})
+
+
+# 督查室: 催办 and 督办通知单 on a case
+
+
+class UrgeForm(CaseForm):
+    reason = _reason("催办事由", "如:群众多次反映,请立即安排人员到场处置")
+    act_by = forms.DateField(
+        label="限期办结(可选)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "日期格式不正确"},
+    )
+
+
+class CaseNoticeForm(CaseForm):
+    text = forms.CharField(
+        label="督办内容",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "逾期情况、督办要求和整改时限"}),
+    )
+    reply_days = forms.IntegerField(
+        label="回复期限(工作日)",
+        required=False,
+        initial=1,
+        min_value=1,
+        max_value=10,
+        error_messages={
+            "min_value": "回复期限至少1个工作日",
+            "max_value": "回复期限不能超过10个工作日",
+            "invalid": "请填写整数",
+        },
+    )

@@ -515,6 +515,7 @@ class CaseCounter(models.Model):
 
 class NoticeKind(models.TextChoices):
     REMINDER = "reminder", "催办提醒"
+    URGE = "urge", "催办"
     NOTICE = "notice", "督办通知单"
     CIRCULAR = "circular", "通报"
 
@@ -549,6 +550,22 @@ class SupervisionNotice(OrgScopedModel):
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    manual = models.BooleanField(
+        "人工督办", default=False, help_text="督查室人工发出的催办、督办通知单(不受每个时限一条的限制)"
+    )
+    number = models.CharField("文号", max_length=40, blank=True)
+    issuer = models.ForeignKey(
+        Org, verbose_name="发文单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    act_by = models.DateTimeField("限期办结", null=True, blank=True)
     created_at = models.DateTimeField("发出时间", default=timezone.now, db_index=True)
 
     objects = NoticeQuerySet.as_manager()
@@ -558,13 +575,22 @@ class SupervisionNotice(OrgScopedModel):
         verbose_name_plural = "督办记录"
         ordering = ["-created_at"]
         constraints = [
+            # The periodic job's records only: the supervision office may 催办 as often as it must.
             models.UniqueConstraint(
-                fields=["case", "kind", "stage", "stage_due_at"], name="notice_once_per_deadline"
+                fields=["case", "kind", "stage", "stage_due_at"],
+                condition=Q(manual=False),
+                name="notice_once_per_deadline",
             ),
         ]
+        indexes = [models.Index(fields=["kind", "created_at"], name="notice_kind_created")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.case.number}"
+        return f"{self.get_kind_display()} {self.number or self.case.number}"
+
+    @property
+    def printable(self) -> bool:
+        """督办通知单 and 通报 are documents (文号, A4, Word); reminders are messages."""
+        return self.kind in (NoticeKind.NOTICE, NoticeKind.CIRCULAR)
 
 
 class EvaluationWeights(models.Model):
@@ -577,6 +603,13 @@ class EvaluationWeights(models.Model):
     on_time = models.DecimalField("按期结案率权重", max_digits=4, decimal_places=2, default=0.20)
     rework = models.DecimalField("返工率权重(按1-返工率计分)", max_digits=4, decimal_places=2, default=0.05)
     returns = models.DecimalField("退单率权重(按1-退单率计分)", max_digits=4, decimal_places=2, default=0.05)
+    urge_deduction = models.DecimalField(
+        "每次被催办扣分",
+        max_digits=4,
+        decimal_places=2,
+        default=0.5,
+        help_text="督查室人工催办一次,从责任单位当月综合得分(百分制)中扣除的分数",
+    )
     basic_satisfied_factor = models.DecimalField(
         "基本满意折算系数", max_digits=3, decimal_places=2, default=0.9
     )
@@ -595,6 +628,7 @@ class EvaluationWeights(models.Model):
                     on_time__gte=0,
                     rework__gte=0,
                     returns__gte=0,
+                    urge_deduction__gte=0,
                 ),
                 name="weights_non_negative",
             ),
@@ -629,6 +663,7 @@ class RequestStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REJECTED = "rejected", "未批准"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class CaseRequestQuerySet(ScopedQuerySet):

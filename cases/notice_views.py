@@ -8,8 +8,9 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,8 +18,10 @@ from django.views.decorators.http import require_POST
 from core.errors import PermissionDenied, ServiceError
 from orgs.scoping import can, has_scope
 
+from . import forms, supervision, views
 from .forms import CaseForm
 from .models import NoticeKind, SupervisionNotice
+from .notice_docs import notice_document, notice_docx
 from .supervision import reply_to_notice
 
 
@@ -117,3 +120,74 @@ def notice_reply(request, pk: int):
         return render(request, "cases/notices.html", _list_context(request, {notice.pk: form}), status=400)
     messages.success(request, f"已回复 {notice.case.number} 的督办通知单")
     return redirect("cases:notices")
+
+
+# ---------------------------------------------------------------------------------------------
+# 督查室 on a case: 催办, 督办通知单; the notice as an A4 page and a Word file
+
+
+@login_required
+@require_POST
+def case_urge(request, number: str):
+    case = views.load_case(request, number)
+    form = views.bound_form(forms.UrgeForm, request, "urge")
+
+    def call(d):
+        supervision.remind_case(case, actor=request.user, reason=d["reason"], act_by=d.get("act_by"))
+
+    return views.perform(request, case, "urge", form, call, "已催办")
+
+
+@login_required
+@require_POST
+def case_notice(request, number: str):
+    case = views.load_case(request, number)
+    form = views.bound_form(forms.CaseNoticeForm, request, "case_notice")
+
+    def call(d):
+        supervision.issue_case_notice(
+            case, actor=request.user, text=d["text"], reply_days=d.get("reply_days") or 1
+        )
+
+    return views.perform(request, case, "case_notice", form, call, "已发出督办通知单")
+
+
+def _printable(request, pk: int) -> SupervisionNotice:
+    notice = get_object_or_404(
+        _visible(request.user)
+        .select_related("case__category", "issuer", "issued_by")
+        .filter(kind__in=(NoticeKind.NOTICE, NoticeKind.CIRCULAR)),
+        pk=pk,
+    )
+    if not notice.number:
+        # Notices issued before numbering get their 文号 the first time they are printed.
+        with transaction.atomic():
+            locked = SupervisionNotice.objects.select_for_update().select_related("case").get(pk=notice.pk)
+            supervision.number_notice(locked)
+        notice.refresh_from_db()
+    return notice
+
+
+@login_required
+def notice_print(request, pk: int):
+    """The notice as an A4 official document (print CSS: no navigation, no internal text)."""
+    notice = _printable(request, pk)
+    return render(
+        request,
+        "cases/notice_print.html",
+        {"notice": notice, "doc": notice_document(notice), "active_nav": "notices"},
+    )
+
+
+@login_required
+def notice_word(request, pk: int):
+    from urllib.parse import quote
+
+    notice = _printable(request, pk)
+    response = HttpResponse(
+        notice_docx(notice),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = f"{notice.get_kind_display()}{notice.number}.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

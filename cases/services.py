@@ -614,8 +614,9 @@ def check_case(
         lead.save(update_fields=["status", "handle_due_at"])
         case.status, case.fed_back_at = CaseStatus.HANDLING, None
         case.rework_count += 1
+        case.extended_days = 0  # a fresh handling period: earlier extensions no longer apply
         _set_stage(case, Stage.HANDLE, now, due=case.handle_due_at)
-        _save(case, "status", "fed_back_at", "rework_count", "handle_due_at")
+        _save(case, "status", "fed_back_at", "rework_count", "handle_due_at", "extended_days")
         _event(case, REWORK, actor, reason=note, after={"rework_count": case.rework_count})
     return case
 

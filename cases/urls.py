@@ -9,6 +9,8 @@ urlpatterns = [
     path("export/", ledger_views.case_export, name="export"),
     path("notices/", notice_views.notice_list, name="notices"),
     path("notices/<int:pk>/reply/", notice_views.notice_reply, name="notice_reply"),
+    path("notices/<int:pk>/print/", notice_views.notice_print, name="notice_print"),
+    path("notices/<int:pk>/docx/", notice_views.notice_word, name="notice_docx"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/register/", views.register, name="register"),
     path("<str:number>/request-verification/", views.request_verification, name="request_verification"),
@@ -31,6 +33,8 @@ urlpatterns = [
     path("<str:number>/summon/", approval_views.summon, name="summon"),
     path("<str:number>/merge/", approval_views.merge, name="merge"),
     path("<str:number>/public/", approval_views.set_public, name="set_public"),
+    path("<str:number>/urge/", notice_views.case_urge, name="urge"),
+    path("<str:number>/notice/", notice_views.case_notice, name="issue_notice"),
 ]
 
 # The public portal (群众端), mounted at the site root under the ``portal`` namespace.

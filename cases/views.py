@@ -30,10 +30,13 @@ from .models import (
     CaseStatus,
     Category,
     Channel,
+    NoticeKind,
     RequestKind,
     RequestStatus,
     ReturnReason,
     Satisfaction,
+    Stage,
+    SupervisionNotice,
     Urgency,
 )
 
@@ -113,6 +116,8 @@ def _tabs(user) -> list[dict]:
         ]
     if has_scope(user, "supervise") and not has_scope(user, "dispatch"):
         tabs.append({"label": "待审批", "params": {"requests": "1"}})
+    if has_scope(user, "supervise"):
+        tabs.append({"label": "已逾期", "params": {"overdue": "1"}})  # 督查室: to 催办
     if has_scope(user, "check"):
         tabs += [
             {"label": "待核查", "params": {"status": "fed_back"}},
@@ -217,6 +222,10 @@ def _panels(request, case, bound: dict) -> dict:
         if mine:
             panels["assignments"] = mine
     _coordination_panels(user, case, form, panels, can(user, "dispatch", case.org))
+    if case.is_open and case.stage and can(user, "supervise", case.org):
+        # 督查室: 催办 the unit that must act, or issue a numbered 督办通知单 (cases.supervision).
+        panels["urge"] = form("urge", forms.UrgeForm)
+        panels["case_notice"] = form("case_notice", forms.CaseNoticeForm, initial={"reply_days": 1})
     return panels
 
 
@@ -261,7 +270,7 @@ def _assignment_panel(user, case, assignment, form) -> dict:
     if "feedback" in actions:
         entry["feedback_form"] = form(f"feedback-{pk}", forms.FeedbackForm)
         # Requests to the dispatcher (approvals) ride on the lead's feedback form.
-        if assignment.role == AssignmentRole.LEAD:
+        if assignment.role == AssignmentRole.LEAD and case.status != CaseStatus.PARKED:
             entry["extension_form"] = form("extension", forms.ExtensionForm)
             if case.status == CaseStatus.HANDLING:
                 entry["parking_form"] = form("parking", forms.ParkingForm)
@@ -329,10 +338,13 @@ SUMMARY_LABELS = {
     "status": "原状态",
     "rehandle_count": "重办次数",
     "excluded_from_evaluation": "不计入考核",
+    "stage": "环节",
+    "number": "文号",
+    "act_by": "限期办结",
 }
 # Internal references that mean nothing to a reader of the timeline.
 HIDDEN_KEYS = {"public_note", "request"}
-DATETIME_KEYS = {"handle_due_at", "report_due_at"}
+DATETIME_KEYS = {"handle_due_at", "report_due_at", "act_by"}
 VALUE_LABELS = {
     "channel": dict(Channel.choices),
     "urgency": dict(Urgency.choices),
@@ -341,6 +353,7 @@ VALUE_LABELS = {
     "satisfaction": dict(Satisfaction.choices),
     "kind": dict(RequestKind.choices),
     "status": dict(CaseStatus.choices),
+    "stage": dict(Stage.choices),
 }
 
 
@@ -418,6 +431,13 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
         "handle_due": due_state(case.handle_due_at, now, case.status == CaseStatus.HANDLING),
         "panels": _panels(request, case, bound or {}),
         "merged": list(case.merged_cases.order_by("pk").only("number")),
+        "case_notices": list(
+            SupervisionNotice.objects.visible_to(request.user)
+            .filter(case=case)
+            .exclude(kind=NoticeKind.REMINDER)
+            .select_related("unit", "issued_by")
+            .order_by("-created_at", "-pk")[:20]
+        ),
         "intel": _intel(request.user, case),
         "can_reveal": can(request.user, "callback", case.org) and bool(case.reporter_phone_encrypted),
         "reveal_form": forms.RevealForm(auto_id=_ids("reveal")),

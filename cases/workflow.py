@@ -47,6 +47,7 @@ SUMMON_STATUSES = (
 # Duplicates are merged before anyone has started on them.
 MERGEABLE_STATUSES = (CaseStatus.REPORTED, CaseStatus.VERIFYING, CaseStatus.REGISTERED)
 IN_HANDS = (CaseStatus.DISPATCHED, CaseStatus.HANDLING)
+SIGN_STATUSES = (*IN_HANDS, CaseStatus.PARKED)
 
 _ACCEPT = "您没有受理该事项的权限"
 
@@ -162,7 +163,8 @@ ASSIGNMENTS = Workflow(
             "sign",
             "签收",
             [AssignmentStatus.PENDING],
-            parent_statuses=IN_HANDS,
+            # A co-unit (协办) signs whenever it gets to it, also after the lead parked the case.
+            parent_statuses=SIGN_STATUSES,
             permission="handle",
             when=lambda a: a.role != AssignmentRole.SUMMONED,
             endpoint="/cases/{number}/assignments/{id}/sign",

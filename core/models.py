@@ -124,3 +124,22 @@ class Attachment(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DocNumberCounter(models.Model):
+    """The last sequence number of one document series in one year (文号计数): the series is the
+    printed stem — the issuer's prefix (发文代字) and the document word, e.g. 岳督办 — so the notices
+    of every app issued by one office share one sequence (岳督办〔2026〕12号) and a number is never
+    issued twice."""
+
+    stem = models.CharField("文号字头", max_length=24)
+    year = models.PositiveSmallIntegerField("年度")
+    last = models.PositiveIntegerField("已用至", default=0)
+
+    class Meta:
+        verbose_name = "文号计数"
+        verbose_name_plural = "文号计数"
+        constraints = [models.UniqueConstraint(fields=["stem", "year"], name="doc_number_series_once")]
+
+    def __str__(self):
+        return f"{self.stem}〔{self.year}〕{self.last}号"

@@ -350,6 +350,31 @@ class _Builder:
             return None
         return user if can(user, action, org) else None
 
+    def urge_overdue(self, now: dt.datetime) -> None:
+        """督查室 by hand: dudao urges the two longest-overdue open cases of the demo (催办, counted
+        in the rankings) and issues a numbered 督办通知单 on the first, printable from its page."""
+        overdue = (
+            Case.objects.filter(pk__in=self.case_ids)
+            .open()
+            .filter(due_at__lt=now)
+            .exclude(stage="")
+            .order_by("due_at", "pk")[:2]
+        )
+        for position, case in enumerate(overdue):
+            actor = self._account("dudao", "supervise", case.org) or SYSTEM
+            supervision.remind_case(
+                case,
+                actor=actor,
+                reason="群众反映强烈,请立即安排处置并按期办结",
+                act_by=timezone.localdate(now),
+            )
+            if position == 0:
+                supervision.issue_case_notice(
+                    case,
+                    actor=actor,
+                    text="该事项已逾期且经催办仍未办结,请责任单位抓紧办结,并书面说明逾期原因和整改措施。",
+                )
+
     def dispatcher_for(self, case: Case):
         return self._account("jiedao", "dispatch", case.org) or SYSTEM
 
@@ -1233,6 +1258,7 @@ def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -
         # there from the start (the worker's own passes then find nothing new to issue).
         with clock.frozen(now):
             summary.supervision = supervision.supervise(now)
+            builder.urge_overdue(now)
     summarize(summary, now)
     summary.seconds = time.monotonic() - started
     if stdout is not None:

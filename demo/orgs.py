@@ -545,6 +545,7 @@ class _Builder:
             district["name"],
             code=district["code"],
             short_name="岳麓区",
+            doc_prefix="岳",  # 发文代字: 岳督办〔2026〕12号
             phone="0731-88999000",
         )
         for street in streets:

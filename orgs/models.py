@@ -112,6 +112,12 @@ class Org(MP_Node):
 
     name = models.CharField("名称", max_length=100)
     short_name = models.CharField("简称", max_length=50, blank=True)
+    doc_prefix = models.CharField(
+        "发文代字",
+        max_length=10,
+        blank=True,
+        help_text="本单位发文文号的机关代字,如“岳”(文号:岳督办〔2026〕12号);留空时沿用上级单位的代字",
+    )
     kind = models.CharField("类型", max_length=24, choices=OrgKind.choices)
     code = models.CharField(
         "编码",
@@ -163,6 +169,20 @@ class Org(MP_Node):
     def subtree(self):
         """This node and all its descendants (one indexed prefix match)."""
         return Org.objects.filter(subtree_q("path", self.path))
+
+    def issuing_prefix(self) -> str:
+        """发文代字 of documents this org issues: its own, else the nearest ancestor's (one query)."""
+        if self.doc_prefix:
+            return self.doc_prefix
+        paths = [self.path[:i] for i in range(self.steplen, len(self.path), self.steplen)]
+        row = (
+            Org.objects.filter(path__in=paths)
+            .exclude(doc_prefix="")
+            .order_by("-depth")
+            .values_list("doc_prefix", flat=True)
+            .first()
+        )
+        return row or ""
 
 
 class User(AbstractUser):

@@ -51,6 +51,7 @@ DEMO_BUILT = events.register("demo.built", "生成演示数据")
 ORG_FIELDS = (
     "name",
     "short_name",
+    "doc_prefix",
     "kind",
     "code",
     "host",

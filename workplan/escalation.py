@@ -92,7 +92,7 @@ def _claim(task: Task, **fields) -> Notice | None:
 
 
 def _number(notice: Notice) -> None:
-    notice.number = services.next_doc_number(notice.kind, notice.created_at.year)
+    notice.number = services.next_doc_number(notice.kind, notice.created_at.year, notice.org)
     notice.save(update_fields=["number"])
 
 

@@ -673,7 +673,8 @@ class Accountability(OrgScopedModel):
 
 
 class DocCounter(models.Model):
-    """The last number of each year's notices and circulars (督办〔2026〕3号)."""
+    """Legacy: the last number of each year's notices and circulars before the shared series
+    (``core.DocNumberCounter``, migration 0004 carried the values over). No longer written."""
 
     year = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=16)

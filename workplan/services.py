@@ -19,13 +19,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from audit import events
 from audit.services import record
-from core import clock, notify
+from core import clock, docnumbers, notify
 from core.actors import SYSTEM, is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from core.kit import clean_text, today
@@ -41,7 +41,6 @@ from .models import (
     EVIDENCE_KINDS,
     Cadence,
     CoInput,
-    DocCounter,
     Evidence,
     Milestone,
     Plan,
@@ -906,17 +905,11 @@ def close_task(task: Task, *, actor, note: str = "") -> Task:
 # Document numbers
 
 
-def next_doc_number(kind: str, year: int) -> str:
-    prefix = {"notice": "督办", "circular": "通报"}.get(kind, "督查")
-    updated = DocCounter.objects.filter(year=year, kind=kind).update(last=F("last") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                DocCounter.objects.create(year=year, kind=kind, last=1)
-        except IntegrityError:
-            DocCounter.objects.filter(year=year, kind=kind).update(last=F("last") + 1)
-    last = DocCounter.objects.get(year=year, kind=kind).last
-    return f"{prefix}〔{year}〕{last}号"
+def next_doc_number(kind: str, year: int, issuer: Org | None = None) -> str:
+    """文号 of a notice or circular issued by ``issuer`` (the plan's owner office): the issuer's
+    发文代字 and one series per stem and year shared with the case notices (``core.docnumbers``)."""
+    prefix = issuer.issuing_prefix() if issuer is not None else ""
+    return docnumbers.allocate(prefix, docnumbers.word_for(kind), year)
 
 
 def tasks_of_plan(plan: Plan) -> list[Task]:

@@ -210,3 +210,75 @@ def test_request_pages(client, world, actors, category):
         client.post(f"/cases/{case.number}/requests/{request.pk}/decide/", {"approve": "1"}).status_code
         == 404
     )
+
+
+def test_approved_parking_withdraws_a_pending_extension(world, actors, category):
+    """A pending 延期 must not survive an approved 挂账 and later move the parking date."""
+    case = handling(world, actors, category)
+    with time_machine.travel(at(2026, 11, 24, 10), tick=False):
+        extension = approvals.request_extension(case, actor=actors["handler"], days=4, reason="需协调")
+        # Only one pending request per kind: a parking request may be pending beside it.
+        parking = approvals.request_parking(
+            case, actor=actors["handler"], until=dt.date(2027, 3, 31), reason="纳入明年改造计划"
+        )
+        approvals.decide_request(parking, actor=actors["dispatcher"], approve=True, note="同意挂账")
+    extension.refresh_from_db()
+    assert extension.status == RequestStatus.WITHDRAWN and extension.decided_at is not None
+    assert "挂账" in extension.decision_note
+    withdrawn = AuditEvent.objects.filter(action=approvals.REQUEST_WITHDRAWN).get()
+    assert withdrawn.reason == approvals.EXTENSION_WITHDRAWN
+    case.refresh_from_db()
+    assert case.handle_due_at == at(2027, 3, 31, 17, 30)
+    # A parked case asks for no extension: the parking date is its deadline.
+    with pytest.raises(StateConflict, match="挂账"):
+        approvals.request_extension(case, actor=actors["handler"], days=2, reason="再延")
+
+
+def test_an_extension_decided_on_a_parked_case_leaves_the_parking_date(world, actors, category):
+    """Requests pending from before this fix: approving refuses in Chinese, the date stays."""
+    case = handling(world, actors, category)
+    with time_machine.travel(at(2026, 11, 24, 10), tick=False):
+        parking = approvals.request_parking(
+            case, actor=actors["handler"], until=dt.date(2027, 3, 31), reason="纳入明年改造计划"
+        )
+        approvals.decide_request(parking, actor=actors["dispatcher"], approve=True, note="同意挂账")
+        # A legacy pending extension (created before 挂账 withdrew them).
+        legacy = CaseRequest.objects.create(
+            case=case, org=case.org, kind="extension", reason="旧申请", days=4, requester_unit=world["d1"]
+        )
+        with pytest.raises(StateConflict, match="挂账"):
+            approvals.decide_request(legacy, actor=actors["dispatcher"], approve=True, note="同意")
+        approvals.decide_request(legacy, actor=actors["dispatcher"], approve=False, note="已挂账")
+    case.refresh_from_db()
+    assert case.handle_due_at == at(2027, 3, 31, 17, 30) and case.extended_days == 0
+
+
+def test_rehandle_and_rework_clear_the_extended_badge(client, world, actors, category):
+    case = handling(world, actors, category)
+    with time_machine.travel(at(2026, 11, 24, 10), tick=False):
+        request = approvals.request_extension(case, actor=actors["handler"], days=3, reason="需协调")
+        approvals.decide_request(request, actor=actors["dispatcher"], approve=True, note="同意")
+    case.refresh_from_db()
+    assert case.extended_days == 3
+    client.force_login(actors["dispatcher"])
+    assert "已延期 3 个工作日" in client.get(f"/cases/{case.number}/").content.decode()
+    lead = case.assignments.get(role="lead")
+    with time_machine.travel(at(2026, 11, 25, 10), tick=False):
+        services.give_feedback(lead, actor=actors["handler"], text="已清运")
+        case = services.check_case(case, actor=actors["community"], passed=False, note="仍有残留")
+    case.refresh_from_db()
+    assert case.extended_days == 0  # 返工: a fresh handling period
+    assert "已延期" not in client.get(f"/cases/{case.number}/").content.decode()
+    with time_machine.travel(at(2026, 11, 26, 10), tick=False):
+        request = approvals.request_extension(case, actor=actors["handler"], days=2, reason="需协调")
+        approvals.decide_request(request, actor=actors["dispatcher"], approve=True, note="同意")
+        services.give_feedback(lead, actor=actors["handler"], text="已彻底清运")
+        case = services.check_case(case, actor=actors["community"], passed=True, note="")
+        case = services.rate_case(
+            case, actor=actors["dispatcher"], contacted=True, resolved=False, satisfaction="dissatisfied"
+        )
+        request = approvals.request_rehandle(case, actor=actors["dispatcher"], reason="反映人称又堆了")
+        approvals.decide_request(request, actor=actors["supervisor"], approve=True, note="同意重办")
+    case.refresh_from_db()
+    assert case.rehandle_count == 1 and case.extended_days == 0  # 重办
+    assert "已延期" not in client.get(f"/cases/{case.number}/").content.decode()

@@ -172,6 +172,12 @@ def _check_demo_cases():
     # The first supervision pass ran: overdue cases have their notice, addressed to a unit.
     assert SupervisionNotice.objects.filter(kind="notice", unit__isnull=False).exists()
     assert "督办通知单" in out.getvalue()
+    # dudao urged the longest-overdue cases and issued a numbered notice (岳督办〔year〕n号).
+    urges = SupervisionNotice.objects.filter(kind="urge", manual=True)
+    assert urges.count() == 2 and all(u.issued_by == users["dudao"] for u in urges)
+    assert SupervisionNotice.objects.filter(
+        kind="notice", manual=True, number__startswith="岳督办〔"
+    ).exists()
 
     # The responsibility list routes cases as configured.
     assert Responsibility.objects.filter(org=root).count() == len(demo.DISTRICT_RESPONSIBILITIES)

@@ -342,3 +342,32 @@ def test_overdue_is_a_query_over_due_at(world, actors, category):
     assert case.due_at == at(2026, 11, 23, 15)
     soon = Case.objects.due_soon(dt.timedelta(hours=2), now=at(2026, 11, 23, 14))
     assert soon.filter(pk=case.pk).exists()
+
+
+def test_co_units_sign_appear_in_their_to_sign_list_and_show_on_the_case_page(
+    client, world, actors, category
+):
+    from cases.approvals import decide_request, request_parking
+
+    with time_machine.travel(at(2026, 11, 23, 9), tick=False):
+        case = walk(new_case(world), actors, world, category, "handling")  # c1 is the co-unit
+    co = case.assignments.get(role="co")
+    assert co.status == AssignmentStatus.PENDING and co.sign_due_at is not None
+    client.force_login(actors["community"])
+    listing = client.get("/cases/?mine=pending").content.decode()
+    assert case.number in listing
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert f"/cases/{case.number}/assignments/{co.pk}/sign/" in page
+    # The lead parks the case; the co-unit can still sign for its part.
+    with time_machine.travel(at(2026, 11, 24, 9), tick=False):
+        request = request_parking(
+            case, actor=actors["handler"], until=dt.date(2027, 3, 31), reason="纳入明年改造计划"
+        )
+        decide_request(request, actor=actors["dispatcher"], approve=True, note="同意")
+        services.sign_assignment(co, actor=actors["community"])
+    co.refresh_from_db()
+    assert co.status == AssignmentStatus.SIGNED and co.signed_by == actors["community"]
+    assert case.number not in client.get("/cases/?mine=pending").content.decode()
+    client.force_login(actors["dispatcher"])
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert "湖东社区" in page and "协办" in page and "处置中" in page

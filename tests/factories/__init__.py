@@ -34,6 +34,7 @@ from .cases import (
     SupervisionNoticeFactory,
 )
 from .core import (
+    DocNumberCounterFactory,
     NotificationDeliveryFactory,
     NotificationFactory,
     PeriodicJobFactory,
@@ -148,6 +149,7 @@ __all__ = [
     "NotificationFactory",
     "NotificationDeliveryFactory",
     "WorkerHeartbeatFactory",
+    "DocNumberCounterFactory",
     "CalendarOverrideFactory",
     "OfficialYearFactory",
     "CategoryFactory",

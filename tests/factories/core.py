@@ -6,7 +6,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from core.models import Notification, NotificationDelivery, PeriodicJob, WorkerHeartbeat
+from core.models import DocNumberCounter, Notification, NotificationDelivery, PeriodicJob, WorkerHeartbeat
 
 from .orgs import UserFactory
 
@@ -50,3 +50,13 @@ class WorkerHeartbeatFactory(factory.django.DjangoModelFactory):
     backend = "db"
     started_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(minutes=5))
     seen_at = factory.LazyFunction(timezone.now)
+
+
+class DocNumberCounterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocNumberCounter
+        django_get_or_create = ("stem", "year")
+
+    stem = "岳督办"
+    year = 2026
+    last = 0

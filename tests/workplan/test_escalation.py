@@ -147,3 +147,25 @@ def test_several_workers_issue_each_step_once(wp, plan):
     first, second = run(2026, 5, 6, 9), run(2026, 5, 6, 9)
     assert first.notices == 6 and second.notices == 0 and second.skipped >= 6
     assert Notice.objects.filter(kind="notice").count() == 6
+
+
+def test_notices_carry_the_issuers_prefix_in_the_series_shared_with_case_notices(wp, plan):
+    """issue 20: 督办通知单 numbers carry the issuer's 发文代字 (岳督办〔2026〕12号); case and
+    work-plan notices of one issuer share one series (core.docnumbers)."""
+    from core import docnumbers
+
+    wp["district"].doc_prefix = "岳"
+    wp["district"].save(update_fields=["doc_prefix"])
+    assert docnumbers.allocate("岳", "督办", 2026) == "岳督办〔2026〕1号"  # e.g. a case notice
+    task = make_task(plan, wp)
+    services.approve_plan(plan, actor=wp.users["dudao"])
+    with time_machine.travel(at(2026, 5, 11, 9), tick=False):
+        notice = escalation.issue_notice(task, actor=wp.users["dudao"], kind="notice", text="进度滞后")
+        circular = escalation.issue_notice(task, actor=wp.users["dudao"], kind="circular", text="通报")
+    assert (notice.number, circular.number) == ("岳督办〔2026〕2号", "岳通报〔2026〕1号")
+    # The office's own 发文代字 wins over the district's.
+    wp["office"].doc_prefix = "岳督查"
+    wp["office"].save(update_fields=["doc_prefix"])
+    with time_machine.travel(at(2026, 5, 12, 9), tick=False):
+        again = escalation.issue_notice(task, actor=wp.users["dudao"], kind="notice", text="再次督办")
+    assert again.number == "岳督查督办〔2026〕1号"

@@ -62,7 +62,10 @@
       view: function (lon, lat) { var p = gcj ? wgsToGcj(lon, lat) : [lon, lat]; return L.latLng(p[1], p[0]); },
       stored: function (latlng) { return gcj ? gcjToWgs(latlng.lng, latlng.lat) : [latlng.lng, latlng.lat]; },
     };
-    function labels() { el.classList.toggle("map-labels", map.getZoom() >= 13); }
+    function labels() {
+      el.classList.toggle("map-labels", map.getZoom() >= 13);
+      el.dataset.zoom = String(map.getZoom());  // read by the browser tests
+    }
     map.on("zoomend", labels);
     map.whenReady(labels);
     return map;

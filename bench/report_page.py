@@ -16,6 +16,7 @@ Migrates and builds the demo district (1,048 grids) when absent, starts ``manage
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import os
 import shutil
@@ -85,10 +86,8 @@ def measure(port: int, runs: int) -> None:
 
             def keep(response, bodies=bodies):
                 if response.url.startswith(f"http://127.0.0.1:{port}/"):
-                    try:
+                    with contextlib.suppress(Exception):  # a redirect has no body
                         bodies[response.url] = response.body()
-                    except Exception:  # noqa: BLE001  (a redirect has no body)
-                        pass
 
             page.on("response", keep)
             started = time.perf_counter()
@@ -108,7 +107,8 @@ def measure(port: int, runs: int) -> None:
         total, total_gz = total + size, total_gz + size_gz
         print(f"{resource.split(str(port), 1)[1][:58]:<60}{size:>10,}{size_gz:>10,}")
     print(f"{'total':<60}{total:>10,}{total_gz:>10,}")
-    print(f"load event: median {statistics.median(loads):.0f} ms; map with grids: median {statistics.median(maps):.0f} ms ({runs} runs)")
+    load, shown = statistics.median(loads), statistics.median(maps)
+    print(f"load event: median {load:.0f} ms; map with grids: median {shown:.0f} ms ({runs} runs)")
 
 
 def main():

@@ -35,7 +35,9 @@ class TiandituGeocoder:
         self.key, self.prefix, self.timeout = key, prefix, timeout
 
     def locate(self, query: str) -> GeocodedPlace | None:
-        params = urllib.parse.urlencode({"ds": json.dumps({"keyWord": self.prefix + query}, ensure_ascii=False), "tk": self.key})
+        params = urllib.parse.urlencode(
+            {"ds": json.dumps({"keyWord": self.prefix + query}, ensure_ascii=False), "tk": self.key}
+        )
         request = urllib.request.Request(f"{self.URL}?{params}", headers={"User-Agent": "luoshi"})
         with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (fixed https URL)
             data = json.loads(response.read().decode("utf-8"))

@@ -17,8 +17,8 @@ from core.http import client_ip
 from core.textguard import form_checks_input
 
 from . import forms, selectors, services, throttle
-from .public_views import map_config
 from .models import AttachmentStage, Case, CaseStatus, Channel
+from .public_views import map_config
 
 # At most this many reports per client address and window: (count, seconds). Counted with the
 # same atomic counters as the API (core.ratelimit), in the shared cache when there is one.
@@ -39,7 +39,9 @@ def report(request):
     def page(status: int = 200):
         # The map is only built when a page is shown: a successful report just redirects.
         # The grid outlines come separately (public_views.grids_geojson, cached by the browser).
-        response = render(request, "portal/report.html", {**context, "map_config": map_config()}, status=status)
+        response = render(
+            request, "portal/report.html", {**context, "map_config": map_config()}, status=status
+        )
         return maptiles.allow_tiles(response)
 
     if request.method != "POST":

@@ -125,15 +125,24 @@ def grid_map() -> GridMap:
         for parent in (community, street):
             if parent is not None:
                 shapes_of.setdefault(parent.path, []).append(geom)
-        places.append(_place("grid", pk, name, geom.bounds, community, street, community.pk if community else None))
+        places.append(
+            _place("grid", pk, name, geom.bounds, community, street, community.pk if community else None)
+        )
     for path, geoms in shapes_of.items():
         org = admin[path]
         union = unary_union(geoms)
         is_community = org.kind in (OrgKind.COMMUNITY, OrgKind.VILLAGE)
         street = admin.get(path[:-steplen]) if is_community else None
         places.append(
-            _place("community" if is_community else "street", org.pk, org.name, union.bounds, None, street,
-                   org.pk if is_community else None)
+            _place(
+                "community" if is_community else "street",
+                org.pk,
+                org.name,
+                union.bounds,
+                None,
+                street,
+                org.pk if is_community else None,
+            )
         )
         if is_community:
             label = union.representative_point()
@@ -144,7 +153,9 @@ def grid_map() -> GridMap:
                     "geometry": {"type": "Point", "coordinates": _round([label.x, label.y])},
                 }
             )
-    body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")
+    )
     data = body.encode()
     result = GridMap(data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"', places)
     cache.set(key, result, CACHE_SECONDS)
@@ -163,7 +174,13 @@ def _place(kind, pk, name, bounds, community, street, area) -> dict:
     }
 
 
-KIND_LABELS = {"street": "街道/乡镇", "community": "社区/村", "grid": "网格", "road": "道路", "geocoder": "地名"}
+KIND_LABELS = {
+    "street": "街道/乡镇",
+    "community": "社区/村",
+    "grid": "网格",
+    "road": "道路",
+    "geocoder": "地名",
+}
 KIND_ORDER = {"street": 0, "community": 1, "road": 2, "grid": 3}
 
 
@@ -194,7 +211,16 @@ def _roads() -> list[dict]:
         for road, pts in points.items():
             lon = sum(p[0] for p in pts) / len(pts)
             lat = sum(p[1] for p in pts) / len(pts)
-            roads.append({"kind": "road", "id": None, "name": road, "within": "", "point": _round([lon, lat]), "area": None})
+            roads.append(
+                {
+                    "kind": "road",
+                    "id": None,
+                    "name": road,
+                    "within": "",
+                    "point": _round([lon, lat]),
+                    "area": None,
+                }
+            )
         cache.set(key, roads, CACHE_SECONDS)
     return roads
 
@@ -215,7 +241,16 @@ def search_places(query: str, *, limit: int = 10, geocoder=None) -> list[dict]:
         except Exception:  # noqa: BLE001  (an outside service failing must not break the search)
             hit = None
         if hit is not None:
-            found.append({"kind": "geocoder", "id": None, "name": hit.name, "within": "", "point": _round([hit.longitude, hit.latitude]), "area": None})
+            found.append(
+                {
+                    "kind": "geocoder",
+                    "id": None,
+                    "name": hit.name,
+                    "within": "",
+                    "point": _round([hit.longitude, hit.latitude]),
+                    "area": None,
+                }
+            )
     return [{**p, "kind_label": KIND_LABELS.get(p["kind"], "")} for p in found]
 
 
@@ -307,16 +342,21 @@ def filtered(filters: PublicFilters):
 
 def public_page(filters: PublicFilters, page: int, per_page: int = 20) -> tuple[list[dict], int]:
     """One page of public rows and the total count, cached for a minute."""
-    key = "cases:public-list:v1:" + hashlib.sha256(
-        repr((
-            filters.street.pk if filters.street else None,
-            filters.community.pk if filters.community else None,
-            filters.category_id,
-            filters.state,
-            page,
-            per_page,
-        )).encode()
-    ).hexdigest()
+    key = (
+        "cases:public-list:v1:"
+        + hashlib.sha256(
+            repr(
+                (
+                    filters.street.pk if filters.street else None,
+                    filters.community.pk if filters.community else None,
+                    filters.category_id,
+                    filters.state,
+                    page,
+                    per_page,
+                )
+            ).encode()
+        ).hexdigest()
+    )
     cached = cache.get(key)
     if cached is None:
         cases = filtered(filters)
@@ -331,7 +371,13 @@ def map_points(filters: PublicFilters, limit: int = 1000) -> list[dict]:
     """The points of the filtered public cases (newest first) for the public map."""
     cases = filtered(filters).filter(longitude__isnull=False, latitude__isnull=False)[:limit]
     return [
-        {"number": r["number"], "title": r["title"], "status": r["status"], "open": r["is_open"], "point": r["point"]}
+        {
+            "number": r["number"],
+            "title": r["title"],
+            "status": r["status"],
+            "open": r["is_open"],
+            "point": r["point"],
+        }
         for r in public_rows(cases)
     ]
 
@@ -383,15 +429,22 @@ def nearby(
         near |= Q(grid=grid)
     elif community is not None and longitude is None:
         near |= Q(community=community)
-    candidates = list(cases.filter(near).select_related("category", "street", "community").order_by("-created_at")[:50])
+    candidates = list(
+        cases.filter(near).select_related("category", "street", "community").order_by("-created_at")[:50]
+    )
 
     def far(case) -> float:
         if longitude is None or latitude is None or not case.has_location:
             return 0.0
         return distance_m(longitude, latitude, case.longitude, case.latitude)
 
-    kept = [c for c in candidates if (grid is not None and c.grid_id == grid.pk) or far(c) <= nearby_metres()
-            or (community is not None and longitude is None and c.community_id == community.pk)]
+    kept = [
+        c
+        for c in candidates
+        if (grid is not None and c.grid_id == grid.pk)
+        or far(c) <= nearby_metres()
+        or (community is not None and longitude is None and c.community_id == community.pk)
+    ]
     kept.sort(key=far)
     rows = public_rows(kept[:limit])
     for row, case in zip(rows, kept, strict=False):

@@ -123,7 +123,9 @@ def report_list(request):
     rows, total = public.public_page(filters, number)
     paginator = Paginator(range(total), 20)
     page: Page | None = paginator.get_page(number) if total else None
-    streets = Org.objects.filter(kind__in=(OrgKind.STREET, OrgKind.TOWN), archived_at__isnull=True).order_by("path")
+    streets = Org.objects.filter(kind__in=(OrgKind.STREET, OrgKind.TOWN), archived_at__isnull=True).order_by(
+        "path"
+    )
     communities = Org.objects.filter(
         kind__in=(OrgKind.COMMUNITY, OrgKind.VILLAGE), archived_at__isnull=True
     ).order_by("path")
@@ -139,7 +141,9 @@ def report_list(request):
         "filters": filters,
         "streets": streets,
         "communities": community_choices(communities),
-        "categories": leaf_categories(public=True).select_related("parent").order_by("parent__sort", "sort", "code"),
+        "categories": leaf_categories(public=True)
+        .select_related("parent")
+        .order_by("parent__sort", "sort", "code"),
         "points_url": f"{reverse('portal:report_points')}?{query.urlencode()}",
         "map_config": map_config(),
         "portal_tab": "reports",
@@ -149,7 +153,9 @@ def report_list(request):
 
 @require_GET
 def report_points(request):
-    response = JsonResponse({"points": public.map_points(_filters(request))}, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        {"points": public.map_points(_filters(request))}, json_dumps_params={"ensure_ascii": False}
+    )
     patch_cache_control(response, public=True, max_age=public.LIST_CACHE_SECONDS)
     return response
 
@@ -185,4 +191,3 @@ def map_config() -> dict:
         "nearby": reverse("portal:report_nearby"),
         "reports": reverse("portal:report_list"),
     }
-

@@ -37,7 +37,12 @@ class TileLayer:
     max_zoom: int = 18
 
     def as_json(self) -> dict:
-        return {"url": self.url, "subdomains": self.subdomains, "attribution": self.attribution, "maxZoom": self.max_zoom}
+        return {
+            "url": self.url,
+            "subdomains": self.subdomains,
+            "attribution": self.attribution,
+            "maxZoom": self.max_zoom,
+        }
 
     def hosts(self) -> list[str]:
         parts = urlsplit(self.url)

@@ -402,4 +402,6 @@ LUOSHI_GEOCODER = os.environ.get("LUOSHI_GEOCODER", "tianditu")
 # Public reports: open cases of the same category within this many metres are offered on the
 # report form before submitting (已有人反映).
 LUOSHI_NEARBY_METRES = int(os.environ.get("LUOSHI_NEARBY_METRES", "300"))
-LUOSHI_GEOCODER_PREFIX = os.environ.get("LUOSHI_GEOCODER_PREFIX", "")  # e.g. 长沙市岳麓区: narrows the geocoder to the district
+LUOSHI_GEOCODER_PREFIX = os.environ.get(
+    "LUOSHI_GEOCODER_PREFIX", ""
+)  # e.g. 长沙市岳麓区: narrows the geocoder to the district

@@ -6,24 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_file_index'),
+        ("cases", "0008_file_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseFollow',
+            name="CaseFollow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client', models.CharField(editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='关注时间')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follows', to='cases.case', verbose_name='事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client", models.CharField(editable=False, max_length=64)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="关注时间"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follows",
+                        to="cases.case",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群众关注',
-                'verbose_name_plural': '群众关注',
-                'constraints': [models.UniqueConstraint(fields=('case', 'client'), name='case_follow_once_per_client')],
+                "verbose_name": "群众关注",
+                "verbose_name_plural": "群众关注",
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "client"), name="case_follow_once_per_client")
+                ],
             },
         ),
     ]

@@ -12,8 +12,14 @@ from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-G1 = {"type": "Polygon", "coordinates": [[[112.90, 28.20], [112.91, 28.20], [112.91, 28.21], [112.90, 28.21], [112.90, 28.20]]]}
-G2 = {"type": "Polygon", "coordinates": [[[112.91, 28.20], [112.92, 28.20], [112.92, 28.21], [112.91, 28.21], [112.91, 28.20]]]}
+G1 = {
+    "type": "Polygon",
+    "coordinates": [[[112.90, 28.20], [112.91, 28.20], [112.91, 28.21], [112.90, 28.21], [112.90, 28.20]]],
+}
+G2 = {
+    "type": "Polygon",
+    "coordinates": [[[112.91, 28.20], [112.92, 28.20], [112.92, 28.21], [112.91, 28.21], [112.91, 28.20]]],
+}
 
 
 def seed(world):
@@ -22,9 +28,15 @@ def seed(world):
         world[name].save(update_fields=["geometry"])
     category = Category.objects.get(code="0301")
     case = services.report_case(
-        channel="public", description="湖东路口垃圾桶满溢没人清运", title="湖东路口垃圾桶满溢",
-        area=world["c1"], longitude=112.909, latitude=28.205, address="湖东路 8 号",
-        reporter_name="王小明", reporter_phone="13987654321",
+        channel="public",
+        description="湖东路口垃圾桶满溢没人清运",
+        title="湖东路口垃圾桶满溢",
+        area=world["c1"],
+        longitude=112.909,
+        latitude=28.205,
+        address="湖东路 8 号",
+        reporter_name="王小明",
+        reporter_phone="13987654321",
     )
     return services.register_case(case, actor=SYSTEM, category=category)
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from cases import public, services
+from cases import public
 from cases.geocode import GeocodedPlace
 from cases.models import CaseFollow
 from core import maptiles
@@ -16,8 +16,14 @@ from .conftest import new_case, walk
 
 pytestmark = pytest.mark.django_db
 
-G1 = {"type": "Polygon", "coordinates": [[[112.90, 28.20], [112.91, 28.20], [112.91, 28.21], [112.90, 28.21], [112.90, 28.20]]]}
-G2 = {"type": "Polygon", "coordinates": [[[112.91, 28.20], [112.92, 28.20], [112.92, 28.21], [112.91, 28.21], [112.91, 28.20]]]}
+G1 = {
+    "type": "Polygon",
+    "coordinates": [[[112.90, 28.20], [112.91, 28.20], [112.91, 28.21], [112.90, 28.21], [112.90, 28.20]]],
+}
+G2 = {
+    "type": "Polygon",
+    "coordinates": [[[112.91, 28.20], [112.92, 28.20], [112.92, 28.21], [112.91, 28.21], [112.91, 28.20]]],
+}
 INSIDE_G1 = (112.905, 28.205)
 
 
@@ -122,7 +128,9 @@ def test_place_search_asks_a_geocoder_for_what_it_does_not_know(mapped):
 
 
 def test_public_list_shows_accepted_public_cases_without_personal_data(client, mapped, actors, category):
-    shown = public_case(mapped, actors, category, title="门口垃圾没人清运", description="门口垃圾,联系我 13987654321")
+    shown = public_case(
+        mapped, actors, category, title="门口垃圾没人清运", description="门口垃圾,联系我 13987654321"
+    )
     phone_in_title = public_case(mapped, actors, category, title="垃圾堆积 电话13987654321")
     hidden = public_case(mapped, actors, category, title="不公开的事项")
     services_set_public(hidden, actors)
@@ -149,7 +157,9 @@ def services_set_public(case, actors):
 def test_public_list_filters_and_the_units_answer(client, mapped, actors, category):
     answered = public_case(mapped, actors, category, to="fed_back", title="垃圾已清运的事项")
     s2_actors = {**actors, "dispatcher": actors["other_dispatcher"]}
-    other = public_case(mapped, s2_actors, category, area=mapped["c3"], longitude=None, latitude=None, title="岳麓街道的事项")
+    other = public_case(
+        mapped, s2_actors, category, area=mapped["c3"], longitude=None, latitude=None, title="岳麓街道的事项"
+    )
     url = reverse("portal:report_list")
     page = client.get(url, {"community": mapped["c1"].pk}).content.decode()
     assert answered.title in page and other.title not in page
@@ -166,12 +176,17 @@ def test_follow_once_per_address_and_rate_limited(client, mapped, actors, catego
     case = public_case(mapped, actors, category)
     url = reverse("portal:report_follow", args=[case.number])
     response = client.post(url)
-    assert response.status_code == 302 and response["Location"] == reverse("portal:report_detail", args=[case.number])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "portal:report_detail", args=[case.number]
+    )
     client.post(url)
     assert CaseFollow.objects.filter(case=case).count() == 1
     other = client.post(url, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 302 and CaseFollow.objects.filter(case=case).count() == 2
-    assert "<strong>2</strong> 人关注" in client.get(reverse("portal:report_detail", args=[case.number])).content.decode()
+    assert (
+        "<strong>2</strong> 人关注"
+        in client.get(reverse("portal:report_detail", args=[case.number])).content.decode()
+    )
     assert "10.0.0.9" not in "".join(CaseFollow.objects.values_list("client", flat=True))
     monkeypatch.setattr("cases.public_views.FOLLOW_LIMITS", ((1, 3600),))
     cache.clear()
@@ -189,11 +204,16 @@ def test_nearby_open_cases_of_the_same_category(client, mapped, actors, category
     near = public_case(mapped, actors, category, title="附近的垃圾")
     closed = public_case(mapped, actors, category, to="closed", title="已办结的垃圾")
     other_kind = public_case(
-        mapped, actors, Category.objects.exclude(pk=category.pk).filter(parent__isnull=False).first(), title="别的类型"
+        mapped,
+        actors,
+        Category.objects.exclude(pk=category.pk).filter(parent__isnull=False).first(),
+        title="别的类型",
     )
     far = public_case(mapped, actors, category, longitude=112.919, latitude=28.209, title="远处的垃圾")
     url = reverse("portal:report_nearby")
-    html = client.get(url, {"category": category.pk, "longitude": "112.9052", "latitude": "28.2051"}).content.decode()
+    html = client.get(
+        url, {"category": category.pk, "longitude": "112.9052", "latitude": "28.2051"}
+    ).content.decode()
     assert "已有人反映,关注进展" in html and near.title in html and "约 " in html
     for absent in (closed, other_kind, far):
         assert absent.title not in html
@@ -226,7 +246,10 @@ def test_tianditu_tiles_and_their_hosts():
 def test_xyz_tiles_gcj02_and_offline():
     base = maptiles.base_map(
         "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}",
-        key="", crs="gcj02", subdomains="1234", attribution="高德地图",
+        key="",
+        crs="gcj02",
+        subdomains="1234",
+        attribution="高德地图",
     )
     assert base.crs == "gcj02" and base.hosts() == [f"https://webrd0{i}.is.autonavi.com" for i in "1234"]
     assert base.as_json()["tiles"][0]["attribution"] == "高德地图"
@@ -241,7 +264,12 @@ def test_xyz_tiles_gcj02_and_offline():
 def test_tile_hosts_enter_the_csp_only_when_configured(client, mapped, settings):
     page = client.get(reverse("portal:report"))
     assert "tianditu" not in page["Content-Security-Policy"]
-    assert json.loads(page.content.decode().split('id="map-config" type="application/json">')[1].split("</script>")[0])["tiles"] == []
+    assert (
+        json.loads(
+            page.content.decode().split('id="map-config" type="application/json">')[1].split("</script>")[0]
+        )["tiles"]
+        == []
+    )
     settings.LUOSHI_MAP_TILES = "tianditu"
     settings.LUOSHI_TIANDITU_KEY = "abc123"
     page = client.get(reverse("portal:report"))

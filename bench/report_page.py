@@ -10,7 +10,7 @@ Migrates and builds the demo district (1,048 grids) when absent, starts ``manage
 - weight: every response the page loads (HTML, CSS, JS, the grid GeoJSON when it is fetched
   separately), bytes as served and gzip-compressed (``gzip -6``, what a front proxy would send);
 - load time: median of the runs, to the ``load`` event and until the map shows its grids
-  (``[data-pick-map].leaflet-container`` with at least one ``path``).
+  (a ``.leaflet-container`` with at least one grid ``path``).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def measure(port: int, runs: int) -> None:
             started = time.perf_counter()
             page.goto(url, wait_until="load")
             loads.append((time.perf_counter() - started) * 1000)
-            page.wait_for_selector("[data-pick-map].leaflet-container path", timeout=30000)
+            page.wait_for_selector(".leaflet-container path.leaflet-interactive", timeout=30000)
             maps.append((time.perf_counter() - started) * 1000)
             page.wait_for_load_state("networkidle")
             weights = dict(bodies)

@@ -21,6 +21,7 @@ communities, grids and the roads named in public cases) plus a geocoder when one
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import hmac
 import json
@@ -91,6 +92,7 @@ def _round(value, digits: int = 5):
 @dataclass(frozen=True)
 class GridMap:
     body: bytes  # the GeoJSON FeatureCollection
+    gzipped: bytes  # the same, gzip-compressed once (sent to browsers that accept it)
     etag: str
     places: list[dict]  # streets and communities (with bounds), for the place search
 
@@ -157,7 +159,8 @@ def grid_map() -> GridMap:
         {"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")
     )
     data = body.encode()
-    result = GridMap(data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"', places)
+    etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+    result = GridMap(data, gzip.compress(data, 6, mtime=0), etag, places)
     cache.set(key, result, CACHE_SECONDS)
     return result
 

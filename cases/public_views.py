@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from core import maptiles, ratelimit
@@ -47,8 +47,13 @@ def grids_geojson(request):
     data = public.grid_map()
     if request.headers.get("If-None-Match") == data.etag:
         response = HttpResponseNotModified()
+    elif "gzip" in request.headers.get("Accept-Encoding", ""):
+        # compressed once when built: 286 KB → 35 KB for the demo's 1,048 grids (bench/README.md)
+        response = HttpResponse(data.gzipped, content_type="application/geo+json")
+        response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(data.body, content_type="application/geo+json")
+    patch_vary_headers(response, ["Accept-Encoding"])
     response["ETag"] = data.etag
     patch_cache_control(response, public=True, max_age=public.CACHE_SECONDS)
     return response
@@ -185,7 +190,7 @@ def follow(request, number: str):
 def map_config() -> dict:
     """What map.js needs: the base map (tiles and their CRS) and the data URLs."""
     return {
-        **maptiles.base_map().as_json(),
+        **maptiles.configured().as_json(),
         "grids": reverse("portal:grids_geojson"),
         "places": reverse("portal:places"),
         "nearby": reverse("portal:report_nearby"),

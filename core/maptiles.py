@@ -19,10 +19,13 @@ Content-Security-Policy ``img-src`` of the pages that show a map, only when conf
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 TIANDITU = "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}"
 TIANDITU_SUBDOMAINS = "01234567"
@@ -108,9 +111,19 @@ def base_map(
     return BaseMap([TileLayer(tiles, subdomains if "{s}" in tiles else "", attribution)], crs)
 
 
+def configured() -> BaseMap:
+    """The base map of the settings; a misconfiguration (reported by the system check
+    luoshi.E010) is logged and the maps are shown without a base map rather than failing."""
+    try:
+        return base_map()
+    except ValueError:
+        logger.exception("base map misconfigured: the maps are shown without tiles")
+        return BaseMap()
+
+
 def allow_tiles(response, base: BaseMap | None = None):
     """Let ``response`` load the base map's tiles (its CSP ``img-src``); nothing when offline."""
-    hosts = (base or base_map()).hosts()
+    hosts = (base or configured()).hosts()
     if hosts:
         update = dict(getattr(response, "_csp_update", None) or {})
         update["img-src"] = [*update.get("img-src", []), *hosts]

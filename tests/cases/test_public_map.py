@@ -1,6 +1,7 @@
 """The report map's data (grid GeoJSON, place search), public reports (list, map points, case page,
 follow) and "already reported nearby"; no personal data, non-public cases hidden."""
 
+import gzip
 import json
 
 import pytest
@@ -66,6 +67,9 @@ def test_grids_geojson_is_cached_with_an_etag(client, mapped):
     assert {f["properties"]["n"] for f in grids} == {"湖东社区第1网格", "湖东社区第2网格"}
     assert {f["properties"]["c"] for f in grids} == {mapped["c1"].pk}
     assert [f["properties"]["label"] for f in labels] == ["湖东社区"]
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert zipped["Content-Encoding"] == "gzip" and gzip.decompress(zipped.content) == response.content
+    assert "Accept-Encoding" in zipped["Vary"] and zipped["ETag"] == response["ETag"]
     again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304 and again["ETag"] == response["ETag"]
     mapped["g2"].geometry = None  # the grids changed: a new document, a new ETag
@@ -278,3 +282,16 @@ def test_tile_hosts_enter_the_csp_only_when_configured(client, mapped, settings)
     assert "script-src 'self'" in page["Content-Security-Policy"]  # nothing else loosened
     list_page = client.get(reverse("portal:report_list"))
     assert "https://t3.tianditu.gov.cn" in list_page["Content-Security-Policy"]
+
+
+def test_a_misconfigured_base_map_is_a_check_error_and_the_maps_go_offline(client, mapped, settings):
+    from core.checks import base_map_settings
+
+    settings.LUOSHI_MAP_TILES = "tianditu"
+    settings.LUOSHI_TIANDITU_KEY = ""
+    (error,) = base_map_settings(None)
+    assert error.id == "luoshi.E010" and "LUOSHI_TIANDITU_KEY" in error.msg
+    page = client.get(reverse("portal:report"))
+    assert page.status_code == 200 and '"tiles": []' in page.content.decode()
+    settings.LUOSHI_MAP_TILES = ""
+    assert base_map_settings(None) == []

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
+from django.shortcuts import get_object_or_404
 from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
 
@@ -386,8 +387,6 @@ def map_points(filters: PublicFilters, limit: int = 1000) -> list[dict]:
 
 
 def listed_case(number: str) -> Case:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(listed_cases().select_related("category", "street", "community"), number=number)
 
 

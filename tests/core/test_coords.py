@@ -31,3 +31,25 @@ def test_the_district_shifts_by_hundreds_of_metres_and_round_trips():
 def test_outside_china_nothing_moves():
     assert out_of_china(2.35, 48.85)
     assert wgs84_to_gcj02(2.35, 48.85) == (2.35, 48.85) == gcj02_to_wgs84(2.35, 48.85)
+
+
+def test_the_browser_transform_agrees(tmp_path):
+    """static/luoshi/map.js carries the same transform for the maps: run it with node when present."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node 未安装,跳过浏览器端坐标转换的核对")
+    path = Path(__file__).resolve().parents[2] / "static" / "luoshi" / "map.js"
+    source = path.read_text(encoding="utf-8")
+    code = source[source.index("var A = 6378245.0") : source.index("function readConfig")]
+    points = [wgs for wgs, _ in KNOWN] + [(112.93, 28.23)]
+    script = code + f"console.log(JSON.stringify({json.dumps(points)}.map(function (p) {{"
+    script += "var g = wgsToGcj(p[0], p[1]); return [g, gcjToWgs(g[0], g[1])]; })));"
+    out = json.loads(subprocess.run([node, "-e", script], capture_output=True, text=True, check=True).stdout)
+    for (lon, lat), (gcj, back) in zip(points, out, strict=True):
+        assert gcj == pytest.approx(list(wgs84_to_gcj02(lon, lat)), abs=1e-9)
+        assert back == pytest.approx([lon, lat], abs=1e-7)

@@ -20,10 +20,15 @@ G2 = {
     "type": "Polygon",
     "coordinates": [[[112.91, 28.20], [112.92, 28.20], [112.92, 28.21], [112.91, 28.21], [112.91, 28.20]]],
 }
+# another street's community a few kilometres away: the district view is wider than 湖东社区
+G3 = {
+    "type": "Polygon",
+    "coordinates": [[[112.95, 28.24], [112.97, 28.24], [112.97, 28.26], [112.95, 28.26], [112.95, 28.24]]],
+}
 
 
 def seed(world):
-    for name, geometry in (("g1", G1), ("g2", G2)):
+    for name, geometry in (("g1", G1), ("g2", G2), ("g3", G3)):
         world[name].geometry = geometry
         world[name].save(update_fields=["geometry"])
     category = Category.objects.get(code="0301")

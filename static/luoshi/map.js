@@ -315,7 +315,7 @@
         });
         var area = el.dataset.area ? boundsOfArea(grids, el.dataset.area) : null;
         if (area) map.fitBounds(area, {padding: [10, 10]});
-        else if (points.getLayers().length) map.fitBounds(points.getBounds(), {padding: [20, 20], maxZoom: 16});
+        else if (points.getLayers().length) map.fitBounds(points.getBounds(), {padding: [20, 20], maxZoom: 15});
         else if (grids.getLayers().length) map.fitBounds(grids.getBounds());
         el.dataset.loaded = "1";
       });

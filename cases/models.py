@@ -717,3 +717,22 @@ class CaseRequest(OrgScopedModel, Decided):
 
     def __str__(self):
         return f"{self.case.number} · {self.get_kind_display()} · {self.get_status_display()}"
+
+
+class CaseFollow(models.Model):
+    """关注: a resident's "me too" on a public case (已有人反映,关注进展) instead of a new report.
+
+    No personal data: ``client`` is a keyed hash of the client's address (one follow per address
+    and case); the count is what the public pages show."""
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="follows")
+    client = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField("关注时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "群众关注"
+        verbose_name_plural = "群众关注"
+        constraints = [models.UniqueConstraint(fields=["case", "client"], name="case_follow_once_per_client")]
+
+    def __str__(self):
+        return f"{self.case.number} · 关注"

@@ -7,20 +7,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db.models import Count, Max
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from core import ratelimit
+from core import maptiles, ratelimit
 from core.errors import ServiceError, StateConflict
 from core.http import client_ip
 from core.textguard import form_checks_input
-from orgs.models import Org, OrgKind
 
 from . import forms, selectors, services, throttle
 from .models import AttachmentStage, Case, CaseStatus, Channel
+from .public_views import map_config
 
 # At most this many reports per client address and window: (count, seconds). Counted with the
 # same atomic counters as the API (core.ratelimit), in the shared cache when there is one.
@@ -34,30 +32,17 @@ def tracking_url(case: Case) -> str:
     return f"{reverse('portal:case', args=[case.number])}?{urlencode({'t': case.access_token})}"
 
 
-GRID_CACHE_SECONDS = 300
-
-
-def _grid_geometries():
-    """Grid outlines for the map picker: the same for every visitor, so cached for a few minutes
-    (building them costs ~30 ms; bench/README.md)."""
-    live = Org.objects.filter(kind=OrgKind.GRID, archived_at__isnull=True, geometry__isnull=False)
-    version = live.aggregate(n=Count("pk"), last=Max("pk"))  # a grid added or archived: rebuild
-    key = f"portal:grid-geometries:{version['n']}:{version['last']}"
-    grids = cache.get(key)
-    if grids is None:
-        rows = live.values_list("name", "geometry")[:5000]
-        grids = [{"name": name, "geometry": geometry} for name, geometry in rows]
-        cache.set(key, grids, GRID_CACHE_SECONDS)
-    return grids
-
-
 @require_http_methods(["GET", "POST"])
 def report(request):
     context = {"active_nav": "portal_report", "portal_tab": "report"}
 
     def page(status: int = 200):
         # The map is only built when a page is shown: a successful report just redirects.
-        return render(request, "portal/report.html", {**context, "grids": _grid_geometries()}, status=status)
+        # The grid outlines come separately (public_views.grids_geojson, cached by the browser).
+        response = render(
+            request, "portal/report.html", {**context, "map_config": map_config()}, status=status
+        )
+        return maptiles.allow_tiles(response)
 
     if request.method != "POST":
         context["form"] = forms.PublicReportForm()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import approval_views, ledger_views, notice_views, portal_views, views
+from . import approval_views, ledger_views, notice_views, portal_views, public_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -43,4 +43,11 @@ portal_urlpatterns = [
     path("track/", portal_views.track, name="track"),
     path("track/<str:number>/", portal_views.case, name="case"),
     path("my-cases/", portal_views.mine, name="mine"),
+    path("report/grids.geojson", public_views.grids_geojson, name="grids_geojson"),
+    path("report/nearby/", public_views.nearby, name="report_nearby"),
+    path("places/", public_views.places, name="places"),
+    path("reports/", public_views.report_list, name="report_list"),
+    path("reports/points.json", public_views.report_points, name="report_points"),
+    path("reports/<str:number>/", public_views.report_detail, name="report_detail"),
+    path("reports/<str:number>/follow/", public_views.follow, name="report_follow"),
 ]

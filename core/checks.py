@@ -15,3 +15,18 @@ def demo_secret_key(app_configs, **kwargs):
             id="luoshi.W001",
         )
     ]
+
+
+@register()
+def base_map_settings(app_configs, **kwargs):
+    """LUOSHI_MAP_TILES and friends (core.maptiles): a misconfigured base map is reported here; the
+    pages then show the maps without one."""
+    from django.core.checks import Error
+
+    from core.maptiles import base_map
+
+    try:
+        base_map()
+    except ValueError as error:
+        return [Error(str(error), hint="See docs/map.md.", id="luoshi.E010")]
+    return []

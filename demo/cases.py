@@ -43,7 +43,7 @@ from django.utils import timezone
 from shapely.geometry import Point, box, shape
 from shapely.strtree import STRtree
 
-from cases import approvals, coordination, deadlines, selectors, services, supervision
+from cases import approvals, coordination, deadlines, public, selectors, services, supervision
 from cases.models import (
     OPEN_STATUSES,
     AssignmentRole,
@@ -1259,11 +1259,30 @@ def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -
         with clock.frozen(now):
             summary.supervision = supervision.supervise(now)
             builder.urge_overdue(now)
+        follow_demo_cases(builder.case_ids)
     summarize(summary, now)
     summary.seconds = time.monotonic() - started
     if stdout is not None:
         write_summary(summary, stdout)
     return summary
+
+
+def follow_demo_cases(case_ids, seed: int = 18) -> int:
+    """Residents following (关注) some open public cases instead of reporting them again, so that
+    公开事项 (/reports/) shows follow counts. Made-up client addresses (only their hash is kept)."""
+    rng = random.Random(seed)
+    listed = list(
+        public.listed_cases()
+        .filter(pk__in=case_ids, status__in=public.OPEN_LISTED)
+        .order_by("-created_at")
+        .values_list("pk", flat=True)[:60]
+    )
+    made = 0
+    for pk in rng.sample(listed, min(len(listed), 12)):
+        case = Case.objects.get(pk=pk)
+        for n in range(rng.randint(1, 5)):
+            made += public.follow(case, f"demo-follow-{pk}-{n}")
+    return made
 
 
 def write_summary(summary: DemoCasesSummary, out) -> None:

@@ -388,3 +388,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LUOSHI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Base map (底图) of the Leaflet maps: empty = none (offline; boundaries on a plain background),
+# "tianditu" (needs LUOSHI_TIANDITU_KEY) or an XYZ URL template with LUOSHI_MAP_CRS wgs84/gcj02.
+# Stored coordinates are always WGS-84 (core/maptiles.py, docs/map.md). The place search asks
+# 天地图's geocoder too when LUOSHI_TIANDITU_KEY is set (LUOSHI_GEOCODER=off to disable).
+LUOSHI_MAP_TILES = os.environ.get("LUOSHI_MAP_TILES", "")
+LUOSHI_TIANDITU_KEY = env_secret("LUOSHI_TIANDITU_KEY")
+LUOSHI_MAP_CRS = os.environ.get("LUOSHI_MAP_CRS", "wgs84")
+LUOSHI_MAP_SUBDOMAINS = os.environ.get("LUOSHI_MAP_SUBDOMAINS", "")
+LUOSHI_MAP_ATTRIBUTION = os.environ.get("LUOSHI_MAP_ATTRIBUTION", "")
+LUOSHI_GEOCODER = os.environ.get("LUOSHI_GEOCODER", "tianditu")
+# Public reports: open cases of the same category within this many metres are offered on the
+# report form before submitting (已有人反映).
+LUOSHI_NEARBY_METRES = int(os.environ.get("LUOSHI_NEARBY_METRES", "300"))
+LUOSHI_GEOCODER_PREFIX = os.environ.get(
+    "LUOSHI_GEOCODER_PREFIX", ""
+)  # e.g. 长沙市岳麓区: narrows the geocoder to the district

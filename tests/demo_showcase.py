@@ -157,6 +157,24 @@ def _intel(day: dt.date) -> list[str]:
     return out
 
 
+def _public_reports(cases) -> list[str]:
+    """公开事项 (/reports/): open and answered public cases across communities, some followed."""
+    from cases import public
+    from cases.models import CaseAssignment, CaseFollow, CaseStatus
+
+    out = []
+    listed = public.listed_cases().filter(pk__in=cases.values("pk"))
+    if not listed.filter(status__in=public.OPEN_LISTED).exists():
+        out.append("public reports: no open public case")
+    answered = CaseAssignment.objects.filter(role="lead").exclude(feedback="").values("case")
+    closed = listed.filter(status=CaseStatus.CLOSED, pk__in=answered)
+    if closed.values("community").distinct().count() < 3:
+        out.append("public reports: answered public cases in fewer than 3 communities")
+    if not CaseFollow.objects.filter(case__in=listed).exists():
+        out.append("public reports: no followed case")
+    return out
+
+
 def _cases(now: dt.datetime) -> list[str]:
     from cases.models import Case, CaseStatus
     from orgs.models import User
@@ -169,6 +187,7 @@ def _cases(now: dt.datetime) -> list[str]:
             out.append(f"cases: no case {status}")
     if not cases.overdue(now).exists():
         out.append("cases: nothing overdue")
+    out += _public_reports(cases)
     jumin = User.objects.get(username="jumin")
     if Case.objects.visible_to(jumin).count() != 3:
         out.append("cases: jumin does not have 3 cases")

@@ -15,6 +15,7 @@ from cases.models import (
     CaseAssignment,
     CaseAttachment,
     CaseCounter,
+    CaseFollow,
     CaseRequest,
     Category,
     EvaluationWeights,
@@ -149,3 +150,13 @@ class CaseRequestFactory(factory.django.DjangoModelFactory):
     kind = "extension"
     reason = "需协调多个部门联合处置,申请延期5个工作日"
     requested_by = factory.SubFactory(UserFactory)
+
+
+class CaseFollowFactory(factory.django.DjangoModelFactory):
+    """A resident's follow (关注) of a public case."""
+
+    class Meta:
+        model = CaseFollow
+
+    case = factory.SubFactory(CaseFactory)
+    client = factory.Sequence(lambda n: f"{n:064x}")

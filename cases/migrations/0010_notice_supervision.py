@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_file_index'),
+        ('cases', '0009_map_follow'),
         ('orgs', '0003_notice_doc_prefix'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -296,7 +296,7 @@ class StepSubmissionFactory(_Scoped):
 
     applicant = factory.SubFactory(ApplicantFactory)
     org = factory.SelfAttribute("applicant.org")
-    committee = factory.LazyAttribute(lambda o: o.applicant.org.get_parent())
+    committee = factory.LazyAttribute(lambda o: type(o.applicant.org).objects.get_parent(o.applicant.org))
     number = 8
     submitted_on = dt.date(2026, 12, 1)
     due_on = dt.date(2026, 12, 31)

@@ -301,9 +301,7 @@ class StepSubmission(OrgScopedModel):
         Applicant, verbose_name="发展对象", on_delete=models.PROTECT, related_name="submissions"
     )
     number = models.PositiveSmallIntegerField("步骤")
-    committee = models.ForeignKey(
-        Org, verbose_name="上级党委", on_delete=models.PROTECT, related_name="+"
-    )
+    committee = models.ForeignKey(Org, verbose_name="上级党委", on_delete=models.PROTECT, related_name="+")
     submitted_on = models.DateField("报送日期")
     due_on = models.DateField("办理期限", null=True, blank=True)
     due_label = models.CharField("期限说明", max_length=200, blank=True)

@@ -360,6 +360,12 @@ class StepSubmission(OrgScopedModel):
     def kind_label(self) -> str:
         return SUBMISSION_KINDS.get(self.number, "办理")
 
+    @property
+    def step_label(self) -> str:
+        from party.development.steps import BY_NUMBER
+
+        return BY_NUMBER[self.number].label
+
 
 def subdoc_path(instance, filename):
     return f"party/submissions/{instance.submission.applicant_id}/{instance.submission.number:02d}-{filename}"

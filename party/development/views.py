@@ -165,7 +165,7 @@ def _record_from_form(request, applicant, nxt, form) -> bool:
     except ServiceError as error:
         form.attach(error)
         if error.field == "confirm_reason":
-            form.warnings = request.POST.getlist("warning")
+            form.warnings = request.POST.getlist("warning") or [error.message]
         return False
     return True
 
@@ -320,7 +320,7 @@ def _decide_from_form(request, submission, form) -> bool:
     except ServiceError as error:
         form.attach(error)
         if error.field == "confirm_reason":
-            form.warnings = request.POST.getlist("warning")
+            form.warnings = request.POST.getlist("warning") or [error.message]
         return False
     name = submission.applicant.person.name
     if approve:

@@ -520,6 +520,10 @@ def decide(request, pk):
             passed=data["passed"],
             note=data["note"],
         )
+    except development.NeedsConfirmation as error:
+        messages.warning(
+            request, f"{applicant.person.name}:{error.message}。请在该发展对象的纪实页登记审批并说明理由"
+        )
     except (ServiceError, PermissionDenied) as error:
         messages.error(request, f"{applicant.person.name}:{error.message}")
     else:

@@ -1190,6 +1190,7 @@ def record_step(
     if chosen_people:
         step.people.set(chosen_people)
     _save_documents(step, documents)
+    _close_submissions(applicant, step, actor, now)
     event_after = {"step": number, "name": spec.name, "done_on": str(done_on), "passed": step_passed}
     if step_passed:
         applicant.step = number
@@ -1654,6 +1655,20 @@ def submit_step(
         },
     )
     return submission
+
+
+def _close_submissions(applicant: Applicant, step: DevelopmentStep, actor, now) -> None:
+    """A step recorded while the branch's submission of it is pending (the 党委 recorded it from
+    its approval queue or the applicant page): the submission is handled by that step."""
+    StepSubmission.objects.filter(
+        applicant=applicant, number=step.number, state=SubmissionState.PENDING
+    ).update(
+        state=SubmissionState.APPROVED,
+        step=step,
+        decided_by=user_or_none(actor),
+        decided_at=now,
+        decision_note=step.note,
+    )
 
 
 def _save_submission_documents(submission: StepSubmission, documents) -> None:

@@ -280,3 +280,13 @@ def test_navigation_offers_the_queue_to_the_committee(client, people):
     assert "报批事项" in client.get("/").content.decode()
     client.force_login(people["shuji"])
     assert "报批事项" not in client.get("/").content.decode()
+
+
+def test_recording_the_step_directly_closes_the_pending_submission(people, branch, world):
+    a = walk(apply(branch), branch, 3)
+    sub = development_services.submit_step(actor=people["shuji"], applicant=a, number=4, submitted_on=D[4])
+    step = development_services.record_step(
+        actor=people["dangwei"], applicant=a, number=4, done_on=D[4], deciding_org=world["w1"]
+    )
+    sub.refresh_from_db()
+    assert sub.state == SubmissionState.APPROVED and sub.step == step and sub.decided_by == people["dangwei"]

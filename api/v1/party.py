@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from core.textguard import NONBLANK_PATTERN
@@ -640,13 +640,16 @@ def applicant_actions(request, applicant_id: int):
 # Member development: record a step (warnings at entry), submit to the higher 党委, handle it
 
 
+DevId = Annotated[int, Path(..., ge=1, le=2**63 - 1)]
+
+
 class DevStepIn(s.In):
     number: int = Field(ge=2, le=25, description="须为该发展对象的下一步(第15、23步支部大会表决请在页面登记)")
     expected_step: int | None = Field(None, ge=0, le=25, description="客户端看到的已完成步骤;不一致时 422")
     done_on: dt.date
     note: str = Field("", max_length=2000)
-    deciding_org_id: int | None = Field(None, ge=1, description="决定/审批党委(须为可以办理的上级党委)")
-    people: list[int] = Field(default_factory=list, max_length=10, description="谈话人/培养联系人/入党介绍人")
+    deciding_org_id: int | None = Field(None, ge=1, le=2**63 - 1, description="决定/审批党委(须为可以办理的上级党委)")
+    people: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(default_factory=list, max_length=10, description="谈话人/培养联系人/入党介绍人")
     passed: bool = True
     training_days: int | None = Field(None, ge=0, le=60)
     training_hours: float | None = Field(None, ge=0, le=500)
@@ -745,7 +748,7 @@ def _warnings(error) -> Status:
     response={201: DevStepOut, 409: WarningsOut, **{k: v for k, v in s.ERRORS.items() if k != 409}},
     summary="登记发展党员的下一步(有偏差时 409 返回提示,确认并说明理由后重新提交)",
 )
-def record_development_step(request, applicant_id: int, payload: DevStepIn):
+def record_development_step(request, applicant_id: DevId, payload: DevStepIn):
     """Record the applicant's next step. A soft rule broken (a talk a month late, a 公示 too short)
     answers 409 ``needs_confirmation`` with the warnings; send again with ``confirm`` true and
     ``confirm_reason`` (stored with the step). A hard rule answers 422; a step the higher 党委
@@ -788,7 +791,7 @@ def record_development_step(request, applicant_id: int, payload: DevStepIn):
     response={201: SubmissionOut, **s.ERRORS},
     summary="将下一步(备案、预审、审批)报送上级党委",
 )
-def submit_development_step(request, applicant_id: int, payload: SubmitIn):
+def submit_development_step(request, applicant_id: DevId, payload: SubmitIn):
     applicant = get_object_or_404(development_selectors.applicants(request.user, "change"), pk=applicant_id)
     sub = development.submit_step(
         actor=request.user,
@@ -815,7 +818,7 @@ def list_submissions(request, state: Literal["pending", "approved", "returned"] 
     response={200: SubmissionOut, 409: WarningsOut, **{k: v for k, v in s.ERRORS.items() if k != 409}},
     summary="上级党委办理报送事项:同意(登记该步骤)或退回(说明理由)",
 )
-def decide_development_submission(request, submission_id: int, payload: SubmissionDecisionIn):
+def decide_development_submission(request, submission_id: DevId, payload: SubmissionDecisionIn):
     sub = get_object_or_404(development_selectors.submissions(request.user), pk=submission_id)
     try:
         sub = development.decide_submission(

@@ -648,8 +648,12 @@ class DevStepIn(s.In):
     expected_step: int | None = Field(None, ge=0, le=25, description="客户端看到的已完成步骤;不一致时 422")
     done_on: dt.date
     note: str = Field("", max_length=2000)
-    deciding_org_id: int | None = Field(None, ge=1, le=2**63 - 1, description="决定/审批党委(须为可以办理的上级党委)")
-    people: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(default_factory=list, max_length=10, description="谈话人/培养联系人/入党介绍人")
+    deciding_org_id: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="决定/审批党委(须为可以办理的上级党委)"
+    )
+    people: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        default_factory=list, max_length=10, description="谈话人/培养联系人/入党介绍人"
+    )
     passed: bool = True
     training_days: int | None = Field(None, ge=0, le=60)
     training_hours: float | None = Field(None, ge=0, le=500)

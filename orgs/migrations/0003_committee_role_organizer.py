@@ -4,20 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_login_failure_proxy'),
+        ("orgs", "0002_login_failure_proxy"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='position',
-            name='kind',
-            field=models.CharField(choices=[('secretary', '书记'), ('deputy_secretary', '副书记'), ('committee_member', '委员'), ('organizer', '组织员'), ('group_leader', '党小组组长'), ('director', '主任/主要负责人'), ('deputy_director', '副主任/副职'), ('grid_worker', '网格员'), ('department_handler', '部门经办人'), ('dispatcher', '调度员'), ('supervisor', '督查专员'), ('staff', '工作人员')], max_length=24, verbose_name='职务类别'),
+            model_name="position",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("secretary", "书记"),
+                    ("deputy_secretary", "副书记"),
+                    ("committee_member", "委员"),
+                    ("organizer", "组织员"),
+                    ("group_leader", "党小组组长"),
+                    ("director", "主任/主要负责人"),
+                    ("deputy_director", "副主任/副职"),
+                    ("grid_worker", "网格员"),
+                    ("department_handler", "部门经办人"),
+                    ("dispatcher", "调度员"),
+                    ("supervisor", "督查专员"),
+                    ("staff", "工作人员"),
+                ],
+                max_length=24,
+                verbose_name="职务类别",
+            ),
         ),
         migrations.AlterField(
-            model_name='rolegrant',
-            name='role',
-            field=models.CharField(choices=[('admin', '系统管理员'), ('supervisor', '督查督办人员'), ('org_dept', '组织部门干部'), ('dispatcher', '调度中心人员'), ('dept_handler', '部门经办人'), ('community_staff', '社区/村工作人员'), ('grid_worker', '网格员'), ('branch_secretary', '党组织书记'), ('party_committee', '基层党委/党工委'), ('resident', '居民')], max_length=24, verbose_name='角色'),
+            model_name="rolegrant",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("admin", "系统管理员"),
+                    ("supervisor", "督查督办人员"),
+                    ("org_dept", "组织部门干部"),
+                    ("dispatcher", "调度中心人员"),
+                    ("dept_handler", "部门经办人"),
+                    ("community_staff", "社区/村工作人员"),
+                    ("grid_worker", "网格员"),
+                    ("branch_secretary", "党组织书记"),
+                    ("party_committee", "基层党委/党工委"),
+                    ("resident", "居民"),
+                ],
+                max_length=24,
+                verbose_name="角色",
+            ),
         ),
     ]

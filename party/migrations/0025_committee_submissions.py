@@ -8,80 +8,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0003_committee_role_organizer'),
-        ('party', '0024_file_index'),
+        ("orgs", "0003_committee_role_organizer"),
+        ("party", "0024_file_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='developmentstep',
-            name='deviation_reason',
-            field=models.TextField(blank=True, help_text='登记时提示偏差、经确认仍登记的理由', verbose_name='偏差说明'),
+            model_name="developmentstep",
+            name="deviation_reason",
+            field=models.TextField(
+                blank=True, help_text="登记时提示偏差、经确认仍登记的理由", verbose_name="偏差说明"
+            ),
         ),
         migrations.CreateModel(
-            name='StepSubmission',
+            name="StepSubmission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('org_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('number', models.PositiveSmallIntegerField(verbose_name='步骤')),
-                ('submitted_on', models.DateField(verbose_name='报送日期')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='办理期限')),
-                ('due_label', models.CharField(blank=True, max_length=200, verbose_name='期限说明')),
-                ('note', models.TextField(blank=True, verbose_name='报送说明')),
-                ('state', models.CharField(choices=[('pending', '待上级党委办理'), ('approved', '已办结'), ('returned', '已退回')], default='pending', max_length=12, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='办理时间')),
-                ('decision_note', models.TextField(blank=True, verbose_name='办理意见/退回理由')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='报送时间')),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='party.applicant', verbose_name='发展对象')),
-                ('committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='上级党委')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='办理人')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='所属组织')),
-                ('step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='party.developmentstep', verbose_name='登记的步骤')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报送人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("org_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("number", models.PositiveSmallIntegerField(verbose_name="步骤")),
+                ("submitted_on", models.DateField(verbose_name="报送日期")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="办理期限")),
+                ("due_label", models.CharField(blank=True, max_length=200, verbose_name="期限说明")),
+                ("note", models.TextField(blank=True, verbose_name="报送说明")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待上级党委办理"),
+                            ("approved", "已办结"),
+                            ("returned", "已退回"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="办理时间")),
+                ("decision_note", models.TextField(blank=True, verbose_name="办理意见/退回理由")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="报送时间"),
+                ),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="party.applicant",
+                        verbose_name="发展对象",
+                    ),
+                ),
+                (
+                    "committee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="上级党委",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="办理人",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="所属组织",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="party.developmentstep",
+                        verbose_name="登记的步骤",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报送人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发展党员报送事项',
-                'verbose_name_plural': '发展党员报送事项',
-                'ordering': ['due_on', 'pk'],
+                "verbose_name": "发展党员报送事项",
+                "verbose_name_plural": "发展党员报送事项",
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='developmentstep',
-            name='submission',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='party.stepsubmission', verbose_name='报送'),
+            model_name="developmentstep",
+            name="submission",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="party.stepsubmission",
+                verbose_name="报送",
+            ),
         ),
         migrations.CreateModel(
-            name='SubmissionDocument',
+            name="SubmissionDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='原文件名')),
-                ('size', models.PositiveIntegerField(verbose_name='大小(字节)')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
-                ('org_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('title', models.CharField(max_length=100, verbose_name='材料名称')),
-                ('file', models.FileField(max_length=255, upload_to=party.development.models.subdoc_path, verbose_name='文件')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='所属组织')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='party.stepsubmission', verbose_name='报送')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="原文件名")),
+                ("size", models.PositiveIntegerField(verbose_name="大小(字节)")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="上传时间"),
+                ),
+                ("org_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("title", models.CharField(max_length=100, verbose_name="材料名称")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255, upload_to=party.development.models.subdoc_path, verbose_name="文件"
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="所属组织",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="party.stepsubmission",
+                        verbose_name="报送",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发展党员报送材料',
-                'verbose_name_plural': '发展党员报送材料',
+                "verbose_name": "发展党员报送材料",
+                "verbose_name_plural": "发展党员报送材料",
             },
         ),
         migrations.AddIndex(
-            model_name='stepsubmission',
-            index=models.Index(fields=['committee', 'state'], name='devsubmission_queue'),
+            model_name="stepsubmission",
+            index=models.Index(fields=["committee", "state"], name="devsubmission_queue"),
         ),
         migrations.AddConstraint(
-            model_name='stepsubmission',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('applicant', 'number'), name='devsubmission_one_pending'),
+            model_name="stepsubmission",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "pending")),
+                fields=("applicant", "number"),
+                name="devsubmission_one_pending",
+            ),
         ),
         migrations.AddIndex(
-            model_name='submissiondocument',
-            index=models.Index(fields=['file'], name='submissiondocument_file'),
+            model_name="submissiondocument",
+            index=models.Index(fields=["file"], name="submissiondocument_file"),
         ),
     ]

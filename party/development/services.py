@@ -737,7 +737,7 @@ def _check_committee(inp: _StepInputs, ev: _Evaluated) -> None:  # 4, 8, 13, 16
     ev.deciding_org = deciding_org
     if inp.prior is None:
         _require_committee_actor(inp.actor, deciding_org, inp.spec)
-    if number == 16 and inp.prior is None:
+    if number == 16 and _talkers_changed(inp, ev):
         _check_committee_talkers(deciding_org, ev.people, done_on)
     if number == 13:
         ok, why = approval_authority(deciding_org, done_on)
@@ -790,6 +790,14 @@ def committee_talkers(committee: Org, day: dt.date) -> list[Person]:
         .order_by("kind", "person__name")
     )
     return list(dict.fromkeys(p.person for p in rows))
+
+
+def _talkers_changed(inp: _StepInputs, ev: _Evaluated) -> bool:
+    """Step 16's talkers are checked when entered or corrected (not when a later re-check replays
+    what was recorded)."""
+    if inp.prior is None:
+        return True
+    return {p.pk for p in ev.people} != set(inp.prior.people.values_list("pk", flat=True))
 
 
 def _check_committee_talkers(committee: Org, people: list, day: dt.date) -> None:

@@ -361,7 +361,10 @@ def correct(request, pk):
     )
     spec = development_steps.step(step.number)
     choices = development_selectors.form_choices(applicant, spec, step.done_on)
-    people = {p.pk: p for p in choices["people"]}
+    offered = choices["people"]
+    if step.number == 16 and step.deciding_org is not None:  # the 党委's members and 组织员
+        offered = development.committee_talkers(step.deciding_org, step.done_on)
+    people = {p.pk: p for p in offered}
     people.update({p.pk: p for p in step.people.all()})
     form_kw = {"orgs": choices["orgs"], "people": list(people.values())}
     shown = _correction_fields(spec)

@@ -290,3 +290,17 @@ def test_recording_the_step_directly_closes_the_pending_submission(people, branc
     )
     sub.refresh_from_db()
     assert sub.state == SubmissionState.APPROVED and sub.step == step and sub.decided_by == people["dangwei"]
+
+
+def test_correcting_step16_to_a_branch_member_is_refused(branch, world):
+    a = walk(apply(branch), branch, 16)
+    step = a.steps.get(number=16, superseded_at__isnull=True)
+    with pytest.raises(ServiceError) as error:
+        development_services.correct_step(
+            actor=SYSTEM, step=step, reason="谈话人录错", people=[branch.members[0].person]
+        )
+    assert error.value.field == "people"
+    new = development_services.correct_step(
+        actor=SYSTEM, step=step, reason="日期录错", done_on=D[16] + dt.timedelta(days=1)
+    )
+    assert list(new.people.all()) == [committee_talker(branch)]

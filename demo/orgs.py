@@ -1027,6 +1027,7 @@ _ACCOUNT_PEOPLE = {
     "wanggeyuan": ("李娟", "F", datetime.date(1992, 1, 30), "13807310016"),
     "shuji": ("王建国", "M", datetime.date(1968, 10, 1), "13807310017"),
     "jumin": ("张伟", "M", datetime.date(1975, 4, 18), "13807310018"),
+    "dangwei": ("罗志明", "M", datetime.date(1980, 2, 14), "13807310019"),
 }
 
 
@@ -1144,6 +1145,10 @@ class _Accounts:
         community = unit("湖东社区", kind="community", code=DEMO_COMMUNITY_CODE)
         grid = unit("湖东社区第1网格", kind="grid", code=DEMO_GRID_CODE)
         branch = find("湖东社区党支部", kind="branch", host=community)
+        working_committee = find(
+            f"{street.name}党工委", kind__in=("working_committee", "party_committee"), host=street
+        )
+        organ_branch = find(f"{street.name}机关党支部", kind="branch", host=street)
         supervision_branch = find(f"{SUPERVISION_DEPT}机关党支部", kind="branch", host=supervision)
         org_dept_branch = find(f"{ORG_DEPT}机关党支部", kind="branch", host=org_dept)
         here = community.name
@@ -1220,6 +1225,15 @@ class _Accounts:
                 grants=[(Role.BRANCH_SECRETARY, branch)],
                 posts=[(branch, "secretary", "党支部书记")],
                 member_of=(branch, datetime.date(1993, 7, 1)),
+            ),
+            _AccountSpec(
+                "dangwei",
+                street,
+                f"{working_committee.short_name or working_committee.name} 组织员",
+                "本党工委所属党组织和党员(可编辑),党支部报送的发展党员备案、预审、审批",
+                grants=[(Role.PARTY_COMMITTEE, working_committee)],
+                posts=[(working_committee, "organizer", "党工委组织员")],
+                member_of=(organ_branch, datetime.date(2005, 7, 1)),
             ),
             _AccountSpec(
                 "jumin", community, f"{here} 居民", "只能看到本人的信息", grants=[(Role.RESIDENT, community)]

@@ -326,6 +326,7 @@ class PositionKind(models.TextChoices):
     SECRETARY = "secretary", "书记"
     DEPUTY_SECRETARY = "deputy_secretary", "副书记"
     COMMITTEE_MEMBER = "committee_member", "委员"
+    ORGANIZER = "organizer", "组织员"  # a 基层党委's designated 组织员 (talks before approval)
     GROUP_LEADER = "group_leader", "党小组组长"
     DIRECTOR = "director", "主任/主要负责人"
     DEPUTY_DIRECTOR = "deputy_director", "副主任/副职"

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     COMMUNITY_STAFF = "community_staff", "社区/村工作人员"
     GRID_WORKER = "grid_worker", "网格员"
     BRANCH_SECRETARY = "branch_secretary", "党组织书记"
+    PARTY_COMMITTEE = "party_committee", "基层党委/党工委"
     RESIDENT = "resident", "居民"
 
 
@@ -59,6 +60,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.COMMUNITY_STAFF: frozenset({"view", "change", "report", "handle", "check"}),
     Role.GRID_WORKER: frozenset({"view", "report", "handle", "check"}),
     Role.BRANCH_SECRETARY: frozenset({"view", "change"}),
+    # A 基层党委/党工委 (granted at the committee's party organization) keeps the party records of
+    # its subtree: it files (备案), pre-reviews (预审) and approves (审批) what its branches submit.
+    # No case actions: its grant covers party organizations only.
+    Role.PARTY_COMMITTEE: frozenset({"view", "change", "view_personal"}),
     # A resident's grant records where they live; it gives no access to others' records.
     Role.RESIDENT: frozenset(),
 }

@@ -90,3 +90,36 @@ def org_dept_summary(user):
             )
         )
     return HomeSection("基层党组织合规检查", items, order=21)
+
+
+@provider
+def committee_submissions(user):
+    """A 党委's 报批事项: what its branches submitted for 备案, 预审 and 审批, overdue first."""
+    from party.development import selectors as development_selectors
+
+    committees = development_selectors.committees_for(user)
+    if not committees:
+        return None
+    today = timezone.localdate()
+    top = committees[0]
+    queue = development_selectors.committee_queue(user, top, today)
+    pending = queue["pending"]
+    url = f"{reverse('party:development_committee')}?org={top.pk}"
+    items = []
+    for row in pending[:SHOWN]:
+        sub = row["s"]
+        branch = sub.applicant.org.short_name or sub.applicant.org.name
+        late = "(已超期)" if row["overdue"] else ""
+        due = f",期限 {sub.due_on:%Y-%m-%d}{late}" if sub.due_on else ""
+        items.append(
+            HomeItem(
+                f"{sub.applicant.person.name}({branch}){sub.step_label}{due}",
+                reverse("party:development_submission", args=[sub.pk]),
+                level="danger" if row["overdue"] else "warning",
+            )
+        )
+    if len(pending) > SHOWN:
+        items.append(HomeItem(f"……另有 {len(pending) - SHOWN} 件", url, level="warning"))
+    return HomeSection(
+        f"发展党员报批事项({len(pending)})", items, empty_text="没有待办理的报送事项", order=24
+    )

@@ -2,7 +2,7 @@
 the same scoping as the meeting page and the applicant page. Nothing here is public."""
 
 from core.media import register_media
-from party.development.models import Applicant, StepDocument
+from party.development.models import Applicant, StepDocument, SubmissionDocument
 from party.life.models import Meeting, MeetingAttachment
 
 
@@ -12,6 +12,10 @@ def can_view_meeting_file(user, attachment) -> bool:
 
 def can_view_step_document(user, document) -> bool:
     return Applicant.objects.visible_to(user, "view").filter(pk=document.step.applicant_id).exists()
+
+
+def can_view_submission_document(user, document) -> bool:
+    return Applicant.objects.visible_to(user, "view").filter(pk=document.submission.applicant_id).exists()
 
 
 register_media(
@@ -28,4 +32,12 @@ register_media(
     can_view=can_view_step_document,
     filename=lambda document: document.name,
     select_related=("step",),
+)
+register_media(
+    SubmissionDocument,
+    "file",
+    prefixes=("party/submissions/",),
+    can_view=can_view_submission_document,
+    filename=lambda document: document.name,
+    select_related=("submission",),
 )

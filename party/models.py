@@ -12,6 +12,8 @@ from party.development.models import (  # noqa: F401
     DevelopmentStep,
     Discipline,
     StepDocument,
+    StepSubmission,
+    SubmissionDocument,
 )
 from party.life.models import (  # noqa: F401
     DECIDING_KINDS,

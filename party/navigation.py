@@ -41,4 +41,7 @@ def party_nav(user) -> list[dict]:
         items.append(
             {"label": "发展党员", "url": reverse("party:development_overview"), "key": "party_development"}
         )
+    if scope.party_orgs(user, "change").filter(kind__in=("party_committee", "working_committee")).exists():
+        url = reverse("party:development_committee")
+        items.append({"label": "报批事项", "url": url, "key": "party_committee_queue"})
     return items

@@ -37,6 +37,11 @@ urlpatterns = [
     path("development/applicants/<int:pk>/cancel/", development_views.cancel, name="development_cancel"),
     path("development/steps/<int:pk>/correct/", development_views.correct, name="development_correct"),
     path("development/approvals/", development_views.approvals, name="development_approvals"),
+    path("development/committee/", development_views.committee_queue, name="development_committee"),
+    path(
+        "development/submissions/<int:pk>/", development_views.submission_page, name="development_submission"
+    ),
+    path("development/applicants/<int:pk>/submit/", development_views.submit, name="development_submit"),
     path(
         "development/approvals/print/", development_views.approvals_print, name="development_approvals_print"
     ),

@@ -78,6 +78,7 @@ ROLE_MATRIX = {
     Role.COMMUNITY_STAFF: ("c1", "c3", "resident1"),
     Role.GRID_WORKER: ("g1", "g3", "worker1"),
     Role.BRANCH_SECRETARY: ("b1", "b3", "member1"),
+    Role.PARTY_COMMITTEE: ("w1", "w2", "member1"),
 }
 
 

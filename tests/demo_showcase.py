@@ -93,6 +93,15 @@ def _party(day: dt.date) -> list[str]:
         out.append(f"party: shuji's development board has {len(board)} applicants in too few stages")
     if not any(row["overdue"] or row["due_soon"] for row in board):
         out.append("party: nothing due soon or overdue on shuji's development board")
+    # 报批事项: dangwei (望月湖街道党工委) has submissions waiting, one overdue, one returned.
+    dangwei = User.objects.get(username="dangwei")
+    committees = development_selectors.committees_for(dangwei)
+    queue = development_selectors.committee_queue(dangwei, committees[0], day) if committees else {}
+    pending = queue.get("pending", [])
+    if len(pending) < 2 or not any(row["overdue"] for row in pending):
+        out.append(f"party: dangwei's queue has {len(pending)} submissions (expected 2+, one overdue)")
+    if not any(s.state == "returned" for s in queue.get("recent", [])):
+        out.append("party: no returned submission in dangwei's queue")
     # 党费减免 waiting for the organization department; a transfer pending at shuji's branch.
     if not reductions.pending_for(zuzhibu):
         out.append("party: no dues reduction waiting for zuzhibu")

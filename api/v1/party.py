@@ -5,18 +5,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from core.textguard import NONBLANK_PATTERN
+from orgs.models import Org, Person
 from party import compliance, scope
 from party import selectors as party_selectors
 from party.development import selectors as development_selectors
+from party.development import services as development
 from party.development.workflow import DEVELOPMENT
 from party.life import services
 from party.models import AttendanceStatus, Meeting, MeetingKind, ResolutionKind, Talk, TalkKind
@@ -632,3 +634,208 @@ def applicant_actions(request, applicant_id: int):
     is null); an applicant outside the caller's scope is a 404."""
     applicant = get_object_or_404(development_selectors.applicants(request.user), pk=applicant_id)
     return DEVELOPMENT.describe(applicant, request.user, s.API_PREFIX)
+
+
+# ---------------------------------------------------------------------------------------------
+# Member development: record a step (warnings at entry), submit to the higher 党委, handle it
+
+
+DevId = Annotated[int, Path(..., ge=1, le=2**63 - 1)]
+
+
+class DevStepIn(s.In):
+    number: int = Field(ge=2, le=25, description="须为该发展对象的下一步(第15、23步支部大会表决请在页面登记)")
+    expected_step: int | None = Field(None, ge=0, le=25, description="客户端看到的已完成步骤;不一致时 422")
+    done_on: dt.date
+    note: str = Field("", max_length=2000)
+    deciding_org_id: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="决定/审批党委(须为可以办理的上级党委)"
+    )
+    people: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        default_factory=list, max_length=10, description="谈话人/培养联系人/入党介绍人"
+    )
+    passed: bool = True
+    training_days: int | None = Field(None, ge=0, le=60)
+    training_hours: float | None = Field(None, ge=0, le=500)
+    notice_from: dt.date | None = None
+    notice_to: dt.date | None = None
+    checklist: list[str] = Field(default_factory=list, max_length=10)
+    confirm: bool = Field(False, description="登记时有偏差(不符合非强制性规定)时须为 true 并说明理由")
+    confirm_reason: str = Field("", max_length=2000, description="说明理由(与步骤一并记录)")
+
+
+class DevStepOut(Schema):
+    id: int
+    number: int
+    done_on: dt.date
+    body: str
+    passed: bool
+    has_deviation: bool
+    deviation_reason: str
+    checks: list[str]
+
+
+class WarningsOut(Schema):
+    code: str = Field(description="needs_confirmation")
+    message: str
+    field: str | None = None
+    warnings: list[str] = Field(
+        description="不符合的规定(中文);确认后以 confirm=true 和 confirm_reason 重新提交"
+    )
+
+
+class SubmitIn(s.In):
+    number: int = Field(ge=2, le=25, description="须为下一步,且为上级党委办理的备案、预审或审批步骤")
+    submitted_on: dt.date
+    note: str = Field("", max_length=2000)
+
+
+class SubmissionOut(Schema):
+    id: int
+    applicant_id: int
+    number: int
+    committee: s.Ref
+    submitted_on: dt.date
+    due_on: dt.date | None
+    state: str
+    state_label: str
+    decision_note: str
+    step_id: int | None
+
+
+class SubmissionDecisionIn(s.In):
+    approve: bool = Field(description="true:同意并登记该步骤;false:退回党支部(须说明理由)")
+    done_on: dt.date | None = None
+    passed: bool = Field(True, description="审批(第17、24步)的审批意见:同意/不同意")
+    note: str = Field("", max_length=2000, description="办理意见;退回时为退回理由")
+    confirm: bool = False
+    confirm_reason: str = Field("", max_length=2000)
+
+
+def _step_out(step) -> dict:
+    return {
+        "id": step.pk,
+        "number": step.number,
+        "done_on": step.done_on,
+        "body": step.body,
+        "passed": step.passed,
+        "has_deviation": step.has_deviation,
+        "deviation_reason": step.deviation_reason,
+        "checks": [c["message"] for c in step.checks],
+    }
+
+
+def _submission_out(sub) -> dict:
+    return {
+        "id": sub.pk,
+        "applicant_id": sub.applicant_id,
+        "number": sub.number,
+        "committee": {"id": sub.committee_id, "name": sub.committee.name},
+        "submitted_on": sub.submitted_on,
+        "due_on": sub.due_on,
+        "state": sub.state,
+        "state_label": sub.get_state_display(),
+        "decision_note": sub.decision_note,
+        "step_id": sub.step_id,
+    }
+
+
+def _warnings(error) -> Status:
+    return Status(
+        409,
+        {"code": error.code, "message": error.message, "field": error.field, "warnings": error.warnings},
+    )
+
+
+@router.post(
+    "/party/development/applicants/{applicant_id}/steps",
+    response={201: DevStepOut, 409: WarningsOut, **{k: v for k, v in s.ERRORS.items() if k != 409}},
+    summary="登记发展党员的下一步(有偏差时 409 返回提示,确认并说明理由后重新提交)",
+)
+def record_development_step(request, applicant_id: DevId, payload: DevStepIn):
+    """Record the applicant's next step. A soft rule broken (a talk a month late, a 公示 too short)
+    answers 409 ``needs_confirmation`` with the warnings; send again with ``confirm`` true and
+    ``confirm_reason`` (stored with the step). A hard rule answers 422; a step the higher 党委
+    decides, recorded by the branch, 403 (submit it instead)."""
+    applicant = get_object_or_404(development_selectors.applicants(request.user, "change"), pk=applicant_id)
+    if payload.number in (15, 23):
+        raise ApiError(422, "rule_violation", "支部大会讨论(表决)请在发展对象页面登记", "number")
+    org = None
+    if payload.deciding_org_id is not None:
+        org = Org.objects.visible_to(request.user).filter(pk=payload.deciding_org_id).first()
+        if org is None:
+            raise ApiError(422, "rule_violation", "所选党委不存在或无权办理", "deciding_org_id")
+    people = list(Person.objects.visible_to(request.user).filter(pk__in=payload.people))
+    try:
+        step = development.record_step(
+            actor=request.user,
+            applicant=applicant,
+            number=payload.number,
+            expected_step=payload.expected_step,
+            done_on=payload.done_on,
+            note=payload.note,
+            deciding_org=org,
+            people=people,
+            passed=payload.passed,
+            training_days=payload.training_days,
+            training_hours=payload.training_hours,
+            notice_from=payload.notice_from,
+            notice_to=payload.notice_to,
+            checklist=payload.checklist,
+            confirm=payload.confirm,
+            confirm_reason=payload.confirm_reason,
+        )
+    except development.NeedsConfirmation as error:
+        return _warnings(error)
+    return Status(201, _step_out(step))
+
+
+@router.post(
+    "/party/development/applicants/{applicant_id}/submissions",
+    response={201: SubmissionOut, **s.ERRORS},
+    summary="将下一步(备案、预审、审批)报送上级党委",
+)
+def submit_development_step(request, applicant_id: DevId, payload: SubmitIn):
+    applicant = get_object_or_404(development_selectors.applicants(request.user, "change"), pk=applicant_id)
+    sub = development.submit_step(
+        actor=request.user,
+        applicant=applicant,
+        number=payload.number,
+        submitted_on=payload.submitted_on,
+        note=payload.note,
+    )
+    return Status(201, _submission_out(sub))
+
+
+@router.get(
+    "/party/development/submissions",
+    response={200: list[SubmissionOut], **s.ERRORS},
+    summary="上级党委待办理的报送事项(办理期限最早的在前)",
+)
+def list_submissions(request, state: Literal["pending", "approved", "returned"] = "pending"):
+    rows = development_selectors.submissions(request.user).filter(state=state).order_by("due_on", "pk")[:200]
+    return [_submission_out(sub) for sub in rows]
+
+
+@router.post(
+    "/party/development/submissions/{submission_id}/decision",
+    response={200: SubmissionOut, 409: WarningsOut, **{k: v for k, v in s.ERRORS.items() if k != 409}},
+    summary="上级党委办理报送事项:同意(登记该步骤)或退回(说明理由)",
+)
+def decide_development_submission(request, submission_id: DevId, payload: SubmissionDecisionIn):
+    sub = get_object_or_404(development_selectors.submissions(request.user), pk=submission_id)
+    try:
+        sub = development.decide_submission(
+            actor=request.user,
+            submission=sub,
+            approve=payload.approve,
+            done_on=payload.done_on,
+            note=payload.note,
+            passed=payload.passed,
+            confirm=payload.confirm,
+            confirm_reason=payload.confirm_reason,
+        )
+    except development.NeedsConfirmation as error:
+        return _warnings(error)
+    sub = development_selectors.submissions(request.user).get(pk=sub.pk)
+    return _submission_out(sub)

@@ -163,8 +163,10 @@ class _Demo:
         for n in range(applicant.step + 1, upto + 1):
             day = dates.get(n) or min(last + dt.timedelta(days=self.rng.randint(5, 20)), self.today)
             kw: dict = {}
-            if n in (2, 16):
+            if n == 2:
                 kw["people"] = people[:1]
+            if n == 16:  # a 组织员 of the approving 党委 (rules.md §2.14)
+                kw["people"] = [committee_organizer(committee)]
             if n in (4, 8, 13, 16, 17, 18, 24):
                 kw["deciding_org"] = committee
             if n == 5:
@@ -260,6 +262,40 @@ class _Demo:
         )
         lines.append(rng.choice(CLOSINGS if n == 15 else CONVERSION_CLOSINGS).format(**fmt))
         return "\n".join(lines)
+
+
+def committee_organizer(committee: Org):
+    """The approving 党委's 组织员 who talks with candidates before approval (step 16): the one on
+    record, else a formal member of its organ branch designated 组织员 (in office since 2014)."""
+    from orgs.models import Position, PositionKind
+
+    post = (
+        Position.objects.filter(org=committee, kind=PositionKind.ORGANIZER, start_on__lte=dt.date(2014, 1, 1))
+        .select_related("person")
+        .order_by("pk")
+        .first()
+    )
+    if post is not None:
+        return post.person
+    member = (
+        Member.objects.filter(
+            org__in=Org.objects.get_children(committee).filter(kind="branch"),
+            status=MemberStatus.NORMAL,
+            category=MemberCategory.FORMAL,
+        )
+        .select_related("person")
+        .order_by("org__path", "joined_on", "pk")
+        .first()
+    )
+    assert member is not None, "演示数据:上级党委下没有正式党员可担任组织员"
+    Position.objects.create(
+        person=member.person,
+        org=committee,
+        kind=PositionKind.ORGANIZER,
+        title="组织员",
+        start_on=dt.date(2014, 1, 1),
+    )
+    return member.person
 
 
 def _dues_of_admitted(demo: _Demo, shuji: Org) -> str | None:

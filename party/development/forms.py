@@ -73,6 +73,11 @@ class StepForm(PartyForm):
     )
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     documents = UploadsField(label="材料(PDF、Word、Excel)", accept=".pdf,.doc,.docx,.xls,.xlsx")
+    # Warnings at entry: a soft rule broken asks "仍要登记" with a reason (说明理由).
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_reason = forms.CharField(
+        label="说明理由", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, orgs=(), people=(), meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +132,49 @@ class CorrectionForm(PartyForm):
         self.fields["deciding_org"].choices = [("", "请选择")] + [(o.pk, o.name) for o in orgs]
         self.fields["people"].choices = [(p.pk, p.name) for p in people]
         self.fields["people"].widget.attrs["size"] = "6"
+
+    def attach(self, error) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class SubmitForm(PartyForm):
+    """The branch submits a step the higher 党委 decides (报上级党委备案/预审/审批)."""
+
+    submitted_on = _date("报送日期", required=True)
+    note = forms.CharField(label="报送说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    documents = UploadsField(label="报送材料(PDF、Word、Excel)", accept=".pdf,.doc,.docx,.xls,.xlsx")
+
+    def attach(self, error) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class SubmissionDecisionForm(PartyForm):
+    """The 党委 handles a submission: 同意/办结 (records the step) or 退回 with the reason."""
+
+    action = forms.ChoiceField(
+        label="办理",
+        choices=[("approve", "同意(登记该步骤)"), ("return", "退回党支部")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择办理方式"},
+    )
+    done_on = _date("办理日期")
+    passed = forms.TypedChoiceField(
+        label="审批意见",
+        choices=[("1", "同意"), ("0", "不同意")],
+        coerce=lambda v: v == "1",
+        required=False,
+    )
+    note = forms.CharField(
+        label="办理意见/退回理由", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_reason = forms.CharField(
+        label="说明理由", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].widget.attrs["class"] = ""
 
     def attach(self, error) -> None:
         self.add_error(error.field if error.field in self.fields else None, error.message)

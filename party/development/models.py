@@ -146,6 +146,17 @@ class DevelopmentStep(OrgScopedModel):
     rule_version = models.CharField("适用细则版本", max_length=8)
     rule_confirmed = models.BooleanField("版本已确认", default=True)
     has_deviation = models.BooleanField("有偏差", default=False)
+    deviation_reason = models.TextField(
+        "偏差说明", blank=True, help_text="登记时提示偏差、经确认仍登记的理由"
+    )
+    submission = models.ForeignKey(
+        "party.StepSubmission",
+        verbose_name="报送",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     superseded_at = models.DateTimeField("被更正时间", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -269,3 +280,112 @@ class DevelopmentPlan(OrgScopedModel):
 
     def __str__(self):
         return f"{self.org} {self.year}年 {self.quota}名"
+
+
+class SubmissionState(models.TextChoices):
+    PENDING = "pending", "待上级党委办理"
+    APPROVED = "approved", "已办结"
+    RETURNED = "returned", "已退回"
+
+
+SUBMISSION_KINDS = {4: "备案", 8: "备案", 13: "预审", 17: "审批", 24: "审批"}
+
+
+class StepSubmission(OrgScopedModel):
+    """A branch's request (请示/报告) to its higher 党委 for a step the 党委 decides (备案 4 and 8,
+    预审 13, 审批 17 and 24). ``org`` is the branch; ``committee`` handles it. Approving records the
+    step with the 党委 as the deciding body (``step``); returning keeps the request with the reason.
+    Never deleted."""
+
+    applicant = models.ForeignKey(
+        Applicant, verbose_name="发展对象", on_delete=models.PROTECT, related_name="submissions"
+    )
+    number = models.PositiveSmallIntegerField("步骤")
+    committee = models.ForeignKey(Org, verbose_name="上级党委", on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField("报送日期")
+    due_on = models.DateField("办理期限", null=True, blank=True)
+    due_label = models.CharField("期限说明", max_length=200, blank=True)
+    note = models.TextField("报送说明", blank=True)
+    state = models.CharField(
+        "状态", max_length=12, choices=SubmissionState.choices, default=SubmissionState.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="报送人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("办理时间", null=True, blank=True)
+    decision_note = models.TextField("办理意见/退回理由", blank=True)
+    step = models.ForeignKey(
+        DevelopmentStep,
+        verbose_name="登记的步骤",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_demo = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField("报送时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "发展党员报送事项"
+        verbose_name_plural = "发展党员报送事项"
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["committee", "state"], name="devsubmission_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "number"],
+                condition=Q(state="pending"),
+                name="devsubmission_one_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.applicant_id} 第{self.number}步 报{self.committee_id}"
+
+    @property
+    def kind_label(self) -> str:
+        return SUBMISSION_KINDS.get(self.number, "办理")
+
+    @property
+    def step_label(self) -> str:
+        from party.development.steps import BY_NUMBER
+
+        return BY_NUMBER[self.number].label
+
+
+def subdoc_path(instance, filename):
+    return f"party/submissions/{instance.submission.applicant_id}/{instance.submission.number:02d}-{filename}"
+
+
+class SubmissionDocument(OrgScopedModel, Attachment):
+    """A document the branch sent with a submission; copied onto the step when it is approved."""
+
+    submission = models.ForeignKey(
+        StepSubmission, verbose_name="报送", on_delete=models.PROTECT, related_name="documents"
+    )
+    title = models.CharField("材料名称", max_length=100)
+    file = models.FileField("文件", upload_to=subdoc_path, max_length=255)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "发展党员报送材料"
+        verbose_name_plural = "发展党员报送材料"
+        indexes = [models.Index(fields=["file"], name="submissiondocument_file")]
+
+    def __str__(self):
+        return self.title

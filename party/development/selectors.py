@@ -8,9 +8,16 @@ from collections import Counter, defaultdict
 from django.db.models import Count, Q
 
 from orgs.models import Org
-from orgs.scoping import subtree_q
+from orgs.scoping import ALL, scope_paths, subtree_q, under_paths
 from party.development import steps as development_steps
-from party.development.models import Applicant, ApplicantStatus, DevelopmentPlan, DevelopmentStep
+from party.development.models import (
+    Applicant,
+    ApplicantStatus,
+    DevelopmentPlan,
+    DevelopmentStep,
+    StepSubmission,
+    SubmissionState,
+)
 from party.life.models import Meeting, MeetingKind
 from party.membership.models import Member, MemberCategory, MemberStatus
 
@@ -185,3 +192,70 @@ def approval_queue(user, committee: Org, today: dt.date) -> list[dict]:
             }
         )
     return rows
+
+
+# -- submissions to the higher 党委 (报批事项) ------------------------------------------------------
+
+COMMITTEE_KINDS = ("party_committee", "working_committee")
+
+
+def submissions(user, action="view"):
+    return StepSubmission.objects.visible_to(user, action).select_related(
+        "applicant__person", "applicant__org", "committee", "org", "submitted_by", "decided_by", "step"
+    )
+
+
+def pending_submission(applicant: Applicant) -> StepSubmission | None:
+    return (
+        applicant.submissions.filter(state=SubmissionState.PENDING, number=applicant.step + 1)
+        .select_related("committee")
+        .first()
+    )
+
+
+def last_returned(applicant: Applicant) -> StepSubmission | None:
+    """The latest submission of the next step the 党委 returned (its reason is shown to the branch)."""
+    return (
+        applicant.submissions.filter(state=SubmissionState.RETURNED, number=applicant.step + 1)
+        .select_related("committee")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def committees_for(user) -> list[Org]:
+    """The 党委/党工委 whose queue the user may handle (a ``change`` role over them), top first."""
+    paths = scope_paths(user, "change")
+    if paths is not ALL and not paths:
+        return []
+    orgs = Org.objects.filter(kind__in=COMMITTEE_KINDS, archived_at__isnull=True)
+    if paths is not ALL:
+        orgs = orgs.filter(under_paths(paths, "path"))
+    return list(orgs.order_by("path")[:200])
+
+
+def committee_queue(user, committee: Org, today: dt.date) -> dict:
+    """What waits for ``committee`` and the 党委s under it: pending submissions (oldest deadline
+    first, overdue marked), the talks it holds before approval (step 16) and what it handled lately."""
+    mine = submissions(user).filter(subtree_q("committee__path", committee.path))
+    pending = []
+    for s in mine.filter(state=SubmissionState.PENDING).order_by("due_on", "pk"):
+        pending.append(
+            {
+                "s": s,
+                "overdue": bool(s.due_on and s.due_on < today),
+                "days_left": (s.due_on - today).days if s.due_on else None,
+                "overdue_days": (today - s.due_on).days if s.due_on and s.due_on < today else 0,
+            }
+        )
+    talks = list(
+        applicants(user)
+        .filter(subtree_q("org_path", committee.path), status=ApplicantStatus.ACTIVE, step=15)
+        .order_by("due_on", "pk")
+    )
+    recent = list(
+        mine.exclude(state=SubmissionState.PENDING)
+        .filter(decided_at__date__gte=today - dt.timedelta(days=90))
+        .order_by("-decided_at", "-pk")[:30]
+    )
+    return {"pending": pending, "talks": talks, "recent": recent}

@@ -29,7 +29,7 @@ from core import clock, kit
 from core.actors import SYSTEM, is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError
 from core.kit import clean_text
-from orgs.models import Org, Person
+from orgs.models import Org, Person, Position, PositionKind
 from orgs.permissions import require
 from orgs.scoping import can
 from party import files
@@ -44,6 +44,9 @@ from party.development.models import (
     DevelopmentStep,
     Discipline,
     StepDocument,
+    StepSubmission,
+    SubmissionDocument,
+    SubmissionState,
 )
 from party.development.workflow import DEVELOPMENT, STEP_STATUSES, check_branch
 from party.life.models import AttendanceStatus, Meeting, MeetingKind, Resolution, ResolutionKind
@@ -64,6 +67,9 @@ PLAN_SET = E("party.dev_plan_set", "下达年度发展党员计划")
 PROBATION_EXTENDED = E("party.dev_probation_extended", "批准延长预备期")
 PROBATION_CANCELLED = E("party.dev_probation_cancelled", "批准取消预备党员资格")
 STEP_CORRECTED = E("party.dev_step_corrected", "更正发展党员步骤记录")
+STEP_SUBMITTED = E("party.dev_step_submitted", "报上级党委(发展党员)")
+SUBMISSION_APPROVED = E("party.dev_submission_approved", "上级党委办结报送事项")
+SUBMISSION_RETURNED = E("party.dev_submission_returned", "上级党委退回报送事项")
 
 COMMITTEE_KINDS = ("party_committee", "working_committee")
 AUTH_SOURCE = (
@@ -236,6 +242,33 @@ def notice_workdays(start: dt.date, end: dt.date) -> int:
 def notice_end(start: dt.date, days: int) -> dt.date:
     """The last day of a 公示 of ``days`` working days starting on ``start``."""
     return workdays.add_workdays(start - dt.timedelta(days=1), days)
+
+
+class NeedsConfirmation(ServiceError):
+    """A step breaks a soft rule (a time limit missed, a 公示 too short …): the user confirms with a
+    reason (说明理由) before it is recorded. ``warnings``: the plain-Chinese messages."""
+
+    code = "needs_confirmation"
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(
+            "该步骤不符合以下规定:" + ";".join(warnings) + "。如仍要登记,请说明理由",
+            field="confirm_reason",
+        )
+        self.warnings = warnings
+
+
+def _confirm_deviations(actor, judge: _Judge, confirm: bool, reason: str) -> str:
+    """Soft flags raised at entry ask the user to confirm with a reason (stored with the step);
+    SYSTEM (imports, the demo) records them as before."""
+    warnings = [c.message for c in judge.checks if c.result == CheckResult.DEVIATION]
+    if not warnings:
+        return ""
+    if not confirm:
+        if is_system(actor):
+            return clean_text(reason, "confirm_reason", "说明理由", limit=MAX_NOTE)
+        raise NeedsConfirmation(warnings)
+    return clean_text(reason, "confirm_reason", "说明理由", required=True, limit=MAX_NOTE)
 
 
 class _Judge:
@@ -670,8 +703,14 @@ def _check_application(inp: _StepInputs, ev: _Evaluated) -> None:  # 1
     done_on = inp.done_on
     born = inp.applicant.person.birth_date
     # The birth date was required at the application, but the person record may have lost it since
-    # (orgs.services.update_person); correcting step 1 then fails here: a fix is a behaviour change.
-    age = done_on.year - born.year - ((done_on.month, done_on.day) < (born.month, born.day))  # type: ignore[union-attr]
+    # (orgs.services.update_person): refuse naming the field instead of failing.
+    if born is None:
+        raise ServiceError(
+            f"出生日期:{inp.applicant.person.name}的人员信息没有出生日期,请先在人员信息中补充,"
+            "再更正递交申请日期",
+            field="birth_date",
+        )
+    age = done_on.year - born.year - ((done_on.month, done_on.day) < (born.month, born.day))
     minimum = inp.rules.get("dev.min_age")
     inp.judge.require(
         age >= minimum,
@@ -696,6 +735,10 @@ def _check_committee(inp: _StepInputs, ev: _Evaluated) -> None:  # 4, 8, 13, 16
     number, judge, done_on = inp.spec.number, inp.judge, inp.done_on
     deciding_org = _committee_ancestor(inp.applicant.org, ev.deciding_org, "deciding_org", "上级党委")
     ev.deciding_org = deciding_org
+    if inp.prior is None:
+        _require_committee_actor(inp.actor, deciding_org, inp.spec)
+    if number == 16 and _talkers_changed(inp, ev):
+        _check_committee_talkers(deciding_org, ev.people, done_on)
     if number == 13:
         ok, why = approval_authority(deciding_org, done_on)
         judge.require(
@@ -720,6 +763,52 @@ def _check_committee(inp: _StepInputs, ev: _Evaluated) -> None:  # 4, 8, 13, 16
             judge.flag("dev.candidate_approval", f"2026年修订版要求上级党委同意,{why}")
         ev.body = "上级党委(同意)"
     ev.body = f"{ev.body}:{deciding_org.name}"
+
+
+def _require_committee_actor(actor, committee: Org, spec: development_steps.Step) -> None:
+    """A step the higher 党委 decides is recorded by that 党委 (or the 组织部 above it); the branch
+    submits it instead (``submit_step``)."""
+    if not is_system(actor) and not can(actor, "change", committee):
+        raise PermissionDenied(f"{spec.name}由{committee.name}办理,党支部请“提交上级党委”,由上级党委登记")
+
+
+TALKER_KINDS = (
+    PositionKind.SECRETARY,
+    PositionKind.DEPUTY_SECRETARY,
+    PositionKind.COMMITTEE_MEMBER,
+    PositionKind.ORGANIZER,
+)
+
+
+def committee_talkers(committee: Org, day: dt.date) -> list[Person]:
+    """Who may hold the talk before approval (step 16): the approving 党委's members (书记, 副书记,
+    委员) and its designated 组织员 in office on ``day``."""
+    rows = (
+        Position.objects.current(day)
+        .filter(org=committee, kind__in=TALKER_KINDS)
+        .select_related("person")
+        .order_by("kind", "person__name")
+    )
+    return list(dict.fromkeys(p.person for p in rows))
+
+
+def _talkers_changed(inp: _StepInputs, ev: _Evaluated) -> bool:
+    """Step 16's talkers are checked when entered or corrected (not when a later re-check replays
+    what was recorded)."""
+    if inp.prior is None:
+        return True
+    return {p.pk for p in ev.people} != set(inp.prior.people.values_list("pk", flat=True))
+
+
+def _check_committee_talkers(committee: Org, people: list, day: dt.date) -> None:
+    allowed = {p.pk for p in committee_talkers(committee, day)}
+    wrong = [p.name for p in people if p.pk not in allowed]
+    if wrong:
+        raise ServiceError(
+            f"谈话人:上级党委派人谈话须由{committee.name}的委员或组织员进行,"
+            f"{'、'.join(wrong)}不是该党委的委员或组织员",
+            field="people",
+        )
 
 
 def _check_candidate(inp: _StepInputs, ev: _Evaluated) -> None:  # 7
@@ -1020,9 +1109,13 @@ def record_step(
     checklist=(),
     documents=(),
     expected_step: int | None = None,
+    confirm: bool = False,
+    confirm_reason: str = "",
+    submission: StepSubmission | None = None,
 ) -> DevelopmentStep:
     """Record step ``number`` (2–25) of ``applicant``. Steps run strictly in order; see the module
-    docstring for what is refused and what is flagged."""
+    docstring for what is refused and what is flagged. A soft rule broken at entry raises
+    ``NeedsConfirmation`` unless ``confirm`` is set with ``confirm_reason`` (stored with the step)."""
     applicant = (
         Applicant.objects.select_for_update(of=("self",)).select_related("org", "person").get(pk=applicant.pk)
     )
@@ -1076,6 +1169,7 @@ def record_step(
     )
     details, chosen_people, role, step_passed = ev.details, ev.people, ev.role, ev.passed
     body, deciding_org, resolution, outcome = ev.body, ev.deciding_org, ev.resolution, ev.outcome
+    deviation_reason = _confirm_deviations(actor, judge, confirm, confirm_reason)
 
     # -- write -----------------------------------------------------------------------------------
     now = clock.now()
@@ -1096,12 +1190,15 @@ def record_step(
         rule_version=rules.version,
         rule_confirmed=rules.confirmed,
         has_deviation=judge.deviation,
+        deviation_reason=deviation_reason,
+        submission=submission,
         recorded_by=user_or_none(actor),
         created_at=now,
     )
     if chosen_people:
         step.people.set(chosen_people)
     _save_documents(step, documents)
+    _close_submissions(applicant, step, actor, now)
     event_after = {"step": number, "name": spec.name, "done_on": str(done_on), "passed": step_passed}
     if step_passed:
         applicant.step = number
@@ -1132,6 +1229,7 @@ def record_step(
     applicant.save()
     event_after["checks"] = [f"{c.result_label}:{c.message}" for c in judge.checks]
     event_after["rule_version"] = rules.label
+    event_after["deviation_reason"] = deviation_reason
     record(applicant, STEP_RECORDED, actor=actor, reason=note, after=event_after)
     return step
 
@@ -1280,6 +1378,8 @@ def _new_version(actor, applicant, old: DevelopmentStep, inputs: dict, mark: dic
         rule_version=rules.version,
         rule_confirmed=rules.confirmed,
         has_deviation=judge.deviation,
+        deviation_reason=old.deviation_reason,
+        submission=old.submission,
         recorded_by=user_or_none(actor),
         created_at=now,
     )
@@ -1451,6 +1551,236 @@ def cancel_applicant(*, actor, applicant: Applicant, reason: str) -> Applicant:
     applicant.save()
     record(applicant, APPLICANT_CANCELLED, actor=actor, reason=applicant.cancel_reason)
     return applicant
+
+
+# ---------------------------------------------------------------------------------------------
+# Submissions to the higher 党委 (请示/报告): the branch submits, the 党委 files/pre-reviews/approves
+
+SUBMIT_STEPS = (4, 8, 13, 17, 24)
+HANDLING_MONTHS = 1  # 备案/预审: no national limit; the system's default time to handle a submission
+
+
+def handling_committee(branch: Org, day: dt.date | None = None) -> Org | None:
+    """The 党委 that handles the branch's 备案, 预审 and 审批: the nearest ancestor with approval
+    authority (a 街道党工委 or 乡镇党委 for community and village branches), else the nearest
+    党委/党工委 above the branch."""
+    found = approving_orgs(branch, day)
+    if found:
+        return found[0]
+    committees = [o for o in Org.objects.get_ancestors(branch) if o.kind in COMMITTEE_KINDS]
+    return committees[-1] if committees else None
+
+
+def may_record(actor, applicant: Applicant, spec: development_steps.Step, day: dt.date | None = None) -> bool:
+    """May ``actor`` record ``spec`` itself? A step the higher 党委 decides needs the 党委's
+    ``change`` role; the branch's staff submit it instead."""
+    if is_system(actor):
+        return True
+    if spec.body != development_steps.HIGHER_COMMITTEE or spec.number in (11, 20):
+        return can(actor, "change", applicant.org)
+    committee = handling_committee(applicant.org, day)
+    return committee is not None and can(actor, "change", committee)
+
+
+def _submission_due(applicant: Applicant, number: int, submitted_on: dt.date) -> tuple[dt.date, str]:
+    if number == 17 and applicant.admitted_on:
+        rules = DevRules(applicant.admitted_on, applicant.org)
+        months = rules.get("dev.approval_months")
+        return applicant.admitted_on + rules.months("dev.approval_months"), f"支部大会后{months}个月内审批"
+    if number == 24:
+        vote_step = live_step(applicant, 23)
+        if vote_step is not None:
+            rules = DevRules(vote_step.done_on, applicant.org)
+            months = rules.get("dev.full_approval_months")
+            return (
+                vote_step.done_on + rules.months("dev.full_approval_months"),
+                f"支部大会后{months}个月内审批",
+            )
+    what = "预审" if number == 13 else "备案"
+    return submitted_on + relativedelta(months=HANDLING_MONTHS), f"报送后{HANDLING_MONTHS}个月内{what}"
+
+
+@transaction.atomic
+def submit_step(
+    *, actor, applicant: Applicant, number: int, submitted_on: dt.date, note: str = "", documents=()
+) -> StepSubmission:
+    """The branch submits step ``number`` (备案 4/8, 预审 13, 审批 17/24) to its higher 党委
+    (请示/报告). The 党委 records the step when it approves (``decide_submission``)."""
+    applicant = (
+        Applicant.objects.select_for_update(of=("self",)).select_related("org", "person").get(pk=applicant.pk)
+    )
+    check_branch(actor, applicant)
+    if applicant.status not in STEP_STATUSES:
+        raise ServiceError(f"发展程序{applicant.get_status_display()},不能再报送", field="number")
+    if number not in SUBMIT_STEPS:
+        raise ServiceError("该步骤不需要报上级党委", field="number")
+    spec = development_steps.step(number)
+    if number != applicant.step + 1:
+        nxt = development_steps.BY_NUMBER.get(applicant.step + 1)
+        raise ServiceError(
+            f"步骤顺序:须先完成{nxt.label if nxt else '前一步'},才能报送{spec.label}", field="number"
+        )
+    pending = StepSubmission.objects.filter(applicant=applicant, number=number, state=SubmissionState.PENDING)
+    if pending.exists():
+        raise ServiceError(f"{spec.label}已报送,正在等待上级党委办理", field="number")
+    if not isinstance(submitted_on, dt.date):
+        raise ServiceError("请填写报送日期", field="submitted_on")
+    if submitted_on > kit.today():
+        raise ServiceError("报送日期不能晚于今天", field="submitted_on")
+    previous = live_step(applicant, applicant.step)
+    if previous is not None and submitted_on < previous.done_on:
+        raise ServiceError(
+            f"报送日期不能早于上一步(第{previous.number}步,{previous.done_on})", field="submitted_on"
+        )
+    committee = handling_committee(applicant.org, submitted_on)
+    if committee is None:
+        raise ServiceError("本支部没有上级党委,无法报送", field="number")
+    due_on, due_label = _submission_due(applicant, number, submitted_on)
+    submission = StepSubmission.objects.create(
+        applicant=applicant,
+        org=applicant.org,
+        number=number,
+        committee=committee,
+        submitted_on=submitted_on,
+        due_on=due_on,
+        due_label=due_label,
+        note=clean_text(note, "note", "报送说明", limit=MAX_NOTE),
+        submitted_by=user_or_none(actor),
+        is_demo=applicant.is_demo,
+        created_at=clock.now(),
+    )
+    _save_submission_documents(submission, documents)
+    record(
+        applicant,
+        STEP_SUBMITTED,
+        actor=actor,
+        reason=submission.note,
+        after={
+            "step": number,
+            "name": spec.name,
+            "committee": committee.name,
+            "submitted_on": str(submitted_on),
+        },
+    )
+    return submission
+
+
+def _close_submissions(applicant: Applicant, step: DevelopmentStep, actor, now) -> None:
+    """A step recorded while the branch's submission of it is pending (the 党委 recorded it from
+    its approval queue or the applicant page): the submission is handled by that step."""
+    StepSubmission.objects.filter(
+        applicant=applicant, number=step.number, state=SubmissionState.PENDING
+    ).update(
+        state=SubmissionState.APPROVED,
+        step=step,
+        decided_by=user_or_none(actor),
+        decided_at=now,
+        decision_note=step.note,
+    )
+
+
+def _save_submission_documents(submission: StepSubmission, documents) -> None:
+    uploads = list(documents or [])
+    if len(uploads) > files.MAX_UPLOADS:
+        raise ServiceError(f"每次最多上传 {files.MAX_UPLOADS} 个文件", field="documents")
+    for item in uploads:
+        title, upload = item if isinstance(item, tuple) else (None, item)
+        content = files.clean_file(upload)
+        if not isinstance(title, str) or not title.strip():
+            title = (development_steps.step(submission.number).documents or ("材料",))[0]
+        doc = SubmissionDocument(
+            submission=submission,
+            org=submission.org,
+            title=title.strip()[:100],
+            name=files.upload_name(upload),
+            size=content.size,
+            created_at=clock.now(),
+        )
+        assert content.name is not None  # clean_file names it
+        doc.file.save(content.name, content, save=False)
+        doc.save()
+
+
+@transaction.atomic
+def decide_submission(
+    *,
+    actor,
+    submission: StepSubmission,
+    approve: bool,
+    done_on: dt.date | None = None,
+    note: str = "",
+    passed: bool = True,
+    confirm: bool = False,
+    confirm_reason: str = "",
+) -> StepSubmission:
+    """The 党委 handles a submission: ``approve`` records the step (the 党委 as the deciding body,
+    the 党委's user as the actor; for 审批 ``passed`` is 同意/不同意) with the branch's documents;
+    otherwise it is returned to the branch with the reason (``note``, required)."""
+    submission = (
+        StepSubmission.objects.select_for_update(of=("self",))
+        .select_related("committee", "applicant")
+        .get(pk=submission.pk)
+    )
+    committee = submission.committee
+    require(actor, "change", committee, f"只有{committee.name}可以办理该报送事项")
+    if submission.state != SubmissionState.PENDING:
+        raise ServiceError(f"该报送事项{submission.get_state_display()},不能再办理", field="approve")
+    now = clock.now()
+    if not approve:
+        submission.decision_note = clean_text(note, "note", "退回理由", required=True, limit=MAX_NOTE)
+        submission.state = SubmissionState.RETURNED
+        submission.decided_by = user_or_none(actor)
+        submission.decided_at = now
+        submission.save()
+        record(
+            submission.applicant,
+            SUBMISSION_RETURNED,
+            actor=actor,
+            reason=submission.decision_note,
+            after={"step": submission.number, "committee": committee.name},
+        )
+        return submission
+    if not isinstance(done_on, dt.date):
+        raise ServiceError("请填写办理日期", field="done_on")
+    if done_on < submission.submitted_on:
+        raise ServiceError(f"办理日期不能早于报送日期 {submission.submitted_on}", field="done_on")
+    step = record_step(
+        actor=actor,
+        applicant=submission.applicant,
+        number=submission.number,
+        done_on=done_on,
+        note=note,
+        deciding_org=committee,
+        passed=passed if submission.number in (17, 24) else True,
+        expected_step=submission.number - 1,
+        confirm=confirm,
+        confirm_reason=confirm_reason,
+        submission=submission,
+    )
+    for doc in submission.documents.all():  # the branch's documents, listed on the recorded step
+        StepDocument.objects.create(
+            step=step,
+            org=doc.org,
+            title=doc.title,
+            file=doc.file.name,
+            name=doc.name,
+            size=doc.size,
+            created_at=doc.created_at,
+        )
+    submission.state = SubmissionState.APPROVED
+    submission.decided_by = user_or_none(actor)
+    submission.decided_at = now
+    submission.decision_note = step.note
+    submission.step = step
+    submission.save()
+    record(
+        submission.applicant,
+        SUBMISSION_APPROVED,
+        actor=actor,
+        reason=step.note,
+        after={"step": submission.number, "committee": committee.name, "passed": step.passed},
+    )
+    return submission
 
 
 # ---------------------------------------------------------------------------------------------

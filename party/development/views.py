@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import kit
@@ -100,18 +101,73 @@ def apply(request, pk):
     )
 
 
-def _step_form(applicant, step, data=None, files=None):
+def _step_form(user, applicant, step, data=None, files=None):
+    """The step form: only the bodies ``user`` may act for are offered (a committee-decided step:
+    the 党委s the user holds a role in; step 16's talkers: that 党委's members and 组织员)."""
     day = kit.today()
     choices = development_selectors.form_choices(applicant, step, day)
+    choices["orgs"] = [o for o in choices["orgs"] if can(user, "change", o)]
     initial = {"number": step.number, "expected_step": applicant.step, "done_on": day, "passed": "1"}
-    if choices["orgs"] and step.number in (17, 24, 13):
-        approving = development.approving_orgs(applicant.org, day)
-        initial["deciding_org"] = approving[0].pk if approving else choices["orgs"][0].pk
+    handling = development.handling_committee(applicant.org, day)
+    if handling is not None and handling in choices["orgs"]:
+        initial["deciding_org"] = handling.pk
     elif choices["orgs"]:
         initial["deciding_org"] = choices["orgs"][0].pk
-    if "talker" in step.needs:
-        choices["people"] = choices["people"]  # branch members and committee members
+    if step.number == 16:
+        committee = handling if handling in choices["orgs"] else None
+        choices["people"] = development.committee_talkers(committee, day) if committee else []
     return development_forms.StepForm(data, files, initial=initial, **choices)
+
+
+def _vote_of(user, nxt, data):
+    if "vote" not in nxt.needs or not data.get("meeting"):
+        return None
+    meeting = Meeting.objects.visible_to(user).filter(pk=data["meeting"]).first()
+    if meeting is None:
+        return None
+    keys = ("yes", "no", "abstain", "written_yes", "written_no", "written_abstain")
+    return development.Vote(meeting=meeting, **{k: data.get(k) or 0 for k in keys})
+
+
+def _record_from_form(request, applicant, nxt, form) -> bool:
+    """Record the step from a valid form; False with the error (or the warnings) on the form."""
+    data = form.cleaned_data
+    org = None
+    if data.get("deciding_org"):
+        org = Org.objects.visible_to(request.user).filter(pk=data["deciding_org"]).first()
+    people = list(Person.objects.visible_to(request.user).filter(pk__in=data.get("people") or []))
+    try:
+        development.record_step(
+            actor=request.user,
+            applicant=applicant,
+            number=data["number"],
+            expected_step=data["expected_step"],
+            done_on=data["done_on"],
+            note=data["note"],
+            deciding_org=org,
+            people=people,
+            vote=_vote_of(request.user, nxt, data),
+            passed=data["passed"] if data.get("passed") is not None else True,
+            training_days=data.get("training_days"),
+            training_hours=data.get("training_hours"),
+            notice_from=data.get("notice_from"),
+            notice_to=data.get("notice_to"),
+            outcome=data.get("outcome") or "full",
+            extension_months=data.get("extension_months"),
+            checklist=data.get("checklist") or (),
+            documents=data["documents"],
+            confirm=bool(data.get("confirm")),
+            confirm_reason=data.get("confirm_reason") or "",
+        )
+    except development.NeedsConfirmation as error:
+        form.warnings = error.warnings
+        return False
+    except ServiceError as error:
+        form.attach(error)
+        if error.field == "confirm_reason":
+            form.warnings = request.POST.getlist("warning") or [error.message]
+        return False
+    return True
 
 
 @login_required
@@ -121,68 +177,31 @@ def applicant_page(request, pk):
     can_change = can(request.user, "change", applicant.org)
     # The forms follow the transition table: the next step's, and 终止 while still cultivated.
     offered = {t.action for t in DEVELOPMENT.available(applicant, request.user)}
-    form = None
-    if nxt is not None and nxt.code in offered:
+    form = submit_form = None
+    may_record = nxt is not None and development.may_record(request.user, applicant, nxt)
+    pending = development_selectors.pending_submission(applicant)
+    if nxt is not None and nxt.code in offered and may_record:
         if request.method == "POST":
-            form = _step_form(applicant, nxt, request.POST, request.FILES)
-            if form.is_valid():
-                data = form.cleaned_data
-                vote = None
-                if "vote" in nxt.needs and data.get("meeting"):
-                    meeting = Meeting.objects.visible_to(request.user).filter(pk=data["meeting"]).first()
-                    if meeting is not None:
-                        vote = development.Vote(
-                            meeting=meeting,
-                            **{
-                                k: data.get(k) or 0
-                                for k in (
-                                    "yes",
-                                    "no",
-                                    "abstain",
-                                    "written_yes",
-                                    "written_no",
-                                    "written_abstain",
-                                )
-                            },
-                        )
-                org = None
-                if data.get("deciding_org"):
-                    org = Org.objects.visible_to(request.user).filter(pk=data["deciding_org"]).first()
-                people = list(Person.objects.visible_to(request.user).filter(pk__in=data.get("people") or []))
-                try:
-                    development.record_step(
-                        actor=request.user,
-                        applicant=applicant,
-                        number=data["number"],
-                        expected_step=data["expected_step"],
-                        done_on=data["done_on"],
-                        note=data["note"],
-                        deciding_org=org,
-                        people=people,
-                        vote=vote,
-                        passed=data["passed"] if data.get("passed") is not None else True,
-                        training_days=data.get("training_days"),
-                        training_hours=data.get("training_hours"),
-                        notice_from=data.get("notice_from"),
-                        notice_to=data.get("notice_to"),
-                        outcome=data.get("outcome") or "full",
-                        extension_months=data.get("extension_months"),
-                        checklist=data.get("checklist") or (),
-                        documents=data["documents"],
-                    )
-                except ServiceError as error:
-                    form.attach(error)
-                else:
-                    messages.success(request, f"已登记{nxt.label}")
-                    return redirect("party:development_applicant", applicant.pk)
+            form = _step_form(request.user, applicant, nxt, request.POST, request.FILES)
+            if form.is_valid() and _record_from_form(request, applicant, nxt, form):
+                messages.success(request, f"已登记{nxt.label}")
+                return redirect("party:development_applicant", applicant.pk)
         else:
-            form = _step_form(applicant, nxt)
+            form = _step_form(request.user, applicant, nxt)
+    elif nxt is not None and nxt.code in offered and nxt.number in development.SUBMIT_STEPS and not pending:
+        submit_form = development_forms.SubmitForm(initial={"submitted_on": kit.today()})
     steps = development_selectors.timeline(applicant)
     context = {
         "a": applicant,
         "steps": steps,
         "next": nxt,
         "form": form,
+        "submit_form": submit_form,
+        "pending": pending,
+        "returned": development_selectors.last_returned(applicant),
+        "handling": (
+            development.handling_committee(applicant.org) if nxt is not None and not may_record else None
+        ),
         "can_change": can_change,
         "can_cancel": "cancel" in offered,
         "today": kit.today(),
@@ -191,6 +210,124 @@ def applicant_page(request, pk):
         "active_nav": "party_development",
     }
     return render(request, "party/development_applicant.html", context)
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    """The branch submits the next step to its higher 党委 (报上级党委)."""
+    applicant = get_object_or_404(development_selectors.applicants(request.user, "change"), pk=pk)
+    nxt = applicant.next_step
+    form = development_forms.SubmitForm(request.POST, request.FILES)
+    if nxt is None:
+        raise Http404
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            submission = development.submit_step(
+                actor=request.user,
+                applicant=applicant,
+                number=nxt.number,
+                submitted_on=data["submitted_on"],
+                note=data["note"],
+                documents=data["documents"],
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"已将{nxt.label}报送{submission.committee.name}")
+    else:
+        messages.error(request, ";".join(e for errs in form.errors.values() for e in errs))
+    return redirect("party:development_applicant", applicant.pk)
+
+
+# -- the higher 党委's queue of submissions (报批事项) ---------------------------------------------
+
+
+def _committee_org(request) -> Org:
+    user = request.user
+    committees = development_selectors.committees_for(user)
+    if request.GET.get("org", "").isdigit():
+        wanted = int(request.GET["org"])
+        for org in committees:
+            if org.pk == wanted:
+                return org
+        raise Http404
+    if not committees:
+        raise Http404
+    return committees[0]
+
+
+@login_required
+def committee_queue(request):
+    """The 党委's queue: what its branches submitted (备案, 预审, 审批) with the deadlines, the talks
+    it must hold before approval (step 16), and what it handled lately."""
+    org = _committee_org(request)
+    today = kit.today()
+    context = {
+        "org": org,
+        "committees": development_selectors.committees_for(request.user),
+        "today": today,
+        **development_selectors.committee_queue(request.user, org, today),
+        "active_nav": "party_committee_queue",
+    }
+    return render(request, "party/development_committee_queue.html", context)
+
+
+@login_required
+def submission_page(request, pk):
+    """One submission: the branch's request and documents; the 党委 approves or returns it."""
+    submission = get_object_or_404(development_selectors.submissions(request.user), pk=pk)
+    applicant = submission.applicant
+    may_decide = submission.state == "pending" and can(request.user, "change", submission.committee)
+    form = None
+    if may_decide:
+        if request.method == "POST":
+            form = development_forms.SubmissionDecisionForm(request.POST)
+            if form.is_valid() and _decide_from_form(request, submission, form):
+                return redirect(f"{reverse('party:development_committee')}?org={submission.committee_id}")
+        else:
+            form = development_forms.SubmissionDecisionForm(initial={"done_on": kit.today(), "passed": "1"})
+    context = {
+        "s": submission,
+        "a": applicant,
+        "form": form,
+        "today": kit.today(),
+        "steps": [x for x in development_selectors.timeline(applicant) if x.superseded_at is None],
+        "all_steps": development_steps.STEPS,
+        "active_nav": "party_committee_queue",
+    }
+    return render(request, "party/development_submission.html", context)
+
+
+def _decide_from_form(request, submission, form) -> bool:
+    data = form.cleaned_data
+    approve = data["action"] == "approve"
+    try:
+        development.decide_submission(
+            actor=request.user,
+            submission=submission,
+            approve=approve,
+            done_on=data.get("done_on"),
+            note=data.get("note") or "",
+            passed=data["passed"] if data.get("passed") is not None else True,
+            confirm=bool(data.get("confirm")),
+            confirm_reason=data.get("confirm_reason") or "",
+        )
+    except development.NeedsConfirmation as error:
+        form.warnings = error.warnings
+        return False
+    except ServiceError as error:
+        form.attach(error)
+        if error.field == "confirm_reason":
+            form.warnings = request.POST.getlist("warning") or [error.message]
+        return False
+    name = submission.applicant.person.name
+    if approve:
+        messages.success(request, f"已办结{name}的{submission.kind_label}事项(第{submission.number}步)")
+    else:
+        messages.success(request, f"已将{name}的报送事项退回党支部")
+    return True
 
 
 @login_required
@@ -224,7 +361,10 @@ def correct(request, pk):
     )
     spec = development_steps.step(step.number)
     choices = development_selectors.form_choices(applicant, spec, step.done_on)
-    people = {p.pk: p for p in choices["people"]}
+    offered = choices["people"]
+    if step.number == 16 and step.deciding_org is not None:  # the 党委's members and 组织员
+        offered = development.committee_talkers(step.deciding_org, step.done_on)
+    people = {p.pk: p for p in offered}
     people.update({p.pk: p for p in step.people.all()})
     form_kw = {"orgs": choices["orgs"], "people": list(people.values())}
     shown = _correction_fields(spec)
@@ -382,6 +522,10 @@ def decide(request, pk):
             deciding_org=org,
             passed=data["passed"],
             note=data["note"],
+        )
+    except development.NeedsConfirmation as error:
+        messages.warning(
+            request, f"{applicant.person.name}:{error.message}。请在该发展对象的纪实页登记审批并说明理由"
         )
     except (ServiceError, PermissionDenied) as error:
         messages.error(request, f"{applicant.person.name}:{error.message}")

@@ -9,12 +9,17 @@ through this table, the applicant page shows its forms from it and the API answe
 ``GET /party/development/applicants/{id}/actions`` from it (steps are recorded on the applicant
 page: the API has no endpoint for them yet, so their ``endpoint`` is null).
 
+Steps the higher 党委 decides: 4, 8, 13, 17 and 24 are offered to the branch's staff, who submit
+them (``development.submit_step``; the 党委 records them), and to the 党委, who records them; step 16
+only to the 党委 (``committee_may``).
+
 (Kept flat next to ``party/development/services.py``; it moves with it to ``party/development/``.)
 """
 
 from __future__ import annotations
 
 from core.transitions import Workflow, transition
+from orgs.models import Org
 from orgs.scoping import can
 from party.development import steps as development_steps
 from party.development.models import Applicant, ApplicantStatus
@@ -29,12 +34,24 @@ def is_next(applicant: Applicant, number: int) -> bool:
     return number == applicant.step + 1
 
 
+COMMITTEE_KINDS = ("party_committee", "working_committee")
+
+
+def committee_may(actor, applicant: Applicant) -> bool:
+    """Step 16 (上级党委派人谈话) is the higher 党委's own: its ``change`` role (or the 组织部's above
+    it) is needed; the branch can neither record nor submit it."""
+    if not can(actor, "change", applicant.org):
+        return False
+    committees = Org.objects.get_ancestors(applicant.org).filter(kind__in=COMMITTEE_KINDS)
+    return any(can(actor, "change", org) for org in committees)
+
+
 def _step(spec: development_steps.Step):
     return transition(
         spec.code,
         spec.label,
         STEP_STATUSES,
-        permission="change",
+        permission=committee_may if spec.number == 16 else "change",
         refusal="发展程序{status},不能再登记步骤",
         denied=DENIED,
         when=lambda applicant: is_next(applicant, spec.number),

@@ -25,6 +25,7 @@ from tests.factories import (
     MemberFactory,
     PersonFactory,
     ResponsibilityFactory,
+    StepSubmissionFactory,
     TalkFactory,
     make_org,
 )
@@ -134,6 +135,10 @@ def scene(world, actors, category, api_for, settings, tmp_path):
                 applied_on=dt.date(2026, 9, 1),
                 step=1,
             ).pk,
+            "submission_id": StepSubmissionFactory(
+                applicant=Applicant.objects.filter(org=world["b1"]).latest("pk"),
+                committee=world["w1"],
+            ).pk,
         },
         "outsider": outsider,
     }
@@ -174,6 +179,7 @@ OUTSIDER_LISTS = {
     ("GET", "/api/v1/workplan/tasks.csv"): 200,
     ("GET", "/api/v1/villages/decisions"): 200,
     ("POST", "/api/v1/villages/decisions"): 422,
+    ("GET", "/api/v1/party/development/submissions"): 200,  # nothing submitted to the outsider
 }
 
 
@@ -236,6 +242,11 @@ def valid_bodies(world, category) -> dict:
             "proxy_relation": "配偶",
         },
         "decision": {"approve": True, "note": "同意"},
+        "/api/v1/party/development/applicants/{applicant_id}/steps": {"number": 2, "done_on": "2026-09-10"},
+        "/api/v1/party/development/applicants/{applicant_id}/submissions": {
+            "number": 4,
+            "submitted_on": "2026-09-10",
+        },
         "steps": {
             "kind": "consultation",
             "held_on": "2026-09-03",

@@ -128,9 +128,15 @@ def test_secretary_records_a_late_talk_and_zuzhibu_sees_the_deviation(journey, l
     shuji.select_option("#id_people", [str(journey["members"][0].person_id)])
     shuji.fill("#id_note", "支部书记与申请人谈话,了解入党动机")
     shuji.click("#step-form button[type=submit]")
+    # The talk is late (a soft rule): the page asks for a reason before recording it.
+    warnings = shuji.locator("#step-warnings").inner_text()
+    assert "谈话晚于期限" in warnings and "dev." not in warnings
+    shuji.fill("#id_confirm_reason", "申请人在外地培训,返回后即安排谈话")
+    shuji.click("#confirm-step")
     shuji.wait_for_selector(".alert-success")
     timeline = shuji.locator("#timeline").inner_text()
     assert "偏差" in timeline and "谈话晚于期限" in timeline and "第七条" in timeline
+    assert "申请人在外地培训,返回后即安排谈话" in timeline
     screenshot(shuji, "development-2-shuji-timeline-phone")
 
     zuzhibu = login("zuzhibu")

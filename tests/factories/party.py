@@ -39,6 +39,8 @@ from party.models import (
     Resolution,
     RuleParameter,
     StepDocument,
+    StepSubmission,
+    SubmissionDocument,
     Talk,
     Term,
     TrainingRecord,
@@ -285,6 +287,30 @@ class StepDocumentFactory(_Scoped):
     title = "入党申请书"
     file = "party/development/application.pdf"
     name = "入党申请书.pdf"
+    size = 4096
+
+
+class StepSubmissionFactory(_Scoped):
+    class Meta:
+        model = StepSubmission
+
+    applicant = factory.SubFactory(ApplicantFactory)
+    org = factory.SelfAttribute("applicant.org")
+    committee = factory.LazyAttribute(lambda o: type(o.applicant.org).objects.get_parent(o.applicant.org))
+    number = 8
+    submitted_on = dt.date(2026, 12, 1)
+    due_on = dt.date(2026, 12, 31)
+
+
+class SubmissionDocumentFactory(_Scoped):
+    class Meta:
+        model = SubmissionDocument
+
+    submission = factory.SubFactory(StepSubmissionFactory)
+    org = factory.SelfAttribute("submission.org")
+    title = "发展对象备案(审批)表"
+    file = "party/submissions/form.pdf"
+    name = "备案表.pdf"
     size = 4096
 
 

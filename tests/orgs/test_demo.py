@@ -25,7 +25,18 @@ from orgs.roles import Role
 from orgs.validators import birth_date_from_id, check_id_number, check_phone, gender_from_id
 from party.models import Member
 
-ACCOUNTS = ("admin", "dudao", "zuzhibu", "jiedao", "bumen", "shequ", "wanggeyuan", "shuji", "jumin")
+ACCOUNTS = (
+    "admin",
+    "dudao",
+    "zuzhibu",
+    "jiedao",
+    "bumen",
+    "shequ",
+    "wanggeyuan",
+    "shuji",
+    "dangwei",
+    "jumin",
+)
 STAFF_ACCOUNTS = {"admin", "dudao", "zuzhibu", "jiedao", "bumen", "shequ"}
 
 
@@ -256,6 +267,9 @@ def _check_accounts(client, root: Org, party_root: Org) -> None:
         "shequ": {(Role.COMMUNITY_STAFF, hudong.pk)},
         "wanggeyuan": {(Role.GRID_WORKER, units.get(code=demo.DEMO_GRID_CODE).pk)},
         "shuji": {(Role.BRANCH_SECRETARY, branch.pk)},
+        "dangwei": {
+            (Role.PARTY_COMMITTEE, Org.objects.get(is_demo=True, host=street, kind="working_committee").pk)
+        },
         "jumin": {(Role.RESIDENT, hudong.pk)},
     }
     for username in ACCOUNTS:
@@ -283,6 +297,8 @@ def _check_accounts(client, root: Org, party_root: Org) -> None:
     assert supervision.kind == "department" and "督查" in supervision.name
     assert Position.objects.current().filter(person__user__username="dudao", kind="supervisor").exists()
     assert User.objects.get(username="zuzhibu").person.org.name == "区委组织部"
+    dangwei = User.objects.get(username="dangwei").person
+    assert Position.objects.current().get(person=dangwei, kind="organizer").org.kind == "working_committee"
     jumin = User.objects.get(username="jumin").person
     assert jumin.org == hudong and not jumin.positions.exists()
 

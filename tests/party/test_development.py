@@ -18,7 +18,7 @@ from party.life import services
 from party.models import MeetingKind, Member, Resolution, RuleParameter
 
 from ..conftest import grant
-from ..factories import ApprovalAuthorityFactory, DisciplineFactory, make_org
+from ..factories import ApprovalAuthorityFactory, DisciplineFactory, PersonFactory, make_org
 from .conftest import add_members, all_present
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,20 @@ def committee(branch):
     return Org.objects.get_parent(branch)
 
 
+def committee_talker(branch):
+    """A 组织员 of the branch's higher 党委 (step 16's talker), created once."""
+    from orgs.models import Position
+
+    org = committee(branch)
+    post = Position.objects.filter(org=org, kind="organizer").select_related("person").first()
+    if post is None:
+        person = PersonFactory(org=org.host or org, name="组织员甲")
+        post = Position.objects.create(
+            person=person, org=org, kind="organizer", title="组织员", start_on=dt.date(2014, 1, 1)
+        )
+    return post.person
+
+
 # Dates of a 2014-rules happy path (all before the 2026 revision's effective date).
 D = {
     2: dt.date(2023, 3, 20),
@@ -94,8 +108,10 @@ def walk(applicant, branch, upto, dates=None, **overrides):
     for n in range(applicant.step + 1, upto + 1):
         applicant.refresh_from_db()
         kw = dict(overrides.get(n, {}))
-        if n == 2 or n == 16:
+        if n == 2:
             kw.setdefault("people", [formal[0]])
+        if n == 16:
+            kw.setdefault("people", [committee_talker(branch)])
         if n in (4, 8, 13, 16, 17, 18, 24):
             kw.setdefault("deciding_org", committee(branch))
         if n == 5:

@@ -80,7 +80,14 @@ def test_board_shows_overdue_and_step_form_refuses_with_rule(client, people, bra
     assert "须先完成第2步" in response.content.decode()
     response = client.post(
         reverse("party:development_applicant", args=[a.pk]),
-        {"number": 2, "expected_step": 1, "done_on": "2023-04-20", "people": [branch.members[0].person.pk]},
+        {
+            "number": 2,
+            "expected_step": 1,
+            "done_on": "2023-04-20",
+            "people": [branch.members[0].person.pk],
+            "confirm": "1",
+            "confirm_reason": "申请人外出,返回后谈话",
+        },
     )
     assert response.status_code == 302
     page = client.get(reverse("party:development_applicant", args=[a.pk])).content.decode()

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.party.committee import build_demo_committee
 from demo.party.development import build_demo_development
 from demo.party.life import DemoPartyError, build_demo_party, build_demo_talks
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         try:
             build_demo_party(stdout=self.stdout)
             build_demo_development(stdout=self.stdout)
+            build_demo_committee(stdout=self.stdout)
             build_demo_talks(stdout=self.stdout)
         except DemoPartyError as error:
             raise CommandError(str(error)) from error

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0009_map_follow'),
-        ('orgs', '0003_notice_doc_prefix'),
+        ('orgs', '0004_notice_doc_prefix'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0002_login_failure_proxy"),
+        ('orgs', '0002_login_failure_proxy'),
     ]
 
     operations = [

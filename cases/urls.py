@@ -38,4 +38,5 @@ portal_urlpatterns = [
     path("track/", portal_views.track, name="track"),
     path("track/<str:number>/", portal_views.case, name="case"),
     path("my-cases/", portal_views.mine, name="mine"),
+    path("notify/<str:token>/", portal_views.unsubscribe, name="unsubscribe"),
 ]

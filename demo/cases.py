@@ -43,7 +43,7 @@ from django.utils import timezone
 from shapely.geometry import Point, box, shape
 from shapely.strtree import STRtree
 
-from cases import approvals, coordination, deadlines, selectors, services, supervision
+from cases import approvals, coordination, deadlines, resident, selectors, services, supervision
 from cases.models import (
     OPEN_STATUSES,
     AssignmentRole,
@@ -1203,6 +1203,20 @@ def summarize(summary: DemoCasesSummary, now: dt.datetime | None = None) -> Demo
     return summary
 
 
+def tell_demo_resident(case_ids) -> int:
+    """办理进度通知 for the demo resident ``jumin``: each milestone of their cases, dated when it
+    happened, in the inbox and the file outbox (``LUOSHI_OUTBOX_FILE``), sent at once."""
+    told = 0
+    cases = Case.objects.filter(pk__in=case_ids, reporter_user__username="jumin").select_related(
+        "reporter_user", "lead_unit"
+    )
+    for case in cases.order_by("created_at"):
+        with transaction.atomic():
+            told += len(resident.replay(case, send_now=False))
+    resident.send()
+    return told
+
+
 def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -> DemoCasesSummary:
     """Fill the demo district with ``days`` days of cases up to now, or reuse the demo cases that
     exist. ``volume`` scales the number of reports per day (tests build a smaller history)."""
@@ -1225,7 +1239,8 @@ def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -
     with transaction.atomic():
         summary.responsibilities = ensure_responsibilities(root)
         builder = _Builder(root, now, days=days, volume=volume)
-        with _steady_deadlines(builder.cal):
+        # Thousands of generated reporters are not messaged; the demo resident is, below.
+        with _steady_deadlines(builder.cal), resident.paused():
             builder.run(builder.plan())
         Case.objects.filter(pk__in=builder.case_ids).update(is_demo=True)
         summary.refused = builder.refused
@@ -1233,6 +1248,7 @@ def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -
         # there from the start (the worker's own passes then find nothing new to issue).
         with clock.frozen(now):
             summary.supervision = supervision.supervise(now)
+    tell_demo_resident(builder.case_ids)
     summarize(summary, now)
     summary.seconds = time.monotonic() - started
     if stdout is not None:

@@ -106,7 +106,15 @@ class ReporterDeliveryAdmin(admin.ModelAdmin):
     error and sends again (the worker retries by itself first). Needs the model's view permission
     (superusers, or a group given it); no personal data is shown (the message text has none)."""
 
-    list_display = ["message_created", "case_number", "milestone", "channel", "status", "attempts", "last_error"]
+    list_display = [
+        "message_created",
+        "case_number",
+        "milestone",
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+    ]
     list_filter = ["status", "channel", "message__milestone"]
     search_fields = ["message__case__number"]
     list_select_related = ["message__case"]
@@ -137,7 +145,9 @@ class ReporterDeliveryAdmin(admin.ModelAdmin):
     @admin.action(description="重新发送所选的失败通知", permissions=["view"])
     def send_again(self, request, queryset):
         with transaction.atomic():
-            count = resident.retry_failed(queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True))
+            count = resident.retry_failed(
+                queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True)
+            )
         messages.success(request, f"已重新排队发送 {count} 条通知")
 
     def has_add_permission(self, request):

@@ -739,7 +739,9 @@ class ReporterMessage(models.Model):
     round): a service that runs twice, or a retried job, never tells the same step twice. ``round``
     tells repeated steps apart (the answer after the first rework is round 1)."""
 
-    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="reporter_messages")
+    case = models.ForeignKey(
+        Case, verbose_name="事项", on_delete=models.PROTECT, related_name="reporter_messages"
+    )
     milestone = models.CharField("环节", max_length=16, choices=Milestone.choices)
     round = models.PositiveSmallIntegerField("轮次", default=0)
     title = models.CharField("标题", max_length=200)

@@ -196,7 +196,12 @@ def on_event(case: Case, code: str) -> ReporterMessage | None:
 
 
 def tell(
-    case: Case, milestone: str, *, round: int | None = None, when: dt.datetime | None = None, send: bool = True
+    case: Case,
+    milestone: str,
+    *,
+    round: int | None = None,
+    when: dt.datetime | None = None,
+    send: bool = True,
 ) -> ReporterMessage | None:
     """Record ``milestone`` for the reporter once and queue its deliveries; None when the reporter
     opted out, cannot be reached, or was told already."""
@@ -231,7 +236,9 @@ def tell(
             )
     except IntegrityError:
         return None  # told already
-    ReporterDelivery.objects.bulk_create([ReporterDelivery(message=message, channel=name) for name in channels])
+    ReporterDelivery.objects.bulk_create(
+        [ReporterDelivery(message=message, channel=name) for name in channels]
+    )
     if send:
         transaction.on_commit(lambda: deliver_messages.enqueue([message.pk]))
     return message
@@ -394,5 +401,7 @@ def remind_to_rate() -> int:
 def failing_deliveries(now) -> dict:
     """A warning while messages to residents are failing (the last 24 hours)."""
     since = now - dt.timedelta(hours=24)
-    failed = ReporterDelivery.objects.filter(status=DeliveryStatus.FAILED, message__created_at__gte=since).count()
+    failed = ReporterDelivery.objects.filter(
+        status=DeliveryStatus.FAILED, message__created_at__gte=since
+    ).count()
     return {"ok": failed == 0, "failed": failed}

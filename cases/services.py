@@ -170,7 +170,9 @@ def report_case(
     description = clean_text(description, "description", "问题描述", required=True, limit=MAX_TEXT)
     # Phone and ID numbers typed into the text stay in the description (staff may need them) but
     # never reach the title, which lists, exports and the public page show.
-    title = mask_personal_text(clean_text(title, "title", "标题", required=False, limit=100) or description[:30])
+    title = mask_personal_text(
+        clean_text(title, "title", "标题", required=False, limit=100) or description[:30]
+    )
     address = clean_text(address, "address", "地址", required=False, limit=200)
     lon, lat = _clean_point(longitude, latitude)
     if urgency not in Urgency.values:

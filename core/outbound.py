@@ -120,7 +120,9 @@ class FileChannel(Channel):
     name = "file"
 
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path or getattr(settings, "LUOSHI_OUTBOX_FILE", "") or settings.VAR_DIR / "outbox.jsonl")
+        self.path = Path(
+            path or getattr(settings, "LUOSHI_OUTBOX_FILE", "") or settings.VAR_DIR / "outbox.jsonl"
+        )
 
     def applies(self, to: Recipient, message: Outbound) -> bool:
         return to.reachable
@@ -238,7 +240,9 @@ class SmsChannel(Channel):
             "SignatureNonce": uuid.uuid4().hex,
             "SignatureVersion": "1.0",
             "TemplateCode": self.templates[message.kind],
-            "TemplateParam": json.dumps({k: message.params.get(k, "") for k in self.PARAMS}, ensure_ascii=False),
+            "TemplateParam": json.dumps(
+                {k: message.params.get(k, "") for k in self.PARAMS}, ensure_ascii=False
+            ),
             "Timestamp": clock.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": "2017-05-25",
         }
@@ -291,7 +295,9 @@ def aliyun_signed_query(params: dict[str, str], secret: str) -> str:
 TENCENT_SMS_HOST = "sms.tencentcloudapi.com"
 
 
-def tencent_headers(body: bytes, *, secret_id: str, secret_key: str, timestamp: int, region: str) -> dict[str, str]:
+def tencent_headers(
+    body: bytes, *, secret_id: str, secret_key: str, timestamp: int, region: str
+) -> dict[str, str]:
     """Tencent Cloud API 3.0 signature (TC3-HMAC-SHA256) for ``SendSms``."""
     content_type = "application/json; charset=utf-8"
     canonical = "\n".join(
@@ -315,7 +321,8 @@ def tencent_headers(body: bytes, *, secret_id: str, secret_key: str, timestamp: 
     signature = hmac.new(signing, to_sign.encode(), hashlib.sha256).hexdigest()
     return {
         "Authorization": (
-            f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, SignedHeaders=content-type;host, Signature={signature}"
+            f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, "
+            f"SignedHeaders=content-type;host, Signature={signature}"
         ),
         "Content-Type": content_type,
         "Host": TENCENT_SMS_HOST,
@@ -384,7 +391,9 @@ class WechatChannel(Channel):
         for refresh in (False, True):
             token = self.access_token(refresh=refresh)
             answer = self._json(
-                "POST", f"https://api.weixin.qq.com/cgi-bin/message/subscribe/send?access_token={token}", payload
+                "POST",
+                f"https://api.weixin.qq.com/cgi-bin/message/subscribe/send?access_token={token}",
+                payload,
             )
             code = answer.get("errcode", 0)
             if code == 0:

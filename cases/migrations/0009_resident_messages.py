@@ -6,60 +6,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_file_index'),
+        ("cases", "0008_file_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='notify_reporter',
-            field=models.BooleanField(default=True, help_text='反映人可在提交时或通过通知中的退订链接关闭', verbose_name='接收办理进度通知'),
+            model_name="case",
+            name="notify_reporter",
+            field=models.BooleanField(
+                default=True,
+                help_text="反映人可在提交时或通过通知中的退订链接关闭",
+                verbose_name="接收办理进度通知",
+            ),
         ),
         migrations.CreateModel(
-            name='ReporterMessage',
+            name="ReporterMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('milestone', models.CharField(choices=[('received', '已受理'), ('registered', '已立案'), ('refused', '不予立案'), ('dispatched', '已派遣'), ('answered', '已答复'), ('reworked', '退回重办'), ('closed', '已办结'), ('rate', '邀请评价')], max_length=16, verbose_name='环节')),
-                ('round', models.PositiveSmallIntegerField(default=0, verbose_name='轮次')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='模板参数')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reporter_messages', to='cases.case', verbose_name='事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.CharField(
+                        choices=[
+                            ("received", "已受理"),
+                            ("registered", "已立案"),
+                            ("refused", "不予立案"),
+                            ("dispatched", "已派遣"),
+                            ("answered", "已答复"),
+                            ("reworked", "退回重办"),
+                            ("closed", "已办结"),
+                            ("rate", "邀请评价"),
+                        ],
+                        max_length=16,
+                        verbose_name="环节",
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=0, verbose_name="轮次")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("text", models.TextField(verbose_name="内容")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="模板参数")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reporter_messages",
+                        to="cases.case",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理进度通知',
-                'verbose_name_plural': '办理进度通知',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "办理进度通知",
+                "verbose_name_plural": "办理进度通知",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReporterDelivery',
+            name="ReporterDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=16, verbose_name='渠道')),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败'), ('cancelled', '已取消')], db_index=True, default='pending', max_length=16, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='最近错误')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='开始发送')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('provider_id', models.CharField(blank=True, max_length=100, verbose_name='回执编号')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='cases.reportermessage', verbose_name='通知')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel", models.CharField(max_length=16, verbose_name="渠道")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待发送"),
+                            ("sending", "发送中"),
+                            ("sent", "已发送"),
+                            ("failed", "发送失败"),
+                            ("cancelled", "已取消"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="最近错误")),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="开始发送")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                ("provider_id", models.CharField(blank=True, max_length=100, verbose_name="回执编号")),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="cases.reportermessage",
+                        verbose_name="通知",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知发送',
-                'verbose_name_plural': '通知发送',
-                'ordering': ['-message__created_at', 'channel'],
+                "verbose_name": "通知发送",
+                "verbose_name_plural": "通知发送",
+                "ordering": ["-message__created_at", "channel"],
             },
         ),
         migrations.AddConstraint(
-            model_name='reportermessage',
-            constraint=models.UniqueConstraint(fields=('case', 'milestone', 'round'), name='reporter_message_once'),
+            model_name="reportermessage",
+            constraint=models.UniqueConstraint(
+                fields=("case", "milestone", "round"), name="reporter_message_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reporterdelivery',
-            constraint=models.UniqueConstraint(fields=('message', 'channel'), name='reporter_delivery_once'),
+            model_name="reporterdelivery",
+            constraint=models.UniqueConstraint(fields=("message", "channel"), name="reporter_delivery_once"),
         ),
     ]

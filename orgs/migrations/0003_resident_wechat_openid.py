@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_login_failure_proxy'),
+        ("orgs", "0002_login_failure_proxy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='wechat_openid',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='微信 openid'),
+            model_name="user",
+            name="wechat_openid",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="微信 openid"),
         ),
     ]

@@ -119,7 +119,9 @@ def test_resident_journey(browser, phone_page, live_server, journey, settings, t
     screenshot(resident, "resident-04-rated-phone")
 
     # 5. The staff case list on a phone: cards, no sideways scrolling.
-    context = browser.new_context(locale="zh-CN", viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True
+    )
     try:
         staff = context.new_page()
         staff.goto(f"{live_server.url}/login/")

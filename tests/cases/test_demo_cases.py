@@ -155,10 +155,16 @@ def _check_demo_cases():
     # 办理进度通知: jumin's milestones are in the inbox and in the file outbox, once each.
     told = ReporterMessage.objects.filter(case__reporter_user=users["jumin"]).select_related("case")
     assert told.filter(milestone="received").count() == 3 and told.filter(milestone="closed").exists()
-    assert Notification.objects.filter(user=users["jumin"], kind__startswith="resident.").count() == told.count()
+    assert (
+        Notification.objects.filter(user=users["jumin"], kind__startswith="resident.").count() == told.count()
+    )
     keys = [line["key"] for line in outbound.read_outbox()]
     assert sorted(keys) == sorted(f"{m.case.number}-{m.milestone}-{m.round}" for m in told)
-    assert not ReporterMessage.objects.exclude(case__reporter_user=users["jumin"]).filter(case__is_demo=True).exists()
+    assert (
+        not ReporterMessage.objects.exclude(case__reporter_user=users["jumin"])
+        .filter(case__is_demo=True)
+        .exists()
+    )
     assert AuditEvent.objects.filter(actor=users["jiedao"], action="case.dispatched").exists()
     assert AuditEvent.objects.filter(actor=users["bumen"], action="case.fed_back").exists()
 

@@ -265,7 +265,9 @@ def test_aliyun_and_tencent_errors_fail_the_delivery():
         seen.update(headers=headers, body=json.loads(body))
         return 200, b'{"Response": {"SendStatusSet": [{"Code": "Ok", "SerialNo": "S1"}]}}'
 
-    ok = outbound.SmsChannel(tencent, provider="tencent", app_id="1400", key_id="AKID", key_secret="k", templates={"closed": "88"})
+    ok = outbound.SmsChannel(
+        tencent, provider="tencent", app_id="1400", key_id="AKID", key_secret="k", templates={"closed": "88"}
+    )
     assert ok.send(to, message) == "S1"
     assert seen["body"]["PhoneNumberSet"] == ["+8613912345678"] and seen["body"]["TemplateId"] == "88"
     assert seen["headers"]["Authorization"].startswith("TC3-HMAC-SHA256 Credential=AKID/")
@@ -296,7 +298,9 @@ def test_wechat_subscription_message_refreshes_an_expired_token():
         templates={"answered": {"id": "T1", "data": {"character_string1": "number", "thing2": "step"}}},
     )
     to = outbound.Recipient(wechat_openid="o-1")
-    message = outbound.Outbound(key="k", kind="answered", title="t", text="x", params={"number": "YL1", "step": "已答复"})
+    message = outbound.Outbound(
+        key="k", kind="answered", title="t", text="x", params={"number": "YL1", "step": "已答复"}
+    )
     assert channel.applies(to, message) and not channel.applies(outbound.Recipient(phone="1"), message)
     assert channel.send(to, message) == "77"
     assert calls[-1][1].endswith("access_token=B")

@@ -169,6 +169,7 @@ def outbound_for(message: ReporterMessage) -> outbound.Outbound:
         path=path,
         url=absolute(path),
         params=dict(message.params),
+        at=message.created_at,
     )
 
 

@@ -80,6 +80,7 @@ class Outbound:
     path: str = ""  # link inside the site (inbox)
     url: str = ""  # the same link, absolute (SMS, e-mail, WeChat)
     params: dict[str, str] = field(default_factory=dict)  # template variables
+    at: dt.datetime | None = None  # when it happened (the inbox row's time); None: now
 
 
 class Channel:
@@ -106,7 +107,7 @@ class InboxChannel(Channel):
             title=message.title[:200],
             body=message.text,
             url=message.path[:300],
-            created_at=clock.now(),
+            created_at=message.at or clock.now(),
         )
         return str(row.pk)
 

@@ -30,7 +30,7 @@ STEPS: dict[str, tuple[str, str]] = {
     "case.signed": ("签收", ""),
     "case.fed_back": ("办理答复", ""),
     "case.rework": ("核查", "经核查未办理到位,已退回责任单位重新办理"),
-    "case.closed": ("办结", "经核查已办理到位,事项办结"),
+    "case.closed": ("办结", ""),  # its public note: 已办结,欢迎您评价
     "case.closed_on_spot": ("办结", "网格员已现场处置"),
     "case.rated": ("评价", "您已评价,感谢您的监督"),
 }

@@ -18,6 +18,8 @@ from cases.models import (
     CaseRequest,
     Category,
     EvaluationWeights,
+    ReporterDelivery,
+    ReporterMessage,
     Responsibility,
     SlaRule,
     SupervisionNotice,
@@ -149,3 +151,22 @@ class CaseRequestFactory(factory.django.DjangoModelFactory):
     kind = "extension"
     reason = "需协调多个部门联合处置,申请延期5个工作日"
     requested_by = factory.SubFactory(UserFactory)
+
+
+class ReporterMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReporterMessage
+
+    case = factory.SubFactory(CaseFactory)
+    milestone = "received"
+    round = factory.Sequence(lambda n: n)
+    title = "您反映的问题已收到"
+    text = "【落实】您反映的问题已收到。"
+
+
+class ReporterDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReporterDelivery
+
+    message = factory.SubFactory(ReporterMessageFactory)
+    channel = "file"

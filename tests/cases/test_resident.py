@@ -371,3 +371,25 @@ def test_landing_page_for_visitors_home_for_staff(client, world, actors):
     assert reverse("portal:report") in html and reverse("portal:track") in html and reverse("login") in html
     client.force_login(actors["dispatcher"])
     assert "身边的问题" not in client.get("/").content.decode()
+
+
+def test_exports_list_and_staff_page_mask_numbers_typed_into_text(client, world, actors, category):
+    from tests.api.conftest import client_for
+
+    case = new_case(world, description="噪音扰民 请回电13812345678", address="湖东路1号 0731-88881234")
+    # An old row whose title still holds a number (before intake masked titles).
+    Case.objects.filter(pk=case.pk).update(title="噪音 13812345678")
+    api = client_for(actors["dispatcher"])
+    text = b"".join(api.get("/api/v1/cases.csv").streaming_content).decode("utf-8-sig")
+    assert case.number in text and "13812345678" not in text and "88881234" not in text
+    listed = api.get("/api/v1/cases").json()["items"][0]
+    assert listed["title"] == "噪音 138****5678" and "88881234" not in listed["address"]
+
+    # The staff case page: clear for the dispatcher (may call back), masked for a co-unit's handler.
+    client.force_login(actors["dispatcher"])
+    assert "请回电13812345678" in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    services.register_case(case, actor=actors["dispatcher"], category=category)
+    services.dispatch_case(Case.objects.get(pk=case.pk), actor=actors["dispatcher"], lead_unit=world["d1"])
+    client.force_login(actors["handler"])
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "请回电138****5678" in page and "13812345678" not in page

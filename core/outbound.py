@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import threading
 import urllib.error
 import urllib.parse
@@ -41,6 +42,8 @@ from django.core.mail import send_mail
 from . import clock
 from .models import Notification
 from .privacy import mask_phone
+
+log = logging.getLogger(__name__)
 
 # (method, url, headers, body) → (HTTP status, response body)
 Transport = Callable[[str, str, dict[str, str], bytes | None], tuple[int, bytes]]
@@ -177,10 +180,16 @@ class EmailChannel(Channel):
 
 
 def _templates(setting: str) -> dict:
+    """A JSON setting of templates per kind; a malformed one sends nothing by that channel (and is
+    logged) rather than breaking the case workflow that records the message."""
     value = getattr(settings, setting, None) or {}
     if isinstance(value, str):
-        value = json.loads(value) if value.strip() else {}
-    return dict(value)
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError:
+            log.error("%s is not valid JSON: no message is sent through its channel", setting)
+            return {}
+    return dict(value) if isinstance(value, dict) else {}
 
 
 # ---------------------------------------------------------------------------------------------

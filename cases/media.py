@@ -13,8 +13,9 @@ def can_view(user, photo) -> bool:
 
 
 # What portal/case.html shows of a public case: the report photos and the handling ("after")
-# photos of the unit's answer (cases.tracking.AFTER_STAGES); never the checker's photos.
-PUBLIC_STAGES = (AttachmentStage.REPORT, AttachmentStage.FEEDBACK, AttachmentStage.AFTER)
+# photos of the unit's answer (cases.tracking.AFTER_STAGES); never the checker's photos, nor a
+# patrol's on-the-spot before/after photos.
+PUBLIC_STAGES = (AttachmentStage.REPORT, AttachmentStage.FEEDBACK)
 
 
 def is_public(photo) -> bool:

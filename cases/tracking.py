@@ -34,8 +34,9 @@ STEPS: dict[str, tuple[str, str]] = {
     "case.closed_on_spot": ("办结", "网格员已现场处置"),
     "case.rated": ("评价", "您已评价,感谢您的监督"),
 }
-# Photos the reporter sees of the handling (处置照片): the unit's feedback and on-the-spot "after".
-AFTER_STAGES = (AttachmentStage.FEEDBACK, AttachmentStage.AFTER)
+# Photos the reporter sees of the handling (处置照片): the unit's feedback photos. (A patrol's
+# on-the-spot before/after photos have no public reporter and stay staff-only.)
+AFTER_STAGES = (AttachmentStage.FEEDBACK,)
 
 
 @dataclass

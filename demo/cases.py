@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import shapely
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count
@@ -193,6 +194,7 @@ class DemoCasesSummary:
     responsibilities: int = 0
     refused: int = 0  # service refusals handled by taking another path
     supervision: object = None  # the first supervision pass (supervision.RunReport)
+    resident_messages: int = 0  # 办理进度通知 sent to the demo resident jumin
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1248,7 +1250,7 @@ def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -
         # there from the start (the worker's own passes then find nothing new to issue).
         with clock.frozen(now):
             summary.supervision = supervision.supervise(now)
-    tell_demo_resident(builder.case_ids)
+    summary.resident_messages = tell_demo_resident(builder.case_ids)
     summarize(summary, now)
     summary.seconds = time.monotonic() - started
     if stdout is not None:
@@ -1272,6 +1274,11 @@ def write_summary(summary: DemoCasesSummary, out) -> None:
     if summary.closed:
         share = summary.closed_on_time / summary.closed
         out.write(f"  已结案 {summary.closed} 件,按期结案率 {share:.0%};已回访评价 {summary.rated} 件\n")
+    if summary.resident_messages:
+        out.write(
+            f"  居民 jumin 收到办理进度通知 {summary.resident_messages} 条(站内通知,及发件箱文件 "
+            f"{settings.LUOSHI_OUTBOX_FILE})\n"
+        )
     if summary.supervision is not None:
         run = summary.supervision
         out.write(f"  督查:催办 {run.reminders} 条、督办通知单 {run.notices} 份、通报 {run.circulars} 份\n")

@@ -393,3 +393,23 @@ def test_exports_list_and_staff_page_mask_numbers_typed_into_text(client, world,
     client.force_login(actors["handler"])
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "请回电138****5678" in page and "13812345678" not in page
+
+
+def test_my_cases_tell_what_happens_now(client, world, actors, category):
+    jumin = grant(world, "jumin", Role.RESIDENT, "c1")
+    case = walk(new_case(world, actor=jumin), actors, world, category, "dispatched")
+    client.force_login(jumin)
+    page = client.get(reverse("portal:mine")).content.decode()
+    assert case.number in page and "等待区城市管理和综合执法局接收办理" in page and "预计" in page
+
+
+def test_opting_out_is_recorded_on_the_case_chain(world):
+    from audit.models import AuditEvent
+
+    case = new_case(world)
+    resident.set_notify(case, on=False)
+    resident.set_notify(case, on=False)  # no change: nothing recorded twice
+    events = AuditEvent.objects.for_subject(case).filter(action="case.reporter_notify_off")
+    assert events.count() == 1
+    resident.set_notify(case, on=True)
+    assert Case.objects.get(pk=case.pk).notify_reporter is True

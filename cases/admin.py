@@ -1,8 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 
 from orgs.admin_base import ScopedAdmin
 
-from .models import Case, Category, EvaluationWeights, Responsibility, SlaRule, SupervisionNotice
+from . import resident
+from .models import (
+    Case,
+    Category,
+    DeliveryStatus,
+    EvaluationWeights,
+    ReporterDelivery,
+    Responsibility,
+    SlaRule,
+    SupervisionNotice,
+)
 
 
 @admin.register(Category)
@@ -87,4 +98,64 @@ class SupervisionNoticeAdmin(ScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReporterDelivery)
+class ReporterDeliveryAdmin(admin.ModelAdmin):
+    """通知发送: every message to a reporter per channel; the operator filters 发送失败, reads the
+    error and sends again (the worker retries by itself first). Needs the model's view permission
+    (superusers, or a group given it); no personal data is shown (the message text has none)."""
+
+    list_display = [
+        "message_created",
+        "case_number",
+        "milestone",
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+    ]
+    list_filter = ["status", "channel", "message__milestone"]
+    search_fields = ["message__case__number"]
+    list_select_related = ["message__case"]
+    readonly_fields = [
+        "message",
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+        "claimed_at",
+        "sent_at",
+        "provider_id",
+    ]
+    actions = ["send_again"]
+
+    @admin.display(description="时间", ordering="message__created_at")
+    def message_created(self, obj):
+        return obj.message.created_at
+
+    @admin.display(description="事项编号", ordering="message__case__number")
+    def case_number(self, obj):
+        return obj.message.case.number
+
+    @admin.display(description="环节")
+    def milestone(self, obj):
+        return obj.message.get_milestone_display()
+
+    @admin.action(description="重新发送所选的失败通知", permissions=["view"])
+    def send_again(self, request, queryset):
+        with transaction.atomic():
+            count = resident.retry_failed(
+                queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True)
+            )
+        messages.success(request, f"已重新排队发送 {count} 条通知")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

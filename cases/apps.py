@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     verbose_name = "网格事项"
 
     def ready(self):
-        from . import home, media, navigation, tasks  # noqa: F401  (home sections, photos, menu, periodic jobs)
+        from . import home, media, navigation, resident, tasks  # noqa: F401  (home sections, photos, menu, jobs, health)

@@ -425,6 +425,12 @@ class PublicReportForm(CaseForm):
     reporter_name = forms.CharField(label="您的称呼(可不填)", required=False, max_length=50)
     reporter_phone = forms.CharField(label="联系电话", required=False, max_length=20)
     anonymous = forms.BooleanField(label="匿名反映(不留姓名和电话,将无法电话回访)", required=False)
+    notify_reporter = forms.BooleanField(
+        label="接收办理进度通知",
+        required=False,
+        initial=True,
+        help_text="受理、派遣、答复、办结时通过短信或站内消息告诉您;可随时退订",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

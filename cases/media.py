@@ -1,5 +1,5 @@
 """Case photos behind the media view (core/media.py): staff see the photos of the cases their
-case pages show them; the public tracking page shows a public case's report photos only."""
+case pages show them; the public tracking page shows a public case's report and handling (after) photos."""
 
 from core.media import register_media
 
@@ -12,9 +12,14 @@ def can_view(user, photo) -> bool:
     return is_case_staff(user) and Case.objects.visible_to(user, "view").filter(pk=photo.case_id).exists()
 
 
+# What portal/case.html shows of a public case: the report photos and the handling ("after")
+# photos of the unit's answer (cases.tracking.AFTER_STAGES); never the checker's photos, nor a
+# patrol's on-the-spot before/after photos.
+PUBLIC_STAGES = (AttachmentStage.REPORT, AttachmentStage.FEEDBACK)
+
+
 def is_public(photo) -> bool:
-    """What portal/case.html shows: the report photos of a case that is public."""
-    return photo.stage == AttachmentStage.REPORT and photo.case.is_public
+    return photo.stage in PUBLIC_STAGES and photo.case.is_public
 
 
 def public_key(photo) -> str:

@@ -214,8 +214,29 @@ class CaseQuerySet(ScopedQuerySet):
         return self.open().filter(due_at__gte=now, due_at__lt=now + within)
 
 
+# 查询码 (tracking code): 13 characters from an alphabet without the look-alikes 0/O, 1/I/L and U
+# (30 symbols: 13 × log2(30) ≈ 63.8 bits), shown in groups (``ABCD-EFGH-JKMNP``). Codes made
+# before (16 characters of ``token_urlsafe``) stay valid: ``token_matches`` compares both ways.
+TOKEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+TOKEN_LENGTH = 13
+
+
 def new_access_token() -> str:
-    return secrets.token_urlsafe(12)
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def normalize_token(value: str) -> str:
+    """A typed 查询码 in its stored form: upper case, without spaces and hyphens (a new-style code
+    never contains a hyphen). The alphabet has no look-alike pairs, so there is nothing to map:
+    a code read off a phone screen cannot be mistyped as 0/O or 1/l."""
+    return "".join((value or "").split()).replace("-", "").upper()
+
+
+def format_token(token: str) -> str:
+    """ABCDEFGHJKMNP → ABCD-EFGH-JKMNP (new-style codes only; an old code is shown as it is)."""
+    if len(token) == TOKEN_LENGTH and all(c in TOKEN_ALPHABET for c in token):
+        return f"{token[:4]}-{token[4:8]}-{token[8:]}"
+    return token
 
 
 class Case(OrgScopedModel):
@@ -299,6 +320,9 @@ class Case(OrgScopedModel):
     )
     rating_comment = models.CharField("回访意见", max_length=500, blank=True)
     rated_at = models.DateTimeField("回访时间", null=True, blank=True)
+    notify_reporter = models.BooleanField(
+        "接收办理进度通知", default=True, help_text="反映人可在提交时或通过通知中的退订链接关闭"
+    )
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("上报时间", default=timezone.now, db_index=True)
 
@@ -332,6 +356,19 @@ class Case(OrgScopedModel):
     def reporter_phone_clear(self) -> str:
         """The clear phone number. Callers check ``callback`` and audit the access."""
         return privacy.decrypt(self.reporter_phone_encrypted)
+
+    def token_matches(self, given: str | None) -> bool:
+        """Whether ``given`` opens this case: the stored 查询码 exactly (old codes are case
+        sensitive), or a new-style code typed in lower case, in groups or with look-alikes."""
+        if not given or not self.access_token:
+            return False
+        return secrets.compare_digest(given, self.access_token) or secrets.compare_digest(
+            normalize_token(given), self.access_token
+        )
+
+    @property
+    def access_code_display(self) -> str:
+        return format_token(self.access_token)
 
     @property
     def reporter_phone_masked(self) -> str:
@@ -736,3 +773,78 @@ class CaseFollow(models.Model):
 
     def __str__(self):
         return f"{self.case.number} · 关注"
+class Milestone(models.TextChoices):
+    """The public steps a reporter is told about (办理进度通知)."""
+
+    RECEIVED = "received", "已受理"
+    REGISTERED = "registered", "已立案"
+    REFUSED = "refused", "不予立案"
+    DISPATCHED = "dispatched", "已派遣"
+    ANSWERED = "answered", "已答复"
+    REWORKED = "reworked", "退回重办"
+    CLOSED = "closed", "已办结"
+    RATE = "rate", "邀请评价"
+
+
+class ReporterMessage(models.Model):
+    """One milestone told to a case's reporter (办理进度通知). Unique per (case, milestone,
+    round): a service that runs twice, or a retried job, never tells the same step twice. ``round``
+    tells repeated steps apart (the answer after the first rework is round 1)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="事项", on_delete=models.PROTECT, related_name="reporter_messages"
+    )
+    milestone = models.CharField("环节", max_length=16, choices=Milestone.choices)
+    round = models.PositiveSmallIntegerField("轮次", default=0)
+    title = models.CharField("标题", max_length=200)
+    text = models.TextField("内容")
+    params = models.JSONField("模板参数", default=dict, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "办理进度通知"
+        verbose_name_plural = "办理进度通知"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "milestone", "round"], name="reporter_message_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_milestone_display()}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    CANCELLED = "cancelled", "已取消"
+
+
+class ReporterDelivery(models.Model):
+    """One message through one channel (站内信, 短信, 邮件, 微信, 文件): its status, attempts and the
+    last error, so an operator sees what did not arrive (后台 → 通知发送)."""
+
+    message = models.ForeignKey(
+        ReporterMessage, verbose_name="通知", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField("渠道", max_length=16)
+    status = models.CharField(
+        "状态", max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+    claimed_at = models.DateTimeField("开始发送", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    provider_id = models.CharField("回执编号", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "通知发送"
+        verbose_name_plural = "通知发送"
+        ordering = ["-message__created_at", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "channel"], name="reporter_delivery_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.message} · {self.channel} · {self.get_status_display()}"

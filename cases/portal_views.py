@@ -16,7 +16,7 @@ from core.errors import ServiceError, StateConflict
 from core.http import client_ip
 from core.textguard import form_checks_input
 
-from . import forms, selectors, services, throttle
+from . import forms, resident, selectors, services, throttle, tracking
 from .models import AttachmentStage, Case, CaseStatus, Channel
 from .public_views import map_config
 
@@ -77,6 +77,7 @@ def report(request):
             reporter_phone=d["reporter_phone"],
             anonymous=d["anonymous"],
             uploads=d["photos"],
+            notify_reporter=d["notify_reporter"],
         )
     except ServiceError as error:
         ratelimit.release(counted)
@@ -91,9 +92,10 @@ def track(request):
     """Look a case up by its number and 查询码 (GET form: nothing changes)."""
     form = forms.TrackForm(request.GET or None)
     if form.is_bound and form.is_valid():
-        number, token = form.cleaned_data["number"].strip(), form.cleaned_data["t"].strip()
-        if Case.objects.filter(number=number, access_token=token).exists():
-            return redirect(f"{reverse('portal:case', args=[number])}?{urlencode({'t': token})}")
+        number, token = form.cleaned_data["number"].strip().upper(), form.cleaned_data["t"].strip()
+        found = Case.objects.filter(number=number).first()
+        if found is not None and found.token_matches(token):
+            return redirect(tracking_url(found))  # the stored code: typed in any case, with groups
         form.add_error(None, "事项编号或查询码不正确,请核对后重试")
         return render(request, "portal/track.html", {"form": form, "portal_tab": "track"}, status=404)
     status = 400 if form.is_bound else 200  # a bound form here is invalid: its errors are shown
@@ -115,7 +117,7 @@ def case(request, number: str):
                 try:
                     services.rate_case(
                         case,
-                        token=token,
+                        token=token or "",
                         resolved=d["resolved"],
                         satisfaction=d["satisfaction"],
                         comment=d["comment"],
@@ -134,10 +136,11 @@ def case(request, number: str):
         return redirect(tracking_url(case))
     context = {
         "case": case,
-        "events": selectors.timeline(case, public=True),
+        "story": tracking.story(case),
+        "after_photos": tracking.after_photos(case),
         "photos": case.attachments.filter(stage=AttachmentStage.REPORT) if case.is_public else [],
         "rating_form": rating_form,
-        "token": token,
+        "token": case.access_token,
         "is_new": request.GET.get("new") == "1",
         "link": request.build_absolute_uri(tracking_url(case)),
     }
@@ -152,7 +155,32 @@ def case(request, number: str):
 @login_required
 def mine(request):
     cases = Case.objects.filter(reporter_user=request.user).select_related("category").order_by("-created_at")
-    rows = [{"case": c, "url": tracking_url(c)} for c in cases[:200]]
+    cases = cases.select_related("lead_unit")
+    rows = [{"case": c, "url": tracking_url(c), "now": tracking.current_step(c)} for c in cases[:200]]
     return render(
         request, "portal/mine.html", {"rows": rows, "active_nav": "portal_mine", "portal_tab": "mine"}
     )
+
+
+def landing(request):
+    """The site root for a visitor who is not logged in (群众端首页): report a problem, follow one
+    with its number and 查询码, or log in (staff)."""
+    return render(request, "portal/landing.html", {"form": forms.TrackForm(), "portal_tab": "home"})
+
+
+@require_http_methods(["GET", "POST"])
+@throttle.throttle_lookups()
+def unsubscribe(request, token: str):
+    """退订: the link in every message turns that case's messages off (a POST; GET asks first)."""
+    case = resident.case_for_unsubscribe(token)
+    if case is None:
+        from django.http import Http404
+
+        raise Http404
+    if request.method == "POST":
+        on = request.POST.get("on") == "1"
+        resident.set_notify(case, on=on, how="通知中的退订链接")
+        case.notify_reporter = on
+        messages.success(request, "已恢复办理进度通知" if on else "已退订,该事项不再给您发送办理进度通知")
+        return redirect(reverse("portal:unsubscribe", args=[token]))
+    return render(request, "portal/unsubscribe.html", {"case": case, "portal_tab": "track"})

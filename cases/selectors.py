@@ -32,7 +32,7 @@ def visible_case(user, number: str, action: str = "view") -> Case:
 def public_case(number: str, token: str) -> Case:
     """A case for the public tracking page: the number and its unguessable token must match."""
     case = get_object_or_404(Case.objects.select_related("category"), number=number)
-    if not token or token != case.access_token:
+    if not case.token_matches(token):
         from django.http import Http404
 
         raise Http404

@@ -25,6 +25,7 @@ from audit import events
 from core.actors import is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from core.kit import clean_text
+from core.privacy import mask_personal_text
 from orgs.models import ADMIN_KINDS, Org, OrgKind
 from orgs.permissions import require
 
@@ -158,6 +159,7 @@ def report_case(
     category: Category | None = None,
     urgency: str = Urgency.ORDINARY,
     uploads=(),
+    notify_reporter: bool = True,
 ) -> Case:
     """A new case from any channel. Location by point (point-in-polygon) or by picking ``area``
     (a community or grid); a case outside every grid goes to the district dispatch queue."""
@@ -166,7 +168,11 @@ def report_case(
     if channel not in Channel.values:
         raise ServiceError("来源无效", field="channel")
     description = clean_text(description, "description", "问题描述", required=True, limit=MAX_TEXT)
-    title = clean_text(title, "title", "标题", required=False, limit=100) or description[:30]
+    # Phone and ID numbers typed into the text stay in the description (staff may need them) but
+    # never reach the title, which lists, exports and the public page show.
+    title = mask_personal_text(
+        clean_text(title, "title", "标题", required=False, limit=100) or description[:30]
+    )
     address = clean_text(address, "address", "地址", required=False, limit=200)
     lon, lat = _clean_point(longitude, latitude)
     if urgency not in Urgency.values:
@@ -209,6 +215,7 @@ def report_case(
         else None,
         category=category,
         urgency=urgency,
+        notify_reporter=notify_reporter,
         created_at=now,
     )
     case.set_reporter_phone("" if anonymous else reporter_phone)
@@ -646,7 +653,7 @@ def rate_case(
     """回访评价 by the reporter (with the tracking token or as the reporting user) or recorded by a
     dispatcher who called them back (``callback``)."""
     case = _locked(case, CASES.statuses("callback"))
-    by_reporter = (token is not None and token == case.access_token) or (
+    by_reporter = (token is not None and case.token_matches(token)) or (
         getattr(actor, "is_authenticated", False) and case.reporter_user_id == actor.pk
     )
     if not by_reporter:

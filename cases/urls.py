@@ -50,4 +50,5 @@ portal_urlpatterns = [
     path("reports/points.json", public_views.report_points, name="report_points"),
     path("reports/<str:number>/", public_views.report_detail, name="report_detail"),
     path("reports/<str:number>/follow/", public_views.follow, name="report_follow"),
+    path("notify/<str:token>/", portal_views.unsubscribe, name="unsubscribe"),
 ]

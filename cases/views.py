@@ -440,6 +440,10 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
         ),
         "intel": _intel(request.user, case),
         "can_reveal": can(request.user, "callback", case.org) and bool(case.reporter_phone_encrypted),
+        # Phone/ID numbers typed into the description: clear for those who may call the reporter back
+        # or see personal data here, masked for everyone else (cases.resident / core.privacy).
+        "clear_description": can(request.user, "callback", case.org)
+        or can(request.user, "view_personal", case.org),
         "reveal_form": forms.RevealForm(auto_id=_ids("reveal")),
         "map_data": (
             {"point": [case.longitude, case.latitude] if case.has_location else None, "grid": grid_geometry}

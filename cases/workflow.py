@@ -22,7 +22,7 @@ from orgs.models import Org, OrgKind
 from orgs.permissions import require  # noqa: F401  (the case services' permission check)
 from orgs.scoping import can
 
-from . import deadlines
+from . import deadlines, resident
 from .models import (
     HANDLING_STATUSES,
     OPEN_STATUSES,
@@ -246,6 +246,8 @@ def add_event(
     if public_note:
         after["public_note"] = public_note
     record(case, code, actor=actor, reason=reason, before=before or None, after=after or None)
+    # 办理进度通知: a public milestone reaches the reporter once (sent after commit).
+    resident.on_event(case, code)
 
 
 def set_stage(case: Case, stage: str | None, when: dt.datetime, due: dt.datetime | None = None) -> None:

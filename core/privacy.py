@@ -8,6 +8,7 @@ asks for the clear value (and that access is audited by the caller).
 import base64
 import hashlib
 import hmac
+import re
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -66,3 +67,34 @@ def mask_name(value: str) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1)
+
+
+# Personal numbers typed into free text (a description, a title, an answer). Digits next to other
+# digits are not matched, so a case number (YL20261129-0001) or an amount is left alone.
+_ID_NUMBER = r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+_MOBILE = r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
+_LANDLINE = r"\(?0\d{2,3}\)?[- ]?[2-9]\d{6,7}(?:-\d{1,5})?|[2-9]\d{7}"
+_PERSONAL_NUMBER = re.compile(
+    rf"(?<![\dA-Za-z])(?:(?P<id>{_ID_NUMBER})|(?P<phone>{_MOBILE}|{_LANDLINE}))(?![\dA-Za-z])"
+)
+
+
+def _mask_match(match: re.Match) -> str:
+    text = match.group(0)
+    if match.group("id"):
+        return mask_id_number(text)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    return "*" * (len(digits) - 2) + digits[-2:]
+
+
+def mask_personal_text(text: str) -> str:
+    """Mask phone numbers (mobile 13812345678, landline 0731-88881234 / 88881234) and 18-digit ID
+        numbers inside free text: 请联系13812345678 → 请联系138****5678. A bare local number needs its
+    8 digits (88881234); shorter runs of digits (amounts, counts) are left alone."""
+    if not text:
+        return text or ""
+    return _PERSONAL_NUMBER.sub(_mask_match, text)

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import shapely
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count
@@ -43,7 +44,7 @@ from django.utils import timezone
 from shapely.geometry import Point, box, shape
 from shapely.strtree import STRtree
 
-from cases import approvals, coordination, deadlines, public, selectors, services, supervision
+from cases import approvals, coordination, deadlines, public, resident, selectors, services, supervision
 from cases.models import (
     OPEN_STATUSES,
     AssignmentRole,
@@ -193,6 +194,7 @@ class DemoCasesSummary:
     responsibilities: int = 0
     refused: int = 0  # service refusals handled by taking another path
     supervision: object = None  # the first supervision pass (supervision.RunReport)
+    resident_messages: int = 0  # 办理进度通知 sent to the demo resident jumin
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1228,6 +1230,20 @@ def summarize(summary: DemoCasesSummary, now: dt.datetime | None = None) -> Demo
     return summary
 
 
+def tell_demo_resident(case_ids) -> int:
+    """办理进度通知 for the demo resident ``jumin``: each milestone of their cases, dated when it
+    happened, in the inbox and the file outbox (``LUOSHI_OUTBOX_FILE``), sent at once."""
+    told = 0
+    cases = Case.objects.filter(pk__in=case_ids, reporter_user__username="jumin").select_related(
+        "reporter_user", "lead_unit"
+    )
+    for case in cases.order_by("created_at"):
+        with transaction.atomic():
+            told += len(resident.replay(case, send_now=False))
+    resident.send()
+    return told
+
+
 def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -> DemoCasesSummary:
     """Fill the demo district with ``days`` days of cases up to now, or reuse the demo cases that
     exist. ``volume`` scales the number of reports per day (tests build a smaller history)."""
@@ -1250,7 +1266,8 @@ def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -
     with transaction.atomic():
         summary.responsibilities = ensure_responsibilities(root)
         builder = _Builder(root, now, days=days, volume=volume)
-        with _steady_deadlines(builder.cal):
+        # Thousands of generated reporters are not messaged; the demo resident is, below.
+        with _steady_deadlines(builder.cal), resident.paused():
             builder.run(builder.plan())
         Case.objects.filter(pk__in=builder.case_ids).update(is_demo=True)
         summary.refused = builder.refused
@@ -1260,6 +1277,7 @@ def build_demo_cases(stdout=None, *, days: int = DAYS, volume: float = VOLUME) -
             summary.supervision = supervision.supervise(now)
             builder.urge_overdue(now)
         follow_demo_cases(builder.case_ids)
+    summary.resident_messages = tell_demo_resident(builder.case_ids)
     summarize(summary, now)
     summary.seconds = time.monotonic() - started
     if stdout is not None:
@@ -1301,6 +1319,11 @@ def write_summary(summary: DemoCasesSummary, out) -> None:
     if summary.closed:
         share = summary.closed_on_time / summary.closed
         out.write(f"  已结案 {summary.closed} 件,按期结案率 {share:.0%};已回访评价 {summary.rated} 件\n")
+    if summary.resident_messages:
+        out.write(
+            f"  居民 jumin 收到办理进度通知 {summary.resident_messages} 条(站内通知,及发件箱文件 "
+            f"{settings.LUOSHI_OUTBOX_FILE})\n"
+        )
     if summary.supervision is not None:
         run = summary.supervision
         out.write(f"  督查:催办 {run.reminders} 条、督办通知单 {run.notices} 份、通报 {run.circulars} 份\n")

@@ -333,6 +333,39 @@ if env_bool("LUOSHI_SESSION_CACHE", default=False):
 LUOSHI_OFFICE_HOURS = os.environ.get("LUOSHI_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 LUOSHI_DEMO_PASSWORD = os.environ.get("LUOSHI_DEMO_PASSWORD", "demo12345")
 LUOSHI_CASE_PREFIX = os.environ.get("LUOSHI_CASE_PREFIX", "YL")
+# Messages to residents (办理进度通知, core/outbound.py, cases/resident.py): the channels tried for
+# each message (inbox, sms, email, wechat, file), the site's public address for links in them, and
+# the file channel's outbox (JSON lines; the demo's and the tests' stand-in for SMS).
+LUOSHI_RESIDENT_CHANNELS = env_list(
+    "LUOSHI_RESIDENT_CHANNELS", "inbox,file" if (DEBUG or TESTING or DEMO) else "inbox"
+)
+LUOSHI_PUBLIC_URL = os.environ.get("LUOSHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+LUOSHI_OUTBOX_FILE = os.environ.get("LUOSHI_OUTBOX_FILE", str(VAR_DIR / "outbox" / "messages.jsonl"))
+# SMS: provider "aliyun" or "tencent", keys, sign name (签名), the template code of each message kind
+# as JSON ({"registered": "SMS_123", …}); Tencent also needs the SdkAppId.
+LUOSHI_SMS_PROVIDER = os.environ.get("LUOSHI_SMS_PROVIDER", "")
+LUOSHI_SMS_ACCESS_KEY_ID = env_secret("LUOSHI_SMS_ACCESS_KEY_ID")
+LUOSHI_SMS_ACCESS_KEY_SECRET = env_secret("LUOSHI_SMS_ACCESS_KEY_SECRET")
+LUOSHI_SMS_SIGN_NAME = os.environ.get("LUOSHI_SMS_SIGN_NAME", "")
+LUOSHI_SMS_APP_ID = os.environ.get("LUOSHI_SMS_APP_ID", "")
+LUOSHI_SMS_REGION = os.environ.get("LUOSHI_SMS_REGION", "")
+LUOSHI_SMS_TEMPLATES = os.environ.get("LUOSHI_SMS_TEMPLATES", "")
+# WeChat subscription messages (订阅消息): app id and secret, templates per kind as JSON.
+LUOSHI_WECHAT_APPID = os.environ.get("LUOSHI_WECHAT_APPID", "")
+LUOSHI_WECHAT_SECRET = env_secret("LUOSHI_WECHAT_SECRET")
+LUOSHI_WECHAT_TEMPLATES = os.environ.get("LUOSHI_WECHAT_TEMPLATES", "")
+LUOSHI_WECHAT_PAGE = os.environ.get("LUOSHI_WECHAT_PAGE", "")
+# E-mail (Django's SMTP backend); without a host, mail goes to the console.
+if os.environ.get("LUOSHI_EMAIL_HOST"):
+    EMAIL_HOST = os.environ["LUOSHI_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("LUOSHI_EMAIL_PORT", "465"))
+    EMAIL_HOST_USER = os.environ.get("LUOSHI_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_secret("LUOSHI_EMAIL_PASSWORD")
+    EMAIL_USE_SSL = EMAIL_PORT == 465
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and env_bool("LUOSHI_EMAIL_TLS", default=True)
+elif not TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("LUOSHI_EMAIL_FROM", "luoshi@localhost")
 # Reports located farther than this from the district boundary (and every grid) are refused.
 LUOSHI_GEO_MARGIN_M = float(os.environ.get("LUOSHI_GEO_MARGIN_M", "2000"))
 # Party subtrees with at least this many branches read their compliance findings from stored

@@ -7,12 +7,14 @@ from cases.urls import portal_urlpatterns
 from core import media
 from core import views as core_views
 
+from .views import root
+
 admin.site.site_header = "落实 · 管理后台"
 admin.site.site_title = "落实"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", root, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", include("orgs.urls")),

@@ -188,6 +188,9 @@ class Org(MP_Node):
 class User(AbstractUser):
     """A login account. The person behind it is ``user.person`` (may be absent for service accounts)."""
 
+    # A resident who subscribed to WeChat messages (订阅消息) from the mini program / official account.
+    wechat_openid = models.CharField("微信 openid", max_length=64, blank=True, default="")
+
     objects = UserManager()  # type: ignore[misc]  # django-stubs: a manager redeclared on a subclass
 
     class Meta:

@@ -25,6 +25,7 @@ from pydantic import WithJsonSchema
 from audit.events import label_for
 from cases import approvals, assist, coordination, selectors, services, workflow
 from cases.models import AssignmentStatus, Case, CaseStatus, Category
+from core.privacy import mask_personal_text
 from core.tabular import csv_writer
 from orgs.models import Org
 from orgs.scoping import subtree_q
@@ -52,7 +53,7 @@ def case_out(case: Case, now: dt.datetime | None = None) -> dict:
     category = case.category
     return {
         "number": case.number,
-        "title": case.title,
+        "title": mask_personal_text(case.title),
         "status": case.status,
         "status_label": case.get_status_display(),
         "channel": case.channel,
@@ -63,7 +64,7 @@ def case_out(case: Case, now: dt.datetime | None = None) -> dict:
         "community": _ref(case.community),
         "grid": _ref(case.grid),
         "lead_unit": _ref(case.lead_unit),
-        "address": case.address,
+        "address": mask_personal_text(case.address),
         "longitude": case.longitude,
         "latitude": case.latitude,
         "created_at": case.created_at,
@@ -381,6 +382,8 @@ def _export_rows(queryset):
         for index in (1, 10, 11):
             if row[index] is not None:
                 row[index] = timezone.localtime(row[index]).isoformat()
+        # Phone and ID numbers typed into a title or an address never reach an export.
+        row[6], row[7] = mask_personal_text(row[6]), mask_personal_text(row[7])
         yield row
 
 

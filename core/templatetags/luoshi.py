@@ -23,3 +23,11 @@ def public_media_url(fieldfile):
     from core.media import public_media_url as url
 
     return url(fieldfile)
+
+
+@register.filter
+def mask_personal(text):
+    """``{{ case.title|mask_personal }}``: phone and ID numbers in free text masked."""
+    from core.privacy import mask_personal_text
+
+    return mask_personal_text(str(text or ""))

@@ -27,10 +27,13 @@ from cases.models import (
     CaseStatus,
     Category,
     Channel,
+    ReporterMessage,
     RequestKind,
     Responsibility,
     SupervisionNotice,
 )
+from core import outbound
+from core.models import Notification
 from demo import case_texts as demo_texts
 from demo import cases as demo
 from demo.orgs import build_demo, find_demo_root
@@ -84,6 +87,7 @@ def test_build_demo_cases(settings, tmp_path, moment):
     """The demo shows every status and fills every demo account's queue whatever the moment it
     is built at (its showcase cases are placed in working days before that moment)."""
     settings.MEDIA_ROOT = tmp_path  # photos of on-the-spot closures
+    settings.LUOSHI_OUTBOX_FILE = str(tmp_path / "outbox.jsonl")  # the resident's messages
     if moment is None:
         _check_demo_cases()
     else:
@@ -148,6 +152,19 @@ def _check_demo_cases():
     assert mine.count() == mine.filter(reporter_user=users["jumin"]).count() == 3
     assert len(set(mine.values_list("status", flat=True))) == 3
     assert mine.filter(status=CaseStatus.CLOSED, rating_satisfaction="satisfied").exists()
+    # 办理进度通知: jumin's milestones are in the inbox and in the file outbox, once each.
+    told = ReporterMessage.objects.filter(case__reporter_user=users["jumin"]).select_related("case")
+    assert told.filter(milestone="received").count() == 3 and told.filter(milestone="closed").exists()
+    assert (
+        Notification.objects.filter(user=users["jumin"], kind__startswith="resident.").count() == told.count()
+    )
+    keys = [line["key"] for line in outbound.read_outbox()]
+    assert sorted(keys) == sorted(f"{m.case.number}-{m.milestone}-{m.round}" for m in told)
+    assert (
+        not ReporterMessage.objects.exclude(case__reporter_user=users["jumin"])
+        .filter(case__is_demo=True)
+        .exists()
+    )
     assert AuditEvent.objects.filter(actor=users["jiedao"], action="case.dispatched").exists()
     assert AuditEvent.objects.filter(actor=users["bumen"], action="case.fed_back").exists()
 

@@ -1,5 +1,6 @@
 """Case photos through the media view: staff who see the case get every photo; others 404; the
-public gets only a public case's report photos, through the tracking page's signed links."""
+public gets only a public case's report photos and the unit's feedback (after) photos, through the
+tracking page's signed links."""
 
 import datetime as dt
 
@@ -57,14 +58,20 @@ def test_outsiders_and_residents_get_404(client, case, actors, world):
             assert client.get(media.media_url(photo.file)).status_code == 404
 
 
-def test_anonymous_needs_the_signed_link_of_a_public_report_photo(client, case):
+def test_anonymous_needs_the_signed_link_of_a_public_report_photo(client, case, actors):
     report, feedback = photos(case, AttachmentStage.REPORT)[0], photos(case, AttachmentStage.FEEDBACK)[0]
+    services.check_case(
+        case, actor=actors["community"], passed=False, note="未清理干净", uploads=[jpeg("d.jpg")]
+    )
+    check = photos(case, AttachmentStage.CHECK)[0]
     assert client.get(media.media_url(report.file)).status_code == 404  # a name alone: nothing
     with time_machine.travel(NOON, tick=False):
         link = media.public_media_url(report.file)
         assert client.get(link).status_code == 200
-        # A signature made for the feedback photo (a stage the tracking page does not show) …
-        forged = media.public_media_url(feedback.file)
+        # The unit's feedback ("after") photo is on the tracking page too: its signed link opens.
+        assert client.get(media.public_media_url(feedback.file)).status_code == 200
+        # A signature made for the checker's photo (a stage the tracking page does not show) …
+        forged = media.public_media_url(check.file)
         assert client.get(forged).status_code == 404
         # … a tampered or missing signature, or one for another file, opens nothing.
         assert client.get(link[:-2] + ("xy" if not link.endswith("xy") else "zz")).status_code == 404
@@ -102,11 +109,11 @@ def test_case_page_images_load_for_staff(client, case, actors):
 
 
 def test_tracking_page_images_load_for_anyone_with_the_link(client, case, actors):
-    sources = assert_images_load(client, tracking_url(case), expected=2)  # report photos only
+    sources = assert_images_load(client, tracking_url(case), expected=3)  # report + the unit's after photo
     feedback = photos(case, AttachmentStage.FEEDBACK)[0]
-    assert not any(feedback.file.name in src for src in sources)
+    assert any(feedback.file.name in src for src in sources)
     client.force_login(actors["other_dispatcher"])  # a logged-in outsider follows the same link
-    assert_images_load(client, tracking_url(case), expected=2)
+    assert_images_load(client, tracking_url(case), expected=3)
 
 
 def test_patrol_before_and_after_photos_are_staff_only(client, world, actors, category):

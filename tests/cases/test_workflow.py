@@ -1,6 +1,7 @@
 """Every transition of the case workflow, and the refusals."""
 
 import datetime as dt
+import math
 
 import pytest
 import time_machine
@@ -8,7 +9,7 @@ import time_machine
 from audit.models import AuditEvent
 from audit.verify import verify
 from cases import services
-from cases.models import AssignmentStatus, Case, CaseStatus, Category
+from cases.models import TOKEN_ALPHABET, AssignmentStatus, Case, CaseStatus, Category
 from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs import services as org_services
@@ -22,7 +23,9 @@ def test_tracking_numbers_are_daily_sequences_and_tokens_unguessable(world):
     with time_machine.travel(at(2026, 11, 27, 10), tick=False):
         first, second = new_case(world), new_case(world)
     assert first.number == "YL20261127-0001" and second.number == "YL20261127-0002"
-    assert first.access_token != second.access_token and len(first.access_token) >= 16
+    # 查询码: 13 symbols of a 30-letter alphabet (≥ 60 bits), no look-alikes (cases.models).
+    assert first.access_token != second.access_token and len(first.access_token) == 13
+    assert 13 * math.log2(len(TOKEN_ALPHABET)) >= 60
     with time_machine.travel(at(2026, 11, 30, 9), tick=False):
         assert new_case(world).number == "YL20261130-0001"
 

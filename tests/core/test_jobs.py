@@ -217,7 +217,7 @@ def test_healthz_reports_every_check_cheaply(client):
         response = client.get("/healthz")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body["checks"]) == {"database", "cache", "worker", "periodic", "calendar"}
+    assert set(body["checks"]) == {"database", "cache", "worker", "periodic", "calendar", "resident_messages"}
     assert body["checks"]["worker"]["ok"] and body["checks"]["cache"]["ok"]
     assert len(queries) <= 5
 

@@ -19,6 +19,8 @@ from cases.models import (
     CaseRequest,
     Category,
     EvaluationWeights,
+    ReporterDelivery,
+    ReporterMessage,
     Responsibility,
     SlaRule,
     SupervisionNotice,
@@ -160,3 +162,20 @@ class CaseFollowFactory(factory.django.DjangoModelFactory):
 
     case = factory.SubFactory(CaseFactory)
     client = factory.Sequence(lambda n: f"{n:064x}")
+class ReporterMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReporterMessage
+
+    case = factory.SubFactory(CaseFactory)
+    milestone = "received"
+    round = factory.Sequence(lambda n: n)
+    title = "您反映的问题已收到"
+    text = "【落实】您反映的问题已收到。"
+
+
+class ReporterDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReporterDelivery
+
+    message = factory.SubFactory(ReporterMessageFactory)
+    channel = "file"

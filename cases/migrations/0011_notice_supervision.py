@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_map_follow'),
-        ('orgs', '0004_notice_doc_prefix'),
+        ('cases', '0010_resident_messages'),
+        ('orgs', '0005_notice_doc_prefix'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

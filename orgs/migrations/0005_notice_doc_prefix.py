@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0003_committee_role_organizer'),
+        ('orgs', '0004_resident_wechat_openid'),
     ]
 
     operations = [

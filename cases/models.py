@@ -773,6 +773,8 @@ class CaseFollow(models.Model):
 
     def __str__(self):
         return f"{self.case.number} · 关注"
+
+
 class Milestone(models.TextChoices):
     """The public steps a reporter is told about (办理进度通知)."""
 

@@ -162,6 +162,8 @@ class CaseFollowFactory(factory.django.DjangoModelFactory):
 
     case = factory.SubFactory(CaseFactory)
     client = factory.Sequence(lambda n: f"{n:064x}")
+
+
 class ReporterMessageFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ReporterMessage

@@ -46,12 +46,32 @@ def test_resident_journey(browser, phone_page, live_server, journey, settings, t
     assert no_horizontal_overflow(resident)
     screenshot(resident, "resident-01-landing-phone")
 
-    # 2. Report with a photo and a point on the map, leaving a phone number (and one in the text).
+    # A neighbour's report of the same kind, public and open, a few metres from the point chosen below.
+    earlier = services.report_case(
+        channel="public",
+        description="13栋旁路灯坏了好几天",
+        title="13栋旁路灯不亮",
+        area=world["c1"],
+        longitude=112.905,
+        latitude=28.205,
+        reporter_name="王小明",
+        reporter_phone="13811112222",
+    )
+    earlier = services.register_case(earlier, actor=SYSTEM, category=Category.objects.get(code="0301"))
+
+    # 2. Report with a photo and a point on the map, leaving a phone number (and one in the text);
+    # the form first offers the neighbour's case (已有人反映) — the resident reports anyway.
     resident.click("#landing-report")
     resident.wait_for_selector(".pick-map .leaflet-interactive")
+    resident.select_option("#id_category", value=str(earlier.category_id))
     box = resident.locator(".pick-map").bounding_box()
     resident.locator(".pick-map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
     resident.wait_for_selector("text=已选位置")
+    resident.wait_for_selector("[data-nearby] >> text=已有人反映,关注进展")
+    assert resident.locator(f"[data-nearby] >> text={earlier.title}").count() == 1
+    assert "王小明" not in resident.inner_text("[data-nearby]")
+    resident.locator("[data-nearby]").scroll_into_view_if_needed()
+    screenshot(resident, "resident-01b-nearby-phone")
     resident.fill("#id_description", "13栋旁路灯不亮 有事打13987654321")
     resident.set_input_files("#id_photos", str(journey["photo"]))
     resident.fill("#id_reporter_phone", "13987654321")

@@ -367,6 +367,9 @@ class EntryForm(CaseForm):
     address = forms.CharField(label="地址", required=False, max_length=200)
     reporter_name = forms.CharField(label="来电人姓名", required=False, max_length=50)
     reporter_phone = forms.CharField(label="来电号码", required=False, max_length=20)
+    ticket_number = forms.CharField(
+        label="12345工单号", required=False, max_length=40, help_text="市12345平台转来的工单填写工单编号"
+    )
     photos = PhotosField(label="现场照片(最多 9 张)")
     before_photos = PhotosField(label="处置前照片")
     after_photos = PhotosField(label="处置后照片")

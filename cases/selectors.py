@@ -13,13 +13,18 @@ from orgs.models import Org
 
 from .models import (
     DECIDER_ACTION,
+    OPEN_STATUSES,
     AssignmentStatus,
     Case,
     CaseAssignment,
     CaseRequest,
+    CaseStatus,
     RequestStatus,
     Responsibility,
+    Stage,
 )
+
+OPEN_STATUS_VALUES = frozenset(str(status) for status in OPEN_STATUSES)
 
 
 def visible_case(user, number: str, action: str = "view") -> Case:
@@ -48,6 +53,11 @@ class CaseFilters:
     area: Org | None = None
     category_id: int | None = None
     requests: bool = False  # cases with a request this user may decide (待审批)
+
+    @property
+    def work_queue(self) -> bool:
+        """A tab of cases waiting for someone (sorted by urgency), not the whole history."""
+        return bool(self.mine or self.requests or self.overdue) or self.status in OPEN_STATUS_VALUES
 
 
 def workbench(user, filters: CaseFilters):
@@ -85,11 +95,34 @@ def workbench(user, filters: CaseFilters):
         cases = cases.filter(Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id))
     text = filters.q.strip()
     if text:
-        cases = cases.filter(
-            Q(number__icontains=text) | Q(title__icontains=text) | Q(address__icontains=text)
-        )
-    # Running clocks first, the most urgent on top (NULLS LAST on every database), then the rest.
+        cases = cases.filter(search_q(text))
+    if not filters.work_queue:
+        # 全部 (and closed/rejected statuses, searches): newest first. A closed case's hidden
+        # callback clock must not lift months-old cases to the top.
+        return cases.order_by("-created_at", "-pk")
+    # Queues of open cases: running clocks first, the most urgent on top (NULLS LAST on every
+    # database), then the rest.
     return cases.order_by(F("due_at").asc(nulls_last=True), "-created_at")
+
+
+def search_q(text: str) -> Q:
+    """The list's search box: number, title, address, or the 12345 ticket number (工单号)."""
+    return (
+        Q(number__icontains=text)
+        | Q(title__icontains=text)
+        | Q(address__icontains=text)
+        | Q(ticket_number=text)
+    )
+
+
+def callback_queue(user):
+    """回访 queue: closed cases whose callback is due and not yet done, oldest due first."""
+    return (
+        Case.objects.visible_to(user, "callback")
+        .filter(status=CaseStatus.CLOSED, stage=Stage.CALLBACK)
+        .select_related("category", "org", "lead_unit")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
 
 
 def my_assignments(user, case: Case):

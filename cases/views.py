@@ -412,6 +412,7 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
     return {
         "case": case,
         "events": events,
+        "staff_reporter": _staff_reporter(case, events),
         "assignments": assignments,
         "photos": photos,
         "due": due_state(case.due_at, now, case.is_open),
@@ -430,6 +431,16 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
         "conflict": conflict,
         "active_nav": "cases",
     }
+
+
+def _staff_reporter(case, events) -> str:
+    """The grid worker who entered a patrol report (the 上报 event's actor), shown instead of 匿名."""
+    if case.channel != Channel.PATROL:
+        return ""
+    for event in events:
+        if event.action == services.REPORTED and event.actor_id is not None:
+            return event.actor_label
+    return ""
 
 
 # Before registration the dispatcher picks a category and spots duplicates: the intel app's
@@ -773,6 +784,7 @@ def case_new(request):
                 address=d["address"],
                 reporter_name=d["reporter_name"] if form.chosen_channel == Channel.HOTLINE else "",
                 reporter_phone=d["reporter_phone"] if form.chosen_channel == Channel.HOTLINE else "",
+                ticket_number=d["ticket_number"] if form.chosen_channel == Channel.HOTLINE else "",
                 uploads=d["photos"],
             )
     except ServiceError as error:

@@ -56,6 +56,7 @@ def case_out(case: Case, now: dt.datetime | None = None) -> dict:
         "status": case.status,
         "status_label": case.get_status_display(),
         "channel": case.channel,
+        "ticket_number": case.ticket_number,
         "urgency": case.urgency,
         "category": {"id": category.pk, "code": category.code, "name": str(category)} if category else None,
         "area": _ref(case.org),
@@ -238,7 +239,7 @@ class CaseFilters(Schema):
     created_from: dt.date | None = Field(None, description="上报日期起(含)")
     created_to: dt.date | None = Field(None, description="上报日期止(含)")
     overdue: bool | None = Field(None, description="只看当前环节已逾期的事项")
-    q: str | None = Field(None, max_length=100, description="编号/标题/地址关键词")
+    q: str | None = Field(None, max_length=100, description="编号/标题/地址关键词,或12345工单号")
 
 
 def filter_cases(request, filters: CaseFilters):
@@ -279,9 +280,7 @@ def filter_cases(request, filters: CaseFilters):
         cases = cases.exclude(pk__in=Case.objects.overdue(now).values("pk"))
     text = (filters.q or "").strip()
     if text:
-        cases = cases.filter(
-            Q(number__icontains=text) | Q(title__icontains=text) | Q(address__icontains=text)
-        )
+        cases = cases.filter(selectors.search_q(text))
     return cases
 
 
@@ -346,6 +345,7 @@ EXPORT_FIELDS = [
     ("created_at", "上报时间"),
     ("status", "状态"),
     ("channel", "来源"),
+    ("ticket_number", "12345工单号"),
     ("category", "分类"),
     ("urgency", "紧急程度"),
     ("title", "标题"),
@@ -365,6 +365,7 @@ def _export_rows(queryset):
         "created_at",
         "status",
         "channel",
+        "ticket_number",
         "category__name",
         "urgency",
         "title",
@@ -378,7 +379,7 @@ def _export_rows(queryset):
     ).order_by("-created_at", "-pk")
     for row in values.iterator(chunk_size=2000):
         row = list(row)
-        for index in (1, 10, 11):
+        for index in (1, 11, 12):
             if row[index] is not None:
                 row[index] = timezone.localtime(row[index]).isoformat()
         yield row
@@ -467,6 +468,7 @@ def _create(request, payload: s.CaseCreateIn) -> Case:
         category=_category(payload.category),
         urgency=payload.urgency,
         uploads=s.decode_photos(payload.photos),
+        ticket_number=payload.ticket_number,
     )
 
 

@@ -236,14 +236,39 @@ class CheckForm(StatusForm):
 
 
 class CallbackForm(CaseForm):
-    contacted = YesNoField(label="是否联系上反映人", message="请选择是否联系上反映人")
-    resolved = YesNoField(label="问题是否解决", message="请选择问题是否解决")
+    """回访: did the call get through; if so, the reporter's answers (they become the rating)."""
+
+    reached = forms.TypedChoiceField(
+        label="本次是否联系上反映人",
+        required=False,
+        choices=(("1", "已联系上"), ("0", "未接通/无法联系")),
+        coerce=_yes,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    contacted = forms.TypedChoiceField(
+        label="承办单位是否与反映人联系过",
+        required=False,
+        choices=YES_NO,
+        coerce=_yes,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    resolved = forms.TypedChoiceField(
+        label="问题是否解决",
+        required=False,
+        choices=YES_NO,
+        coerce=_yes,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
     satisfaction = forms.ChoiceField(
         label="满意度", required=False, choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label="回访意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label="回访记录", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+    field_aliases = {"unit_contacted": "contacted", "note": "comment"}
 
 
 # Requests and their approval (延期, 挂账, 重办, 不合理诉求认定)
@@ -334,6 +359,48 @@ class PublicForm(CaseForm):
 
 class RevealForm(CaseForm):
     reason = forms.CharField(label="查看用途", required=False, max_length=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# The dispatcher's desk: bulk actions and the hotline's caller lookup
+
+
+class BulkForm(CaseForm):
+    action = forms.ChoiceField(
+        label="批量操作",
+        required=False,
+        choices=[("", "批量操作…"), ("register", "立案"), ("dispatch", "派遣"), ("remind", "催办")],
+    )
+    numbers = forms.MultipleChoiceField(required=False)
+    category = forms.ModelChoiceField(
+        label="分类(未预选分类时)", required=False, queryset=Category.objects.none()
+    )
+    lead_unit = forms.ModelChoiceField(
+        label="主办单位(留空按责任清单)", required=False, queryset=Org.objects.none()
+    )
+    note = forms.CharField(label="意见", required=False, max_length=500)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["numbers"].choices = (
+            [(n, n) for n in self.data.getlist("numbers")] if self.is_bound else []
+        )
+        self.fields["category"].queryset = leaf_categories()
+        self.fields["category"].choices = [("", "按事项预选分类"), *category_choices()]
+        # Grids are left out: the list page stays light; a grid is dispatched to from the case page.
+        kinds = services.HANDLING_KINDS - {OrgKind.GRID}
+        units = Org.objects.filter(kind__in=kinds, archived_at__isnull=True).order_by("path")
+        self.fields["lead_unit"].queryset = units
+        self.fields["lead_unit"].choices = [("", "按责任清单推荐"), *unit_choices(list(units), [])]
+
+
+class LookupForm(CaseForm):
+    phone = forms.CharField(label="来电号码", max_length=20, error_messages={"required": "请输入来电号码"})
+    purpose = forms.CharField(label="查询用途", required=False, max_length=200, initial="热线来电受理")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update({"type": "tel", "inputmode": "tel", "autocomplete": "off"})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,9 +30,9 @@ from orgs.permissions import require
 
 from . import assist, deadlines, locate, photos
 from .models import (
+    CALLBACK_MAX_ATTEMPTS,
     AssignmentRole,
     AssignmentStatus,
-    CALLBACK_MAX_ATTEMPTS,
     AttachmentStage,
     CallbackOutcome,
     Case,
@@ -139,7 +139,9 @@ def _clean_ticket(channel: str, value: str) -> str:
         return ""
     if not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in value):
         raise ServiceError("12345工单号只能包含字母、数字和“-”", field="ticket_number")
-    existing = Case.objects.filter(channel=channel, ticket_number=value).values_list("number", flat=True).first()
+    existing = (
+        Case.objects.filter(channel=channel, ticket_number=value).values_list("number", flat=True).first()
+    )
     if existing:
         raise ServiceError(f"该12345工单号已录入(事项 {existing}),请勿重复录入", field="ticket_number")
     return value

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from . import approval_views, notice_views, portal_views, views
+from . import approval_views, desk_views, notice_views, portal_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
     path("notices/", notice_views.notice_list, name="notices"),
+    path("callbacks/", desk_views.callback_queue, name="callbacks"),
+    path("callbacks/<str:number>/", desk_views.callback_case, name="callback_case"),
+    path("bulk/", desk_views.bulk, name="bulk"),
+    path("lookup/", desk_views.caller_lookup, name="lookup"),
     path("notices/<int:pk>/reply/", notice_views.notice_reply, name="notice_reply"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/register/", views.register, name="register"),

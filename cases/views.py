@@ -163,10 +163,13 @@ def case_list(request):
         "query": query.urlencode(),
         "active_nav": "cases",
         "can_report": has_scope(request.user, "report"),
+        "can_bulk": has_scope(request.user, "dispatch"),
     }
     if request.htmx.target == "case-table" and not request.htmx.history_restore_request:
         response = render(request, "cases/_table.html", context)
     else:
+        if context["can_bulk"]:
+            context["bulk_form"] = forms.BulkForm(auto_id="bulk-%s")
         response = render(request, "cases/list.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
@@ -683,16 +686,22 @@ def callback(request, number: str):
     form = bound_form(forms.CallbackForm, request, "callback")
 
     def call(d):
-        services.rate_case(
-            case,
-            actor=request.user,
-            contacted=d["contacted"],
-            resolved=d["resolved"],
-            satisfaction=d["satisfaction"],
-            comment=d["comment"],
-        )
+        record_callback(request.user, case, d)
 
     return perform(request, case, "callback", form, call, "已记录回访结果")
+
+
+def record_callback(user, case, d):
+    """The callback form's answers to ``services.record_callback`` (an absent 联系上 = reached)."""
+    return services.record_callback(
+        case,
+        actor=user,
+        reached=True if d["reached"] is None else d["reached"],
+        unit_contacted=d["contacted"],
+        resolved=d["resolved"],
+        satisfaction=d["satisfaction"],
+        note=d["comment"],
+    )
 
 
 @login_required

@@ -110,13 +110,14 @@ class FilterForm(CaseForm):
         widget=forms.HiddenInput,
     )
     requests = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    district = forms.BooleanField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(label="搜索", required=False, max_length=100)
     category = forms.TypedChoiceField(label="分类", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update(
-            {"placeholder": "编号、标题或地址", "type": "search", "autocomplete": "off"}
+            {"placeholder": "编号、标题、地址或12345工单号", "type": "search", "autocomplete": "off"}
         )
         choices = [("", "全部分类")]
         majors = Category.objects.filter(parent__isnull=True, active=True).prefetch_related("children")

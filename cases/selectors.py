@@ -53,11 +53,24 @@ class CaseFilters:
     area: Org | None = None
     category_id: int | None = None
     requests: bool = False  # cases with a request this user may decide (待审批)
+    district: bool = False  # 区级待办: open cases without a street (address only), at the district
 
     @property
     def work_queue(self) -> bool:
         """A tab of cases waiting for someone (sorted by urgency), not the whole history."""
-        return bool(self.mine or self.requests or self.overdue) or self.status in OPEN_STATUS_VALUES
+        return bool(self.mine or self.requests or self.overdue or self.district) or (
+            self.status in OPEN_STATUS_VALUES
+        )
+
+
+def dispatches_at_district(user) -> bool:
+    """The user dispatches at a district node (区综治中心/区12345): the district queue is theirs."""
+    from orgs.scoping import ALL, scope_paths
+
+    paths = scope_paths(user, "dispatch")
+    if paths is ALL:  # superusers: no default queue of their own
+        return False
+    return any(len(path) == Org.steplen for path in paths or ())
 
 
 def workbench(user, filters: CaseFilters):
@@ -85,6 +98,9 @@ def workbench(user, filters: CaseFilters):
         cases = cases.filter(pk__in=decidable.filter(status=RequestStatus.PENDING).values("case_id"))
     if filters.status:
         cases = cases.filter(status=filters.status)
+    if filters.district:
+        # Placed at the district itself: no grid, community or street could be found.
+        cases = cases.open().filter(street__isnull=True, community__isnull=True, grid__isnull=True)
     if filters.overdue:
         cases = cases.overdue(now)
     if filters.area is not None:

@@ -97,6 +97,8 @@ class CappedPaginator(Paginator):
 
 def _tabs(user) -> list[dict]:
     tabs = []
+    if selectors.dispatches_at_district(user):
+        tabs.append({"label": "区级待办(无网格)", "params": {"district": "1"}})
     if has_scope(user, "dispatch"):
         tabs += [
             {"label": "待受理", "params": {"status": "reported"}},
@@ -132,6 +134,9 @@ def _tabs(user) -> list[dict]:
 @login_required
 def case_list(request):
     _require_staff(request.user)
+    if not request.GET and not request.htmx and selectors.dispatches_at_district(request.user):
+        # A district dispatcher sees the whole district: start on their own queue, not on 全部.
+        return redirect(f"{reverse('cases:list')}?district=1")
     form = forms.FilterForm(request.GET or None)
     form.is_valid()
     data = form.cleaned_data if form.is_bound else {}
@@ -142,13 +147,16 @@ def case_list(request):
         q=data.get("q") or "",
         category_id=data.get("category"),
         requests=bool(data.get("requests")),
+        district=bool(data.get("district")),
     )
     page = CappedPaginator(selectors.workbench(request.user, filters), 50).get_page(request.GET.get("page"))
     now = timezone.now()
     for case in page:
         case.due = due_state(case.due_at, now, case.is_open)
-    current = {k: v for k, v in request.GET.items() if k in ("status", "overdue", "mine", "requests") and v}
-    for flag in ("overdue", "requests"):
+    current = {
+        k: v for k, v in request.GET.items() if k in ("status", "overdue", "mine", "requests", "district") and v
+    }
+    for flag in ("overdue", "requests", "district"):
         if current.get(flag) in ("on", "true", "True"):
             current[flag] = "1"
     tabs = _tabs(request.user)

@@ -297,13 +297,19 @@ def test_ticket_number_from_the_entry_form(client, world, actors):
 # District queue and the patrol reporter
 
 
-def test_district_dispatcher_sees_and_works_the_district_queue(world, actors, category):
+def test_district_dispatcher_sees_and_works_the_district_queue(client, world, actors, category):
     district = grant(world, "quzhongxin", Role.DISPATCHER, "district")
     case = new_case(world, area=None, address="岳麓大道某处(无网格)", category=category)
+    in_street = new_case(world)
     assert case.org_id == world["district"].pk
     assert not Case.objects.visible_to(actors["dispatcher"]).filter(pk=case.pk).exists()
-    queue = selectors.workbench(district, selectors.CaseFilters(status="reported"))
-    assert case.pk in {c.pk for c in queue}
+    queue = list(selectors.workbench(district, selectors.CaseFilters(district=True)))
+    assert [c.pk for c in queue] == [case.pk]  # not the streets' cases
+    response = as_user(client, district).get(reverse("cases:list"))
+    assert response.status_code == 302 and response["Location"].endswith("?district=1")
+    page = client.get(response["Location"]).content.decode()
+    assert "区级待办(无网格)" in page and case.number in page and in_street.number not in page
+    assert as_user(client, actors["dispatcher"]).get(reverse("cases:list")).status_code == 200
     assert desk.bulk_apply(district, [case.number], "register")[0].ok
 
 

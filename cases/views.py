@@ -154,7 +154,9 @@ def case_list(request):
     for case in page:
         case.due = due_state(case.due_at, now, case.is_open)
     current = {
-        k: v for k, v in request.GET.items() if k in ("status", "overdue", "mine", "requests", "district") and v
+        k: v
+        for k, v in request.GET.items()
+        if k in ("status", "overdue", "mine", "requests", "district") and v
     }
     for flag in ("overdue", "requests", "district"):
         if current.get(flag) in ("on", "true", "True"):

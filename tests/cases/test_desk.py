@@ -44,7 +44,9 @@ def test_callback_queue_lists_closed_cases_oldest_due_first_in_scope(world, acto
     second = closed(world, actors, category)
     Case.objects.filter(pk=second.pk).update(due_at=first.due_at - dt.timedelta(days=3))
     elsewhere = new_case(world, area=world["c3"])
-    Case.objects.filter(pk=elsewhere.pk).update(status=CaseStatus.CLOSED, stage=Stage.CALLBACK, due_at=first.due_at)
+    Case.objects.filter(pk=elsewhere.pk).update(
+        status=CaseStatus.CLOSED, stage=Stage.CALLBACK, due_at=first.due_at
+    )
     queue = list(selectors.callback_queue(actors["dispatcher"]))
     assert [c.pk for c in queue] == [second.pk, first.pk]
     assert elsewhere.pk not in {c.pk for c in queue}
@@ -79,7 +81,9 @@ def test_three_failed_attempts_close_the_callback_as_unreachable(world, actors, 
         services.record_callback(case, actor=actors["dispatcher"], reached=True, unit_contacted=True)
     assert error.value.field == "resolved"
     for attempt in (1, 2):
-        services.record_callback(case, actor=actors["dispatcher"], reached=False, note=f"第{attempt}次无人接听")
+        services.record_callback(
+            case, actor=actors["dispatcher"], reached=False, note=f"第{attempt}次无人接听"
+        )
         case = reload(case)
         assert (case.callback_attempts, case.callback_outcome, case.stage) == (attempt, "", Stage.CALLBACK)
     services.record_callback(case, actor=actors["dispatcher"], reached=False, note="关机")
@@ -115,7 +119,9 @@ def test_callback_pages(client, world, actors, category):
     assert response.status_code == 400 and "请选择满意度" in response.content.decode()
     response = client.post(url, {"reached": "0", "comment": "无人接听"})
     assert response.status_code == 302 and reload(case).callback_attempts == 1
-    response = client.post(url, {"reached": "1", "contacted": "1", "resolved": "0", "satisfaction": "satisfied"})
+    response = client.post(
+        url, {"reached": "1", "contacted": "1", "resolved": "0", "satisfaction": "satisfied"}
+    )
     assert response.status_code == 302 and reload(case).callback_outcome == CallbackOutcome.RATED
     assert url not in client.get(reverse("cases:callbacks")).content.decode()
     assert as_user(client, actors["handler"]).get(reverse("cases:callbacks")).status_code == 404
@@ -189,7 +195,9 @@ def test_bulk_dispatch_and_remind(world, actors, category, django_capture_on_com
         actors["dispatcher"], [first.number, second.number], "dispatch", lead_unit=world["d1"]
     )
     assert all(r.ok for r in results) and reload(first).lead_unit_id == world["d1"].pk
-    results = desk.bulk_apply(actors["dispatcher"], [first.number, second.number], "remind", note="请今天签收")
+    results = desk.bulk_apply(
+        actors["dispatcher"], [first.number, second.number], "remind", note="请今天签收"
+    )
     assert all(r.ok for r in results)
     reminded = AuditEvent.objects.for_subject(first).filter(action="case.reminded").get()
     assert reminded.after["unit"] == world["d1"].name

@@ -63,9 +63,8 @@ def prepare(db: str) -> None:
 
 
 def measure(username: str, url: str, runs: int, htmx: bool) -> dict:
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from orgs.models import User
 
@@ -80,15 +79,39 @@ def measure(username: str, url: str, runs: int, htmx: bool) -> dict:
         return response
 
     get()  # warm-up (templates, scopes)
-    with CaptureQueriesContext(connection) as queries:
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         get()
     times = []
     for _ in range(runs):
-        reset_queries()
         t0 = time.perf_counter()
         get()
         times.append((time.perf_counter() - t0) * 1000)
-    return {"p50": statistics.median(times), "p95": pct(times, 0.95), "queries": len(queries)}
+    return {"p50": statistics.median(times), "p95": pct(times, 0.95), "queries": len(statements)}
+
+
+def profile(username: str, url: str) -> None:
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    from orgs.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
 
 
 def main() -> None:
@@ -98,6 +121,7 @@ def main() -> None:
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--htmx", action="store_true", help="the table fragment, not the whole page")
+    parser.add_argument("--profile", action="store_true", help="cProfile of the first page (top 25)")
     args = parser.parse_args()
     prepare(args.db)
     from django.test.utils import override_settings
@@ -115,10 +139,14 @@ def main() -> None:
         pages.append(("jiedao", "回访队列", reverse("cases:callbacks")))
     if User.objects.filter(username="quzhongxin").exists():
         pages += [("quzhongxin", "区级待办", base + "?district=1"), ("quzhongxin", "全部", base + "?q=")]
+    profiled = False
     with override_settings(ALLOWED_HOSTS=["testserver"]):
         for username, label, url in pages:
             try:
                 s = measure(username, url, args.runs, args.htmx and url.startswith(base))
+                if args.profile and not profiled:
+                    profiled = True
+                    profile(username, url)
             except RuntimeError as error:
                 print(f"| {username} | {label} | — | — | {error} |")
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.forms import MultipleFilesField, StyledForm
+from core.forms import FastSelect, FastSelectMultiple, MultipleFilesField, StyledForm
 from orgs.models import Org, OrgKind
 from orgs.scoping import subtree_q
 
@@ -112,7 +112,9 @@ class FilterForm(CaseForm):
     requests = forms.BooleanField(required=False, widget=forms.HiddenInput)
     district = forms.BooleanField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(label="搜索", required=False, max_length=100)
-    category = forms.TypedChoiceField(label="分类", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(
+        label="分类", required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,7 +139,10 @@ class StatusForm(CaseForm):
 
 class RegisterForm(StatusForm):
     category = forms.ModelChoiceField(
-        label="分类", queryset=Category.objects.none(), error_messages={"required": "请选择分类"}
+        label="分类",
+        queryset=Category.objects.none(),
+        error_messages={"required": "请选择分类"},
+        widget=FastSelect,
     )
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices)
     title = forms.CharField(label="标题", required=False, max_length=100)
@@ -177,8 +182,12 @@ class VerificationForm(StatusForm):
 
 
 class UnitsForm(StatusForm):
-    lead_unit = forms.ModelChoiceField(label="主办单位", queryset=Org.objects.none(), required=False)
-    co_units = forms.ModelMultipleChoiceField(label="协办单位", queryset=Org.objects.none(), required=False)
+    lead_unit = forms.ModelChoiceField(
+        label="主办单位", queryset=Org.objects.none(), required=False, widget=FastSelect
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label="协办单位", queryset=Org.objects.none(), required=False, widget=FastSelectMultiple
+    )
 
     def __init__(self, *args, case=None, suggested=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -374,14 +383,14 @@ class BulkForm(CaseForm):
     )
     numbers = forms.MultipleChoiceField(required=False)
     category = forms.ModelChoiceField(
-        label="分类(未预选分类时)", required=False, queryset=Category.objects.none()
+        label="分类(未预选分类时)", required=False, queryset=Category.objects.none(), widget=FastSelect
     )
     lead_unit = forms.ModelChoiceField(
-        label="主办单位(留空按责任清单)", required=False, queryset=Org.objects.none()
+        label="主办单位(留空按责任清单)", required=False, queryset=Org.objects.none(), widget=FastSelect
     )
     note = forms.CharField(label="意见", required=False, max_length=500)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["numbers"].choices = (
             [(n, n) for n in self.data.getlist("numbers")] if self.is_bound else []

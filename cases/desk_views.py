@@ -123,6 +123,19 @@ def bulk(request):
     return response
 
 
+@login_required
+def bulk_options(request):
+    """The option fields of the chosen bulk action (loaded when the dispatcher picks it)."""
+    _require(request.user, "dispatch")
+    action = request.GET.get("action", "")
+    if action not in desk.BULK_ACTIONS:
+        action = ""
+    form = forms.BulkForm(auto_id="bulk-%s", options=action)
+    for name in ("category", "lead_unit", "note"):
+        form.fields[name].widget.attrs["class"] += " form-select-sm" if name != "note" else " form-control-sm"
+    return render(request, "cases/_bulk_options.html", {"form": form, "action": action})
+
+
 # ---------------------------------------------------------------------------------------------
 # 热线受理: caller lookup by phone
 

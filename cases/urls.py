@@ -10,6 +10,7 @@ urlpatterns = [
     path("callbacks/", desk_views.callback_queue, name="callbacks"),
     path("callbacks/<str:number>/", desk_views.callback_case, name="callback_case"),
     path("bulk/", desk_views.bulk, name="bulk"),
+    path("bulk/options/", desk_views.bulk_options, name="bulk_options"),
     path("lookup/", desk_views.caller_lookup, name="lookup"),
     path("notices/<int:pk>/reply/", notice_views.notice_reply, name="notice_reply"),
     path("<str:number>/", views.case_detail, name="detail"),

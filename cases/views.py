@@ -178,8 +178,6 @@ def case_list(request):
     if request.htmx.target == "case-table" and not request.htmx.history_restore_request:
         response = render(request, "cases/_table.html", context)
     else:
-        if context["can_bulk"]:
-            context["bulk_form"] = forms.BulkForm(auto_id="bulk-%s")
         response = render(request, "cases/list.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response

@@ -191,10 +191,6 @@
       refresh();
     } else if (target.classList && target.classList.contains("bulk-row")) {
       refresh();
-    } else if (target.id === "bulk-action") {
-      document.querySelectorAll("[data-bulk-for]").forEach(function (el) {
-        el.hidden = el.dataset.bulkFor.split(" ").indexOf(target.value) < 0;
-      });
     }
   });
   document.addEventListener("htmx:afterSettle", refresh);

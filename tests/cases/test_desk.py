@@ -221,6 +221,10 @@ def test_bulk_view_shows_per_row_results(client, world, actors, category):
     assert "未办理" in page and "<html" not in page
     list_page = client.get(reverse("cases:list")).content.decode()
     assert 'id="bulk-form"' in list_page and 'class="form-check-input bulk-row"' in list_page
+    options = client.get(reverse("cases:bulk_options"), {"action": "dispatch"}).content.decode()
+    assert 'name="lead_unit"' in options and world["d1"].name in options and 'name="category"' not in options
+    options = client.get(reverse("cases:bulk_options"), {"action": "register"}).content.decode()
+    assert 'name="category"' in options and "暴露垃圾" in options
     assert as_user(client, actors["handler"]).post(reverse("cases:bulk"), {}).status_code == 404
 
 

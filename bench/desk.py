@@ -6,9 +6,10 @@
 Migrates and builds the demo district with its cases when absent (``build_demo`` +
 ``build_demo_cases``), then GETs each tab of ``cases:list`` through the Django test ``Client`` as
 ``jiedao`` (street dispatcher), and ``quzhongxin`` (district dispatcher) when the account exists,
-plus the 回访 queue: ``--runs`` requests per page, median and p95 in ms and the number of SQL
-statements of one request. With ``--htmx`` the table fragment (``HX-Target: case-table``) is
-fetched instead of the whole page, as the tabs' filter changes do.
+plus the 回访 queue and two case pages with the dispatch forms: ``--runs`` requests per page, median
+and p95 in ms and the number of SQL statements of one request. With ``--htmx`` the table
+fragment (``HX-Target: case-table``) is fetched instead of the whole page, as the filters do.
+``--profile LABEL`` prints a cProfile of that page (the project's own functions).
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def main() -> None:
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--htmx", action="store_true", help="the table fragment, not the whole page")
-    parser.add_argument("--profile", action="store_true", help="cProfile of the first page (top 25)")
+    parser.add_argument("--profile", default="", help="cProfile of the page with this label")
     args = parser.parse_args()
     prepare(args.db)
     from django.test.utils import override_settings
@@ -138,15 +139,18 @@ def main() -> None:
     pages = [("jiedao", label, base + query) for label, query in TABS]
     with contextlib.suppress(NoReverseMatch):  # older code without the queue
         pages.append(("jiedao", "回访队列", reverse("cases:callbacks")))
+    jiedao = User.objects.get(username="jiedao")
+    for status, label in (("registered", "事项页 待派遣(派遣表单)"), ("returned", "事项页 退单待裁定")):
+        case = Case.objects.visible_to(jiedao, "dispatch").filter(status=status).order_by("pk").first()
+        if case is not None:
+            pages.append(("jiedao", label, reverse("cases:detail", args=[case.number])))
     if User.objects.filter(username="quzhongxin").exists():
         pages += [("quzhongxin", "区级待办", base + "?district=1"), ("quzhongxin", "全部", base + "?q=")]
-    profiled = False
     with override_settings(ALLOWED_HOSTS=["testserver"]):
         for username, label, url in pages:
             try:
                 s = measure(username, url, args.runs, args.htmx and url.startswith(base))
-                if args.profile and not profiled:
-                    profiled = True
+                if args.profile and label == args.profile:
                     profile(username, url)
             except RuntimeError as error:
                 print(f"| {username} | {label} | — | — | {error} |")

@@ -3,6 +3,8 @@ Chinese messages live in ``cases.services``, whose ``ServiceError.field`` names 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django import forms
 
 from core.forms import FastSelect, FastSelectMultiple, MultipleFilesField, StyledForm
@@ -86,6 +88,18 @@ def handling_units(case):
         .only("pk", "name", "kind", "path")
         .order_by("path")
     )
+
+
+class UnitRow(NamedTuple):
+    """A unit as a picker lists it (read with ``values_list``: no model instances)."""
+
+    pk: int
+    name: str
+    kind: str
+
+
+def unit_rows(units) -> list[UnitRow]:
+    return [UnitRow(*row) for row in units.values_list("pk", "name", "kind")]
 
 
 def unit_choices(units, suggested) -> list:
@@ -197,7 +211,7 @@ class UnitsForm(StatusForm):
     def __init__(self, *args, case=None, suggested=(), **kwargs):
         super().__init__(*args, **kwargs)
         units = handling_units(case)
-        choices = unit_choices(list(units), list(suggested))
+        choices = unit_choices(unit_rows(units), list(suggested))
         for name in ("lead_unit", "co_units"):
             self.fields[name].queryset = units
         self.fields["lead_unit"].choices = [("", "请选择主办单位"), *choices]
@@ -414,7 +428,7 @@ class BulkForm(CaseForm):
         if options == "register":
             self.fields["category"].choices = [("", "按事项预选分类"), *category_choices()]
         elif options == "dispatch":
-            self.fields["lead_unit"].choices = [("", "按责任清单推荐"), *unit_choices(list(units), [])]
+            self.fields["lead_unit"].choices = [("", "按责任清单推荐"), *unit_choices(unit_rows(units), [])]
 
 
 class LookupForm(CaseForm):

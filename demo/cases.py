@@ -206,7 +206,7 @@ class _Plan:
     code: str
     rng: random.Random
     grid: _Grid | None = None  # the grid the case is in (None: outside every grid)
-    where: str = "point"  # point / area / outside
+    where: str = "point"  # point / area / outside / address (no place at all)
     urgency: str = Urgency.ORDINARY
     fate: str = "normal"  # normal / reject / return_upheld / return_overruled / on_spot
     stall: str | None = None  # the open status the case stops at
@@ -551,7 +551,7 @@ class _Builder:
                 channel=Channel.HOTLINE,
                 code=code,
                 rng=random.Random(rng.getrandbits(64)),
-                where="outside",
+                where="address",
                 stall=stall or CaseStatus.REGISTERED,
                 fixed=True,
             )
@@ -735,6 +735,8 @@ class _Builder:
         }
         if plan.where == "outside":
             kwargs["longitude"], kwargs["latitude"] = self.point_outside(rng)
+            where = self.root
+        elif plan.where == "address":  # an address only (a 12345 ticket): the district queue
             where = self.root
         elif plan.where == "area":
             area = plan.grid.community if rng.random() < 0.6 else plan.grid.org

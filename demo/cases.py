@@ -737,6 +737,7 @@ class _Builder:
             kwargs["longitude"], kwargs["latitude"] = self.point_outside(rng)
             where = self.root
         elif plan.where == "address":  # an address only (a 12345 ticket): the district queue
+            kwargs["address"] = address or "麓山南路附近(来电人未说明门牌号)"
             where = self.root
         elif plan.where == "area":
             area = plan.grid.community if rng.random() < 0.6 else plan.grid.org

@@ -101,7 +101,7 @@ class FastSelectMixin:
         if self.allow_multiple_selected:  # type: ignore[attr-defined]
             final["multiple"] = True
         chosen = {str(v) for v in self.format_value(value)}  # type: ignore[attr-defined]
-        parts = [format_html('<select name="{}"{}>', name, flatatt(final))]
+        parts: list[str] = [format_html('<select name="{}"{}>', name, flatatt(final))]
 
         def option(option_value, label) -> str:
             text = "" if option_value is None else str(option_value)

@@ -110,3 +110,14 @@ def test_desk_journey(staff_page, live_server, journey):
     jiedao.click(".case-tabs >> text=全部")
     jiedao.fill("#id_q", "GD2026120700001")
     jiedao.wait_for_selector(f"#case-table >> text={done.number}")
+
+    # 5. On a phone-sized screen the list with its bulk bar and the lookup page stay usable.
+    jiedao.set_viewport_size({"width": 390, "height": 844})
+    jiedao.goto(f"{live_server.url}/cases/?status=registered")
+    jiedao.wait_for_selector("#bulk-form")
+    screenshot(jiedao, "desk-06-list-bulk-phone")
+    jiedao.goto(f"{live_server.url}/cases/lookup/")
+    jiedao.fill("#id_phone", "13911112222")
+    jiedao.click("#form-lookup button[type=submit]")
+    jiedao.wait_for_selector(f".lookup-results >> text={done.number}")
+    screenshot(jiedao, "desk-07-caller-lookup-phone")

@@ -3,9 +3,11 @@ Chinese messages live in ``cases.services``, whose ``ServiceError.field`` names 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django import forms
 
-from core.forms import MultipleFilesField, StyledForm
+from core.forms import FastSelect, FastSelectMultiple, MultipleFilesField, StyledForm
 from orgs.models import Org, OrgKind
 from orgs.scoping import subtree_q
 
@@ -78,9 +80,26 @@ def handling_units(case):
     """Every active unit that can handle cases in the case's district (departments included, even
     outside the dispatcher's own scope)."""
     root = case.org_path[: Org.steplen]
-    return Org.objects.filter(
-        subtree_q("path", root), kind__in=services.HANDLING_KINDS, archived_at__isnull=True
-    ).order_by("path")
+    # No boundaries: decoding a thousand grids' GeoJSON cost more than the rest of the page.
+    return (
+        Org.objects.filter(
+            subtree_q("path", root), kind__in=services.HANDLING_KINDS, archived_at__isnull=True
+        )
+        .only("pk", "name", "kind", "path")
+        .order_by("path")
+    )
+
+
+class UnitRow(NamedTuple):
+    """A unit as a picker lists it (read with ``values_list``: no model instances)."""
+
+    pk: int
+    name: str
+    kind: str
+
+
+def unit_rows(units) -> list[UnitRow]:
+    return [UnitRow(*row) for row in units.values_list("pk", "name", "kind")]
 
 
 def unit_choices(units, suggested) -> list:
@@ -110,13 +129,16 @@ class FilterForm(CaseForm):
         widget=forms.HiddenInput,
     )
     requests = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    district = forms.BooleanField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(label="搜索", required=False, max_length=100)
-    category = forms.TypedChoiceField(label="分类", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(
+        label="分类", required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update(
-            {"placeholder": "编号、标题或地址", "type": "search", "autocomplete": "off"}
+            {"placeholder": "编号、标题、地址或12345工单号", "type": "search", "autocomplete": "off"}
         )
         choices = [("", "全部分类")]
         majors = Category.objects.filter(parent__isnull=True, active=True).prefetch_related("children")
@@ -136,7 +158,10 @@ class StatusForm(CaseForm):
 
 class RegisterForm(StatusForm):
     category = forms.ModelChoiceField(
-        label="分类", queryset=Category.objects.none(), error_messages={"required": "请选择分类"}
+        label="分类",
+        queryset=Category.objects.none(),
+        error_messages={"required": "请选择分类"},
+        widget=FastSelect,
     )
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices)
     title = forms.CharField(label="标题", required=False, max_length=100)
@@ -176,13 +201,17 @@ class VerificationForm(StatusForm):
 
 
 class UnitsForm(StatusForm):
-    lead_unit = forms.ModelChoiceField(label="主办单位", queryset=Org.objects.none(), required=False)
-    co_units = forms.ModelMultipleChoiceField(label="协办单位", queryset=Org.objects.none(), required=False)
+    lead_unit = forms.ModelChoiceField(
+        label="主办单位", queryset=Org.objects.none(), required=False, widget=FastSelect
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label="协办单位", queryset=Org.objects.none(), required=False, widget=FastSelectMultiple
+    )
 
     def __init__(self, *args, case=None, suggested=(), **kwargs):
         super().__init__(*args, **kwargs)
         units = handling_units(case)
-        choices = unit_choices(list(units), list(suggested))
+        choices = unit_choices(unit_rows(units), list(suggested))
         for name in ("lead_unit", "co_units"):
             self.fields[name].queryset = units
         self.fields["lead_unit"].choices = [("", "请选择主办单位"), *choices]
@@ -236,14 +265,39 @@ class CheckForm(StatusForm):
 
 
 class CallbackForm(CaseForm):
-    contacted = YesNoField(label="是否联系上反映人", message="请选择是否联系上反映人")
-    resolved = YesNoField(label="问题是否解决", message="请选择问题是否解决")
+    """回访: did the call get through; if so, the reporter's answers (they become the rating)."""
+
+    reached = forms.TypedChoiceField(
+        label="本次是否联系上反映人",
+        required=False,
+        choices=(("1", "已联系上"), ("0", "未接通/无法联系")),
+        coerce=_yes,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    contacted = forms.TypedChoiceField(
+        label="承办单位是否与反映人联系过",
+        required=False,
+        choices=YES_NO,
+        coerce=_yes,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    resolved = forms.TypedChoiceField(
+        label="问题是否解决",
+        required=False,
+        choices=YES_NO,
+        coerce=_yes,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
     satisfaction = forms.ChoiceField(
         label="满意度", required=False, choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label="回访意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label="回访记录", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+    field_aliases = {"unit_contacted": "contacted", "note": "comment"}
 
 
 # Requests and their approval (延期, 挂账, 重办, 不合理诉求认定)
@@ -337,6 +391,56 @@ class RevealForm(CaseForm):
 
 
 # ---------------------------------------------------------------------------------------------
+# The dispatcher's desk: bulk actions and the hotline's caller lookup
+
+
+class BulkForm(CaseForm):
+    action = forms.ChoiceField(
+        label="批量操作",
+        required=False,
+        choices=[("", "批量操作…"), ("register", "立案"), ("dispatch", "派遣"), ("remind", "催办")],
+    )
+    numbers = forms.MultipleChoiceField(required=False)
+    category = forms.ModelChoiceField(
+        label="分类(未预选分类时)", required=False, queryset=Category.objects.none(), widget=FastSelect
+    )
+    lead_unit = forms.ModelChoiceField(
+        label="主办单位(留空按责任清单)", required=False, queryset=Org.objects.none(), widget=FastSelect
+    )
+    note = forms.CharField(label="意见", required=False, max_length=500)
+
+    def __init__(self, *args, options: str = "", **kwargs):
+        """``options``: the action whose option list is shown (the list page loads it only when
+        the dispatcher picks that action: building both lists cost ~90 ms per list page)."""
+        super().__init__(*args, **kwargs)
+        self.fields["numbers"].choices = (
+            [(n, n) for n in self.data.getlist("numbers")] if self.is_bound else []
+        )
+        self.fields["category"].queryset = leaf_categories()
+        # Grids are left out (a grid is dispatched to from the case page).
+        kinds = services.HANDLING_KINDS - {OrgKind.GRID}
+        units = (
+            Org.objects.filter(kind__in=kinds, archived_at__isnull=True)
+            .only("pk", "name", "kind", "path")
+            .order_by("path")
+        )
+        self.fields["lead_unit"].queryset = units
+        if options == "register":
+            self.fields["category"].choices = [("", "按事项预选分类"), *category_choices()]
+        elif options == "dispatch":
+            self.fields["lead_unit"].choices = [("", "按责任清单推荐"), *unit_choices(unit_rows(units), [])]
+
+
+class LookupForm(CaseForm):
+    phone = forms.CharField(label="来电号码", max_length=20, error_messages={"required": "请输入来电号码"})
+    purpose = forms.CharField(label="查询用途", required=False, max_length=200, initial="热线来电受理")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update({"type": "tel", "inputmode": "tel", "autocomplete": "off"})
+
+
+# ---------------------------------------------------------------------------------------------
 # Intake
 
 
@@ -367,6 +471,9 @@ class EntryForm(CaseForm):
     address = forms.CharField(label="地址", required=False, max_length=200)
     reporter_name = forms.CharField(label="来电人姓名", required=False, max_length=50)
     reporter_phone = forms.CharField(label="来电号码", required=False, max_length=20)
+    ticket_number = forms.CharField(
+        label="12345工单号", required=False, max_length=40, help_text="市12345平台转来的工单填写工单编号"
+    )
     photos = PhotosField(label="现场照片(最多 9 张)")
     before_photos = PhotosField(label="处置前照片")
     after_photos = PhotosField(label="处置后照片")

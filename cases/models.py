@@ -182,6 +182,17 @@ STATUS_COLOURS = {
 }
 
 
+class CallbackOutcome(models.TextChoices):
+    """How the 回访 (callback) of a closed case ended."""
+
+    RATED = "rated", "已回访"
+    UNREACHABLE = "unreachable", "无法联系"
+
+
+# Failed callback attempts after which the callback is closed as 无法联系.
+CALLBACK_MAX_ATTEMPTS = 3
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", "满意"
     BASIC = "basic", "基本满意"
@@ -264,6 +275,12 @@ class Case(OrgScopedModel):
     )
     reporter_name = models.CharField("反映人", max_length=50, blank=True)
     reporter_phone_encrypted = models.TextField(blank=True, editable=False)
+    # Keyed hash (HMAC) of the normalised number: hotline staff find a caller's earlier cases
+    # without the number being stored in clear (``core.privacy.phone_index``).
+    reporter_phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    ticket_number = models.CharField(
+        "12345工单号", max_length=40, blank=True, help_text="来自市12345热线平台的工单编号"
+    )
     reporter_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="反映人账号",
@@ -323,6 +340,11 @@ class Case(OrgScopedModel):
     notify_reporter = models.BooleanField(
         "接收办理进度通知", default=True, help_text="反映人可在提交时或通过通知中的退订链接关闭"
     )
+    callback_attempts = models.PositiveSmallIntegerField("回访次数", default=0)
+    callback_outcome = models.CharField(
+        "回访结果", max_length=16, choices=CallbackOutcome.choices, blank=True
+    )
+    callback_last_at = models.DateTimeField("最近回访", null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("上报时间", default=timezone.now, db_index=True)
 
@@ -345,6 +367,21 @@ class Case(OrgScopedModel):
             ),
             # Monthly evaluation: cases closed in a month.
             models.Index(fields=["closed_at"], condition=Q(status="closed"), name="case_closed_month"),
+            # The 回访 queue: closed cases whose callback clock runs, oldest due first.
+            models.Index(
+                fields=["org_path", "due_at"],
+                condition=Q(status="closed", stage="callback"),
+                name="case_callback_queue",
+            ),
+            models.Index(fields=["ticket_number"], name="case_ticket_number"),
+        ]
+        constraints = [
+            # A 12345 ticket enters once per source (API/hotline may both carry ticket numbers).
+            models.UniqueConstraint(
+                fields=["channel", "ticket_number"],
+                condition=~Q(ticket_number=""),
+                name="case_ticket_once_per_source",
+            ),
         ]
 
     def __str__(self):
@@ -352,6 +389,7 @@ class Case(OrgScopedModel):
 
     def set_reporter_phone(self, value: str) -> None:
         self.reporter_phone_encrypted = privacy.encrypt((value or "").strip())
+        self.reporter_phone_hash = privacy.phone_index(value or "")
 
     def reporter_phone_clear(self) -> str:
         """The clear phone number. Callers check ``callback`` and audit the access."""
@@ -376,6 +414,10 @@ class Case(OrgScopedModel):
 
     @property
     def reporter_display(self) -> str:
+        if self.channel == Channel.PATROL and not self.reporter_name:
+            # A grid worker's own patrol report: the reporter is the staff member (see
+            # ``patrol_reporter``), never an anonymous resident.
+            return "网格员巡查"
         if self.anonymous or not self.reporter_name:
             return "匿名"
         return privacy.mask_name(self.reporter_name)

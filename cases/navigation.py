@@ -13,6 +13,14 @@ def case_nav(user) -> list[dict]:
         items.append({"label": "网格事项", "url": reverse("cases:list"), "key": "cases"})
     if any(has_scope(user, action) for action in ("supervise", "handle", "dispatch")):
         items.append({"label": "督办通知", "url": reverse("cases:notices"), "key": "notices"})
+    if has_scope(user, "callback"):
+        from .selectors import callback_queue
+
+        waiting = callback_queue(user).order_by()[:1000].count()
+        label = f"回访队列({waiting if waiting <= 999 else '999+'})" if waiting else "回访队列"
+        items.append({"label": label, "url": reverse("cases:callbacks"), "key": "desk_callbacks"})
+    if has_scope(user, "hotline"):
+        items.append({"label": "来电查询", "url": reverse("cases:lookup"), "key": "desk_lookup"})
     if has_scope(user, "supervise"):
         items.append({"label": "考核排名", "url": reverse("rankings"), "key": "rankings"})
     return items

@@ -13,13 +13,18 @@ from orgs.models import Org
 
 from .models import (
     DECIDER_ACTION,
+    OPEN_STATUSES,
     AssignmentStatus,
     Case,
     CaseAssignment,
     CaseRequest,
+    CaseStatus,
     RequestStatus,
     Responsibility,
+    Stage,
 )
+
+OPEN_STATUS_VALUES = frozenset(str(status) for status in OPEN_STATUSES)
 
 
 def visible_case(user, number: str, action: str = "view") -> Case:
@@ -48,6 +53,24 @@ class CaseFilters:
     area: Org | None = None
     category_id: int | None = None
     requests: bool = False  # cases with a request this user may decide (待审批)
+    district: bool = False  # 区级待办: open cases without a street (address only), at the district
+
+    @property
+    def work_queue(self) -> bool:
+        """A tab of cases waiting for someone (sorted by urgency), not the whole history."""
+        return bool(self.mine or self.requests or self.overdue or self.district) or (
+            self.status in OPEN_STATUS_VALUES
+        )
+
+
+def dispatches_at_district(user) -> bool:
+    """The user dispatches at a district node (区综治中心/区12345): the district queue is theirs."""
+    from orgs.scoping import ALL, scope_paths
+
+    paths = scope_paths(user, "dispatch")
+    if paths is ALL:  # superusers: no default queue of their own
+        return False
+    return any(len(path) == Org.steplen for path in paths or ())
 
 
 def workbench(user, filters: CaseFilters):
@@ -75,6 +98,9 @@ def workbench(user, filters: CaseFilters):
         cases = cases.filter(pk__in=decidable.filter(status=RequestStatus.PENDING).values("case_id"))
     if filters.status:
         cases = cases.filter(status=filters.status)
+    if filters.district:
+        # Placed at the district itself: no grid, community or street could be found.
+        cases = cases.open().filter(street__isnull=True, community__isnull=True, grid__isnull=True)
     if filters.overdue:
         cases = cases.overdue(now)
     if filters.area is not None:
@@ -85,11 +111,34 @@ def workbench(user, filters: CaseFilters):
         cases = cases.filter(Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id))
     text = filters.q.strip()
     if text:
-        cases = cases.filter(
-            Q(number__icontains=text) | Q(title__icontains=text) | Q(address__icontains=text)
-        )
-    # Running clocks first, the most urgent on top (NULLS LAST on every database), then the rest.
+        cases = cases.filter(search_q(text))
+    if not filters.work_queue:
+        # 全部 (and closed/rejected statuses, searches): newest first. A closed case's hidden
+        # callback clock must not lift months-old cases to the top.
+        return cases.order_by("-created_at", "-pk")
+    # Queues of open cases: running clocks first, the most urgent on top (NULLS LAST on every
+    # database), then the rest.
     return cases.order_by(F("due_at").asc(nulls_last=True), "-created_at")
+
+
+def search_q(text: str) -> Q:
+    """The list's search box: number, title, address, or the 12345 ticket number (工单号)."""
+    return (
+        Q(number__icontains=text)
+        | Q(title__icontains=text)
+        | Q(address__icontains=text)
+        | Q(ticket_number=text)
+    )
+
+
+def callback_queue(user):
+    """回访 queue: closed cases whose callback is due and not yet done, oldest due first."""
+    return (
+        Case.objects.visible_to(user, "callback")
+        .filter(status=CaseStatus.CLOSED, stage=Stage.CALLBACK)
+        .select_related("category", "org", "lead_unit")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
 
 
 def my_assignments(user, case: Case):

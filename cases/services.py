@@ -31,9 +31,11 @@ from orgs.permissions import require
 
 from . import assist, deadlines, locate, photos
 from .models import (
+    CALLBACK_MAX_ATTEMPTS,
     AssignmentRole,
     AssignmentStatus,
     AttachmentStage,
+    CallbackOutcome,
     Case,
     CaseAssignment,
     CaseAttachment,
@@ -75,6 +77,8 @@ REWORK = E("case.rework", "核查不通过,返工")
 CLOSED_ON_SPOT = E("case.closed_on_spot", "即报即办,现场处置结案")
 RATED = E("case.rated", "回访评价")
 REPORTER_VIEWED = E("case.reporter_viewed", "查看反映人联系方式")
+CALLBACK_MISSED = E("case.callback_missed", "回访未联系上")
+CALLBACK_UNREACHABLE = E("case.callback_unreachable", "回访:无法联系")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,6 +133,21 @@ def _clean_point(longitude, latitude) -> tuple[float | None, float | None]:
     return lon, lat
 
 
+def _clean_ticket(channel: str, value: str) -> str:
+    """工单号 of the city 12345 platform: optional, letters/digits/-, once per source."""
+    value = clean_text(value, "ticket_number", "12345工单号", required=False, limit=40).replace(" ", "")
+    if not value:
+        return ""
+    if not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in value):
+        raise ServiceError("12345工单号只能包含字母、数字和“-”", field="ticket_number")
+    existing = (
+        Case.objects.filter(channel=channel, ticket_number=value).values_list("number", flat=True).first()
+    )
+    if existing:
+        raise ServiceError(f"该12345工单号已录入(事项 {existing}),请勿重复录入", field="ticket_number")
+    return value
+
+
 def _district_root() -> Org:
     root = (
         Org.objects.filter(depth=1, kind=OrgKind.DISTRICT, archived_at__isnull=True).order_by("path").first()
@@ -160,6 +179,7 @@ def report_case(
     urgency: str = Urgency.ORDINARY,
     uploads=(),
     notify_reporter: bool = True,
+    ticket_number: str = "",
 ) -> Case:
     """A new case from any channel. Location by point (point-in-polygon) or by picking ``area``
     (a community or grid); a case outside every grid goes to the district dispatch queue."""
@@ -183,6 +203,7 @@ def report_case(
         raise ServiceError(error, field="reporter_phone")
     if channel == Channel.PUBLIC and not anonymous and not reporter_phone:
         raise ServiceError("请留下联系电话以便回访,或选择匿名反映", field="reporter_phone")
+    ticket_number = _clean_ticket(channel, ticket_number)
     if lon is None and area is None and not address:
         raise ServiceError("请在地图上选择位置、选择所在社区,或填写地址", field="location")
     if area is not None and area.kind not in ADMIN_KINDS:
@@ -216,6 +237,7 @@ def report_case(
         category=category,
         urgency=urgency,
         notify_reporter=notify_reporter,
+        ticket_number=ticket_number,
         created_at=now,
     )
     case.set_reporter_phone("" if anonymous else reporter_phone)
@@ -671,8 +693,17 @@ def rate_case(
     # A reporter rating the case themselves evidently heard back from the unit.
     case.rating_contacted = True if by_reporter and contacted is None else contacted
     case.rated_at = now
+    case.callback_outcome = CallbackOutcome.RATED
     _set_stage(case, None, now)
-    _save(case, "rating_resolved", "rating_satisfaction", "rating_comment", "rating_contacted", "rated_at")
+    _save(
+        case,
+        "rating_resolved",
+        "rating_satisfaction",
+        "rating_comment",
+        "rating_contacted",
+        "rated_at",
+        "callback_outcome",
+    )
     _event(
         case,
         RATED,
@@ -680,6 +711,59 @@ def rate_case(
         after={"resolved": resolved, "satisfaction": satisfaction, "by_reporter": by_reporter},
         reason=comment,
     )
+    return case
+
+
+@transaction.atomic
+def record_callback(
+    case: Case,
+    *,
+    actor,
+    reached: bool,
+    unit_contacted: bool | None = None,
+    resolved: bool | None = None,
+    satisfaction: str = "",
+    note: str = "",
+) -> Case:
+    """One 回访 call by callback staff. Reached: the reporter's answers become the case's rating
+    (the fields the monthly evaluation counts, via ``rate_case``). Not reached: the attempt is
+    counted; after ``CALLBACK_MAX_ATTEMPTS`` failed calls the callback closes as 无法联系 (not a
+    valid callback: it does not enter the rates)."""
+    case = _locked(case, CASES.statuses("callback"))
+    if is_system(actor):
+        raise PermissionDenied("只有回访人员可以记录回访")
+    CASES.check_permission("callback", case, actor)
+    if case.rated_at is not None or case.callback_outcome:
+        raise StateConflict("该事项的回访已完成")
+    note = clean_text(note, "note", "回访记录", required=False, limit=500)
+    now = _now()
+    if reached:
+        if resolved is None:
+            raise ServiceError("请选择问题是否解决", field="resolved")
+        if unit_contacted is None:
+            raise ServiceError("请选择承办单位是否与反映人联系过", field="unit_contacted")
+        case = rate_case(
+            case,
+            actor=actor,
+            contacted=unit_contacted,
+            resolved=resolved,
+            satisfaction=satisfaction,
+            comment=note,
+        )
+        case.callback_attempts += 1
+        case.callback_last_at = now
+        _save(case, "callback_attempts", "callback_last_at")
+        return case
+    case.callback_attempts += 1
+    case.callback_last_at = now
+    if case.callback_attempts >= CALLBACK_MAX_ATTEMPTS:
+        case.callback_outcome = CallbackOutcome.UNREACHABLE
+        _set_stage(case, None, now)
+        _save(case, "callback_attempts", "callback_last_at", "callback_outcome")
+        _event(case, CALLBACK_UNREACHABLE, actor, reason=note, after={"attempts": case.callback_attempts})
+    else:
+        _save(case, "callback_attempts", "callback_last_at")
+        _event(case, CALLBACK_MISSED, actor, reason=note, after={"attempts": case.callback_attempts})
     return case
 
 

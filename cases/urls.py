@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import approval_views, ledger_views, notice_views, portal_views, public_views, views
+from . import approval_views, desk_views, ledger_views, notice_views, portal_views, public_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("new/", views.case_new, name="new"),
     path("export/", ledger_views.case_export, name="export"),
     path("notices/", notice_views.notice_list, name="notices"),
+    path("callbacks/", desk_views.callback_queue, name="callbacks"),
+    path("callbacks/<str:number>/", desk_views.callback_case, name="callback_case"),
+    path("bulk/", desk_views.bulk, name="bulk"),
+    path("bulk/options/", desk_views.bulk_options, name="bulk_options"),
+    path("lookup/", desk_views.caller_lookup, name="lookup"),
     path("notices/<int:pk>/reply/", notice_views.notice_reply, name="notice_reply"),
     path("notices/<int:pk>/print/", notice_views.notice_print, name="notice_print"),
     path("notices/<int:pk>/docx/", notice_views.notice_word, name="notice_docx"),

@@ -100,6 +100,8 @@ class CappedPaginator(Paginator):
 
 def _tabs(user) -> list[dict]:
     tabs = []
+    if selectors.dispatches_at_district(user):
+        tabs.append({"label": "区级待办(无网格)", "params": {"district": "1"}})
     if has_scope(user, "dispatch"):
         tabs += [
             {"label": "待受理", "params": {"status": "reported"}},
@@ -137,6 +139,9 @@ def _tabs(user) -> list[dict]:
 @login_required
 def case_list(request):
     _require_staff(request.user)
+    if not request.GET and not request.htmx and selectors.dispatches_at_district(request.user):
+        # A district dispatcher sees the whole district: start on their own queue, not on 全部.
+        return redirect(f"{reverse('cases:list')}?district=1")
     form = forms.FilterForm(request.GET or None)
     form.is_valid()
     data = form.cleaned_data if form.is_bound else {}
@@ -147,13 +152,18 @@ def case_list(request):
         q=data.get("q") or "",
         category_id=data.get("category"),
         requests=bool(data.get("requests")),
+        district=bool(data.get("district")),
     )
     page = CappedPaginator(selectors.workbench(request.user, filters), 50).get_page(request.GET.get("page"))
     now = timezone.now()
     for case in page:
         case.due = due_state(case.due_at, now, case.is_open)
-    current = {k: v for k, v in request.GET.items() if k in ("status", "overdue", "mine", "requests") and v}
-    for flag in ("overdue", "requests"):
+    current = {
+        k: v
+        for k, v in request.GET.items()
+        if k in ("status", "overdue", "mine", "requests", "district") and v
+    }
+    for flag in ("overdue", "requests", "district"):
         if current.get(flag) in ("on", "true", "True"):
             current[flag] = "1"
     tabs = _tabs(request.user)
@@ -168,6 +178,7 @@ def case_list(request):
         "query": query.urlencode(),
         "active_nav": "cases",
         "can_report": has_scope(request.user, "report"),
+        "can_bulk": has_scope(request.user, "dispatch"),
     }
     if request.htmx.target == "case-table" and not request.htmx.history_restore_request:
         response = render(request, "cases/_table.html", context)
@@ -425,6 +436,7 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
     return {
         "case": case,
         "events": events,
+        "staff_reporter": _staff_reporter(case, events),
         "assignments": assignments,
         "photos": photos,
         "due": due_state(case.due_at, now, case.is_open),
@@ -454,6 +466,16 @@ def _case_context(request, case, *, bound=None, notice: str = "", conflict: str 
         "conflict": conflict,
         "active_nav": "cases",
     }
+
+
+def _staff_reporter(case, events) -> str:
+    """The grid worker who entered a patrol report (the 上报 event's actor), shown instead of 匿名."""
+    if case.channel != Channel.PATROL:
+        return ""
+    for event in events:
+        if event.action == services.REPORTED and event.actor_id is not None:
+            return event.actor_label
+    return ""
 
 
 # Before registration the dispatcher picks a category and spots duplicates: the intel app's
@@ -696,16 +718,22 @@ def callback(request, number: str):
     form = bound_form(forms.CallbackForm, request, "callback")
 
     def call(d):
-        services.rate_case(
-            case,
-            actor=request.user,
-            contacted=d["contacted"],
-            resolved=d["resolved"],
-            satisfaction=d["satisfaction"],
-            comment=d["comment"],
-        )
+        record_callback(request.user, case, d)
 
     return perform(request, case, "callback", form, call, "已记录回访结果")
+
+
+def record_callback(user, case, d):
+    """The callback form's answers to ``services.record_callback`` (an absent 联系上 = reached)."""
+    return services.record_callback(
+        case,
+        actor=user,
+        reached=True if d["reached"] is None else d["reached"],
+        unit_contacted=d["contacted"],
+        resolved=d["resolved"],
+        satisfaction=d["satisfaction"],
+        note=d["comment"],
+    )
 
 
 @login_required
@@ -797,6 +825,7 @@ def case_new(request):
                 address=d["address"],
                 reporter_name=d["reporter_name"] if form.chosen_channel == Channel.HOTLINE else "",
                 reporter_phone=d["reporter_phone"] if form.chosen_channel == Channel.HOTLINE else "",
+                ticket_number=d["ticket_number"] if form.chosen_channel == Channel.HOTLINE else "",
                 uploads=d["photos"],
             )
     except ServiceError as error:

@@ -116,7 +116,7 @@ CASES = Workflow(
             [CaseStatus.CLOSED],
             permission="callback",
             denied="只有反映人或回访人员可以评价",
-            when=lambda case: case.rated_at is None,
+            when=lambda case: case.rated_at is None and not case.callback_outcome,
             endpoint="/cases/{number}/rate",
         ),
         transition(

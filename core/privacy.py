@@ -44,6 +44,20 @@ def blind_index(value: str) -> str:
     return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
+def normalise_phone(value: str) -> str:
+    """Digits only, without a +86/0086 country prefix: "+86 138-1234-5678" → "13812345678"."""
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix) :]
+    return digits
+
+
+def phone_index(value: str) -> str:
+    """The keyed hash a phone number is searched by (HMAC of the normalised number)."""
+    return blind_index(normalise_phone(value))
+
+
 def mask_id_number(value: str) -> str:
     """430104199001011234 → 4301**********1234."""
     if not value:

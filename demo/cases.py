@@ -173,7 +173,7 @@ OLD_STALL_SHARE = 0.005  # older cases forgotten in handling (long overdue)
 
 DUE_SOON = dt.timedelta(days=2)
 
-DEMO_ACCOUNTS = ("jiedao", "bumen", "shequ", "wanggeyuan", "jumin", "dudao")
+DEMO_ACCOUNTS = ("jiedao", "bumen", "shequ", "wanggeyuan", "jumin", "dudao", "quzhongxin")
 
 
 class DemoCasesError(RuntimeError):
@@ -208,7 +208,7 @@ class _Plan:
     code: str
     rng: random.Random
     grid: _Grid | None = None  # the grid the case is in (None: outside every grid)
-    where: str = "point"  # point / area / outside
+    where: str = "point"  # point / area / outside / address (no place at all)
     urgency: str = Urgency.ORDINARY
     fate: str = "normal"  # normal / reject / return_upheld / return_overruled / on_spot
     stall: str | None = None  # the open status the case stops at
@@ -262,6 +262,7 @@ def _local(day: dt.date, hour: float) -> dt.datetime:
 class _Builder:
     def __init__(self, root: Org, now: dt.datetime, *, days: int = DAYS, volume: float = VOLUME):
         self.root = root
+        self.tickets = 0
         self.now = now
         self.days = days
         self.volume = volume
@@ -378,6 +379,9 @@ class _Builder:
                 )
 
     def dispatcher_for(self, case: Case):
+        if case.org_id == self.root.pk:
+            # The district queue (no grid found): the district dispatch centre's account.
+            return self._account("quzhongxin", "dispatch", case.org) or SYSTEM
         return self._account("jiedao", "dispatch", case.org) or SYSTEM
 
     def checker_for(self, case: Case):
@@ -562,6 +566,24 @@ class _Builder:
             )
             if plan.at < self.now and code in self.leaf_weights:
                 plans.append(plan)
+        # quzhongxin's 区级待办: hotline tickets with an address outside every grid, one waiting to
+        # be registered and one to be dispatched (reported a few working hours ago at most).
+        for workdays_ago, hour, code, stall in (
+            (1, 10.3, "0102", CaseStatus.REPORTED),
+            (2, 14.6, "0301", None),
+        ):
+            day = workcal.add_workdays(today, -workdays_ago, calendar=self.cal)
+            plan = _Plan(
+                at=_local(day, hour),
+                channel=Channel.HOTLINE,
+                code=code,
+                rng=random.Random(rng.getrandbits(64)),
+                where="address",
+                stall=stall or CaseStatus.REGISTERED,
+                fixed=True,
+            )
+            if plan.at < self.now and code in self.leaf_weights:
+                plans.append(plan)
         return plans
 
     def _assign_fates(self, plans: list[_Plan]) -> None:
@@ -722,8 +744,11 @@ class _Builder:
     def report(self, plan: _Plan) -> Case | None:
         rng = plan.rng
         title, description, address = texts.problem(plan.code, rng)
+        ticket = ""
         if plan.channel == Channel.HOTLINE:
             description = rng.choice(texts.HOTLINE_PREFIX) + description + rng.choice(texts.HOTLINE_SUFFIX)
+            self.tickets += 1  # the city 12345 platform's 工单号 (counted, not drawn: the plan stays)
+            ticket = f"GD{timezone.localtime(plan.at):%Y%m%d}{self.tickets:05d}"
         elif plan.channel == Channel.PATROL:
             description = rng.choice(texts.PATROL_PREFIX) + description
         kwargs = {
@@ -731,11 +756,15 @@ class _Builder:
             "title": title[:100],
             "description": description,
             "address": address,
+            "ticket_number": ticket,
             # Reporters flag emergencies; the dispatcher sets the urgency when registering.
             "urgency": Urgency.EMERGENCY if plan.urgency == Urgency.EMERGENCY else Urgency.ORDINARY,
         }
         if plan.where == "outside":
             kwargs["longitude"], kwargs["latitude"] = self.point_outside(rng)
+            where = self.root
+        elif plan.where == "address":  # an address only (a 12345 ticket): the district queue
+            kwargs["address"] = address or "麓山南路附近(来电人未说明门牌号)"
             where = self.root
         elif plan.where == "area":
             area = plan.grid.community if rng.random() < 0.6 else plan.grid.org

@@ -1028,6 +1028,7 @@ _ACCOUNT_PEOPLE = {
     "shuji": ("王建国", "M", datetime.date(1968, 10, 1), "13807310017"),
     "jumin": ("张伟", "M", datetime.date(1975, 4, 18), "13807310018"),
     "dangwei": ("罗志明", "M", datetime.date(1980, 2, 14), "13807310019"),
+    "quzhongxin": ("赵敏", "F", datetime.date(1991, 6, 9), "13807310020"),
 }
 
 
@@ -1152,6 +1153,10 @@ class _Accounts:
         supervision_branch = find(f"{SUPERVISION_DEPT}机关党支部", kind="branch", host=supervision)
         org_dept_branch = find(f"{ORG_DEPT}机关党支部", kind="branch", host=org_dept)
         here = community.name
+        data_bureau = unit("区数据资源局", kind="department", name="区数据资源局")
+        hotline = find(
+            "区12345热线中心", path__startswith=data_bureau.path, kind="office", name__contains="12345"
+        )
         return [
             _AccountSpec(
                 "admin",
@@ -1189,6 +1194,15 @@ class _Accounts:
                 f"{street.name}及所辖社区、网格(只读),事项分派",
                 grants=[(Role.DISPATCHER, street)],
                 posts=[(office, "dispatcher", "调度员")],
+                staff=True,
+            ),
+            _AccountSpec(
+                "quzhongxin",
+                hotline,
+                f"{hotline.short_name or hotline.name} 区级调度员",
+                "全区事项(只读),区级待办:无网格(仅有地址)的事项的受理、立案、派遣;来电查询",
+                grants=[(Role.DISPATCHER, root)],
+                posts=[(hotline, "dispatcher", "12345热线派单员")],
                 staff=True,
             ),
             _AccountSpec(

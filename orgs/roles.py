@@ -33,6 +33,7 @@ class Action(models.TextChoices):
     CHECK = "check", "核查事项"
     SUPERVISE = "supervise", "督查督办"
     CALLBACK = "callback", "回访(查看反映人联系方式)"
+    HOTLINE = "hotline", "热线受理(按来电号码查询)"
     WORKPLAN_REPORT = "workplan_report", "报送督办任务进展"
 
 
@@ -67,6 +68,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # A resident's grant records where they live; it gives no access to others' records.
     Role.RESIDENT: frozenset(),
 }
+
+# 热线受理: dispatch centres answer the 12345 line and look a caller up by their number (every
+# lookup audited). Only the roles that take calls; never the broad viewing roles.
+for _role in (Role.ADMIN, Role.DISPATCHER):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"hotline"}
 
 # Roles whose holders work in the office pages and the (scoped) Django admin.
 STAFF_ROLES = frozenset(

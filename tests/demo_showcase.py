@@ -203,6 +203,17 @@ def _cases(now: dt.datetime) -> list[str]:
     # The tracking page shows the reporter's photo.
     if not cases.filter(reporter_user=jumin, is_public=True, attachments__stage="report").exists():
         out.append("cases: none of jumin's cases has a photo on its tracking page")
+    # quzhongxin (区级调度) has district-level cases (no grid) to register and to dispatch, and
+    # jiedao a callback queue.
+    from cases import selectors
+
+    district = User.objects.get(username="quzhongxin")
+    waiting = selectors.workbench(district, selectors.CaseFilters(district=True))
+    for status in (CaseStatus.REPORTED, CaseStatus.REGISTERED):
+        if not waiting.filter(status=status).exists():
+            out.append(f"cases: quzhongxin has no district-level case {status}")
+    if not selectors.callback_queue(User.objects.get(username="jiedao")).exists():
+        out.append("cases: jiedao's callback queue is empty")
     return out
 
 

@@ -57,6 +57,7 @@ def case_out(case: Case, now: dt.datetime | None = None) -> dict:
         "status": case.status,
         "status_label": case.get_status_display(),
         "channel": case.channel,
+        "ticket_number": case.ticket_number,
         "urgency": case.urgency,
         "category": {"id": category.pk, "code": category.code, "name": str(category)} if category else None,
         "area": _ref(case.org),
@@ -239,7 +240,7 @@ class CaseFilters(Schema):
     created_from: dt.date | None = Field(None, description="上报日期起(含)")
     created_to: dt.date | None = Field(None, description="上报日期止(含)")
     overdue: bool | None = Field(None, description="只看当前环节已逾期的事项")
-    q: str | None = Field(None, max_length=100, description="编号/标题/地址关键词")
+    q: str | None = Field(None, max_length=100, description="编号/标题/地址关键词,或12345工单号")
 
 
 def filter_cases(request, filters: CaseFilters):
@@ -280,9 +281,7 @@ def filter_cases(request, filters: CaseFilters):
         cases = cases.exclude(pk__in=Case.objects.overdue(now).values("pk"))
     text = (filters.q or "").strip()
     if text:
-        cases = cases.filter(
-            Q(number__icontains=text) | Q(title__icontains=text) | Q(address__icontains=text)
-        )
+        cases = cases.filter(selectors.search_q(text))
     return cases
 
 
@@ -347,6 +346,7 @@ EXPORT_FIELDS = [
     ("created_at", "上报时间"),
     ("status", "状态"),
     ("channel", "来源"),
+    ("ticket_number", "12345工单号"),
     ("category", "分类"),
     ("urgency", "紧急程度"),
     ("title", "标题"),
@@ -366,6 +366,7 @@ def _export_rows(queryset):
         "created_at",
         "status",
         "channel",
+        "ticket_number",
         "category__name",
         "urgency",
         "title",
@@ -379,7 +380,7 @@ def _export_rows(queryset):
     ).order_by("-created_at", "-pk")
     for row in values.iterator(chunk_size=2000):
         row = list(row)
-        for index in (1, 10, 11):
+        for index in (1, 11, 12):
             if row[index] is not None:
                 row[index] = timezone.localtime(row[index]).isoformat()
         # Phone and ID numbers typed into a title or an address never reach an export.
@@ -470,6 +471,7 @@ def _create(request, payload: s.CaseCreateIn) -> Case:
         category=_category(payload.category),
         urgency=payload.urgency,
         uploads=s.decode_photos(payload.photos),
+        ticket_number=payload.ticket_number,
     )
 
 

@@ -83,6 +83,7 @@ class CaseOut(Schema):
     status: str = Field(description="状态代码")
     status_label: str = Field(description="状态(中文)")
     channel: str
+    ticket_number: str = Field("", description="12345工单号")
     urgency: str
     category: CategoryRef | None
     area: Ref = Field(description="事项所在区域(网格/社区/街道/区)")
@@ -218,6 +219,9 @@ class CaseCreateIn(In):
     category: int | None = Field(None, description="分类 id")
     urgency: UrgencyCode = "ordinary"
     photos: list[PhotoIn] = Field(default_factory=list, max_length=9)
+    ticket_number: str = Field(
+        "", max_length=40, description="市12345热线平台的工单号(可选;同一来源不能重复,可在列表 q 中检索)"
+    )
 
 
 class Expected(In):

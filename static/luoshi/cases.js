@@ -160,3 +160,45 @@
   if (window.htmx) htmx.onLoad(init);
   else document.addEventListener("DOMContentLoaded", function () { init(document); });
 })();
+
+/* The case list's bulk actions: select-all for the page, the count of selected rows, and the
+   list refreshed after a bulk action (the server sends HX-Trigger: cases-changed). */
+(function () {
+  "use strict";
+
+  function boxes() {
+    return Array.prototype.slice.call(document.querySelectorAll("input.bulk-row"));
+  }
+
+  function refresh() {
+    var all = document.getElementById("bulk-all");
+    var rows = boxes();
+    var checked = rows.filter(function (b) { return b.checked; }).length;
+    var count = document.getElementById("bulk-count");
+    if (count) count.textContent = checked ? "已选 " + checked + " 件" : "未选择";
+    var submit = document.getElementById("bulk-submit");
+    if (submit) submit.disabled = !checked;
+    if (all) {
+      all.checked = rows.length > 0 && checked === rows.length;
+      all.indeterminate = checked > 0 && checked < rows.length;
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.id === "bulk-all") {
+      boxes().forEach(function (b) { b.checked = target.checked; });
+      refresh();
+    } else if (target.classList && target.classList.contains("bulk-row")) {
+      refresh();
+    }
+  });
+  document.addEventListener("htmx:afterSettle", refresh);
+  document.addEventListener("DOMContentLoaded", refresh);
+
+  document.body.addEventListener("cases-changed", function () {
+    if (window.htmx && document.getElementById("case-table")) {
+      htmx.ajax("GET", window.location.href, {target: "#case-table", swap: "innerHTML"});
+    }
+  });
+})();

@@ -51,4 +51,31 @@
     },
     true
   );
+
+  // Global busy indicator: a bar at the top of the page while htmx requests are in flight.
+  var busy = 0;
+  function busyBar() {
+    var bar = document.querySelector(".busy-bar");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.className = "busy-bar";
+      bar.setAttribute("role", "progressbar");
+      bar.setAttribute("aria-label", "正在加载");
+      document.body.appendChild(bar);
+    }
+    return bar;
+  }
+  document.addEventListener("htmx:beforeRequest", function () {
+    busy += 1;
+    busyBar();
+    document.body.classList.add("htmx-busy");
+    document.body.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function () {
+    busy = Math.max(0, busy - 1);
+    if (!busy) {
+      document.body.classList.remove("htmx-busy");
+      document.body.removeAttribute("aria-busy");
+    }
+  });
 })();

@@ -386,3 +386,23 @@ def test_actions_answer_what_the_caller_may_do_now(world, actors, category, api_
     actions = api_for(actors["handler"]).get(f"{BASE}/cases/{case.number}/actions").json()
     assert {(a["action"], a["assignment"]) for a in actions} == {("sign", lead.pk), ("return", lead.pk)}
     assert api_for(actors["other_dispatcher"]).get(f"{BASE}/cases/{case.number}/actions").status_code == 404
+
+
+def test_ticket_number_through_the_api(world, actors, api_for):
+    """The 12345 工单号: given on create, searchable with ``q``, exported, refused twice."""
+    dispatcher = api_for(actors["dispatcher"])
+    payload = {
+        "channel": "hotline",
+        "description": "路灯不亮",
+        "area": world["c1"].pk,
+        "ticket_number": "GD2026120700042",
+    }
+    created = dispatcher.post(f"{BASE}/cases", payload)
+    assert created.status_code == 201, created.content
+    assert created.json()["ticket_number"] == "GD2026120700042"
+    again = dispatcher.post(f"{BASE}/cases", payload)
+    assert again.status_code == 422 and again.json()["field"] == "ticket_number"
+    found = dispatcher.get(f"{BASE}/cases", {"q": "GD2026120700042"}).json()["items"]
+    assert [c["number"] for c in found] == [created.json()["number"]]
+    export = b"".join(dispatcher.get(f"{BASE}/cases.csv").streaming_content).decode()
+    assert "12345工单号" in export and "GD2026120700042" in export

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_resident_messages'),
+        ('cases', '0012_resident_messages'),
         ('orgs', '0005_notice_doc_prefix'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

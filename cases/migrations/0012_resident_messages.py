@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('cases', '0009_map_follow'),
+        ('cases', '0011_queue_backfill'),
     ]
 
     operations = [

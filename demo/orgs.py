@@ -1033,7 +1033,9 @@ _ACCOUNT_PEOPLE = {
 
 
 def _account_id_number(index: int, born: datetime.date, gender: str) -> str:
-    first17 = f"430104{born:%Y%m%d}9{index}{'1' if gender == 'M' else '2'}"
+    # 顺序码 9x for the first ten accounts (unchanged since they were made), 8x for the next ten.
+    sequence = 90 + index if index < 10 else 80 + index - 10
+    first17 = f"430104{born:%Y%m%d}{sequence}{'1' if gender == 'M' else '2'}"
     return first17 + id_check_digit(first17)
 
 

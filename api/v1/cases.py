@@ -378,13 +378,17 @@ def _export_rows(queryset):
         "closed_on_time",
         "rework_count",
     ).order_by("-created_at", "-pk")
+    names = [name for name, _label in EXPORT_FIELDS]
+    times = [names.index(name) for name in ("created_at", "due_at", "closed_at")]
+    texts = [names.index(name) for name in ("title", "address")]
     for row in values.iterator(chunk_size=2000):
         row = list(row)
-        for index in (1, 11, 12):
+        for index in times:
             if row[index] is not None:
                 row[index] = timezone.localtime(row[index]).isoformat()
         # Phone and ID numbers typed into a title or an address never reach an export.
-        row[6], row[7] = mask_personal_text(row[6]), mask_personal_text(row[7])
+        for index in texts:
+            row[index] = mask_personal_text(row[index])
         yield row
 
 

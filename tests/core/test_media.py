@@ -173,7 +173,7 @@ def test_public_links_are_signed_and_expire(photo):
 
 
 def test_every_file_model_is_registered():
-    from party.development.models import StepDocument
+    from party.development.models import StepDocument, SubmissionDocument
     from party.models import MeetingAttachment
     from villages.models import DecisionPhoto
     from workplan.models import Accountability, Evidence, Plan
@@ -183,6 +183,7 @@ def test_every_file_model_is_registered():
         (CaseAttachment, "file"),
         (MeetingAttachment, "file"),
         (StepDocument, "file"),
+        (SubmissionDocument, "file"),
         (DecisionPhoto, "file"),
         (Plan, "source_file"),
         (Evidence, "file"),

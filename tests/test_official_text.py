@@ -219,9 +219,10 @@ def test_pages_and_printouts_carry_no_internal_text(client, scene):
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
             fetched += 1
-            found = markers(visible_text(response.content.decode()), codes)
-            if found:
-                problems.append(f"{who} {url}: {sorted(set(found))}")
+            text = visible_text(response.content.decode())
+            for marker in sorted(set(markers(text, codes))):
+                at = text.find(marker)
+                problems.append(f"{who} {url}: {marker} in …{text[max(0, at - 40) : at + 40]}…")
     client.logout()
     response = client.get(reverse("villages:public", args=[scene["village"].code]))
     found = markers(visible_text(response.content.decode()), codes)

@@ -53,7 +53,7 @@ MAX_PHOTOS_PER_ITEM = 30
 # Personal data must not reach the public page: mobile numbers and ID card numbers are refused.
 PERSONAL = re.compile(r"(?<!\d)(1[3-9]\d{9}|\d{17}[\dXx])(?!\d)")
 
-FOUR_TWO = "四议两公开(rules.md §5.2;《中国共产党农村基层组织工作条例》(2019))"
+FOUR_TWO = "四议两公开(《中国共产党农村基层组织工作条例》(2019))"
 MAX_TEXT = 5000
 
 

@@ -182,6 +182,7 @@ def applicant_page(request, pk):
         "a": applicant,
         "steps": steps,
         "next": nxt,
+        "waits": development.later_waits(applicant),
         "form": form,
         "can_change": can_change,
         "can_cancel": "cancel" in offered,

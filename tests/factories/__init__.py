@@ -105,6 +105,7 @@ from .villages import (
     DecisionFactory,
     DecisionPhotoFactory,
     DecisionStepFactory,
+    RepresentativeFactory,
 )
 from .workdays import (
     CalendarOverrideFactory,
@@ -209,6 +210,7 @@ __all__ = [
     "DecisionFactory",
     "DecisionStepFactory",
     "DecisionPhotoFactory",
+    "RepresentativeFactory",
     "KeywordRuleFactory",
     "ModelVersionFactory",
     "SuggestionFeedbackFactory",

@@ -365,7 +365,11 @@ def apply_for_membership(
             raise ServiceError("请填写出生日期(用于核对年满18周岁)", field="birth_date")
         born = birth_date
     else:
-        if Member.objects.filter(person=person).exclude(status=MemberStatus.REMOVED).exists():
+        if (
+            Member.objects.filter(person=person)
+            .exclude(status__in=(MemberStatus.REMOVED, MemberStatus.PROBATION_CANCELLED))
+            .exists()
+        ):
             raise ServiceError(f"{person.name}已是党员,不能再登记入党申请", field="person")
         if Applicant.objects.open().filter(person=person).exists():
             raise ServiceError(f"{person.name}已有进行中的发展程序", field="person")
@@ -1177,7 +1181,7 @@ def _apply_approval(actor, applicant: Applicant, step: DevelopmentStep, event_af
         applicant.status = ApplicantStatus.CANCELLED
         applicant.cancel_reason = "支部大会决定并经上级党委批准取消预备党员资格"
         if applicant.member_id:
-            Member.objects.filter(pk=applicant.member_id).update(status=MemberStatus.REMOVED)
+            Member.objects.filter(pk=applicant.member_id).update(status=MemberStatus.PROBATION_CANCELLED)
         record(applicant, PROBATION_CANCELLED, actor=actor, reason=applicant.cancel_reason)
 
 

@@ -4,13 +4,14 @@
   meeting's date instead ("支部党员大会(2024-10-10 召开)");
 * a time limit's label carried the rule version's confirmation note ("(2026年版(未经确认))"): the
   note goes (it stays in the audit trail and the staff help panels);
+* a cancelled probationary member showed "已出党": the status is "取消预备党员资格";
 * the stored next-step earliest day was the one-year cultivation date already at steps 4–6, and
   the probation's end already at steps 21–22: only step 7 and step 23 wait (``steps.WAITS``).
 """
 
 import re
 
-from django.db import migrations
+from django.db import migrations, models
 
 MEETING_ID = re.compile(r"(会议 #(\d+))")
 
@@ -31,9 +32,32 @@ def forwards(apps, schema_editor):
     Applicant.objects.filter(status__in=("active", "probationary"), step__in=(3, 4, 5, 20, 21)).update(
         earliest_on=None
     )
+    Member = apps.get_model("party", "Member")
+    cancelled = Applicant.objects.filter(status="cancelled", member__isnull=False).values("member_id")
+    Member.objects.filter(pk__in=cancelled, status="removed").update(status="probation_cancelled")
 
 
 class Migration(migrations.Migration):
     dependencies = [("party", "0024_file_index")]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [
+        migrations.AlterField(
+            model_name="member",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("normal", "正常"),
+                    ("lost_contact", "失联"),
+                    ("suspended", "停止党籍"),
+                    ("transferred_out", "已转出"),
+                    ("deceased", "已故"),
+                    ("removed", "已出党"),
+                    ("probation_cancelled", "取消预备党员资格"),
+                ],
+                default="normal",
+                max_length=20,
+                verbose_name="状态",
+            ),
+        ),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+    ]

@@ -47,13 +47,17 @@ def probation_due(user):
     rows = []
     for m in candidates:
         a = files.get(m.pk)
-        ends = (a.probation_ends_on if a and a.probation_ends_on else None) or m.joined_on + relativedelta(years=1)
+        ends = (a.probation_ends_on if a and a.probation_ends_on else None) or m.joined_on + relativedelta(
+            years=1
+        )
         if ends > horizon:
             continue  # extended beyond the window
         rows.append((m, _probation_text(m, a, ends, today), "danger" if ends < today else "warning"))
     total = len(rows)
     items = [
-        HomeItem(f"{m.person.name}({m.org.name}){text}", reverse("orgs:person", args=[m.person_id]), level=level)
+        HomeItem(
+            f"{m.person.name}({m.org.name}){text}", reverse("orgs:person", args=[m.person_id]), level=level
+        )
         for m, text, level in rows[:SHOWN]
     ]
     if total > SHOWN:
@@ -142,4 +146,3 @@ def own_transfer_out(user):
         for t in pending
     ]
     return HomeSection("我的组织关系转出", items, order=20)
-

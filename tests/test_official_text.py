@@ -90,12 +90,14 @@ def markers(text: str, codes: re.Pattern) -> list[str]:
 def test_scanner_finds_markers_and_skips_help_panels(seeded_world):
     codes = code_pattern()
     page = (
-        '<p>依据(rules.md §2.16)<code>dev.deviation</code> 记录 #1000 member.lapse_flag</p>'
+        "<p>依据(rules.md §2.16)<code>dev.deviation</code> 记录 #1000 member.lapse_flag</p>"
         '<script>var x = "rules.md";</script>'
         '<details data-help class="help-panel"><summary>依据</summary>rules.md §2 dev.rush</details>'
     )
     text = visible_text(page)
-    assert sorted(markers(text, codes)) == sorted(["rules.md", "§", "#1000", "dev.deviation", "member.lapse_flag"])
+    assert sorted(markers(text, codes)) == sorted(
+        ["rules.md", "§", "#1000", "dev.deviation", "member.lapse_flag"]
+    )
     assert "dev.rush" not in text and "var x" not in text
 
 
@@ -131,8 +133,12 @@ def scene(seeded_world):
     branch.members = members
     early = walk(apply(branch), branch, 3)
     middle = walk(apply(branch, name="申请人乙"), branch, 9)
-    late = walk(apply(branch, name="申请人丙", day=dt.date(2026, 6, 1)), branch, 3, dates={
-        2: dt.date(2026, 6, 20), 3: dt.date(2026, 7, 1)})
+    late = walk(
+        apply(branch, name="申请人丙", day=dt.date(2026, 6, 1)),
+        branch,
+        3,
+        dates={2: dt.date(2026, 6, 20), 3: dt.date(2026, 7, 1)},
+    )
     cancelled = walk(apply(branch, name="申请人丁"), branch, 22)
     meeting = development_services.Vote
     from .party.test_development import assembly

@@ -137,9 +137,7 @@ def roster(village: Org, kind: str, villagers_body: str, day: dt.date) -> list[s
     return None
 
 
-def _expected_from_roster(
-    votes: dict, names: list[str] | None, note: str, judge: _Judge
-) -> tuple[dict, str]:
+def _expected_from_roster(votes: dict, names: list[str] | None, note: str, judge: _Judge) -> tuple[dict, str]:
     """应到 from the roster: filled in when left empty; a different number needs 应到说明 (the
     roster is incomplete); no roster entered: as entered, noted. Returns the votes and the note."""
     if not names:

@@ -187,7 +187,16 @@ def correct_step(request, pk, step_pk):
     if not services.may_act(request.user, decision.org):
         raise Http404
     latest = services.latest_step(decision).pk == step.pk
-    fields = ("held_on", "body", "minutes", "villagers_body", "channel", "disclose_to", "decided", "expected_note")
+    fields = (
+        "held_on",
+        "body",
+        "minutes",
+        "villagers_body",
+        "channel",
+        "disclose_to",
+        "decided",
+        "expected_note",
+    )
     initial = {name: getattr(step, name) for name in (*fields, *services.VOTE_FIELDS)}
     initial["result"] = decision.result
     form = forms.CorrectStepForm(request.POST or None, step=step, latest=latest, initial=initial)

@@ -566,7 +566,9 @@ def task_verify(request, pk: int):
     def flash(d) -> str:
         return "已核验,任务已办结" if d["decision"] == "accept" else "已退回办结申请,任务回到推进中"
 
-    return _act(request, pk, "verify", lambda t: forms.VerifyForm(request.POST, auto_id="verify_%s"), call, flash)
+    return _act(
+        request, pk, "verify", lambda t: forms.VerifyForm(request.POST, auto_id="verify_%s"), call, flash
+    )
 
 
 @login_required

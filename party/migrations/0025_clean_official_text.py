@@ -28,7 +28,9 @@ def forwards(apps, schema_editor):
         label = f"{held_on:%Y-%m-%d} 召开" if held_on else "会议"
         Step.objects.filter(pk=step.pk).update(body=step.body.replace(match.group(1), label))
     for applicant in Applicant.objects.filter(due_label__contains="(未经确认)").only("pk", "due_label"):
-        Applicant.objects.filter(pk=applicant.pk).update(due_label=applicant.due_label.replace("(未经确认)", ""))
+        Applicant.objects.filter(pk=applicant.pk).update(
+            due_label=applicant.due_label.replace("(未经确认)", "")
+        )
     Applicant.objects.filter(status__in=("active", "probationary"), step__in=(3, 4, 5, 20, 21)).update(
         earliest_on=None
     )

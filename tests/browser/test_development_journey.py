@@ -130,7 +130,9 @@ def test_secretary_records_a_late_talk_and_zuzhibu_sees_the_deviation(journey, l
     shuji.click("#step-form button[type=submit]")
     shuji.wait_for_selector(".alert-success")
     timeline = shuji.locator("#timeline").inner_text()
-    assert "偏差" in timeline and "谈话晚于期限" in timeline and "第七条" not in timeline  # sources: staff help only
+    assert (
+        "偏差" in timeline and "谈话晚于期限" in timeline and "第七条" not in timeline
+    )  # sources: staff help only
     screenshot(shuji, "development-2-shuji-timeline-phone")
 
     zuzhibu = login("zuzhibu")

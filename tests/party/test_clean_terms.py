@@ -45,18 +45,35 @@ def test_probation_reminder_says_how_each_probation_stands(client, branch, shuji
     probationary(branch, "孙超期", dt.date(2025, 11, 1))  # ended 2026-11-01: past, not discussed
     ext_in = probationary(branch, "李延长", dt.date(2025, 6, 1))
     Applicant.objects.create(
-        org=branch, person=ext_in.person, applied_on=dt.date(2022, 1, 1), member=ext_in, step=22,
-        status="probationary", probation_ends_on=dt.date(2026, 12, 30), extended_months=6,
+        org=branch,
+        person=ext_in.person,
+        applied_on=dt.date(2022, 1, 1),
+        member=ext_in,
+        step=22,
+        status="probationary",
+        probation_ends_on=dt.date(2026, 12, 30),
+        extended_months=6,
     )
     ext_out = probationary(branch, "周远期", dt.date(2025, 6, 1))
     Applicant.objects.create(
-        org=branch, person=ext_out.person, applied_on=dt.date(2022, 1, 1), member=ext_out, step=22,
-        status="probationary", probation_ends_on=dt.date(2027, 6, 1), extended_months=12,
+        org=branch,
+        person=ext_out.person,
+        applied_on=dt.date(2022, 1, 1),
+        member=ext_out,
+        step=22,
+        status="probationary",
+        probation_ends_on=dt.date(2027, 6, 1),
+        extended_months=12,
     )
     voted = probationary(branch, "吴已议", dt.date(2025, 11, 20))
     Applicant.objects.create(
-        org=branch, person=voted.person, applied_on=dt.date(2022, 1, 1), member=voted, step=23,
-        status="probationary", probation_ends_on=dt.date(2026, 11, 20),
+        org=branch,
+        person=voted.person,
+        applied_on=dt.date(2022, 1, 1),
+        member=voted,
+        step=23,
+        status="probationary",
+        probation_ends_on=dt.date(2026, 11, 20),
     )
     client.force_login(shuji)
     page = client.get(reverse("home")).content.decode()
@@ -72,7 +89,9 @@ def test_own_transfer_out_is_flagged_on_home_and_branch_page(client, branch, shu
     appoint(branch.members[0], branch, "secretary")
     client.force_login(shuji)
     assert "我的组织关系转出" not in client.get(reverse("home")).content.decode()
-    TransferFactory(member=branch.members[0], to_org_name="中共某县某社区支部委员会", sent_on=dt.date(2026, 12, 1))
+    TransferFactory(
+        member=branch.members[0], to_org_name="中共某县某社区支部委员会", sent_on=dt.date(2026, 12, 1)
+    )
     home = client.get(reverse("home")).content.decode()
     assert "我的组织关系转出" in home and "转出至中共某县某社区支部委员会" in home
     page = client.get(reverse("party:org", args=[branch.pk])).content.decode()

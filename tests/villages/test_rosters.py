@@ -36,7 +36,11 @@ def two_committees(world, village):
 
 def test_consultation_expected_from_the_two_committees(village, two_committees):
     d = propose(village)
-    assert sorted(services.roster(village, StepKind.CONSULTATION, "", DAY2)) == ["丙副主任", "乙委员", "甲书记"]
+    assert sorted(services.roster(village, StepKind.CONSULTATION, "", DAY2)) == [
+        "丙副主任",
+        "乙委员",
+        "甲书记",
+    ]
     s = step(d, StepKind.CONSULTATION, DAY2, votes={"present": 3, "yes": 3}, minutes="商议")
     assert s.expected == 3 and s.passed
 
@@ -62,7 +66,13 @@ def test_members_meeting_expected_from_the_branch_members(world, village):
     add_members(world["vbranch"], 10)
     d = through(propose(village), 2)
     with pytest.raises(ServiceError, match="按名册为 10 人"):
-        step(d, StepKind.MEMBERS_REVIEW, dt.date(2026, 9, 6), votes={"expected": 30, "present": 10, "yes": 9}, minutes="审议")
+        step(
+            d,
+            StepKind.MEMBERS_REVIEW,
+            dt.date(2026, 9, 6),
+            votes={"expected": 30, "present": 10, "yes": 9},
+            minutes="审议",
+        )
     s = step(d, StepKind.MEMBERS_REVIEW, dt.date(2026, 9, 6), votes={"present": 8, "yes": 7}, minutes="审议")
     assert s.expected == 10 and s.passed
 
@@ -94,7 +104,9 @@ def test_failed_vote_carries_no_decision(village):
             decided="同意实施道路硬化",
         )
     assert error.value.field == "decided" and "未通过" in error.value.message
-    failed = step(d, StepKind.CONSULTATION, DAY2, votes={"expected": 7, "present": 7, "yes": 3}, minutes="商议")
+    failed = step(
+        d, StepKind.CONSULTATION, DAY2, votes={"expected": 7, "present": 7, "yes": 3}, minutes="商议"
+    )
     assert not failed.passed and failed.decided == ""
     passed = step(
         d,

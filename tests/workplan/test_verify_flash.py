@@ -16,7 +16,13 @@ def submit(client, wp, task):
     login(client, wp.users["bumen"])
     response = client.post(
         reverse("workplan:task_report", args=[task.pk]),
-        {"percent": 100, "done_text": "整治完成", "evidence_kind": "文件", "complete": "on", "evidence": [pdf()]},
+        {
+            "percent": 100,
+            "done_text": "整治完成",
+            "evidence_kind": "文件",
+            "complete": "on",
+            "evidence": [pdf()],
+        },
     )
     assert response.status_code == 302
 

@@ -6,39 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_login_failure_proxy'),
-        ('villages', '0004_file_index'),
+        ("orgs", "0002_login_failure_proxy"),
+        ("villages", "0004_file_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decisionstep',
-            name='decided',
-            field=models.TextField(blank=True, help_text='表决通过时会议决定的事项;未通过的表决不形成决定事项', verbose_name='决定事项'),
+            model_name="decisionstep",
+            name="decided",
+            field=models.TextField(
+                blank=True,
+                help_text="表决通过时会议决定的事项;未通过的表决不形成决定事项",
+                verbose_name="决定事项",
+            ),
         ),
         migrations.AddField(
-            model_name='decisionstep',
-            name='expected_note',
-            field=models.CharField(blank=True, help_text='应到人数与名册不一致(名册不全)时的原因', max_length=200, verbose_name='应到说明'),
+            model_name="decisionstep",
+            name="expected_note",
+            field=models.CharField(
+                blank=True,
+                help_text="应到人数与名册不一致(名册不全)时的原因",
+                max_length=200,
+                verbose_name="应到说明",
+            ),
         ),
         migrations.CreateModel(
-            name='Representative',
+            name="Representative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('org_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('group', models.CharField(blank=True, max_length=50, verbose_name='村民小组')),
-                ('start_on', models.DateField(blank=True, null=True, verbose_name='推选日期')),
-                ('end_on', models.DateField(blank=True, help_text='自该日起不再是村民代表', null=True, verbose_name='终止日期')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='录入时间')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='所属组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("org_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("group", models.CharField(blank=True, max_length=50, verbose_name="村民小组")),
+                ("start_on", models.DateField(blank=True, null=True, verbose_name="推选日期")),
+                (
+                    "end_on",
+                    models.DateField(
+                        blank=True, help_text="自该日起不再是村民代表", null=True, verbose_name="终止日期"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="录入时间"),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="所属组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '村民代表',
-                'verbose_name_plural': '村民代表名册',
-                'ordering': ['org_path', 'group', 'name'],
+                "verbose_name": "村民代表",
+                "verbose_name_plural": "村民代表名册",
+                "ordering": ["org_path", "group", "name"],
             },
         ),
     ]

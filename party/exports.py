@@ -35,14 +35,15 @@ def findings_workbook(org, quarter: str, scores: dict[int, Score], findings: lis
         cell.font = Font(bold=True)
     sheet.column_dimensions["B"].width = 48
     detail = book.create_sheet("问题清单")
-    detail.append(["严重程度", "规则代码", "问题", "党组织", "期间", "原因", "证据", "建议措施", "依据"])
+    # No rule code (an internal identifier) on an official output; the 依据 column is for the
+    # organization department, who download this workbook (their pages show it in a help panel).
+    detail.append(["严重程度", "问题", "党组织", "期间", "原因", "证据", "建议措施", "依据"])
     for cell in detail[1]:
         cell.font = Font(bold=True)
     for f in findings:
         detail.append(
             [
                 f.severity_label,
-                f.rule,
                 f.title,
                 f.org_name,
                 f.period,
@@ -52,7 +53,7 @@ def findings_workbook(org, quarter: str, scores: dict[int, Score], findings: lis
                 f.source,
             ]
         )
-    for column, width in zip("ABCDEFGHI", (8, 26, 20, 44, 14, 60, 50, 40, 40), strict=True):
+    for column, width in zip("ABCDEFGH", (8, 20, 44, 14, 60, 50, 40, 40), strict=True):
         detail.column_dimensions[column].width = width
     for row in detail.iter_rows(min_row=2):
         for cell in row:

@@ -26,7 +26,7 @@ from party.compliance import registry
 from party.rules.models import RuleParameter
 
 from .conftest import grant
-from .factories import make_org
+from .factories import CaseFactory, NoticeFactory, PlanFactory, TaskFactory, make_org
 from .party.conftest import add_members, appoint
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +156,9 @@ def scene(seeded_world):
     make_org(w["party"], "branch", "中共桐木村支部委员会", host=village)
     decision = through(propose(village), 6)
     _ = StepKind
+    task = TaskFactory(plan=PlanFactory(org=w["d1"]), lead_unit=w["d2"])
+    notice = NoticeFactory(task=task)
+    case = CaseFactory(grid=w["g1"])
 
     shuji = grant(w, "scan_shuji", Role.BRANCH_SECRETARY, "w1")
     RoleGrant.objects.filter(user=shuji).update(org=branch, org_path=branch.path)
@@ -163,7 +166,7 @@ def scene(seeded_world):
         "shuji": shuji,
         "zuzhibu": grant(w, "scan_zzb", Role.ORG_DEPT, "party"),
         "dispatcher": grant(w, "scan_disp", Role.DISPATCHER, "s1"),
-        "village": grant(w, "scan_village", Role.COMMUNITY_STAFF, "district"),
+        "dudao": grant(w, "scan_dudao", Role.SUPERVISOR, "district"),
     }
     return {
         "branch": branch,
@@ -172,6 +175,9 @@ def scene(seeded_world):
         "decision": decision,
         "users": users,
         "members": members,
+        "task": task,
+        "notice": notice,
+        "case": case,
     }
 
 
@@ -210,6 +216,10 @@ def _urls(scene) -> list[str]:
         reverse("villages:print", args=[decision.pk]),
         reverse("villages:public", args=[village.code]),
         reverse("orgs:detail", args=[branch.pk]),
+        reverse("workplan:task", args=[scene["task"].pk]),
+        reverse("workplan:plan", args=[scene["task"].plan_id]),
+        reverse("workplan:notice", args=[scene["notice"].pk]),
+        reverse("cases:detail", args=[scene["case"].number]),
     ]
     return list(dict.fromkeys(urls))
 
@@ -234,5 +244,27 @@ def test_pages_and_printouts_carry_no_internal_text(client, scene):
     found = markers(visible_text(response.content.decode()), codes)
     if found:
         problems.append(f"public villages page: {sorted(set(found))}")
+    problems += _workbook_problems(client, scene["users"]["zuzhibu"], codes)
     assert fetched > 40
     assert not problems, "\n".join(problems)
+
+
+def _workbook_problems(client, user, codes) -> list[str]:
+    """The findings workbook (问题清单) the organization department downloads: no rule codes or
+    record ids; its 依据 column is the staff's source column (like the help panels) and skipped."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(user)
+    book = load_workbook(io.BytesIO(client.get(reverse("party:dashboard") + "?format=xlsx").content))
+    problems = []
+    for sheet in book:
+        rows = list(sheet.values)
+        header = list(rows[0]) if rows else []
+        skip = header.index("依据") if "依据" in header else None
+        for row in rows:
+            text = " ".join(str(v) for i, v in enumerate(row) if v is not None and i != skip)
+            for marker in sorted(set(markers(text, codes))):
+                problems.append(f"workbook {sheet.title}: {marker} in {text[:80]}")
+    return problems

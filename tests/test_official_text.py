@@ -117,15 +117,19 @@ def seeded_world(world):
 
 @pytest.fixture
 def scene(seeded_world):
+    return build_scene(seeded_world)
+
+
+def build_scene(w) -> dict:
     """A branch with members, applicants at several steps (one under the 2026 revision, one
-    cancelled probationary member), findings, a village decision, a work-plan task and a case."""
+    cancelled probationary member), findings, a village decision, a work-plan task and a case,
+    and the users who meet them (``w``: the shared world, rule data seeded)."""
     from party.development import services as development_services
     from villages.models import StepKind
 
     from .party.test_development import apply, walk
     from .villages.test_villages import propose, through
 
-    w = seeded_world
     branch = make_org(w["w1"], "branch", "中共湖西社区支部委员会", short_name="湖西社区党支部", host=w["c2"])
     members = add_members(branch, 8)
     appoint(members[0], branch, "secretary")

@@ -17,7 +17,9 @@ from orgs.models import Org
 from orgs.scoping import subtree_q
 from party.models import Member, MemberStatus
 from villages import services
-from villages.models import Decision, StepKind, VillagersBody
+from villages.models import Decision, Representative, StepKind, VillagersBody
+
+from .names import CHINESE_ORDINALS, GIVEN_NAMES, SURNAMES
 
 SEED = 20261129 + 7
 MATTERS = [
@@ -127,6 +129,8 @@ def build_demo_villages(stdout=None) -> int:
         for i, village in enumerate(villages):
             members = _members(village)
             households = village.households or 400
+            if i % 4 != 3:  # every fourth village has no 村民代表名册 yet: 应到 as entered
+                _representatives(village, max(households // 10, 25), random.Random(SEED * 31 + i))
             plan = [(6, 150), (5, 40), (4 if i % 3 == 0 else 3, 8 if i % 3 == 0 else 6)]
             if i % 4 == 0:
                 plan.append((2, 5))
@@ -167,6 +171,23 @@ def build_demo_villages(stdout=None) -> int:
             f"用时 {time.monotonic() - started:.1f} 秒。\n"
         )
     return count
+
+
+def _representatives(village: Org, count: int, rng: random.Random) -> None:
+    """The village's 村民代表名册 (``Representative``): the 应到 of its 村民代表会议."""
+    surnames = list(SURNAMES)
+    given = GIVEN_NAMES[("old", "M")] + GIVEN_NAMES[("old", "F")]
+    Representative.objects.bulk_create(
+        [
+            Representative(
+                org=village,
+                org_path=village.path,
+                name=rng.choice(surnames) + rng.choice(given),
+                group=f"第{CHINESE_ORDINALS[k % len(CHINESE_ORDINALS)]}村民小组",
+            )
+            for k in range(count)
+        ]
+    )
 
 
 def _scene(rng: random.Random, label: str) -> bytes:

@@ -17,7 +17,9 @@ from orgs.models import Org
 from orgs.scoping import subtree_q
 from party.models import Member, MemberStatus
 from villages import services
-from villages.models import Decision, StepKind, VillagersBody
+from villages.models import Decision, Representative, StepKind, VillagersBody
+
+from .names import CHINESE_ORDINALS, GIVEN_NAMES, SURNAMES
 
 SEED = 20261129 + 7
 MATTERS = [
@@ -77,19 +79,29 @@ def _advance(
         if day > timezone.localdate():
             break
         kw = {}
+        # 应到 from the rosters where the demo has them (villages.services.roster), else typed.
+        body = VillagersBody.REPRESENTATIVES if kind == StepKind.VILLAGERS_RESOLUTION else ""
+        on_roster = len(services.roster(decision.org, kind, body, day) or ())
         if kind == StepKind.CONSULTATION:
-            kw["votes"] = {"expected": 7, "present": 7, "yes": 6, "abstain": 1}
+            n = on_roster or 7
+            yes = max(n - 1, n // 2 + 1)
+            kw["votes"] = {"expected": n, "present": n, "yes": yes, "abstain": n - yes}
             kw["minutes"] = (
                 "村党组织和村民委员会联席会议讨论初步方案,对预算和实施方式提出修改意见,表决同意提交党员大会审议。"
             )
         elif kind == StepKind.MEMBERS_REVIEW:
-            present = members - rng.randint(0, max(members // 4, 1))
-            kw["votes"] = {"expected": members, "present": present, "yes": present - 1, "no": 1}
+            n = on_roster or members
+            present = n - rng.randint(0, max(n // 4, 1))
+            while present * 3 < n * 2:  # the 党员大会 quorum (two thirds)
+                present += 1
+            yes = present - 1 if (present - 1) * 2 > n else present
+            kw["votes"] = {"expected": n, "present": present, "yes": yes, "no": present - yes}
             kw["minutes"] = "会前3天将方案送达党员。党员大会审议方案,会后党员分片向群众宣传解释。"
         elif kind == StepKind.VILLAGERS_RESOLUTION:
-            present = reps - rng.randint(0, reps // 5)
+            n = on_roster or reps
+            present = n - rng.randint(0, n // 5)
             kw["villagers_body"] = VillagersBody.REPRESENTATIVES
-            kw["votes"] = {"expected": reps, "present": present, "yes": present - 2, "no": 1, "abstain": 1}
+            kw["votes"] = {"expected": n, "present": present, "yes": present - 2, "no": 1, "abstain": 1}
             kw["minutes"] = "村民委员会召集,村党组织书记主持,村民代表会议对方案进行表决。"
         else:
             kw["channel"] = "村务公开栏、村民微信群"
@@ -117,6 +129,8 @@ def build_demo_villages(stdout=None) -> int:
         for i, village in enumerate(villages):
             members = _members(village)
             households = village.households or 400
+            if i % 4 != 3:  # every fourth village has no 村民代表名册 yet: 应到 as entered
+                _representatives(village, max(households // 10, 25), random.Random(SEED * 31 + i))
             plan = [(6, 150), (5, 40), (4 if i % 3 == 0 else 3, 8 if i % 3 == 0 else 6)]
             if i % 4 == 0:
                 plan.append((2, 5))
@@ -157,6 +171,23 @@ def build_demo_villages(stdout=None) -> int:
             f"用时 {time.monotonic() - started:.1f} 秒。\n"
         )
     return count
+
+
+def _representatives(village: Org, count: int, rng: random.Random) -> None:
+    """The village's 村民代表名册 (``Representative``): the 应到 of its 村民代表会议."""
+    surnames = list(SURNAMES)
+    given = GIVEN_NAMES[("old", "M")] + GIVEN_NAMES[("old", "F")]
+    Representative.objects.bulk_create(
+        [
+            Representative(
+                org=village,
+                org_path=village.path,
+                name=rng.choice(surnames) + rng.choice(given),
+                group=f"第{CHINESE_ORDINALS[k % len(CHINESE_ORDINALS)]}村民小组",
+            )
+            for k in range(count)
+        ]
+    )
 
 
 def _scene(rng: random.Random, label: str) -> bytes:

@@ -9,38 +9,69 @@ from django.utils import timezone
 from core.home import HomeItem, HomeSection, provider
 from orgs.scoping import has_scope
 from party import scope
-from party.membership.models import Member, MemberCategory
+from party.development.models import Applicant
+from party.membership.models import Member, MemberCategory, Transfer, TransferState
+
+FULL_VOTE = 23  # 支部大会讨论转正 (party.development.steps)
 
 SHOWN = 8
 
 
 @provider
 def probation_due(user):
+    """Probationary members whose probation ends within the window, said as it stands: due (需按期
+    讨论转正), already past and not discussed (已超期未讨论转正), extended (延长预备期, with the new
+    end), or discussed and awaiting approval. An extension whose new end lies beyond the window is
+    not listed."""
     if not has_scope(user, "change"):
         return None
     members = Member.objects.visible_to(user, "change")
     if not members.exists():
         return None
-    horizon = timezone.localdate() + datetime.timedelta(days=30)
-    # Probation is one year from the branch meeting that admitted the member (rules.md §2).
+    today = timezone.localdate()
+    horizon = today + datetime.timedelta(days=30)
+    # Probation is one year from the branch meeting that admitted the member (细则 第三十二条);
+    # an extension (延长预备期) moves its end (``Applicant.probation_ends_on``).
     cutoff = horizon - relativedelta(years=1)
-    due = (
+    candidates = list(
         members.filter(category=MemberCategory.PROBATIONARY, status="normal", joined_on__lte=cutoff)
         .select_related("person", "org")
         .order_by("joined_on")
     )
-    total = due.count()
+    files = {
+        a.member_id: a
+        for a in Applicant.objects.filter(member__in=candidates).only(
+            "member_id", "probation_ends_on", "extended_months", "step"
+        )
+    }
+    rows = []
+    for m in candidates:
+        a = files.get(m.pk)
+        ends = (a.probation_ends_on if a and a.probation_ends_on else None) or m.joined_on + relativedelta(
+            years=1
+        )
+        if ends > horizon:
+            continue  # extended beyond the window
+        rows.append((m, _probation_text(m, a, ends, today), "danger" if ends < today else "warning"))
+    total = len(rows)
     items = [
         HomeItem(
-            f"{m.person.name}({m.org.name})预备期 {m.joined_on:%Y-%m-%d} 起,需按期讨论转正",
-            reverse("orgs:person", args=[m.person_id]),
-            level="warning",
+            f"{m.person.name}({m.org.name}){text}", reverse("orgs:person", args=[m.person_id]), level=level
         )
-        for m in due[:SHOWN]
+        for m, text, level in rows[:SHOWN]
     ]
     if total > SHOWN:
         items.append(HomeItem(f"……另有 {total - SHOWN} 名预备党员", level="warning"))
     return HomeSection(f"预备党员转正提醒({total})", items, empty_text="近30天内没有预备期满的党员", order=25)
+
+
+def _probation_text(m, a, ends: datetime.date, today: datetime.date) -> str:
+    if a is not None and a.step >= FULL_VOTE:
+        return f"预备期 {ends:%Y-%m-%d} 届满,支部大会已讨论,待上级党委审批"
+    extended = f"延长预备期 {a.extended_months} 个月," if a is not None and a.extended_months else ""
+    if ends < today:
+        return f"{extended}预备期 {ends:%Y-%m-%d} 已届满,已超期未讨论转正"
+    return f"{extended}预备期 {ends:%Y-%m-%d} 届满,需按期讨论转正"
 
 
 @provider
@@ -123,3 +154,27 @@ def committee_submissions(user):
     return HomeSection(
         f"发展党员报批事项({len(pending)})", items, empty_text="没有待办理的报送事项", order=24
     )
+
+
+def own_transfer_out(user):
+    """The signed-in member's own 组织关系转出 still waiting to be received — a branch secretary
+    who is leaving must see it on the home page (the branch page says so too)."""
+    if not user.is_authenticated:
+        return None
+    pending = list(
+        Transfer.objects.filter(member__person__user=user, state=TransferState.PENDING)
+        .select_related("member__org")
+        .order_by("sent_on")
+    )
+    if not pending:
+        return None
+    items = [
+        HomeItem(
+            f"您本人的组织关系正由{t.member.org.name}转出至{t.to_org_name}({t.sent_on:%Y-%m-%d} 开具介绍信),"
+            "待接收;转出后请及时交接支部工作",
+            reverse("party:org", args=[t.member.org_id]),
+            level="warning",
+        )
+        for t in pending
+    ]
+    return HomeSection("我的组织关系转出", items, order=20)

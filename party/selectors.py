@@ -10,10 +10,11 @@ from django.db.models import Count, Max, Q
 
 from core import clock
 from core.kit import today as today  # re-exported: views and the API ask selectors.today()
-from orgs.models import PARTY_KINDS, Org, Position
+from orgs.models import PARTY_KINDS, Org, Person, Position
 from party import compliance
 from party.life import study as memberyear
-from party.life.models import Attendance, AttendanceStatus, Meeting
+from party.life.models import Attendance, AttendanceStatus, Meeting, MeetingKind
+from party.life.services import committee_person_ids, expected_members
 from party.membership.models import Member, MemberStatus
 from party.rules import Rules
 from party.snapshots import services as snapshots
@@ -116,3 +117,22 @@ def meetings_of(user, org: Org, year: int | None = None):
 
 def now():
     return clock.now()
+
+
+# ---------------------------------------------------------------------------------------------
+# Rosters (名册) of a party organization, for the 应到 of another app's meetings (四议两公开)
+
+
+def host_rosters(host: Org, day: dt.date) -> dict[str, list]:
+    """The rosters of the live party organizations hosted at ``host`` (a village) on ``day``:
+    ``members`` — the members who should attend a 党员大会 (the member pool who had joined by then,
+    as the branch's own assembly counts them), ``committee`` — the people holding a committee post
+    (书记、副书记、委员) of those organizations. Lists of ``Person``, each person once."""
+    members: dict[int, Person] = {}
+    committee: set[int] = set()
+    for org in Org.objects.filter(host=host, kind__in=PARTY_KINDS, archived_at__isnull=True):
+        for m in expected_members(org, MeetingKind.BRANCH_ASSEMBLY, day).select_related("person"):
+            members.setdefault(m.person_id, m.person)
+        committee |= committee_person_ids(org, day)
+    people = Person.objects.filter(pk__in=committee).order_by("pk")
+    return {"members": list(members.values()), "committee": list(people)}

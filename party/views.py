@@ -21,6 +21,7 @@ from party.development import services as development_services
 from party.development import steps as development_steps
 from party.development.models import ApplicantStatus
 from party.membership import reductions
+from party.membership import selectors as membership_selectors
 from party.scope import party_org
 from party.terms import services as terms
 
@@ -164,6 +165,7 @@ def org_page(request, pk):
         "year": year,
         "can_change": can(request.user, "change", org),
         "groups": Org.objects.get_children(org).filter(kind="group", archived_at__isnull=True),
+        "leaving": membership_selectors.leaving_committee(org, today),
         "active_nav": "party_branch",
     }
     from party.membership import views as membership_views

@@ -14,7 +14,7 @@ from party.compliance.registry import Rule, reads, rules
 
 from .models import Decision, DecisionStatus, DecisionStep
 
-SOURCE = "四议两公开(rules.md §5.2;《中国共产党农村基层组织工作条例》(2019))"
+SOURCE = "四议两公开(《中国共产党农村基层组织工作条例》(2019))"
 
 
 # Village decisions change the findings: their audit events make stored findings stale.

@@ -48,7 +48,12 @@ class StepForm(PartyForm):
     villagers_body = forms.ChoiceField(
         label="决议机构", choices=[("", "请选择")] + VillagersBody.choices, required=False
     )
-    expected = forms.IntegerField(label="应到(村民会议:18周岁以上村民数)", min_value=0, required=False)
+    expected = forms.IntegerField(
+        label="应到(有名册的按名册,可不填;村民会议:18周岁以上村民数)", min_value=0, required=False
+    )
+    expected_note = forms.CharField(
+        label="应到说明(与名册人数不一致时必填,如名册不全)", max_length=200, required=False
+    )
     present = forms.IntegerField(label="实到", min_value=0, required=False)
     households = forms.IntegerField(label="户数(村民会议按户计时)", min_value=0, required=False)
     households_present = forms.IntegerField(label="到会户代表", min_value=0, required=False)
@@ -57,6 +62,11 @@ class StepForm(PartyForm):
     abstain = forms.IntegerField(label="弃权", min_value=0, required=False)
     minutes = forms.CharField(
         label="会议记录/公开内容", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    decided = forms.CharField(
+        label="决定事项(表决通过时填写;未通过的表决不形成决定)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     channel = forms.CharField(
         label="公开方式", max_length=100, required=False, initial="村务公开栏、村微信群"
@@ -85,7 +95,7 @@ class CorrectStepForm(StepForm):
         if latest and step.kind != "proposal":
             keep |= {"held_on"}
             if meeting:
-                keep |= {"expected", "present", "yes", "no", "abstain"}
+                keep |= {"expected", "expected_note", "present", "yes", "no", "abstain", "decided"}
                 if step.kind == "villagers_resolution":
                     keep |= {"villagers_body", "households", "households_present"}
             else:

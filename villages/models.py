@@ -151,6 +151,12 @@ class DecisionStep(OrgScopedModel):
     no = models.PositiveIntegerField("反对", null=True, blank=True)
     abstain = models.PositiveIntegerField("弃权", null=True, blank=True)
     passed = models.BooleanField("通过", default=True)
+    decided = models.TextField(
+        "决定事项", blank=True, help_text="表决通过时会议决定的事项;未通过的表决不形成决定事项"
+    )
+    expected_note = models.CharField(
+        "应到说明", max_length=200, blank=True, help_text="应到人数与名册不一致(名册不全)时的原因"
+    )
     minutes = models.TextField("会议记录/公开内容", blank=True)
     channel = models.CharField("公开方式", max_length=100, blank=True)
     disclose_from = models.DateField("公开开始", null=True, blank=True)
@@ -223,3 +229,32 @@ class DecisionPhoto(OrgScopedModel):
 
     def __str__(self):
         return f"{self.decision_id} {self.get_stage_display()}"
+
+
+class RepresentativeQuerySet(ScopedQuerySet):
+    def current(self, day):
+        return self.filter(Q(start_on__isnull=True) | Q(start_on__lte=day)).filter(
+            Q(end_on__isnull=True) | Q(end_on__gt=day)
+        )
+
+
+class Representative(OrgScopedModel):
+    """村民代表 (a village representative) on the village's roster (``org``: the village): the
+    roster gives the 应到 of a 村民代表会议 (``villages.services.roster``). A representative who
+    leaves gets ``end_on``; rows are never deleted."""
+
+    name = models.CharField("姓名", max_length=50)
+    group = models.CharField("村民小组", max_length=50, blank=True)
+    start_on = models.DateField("推选日期", null=True, blank=True)
+    end_on = models.DateField("终止日期", null=True, blank=True, help_text="自该日起不再是村民代表")
+    created_at = models.DateTimeField("录入时间", default=timezone.now)
+
+    objects = RepresentativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "村民代表"
+        verbose_name_plural = "村民代表名册"
+        ordering = ["org_path", "group", "name"]
+
+    def __str__(self):
+        return self.name

@@ -25,7 +25,8 @@ from core import clock, kit
 from core.actors import SYSTEM, is_system, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from core.kit import clean_text
-from orgs.models import Org
+from orgs.models import Org, Position
+from party import selectors as party_selectors
 from party.rules import Rules
 
 from .models import (
@@ -37,6 +38,7 @@ from .models import (
     DecisionStep,
     MatterKind,
     PhotoStage,
+    Representative,
     StepKind,
     VillagersBody,
 )
@@ -53,7 +55,7 @@ MAX_PHOTOS_PER_ITEM = 30
 # Personal data must not reach the public page: mobile numbers and ID card numbers are refused.
 PERSONAL = re.compile(r"(?<!\d)(1[3-9]\d{9}|\d{17}[\dXx])(?!\d)")
 
-FOUR_TWO = "四议两公开(rules.md §5.2;《中国共产党农村基层组织工作条例》(2019))"
+FOUR_TWO = "四议两公开(《中国共产党农村基层组织工作条例》(2019))"
 MAX_TEXT = 5000
 
 
@@ -102,6 +104,59 @@ class _Judge:
     @property
     def deviation(self):
         return any(c.result == "deviation" for c in self.checks)
+
+
+# The village committee's posts (村民委员会主任、副主任、委员): with the party committee, the 两委.
+VILLAGE_COMMITTEE_POSTS = ("director", "deputy_director", "committee_member")
+
+
+def roster(village: Org, kind: str, villagers_body: str, day: dt.date) -> list[str] | None:
+    """The names on the roster that gives the 应到 of a meeting step, on ``day``:
+
+    * 两委会议 (consultation): the village party organization's committee and the village
+      committee (``orgs.Position`` at the village), each person once (交叉任职 counted once);
+    * 党员大会 (members' review): the village party organization's members (``party.selectors``);
+    * 村民代表会议: the village's representatives (``Representative``);
+    * 村民会议: None — the villagers aged 18 or more have no roster here; 应到 is entered.
+
+    An empty list means the roster has not been entered: 应到 is then taken as entered."""
+    if kind == StepKind.CONSULTATION:
+        rosters = party_selectors.host_rosters(village, day)
+        people = {p.pk: p.name for p in rosters["committee"]}
+        for post in (
+            Position.objects.current(day)
+            .filter(org=village, kind__in=VILLAGE_COMMITTEE_POSTS)
+            .select_related("person")
+        ):
+            people.setdefault(post.person_id, post.person.name)
+        return list(people.values())
+    if kind == StepKind.MEMBERS_REVIEW:
+        return [p.name for p in party_selectors.host_rosters(village, day)["members"]]
+    if kind == StepKind.VILLAGERS_RESOLUTION and villagers_body == VillagersBody.REPRESENTATIVES:
+        return list(Representative.objects.filter(org=village).current(day).values_list("name", flat=True))
+    return None
+
+
+def _expected_from_roster(votes: dict, names: list[str] | None, note: str, judge: _Judge) -> tuple[dict, str]:
+    """应到 from the roster: filled in when left empty; a different number needs 应到说明 (the
+    roster is incomplete); no roster entered: as entered, noted. Returns the votes and the note."""
+    if not names:
+        if names is not None:
+            judge.ok("village.roster", "名册未录入,应到人数按填报", FOUR_TWO)
+        return votes, note
+    size = len(names)
+    typed = votes.get("expected")
+    if typed in (None, ""):
+        return {**votes, "expected": size}, ""
+    if _int(typed, "expected", "应到人数") == size:
+        return votes, ""
+    if not note:
+        raise ServiceError(
+            f"应到人数应按名册为 {size} 人(填报 {typed} 人);名册不全需调整时,请填写应到说明",
+            field="expected",
+        )
+    judge.ok("village.roster", f"应到 {typed} 人与名册 {size} 人不一致,已说明:{note}", FOUR_TWO)
+    return votes, note
 
 
 def _int(value, field, label) -> int:
@@ -266,6 +321,8 @@ def record_step(
     minutes: str = "",
     villagers_body: str = "",
     votes: dict | None = None,
+    decided: str = "",
+    expected_note: str = "",
     channel: str = "",
     disclose_to: dt.date | None = None,
     result: str = "",
@@ -274,7 +331,10 @@ def record_step(
     reason: str = "",
 ) -> DecisionStep:
     """Record the next step of ``decision``; any other step is refused (order enforced).
-    ``correcting``: the step this row replaces (see ``correct_step``), audited as a correction."""
+    ``correcting``: the step this row replaces (see ``correct_step``), audited as a correction.
+    A meeting's 应到 comes from its roster (``roster``; a different number needs
+    ``expected_note``); ``decided`` (决定事项) only with a passed vote — refused on a failed one
+    (cleared, and said so, when a correction makes the vote fail)."""
     decision = Decision.objects.select_for_update(of=("self",)).select_related("org").get(pk=decision.pk)
     require(actor, decision.org)
     if expected_steps is not None and expected_steps != decision.done_steps:
@@ -291,9 +351,20 @@ def record_step(
     if kind in MEETING_STEPS:
         if kind == StepKind.VILLAGERS_RESOLUTION and villagers_body not in VillagersBody.values:
             raise ServiceError("请选择村民代表会议或村民会议", field="villagers_body")
-        counted = _votes(votes or {}, judge, kind, villagers_body)
+        expected_note = clean_text(expected_note, "expected_note", "应到说明", limit=200)
+        votes, expected_note = _expected_from_roster(
+            dict(votes or {}), roster(village, kind, villagers_body, held_on), expected_note, judge
+        )
+        counted = _votes(votes, judge, kind, villagers_body)
         passed = counted.pop("passed")
-        fields.update(counted)
+        fields.update(counted, expected_note=expected_note)
+        decided = clean_text(decided, "decided", "决定事项", limit=MAX_TEXT)
+        if decided and not passed:
+            if correcting is None:
+                raise ServiceError("表决未通过,不形成决定事项;请清空决定事项后再登记", field="decided")
+            judge.ok("village.decided", "更正后表决未通过,原决定事项已清除", FOUR_TWO)
+            decided = ""
+        fields["decided"] = decided
         if not minutes:
             raise ServiceError("请填写会议记录(议题、讨论情况和表决结果)", field="minutes")
         default_body = {
@@ -439,7 +510,18 @@ def latest_step(decision: Decision) -> DecisionStep | None:
     return max(steps, key=lambda s: (ORDER.index(s.kind), s.passed, s.held_on, s.pk), default=None)
 
 
-CORRECTABLE = ("held_on", "body", "minutes", "villagers_body", "votes", "channel", "disclose_to", "result")
+CORRECTABLE = (
+    "held_on",
+    "body",
+    "minutes",
+    "villagers_body",
+    "votes",
+    "decided",
+    "expected_note",
+    "channel",
+    "disclose_to",
+    "result",
+)
 VOTE_FIELDS = ("expected", "present", "yes", "no", "abstain", "households", "households_present")
 
 
@@ -504,6 +586,8 @@ def correct_step(*, actor, step: DecisionStep, reason: str, **changes) -> Decisi
         "minutes": step.minutes,
         "villagers_body": step.villagers_body,
         "votes": {name: getattr(step, name) for name in VOTE_FIELDS},
+        "decided": step.decided,
+        "expected_note": step.expected_note,
         "channel": step.channel,
         "disclose_to": step.disclose_to,
         "result": decision.result if step.kind == StepKind.RESULT_DISCLOSURE else "",

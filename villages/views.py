@@ -12,7 +12,7 @@ from core import clock, kit
 from core.errors import ServiceError
 
 from . import forms, selectors, services, workflow
-from .models import MEETING_STEPS, ORDER, DecisionPhoto, DecisionStatus, StepKind
+from .models import MEETING_STEPS, ORDER, DecisionPhoto, DecisionStatus, StepKind, VillagersBody
 
 
 @login_required
@@ -92,6 +92,8 @@ def detail(request, pk):
                         minutes=data["minutes"],
                         villagers_body=data["villagers_body"],
                         votes={k: data.get(k) for k in services.VOTE_FIELDS},
+                        decided=data["decided"],
+                        expected_note=data["expected_note"],
                         channel=data["channel"],
                         disclose_to=data["disclose_to"],
                         result=data["result"],
@@ -114,10 +116,21 @@ def detail(request, pk):
         "form": form,
         "today": kit.today(),
         "meeting_step": nxt in MEETING_STEPS,
+        "rosters": _rosters(decision, nxt) if form is not None and nxt in MEETING_STEPS else [],
         "can_correct": can_act,
         "active_nav": "villages",
     }
     return render(request, "villages/detail.html", context)
+
+
+def _rosters(decision, kind) -> list[tuple[str, list[str]]]:
+    """The rosters that give the next meeting's 应到, shown read-only above the step form."""
+    day = kit.today()
+    if kind == StepKind.VILLAGERS_RESOLUTION:
+        names = services.roster(decision.org, kind, VillagersBody.REPRESENTATIVES, day) or []
+        return [("村民代表名册(村民代表会议)", names)]
+    label = {StepKind.CONSULTATION: "村“两委”成员名册", StepKind.MEMBERS_REVIEW: "党员名册"}[kind]
+    return [(label, services.roster(decision.org, kind, "", day) or [])]
 
 
 def public(request, code):
@@ -174,7 +187,16 @@ def correct_step(request, pk, step_pk):
     if not services.may_act(request.user, decision.org):
         raise Http404
     latest = services.latest_step(decision).pk == step.pk
-    fields = ("held_on", "body", "minutes", "villagers_body", "channel", "disclose_to")
+    fields = (
+        "held_on",
+        "body",
+        "minutes",
+        "villagers_body",
+        "channel",
+        "disclose_to",
+        "decided",
+        "expected_note",
+    )
     initial = {name: getattr(step, name) for name in (*fields, *services.VOTE_FIELDS)}
     initial["result"] = decision.result
     form = forms.CorrectStepForm(request.POST or None, step=step, latest=latest, initial=initial)

@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 
 from audit.models import AuditEvent
+from core import terms
 from core.kit import today as today  # re-exported: the API asks selectors.today()
 from orgs.scoping import scope_paths, subtree_q, under_paths
 
@@ -52,7 +53,10 @@ def board(user, filters: BoardFilters, day: dt.date):
         tasks = tasks.filter(tags__contains=filters.tag)
     text = filters.q.strip()
     if text:
-        tasks = tasks.filter(Q(title__icontains=text) | Q(lead_unit__name__icontains=text))
+        match = Q(lead_unit__name__icontains=text)
+        for variant in terms.variants(text):  # 两优一先 / 两先一优 (core.terms)
+            match |= Q(title__icontains=variant)
+        tasks = tasks.filter(match)
     return tasks.order_by("status_rank", F("deadline").asc(), "pk")
 
 

@@ -493,7 +493,9 @@ def task_detail(request, pk: int):
     return _render_task(request, selectors.visible_task(request.user, pk))
 
 
-def _act(request, pk: int, key: str, form_factory, call, success: str):
+def _act(request, pk: int, key: str, form_factory, call, success):
+    """Run ``call`` on the bound form's data; ``success``: the flash, or a function of the data
+    giving it (the flash must say what happened: a send-back is not "已核验")."""
     task = selectors.visible_task(request.user, pk)
     form = form_factory(task)
     if not form.is_valid():
@@ -508,7 +510,7 @@ def _act(request, pk: int, key: str, form_factory, call, success: str):
     except ServiceError as error:
         form.attach(error)
         return _render_task(request, task, bound={key: form}, status_code=400)
-    messages.success(request, success)
+    messages.success(request, success(form.cleaned_data) if callable(success) else success)
     return redirect("workplan:task", pk)
 
 
@@ -561,8 +563,11 @@ def task_verify(request, pk: int):
     def call(task, d):
         services.verify_completion(task, actor=request.user, accept=d["decision"] == "accept", note=d["note"])
 
+    def flash(d) -> str:
+        return "已核验,任务已办结" if d["decision"] == "accept" else "已退回办结申请,任务回到推进中"
+
     return _act(
-        request, pk, "verify", lambda t: forms.VerifyForm(request.POST, auto_id="verify_%s"), call, "已核验"
+        request, pk, "verify", lambda t: forms.VerifyForm(request.POST, auto_id="verify_%s"), call, flash
     )
 
 

@@ -48,6 +48,8 @@ class StepOut(Schema):
     no: int | None
     abstain: int | None
     passed: bool
+    decided: str = Field("", description="决定事项(仅表决通过时)")
+    expected_note: str = Field("", description="应到说明(与名册不一致时)")
     channel: str = Field(description="公开方式")
     disclose_from: dt.date | None
     disclose_to: dt.date | None
@@ -97,7 +99,12 @@ class VillageDecisionIn(s.In):
 
 
 class VotesIn(s.In):
-    expected: int = Field(ge=0, le=100000, description="应到")
+    expected: int | None = Field(
+        None,
+        ge=0,
+        le=100000,
+        description="应到;不填则按名册,与名册不一致须填应到说明",
+    )
     present: int = Field(ge=0, le=100000, description="实到")
     yes: int = Field(ge=0, le=100000)
     no: int = Field(0, ge=0, le=100000)
@@ -123,6 +130,8 @@ class StepCorrectionIn(s.In):
     minutes: str | None = Field(None, max_length=5000)
     villagers_body: BodyCode | None = None
     votes: VotesPatch | None = Field(None, description="只给出要更正的票数")
+    expected_note: str | None = Field(None, max_length=200, description="应到说明")
+    decided: str | None = Field(None, max_length=5000, description="决定事项")
     channel: str | None = Field(None, max_length=100)
     disclose_to: dt.date | None = None
     result: str | None = Field(None, max_length=5000)
@@ -135,6 +144,8 @@ class StepIn(s.In):
     minutes: str = Field("", max_length=5000)
     villagers_body: BodyCode | Literal[""] = Field("", description="决议步骤:村民代表会议或村民会议")
     votes: VotesIn | None = Field(None, description="商议、审议、决议步骤的到会和表决")
+    expected_note: str = Field("", max_length=200, description="应到说明:与名册不一致的原因")
+    decided: str = Field("", max_length=5000, description="决定事项:仅表决通过时填写")
     channel: str = Field("", max_length=100, description="公开步骤:公开方式")
     disclose_to: dt.date | None = Field(None, description="公开步骤:公开结束日期")
     result: str = Field("", max_length=5000, description="实施结果公开步骤:实施结果")
@@ -186,6 +197,8 @@ def _detail(request, pk: int) -> dict:
                 "no": step.no,
                 "abstain": step.abstain,
                 "passed": step.passed,
+                "decided": step.decided,
+                "expected_note": step.expected_note,
                 "channel": step.channel,
                 "disclose_from": step.disclose_from,
                 "disclose_to": step.disclose_to,
@@ -282,6 +295,8 @@ def record_step(request, decision_id: Id, payload: StepIn):
         minutes=payload.minutes,
         villagers_body=payload.villagers_body,
         votes=payload.votes.model_dump() if payload.votes else None,
+        expected_note=payload.expected_note,
+        decided=payload.decided,
         channel=payload.channel,
         disclose_to=payload.disclose_to,
         result=payload.result,

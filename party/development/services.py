@@ -74,12 +74,12 @@ SUBMISSION_RETURNED = E("party.dev_submission_returned", "上级党委退回报�
 COMMITTEE_KINDS = ("party_committee", "working_committee")
 AUTH_SOURCE = (
     "共产党员网《哪些党组织有权审批发展党员》:只有党委可以审批,党总支、村和社区党委、"
-    "乡镇街道党委下属党委、临时党组织不能审批(rules.md §2.16)"
+    "乡镇街道党委下属党委、临时党组织不能审批"
 )
 VOTE_SOURCE = "《中国共产党发展党员工作细则》(2014) 第二十条、第二十一条"
 REVIEW_SOURCE = "《中国共产党发展党员工作细则》(2014) 第十六条"
 PREREVIEW_SOURCE = "《中国共产党发展党员工作细则》(2014) 第十九条"
-ORDER_SOURCE = "发展党员“5个阶段25个步骤”流程(中组部,rules.md §2.1)"
+ORDER_SOURCE = "发展党员“5个阶段25个步骤”流程(中组部)"
 MAX_NOTE = 2000
 
 
@@ -133,6 +133,11 @@ class DevRules:
 
     @property
     def label(self) -> str:
+        return f"{self.version}年版"
+
+    @property
+    def flagged_label(self) -> str:
+        """The version with its confirmation note, for the audit trail (never on a page)."""
         return f"{self.version}年版{'' if self.confirmed else '(未经确认)'}"
 
 
@@ -393,7 +398,11 @@ def apply_for_membership(
             raise ServiceError("请填写出生日期(用于核对年满18周岁)", field="birth_date")
         born = birth_date
     else:
-        if Member.objects.filter(person=person).exclude(status=MemberStatus.REMOVED).exists():
+        if (
+            Member.objects.filter(person=person)
+            .exclude(status__in=(MemberStatus.REMOVED, MemberStatus.PROBATION_CANCELLED))
+            .exists()
+        ):
             raise ServiceError(f"{person.name}已是党员,不能再登记入党申请", field="person")
         if Applicant.objects.open().filter(person=person).exists():
             raise ServiceError(f"{person.name}已有进行中的发展程序", field="person")
@@ -445,7 +454,7 @@ def apply_for_membership(
         applicant,
         APPLICATION_RECEIVED,
         actor=actor,
-        after={"applied_on": str(applied_on), "age": age, "rule_version": rules.label},
+        after={"applied_on": str(applied_on), "age": age, "rule_version": rules.flagged_label},
     )
     return applicant
 
@@ -909,7 +918,7 @@ def _check_branch_vote(inp: _StepInputs, ev: _Evaluated) -> None:  # 15, 23
         )
         ev.details.update(vote_details)
         assert inp.vote is not None  # _vote refused a missing vote or meeting
-        ev.body = f"{ev.body}(会议 #{inp.vote.meeting.pk})"
+        ev.body = f"{ev.body}({inp.vote.meeting.held_on:%Y-%m-%d} 召开)"  # no record id on the 纪实表
     else:  # a correction or re-check: the vote stands as taken at the meeting
         prior = inp.prior
         ev.resolution, ev.passed, ev.body = prior.resolution, prior.passed, prior.body
@@ -1228,7 +1237,7 @@ def record_step(
     _schedule(applicant)
     applicant.save()
     event_after["checks"] = [f"{c.result_label}:{c.message}" for c in judge.checks]
-    event_after["rule_version"] = rules.label
+    event_after["rule_version"] = rules.flagged_label
     event_after["deviation_reason"] = deviation_reason
     record(applicant, STEP_RECORDED, actor=actor, reason=note, after=event_after)
     return step
@@ -1270,8 +1279,40 @@ def _apply_approval(actor, applicant: Applicant, step: DevelopmentStep, event_af
         applicant.status = ApplicantStatus.CANCELLED
         applicant.cancel_reason = "支部大会决定并经上级党委批准取消预备党员资格"
         if applicant.member_id:
-            Member.objects.filter(pk=applicant.member_id).update(status=MemberStatus.REMOVED)
+            Member.objects.filter(pk=applicant.member_id).update(status=MemberStatus.PROBATION_CANCELLED)
         record(applicant, PROBATION_CANCELLED, actor=actor, reason=applicant.cancel_reason)
+
+
+def earliest_on(applicant: Applicant, number: int) -> dt.date | None:
+    """The earliest day step ``number`` may be taken, from its own rule (``steps.WAITS``): a year
+    of cultivation before 确定发展对象 (7), the end of the probation before the full-membership
+    vote (23). None when the step has no wait of its own (it may follow the previous step at once)
+    or the day that starts the wait is not known yet."""
+    if number == development_steps.AFTER_PROBATION:
+        return applicant.probation_ends_on
+    wait = development_steps.WAITS.get(number)
+    if wait is None:
+        return None
+    start_step, code = wait
+    start = live_step(applicant, start_step)
+    if start is None:
+        return None
+    return start.done_on + DevRules(start.done_on, applicant.org).months(code)
+
+
+def later_waits(applicant: Applicant) -> list[tuple[development_steps.Step, dt.date]]:
+    """The steps after the next one that must wait (``steps.WAITS``, the probation's end), each
+    with its earliest day as far as it is known — shown per step, so that nobody holds back a step
+    that has no wait of its own."""
+    if applicant.status not in (ApplicantStatus.ACTIVE, ApplicantStatus.PROBATIONARY):
+        return []
+    out = []
+    for number in sorted({*development_steps.WAITS, development_steps.AFTER_PROBATION}):
+        if number > applicant.step + 1:
+            day = earliest_on(applicant, number)
+            if day is not None:
+                out.append((development_steps.BY_NUMBER[number], day))
+    return out
 
 
 def _schedule(applicant: Applicant) -> None:
@@ -1285,9 +1326,8 @@ def _schedule(applicant: Applicant) -> None:
         rules = DevRules(applicant.applied_on, applicant.org)
         applicant.due_on = applicant.applied_on + rules.months("dev.talk_months")
         applicant.due_label = f"收到申请后{rules.get('dev.talk_months')}个月内派人谈话({rules.label})"
-    elif 3 <= n <= 6 and applicant.activist_on:
-        rules = DevRules(applicant.activist_on, applicant.org)
-        applicant.earliest_on = applicant.activist_on + rules.months("dev.activist_months")
+    elif n + 1 in development_steps.WAITS:
+        applicant.earliest_on = earliest_on(applicant, n + 1)
     elif n in (13, 14):
         prereview = live_step(applicant, 13)
         assert prereview is not None  # applicant.step is the last step passed; steps run in order
@@ -1308,7 +1348,7 @@ def _schedule(applicant: Applicant) -> None:
             applicant.due_on = applicant.approved_on + relativedelta(months=int(limit))
             applicant.due_label = f"审批后{limit}个月内入党宣誓({rules.label})"
     elif 20 <= n <= 22 and applicant.probation_ends_on:
-        applicant.earliest_on = applicant.probation_ends_on
+        applicant.earliest_on = earliest_on(applicant, n + 1)
         applicant.due_on = applicant.probation_ends_on + relativedelta(months=1)
         applicant.due_label = f"预备期 {applicant.probation_ends_on} 期满,应及时讨论转正"
     elif n == 23:

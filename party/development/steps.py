@@ -83,6 +83,15 @@ STEPS: tuple[Step, ...] = (
     Step(25, 5, "archive", "材料归档", BRANCH_COMMITTEE, ("归档清单",), ("archive",)),
 )
 BY_NUMBER = {s.number: s for s in STEPS}
+
+# Steps that must wait after an earlier one (the rule data names how long): step number → (the
+# step whose date starts the wait, the rule parameter with the months). Every other step may
+# follow the previous one at once — e.g. the 备案 of an activist (4), the mentors (5) and the
+# cultivation (6) need no wait; only 确定发展对象 (7) needs a year of cultivation from the
+# activist's confirmation (细则 第十三条). The full-membership vote (23) waits for the end of the
+# probation, which an extension moves (``Applicant.probation_ends_on``), so it is not a fixed wait.
+WAITS: dict[int, tuple[int, str]] = {7: (3, "dev.activist_months")}
+AFTER_PROBATION = 23
 BY_CODE = {s.code: s for s in STEPS}
 LAST = STEPS[-1].number
 

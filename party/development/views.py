@@ -195,6 +195,7 @@ def applicant_page(request, pk):
         "a": applicant,
         "steps": steps,
         "next": nxt,
+        "waits": development.later_waits(applicant),
         "form": form,
         "submit_form": submit_form,
         "pending": pending,

@@ -500,6 +500,9 @@ class MemberStatus(models.TextChoices):
     TRANSFERRED_OUT = "transferred_out", "已转出"
     DECEASED = "deceased", "已故"
     REMOVED = "removed", "已出党"
+    # A probationary member whose probation the branch cancelled (支部大会决定并经上级党委批准):
+    # never a full member, so not "已出党" (issue 20 item 9).
+    PROBATION_CANCELLED = "probation_cancelled", "取消预备党员资格"
 
 
 class MemberQuerySet(ScopedQuerySet):

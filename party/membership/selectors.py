@@ -1,10 +1,12 @@
 """Reads of the membership sub-domain, scoped to the user."""
 
+import datetime as dt
+
 from django.shortcuts import get_object_or_404
 
-from orgs.models import Org
+from orgs.models import Org, Position
 from orgs.scoping import subtree_q
-from party.membership.models import Member, MemberStatus
+from party.membership.models import Member, MemberStatus, Transfer, TransferState
 from party.scope import party_orgs
 
 
@@ -28,3 +30,23 @@ def member_pool(org: Org):
     general branch / committee. Groups use their branch's members."""
     base = branch_of(org)
     return Member.objects.filter(subtree_q("org_path", base.path), status=MemberStatus.NORMAL)
+
+
+def leaving_committee(branch: Org, day: dt.date) -> list[tuple[str, Transfer]]:
+    """Pending transfers out (组织关系转出, 待接收) of members who hold a committee post of
+    ``branch`` on ``day`` — the secretary's own above all: the branch page flags them, since the
+    branch is about to lose its secretary or committee member. (post label, transfer) pairs."""
+    posts = {
+        p.person_id: p.get_kind_display()
+        for p in Position.objects.current(day).filter(
+            org=branch, kind__in=("secretary", "deputy_secretary", "committee_member")
+        )
+    }
+    if not posts:
+        return []
+    rows = (
+        Transfer.objects.filter(member__org=branch, state=TransferState.PENDING, member__person_id__in=posts)
+        .select_related("member__person")
+        .order_by("sent_on")
+    )
+    return [(posts[t.member.person_id], t) for t in rows]

@@ -111,6 +111,7 @@ from .villages import (
     DecisionFactory,
     DecisionPhotoFactory,
     DecisionStepFactory,
+    RepresentativeFactory,
 )
 from .workdays import (
     CalendarOverrideFactory,
@@ -221,6 +222,7 @@ __all__ = [
     "DecisionFactory",
     "DecisionStepFactory",
     "DecisionPhotoFactory",
+    "RepresentativeFactory",
     "KeywordRuleFactory",
     "ModelVersionFactory",
     "SuggestionFeedbackFactory",

@@ -4,7 +4,7 @@ import datetime as dt
 
 import factory
 
-from villages.models import Decision, DecisionPhoto, DecisionStep
+from villages.models import Decision, DecisionPhoto, DecisionStep, Representative
 
 from .orgs import VillageFactory
 
@@ -48,3 +48,15 @@ class DecisionPhotoFactory(_OfDecision):
 
     stage = "item"
     file = "villages/1/photo.jpg"
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory):
+    """村民代表 on a village's roster."""
+
+    class Meta:
+        model = Representative
+
+    org = factory.SubFactory(VillageFactory)
+    org_path = ORG_PATH
+    name = factory.Sequence(lambda n: f"村民代表{n:02d}")
+    group = "第一村民小组"

@@ -534,7 +534,8 @@ def test_cancel_probationary_status(applicant, branch):
     step(applicant, 24, D[24], deciding_org=committee(branch))
     applicant.refresh_from_db()
     assert applicant.status == ApplicantStatus.CANCELLED
-    assert Member.objects.get(person=applicant.person).status == "removed"
+    member = Member.objects.get(person=applicant.person)
+    assert member.status == "probation_cancelled" and member.get_status_display() == "取消预备党员资格"
 
 
 def test_cancel_applicant_keeps_record(applicant):

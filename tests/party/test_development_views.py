@@ -91,7 +91,10 @@ def test_board_shows_overdue_and_step_form_refuses_with_rule(client, people, bra
     )
     assert response.status_code == 302
     page = client.get(reverse("party:development_applicant", args=[a.pk])).content.decode()
-    assert "谈话晚于期限 2023-04-01" in page and "第七条" in page
+    assert "谈话晚于期限 2023-04-01" in page and "第七条" not in page  # the source: staff help panel only
+    client.force_login(people["zuzhibu"])
+    page = client.get(reverse("party:development_applicant", args=[a.pk])).content.decode()
+    assert "谈话晚于期限 2023-04-01" in page and "data-help" in page and "第七条" in page
 
 
 def test_apply_form_refuses_under_18(client, people, branch):

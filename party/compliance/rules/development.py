@@ -23,8 +23,8 @@ def _deviation_evidence(steps) -> tuple[list[str], list[str]]:
         for c in s.checks:
             if c["result"] == "deviation":
                 flag = "" if c.get("confirmed", True) else "(未经确认版本)"
-                evidence.append(f"{s.applicant.person.name} 第{s.number}步({s.done_on}):{c['message']}{flag}")
-                sources.append(c["source"])
+                evidence.append(f"{s.applicant.person.name} 第{s.number}步({s.done_on}):{c['message']}")
+                sources.append(f"{c['source']}{flag}")  # the version flag goes with the source (staff only)
     return evidence, sources
 
 

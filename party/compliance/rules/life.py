@@ -352,7 +352,7 @@ def study(engine) -> None:
     "appraisal.unrated",
     "民主评议党员未评定等次",
     severity="medium",
-    source=f"{BRANCH_RULES} 第五章;rules.md 1.16",
+    source=f"{BRANCH_RULES} 第五章",
 )
 def appraisals(engine) -> None:
     """民主评议党员 held but members left without a rating (rules.md 1.16: a rating per member)."""
@@ -386,6 +386,6 @@ def appraisals(engine) -> None:
             f"{m['held_on']:%Y-%m-%d} 民主评议党员:应评议 {expected} 人,已评定等次 {done} 人",
             evidence=[f"未评定等次 {expected - done} 人"],
             action="经个人自评、党员互评、民主测评后,由支委会或党员大会逐人评定等次并登记",
-            source="《中国共产党支部工作条例(试行)》第五章;rules.md 1.16",
+            source="《中国共产党支部工作条例(试行)》第五章",
             meetings=[m["pk"]],
         )

@@ -206,7 +206,7 @@ def arrears(engine) -> None:
     severity="medium",
     data=("dues.base_grace_months",),
     cites="dues.base_grace_months",
-    source=f"{DUES_RULES};rules.md §3.5",
+    source=DUES_RULES,
 )
 def base_missing(engine) -> None:
     """``dues.base_missing``: one finding per branch, the members' names as evidence."""

@@ -85,7 +85,7 @@ def _talks_of(judged: list[tuple]) -> dict[tuple[int, int], list[tuple]]:
     severity="medium",
     data=("talk.committee_pairwise", "talk.new_member_days", "talk.pace_month"),
     cites="talk.committee_pairwise",
-    source="《中国共产党支部工作条例(试行)》(2018) 第十三条;rules.md 1.17",
+    source="《中国共产党支部工作条例(试行)》(2018) 第十三条",
 )
 def coverage_gaps(engine) -> None:
     """``talk.coverage_gap`` per branch and judged year."""
@@ -196,7 +196,7 @@ def _candidates(ctx, year: int, day: dt.date, posts: dict[int, list[dict]]) -> s
     severity="medium",
     data=("talk.before_life_days",),
     cites="talk.before_life_days",
-    source="《中国共产党支部工作条例(试行)》(2018) 第十三条;rules.md 1.15",
+    source="《中国共产党支部工作条例(试行)》(2018) 第十三条",
 )
 def before_life_meetings(engine) -> None:
     """``talk.before_life_meeting``: a 组织生活会 with no talk of its branch logged in the
@@ -238,7 +238,7 @@ def before_life_meetings(engine) -> None:
             f"{m['held_on']:%Y-%m-%d} 召开组织生活会,会前 {days} 天内没有登记谈心谈话",
             evidence=[f"{since:%Y-%m-%d} 至 {m['held_on']:%Y-%m-%d} 谈心谈话记录 0 条"],
             action="组织生活会前,支委之间、支委和党员之间应开展谈心谈话,交流思想、听取意见;已谈的请补录谈话记录",
-            source=f"{ctx.source('talk.before_life_days', branch)};rules.md 1.15",
+            source=f"{ctx.source('talk.before_life_days', branch)}",
             meetings=[m["pk"]],
         )
 
@@ -274,6 +274,6 @@ def _gap(engine, branch: Org, result: Coverage, over: bool) -> None:
         evidence=evidence,
         action="书记、支委按“支委之间两两谈、支委与每名党员至少谈1次”安排谈心谈话,谈后在“谈心谈话”中登记",
         severity="medium" if over else "low",
-        source=f"{ctx.source('talk.committee_pairwise', branch)};rules.md 1.17",
+        source=f"{ctx.source('talk.committee_pairwise', branch)}",
         period=f"{result.year}年度",
     )

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("orgs", "0003_committee_role_organizer"),
-        ("party", "0024_file_index"),
+        ('party', '0025_clean_official_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,274 @@
+"""Official pages and printouts carry no internal text: no rule-source notes (``rules.md §…``,
+"官方文本待核", "未经确认"), no rule codes (``dev.deviation``, ``member.lapse_flag`` — the list is
+built from the compliance registry and the rule data), no database ids ("#1000").
+
+The scan renders the user-facing pages of every app as the users who meet them (a branch
+secretary, the organization department, a street dispatcher, a village's staff) over a small world
+built from factories and services, and reads only the *visible* text: scripts, styles, attributes
+and staff-only help panels (any element carrying ``data-help``, see ``templates/party/_sources.html``)
+are skipped. The pages are the URL conf's own patterns (``party``, ``villages``, ``workplan``,
+``cases``, ``orgs``): those without arguments are all fetched, those with an id get the record of
+the world that fits them (``DETAIL``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core.actors import SYSTEM
+from orgs.models import RoleGrant
+from orgs.roles import Role
+from party.compliance import registry
+from party.rules.models import RuleParameter
+
+from .conftest import grant
+from .factories import CaseFactory, NoticeFactory, PlanFactory, TaskFactory, make_org
+from .party.conftest import add_members, appoint
+
+pytestmark = pytest.mark.django_db
+
+FIXED_MARKERS = ("rules.md", "§", "官方文本待核", "未经确认", "据报道")
+RECORD_NUMBER = re.compile(r"#\s?\d+")
+VOID = {"br", "img", "input", "hr", "meta", "link", "source", "col", "wbr", "area", "base", "track", "embed"}
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees: no script/style/template bodies, nothing inside ``data-help``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.stack: list[tuple[str, bool]] = []
+
+    @property
+    def hidden(self) -> bool:
+        return any(h for _, h in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        names = {k for k, _ in attrs}
+        self.stack.append((tag, tag in ("script", "style", "template") or "data-help" in names))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def code_pattern() -> re.Pattern:
+    """Rule codes: every registered compliance rule code and rule-data code, and any other word of
+    the same ``prefix.snake_case`` shape under one of their prefixes."""
+    codes = set(registry.catalogue()) | set(RuleParameter.objects.values_list("code", flat=True))
+    prefixes = {c.split(".")[0] for c in codes if "." in c} | {"dev", "member", "org"}
+    alternation = "|".join(sorted(map(re.escape, prefixes), key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alternation})\.[a-z][a-z0-9_]*")
+
+
+def markers(text: str, codes: re.Pattern) -> list[str]:
+    found = [m for m in FIXED_MARKERS if m in text]
+    found += [m.group(0) for m in RECORD_NUMBER.finditer(text)]
+    found += [m.group(0) for m in codes.finditer(text)]
+    return found
+
+
+def test_scanner_finds_markers_and_skips_help_panels(seeded_world):
+    codes = code_pattern()
+    page = (
+        "<p>依据(rules.md §2.16)<code>dev.deviation</code> 记录 #1000 member.lapse_flag</p>"
+        '<script>var x = "rules.md";</script>'
+        '<details data-help class="help-panel"><summary>依据</summary>rules.md §2 dev.rush</details>'
+    )
+    text = visible_text(page)
+    assert sorted(markers(text, codes)) == sorted(
+        ["rules.md", "§", "#1000", "dev.deviation", "member.lapse_flag"]
+    )
+    assert "dev.rush" not in text and "var x" not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# The world
+
+
+@pytest.fixture
+def seeded_world(world):
+    from party.defaults import seed_defaults as seed_party
+    from villages.defaults import seed_defaults as seed_villages
+
+    seed_party()
+    seed_villages()
+    return world
+
+
+@pytest.fixture
+def scene(seeded_world):
+    return build_scene(seeded_world)
+
+
+def build_scene(w) -> dict:
+    """A branch with members, applicants at several steps (one under the 2026 revision, one
+    cancelled probationary member), findings, a village decision, a work-plan task and a case,
+    and the users who meet them (``w``: the shared world, rule data seeded)."""
+    from party.development import services as development_services
+    from villages.models import StepKind
+
+    from .party.test_development import apply, walk
+    from .villages.test_villages import propose, through
+
+    branch = make_org(w["w1"], "branch", "中共湖西社区支部委员会", short_name="湖西社区党支部", host=w["c2"])
+    members = add_members(branch, 8)
+    appoint(members[0], branch, "secretary")
+    appoint(members[1], branch, "committee_member")
+    branch.members = members
+    early = walk(apply(branch), branch, 3)
+    middle = walk(apply(branch, name="申请人乙"), branch, 9)
+    late = walk(
+        apply(branch, name="申请人丙", day=dt.date(2026, 6, 1)),
+        branch,
+        3,
+        dates={2: dt.date(2026, 6, 20), 3: dt.date(2026, 7, 1)},
+    )
+    cancelled = walk(apply(branch, name="申请人丁"), branch, 22)
+    meeting = development_services.Vote
+    from .party.test_development import assembly
+
+    development_services.record_step(
+        actor=SYSTEM,
+        applicant=cancelled,
+        number=23,
+        done_on=dt.date(2025, 12, 1),
+        vote=meeting(meeting=assembly(branch, dt.date(2025, 12, 1)), yes=8),
+        outcome="cancel",
+    )
+    town = make_org(w["district"], "town", "莲花镇", code="430104100")
+    village = make_org(town, "village", "桐木村", code="430104100201", households=420)
+    make_org(w["party"], "branch", "中共桐木村支部委员会", host=village)
+    decision = through(propose(village), 6)
+    _ = StepKind
+    task = TaskFactory(plan=PlanFactory(org=w["d1"]), lead_unit=w["d2"])
+    notice = NoticeFactory(task=task)
+    case = CaseFactory(grid=w["g1"])
+
+    shuji = grant(w, "scan_shuji", Role.BRANCH_SECRETARY, "w1")
+    RoleGrant.objects.filter(user=shuji).update(org=branch, org_path=branch.path)
+    users = {
+        "shuji": shuji,
+        "zuzhibu": grant(w, "scan_zzb", Role.ORG_DEPT, "party"),
+        "dispatcher": grant(w, "scan_disp", Role.DISPATCHER, "s1"),
+        "dudao": grant(w, "scan_dudao", Role.SUPERVISOR, "district"),
+    }
+    return {
+        "branch": branch,
+        "applicants": [early, middle, late, cancelled],
+        "village": village,
+        "decision": decision,
+        "users": users,
+        "members": members,
+        "task": task,
+        "notice": notice,
+        "case": case,
+    }
+
+
+def _patterns(namespace: str) -> list[URLPattern]:
+    resolver = get_resolver()
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver) and item.namespace == namespace:
+            return [p for p in item.url_patterns if isinstance(p, URLPattern)]
+    return []
+
+
+def _urls(scene) -> list[str]:
+    """Every argument-free page of the scanned namespaces, and the detail pages of the scene."""
+    urls = ["/"]
+    for namespace in ("party", "villages", "workplan", "cases", "orgs"):
+        for p in _patterns(namespace):
+            if not p.pattern.converters and p.name and "export" not in p.name and "template" not in p.name:
+                urls.append(reverse(f"{namespace}:{p.name}"))
+    branch, village, decision = scene["branch"], scene["village"], scene["decision"]
+    for a in scene["applicants"]:
+        urls += [
+            reverse("party:development_applicant", args=[a.pk]),
+            reverse("party:development_print", args=[a.pk]),
+            reverse("party:development_print_form", args=[a.pk]),
+        ]
+    urls += [
+        reverse("party:org", args=[branch.pk]),
+        reverse("party:org", args=[branch.parent_id]) if hasattr(branch, "parent_id") else "/",
+        reverse("party:development_board", args=[branch.pk]),
+        reverse("party:talks", args=[branch.pk]),
+        reverse("party:dues", args=[branch.pk]),
+        reverse("party:member_dues", args=[scene["members"][0].pk]),
+        reverse("party:meeting_new", args=[branch.pk]),
+        reverse("party:development_approvals_print"),
+        reverse("villages:detail", args=[decision.pk]),
+        reverse("villages:print", args=[decision.pk]),
+        reverse("villages:public", args=[village.code]),
+        reverse("orgs:detail", args=[branch.pk]),
+        reverse("workplan:task", args=[scene["task"].pk]),
+        reverse("workplan:plan", args=[scene["task"].plan_id]),
+        reverse("workplan:notice", args=[scene["notice"].pk]),
+        reverse("cases:detail", args=[scene["case"].number]),
+    ]
+    return list(dict.fromkeys(urls))
+
+
+def test_pages_and_printouts_carry_no_internal_text(client, scene):
+    codes = code_pattern()
+    problems: list[str] = []
+    fetched = 0
+    for who, user in scene["users"].items():
+        client.force_login(user)
+        for url in _urls(scene):
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            fetched += 1
+            text = visible_text(response.content.decode())
+            for marker in sorted(set(markers(text, codes))):
+                at = text.find(marker)
+                problems.append(f"{who} {url}: {marker} in …{text[max(0, at - 40) : at + 40]}…")
+    client.logout()
+    response = client.get(reverse("villages:public", args=[scene["village"].code]))
+    found = markers(visible_text(response.content.decode()), codes)
+    if found:
+        problems.append(f"public villages page: {sorted(set(found))}")
+    problems += _workbook_problems(client, scene["users"]["zuzhibu"], codes)
+    assert fetched > 40
+    assert not problems, "\n".join(problems)
+
+
+def _workbook_problems(client, user, codes) -> list[str]:
+    """The findings workbook (问题清单) the organization department downloads: no rule codes or
+    record ids; its 依据 column is the staff's source column (like the help panels) and skipped."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(user)
+    book = load_workbook(io.BytesIO(client.get(reverse("party:dashboard") + "?format=xlsx").content))
+    problems = []
+    for sheet in book:
+        rows = list(sheet.values)
+        header = list(rows[0]) if rows else []
+        skip = header.index("依据") if "依据" in header else None
+        for row in rows:
+            text = " ".join(str(v) for i, v in enumerate(row) if v is not None and i != skip)
+            for marker in sorted(set(markers(text, codes))):
+                problems.append(f"workbook {sheet.title}: {marker} in {text[:80]}")
+    return problems

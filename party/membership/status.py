@@ -32,7 +32,7 @@ from core.errors import ServiceError, StateConflict
 from core.kit import clean_text
 from orgs.permissions import require
 from party.membership.models import Member, MemberStatus, MemberStatusPeriod, StatusKind
-from party.membership.services import lock_for_update, parse_day
+from party.membership.services import lock_for_update
 
 E = events.register
 STATUS_RECORDED = E("party.status_period_recorded", "登记党员状态(请假/行动不便/外出)")
@@ -41,6 +41,21 @@ STATUS_REVOKED = E("party.status_period_revoked", "撤销党员状态登记")
 
 MAX_AHEAD_DAYS = 90  # a leave may be recorded before it starts, not a season ahead
 MAX_REVIEW_MONTHS = 12  # an open-ended period is reviewed at least once a year
+
+
+def parse_day(value, field: str, label: str, *, required: bool = True) -> dt.date | None:
+    """A date from a form value (may lie ahead: a leave is recorded before it starts, a review
+    day is in the future)."""
+    if value in (None, ""):
+        if required:
+            raise ServiceError(f"请填写{label}", field=field)
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError as error:
+        raise ServiceError(f"{label}格式不正确(应为 年-月-日)", field=field) from error
 
 
 def _after(period: MemberStatusPeriod) -> dict:
@@ -93,7 +108,7 @@ def record_status_period(
         raise ServiceError("请选择党员状态", field="kind")
     reason = clean_text(reason, "reason", "正当理由", required=True, limit=200)
     note = clean_text(decision_note, "decision_note", "支部研究意见", required=True, limit=200)
-    start = parse_day(start_on, "start_on", "起始日期")
+    start = parse_day(start_on, "start_on", "起始日期") or kit.today()
     end = parse_day(end_on, "end_on", "截止日期", required=False)
     review = parse_day(review_on, "review_on", "复核日期", required=False)
     _check_days(member, start, end, review)
@@ -129,7 +144,7 @@ def end_status_period(*, actor, period: MemberStatusPeriod, end_on, reason: str)
     require(actor, "change", period.org, "无权结束该党员状态")
     if period.revoked_at is not None:
         raise StateConflict("该登记已撤销", field="end_on")
-    end = parse_day(end_on, "end_on", "结束日期")
+    end = parse_day(end_on, "end_on", "结束日期") or kit.today()
     if end < period.start_on:
         raise ServiceError("结束日期不能早于起始日期", field="end_on")
     if period.end_on is not None and end >= period.end_on:

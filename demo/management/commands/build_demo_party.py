@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.party.compliance import build_demo_rules
 from demo.party.development import build_demo_development
 from demo.party.life import DemoPartyError, build_demo_party, build_demo_talks
 
@@ -14,5 +15,6 @@ class Command(BaseCommand):
             build_demo_party(stdout=self.stdout)
             build_demo_development(stdout=self.stdout)
             build_demo_talks(stdout=self.stdout)
+            build_demo_rules(stdout=self.stdout)
         except DemoPartyError as error:
             raise CommandError(str(error)) from error

@@ -187,3 +187,55 @@ def test_the_periods_load_in_one_query_for_the_subtree(branch, django_assert_num
     with django_assert_num_queries(1):
         spans = ctx.status_spans
     assert len(spans) == 4
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+def test_the_secretary_records_a_period_on_the_phone_form_and_sees_it_listed(client, world, branch):
+    from django.urls import reverse
+
+    client.force_login(grant(world, "in_sec", Role.BRANCH_SECRETARY, "w1"))
+    member = branch.members[5]
+    url = reverse("party:status_new", args=[branch.pk])
+    page = client.get(url + f"?member={member.pk}")
+    assert page.status_code == 200 and "正当理由" in page.content.decode()
+    bad = client.post(
+        url, {"member": member.pk, "kind": "infirm", "reason": "年老体弱", "start_on": "2026-11-01"}
+    )
+    assert bad.status_code == 200 and "复核日期" in bad.content.decode()  # the service's message on the form
+    response = client.post(
+        url,
+        {
+            "member": member.pk,
+            "kind": "infirm",
+            "reason": "年老体弱,长期卧床",
+            "start_on": "2026-11-01",
+            "review_on": "2027-05-01",
+            "decision_note": "11月支委会研究同意",
+        },
+    )
+    assert response.status_code == 302
+    period = MemberStatusPeriod.objects.get(member=member)
+    branch_page = client.get(reverse("party:org", args=[branch.pk])).content.decode()
+    assert "年老体弱,长期卧床" in branch_page and "生效中" in branch_page
+    dues_page = client.get(reverse("party:member_dues", args=[member.pk])).content.decode()
+    assert "行动不便" in dues_page and "11月支委会研究同意" in dues_page
+    client.post(reverse("party:status_end", args=[period.pk]), {"end_on": "2026-12-01", "reason": "已康复"})
+    period.refresh_from_db()
+    assert period.end_on == dt.date(2026, 12, 1) and period.end_reason == "已康复"
+    client.post(reverse("party:status_revoke", args=[period.pk]), {"reason": ""})  # a reason is required
+    period.refresh_from_db()
+    assert period.revoked_at is None
+
+
+def test_outside_the_branch_the_pages_are_not_found(client, world, branch):
+    from django.urls import reverse
+
+    period = record(branch.members[5])
+    client.force_login(grant(world, "out_sec", Role.BRANCH_SECRETARY, "b3"))
+    assert client.get(reverse("party:status_new", args=[branch.pk])).status_code == 404
+    response = client.post(reverse("party:status_revoke", args=[period.pk]), {"reason": "越权"})
+    assert response.status_code == 404
+    period.refresh_from_db()
+    assert period.revoked_at is None

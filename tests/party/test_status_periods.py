@@ -239,3 +239,20 @@ def test_outside_the_branch_the_pages_are_not_found(client, world, branch):
     assert response.status_code == 404
     period.refresh_from_db()
     assert period.revoked_at is None
+
+
+def test_the_meeting_page_shows_an_excused_absence_as_leave(client, world, branch):
+    from django.urls import reverse
+
+    m = branch.members
+    record(m[7], start_on=dt.date(2026, 7, 1))
+    meeting = meet(
+        branch,
+        MeetingKind.THEME_DAY,
+        dt.date(2026, 7, 10),
+        attendance=all_present(m, {m[6].pk: "absent", m[7].pk: "absent"}),
+    )
+    client.force_login(grant(world, "in_sec", Role.BRANCH_SECRETARY, "w1"))
+    page = client.get(reverse("party:meeting", args=[meeting.pk])).content.decode()
+    assert f"{m[7].person.name}(行动不便(年老体弱、患病),支部备案)" in page
+    assert f"缺席</span> {m[6].person.name}" in page

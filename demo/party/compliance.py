@@ -277,6 +277,7 @@ def _probationary_secretary(branches: list[Org], today: dt.date) -> int:
 def _unapproved_election(branches: list[Org], today: dt.date) -> int:
     """An election held 42 days ago, reported two days later, still not approved."""
     pending = set(Term.objects.filter(state=ApprovalState.REPORTED).values_list("org_id", flat=True))
+    pending |= set(Appointment.objects.filter(state=ApprovalState.REPORTED).values_list("org_id", flat=True))
     for branch in reversed(branches):
         if branch.short_name == SHUJI_BRANCH or branch.pk in pending:
             continue

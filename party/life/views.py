@@ -114,8 +114,7 @@ def attendance_partial(request, pk):
     return render(request, "party/_attendance.html", context)
 
 
-@login_required
-def _attendance_rows(meeting: Meeting) -> list:
+def _attendance_shown(meeting: Meeting) -> list:
     """The meeting's attendance; a member not present whose status period (党员状态, decided by the
     branch) covers the day carries ``excused`` (the period's kind): shown as 请假, not 缺席."""
     rows = list(meeting.attendance.select_related("member__person").order_by("status", "member_id"))
@@ -127,6 +126,7 @@ def _attendance_rows(meeting: Meeting) -> list:
     return rows
 
 
+@login_required
 def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200):
     meeting = get_object_or_404(
         Meeting.objects.visible_to(request.user).select_related("org", "convener"), pk=pk
@@ -152,7 +152,7 @@ def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200)
         .select_related("member__person")
         .order_by("-superseded_at"),
         "meeting": meeting,
-        "attendance": _attendance_rows(meeting),
+        "attendance": _attendance_shown(meeting),
         "resolutions": meeting.resolutions.all(),
         "attachments": meeting.attachments.all(),
         "revisions": meeting.revisions.select_related("changed_by"),

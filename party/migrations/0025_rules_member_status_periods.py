@@ -7,41 +7,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_login_failure_proxy'),
-        ('party', '0024_file_index'),
+        ("orgs", "0002_login_failure_proxy"),
+        ("party", "0024_file_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MemberStatusPeriod',
+            name="MemberStatusPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('decision_note', models.CharField(blank=True, max_length=200, verbose_name='审批意见')),
-                ('org_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('kind', models.CharField(choices=[('leave', '请假'), ('infirm', '行动不便(年老体弱、患病)'), ('away', '长期外出'), ('floating', '流动党员')], max_length=10, verbose_name='党员状态')),
-                ('reason', models.CharField(max_length=200, verbose_name='正当理由')),
-                ('start_on', models.DateField(verbose_name='起始日期')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='截止日期')),
-                ('review_on', models.DateField(blank=True, null=True, verbose_name='复核日期')),
-                ('end_reason', models.CharField(blank=True, max_length=200, verbose_name='提前结束原因')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('revoke_reason', models.CharField(blank=True, max_length=200, verbose_name='撤销原因')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='录入时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_periods', to='party.member', verbose_name='党员')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='所属组织')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("decision_note", models.CharField(blank=True, max_length=200, verbose_name="审批意见")),
+                ("org_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("leave", "请假"),
+                            ("infirm", "行动不便(年老体弱、患病)"),
+                            ("away", "长期外出"),
+                            ("floating", "流动党员"),
+                        ],
+                        max_length=10,
+                        verbose_name="党员状态",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=200, verbose_name="正当理由")),
+                ("start_on", models.DateField(verbose_name="起始日期")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="截止日期")),
+                ("review_on", models.DateField(blank=True, null=True, verbose_name="复核日期")),
+                ("end_reason", models.CharField(blank=True, max_length=200, verbose_name="提前结束原因")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                ("revoke_reason", models.CharField(blank=True, max_length=200, verbose_name="撤销原因")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="录入时间"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_periods",
+                        to="party.member",
+                        verbose_name="党员",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="所属组织",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员状态期间',
-                'verbose_name_plural': '党员状态期间',
-                'ordering': ['-start_on', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_on__isnull', True), ('end_on__gte', models.F('start_on')), _connector='OR'), name='statusperiod_end_after_start'), models.CheckConstraint(condition=models.Q(('end_on__isnull', False), ('review_on__isnull', False), _connector='OR'), name='statusperiod_open_has_review')],
+                "verbose_name": "党员状态期间",
+                "verbose_name_plural": "党员状态期间",
+                "ordering": ["-start_on", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_on__isnull", True), ("end_on__gte", models.F("start_on")), _connector="OR"
+                        ),
+                        name="statusperiod_end_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_on__isnull", False), ("review_on__isnull", False), _connector="OR"
+                        ),
+                        name="statusperiod_open_has_review",
+                    ),
+                ],
             },
         ),
     ]

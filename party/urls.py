@@ -3,6 +3,7 @@ from django.urls import path
 from party import ledger_views, views
 from party.development import views as development_views
 from party.life import views as life_views
+from party.membership import status_views
 from party.membership import views as membership_views
 from party.structure import views as structure_views
 from party.talks import views as talk_views
@@ -66,6 +67,9 @@ urlpatterns = [
     path("dues/reductions/<int:pk>/close/", membership_views.reduction_close, name="reduction_close"),
     path("orgs/<int:pk>/care/new/", membership_views.care_new, name="care_new"),
     path("care/<int:pk>/follow-up/", membership_views.care_follow_up, name="care_follow_up"),
+    path("orgs/<int:pk>/status/new/", status_views.status_new, name="status_new"),
+    path("status/<int:pk>/end/", status_views.status_end, name="status_end"),
+    path("status/<int:pk>/revoke/", status_views.status_revoke, name="status_revoke"),
     path("orgs/<int:pk>/commendations/new/", membership_views.nomination_new, name="nomination_new"),
     path("commendations/<int:pk>/", membership_views.commendation_page, name="commendation"),
     # Elections and approvals (换届选举、书记副书记报批)

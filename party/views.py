@@ -171,6 +171,10 @@ def org_page(request, pk):
     from party.membership import views as membership_views
 
     context.update(membership_views.branch_context(request.user, org, today))
+    from party.membership import status_views
+
+    context["status_periods"] = status_views.branch_periods(request.user, org, today)
+    context.setdefault("today", today)
     from party.terms import views as term_views
 
     context.update(term_views.term_context(request.user, org))

@@ -139,6 +139,12 @@ EXPECTED_FINDINGS = (
     "transfer.pending_long",
     "dues.arrears",
     "village.deviation",
+    # demo/party/compliance.py: 应建未建, a branch over 50, a probationary secretary, an election
+    # awaiting approval for 40 days (state rules: every quarter shows them).
+    "org.should_establish",
+    "org.too_large",
+    "org.secretary_not_formal",
+    "term.unapproved",
 )
 
 

@@ -16,6 +16,7 @@ from orgs.models import PARTY_KINDS, Org, Position
 from orgs.scoping import subtree_q
 from party.life import study as memberyear
 from party.life.models import Meeting
+from party.membership import status as member_status
 from party.membership.models import Member, MemberStatus
 from party.rules import Rules
 from party.terms.models import Appointment, ApprovalState, Term
@@ -269,6 +270,13 @@ class Context:
         return {m: day for m, day in self._last_present_all.items() if day <= self.recent_cutoff}
 
     @functools.cached_property
+    def status_spans(self) -> dict[int, list[member_status.Span]]:
+        """The members' live status periods (请假/行动不便/长期外出/流动党员, 正当理由) with a day
+        from a year before the window up to the reference day, by member (one query): the
+        lapse, attendance and study-hour rules excuse the days inside them."""
+        return member_status.spans(self.scope_q(), self.since, self.ref)
+
+    @functools.cached_property
     def first_meeting(self) -> dict[int, dt.date]:
         """The day of each branch's first recorded meeting (its groups' included)."""
         first_by_org = dict(
@@ -300,4 +308,5 @@ LOADERS = (
     "recent_present",
     "last_present",
     "first_meeting",
+    "status_spans",
 )

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from party.life import forms as life_forms
 from party.life import services
 from party.life.models import AttendanceStatus, Meeting, MeetingKind, Rating
 from party.membership import selectors as membership_selectors
+from party.membership import status as member_status
 from party.scope import party_org
 
 
@@ -112,6 +114,18 @@ def attendance_partial(request, pk):
     return render(request, "party/_attendance.html", context)
 
 
+def _attendance_shown(meeting: Meeting) -> list:
+    """The meeting's attendance; a member not present whose status period (党员状态, decided by the
+    branch) covers the day carries ``excused`` (the period's kind): shown as 请假, not 缺席."""
+    rows = list(meeting.attendance.select_related("member__person").order_by("status", "member_id"))
+    away = [a.member_id for a in rows if a.status != AttendanceStatus.PRESENT]
+    spans = member_status.spans(Q(member_id__in=away), meeting.held_on, meeting.held_on) if away else {}
+    for a in rows:
+        period = member_status.covering(spans.get(a.member_id, []), meeting.held_on)
+        a.excused = period[2] if period and a.status != AttendanceStatus.PRESENT else ""
+    return rows
+
+
 @login_required
 def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200):
     meeting = get_object_or_404(
@@ -138,7 +152,7 @@ def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200)
         .select_related("member__person")
         .order_by("-superseded_at"),
         "meeting": meeting,
-        "attendance": meeting.attendance.select_related("member__person").order_by("status", "member_id"),
+        "attendance": _attendance_shown(meeting),
         "resolutions": meeting.resolutions.all(),
         "attachments": meeting.attachments.all(),
         "revisions": meeting.revisions.select_related("changed_by"),

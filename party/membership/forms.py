@@ -6,7 +6,14 @@ from __future__ import annotations
 from django import forms
 
 from party.forms import PartyForm, date_field, text_field
-from party.membership.models import CareReason, CommendationCategory, DuesKind, ReductionReason, TransferKind
+from party.membership.models import (
+    CareReason,
+    CommendationCategory,
+    DuesKind,
+    ReductionReason,
+    StatusKind,
+    TransferKind,
+)
 
 DATE = {"type": "date"}
 MONTH = {"type": "month"}
@@ -174,3 +181,26 @@ class NominationForm(PartyForm):
         self.fields["member"].queryset = members
         self.fields["member"].label_from_instance = lambda m: m.person.name
         self.fields["nominee_org"].queryset = orgs
+
+
+class StatusPeriodForm(PartyForm):
+    """党员状态(请假/行动不便/长期外出/流动党员), decided by the branch (``membership.status``)."""
+
+    member = forms.ModelChoiceField(
+        label="党员", queryset=None, empty_label="请选择", error_messages={"required": "请选择党员"}
+    )
+    kind = forms.ChoiceField(
+        label="党员状态",
+        choices=[("", "请选择")] + StatusKind.choices,
+        error_messages={"required": "请选择党员状态"},
+    )
+    reason = text_field("正当理由", required=True, max_length=200, rows=2)
+    start_on = date_field("起始日期")
+    end_on = date_field("截止日期(长期的不填)", required=False)
+    review_on = date_field("复核日期(不填截止日期的必填)", required=False)
+    decision_note = text_field("支部研究意见(何时经支委会/支部大会研究)", required=True, max_length=200)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["member"].label_from_instance = lambda m: m.person.name

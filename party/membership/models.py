@@ -550,3 +550,84 @@ class Member(OrgScopedModel):
         day = day or timezone.localdate()
         start = self.full_member_on
         return day.year - start.year - ((day.month, day.day) < (start.month, start.day))
+
+
+class StatusKind(models.TextChoices):
+    """党员状态: why a member may not take part in organization life for a while (正当理由)."""
+
+    LEAVE = "leave", "请假"
+    INFIRM = "infirm", "行动不便(年老体弱、患病)"
+    AWAY = "away", "长期外出"
+    FLOATING = "floating", "流动党员"
+
+
+class StatusPeriodQuerySet(ScopedQuerySet):
+    def live(self):
+        """The periods not revoked (an ended period still excuses its days)."""
+        return self.filter(revoked_at__isnull=True)
+
+    def overlapping(self, start, end):
+        """The live periods with at least one day in [start, end]."""
+        return self.live().filter(start_on__lte=end).filter(Q(end_on__isnull=True) | Q(end_on__gte=start))
+
+
+class MemberStatusPeriod(OrgScopedModel, Decided):
+    """A member status period (党员状态期间): 请假 / 行动不便 / 长期外出 / 流动党员, with the reason
+    and the days, decided by the branch (支部研究同意: ``decided_by``/``decided_at``/``decision_note``).
+    ``org`` is the member's branch. Open-ended periods carry a review day (复核日期). Never deleted:
+    ended early (``end_on`` with ``end_reason``) or revoked (``revoked_at`` with reason) when
+    recorded in error. The compliance rules excuse the days inside a live period (6-month rule,
+    attendance, study hours); dues are unaffected (党费减免 has its own procedure)."""
+
+    member = models.ForeignKey(
+        "party.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="status_periods"
+    )
+    kind = models.CharField("党员状态", max_length=10, choices=StatusKind.choices)
+    reason = models.CharField("正当理由", max_length=200)
+    start_on = models.DateField("起始日期")
+    end_on = models.DateField("截止日期", null=True, blank=True)
+    review_on = models.DateField("复核日期", null=True, blank=True)
+    end_reason = models.CharField("提前结束原因", max_length=200, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoke_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_demo = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField("录入时间", default=timezone.now)
+
+    objects = StatusPeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党员状态期间"
+        verbose_name_plural = "党员状态期间"
+        ordering = ["-start_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="statusperiod_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=False) | Q(review_on__isnull=False),
+                name="statusperiod_open_has_review",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()} {self.start_on:%Y-%m-%d} 起"
+
+    def covers(self, day) -> bool:
+        if self.revoked_at is not None or day < self.start_on:
+            return False
+        return self.end_on is None or day <= self.end_on
+
+    @property
+    def span_label(self) -> str:
+        if self.end_on is None:
+            return f"{self.start_on:%Y-%m-%d} 起(长期,{self.review_on:%Y-%m-%d} 复核)"
+        return f"{self.start_on:%Y-%m-%d} 至 {self.end_on:%Y-%m-%d}"

@@ -35,6 +35,7 @@ from party.membership.models import (
     Member,
     MemberCategory,
     MemberStatus,
+    MemberStatusPeriod,
     ReductionState,
     Transfer,
     TransferState,
@@ -486,6 +487,11 @@ def member_dues(request, pk):
             "limit": limit,
             "today": today,
             "this_month": today.replace(day=1),
+            "status_periods": list(
+                MemberStatusPeriod.objects.visible_to(request.user)
+                .filter(member=member)
+                .order_by("-start_on", "-pk")
+            ),
             "active_nav": "party_branch",
         },
     )

@@ -32,6 +32,7 @@ from party.models import (
     MeetingAttachment,
     MeetingRevision,
     Member,
+    MemberStatusPeriod,
     MemberYear,
     MinutesBand,
     MinutesMatch,
@@ -361,6 +362,18 @@ class FloatingRecordFactory(_OfMember):
     place = "广东省深圳市"
     since = dt.date(2025, 3, 1)
     contact = "13812345678"
+
+
+class MemberStatusPeriodFactory(_OfMember):
+    class Meta:
+        model = MemberStatusPeriod
+
+    kind = "infirm"
+    reason = "年老体弱,行动不便,不能外出参加组织生活"
+    start_on = dt.date(2026, 1, 1)
+    end_on = None
+    review_on = dt.date(2027, 1, 1)
+    decision_note = "支委会研究同意"
 
 
 class DuesBaseFactory(_OfMember):

@@ -14,7 +14,8 @@ from party.compliance.dates import months_between, pct, periods, plus_months
 from party.compliance.kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
 from party.compliance.registry import Rule, rule, rules
 from party.life import study as memberyear
-from party.life.models import Appraisal, Meeting, MeetingKind
+from party.life.models import Appraisal, Attendance, AttendanceStatus, Meeting, MeetingKind
+from party.membership import status as member_status
 from party.rules.models import Period
 
 BRANCH_RULES = "《中国共产党支部工作条例(试行)》(2018)"
@@ -166,6 +167,26 @@ def bunched(engine) -> None:
         )
 
 
+def _excused_absences(ctx, meetings: list[dict]) -> dict[int, int]:
+    """For each candidate meeting: the members not present whose status period (请假/行动不便/
+    长期外出/流动党员, decided by the branch) covers its day — 请假, not 缺席, so not expected. One
+    query, only when the subtree has periods."""
+    spans = ctx.status_spans
+    if not spans or not meetings:
+        return {}
+    result: dict[int, int] = defaultdict(int)
+    ids = [m["pk"] for m in meetings]
+    for i in range(0, len(ids), 2000):
+        for meeting_id, member_id, day in (
+            Attendance.objects.filter(meeting_id__in=ids[i : i + 2000], member_id__in=list(spans))
+            .exclude(status=AttendanceStatus.PRESENT)
+            .values_list("meeting_id", "member_id", "held_on")
+        ):
+            if member_status.covering(spans[member_id], day):
+                result[meeting_id] += 1
+    return result
+
+
 @rule(
     "meeting.low_attendance",
     "会议出席率低",
@@ -188,8 +209,14 @@ def attendance(engine) -> None:
         .filter(short__gt=0)
         .values("pk", "org_id", "kind", "held_on", "attendance_expected", "attendance_present")
     )
+    candidates = list(candidates)
+    excused = _excused_absences(ctx, candidates)
     for m in candidates:
         expected, present = m["attendance_expected"], m["attendance_present"]
+        on_leave = excused.get(m["pk"], 0)
+        expected -= on_leave
+        if expected <= 0:
+            continue
         branch = ctx.branch_by_org.get(m["org_id"])
         if branch is None:
             continue
@@ -203,6 +230,7 @@ def attendance(engine) -> None:
             low[branch.pk].append(
                 f"{m['held_on']:%Y-%m-%d} {MeetingKind(m['kind']).label}:应到 {expected} 人,"
                 f"实到 {present} 人({pct(present / expected)})"
+                + (f",另有 {on_leave} 人经支部备案请假不计" if on_leave else "")
             )
             ids[branch.pk].append(m["pk"])
     for branch_id, evidence in low.items():
@@ -226,6 +254,11 @@ def _lapsed(ctx, branch: Org, first: dt.date, warn_m: int, flag_m: int) -> tuple
             continue  # present after the earliest warning cutoff
         last = ctx.last_present.get(m["pk"])
         since = last or max(m["joined_on"], first)
+        periods = ctx.status_spans.get(m["pk"])
+        if periods:
+            if member_status.covering(periods, ctx.ref):
+                continue  # 正当理由 decided by the branch (请假、行动不便、长期外出、流动党员)
+            since = member_status.restart_after(periods, since, ctx.ref)
         if plus_months(since, flag_m) <= ctx.ref:
             flagged.append((m, last))
         elif plus_months(since, warn_m) <= ctx.ref:
@@ -288,9 +321,20 @@ def lapses(engine) -> None:
             )
 
 
+def _excused_share(ctx, member_id: int, year_start: dt.date, ref: dt.date, days: int) -> tuple[Decimal, int]:
+    """The share of the year's days (``days``) inside the member's status periods up to ``ref``,
+    and those days: the study-hour target is pro-rated by the days outside them."""
+    periods = ctx.status_spans.get(member_id)
+    if not periods:
+        return Decimal(0), 0
+    inside = member_status.days_inside(periods, year_start, ref)
+    return Decimal(inside) / Decimal(days), inside
+
+
 def _short_of_hours(
-    ctx, branch: Org, hours: dict, cadres: set, complete: bool, elapsed: Decimal
+    ctx, branch: Org, hours: dict, cadres: set, complete: bool, elapsed: Decimal, year: tuple
 ) -> list[str]:
+    year_start, ref, days = year
     pace = ctx.param("study.pace_share", branch)
     targets = {role: ctx.param(f"study.hours.{role}", branch) for role in ("secretary", "member")}
     dues = {
@@ -301,9 +345,16 @@ def _short_of_hours(
     for m in ctx.members_of.get(branch.pk, []):
         role = "secretary" if m["person_id"] in cadres else "member"
         target, due = targets[role], dues[role]
+        share, inside = _excused_share(ctx, m["pk"], year_start, ref, days)
+        if inside:  # 正当理由: the days inside a status period owe no hours
+            due = (target * ((Decimal(1) if complete else elapsed) - share)).quantize(Decimal("0.1"))
+            due = due if complete else (due * pace).quantize(Decimal("0.1"))
         got = hours.get(m["pk"], Decimal(0))
         if got < due:
-            short.append(f"{m['person__name']}:{got} / 年度目标 {target} 学时")
+            short.append(
+                f"{m['person__name']}:{got} / 年度目标 {target} 学时"
+                + (f"(备案请假等 {inside} 天,按比例应达 {due} 学时)" if inside else "")
+            )
     return short
 
 
@@ -327,7 +378,9 @@ def study(engine) -> None:
     complete = ref >= year_end
     elapsed = Decimal((ref - year_start).days + 1) / Decimal((year_end - year_start).days + 1)
     for branch in ctx.branches:
-        short = _short_of_hours(ctx, branch, hours, cadres, complete, elapsed)
+        short = _short_of_hours(
+            ctx, branch, hours, cadres, complete, elapsed, (year_start, ref, (year_end - year_start).days + 1)
+        )
         if not short:
             continue
         pace = ctx.param("study.pace_share", branch)

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("orgs", "0003_committee_role_organizer"),
-        ('party', '0025_clean_official_text'),
+        ('party', '0026_rules_member_status_periods'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

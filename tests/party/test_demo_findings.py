@@ -1,0 +1,56 @@
+"""The demo district shows every registered compliance rule (party's and villages') at least once
+in the default window of ``luoshi party findings 岳麓区`` — 应建未建 first among them (the speech's
+first complaint) — and the housebound member's 行动不便 period keeps him out of the 6-month rule.
+
+One build of the whole party demo (slow: about a minute and a half); the findings are computed
+once and checked twice, by the engine and through the command line."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from orgs.models import Org
+from party import compliance
+from party.compliance import registry
+from party.membership.models import MemberStatusPeriod
+
+pytestmark = pytest.mark.django_db
+
+# Rules no realistic demo can show, with the reason. Keep it empty when possible.
+CANNOT_SHOW: dict[str, str] = {}
+
+
+def test_every_rule_shows_in_the_demo_district_and_the_cli_lists_them(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    for builder in ("build_demo", "build_demo_party", "build_demo_villages"):
+        call_command(builder, stdout=io.StringIO())
+    district = Org.objects.get(kind="district", short_name="岳麓区", is_demo=True)
+    found = compliance.check(district)
+    codes = {f.rule for f in found}
+    missing = sorted(set(registry.catalogue()) - codes - set(CANNOT_SHOW))
+    assert missing == [], f"rules without a finding in the demo: {missing}"
+    assert not set(CANNOT_SHOW) - set(registry.catalogue())  # no stale allow-list entry
+
+    # 应建未建: a 两新 enterprise and a unit in a community (养老服务中心), each on the street's committee.
+    establish = [f for f in found if f.rule == "org.should_establish"]
+    units = Org.objects.filter(kind__in=("enterprise", "social_org"))
+    flagged = [u for u in units if any(f.reason.startswith(f"{u.name} ") for f in establish)]
+    assert {u.kind for u in flagged} == {"enterprise", "social_org"}
+    assert any(Org.objects.get_parent(u).kind == "community" for u in flagged if u.kind == "social_org")
+
+    # The housebound member: a 行动不便 period, care visits, absent since — and no lapse finding.
+    period = MemberStatusPeriod.objects.get(is_demo=True, kind="infirm")
+    name = period.member.person.name
+    assert period.member.care_visits.count() >= 2
+    assert period.member.attendance.filter(held_on__gte=period.start_on, status="absent").exists()
+    lapse = [f for f in found if f.rule.startswith("member.lapse") and name in f.reason + "".join(f.evidence)]
+    assert lapse == []
+
+    out = io.StringIO()
+    call_command("party", "findings", "岳麓区", stdout=out)
+    lines = out.getvalue().splitlines()
+    establish = [line for line in lines if line.split("\t")[1] == "org.should_establish"]
+    assert len(establish) == 2 and all("尚未建立党组织" in line for line in establish)
+    listed = {line.split("\t")[1] for line in lines}
+    assert listed == codes

@@ -156,6 +156,7 @@ def committee_submissions(user):
     )
 
 
+@provider
 def own_transfer_out(user):
     """The signed-in member's own 组织关系转出 still waiting to be received — a branch secretary
     who is leaving must see it on the home page (the branch page says so too)."""

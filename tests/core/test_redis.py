@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
@@ -214,8 +215,11 @@ def test_a_job_killed_with_its_worker_is_completed_by_another_worker(rq_env, tmp
     job = Job.fetch(result.id, connection=redis_client(RQ_DB))
     assert job.get_status() == JobStatus.STARTED  # the job is left "running" by a dead worker
     # rq notices once the execution's heartbeat has expired (job timeout + 60 s); instead of
-    # waiting, the test runs the scheduler's recovery step as if an hour had passed.
-    assert jobs.recover_stale_jobs(timezone.now() + datetime.timedelta(hours=1)) == [result.id]
+    # waiting, the test runs the scheduler's recovery step as if an hour had passed. The worker
+    # wrote its heartbeat on the real clock, not the tests' frozen one: measure from the real now,
+    # or the test would depend on the time of day it runs at.
+    real_now = datetime.datetime.fromtimestamp(time_machine.escape_hatch.time.time(), tz=datetime.UTC)
+    assert jobs.recover_stale_jobs(real_now + datetime.timedelta(hours=1)) == [result.id]
     assert job.get_status(refresh=True) == JobStatus.QUEUED  # requeued, not failed
     second = start_worker(rq_env, "--burst")
     out = finish(second, 40)

@@ -782,10 +782,22 @@ def _plant_photos(b: _Builder) -> None:
     with_photo = rng.sample([i for i, m in enumerate(b.meetings) if m.kind == MeetingKind.THEME_DAY], 30)
     pictures = {i: _photo(rng) for i in with_photo}
     b.photos = list(pictures.items())
-    for i in with_photo[:2]:
-        later = [j for j in with_photo[2:] if b.meetings[j].held_on > b.meetings[i].held_on]
-        if later:
-            b.photos.append((rng.choice(later), pictures[i]))
+    # Two photos reused at a later meeting of another branch — the later meetings chosen in the last
+    # quarter before the build day, so the finding (会议照片重复使用) shows on the dashboard on any day.
+    quarter_start = dt.date(b.today.year, 3 * ((b.today.month - 1) // 3) + 1, 1)
+    recent = dt.date(quarter_start.year, quarter_start.month, 1) - relativedelta(months=3)
+    by_day = sorted(with_photo, key=lambda i: (b.meetings[i].held_on, i))
+    targets = [j for j in by_day if recent <= b.meetings[j].held_on < b.today][-2:] or by_day[-2:]
+    for target in targets:
+        sources = [
+            i
+            for i in by_day
+            if i not in targets
+            and b.meetings[i].held_on < b.meetings[target].held_on
+            and b.meetings[i].org != b.meetings[target].org
+        ]
+        if sources:
+            b.photos.append((target, pictures[rng.choice(sources[:10])]))
 
 
 def _drop(b: _Builder, dropped: set[int]) -> None:

@@ -21,6 +21,7 @@ RANKING_COLUMNS = [
     *[Column(RATE_LABELS[r], 10, "percent") for r in RATES],
     Column("派遣(主办)", 10, "int"),
     Column("退单(不成立)", 11, "int"),
+    Column("被催办次数", 10, "int"),
     Column("综合得分", 10, "number"),
 ]
 HEADERS = [column.header for column in RANKING_COLUMNS]
@@ -36,6 +37,7 @@ def row_values(row: UnitScore) -> list:
         *rates,
         row.dispatched,
         row.returned,
+        row.urged,
         row.score if row.score is not None else "—",
     ]
 
@@ -78,6 +80,7 @@ def ranking_workbook(
 CASE_COLUMNS = [
     Column("序号", 6, "seq"),
     Column("事项编号", 16, "code"),
+    Column("12345工单号", 16, "code"),
     Column("反映时间", 16, "datetime"),
     Column("来源", 10),
     Column("类别", 16),
@@ -111,11 +114,12 @@ def case_row(seq: int, case: Case) -> list:
     return [
         seq,
         case.number,
+        case.ticket_number,
         case.created_at,
         case.get_channel_display(),
         str(case.category) if case.category_id else "",
         mask_text(description),
-        case.address,
+        mask_text(case.address),
         case.lead_unit.name if case.lead_unit_id else "",
         case.get_status_display(),
         case.handle_due_at or case.due_at,

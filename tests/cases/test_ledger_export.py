@@ -59,12 +59,13 @@ def test_export_is_the_scoped_filtered_list_as_a_ledger(client, world, actors, c
     assert set(numbers) == {mine.number, waiting.number} and elsewhere.number not in numbers
     assert [r[0] for r in rows] == [1, 2]
     dispatched = next(r for r in rows if r[1] == mine.number)
-    assert "13912345678" not in dispatched[5] and "139****5678" in dispatched[5]
-    assert dispatched[7] == world["d1"].name  # 责任单位: the lead unit
-    assert dispatched[4] and dispatched[3] == "群众上报"
+    assert dispatched[2] is None  # 12345工单号: none for a resident's own report
+    assert "13912345678" not in dispatched[6] and "139****5678" in dispatched[6]
+    assert dispatched[8] == world["d1"].name  # 责任单位: the lead unit
+    assert dispatched[5] and dispatched[4] == "群众上报"
     line = 4 + rows.index(dispatched)
-    assert sheet.cell(row=line, column=3).number_format == "yyyy-mm-dd hh:mm"
-    assert sheet.cell(row=line, column=10).number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.cell(row=line, column=4).number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.cell(row=line, column=11).number_format == "yyyy-mm-dd hh:mm"
 
     filtered = _sheet(client.get(reverse("cases:export"), {"status": "reported"}))
     assert filtered["A3"].value == "筛选条件:状态:待受理"
@@ -84,6 +85,6 @@ def test_formula_like_descriptions_stay_text(world):
     case = new_case(world, description='=HYPERLINK("http://x","y") 路灯坏了')
     data = case_list_workbook([case], total=1)
     sheet = load_workbook(io.BytesIO(data)).active
-    cell = sheet.cell(row=4, column=6)
+    cell = sheet.cell(row=4, column=7)  # 问题描述
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s" and cell.quotePrefix
     assert sheet["A5"].value == "制表人:"

@@ -11,7 +11,7 @@ from core.forms import FastSelect, FastSelectMultiple, MultipleFilesField, Style
 from orgs.models import Org, OrgKind
 from orgs.scoping import subtree_q
 
-from . import services
+from . import selectors, services
 from .models import CaseStatus, Category, Channel, ReturnReason, Satisfaction, Urgency
 
 YES_NO = (("1", "是"), ("0", "否"))
@@ -146,6 +146,21 @@ class FilterForm(CaseForm):
             choices.append((major.pk, f"{major.name}(全部)"))
             choices += [(c.pk, f"  {c.code} {c.name}") for c in major.children.all() if c.active]
         self.fields["category"].choices = choices
+
+    def case_filters(self) -> selectors.CaseFilters:
+        """The filters of the case list, its export and anything else that must show the same
+        cases (invalid values are dropped, as the list drops them)."""
+        self.is_valid()
+        data = self.cleaned_data if self.is_bound else {}
+        return selectors.CaseFilters(
+            status=data.get("status") or "",
+            overdue=bool(data.get("overdue")),
+            mine=data.get("mine") or "",
+            q=data.get("q") or "",
+            category_id=data.get("category"),
+            requests=bool(data.get("requests")),
+            district=bool(data.get("district")),
+        )
 
 
 # ---------------------------------------------------------------------------------------------

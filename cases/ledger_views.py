@@ -19,17 +19,7 @@ from .views import is_case_staff
 def list_filters(query) -> tuple[selectors.CaseFilters, str]:
     """The case list's filters from its query string (as the list page reads them), and a
     description of them for the ledger's note row."""
-    form = forms.FilterForm(query or None)
-    form.is_valid()
-    data = form.cleaned_data if form.is_bound else {}
-    filters = selectors.CaseFilters(
-        status=data.get("status") or "",
-        overdue=bool(data.get("overdue")),
-        mine=data.get("mine") or "",
-        q=data.get("q") or "",
-        category_id=data.get("category"),
-        requests=bool(data.get("requests")),
-    )
+    filters = forms.FilterForm(query or None).case_filters()
     return filters, describe(filters)
 
 
@@ -42,6 +32,8 @@ def describe(filters: selectors.CaseFilters) -> str:
         parts.append(MINE_LABELS.get(filters.mine, ""))
     if filters.requests:
         parts.append("待审批")
+    if filters.district:
+        parts.append("区级待办(无网格)")
     if filters.status:
         parts.append(f"状态:{CaseStatus(filters.status).label}")
     if filters.overdue:

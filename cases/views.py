@@ -143,17 +143,8 @@ def case_list(request):
         # A district dispatcher sees the whole district: start on their own queue, not on 全部.
         return redirect(f"{reverse('cases:list')}?district=1")
     form = forms.FilterForm(request.GET or None)
-    form.is_valid()
+    filters = form.case_filters()
     data = form.cleaned_data if form.is_bound else {}
-    filters = selectors.CaseFilters(
-        status=data.get("status") or "",
-        overdue=bool(data.get("overdue")),
-        mine=data.get("mine") or "",
-        q=data.get("q") or "",
-        category_id=data.get("category"),
-        requests=bool(data.get("requests")),
-        district=bool(data.get("district")),
-    )
     page = CappedPaginator(selectors.workbench(request.user, filters), 50).get_page(request.GET.get("page"))
     now = timezone.now()
     for case in page:

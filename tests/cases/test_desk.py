@@ -3,10 +3,12 @@ result per row, the hotline's caller lookup (scope + audit), the 12345 ticket nu
 queue, and the patrol reporter."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from cases import desk, selectors, services
@@ -321,6 +323,11 @@ def test_district_dispatcher_sees_and_works_the_district_queue(client, world, ac
     assert response.status_code == 302 and response["Location"].endswith("?district=1")
     page = client.get(response["Location"]).content.decode()
     assert "区级待办(无网格)" in page and case.number in page and in_street.number not in page
+    # 导出Excel of that tab holds the same cases as the tab (the list and its export share the filters).
+    sheet = load_workbook(io.BytesIO(client.get(reverse("cases:export"), {"district": "1"}).content)).active
+    assert "区级待办" in sheet["A3"].value
+    numbers = [row[1] for row in sheet.iter_rows(min_row=5, values_only=True) if isinstance(row[0], int)]
+    assert numbers == [case.number]
     assert as_user(client, actors["dispatcher"]).get(reverse("cases:list")).status_code == 200
     assert desk.bulk_apply(district, [case.number], "register")[0].ok
 

@@ -89,10 +89,10 @@ def grant(world: World, username: str, role: str, org_key: str):
     return user
 
 
-# The longest tests (each builds the whole demo district, about a minute; then the browser
-# journeys) start first, so that the xdist workers share them instead of one worker running the
-# last of them alone at the end.
-LONGEST_FIRST = ("tests/test_demo_dates.py", "tests/browser/")
+# The longest tests (each builds the whole demo district, about a minute) start first, so that the
+# xdist workers share them instead of one worker running the last of them alone at the end. (Not the
+# browser journeys: they flush the database, so pytest-django runs them after the other tests.)
+LONGEST_FIRST = ("tests/test_demo_dates.py",)
 
 # CI runs the whole suite twice, on SQLite and on PostgreSQL. These tests do not depend on the
 # database — the browser journeys drive pages whose database behaviour the unit tests cover on both

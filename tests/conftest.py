@@ -133,7 +133,10 @@ def _empty_cache():
     party findings, the map's grid outlines) that another test's data must not leak into."""
     from django.core.cache import cache
 
+    from party import rules
+
     cache.clear()
+    rules.forget()  # the process's copy of the rule table: a rolled-back test's rows must not leak
     yield
 
 

@@ -61,6 +61,9 @@ class RuleParameter(models.Model):
     org_path = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
     note = models.CharField("说明", max_length=300, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
+    # Set on every save: ``Rules.load`` and the findings snapshots tell from it that a row was
+    # edited (a raw ``QuerySet.update`` must set it too).
+    changed_at = models.DateTimeField("修改时间", auto_now=True)
 
     objects = RuleParameterQuerySet.as_manager()
 

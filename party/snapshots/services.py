@@ -69,7 +69,7 @@ def data_version() -> str:
     last_event = AuditEvent.objects.filter(sources).aggregate(x=Max("pk"))["x"]
     agg = Meeting.objects.aggregate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))
     talks = Talk.objects.aggregate(n=Count("pk"), last=Max("created_at"), voided=Max("voided_at"))
-    rules = RuleParameter.objects.aggregate(n=Count("pk"), last=Max("created_at"))
+    rules = RuleParameter.objects.aggregate(n=Count("pk"), last=Max("changed_at"))
     raw = (
         f"{last_event}-{agg['n']}-{agg['last']}-{agg['voided']}-{talks['n']}-{talks['last']}-{talks['voided']}"
         f"-{rules['n']}-{rules['last']}"

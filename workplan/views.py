@@ -381,6 +381,7 @@ def draft(request):
         context.update(
             draft=result,
             rows=[{"depth": depth, "node": node, "indent": depth * 1.4} for depth, node in result.walk()],
+            principles=result.principles(),
             unmatched=sum(1 for _, node in result.walk() if node.lead and node.lead_org_id is None),
             stage="review",
             accept=forms.AcceptDraftForm(

@@ -141,6 +141,7 @@ class DraftNode:
     co_units: list[str] = field(default_factory=list)
     mechanism: mechanism_data.Mechanism | None = None  # the module that carries this node
     reason: str = ""  # the words that made it a task or a 原则要求
+    mapped_lead: str = ""  # the units the mechanism mapping assigns (as written in the mapping)
     directive: str = ""  # the directive itself (the clause without its setting), classified
     inferred: bool = False  # 据原文推断: the text reports a trigger (巡视发现问题) without a directive
     children: list[DraftNode] = field(default_factory=list)
@@ -402,18 +403,18 @@ class Extractor:
             parent.children.append(node)
 
     def _mechanism_lead(self, node: DraftNode, mechanism: mechanism_data.Mechanism) -> None:
-        """The lead unit as the district assigns the mechanism (the first unit found leads)."""
-        node.inherited = False
+        """The lead unit as the district assigns the mechanism: the first of the mapping's units
+        found in the org tree leads, the others found co-operate. When the tree has none of them
+        the lead found in the text stays (the preview shows the mapping's units beside it)."""
+        node.mapped_lead = "、".join(mechanism.leads)
         if self.matcher is None:
-            node.lead, node.lead_org_id = mechanism.leads[0], None
+            node.lead, node.lead_org_id, node.inherited = mechanism.leads[0], None, False
             node.co_units = list(mechanism.leads[1:])
             return
         found = [org for org in (self.matcher.match(name) for name in mechanism.leads) if org is not None]
         if found:
-            node.lead, node.lead_org_id = found[0].name, found[0].pk
+            node.lead, node.lead_org_id, node.inherited = found[0].name, found[0].pk, False
             node.co_units = [org.name for org in found[1:]]
-        else:
-            node.lead, node.lead_org_id, node.co_units = mechanism.leads[0], None, []
 
     def _classify(self, node: DraftNode) -> None:
         """Children first; a directive without a concrete action is a 原则要求, and so is a heading

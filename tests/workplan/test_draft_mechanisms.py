@@ -133,4 +133,5 @@ def test_leads_come_from_the_mapping_and_the_org_tree(wp):
     assert carried["grid"].lead_org_id == wp["zfw"].pk
     # 区委办公室 is missing in this tree: the 组织部 found next leads.
     assert carried["ability_year"].lead_org_id == wp["zzb"].pk
-    assert carried["rectify"].lead == "区委巡察办" and carried["rectify"].lead_org_id is None
+    # No 巡察办 in this tree: the lead found in the text stays, the mapping is shown beside it.
+    assert carried["rectify"].lead_org_id == wp["zzb"].pk and carried["rectify"].mapped_lead == "区委巡察办"

@@ -1,9 +1,9 @@
 """The demo activity list (演示活动清单): 能力作风建设年 for the build year, created from the template by
 the campaign office (区委办公室, with the 组织部), issued on the first working days of January, with
-the months in every state relative to the build day: past months closed or done with evidence, the
-last past month with one activity still overdue and one awaiting verification, the current month
-in progress, the months ahead not started. Built in January or February, last year's list (all
-months past) is built as well, so the finished and overdue states show on any day.
+the months in every state relative to the build day: of the activities whose month has ended, the
+last is overdue, the one before awaits verification, the one before that is done and older ones are
+closed (销号) — all with evidence; the current month is in progress, the months ahead not started.
+Built before April, last year's list (all months past) is built too, so every state shows on any day.
 """
 
 from __future__ import annotations
@@ -40,14 +40,23 @@ def _at(moment: dt.datetime, now: dt.datetime) -> dt.datetime:
     return min(moment, now - dt.timedelta(minutes=5))
 
 
-def _profile(task: Task, last_past: int, today: dt.date) -> str:
-    """The last month that has ended left one activity overdue; the month before awaits
-    verification; the one before that is done; older months are closed (销号)."""
-    if task.deadline >= today:
-        return "progress" if task.start_on <= today else "future"
-    return {last_past: "overdue", last_past - 1: "submitted", last_past - 2: "done"}.get(
-        task.deadline.month, "closed"
-    )
+PAST_PROFILES = ("overdue", "submitted", "done")  # the last ended activity first; older: closed
+
+
+def _profiles(tasks: list[Task], today: dt.date) -> list[str]:
+    """Activities whose month has ended: the last one overdue, the one before awaiting
+    verification, the one before that done, older ones closed (销号). The current month's are in
+    progress, the months ahead not started."""
+    past = [t for t in tasks if t.deadline < today]
+    rank = {t.pk: i for i, t in enumerate(reversed(past))}
+    out = []
+    for task in tasks:
+        if task.deadline >= today:
+            out.append("progress" if task.start_on <= today else "future")
+        else:
+            i = rank[task.pk]
+            out.append(PAST_PROFILES[i] if i < len(PAST_PROFILES) else "closed")
+    return out
 
 
 def _play(task: Task, profile: str, office_actor, now: dt.datetime) -> None:
@@ -83,14 +92,14 @@ def build_activity_year(owner: Org, office_actor, now: dt.datetime, year: int) -
     with clock.frozen(_at(_local(dt.date(year, 1, 4), 9), now)):
         plan = activities.create_from_template(actor=office_actor, owner=owner, year=year, is_demo=True)
         services.approve_plan(plan, actor=office_actor)
-    # The last month that has ended (for last year's list: December).
-    last_past = 12 if year < today.year else today.month - 1
-    for task in plan.tasks.order_by("deadline", "sort", "pk"):
-        _play(task, _profile(task, last_past, today), office_actor, now)
+    tasks = list(plan.tasks.order_by("deadline", "sort", "pk"))
+    for task, profile in zip(tasks, _profiles(tasks, today), strict=True):
+        _play(task, profile, office_actor, now)
     return plan
 
 
 def build_demo_activities(owner: Org, office_actor, now: dt.datetime) -> list[Plan]:
     today = timezone.localdate(now)
-    years = [today.year - 1, today.year] if today.month <= 2 else [today.year]
+    # Until April fewer than four activities have ended this year: last year's list shows the rest.
+    years = [today.year - 1, today.year] if today.month <= 3 else [today.year]
     return [build_activity_year(owner, office_actor, now, year) for year in years]

@@ -400,6 +400,7 @@ class Extractor:
             self._implied_keys.add(mechanism.key)
             node = self._node(mechanism.implied_title, found.group(0), parent.level + 1, "directive")
             node.inferred, node.mechanism, node.reason = True, mechanism, found.group(0)
+            self._assign_lead(node, parent, found.group(0))
             parent.children.append(node)
 
     def _mechanism_lead(self, node: DraftNode, mechanism: mechanism_data.Mechanism) -> None:

@@ -108,10 +108,9 @@ def test_creating_from_the_page(client, wp):
     assert "按模板生成活动清单" in form
     response = client.post(url, {"template": "ability_style_year", "year": 2027, "owner": wp["office"].pk})
     assert response.status_code == 302
-    plan = (
-        wp["office"].plan_set.get(kind=PlanKind.ACTIVITY_LIST) if hasattr(wp["office"], "plan_set") else None
-    )
-    assert plan is None or plan.year == 2027
+    plan = Plan.objects.get(kind=PlanKind.ACTIVITY_LIST)
+    assert plan.year == 2027 and response["Location"] == reverse("workplan:activity_months", args=[plan.pk])
+    assert plan.tasks.count() == len(activities.templates()["ability_style_year"].activities)
 
 
 def test_scope(client, wp, year_list):

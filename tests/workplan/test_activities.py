@@ -133,3 +133,20 @@ def test_scope(client, wp, year_list):
     other = services.create_plan(actor=wp.users["dudao"], owner=wp["office"], title="重点工作")
     client.force_login(wp.users["dudao"])
     assert client.get(reverse("workplan:activity_months", args=[other.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "moment", ["2027-01-01 00:30", "2027-03-01 09:00", "2027-04-01 08:00", "2027-07-15 10:00"]
+)
+def test_demo_activity_list_shows_every_state_on_any_day(wp, moment):
+    import time_machine
+    from django.utils import timezone
+
+    from demo.activities import build_demo_activities
+    from tests.demo_showcase import demo_activity_states
+
+    at = timezone.make_aware(dt.datetime.fromisoformat(moment))
+    with time_machine.travel(at, tick=False):
+        now = timezone.now()
+        build_demo_activities(wp["office"], wp.users["dudao"], now)
+        assert demo_activity_states(timezone.localdate(now)) == []

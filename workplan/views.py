@@ -382,7 +382,10 @@ def draft(request):
             draft=result,
             rows=[{"depth": depth, "node": node, "indent": depth * 1.4} for depth, node in result.walk()],
             principles=result.principles(),
-            unmatched=sum(1 for _, node in result.walk() if node.lead and node.lead_org_id is None),
+            carried=result.carried(),
+            unmatched=sum(
+                1 for _, node in result.walk() if node.is_task and node.lead and node.lead_org_id is None
+            ),
             stage="review",
             accept=forms.AcceptDraftForm(
                 user=request.user,

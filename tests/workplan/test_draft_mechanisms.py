@@ -135,3 +135,20 @@ def test_leads_come_from_the_mapping_and_the_org_tree(wp):
     assert carried["ability_year"].lead_org_id == wp["zzb"].pk
     # No 巡察办 in this tree: the lead found in the text stays, the mapping is shown beside it.
     assert carried["rectify"].lead_org_id == wp["zzb"].pk and carried["rectify"].mapped_lead == "区委巡察办"
+
+
+@pytest.mark.django_db
+def test_draft_page_lists_modules_and_principles_apart(client, wp):
+    client.force_login(wp.users["dudao"])
+    page = client.post(reverse("workplan:draft"), {"text": seed_text(), "year": 2026})
+    body = page.content.decode()
+    assert page.status_code == 200
+    outline = body[body.index('name="outline"') :]
+    outline = outline[: outline.index("</textarea>")]
+    assert "四个意识" not in outline and "旗帜鲜明讲政治" not in outline
+    principles = body[body.index("原则要求(不列为督办任务)") :]
+    assert "四个意识" in principles and "旗帜鲜明讲政治" in principles
+    link = reverse("cases:list")
+    assert f'由<a href="{link}">【网格事项】</a>承载' in body
+    assert "【领导干部走流程】" in body  # linked once the walks module lands
+    assert "按分工:区委巡察办" in body  # the tree has no 巡察办: the text's lead stays

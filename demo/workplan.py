@@ -25,6 +25,7 @@ from core import clock
 from core.actors import SYSTEM
 from core.errors import ServiceError
 from demo import orgs as orgs_demo
+from demo.activities import build_demo_activities
 from orgs.models import Org, User
 from orgs.scoping import can, subtree_q
 from workdays.calendar import WorkCalendar, add_workdays
@@ -183,6 +184,8 @@ class _Builder:
 
         def add(node, parent, parent_lead):
             nonlocal index
+            if not node.is_task:
+                return None  # 原则要求 are not supervised tasks
             lead = Org.objects.filter(pk=node.lead_org_id).first() if node.lead_org_id else None
             if lead is None and node.lead not in GENERIC:
                 lead = self.matcher.match(node.lead)
@@ -198,8 +201,8 @@ class _Builder:
                 deadline, profile = self.start + dt.timedelta(days=40), "done"
             elif "品牌支部" in title:
                 profile = "lagging"
-            elif node.truncated:
-                profile = "silent"
+            elif node.truncated or node.inferred:
+                profile = "silent"  # 巡视发现问题的整改: nobody reports
             elif index % 7 == 3:
                 profile = "lagging"
             index += 1
@@ -469,6 +472,7 @@ def build_demo_workplan(stdout=None) -> DemoWorkplanSummary:
                 with clock.frozen(_local(builder.start - dt.timedelta(days=2), 9)):
                     plans = [builder.speech_plan(), builder.urban_plan()]
                 builder.replay(plans)
+                build_demo_activities(builder.units["committee_office"], builder.dudao, now)
         summary = summarize(DemoWorkplanSummary(), timezone.localdate(now))
     summary.seconds = time.monotonic() - started
     if stdout is not None:

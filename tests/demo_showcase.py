@@ -68,6 +68,28 @@ def workplan_problems(day: dt.date) -> list[str]:
     return out
 
 
+def demo_activity_states(day: dt.date) -> list[str]:
+    """能力作风建设年: an activity closed, one done, one awaiting verification and one overdue in a
+    past month, and the current month's activity open."""
+    from workplan import activities
+    from workplan.models import Plan
+
+    out = []
+    lists = Plan.objects.filter(is_demo=True, kind="activity_list")
+    if not lists.filter(year=day.year).exists():
+        return ["workplan: no activity list for the year"]
+    states, overdue = set(), 0
+    for plan in lists:
+        for column in activities.months(plan, day=day):
+            overdue += column.overdue
+            states |= {task.state for task in column.activities}
+    if not {"closed", "done", "submitted", "active"} <= states:
+        out.append(f"workplan: activity states {sorted(states)}")
+    if not overdue:
+        out.append("workplan: no overdue activity")
+    return out
+
+
 def _party(day: dt.date) -> list[str]:
     from demo.party.life import SHUJI_BRANCH
     from orgs.models import Org, User
@@ -229,6 +251,6 @@ def problems() -> list[str]:
     found = []
     for check in (_cases, _future_rows):
         found += check(now)
-    for check in (workplan_problems, _party, _villages, _intel):
+    for check in (workplan_problems, demo_activity_states, _party, _villages, _intel):
         found += check(day)
     return found

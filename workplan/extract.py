@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from core import clock
 
+from . import mechanisms as mechanism_data
+from .classify import PRINCIPLE, classify
 from .units import UnitMatcher
 
 CN = "一二三四五六七八九十"
@@ -126,7 +128,7 @@ CLOSING = re.compile(r"^同志们[,,::!!]")
 class DraftNode:
     title: str
     level: int
-    kind: str  # "heading" or "directive"
+    kind: str  # "heading", "directive" or "principle" (原则要求: shown apart, never a task)
     marker: str = ""
     text: str = ""
     lead: str = ""  # the suggested lead unit: an org name when matched, else the body as written
@@ -136,7 +138,17 @@ class DraftNode:
     deadline_text: str = ""
     quantities: list[str] = field(default_factory=list)
     truncated: bool = False
+    co_units: list[str] = field(default_factory=list)
+    mechanism: mechanism_data.Mechanism | None = None  # the module that carries this node
+    reason: str = ""  # the words that made it a task or a 原则要求
+    mapped_lead: str = ""  # the units the mechanism mapping assigns (as written in the mapping)
+    directive: str = ""  # the directive itself (the clause without its setting), classified
+    inferred: bool = False  # 据原文推断: the text reports a trigger (巡视发现问题) without a directive
     children: list[DraftNode] = field(default_factory=list)
+
+    @property
+    def is_task(self) -> bool:
+        return self.kind != "principle"
 
     def walk(self, depth: int = 0):
         yield depth, self
@@ -156,7 +168,15 @@ class Draft:
             yield from node.walk(0)
 
     def count(self) -> int:
-        return sum(1 for _ in self.walk())
+        """How many tasks the draft proposes (原则要求 are not counted)."""
+        return sum(1 for _, node in self.walk() if node.is_task)
+
+    def principles(self) -> list[DraftNode]:
+        return [node for _, node in self.walk() if not node.is_task]
+
+    def carried(self) -> list[DraftNode]:
+        """The task nodes a module carries (由【模块】承载)."""
+        return [node for _, node in self.walk() if node.is_task and node.mechanism is not None]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,6 +328,7 @@ class Extractor:
     def __init__(self, matcher: UnitMatcher | None = None, year: int | None = None):
         self.matcher = matcher
         self.year = year or timezone.localdate(clock.now()).year
+        self._implied_keys: set[str] = set()
 
     def _body(self, text: str) -> tuple[str, int | None] | None:
         """The body a text names first: a specific one (组织部门 …) before a generic one (区委各部门)."""
@@ -362,8 +383,61 @@ class Extractor:
                 if title_text is None:
                     continue
                 node = self._node(_short_title(title_text), clause, parent.level + 1, "directive")
+                node.directive = title_text
                 self._assign_lead(node, parent, clause)
                 parent.children.append(node)
+        self._implied(text, parent)
+
+    def _implied(self, text: str, parent: DraftNode) -> None:
+        """A paragraph that reports a mechanism's trigger (“巡视……发现……问题”) without a directive
+        for it yields one inferred task under its heading (once per draft)."""
+        for mechanism in mechanism_data.mechanisms():
+            if mechanism.implied is None or mechanism.key in self._implied_keys:
+                continue
+            found = mechanism.implied.search(text)
+            if found is None:
+                continue
+            self._implied_keys.add(mechanism.key)
+            node = self._node(mechanism.implied_title, found.group(0), parent.level + 1, "directive")
+            node.inferred, node.mechanism, node.reason = True, mechanism, found.group(0)
+            self._assign_lead(node, parent, found.group(0))
+            parent.children.append(node)
+
+    def _mechanism_lead(self, node: DraftNode, mechanism: mechanism_data.Mechanism) -> None:
+        """The lead unit as the district assigns the mechanism: the first of the mapping's units
+        found in the org tree leads, the others found co-operate. When the tree has none of them
+        the lead found in the text stays (the preview shows the mapping's units beside it)."""
+        node.mapped_lead = "、".join(mechanism.leads)
+        if self.matcher is None:
+            node.lead, node.lead_org_id, node.inherited = mechanism.leads[0], None, False
+            node.co_units = list(mechanism.leads[1:])
+            return
+        found = [org for org in (self.matcher.match(name) for name in mechanism.leads) if org is not None]
+        if found:
+            node.lead, node.lead_org_id, node.inherited = found[0].name, found[0].pk, False
+            node.co_units = [org.name for org in found[1:]]
+
+    def _classify(self, node: DraftNode) -> None:
+        """Children first; a directive without a concrete action is a 原则要求, and so is a heading
+        about a principle whose children are all 原则要求. A node naming a mechanism takes the
+        module and the lead unit of the mapping."""
+        for child in node.children:
+            self._classify(child)
+        if node.mechanism is None:
+            if node.kind == "directive":
+                verdict = classify(node.directive or node.text)
+                node.mechanism, node.reason = verdict.mechanism, verdict.reason
+                if verdict.kind == PRINCIPLE:
+                    node.kind = "principle"
+            else:
+                node.mechanism = mechanism_data.match(node.title)
+                if node.mechanism is None and not any(child.is_task for child in node.children):
+                    verdict = classify(node.title)
+                    if verdict.kind == PRINCIPLE:
+                        node.kind, node.reason = "principle", verdict.reason
+        if node.mechanism is not None:
+            node.reason = node.reason or node.mechanism.label
+            self._mechanism_lead(node, node.mechanism)
 
     def _inline_items(self, text: str, parent: DraftNode) -> None:
         """ "……,一是开展A;二是组织B;三是开展C" inside one sentence: one sub-task per item."""
@@ -378,6 +452,7 @@ class Extractor:
 
     def extract(self, text: str) -> Draft:
         draft = Draft()
+        self._implied_keys = set()
         paragraphs = _paragraphs(text)
         if not paragraphs:
             draft.warnings.append("没有可识别的文字")
@@ -433,6 +508,8 @@ class Extractor:
             last_node.title += "(原文不完整)"
             tail = last[-12:]
             draft.warnings.append(f"原文在“…{tail}”处中断,最后一项可能不完整,请核对原件")
+        for node in draft.nodes:
+            self._classify(node)
         top = len(draft.nodes)
         if draft.announced_parts and top and top < draft.announced_parts:
             draft.warnings.append(f"讲话提出{draft.announced_parts}点意见,文本中只有{top}点,原文可能不完整")
@@ -451,13 +528,29 @@ def render_outline(draft: Draft, *, indent: str = "  ") -> str:
     The same text is what a person edits on the review page and what ``parse_outline`` reads."""
     lines = []
     for depth, node in draft.walk():
+        if not node.is_task:
+            continue  # 原则要求 are listed apart (render_principles), never tasks
         line = indent * depth + node.title
         if node.lead:
-            line += f" [{node.lead}]"
+            line += f" [{'、'.join([node.lead, *node.co_units])}]"
         if node.deadline:
             line += f" (时限:{node.deadline:%Y-%m-%d})"
         lines.append(line)
     return "\n".join(lines)
+
+
+def render_principles(draft: Draft) -> str:
+    """The 原则要求 of the draft, one a line (not tasks: nobody reports a stance as done)."""
+    return "\n".join(f"- {node.title}" for node in draft.principles())
+
+
+def render_carriers(draft: Draft) -> str:
+    """Which module carries which task: ``title → 由【模块】承载``."""
+    return "\n".join(
+        f"{node.title} → 由【{node.mechanism.module_label}】承载"
+        for node in draft.carried()
+        if node.mechanism
+    )
 
 
 # ---------------------------------------------------------------------------------------------

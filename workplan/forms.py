@@ -353,3 +353,26 @@ class FilterForm(forms.Form):
     leader = forms.CharField(required=False)
     plan = forms.IntegerField(required=False)
     q = forms.CharField(required=False)
+
+
+class ActivityListForm(WorkplanForm):
+    """活动清单: a campaign's monthly activity list, created from a template."""
+
+    template = forms.ChoiceField(label="活动清单模板")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    owner = forms.ModelChoiceField(
+        label="牵头单位(活动办公室)",
+        queryset=Org.objects.none(),
+        error_messages={"required": "请选择牵头单位"},
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        from .activities import default_owner, template_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = template_choices()
+        owners = owner_queryset(user)
+        self.fields["owner"].queryset = owners
+        preferred = default_owner(owners)
+        if preferred is not None and not self.is_bound:
+            self.fields["owner"].initial = preferred.pk

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import activity_views, views
 
 app_name = "workplan"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("plans/<int:pk>/approve/", views.plan_approve, name="plan_approve"),
     path("plans/<int:pk>/source/", views.plan_source, name="plan_source"),
     path("draft/", views.draft, name="draft"),
+    path("activities/", activity_views.activity_lists, name="activity_lists"),
+    path("activities/<int:pk>/", activity_views.activity_months, name="activity_months"),
+    path("activities/<int:pk>/print/", activity_views.activity_print, name="activity_print"),
+    path("activities/<int:pk>/export/", activity_views.activity_export, name="activity_export"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/report/", views.task_report, name="task_report"),
     path("tasks/<int:pk>/co-input/", views.task_co_input, name="task_co_input"),

@@ -381,7 +381,11 @@ def draft(request):
         context.update(
             draft=result,
             rows=[{"depth": depth, "node": node, "indent": depth * 1.4} for depth, node in result.walk()],
-            unmatched=sum(1 for _, node in result.walk() if node.lead and node.lead_org_id is None),
+            principles=result.principles(),
+            carried=result.carried(),
+            unmatched=sum(
+                1 for _, node in result.walk() if node.is_task and node.lead and node.lead_org_id is None
+            ),
             stage="review",
             accept=forms.AcceptDraftForm(
                 user=request.user,

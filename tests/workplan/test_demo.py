@@ -13,6 +13,7 @@ from demo import workplan as demo
 from demo.orgs import build_demo
 from orgs.models import User
 from tests import demo_showcase as showcase
+from tests.demo_showcase import demo_activity_states
 from workplan.models import Plan, Task
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,11 @@ def test_build_demo_workplan(settings, tmp_path, client):
     call_command("build_demo_workplan", stdout=out)
     assert "演示督办计划已生成" in out.getvalue()
     day = timezone.localdate()
-    assert Plan.objects.filter(is_demo=True, state="approved").count() == 2
+    assert Plan.objects.filter(is_demo=True, state="approved").exclude(kind="activity_list").count() == 2
+    # 能力作风建设年: months in every state relative to the build day.
+    year_list = Plan.objects.get(kind="activity_list", year=day.year)
+    assert year_list.org.name == "区委办公室"
+    assert demo_activity_states(day) == []
     speech = Plan.objects.get(kind="meeting")
     assert speech.source_text.startswith("区委书记在区委重点工作推进会议上的讲话")
     training = Task.objects.get(plan=speech, title__contains="培训班")
@@ -49,4 +54,4 @@ def test_build_demo_workplan(settings, tmp_path, client):
     again = io.StringIO()
     summary = demo.build_demo_workplan(stdout=again)
     assert summary.reused and "直接复用" in again.getvalue()
-    assert Plan.objects.filter(is_demo=True).count() == 2
+    assert Plan.objects.filter(is_demo=True).exclude(kind="activity_list").count() == 2

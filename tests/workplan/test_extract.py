@@ -50,11 +50,12 @@ def test_seed_speech_structure_and_concrete_tasks():
     assert any("中断" in w for w in draft.warnings)
     first, second = draft.nodes
     assert first.title.startswith("立足新时代新任务新要求")
+    # 一是必须旗帜鲜明讲政治 holds only stances: a 原则要求, not a heading of tasks.
     assert [c.title for c in first.children if c.kind == "heading"] == [
-        "必须旗帜鲜明讲政治",
         "必须持之以恒改进工作作风",
         "必须压紧压实管党治党政治责任",
     ]
+    assert find(draft, "旗帜鲜明讲政治")[1].kind == "principle"
     parts = [c for c in second.children if c.kind == "heading"]
     assert [p.title[:6] for p in parts] == ["建强组织体系", "把准政治导向"]
     assert [c.title for c in parts[0].children if c.kind == "heading"] == [
@@ -69,11 +70,13 @@ def test_seed_speech_structure_and_concrete_tasks():
     assert find(draft, "两先一优")[1].lead == "组织部门"
     assert find(draft, "品牌支部")[0] == 3
     depth, node = find(draft, "能力建设活动清单")
-    assert node.lead == "组织部门"  # the text names 组织部门 as the partner body
-    assert find(draft, "严把发展党员入口关")[1].lead == "组织部门"
+    # The mechanism mapping assigns it: the campaign office (区委办) with the 组织部.
+    assert node.lead == "区委办公室" and node.co_units == ["区委组织部"]
+    assert find(draft, "严把发展党员入口关")[1].lead == "区委组织部"  # 发展党员 → 组织部
     # The truncated last item is kept and flagged, and the copy-right footer is not a task.
     last = list(draft.walk())[-1][1]
     assert last.truncated and last.title.endswith("(原文不完整)") and last.lead == "宣传部门"
+    assert last.kind == "principle"  # 提高政治站位……
     assert "转载" not in render_outline(draft)
 
 
@@ -197,6 +200,7 @@ def test_accepting_a_reviewed_outline(wp):
         outline.replace("[区委各部门]", "[区委督查室]")
         .replace("[各单位]", "[区委督查室]")
         .replace("[各部门]", "[区委督查室]")
+        .replace("[区委巡察办]", "[区委督查室]")  # no 巡察办 in this org tree: the reviewer assigns
     )
     reviewed = reviewed.replace("区委宣传部]", "区委宣传部、区委组织部]")
     plan = drafts.create_plan_from_outline(outline=reviewed, source_text=seed_text(), **common)
@@ -205,8 +209,11 @@ def test_accepting_a_reviewed_outline(wp):
     assert training.lead_unit == wp["zzb"] and training.parent.title == "推动基层党组织高质量建设"
     assert training.parent.parent.parent.number == "2"
     assert plan.source_text.startswith("区委书记")
-    co = Task.objects.get(plan=plan, title__contains="守好意识形").units.filter(role="co").get()
+    co = Task.objects.get(plan=plan, title__contains="强化理论武装").units.filter(role="co").get()
     assert co.org == wp["zzb"]
+    assert not Task.objects.filter(plan=plan, title__contains="守好意识形").exists()  # a 原则要求
+    grid = Task.objects.get(plan=plan, title__contains="网格事项流转处置机制")
+    assert grid.lead_unit == wp["zfw"]  # 网格事项 → 政法委, as the mapping assigns it
 
 
 @pytest.mark.django_db

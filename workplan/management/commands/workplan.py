@@ -32,7 +32,7 @@ class Command(BaseCommand):
             for error in report.errors:
                 self.stderr.write(error)
             return
-        from workplan.extract import extract, render_outline
+        from workplan.extract import extract, render_carriers, render_outline, render_principles
         from workplan.units import UnitMatcher
 
         name = options["file"]
@@ -65,5 +65,13 @@ class Command(BaseCommand):
         outline = render_outline(draft)
         if outline:
             self.stdout.write(outline)
+        carriers = render_carriers(draft)
+        if carriers:
+            self.stdout.write("\n# 承载模块(由哪项功能承载)")
+            self.stdout.write(carriers)
+        principles = render_principles(draft)
+        if principles:
+            self.stdout.write("\n# 原则要求(不列为督办任务)")
+            self.stdout.write(principles)
         for warning in draft.warnings:
             self.stderr.write(f"注意:{warning}")

@@ -361,3 +361,7 @@ def seed_defaults(apps=None) -> None:
     from party.talks.defaults import seed_talk_defaults
 
     seed_talk_defaults(apps)
+    # 书记抓基层党建工作述职评议考核 (the secretaries' yearly report and appraisal).
+    from party.duty_review.defaults import seed_duty_review_defaults
+
+    seed_duty_review_defaults(apps)

@@ -15,6 +15,15 @@ from party.development.models import (  # noqa: F401
     StepSubmission,
     SubmissionDocument,
 )
+from party.duty_review.models import (  # noqa: F401
+    Level,
+    ReviewProblem,
+    ReviewRater,
+    ReviewReporter,
+    ReviewRound,
+    ReviewSheet,
+    RoundStatus,
+)
 from party.life.models import (  # noqa: F401
     DECIDING_KINDS,
     Appraisal,

@@ -44,4 +44,7 @@ def party_nav(user) -> list[dict]:
     if scope.party_orgs(user, "change").filter(kind__in=("party_committee", "working_committee")).exists():
         url = reverse("party:development_committee")
         items.append({"label": "报批事项", "url": url, "key": "party_committee_queue"})
+    # 书记抓基层党建工作述职评议考核: organizers, reporting secretaries and raters.
+    if scope.party_orgs(user).exclude(kind="group").exists():
+        items.append({"label": "述职评议", "url": reverse("party:duty_review"), "key": "party_duty_review"})
     return items

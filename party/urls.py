@@ -2,6 +2,7 @@ from django.urls import path
 
 from party import ledger_views, views
 from party.development import views as development_views
+from party.duty_review import views as duty_review_views
 from party.life import views as life_views
 from party.membership import status_views
 from party.membership import views as membership_views
@@ -87,4 +88,27 @@ urlpatterns = [
     path("brands/<int:pk>/revoke/", structure_views.brand_revoke, name="brand_revoke"),
     path("orgs/<int:pk>/alliances/new/", structure_views.alliance_new, name="alliance_new"),
     path("alliances/<int:pk>/end/", structure_views.alliance_end, name="alliance_end"),
+    # 书记抓基层党建工作述职评议考核
+    path("duty-review/", duty_review_views.index, name="duty_review"),
+    path("duty-review/<int:pk>/", duty_review_views.round_page, name="duty_review_round"),
+    path("duty-review/<int:pk>/action/", duty_review_views.round_action, name="duty_review_action"),
+    path(
+        "duty-review/<int:pk>/reporters/add/", duty_review_views.reporter_add, name="duty_review_reporter_add"
+    ),
+    path("duty-review/<int:pk>/raters/add/", duty_review_views.rater_add, name="duty_review_rater_add"),
+    path("duty-review/<int:pk>/problems/add/", duty_review_views.problem_add, name="duty_review_problem_add"),
+    path("duty-review/<int:pk>/print/", duty_review_views.print_results, name="duty_review_print"),
+    path("duty-review/<int:pk>/export/", duty_review_views.export, name="duty_review_export"),
+    path(
+        "duty-review/reporters/<int:pk>/withdraw/",
+        duty_review_views.reporter_withdraw,
+        name="duty_review_reporter_withdraw",
+    ),
+    path("duty-review/reports/<int:pk>/", duty_review_views.report, name="duty_review_report"),
+    path("duty-review/reports/<int:pk>/sheet/", duty_review_views.sheet, name="duty_review_sheet"),
+    path(
+        "duty-review/problems/<int:pk>/withdraw/",
+        duty_review_views.problem_withdraw,
+        name="duty_review_problem_withdraw",
+    ),
 ]

@@ -258,3 +258,32 @@ def test_system_actor_rates_with_a_rater(setup):
     rater = setup["round"].raters.get()
     sheet = review.rate(actor=SYSTEM, reporter=setup["r3"], scores=WEAK, rater=rater)
     assert sheet.scores["three_one"] == "60.0"
+
+
+def test_api(setup, world):
+    from tests.api.conftest import client_for
+
+    _to_rating(setup)
+    base = "/api/v1/party/duty-review"
+    rater = client_for(setup["dw"])
+    response = rater.post(f"{base}/reporters/{setup['r1'].pk}/sheet", {"scores": GOOD, "comment": "好"})
+    assert response.status_code == 200, response.content
+    assert response.json()["scores"]["first_duty"] == "95.0"
+    response = rater.post(f"{base}/reporters/{setup['r3'].pk}/sheet", {"scores": {**GOOD, "problems": 120}})
+    assert response.status_code == 422 and response.json()["field"] == "score_problems"
+    secretary = client_for(setup["sj3"])
+    assert secretary.post(f"{base}/reporters/{setup['r3'].pk}/sheet", {"scores": GOOD}).status_code == 403
+    assert secretary.post(f"{base}/reporters/{setup['r1'].pk}/sheet", {"scores": GOOD}).status_code == 404
+    review.rate(actor=setup["dw"], reporter=setup["r3"], scores=WEAK)
+    review.close_round(actor=setup["zzb"], round_=setup["round"])
+    review.add_problem(actor=setup["zzb"], reporter=setup["r3"], text="党员发展质量不高")
+    assert secretary.get(f"{base}/problems").json() == []
+    detail = secretary.get(f"{base}/rounds/{setup['round'].pk}").json()
+    assert [r["level"] for r in detail["reporters"]] == [""]  # closed, not yet published
+    review.publish_round(actor=setup["zzb"], round_=setup["round"])
+    detail = secretary.get(f"{base}/rounds/{setup['round'].pk}").json()
+    assert [r["level"] for r in detail["reporters"]] == ["average"]
+    assert [p["text"] for p in secretary.get(f"{base}/problems").json()] == ["党员发展质量不高"]
+    far = client_for(grant(world, "far3", Role.ORG_DEPT, "other_party"))
+    assert far.get(f"{base}/rounds").json() == []
+    assert far.get(f"{base}/rounds/{setup['round'].pk}").status_code == 404

@@ -68,7 +68,9 @@ class SheetForm(PartyForm):
                 min_value=0,
                 max_value=100,
                 decimal_places=1,
-                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+                widget=forms.NumberInput(
+                    attrs={"step": "0.5", "inputmode": "decimal", "class": "form-control form-control-lg"}
+                ),
                 error_messages={
                     "required": f"请为“{item['label']}”打分",
                     "invalid": "请填写0—100之间的分数",

@@ -129,6 +129,22 @@ def _party(day: dt.date) -> list[str]:
         out.append("party: no dues reduction waiting for zuzhibu")
     if not Transfer.objects.filter(org=branch, state="pending").exists():
         out.append("party: no transfer pending at shuji's branch")
+    # 述职评议考核: last year's round published with every level and problems; this year's rating,
+    # one report missing, dangwei's sheets in.
+    from party.duty_review import selectors as review_selectors
+    from party.duty_review.models import ReviewRound
+
+    last = ReviewRound.objects.filter(is_demo=True, year=day.year - 1, status="published").first()
+    levels = set(last.reporters.values_list("level", flat=True)) if last else set()
+    if not {"good", "fair", "average", "poor"} <= levels:
+        out.append(f"party: last year's 述职评议 is not published with every level ({sorted(levels)})")
+    if not review_selectors.published_problems(shuji).exists():
+        out.append("party: shuji sees no published 述职评议 problem")
+    this = ReviewRound.objects.filter(is_demo=True, year=day.year, status="rating").first()
+    if this is None or not this.reporters.filter(submitted_at__isnull=True).exists():
+        out.append("party: this year's 述职评议 is not rating with a report missing")
+    elif not this.raters.filter(user=dangwei, sheets__isnull=False).exists():
+        out.append("party: dangwei has no sheet in this year's 述职评议")
     # Compliance findings: the dashboard's running quarter (state rules as of the day) and the
     # two quarters before it (period rules judge finished periods).
     root = scope.top_orgs(zuzhibu)[0]

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.party.committee import build_demo_committee
 from demo.party.compliance import build_demo_rules
 from demo.party.development import build_demo_development
+from demo.party.duty_review import build_demo_duty_review
 from demo.party.life import DemoPartyError, build_demo_party, build_demo_talks
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
             build_demo_development(stdout=self.stdout)
             build_demo_committee(stdout=self.stdout)
             build_demo_talks(stdout=self.stdout)
+            build_demo_duty_review(stdout=self.stdout)
             build_demo_rules(stdout=self.stdout)
         except DemoPartyError as error:
             raise CommandError(str(error)) from error

@@ -172,7 +172,9 @@ def build_scene(w) -> dict:
         "dispatcher": grant(w, "scan_disp", Role.DISPATCHER, "s1"),
         "dudao": grant(w, "scan_dudao", Role.SUPERVISOR, "district"),
     }
+    duty_review = _published_duty_review(w, branch)
     return {
+        "duty_review": duty_review,
         "branch": branch,
         "applicants": [early, middle, late, cancelled],
         "village": village,
@@ -183,6 +185,28 @@ def build_scene(w) -> dict:
         "notice": notice,
         "case": case,
     }
+
+
+def _published_duty_review(w, branch):
+    """A published 述职评议 round of the 区委 with the branch reporting, its result and a problem."""
+    from party.duty_review import services as review
+
+    rater = grant(w, "scan_rater", Role.PARTY_COMMITTEE, "w1")
+    round_ = review.create_round(actor=SYSTEM, org=w["party"], year=2026, report_due=dt.date(2026, 12, 20))
+    reporter = review.add_reporter(actor=SYSTEM, round_=round_, org=branch)
+    rater = review.assign_rater(actor=SYSTEM, round_=round_, user=rater)
+    review.open_round(actor=SYSTEM, round_=round_)
+    review.submit_report(
+        actor=SYSTEM, reporter=reporter, summary="本年度履行抓基层党建第一责任人职责,落实三会一课制度。"
+    )
+    review.start_rating(actor=SYSTEM, round_=round_)
+    round_.refresh_from_db()
+    scores = {i["code"]: 75 for i in round_.items}
+    review.rate(actor=SYSTEM, reporter=reporter, rater=rater, scores=scores)
+    review.close_round(actor=SYSTEM, round_=round_)
+    review.add_problem(actor=SYSTEM, reporter=reporter, text="组织生活制度落实不严格")
+    review.publish_round(actor=SYSTEM, round_=round_)
+    return reporter
 
 
 def _patterns(namespace: str) -> list[URLPattern]:
@@ -216,6 +240,9 @@ def _urls(scene) -> list[str]:
         reverse("party:member_dues", args=[scene["members"][0].pk]),
         reverse("party:meeting_new", args=[branch.pk]),
         reverse("party:development_approvals_print"),
+        reverse("party:duty_review_round", args=[scene["duty_review"].round_id]),
+        reverse("party:duty_review_report", args=[scene["duty_review"].pk]),
+        reverse("party:duty_review_print", args=[scene["duty_review"].round_id]),
         reverse("villages:detail", args=[decision.pk]),
         reverse("villages:print", args=[decision.pk]),
         reverse("villages:public", args=[village.code]),

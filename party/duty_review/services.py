@@ -22,7 +22,7 @@ from django.db import transaction
 from audit import events
 from audit.services import record
 from core import clock, kit
-from core.actors import Actor, is_system, user_or_none
+from core.actors import Actor, user_or_none
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs.models import Org, Position
 from orgs.permissions import require
@@ -336,7 +336,7 @@ def submit_report(
         except ServiceError as error:
             raise ServiceError(error.message, field="report_file") from error
         reporter.report_name = upload_name(upload)
-        reporter.report_file.save(content.name, content, save=False)
+        reporter.report_file.save(content.name or "report", content, save=False)
         fields += ["report_file", "report_name"]
     elif not reporter.report_file:
         pass  # a text-only report is accepted; the file may follow while reports are open
@@ -404,15 +404,16 @@ def rate(
     while the round is rating, it replaces the rater's earlier scores."""
     round_ = _lock(reporter.round)
     reporter = ReviewReporter.objects.select_related("org").get(pk=reporter.pk)
+    user = user_or_none(actor)
     if rater is None:
-        if is_system(actor):
+        if user is None:
             raise ServiceError("请指定评议人", field="rater")
-        rater = ReviewRater.objects.filter(round=round_, user=actor, withdrawn_at__isnull=True).first()
+        rater = ReviewRater.objects.filter(round=round_, user=user, withdrawn_at__isnull=True).first()
         if rater is None:
             raise PermissionDenied("您不是本次述职评议的评议人")
     elif rater.round_id != round_.pk or rater.withdrawn_at is not None:
         raise ServiceError("评议人不属于本次述职评议", field="rater")
-    elif not is_system(actor) and rater.user_id != actor.pk:
+    elif user is not None and rater.user_id != user.pk:
         raise PermissionDenied("只能提交本人的评议表")
     _status(round_, (RoundStatus.RATING,), "当前不在评议阶段,不能打分")
     if reporter.withdrawn_at is not None:

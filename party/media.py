@@ -3,6 +3,7 @@ the same scoping as the meeting page and the applicant page. Nothing here is pub
 
 from core.media import register_media
 from party.development.models import Applicant, StepDocument, SubmissionDocument
+from party.duty_review.models import ReviewReporter
 from party.life.models import Meeting, MeetingAttachment
 
 
@@ -40,4 +41,18 @@ register_media(
     can_view=can_view_submission_document,
     filename=lambda document: document.name,
     select_related=("submission",),
+)
+
+
+def can_view_duty_report(user, reporter) -> bool:
+    """述职报告: the round's organizer, its raters and the reporting organization (the report page's rule)."""
+    return ReviewReporter.objects.visible_to(user).filter(pk=reporter.pk).exists()
+
+
+register_media(
+    ReviewReporter,
+    "report_file",
+    prefixes=("party/duty_review/",),
+    can_view=can_view_duty_report,
+    filename=lambda reporter: reporter.report_name,
 )

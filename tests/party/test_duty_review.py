@@ -228,7 +228,16 @@ def test_secretary_submits_on_the_page(client, setup):
     pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4 x", content_type="application/pdf")
     response = client.post(url, {"summary": SUMMARY, "report_file": pdf, "reported_on": ""})
     assert response.status_code == 302
-    assert ReviewReporter.objects.get(pk=setup["r1"].pk).submitted
+    reporter = ReviewReporter.objects.get(pk=setup["r1"].pk)
+    assert reporter.submitted
+    from core.media import media_url
+
+    url = media_url(reporter.report_file)
+    assert client.get(url).status_code == 200
+    client.force_login(setup["sj3"])  # another branch
+    assert client.get(url).status_code == 404
+    client.force_login(setup["zzb"])
+    assert client.get(url).status_code == 200
 
 
 def test_excel_ledger(client, setup):

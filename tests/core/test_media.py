@@ -174,7 +174,7 @@ def test_public_links_are_signed_and_expire(photo):
 
 def test_every_file_model_is_registered():
     from party.development.models import StepDocument, SubmissionDocument
-    from party.models import MeetingAttachment
+    from party.models import MeetingAttachment, ReviewReporter
     from villages.models import DecisionPhoto
     from workplan.models import Accountability, Evidence, Plan
 
@@ -188,6 +188,7 @@ def test_every_file_model_is_registered():
         (Plan, "source_file"),
         (Evidence, "file"),
         (Accountability, "decision_file"),
+        (ReviewReporter, "report_file"),
     }
 
 

@@ -10,6 +10,7 @@ from core.home import HomeItem, HomeSection, provider
 from orgs.scoping import has_scope
 from party import scope
 from party.development.models import Applicant
+from party.duty_review.models import ReviewRater, ReviewReporter, RoundStatus
 from party.membership.models import Member, MemberCategory, Transfer, TransferState
 
 FULL_VOTE = 23  # 支部大会讨论转正 (party.development.steps)
@@ -179,3 +180,42 @@ def own_transfer_out(user):
         for t in pending
     ]
     return HomeSection("我的组织关系转出", items, order=20)
+
+
+@provider
+def duty_review_todo(user):
+    """述职评议: a report to submit (the reporting organization) and sheets to fill (a rater)."""
+    if not user.is_authenticated:
+        return None
+    items = []
+    for r in (
+        ReviewReporter.objects.visible_to(user, "change")
+        .active()
+        .filter(round__status=RoundStatus.OPEN, submitted_at__isnull=True)
+        .select_related("round", "org")[:SHOWN]
+    ):
+        late = r.round.report_due < timezone.localdate()
+        items.append(
+            HomeItem(
+                f"{r.round.title}:{r.org.short_name or r.org.name}述职报告待提交,"
+                f"截止 {r.round.report_due:%Y-%m-%d}",
+                reverse("party:duty_review_report", args=[r.pk]),
+                level="danger" if late else "warning",
+            )
+        )
+    for rater in ReviewRater.objects.filter(
+        user=user, withdrawn_at__isnull=True, round__status=RoundStatus.RATING
+    ).select_related("round"):
+        done = rater.sheets.count()
+        total = rater.round.reporters.active().count()
+        if done < total:
+            items.append(
+                HomeItem(
+                    f"{rater.round.title}:待评议 {total - done} 名(已评 {done} 名)",
+                    reverse("party:duty_review_round", args=[rater.round_id]) + "#rate",
+                    level="warning",
+                )
+            )
+    if not items:
+        return None
+    return HomeSection("述职评议", items, order=26)

@@ -296,3 +296,16 @@ def test_api(setup, world):
     far = client_for(grant(world, "far3", Role.ORG_DEPT, "other_party"))
     assert far.get(f"{base}/rounds").json() == []
     assert far.get(f"{base}/rounds/{setup['round'].pk}").status_code == 404
+
+
+def test_home_sections(setup):
+    from party.home import duty_review_todo
+
+    review.open_round(actor=setup["zzb"], round_=setup["round"])
+    section = duty_review_todo(setup["sj1"])
+    assert section is not None and "述职报告待提交" in section.items[0].text
+    review.submit_report(actor=setup["sj1"], reporter=setup["r1"], summary=SUMMARY)
+    assert duty_review_todo(setup["sj1"]) is None
+    review.start_rating(actor=setup["zzb"], round_=setup["round"])
+    assert "待评议 2 名" in duty_review_todo(setup["dw"]).items[0].text
+    assert duty_review_todo(setup["sj3"]) is None  # rating: nothing to submit any more

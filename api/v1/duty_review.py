@@ -69,9 +69,14 @@ class RoundDetail(RoundOut):
     problems: list[ProblemOut] = Field(description="问题清单(结果可见时)")
 
 
-class SheetIn(Schema):
-    scores: dict[str, Decimal] = Field(description="每个评议项目代码的得分(0—100,最多一位小数)")
-    comment: str = Field("", max_length=1000)
+class ScoreIn(s.In):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,40}$", description="评议项目代码(见述职评议详情的 items)")
+    score: float = Field(ge=0, le=100, description="得分 0—100(四舍五入保留一位小数)")
+
+
+class SheetIn(s.In):
+    scores: list[ScoreIn] = Field(max_length=20, description="每个评议项目一项,须覆盖本次评议的全部项目")
+    comment: str = Field("", max_length=1000, description="评议意见")
 
 
 class SheetOut(Schema):
@@ -155,7 +160,8 @@ def submit_sheet(request, reporter_id: int, payload: SheetIn):
     """``party.duty_review.services.rate``: only an assigned rater, only while the round is rating
     (409 otherwise), never on one's own report (403); a new sheet replaces the rater's earlier one."""
     reporter = get_object_or_404(ReviewReporter.objects.visible_to(request.user), pk=reporter_id)
-    sheet = review.rate(actor=request.user, reporter=reporter, scores=payload.scores, comment=payload.comment)
+    scores = {item.code: item.score for item in payload.scores}
+    sheet = review.rate(actor=request.user, reporter=reporter, scores=scores, comment=payload.comment)
     return {
         "reporter": reporter.pk,
         "scores": sheet.scores,

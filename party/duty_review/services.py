@@ -373,7 +373,7 @@ def start_rating(*, actor: Actor, round_: ReviewRound) -> ReviewRound:
 
 
 def parse_scores(raw: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, str]:
-    """Every item's score, 0–100 (at most one decimal), as strings keyed by item code."""
+    """Every item's score, 0–100 (rounded to one decimal), as strings keyed by item code."""
     scores = {}
     for item in items:
         code = item["code"]
@@ -382,9 +382,9 @@ def parse_scores(raw: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, 
             number = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
             raise ServiceError(f"请为“{item['label']}”打分(0—100)", field=f"score_{code}") from None
-        if not number.is_finite() or not 0 <= number <= 100 or number != number.quantize(Decimal("0.1")):
+        if not number.is_finite() or not 0 <= number <= 100:
             raise ServiceError(f"“{item['label']}”的得分须在0—100之间", field=f"score_{code}")
-        scores[code] = str(number.quantize(Decimal("0.1")))
+        scores[code] = str(number.quantize(Decimal("0.1"), ROUND_HALF_UP))
     unknown = set(raw) - {i["code"] for i in items}
     if unknown:
         raise ServiceError("评分中有不属于本次评议的项目", field="scores")

@@ -275,14 +275,20 @@ def test_api(setup, world):
     _to_rating(setup)
     base = "/api/v1/party/duty-review"
     rater = client_for(setup["dw"])
-    response = rater.post(f"{base}/reporters/{setup['r1'].pk}/sheet", {"scores": GOOD, "comment": "好"})
+
+    def body(scores, **extra):
+        return {"scores": [{"code": k, "score": v} for k, v in scores.items()], **extra}
+
+    response = rater.post(f"{base}/reporters/{setup['r1'].pk}/sheet", body(GOOD, comment="好"))
     assert response.status_code == 200, response.content
     assert response.json()["scores"]["first_duty"] == "95.0"
-    response = rater.post(f"{base}/reporters/{setup['r3'].pk}/sheet", {"scores": {**GOOD, "problems": 120}})
-    assert response.status_code == 422 and response.json()["field"] == "score_problems"
+    response = rater.post(f"{base}/reporters/{setup['r3'].pk}/sheet", body({**GOOD, "problems": 120}))
+    assert response.status_code == 422
+    response = rater.post(f"{base}/reporters/{setup['r3'].pk}/sheet", body({**GOOD, "extra": 80}))
+    assert response.status_code == 422 and response.json()["field"] == "scores"
     secretary = client_for(setup["sj3"])
-    assert secretary.post(f"{base}/reporters/{setup['r3'].pk}/sheet", {"scores": GOOD}).status_code == 403
-    assert secretary.post(f"{base}/reporters/{setup['r1'].pk}/sheet", {"scores": GOOD}).status_code == 404
+    assert secretary.post(f"{base}/reporters/{setup['r3'].pk}/sheet", body(GOOD)).status_code == 403
+    assert secretary.post(f"{base}/reporters/{setup['r1'].pk}/sheet", body(GOOD)).status_code == 404
     review.rate(actor=setup["dw"], reporter=setup["r3"], scores=WEAK)
     review.close_round(actor=setup["zzb"], round_=setup["round"])
     review.add_problem(actor=setup["zzb"], reporter=setup["r3"], text="党员发展质量不高")

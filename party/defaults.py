@@ -361,3 +361,7 @@ def seed_defaults(apps=None) -> None:
     from party.talks.defaults import seed_talk_defaults
 
     seed_talk_defaults(apps)
+    # 扫码签到 (QR sign-in at meetings).
+    from party.life.defaults import seed_signin_defaults
+
+    seed_signin_defaults(apps)

@@ -34,6 +34,8 @@ from party.life.models import (  # noqa: F401
     Rating,
     Resolution,
     ResolutionKind,
+    SignIn,
+    SignInWindow,
     TrainingRecord,
     meeting_file_path,
 )

@@ -16,7 +16,7 @@ from core.errors import ServiceError
 from orgs.models import Org, Person
 from orgs.scoping import can
 from party.life import forms as life_forms
-from party.life import services
+from party.life import services, signin
 from party.life.models import AttendanceStatus, Meeting, MeetingKind, Rating
 from party.membership import selectors as membership_selectors
 from party.membership import status as member_status
@@ -158,6 +158,9 @@ def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200)
         "revisions": meeting.revisions.select_related("changed_by"),
         "can_change": can_change,
         "branch": membership_selectors.branch_of(meeting.org),
+        # 扫码签到: the sign-ins beside the typed list, when the code was opened.
+        "signin_opened": hasattr(meeting, "signin_window"),
+        "signin_rows": signin.comparison(meeting) if hasattr(meeting, "signin_window") else [],
         "active_nav": "party_branch",
     }
     return render(request, "party/meeting_detail.html", context, status=status)

@@ -45,3 +45,15 @@ def party_nav(user) -> list[dict]:
         url = reverse("party:development_committee")
         items.append({"label": "报批事项", "url": url, "key": "party_committee_queue"})
     return items
+
+
+@entries(order=410)
+def member_nav(user) -> list[dict]:
+    """我的党员信息 for an account linked to a member record (党员, ``/party/me/``)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    from party.membership.models import Member
+
+    if not Member.objects.filter(person__user=user).exists():
+        return []
+    return [{"label": "我的党员信息", "url": reverse("party:me"), "key": "party_me"}]

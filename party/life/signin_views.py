@@ -39,7 +39,8 @@ def _default_times(meeting: Meeting) -> tuple[dt.time, dt.time]:
     now = clock.now().astimezone(CST)
     if meeting.held_on == now.date():
         start = now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
-        return start.time(), (start + dt.timedelta(hours=2)).time()
+        end = min(start + dt.timedelta(hours=2), start.replace(hour=23, minute=59))
+        return start.time(), end.time()
     return dt.time(9, 0), dt.time(11, 0)
 
 
@@ -79,6 +80,7 @@ def signin_code(request, pk):
         url = request.build_absolute_uri(reverse("party:signin", args=[signin.token_for(meeting)]))
         svg = mark_safe(qr_svg(url))  # noqa: S308 - segno's own markup, the URL is escaped by segno
         span = signin.window(current)
+    rows = signin.comparison(meeting) if current else []
     context = {
         "meeting": meeting,
         "branch": membership_selectors.branch_of(meeting.org),
@@ -91,7 +93,10 @@ def signin_code(request, pk):
         "ends": ends.strftime("%H:%M"),
         "error": error,
         "field": field,
-        "rows": signin.comparison(meeting) if current else [],
+        "rows": rows,
+        "signed": sum(1 for row in rows if row["signed"]),
+        # Disagreements are marked once the window is over (before that, 待签到).
+        "settled": span is not None and span.state(clock.now()) == "over",
         "active_nav": "party_branch",
     }
     return render(request, "party/meeting_signin_code.html", context, status=400 if error else 200)

@@ -153,8 +153,10 @@ def test_open_signin_checks_scope_day_and_times(branch, world):
 # -- the formalism rule --------------------------------------------------------------------------
 
 
-def _signin_findings(branch):
-    found = compliance.check(branch, dt.date(2026, 10, 1), dt.date(2026, 12, 31), today=DAY)
+def _signin_findings(branch, at=dt.datetime(2026, 12, 7, 11, 1, tzinfo=CST)):
+    """The rule's findings once the meeting is over (a meeting under way is not judged)."""
+    with clock.frozen(at):
+        found = compliance.check(branch, dt.date(2026, 10, 1), dt.date(2026, 12, 31), today=DAY)
     return [f for f in found if f.rule == "formalism.signin_mismatch"]
 
 
@@ -165,6 +167,7 @@ def test_mismatch_beyond_the_tolerance_is_a_formalism_finding(branch):
     token = signin.token_for(meeting)
     for m in [*members[:5], members[7]]:
         signin.sign_in(actor=SYSTEM, token=token, member=m)
+    assert _signin_findings(branch, at=NOW) == []  # still under way
     (finding,) = _signin_findings(branch)
     assert "3 人不一致" in finding.reason
     names = "、".join(finding.evidence)
@@ -214,7 +217,9 @@ def test_secretary_opens_the_code_member_signs_in_on_the_page(client, branch, wo
     assert "您已于 10:00 签到" in client.get(path).content.decode()
     client.force_login(secretary_here)
     detail = client.get(reverse("party:meeting", args=[meeting.pk])).content.decode()
-    assert "扫码签到与出席登记对照" in detail and "不一致" in detail
+    assert "扫码签到与出席登记对照" in detail and "待签到" in detail and "不一致" not in detail
+    with clock.frozen(dt.datetime(2026, 12, 7, 11, 31, tzinfo=CST)):
+        assert "不一致" in client.get(reverse("party:meeting", args=[meeting.pk])).content.decode()
 
 
 def test_sign_in_page_refusal_is_shown_plainly(client, branch, other_branch):

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
+from core import clock
 from party import files
 from party.compliance.dates import pct
 from party.compliance.registry import rule
@@ -399,11 +400,12 @@ def _signin_mismatches(meeting_ids: list[int]) -> dict[int, list[str]]:
 )
 def signin_mismatch(engine) -> None:
     """A meeting that used QR sign-in whose typed attendance list disagrees with the sign-ins on
-    more members than the tolerance (rule data): the list was typed, not taken (流于形式)."""
+    more members than the tolerance (rule data): the list was typed, not taken (流于形式). A meeting
+    still under way (its end time not passed) is not judged yet."""
     ctx = engine.ctx
     meetings = list(
         ctx.window_meetings()
-        .filter(signin_window__isnull=False)
+        .filter(signin_window__isnull=False, signin_window__ends_at__lt=clock.now())
         .values("pk", "org_id", "kind", "held_on", "topic")
     )
     if not meetings:

@@ -1,6 +1,7 @@
 """The member's own view (我的党员信息, ``/party/me/``): what one member may see of their own party
-life — this year's meetings and attendance (with the QR sign-ins), study hours against the yearly
-target, the dues ledger, the talks they took part in, their status periods. Nothing of other
+life — the last twelve months' meetings and attendance (with the QR sign-ins), this year's study
+hours against the yearly target, the dues ledger of the last twelve months, the talks they took part
+in (last twelve months), their status periods. Nothing of other
 members.
 
 Scoping is by identity, not by the org tree: every read starts from the account's own ``Member``
@@ -37,6 +38,7 @@ from party.talks.models import Talk
 class MyYear:
     member: Member
     year: int
+    since: dt.date
     meetings: list[dict] = field(default_factory=list)
     hours: Decimal = Decimal(0)
     target: Decimal = Decimal(0)
@@ -63,9 +65,9 @@ def own_member(user) -> Member | None:
     return Member.objects.select_related("person", "org").filter(person__user=user).first()
 
 
-def _meetings(member: Member, year: int) -> list[dict]:
-    """This year's live meetings the member was listed for or signed in at, latest first."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+def _meetings(member: Member, start: dt.date, end: dt.date) -> list[dict]:
+    """The live meetings from ``start`` to ``end`` the member was listed for or signed in at,
+    latest first."""
     signed = {
         s.meeting_id: s
         for s in SignIn.objects.filter(member=member, meeting__held_on__gte=start, meeting__held_on__lte=end)
@@ -94,17 +96,19 @@ def _dues(member: Member, today: dt.date) -> list[dict]:
     return ledger_rows(member, bases, cuts, payments, today, limit, months=12)
 
 
-def my_year(member: Member, year: int | None = None) -> MyYear:
+def my_year(member: Member) -> MyYear:
     today = kit.today()
-    year = year or today.year
+    year = today.year
     mine = Member.objects.filter(pk=member.pk)
+    since = today - dt.timedelta(days=365)  # meetings and talks: the last twelve months
     rules = Rules.load(today)
     lead = member.person_id in committee_person_ids(member.org, today)
     target = Decimal(str(rules.get("study.hours.secretary" if lead else "study.hours.member", member.org)))
     return MyYear(
         member=member,
         year=year,
-        meetings=_meetings(member, year),
+        since=since,
+        meetings=_meetings(member, since, today),
         hours=study.hours(mine, year).get(member.pk, Decimal(0)),
         target=target,
         trainings=list(
@@ -113,7 +117,7 @@ def my_year(member: Member, year: int | None = None) -> MyYear:
         dues=_dues(member, today),
         talks=list(
             Talk.objects.live()
-            .filter(Q(initiator=member) | Q(other=member), held_on__year=year)
+            .filter(Q(initiator=member) | Q(other=member), held_on__gte=since)
             .select_related("initiator__person", "other__person")
             .order_by("-held_on", "-pk")
         ),

@@ -252,7 +252,7 @@ def test_my_page_shows_my_records_and_nobody_elses(client, branch):
     page = client.get(reverse("party:me")).content.decode()
     assert me.person.name in page
     assert "已扫码签到 10:00" in page and meeting.topic in page
-    assert "学时" in page and "谈心谈话(1 次)" in page and branch.members[0].person.name in page
+    assert "学时" in page and "近一年谈心谈话(1 次)" in page and branch.members[0].person.name in page
     assert other.person.name not in page
     # Nothing of the branch's pages, another member's pages or the meeting page.
     for url in (

@@ -45,7 +45,7 @@ class SignInRowOut(Schema):
 )
 def sign_in(request, payload: SignInIn):
     """``party.life.signin.sign_in``: the caller's own member record signs in at the token's meeting.
-    Refused with a Chinese message: an invalid token (400), outside the window (400), not a
+    Refused with a Chinese message: an invalid token (422), outside the window (422), not a
     participant of the meeting's organization (403), already signed in (409)."""
     done = signin.sign_in(actor=request.user, token=payload.token)
     return Status(

@@ -19,7 +19,8 @@ class Command(BaseCommand):
             build_demo_development(stdout=self.stdout)
             build_demo_committee(stdout=self.stdout)
             build_demo_talks(stdout=self.stdout)
-            build_demo_signins(timezone.localdate(), stdout=self.stdout)
             build_demo_rules(stdout=self.stdout)
+            # after the rules' showcases, which change attendance (the housebound member's absences)
+            build_demo_signins(timezone.localdate(), stdout=self.stdout)
         except DemoPartyError as error:
             raise CommandError(str(error)) from error

@@ -265,6 +265,9 @@ def test_my_page_shows_my_records_and_nobody_elses(client, branch):
     ):
         assert client.get(url).status_code in (403, 404), url
     assert "我的党员信息" in page
+    home = client.get("/").content.decode()
+    assert "学习学时" in home and reverse("party:me") in home
+    assert reverse("orgs:detail", args=[branch.pk]) not in home  # no scope to show
 
 
 def test_my_page_without_a_member_record(client, world):

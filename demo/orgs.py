@@ -1029,6 +1029,9 @@ _ACCOUNT_PEOPLE = {
     "jumin": ("张伟", "M", datetime.date(1975, 4, 18), "13807310018"),
     "dangwei": ("罗志明", "M", datetime.date(1980, 2, 14), "13807310019"),
     "quzhongxin": ("赵敏", "F", datetime.date(1991, 6, 9), "13807310020"),
+    # 党员: the account adopts an existing member of shuji's branch (``_Accounts.adopt``), whose name
+    # it takes; these details are not used.
+    "dangyuan": ("", "F", None, ""),
 }
 
 
@@ -1048,6 +1051,7 @@ class _AccountSpec:
     grants: list[tuple[str, Org]] = field(default_factory=list)
     posts: list[tuple[Org, str, str]] = field(default_factory=list)  # (org, position kind, title)
     member_of: tuple[Org, datetime.date] | None = None  # (branch, joined on)
+    adopt: Org | None = None  # a branch: the account takes over one of its existing members
     staff: bool = False
     superuser: bool = False
 
@@ -1084,12 +1088,21 @@ class _Accounts:
         person = Person.objects.filter(user=user).first() if user is not None else None
         if user is not None and (person is None or not person.is_demo):
             return None
+        adopted = None
+        if person is None and spec.adopt is not None:
+            adopted = self.adopt(spec.adopt)
+            if adopted is None:
+                return None
         user = user or User(username=spec.username)
         name, gender, born, phone = _ACCOUNT_PEOPLE[spec.username]
-        user.first_name = name
+        user.first_name = (adopted or person).name if spec.adopt is not None else name
         user.is_active, user.is_staff, user.is_superuser = True, spec.staff or spec.superuser, spec.superuser
         user.password = self.encoded_password
         user.save()
+        if adopted is not None:
+            person = adopted
+            person.user = user
+            person.save(update_fields=["user"])
         if person is None:
             person = Person(
                 user=user,
@@ -1109,6 +1122,26 @@ class _Accounts:
             person.org = spec.home
             person.save()
         return user, person
+
+    @staticmethod
+    def adopt(branch: Org) -> Person | None:
+        """An existing member of ``branch`` for a member's account (党员 ``dangyuan``), so that the
+        demo's meetings, dues and talks of the branch are already theirs: the third member in
+        order who holds no post in the branch and has no account (not a new member: the branch and
+        the random draws of the other builders stay as they were)."""
+        posts = Position.objects.filter(org=branch).values("person_id")
+        people = (
+            Person.objects.filter(
+                is_demo=True,
+                user__isnull=True,
+                membership__org=branch,
+                membership__status=MemberStatus.NORMAL,
+                membership__category=MemberCategory.FORMAL,
+            )
+            .exclude(pk__in=posts)
+            .order_by("pk")
+        )
+        return next(iter(people[2:3]), None)
 
     def grant(self, user: User, org: Org, role: str) -> None:
         if not RoleGrant.objects.current(self.today).filter(user=user, org=org, role=role).exists():
@@ -1250,6 +1283,14 @@ class _Accounts:
                 grants=[(Role.PARTY_COMMITTEE, working_committee)],
                 posts=[(working_committee, "organizer", "党工委组织员")],
                 member_of=(organ_branch, datetime.date(2005, 7, 1)),
+            ),
+            _AccountSpec(
+                "dangyuan",
+                community,
+                f"{branch.short_name or branch.name} 党员",
+                "本人的组织生活和出席、学时、党费、谈心谈话;在会场扫码签到",
+                grants=[(Role.PARTY_MEMBER, branch)],
+                adopt=branch,
             ),
             _AccountSpec(
                 "jumin", community, f"{here} 居民", "只能看到本人的信息", grants=[(Role.RESIDENT, community)]

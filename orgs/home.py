@@ -18,7 +18,7 @@ def my_scope(user):
     grants = RoleGrant.objects.current().filter(user=user).select_related("org").order_by("org_path")
     items = []
     for grant in grants:
-        if grant.role == Role.RESIDENT:
+        if grant.role in (Role.RESIDENT, Role.PARTY_MEMBER):  # no scope: they see only their own
             continue
         items.append(
             HomeItem(

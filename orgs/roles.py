@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     BRANCH_SECRETARY = "branch_secretary", "党组织书记"
     PARTY_COMMITTEE = "party_committee", "基层党委/党工委"
     RESIDENT = "resident", "居民"
+    PARTY_MEMBER = "party_member", "党员"
 
 
 class Action(models.TextChoices):
@@ -68,6 +69,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # A resident's grant records where they live; it gives no access to others' records.
     Role.RESIDENT: frozenset(),
 }
+
+# 党员 (members' own view, issue 21 part 7): the grant records the member's branch and gives no
+# access to anyone else's records. What a member sees (``/party/me/``) and does (扫码签到) is
+# reached through the account's own ``Person`` → ``Member`` link, never through the org tree.
+ROLE_ACTIONS[Role.PARTY_MEMBER] = frozenset()
 
 # 热线受理: dispatch centres answer the 12345 line and look a caller up by their number (every
 # lookup audited). Only the roles that take calls; never the broad viewing roles.

@@ -365,3 +365,7 @@ def seed_defaults(apps=None) -> None:
     from party.duty_review.defaults import seed_duty_review_defaults
 
     seed_duty_review_defaults(apps)
+    # 扫码签到 (QR sign-in at meetings).
+    from party.life.defaults import seed_signin_defaults
+
+    seed_signin_defaults(apps)

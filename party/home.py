@@ -219,3 +219,25 @@ def duty_review_todo(user):
     if not items:
         return None
     return HomeSection("述职评议", items, order=26)
+def my_party_life(user):
+    """我的党员信息 for an account linked to a member record: this year's study hours against the
+    target, dues months owing, the latest meeting — each leading to ``/party/me/``."""
+    from party import me
+
+    member = me.own_member(user)
+    if member is None:
+        return None
+    mine = me.my_year(member)
+    url = reverse("party:me")
+    items = [HomeItem(f"{mine.year} 年学习学时 {mine.hours} / {mine.target}", url)]
+    if mine.meetings:
+        last = mine.meetings[0]
+        items.append(
+            HomeItem(
+                f"最近一次组织生活:{last['meeting'].held_on:%Y-%m-%d} {last['meeting'].get_kind_display()}",
+                url,
+            )
+        )
+    if mine.owing:
+        items.append(HomeItem(f"党费有 {mine.owing} 个月未缴,请联系党支部", url, level="warning"))
+    return HomeSection("我的党员信息", items, order=6)

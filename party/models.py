@@ -43,6 +43,8 @@ from party.life.models import (  # noqa: F401
     Rating,
     Resolution,
     ResolutionKind,
+    SignIn,
+    SignInWindow,
     TrainingRecord,
     meeting_file_path,
 )

@@ -48,3 +48,15 @@ def party_nav(user) -> list[dict]:
     if scope.party_orgs(user).exclude(kind="group").exists():
         items.append({"label": "述职评议", "url": reverse("party:duty_review"), "key": "party_duty_review"})
     return items
+
+
+@entries(order=410)
+def member_nav(user) -> list[dict]:
+    """我的党员信息 for an account linked to a member record (党员, ``/party/me/``)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    from party.membership.models import Member
+
+    if not Member.objects.filter(person__user=user).exists():
+        return []
+    return [{"label": "我的党员信息", "url": reverse("party:me"), "key": "party_me"}]

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from party import ledger_views, views
+from party import ledger_views, me_views, views
 from party.development import views as development_views
 from party.duty_review import views as duty_review_views
+from party.life import signin_views
 from party.life import views as life_views
 from party.membership import status_views
 from party.membership import views as membership_views
@@ -22,6 +23,10 @@ urlpatterns = [
     path("meetings/<int:pk>/correct/", life_views.meeting_correct, name="meeting_correct"),
     path("meetings/<int:pk>/appraisal/", life_views.meeting_appraisal, name="meeting_appraisal"),
     path("meetings/<int:pk>/void/", life_views.meeting_void, name="meeting_void"),
+    # 扫码签到 and the member's own view (issue 21 part 7)
+    path("meetings/<int:pk>/signin-code/", signin_views.signin_code, name="meeting_signin_code"),
+    path("signin/<str:token>/", signin_views.signin_page, name="signin"),
+    path("me/", me_views.my_page, name="me"),
     # 谈心谈话 (talk log)
     path("orgs/<int:pk>/talks/", talk_views.talk_list, name="talks"),
     path("orgs/<int:pk>/talks/new/", talk_views.talk_new, name="talk_new"),

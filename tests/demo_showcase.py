@@ -109,6 +109,25 @@ def _party(day: dt.date) -> list[str]:
             f"party: shuji's talks this year miss {len(cover.missing_pairs)} pairs and "
             f"{len(cover.members_missing)} members (expected 1 and 2)"
         )
+    # 党员 dangyuan (members' own view): a member of shuji's branch with meetings, dues and a talk;
+    # the branch's QR sign-ins, one meeting disagreeing with its typed list.
+    from party import me
+    from party.compliance import check as compliance_check
+
+    member = me.own_member(User.objects.get(username="dangyuan"))
+    mine = me.my_year(member) if member is not None else None
+    if member is None or mine is None or member.org_id != branch.pk:
+        out.append("party: dangyuan is not a member of shuji's branch")
+    elif not (mine.meetings and mine.dues and mine.talks):
+        out.append(
+            f"party: dangyuan's own view lacks meetings ({len(mine.meetings)}), dues ({len(mine.dues)}) "
+            f"or talks ({len(mine.talks)})"
+        )
+    elif not any(row["signin"] for row in mine.meetings):
+        out.append("party: dangyuan never signed in by QR")
+    found = compliance_check(branch)
+    if not any(f.rule == "formalism.signin_mismatch" for f in found):
+        out.append("party: no sign-in disagreement at shuji's branch")
     # 发展党员: applicants at several stages, one overdue or due soon.
     board = development_selectors.board(shuji, branch, day)
     if len({row["stage"] for row in board}) < 3:

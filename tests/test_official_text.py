@@ -26,7 +26,7 @@ from party.compliance import registry
 from party.rules.models import RuleParameter
 
 from .conftest import grant
-from .factories import CaseFactory, NoticeFactory, PlanFactory, TaskFactory, make_org
+from .factories import CaseFactory, NoticeFactory, PlanFactory, TaskFactory, UserFactory, make_org
 from .party.conftest import add_members, appoint
 
 pytestmark = pytest.mark.django_db
@@ -173,8 +173,26 @@ def build_scene(w) -> dict:
         "dudao": grant(w, "scan_dudao", Role.SUPERVISOR, "district"),
     }
     duty_review = _published_duty_review(w, branch)
+    # 扫码签到 and the member's own view: a meeting with its sign-in code open, a member's account.
+    from party.life import signin
+
+    today_meeting = assembly(branch, dt.date(2026, 12, 7))
+    signin.open_signin(
+        actor=SYSTEM,
+        meeting=today_meeting,
+        starts_at=dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        ends_at=dt.datetime(2026, 12, 7, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    )
+    dangyuan = UserFactory(username="scan_dangyuan")
+    member_person = members[1].person
+    member_person.user = dangyuan
+    member_person.save(update_fields=["user"])
+    signin.sign_in(actor=dangyuan, token=signin.token_for(today_meeting))
+    users["dangyuan"] = dangyuan
     return {
         "duty_review": duty_review,
+        "signin_meeting": today_meeting,
+        "signin_token": signin.token_for(today_meeting),
         "branch": branch,
         "applicants": [early, middle, late, cancelled],
         "village": village,
@@ -239,6 +257,9 @@ def _urls(scene) -> list[str]:
         reverse("party:dues", args=[branch.pk]),
         reverse("party:member_dues", args=[scene["members"][0].pk]),
         reverse("party:meeting_new", args=[branch.pk]),
+        reverse("party:meeting", args=[scene["signin_meeting"].pk]),
+        reverse("party:meeting_signin_code", args=[scene["signin_meeting"].pk]),
+        reverse("party:signin", args=[scene["signin_token"]]),
         reverse("party:development_approvals_print"),
         reverse("party:duty_review_round", args=[scene["duty_review"].round_id]),
         reverse("party:duty_review_report", args=[scene["duty_review"].pk]),

@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from .. import errors
 from ..auth import SessionAuth, TokenAuth
-from . import cases, dues, duty_review, misc, party, villages, workplan
+from . import cases, dues, duty_review, misc, party, signin, villages, workplan
 from .openapi import state_input_guard
 
 
@@ -71,5 +71,6 @@ api.add_router("", cases.router)
 api.add_router("", party.router)
 api.add_router("", duty_review.router)
 api.add_router("", dues.router)
+api.add_router("", signin.router)
 api.add_router("", workplan.router)
 api.add_router("", villages.router)

@@ -389,7 +389,8 @@ def _housebound(branches: list[Org], today: dt.date) -> int:
         for m in Member.objects.filter(org=branch, status=MemberStatus.NORMAL, category=MemberCategory.FORMAL)
         .select_related("person")
         .order_by("person__birth_date", "pk")
-        if m.person_id not in busy and m.pk in present_lately
+        # not a demo account's own member (dangyuan signs in at the branch's meetings)
+        if m.person_id not in busy and m.pk in present_lately and m.person.user_id is None
     ]
     if not oldest:
         return 0

@@ -419,3 +419,76 @@ class Appraisal(OrgScopedModel):
 
     def __str__(self):
         return f"{self.member} · {self.get_rating_display()}"
+
+
+class SignInWindow(OrgScopedModel):
+    """The QR sign-in (扫码签到) of a meeting: the secretary opens it with the meeting's start and
+    end time; members sign in from the code between ``starts_at`` minus and ``ends_at`` plus the
+    margins of the rule data (``signin.before_minutes``, ``signin.after_minutes``). One a meeting;
+    the times may be corrected (audited). ``org`` is the meeting's organization."""
+
+    meeting = models.OneToOneField(
+        Meeting, verbose_name="会议", on_delete=models.PROTECT, related_name="signin_window"
+    )
+    starts_at = models.DateTimeField("会议开始时间")
+    ends_at = models.DateTimeField("会议结束时间")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="开启人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField("开启时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "签到码"
+        verbose_name_plural = "签到码"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="signin_window_order")
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} 签到码"
+
+
+class SignInQuerySet(ScopedQuerySet):
+    def own_q(self, user, action, paths):
+        # A member sees their own sign-ins (本人签到记录), wherever the meeting was held.
+        return Q(user=user) if action == "view" else None
+
+
+class SignIn(OrgScopedModel):
+    """A member's QR sign-in at a meeting (扫码签到): who, when, from which account. Once per member
+    and meeting; never deleted (a sign-in is evidence beside the secretary's typed list).
+    ``org`` is the meeting's organization."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.PROTECT, related_name="signins"
+    )
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="signins")
+    # The member's own account; empty only for rows the system wrote (the demo, an import).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签到账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField("签到时间", default=timezone.now)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    objects = SignInQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "扫码签到记录"
+        verbose_name_plural = "扫码签到记录"
+        ordering = ["meeting", "signed_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="signin_once_per_member")]
+
+    def __str__(self):
+        return f"{self.member} · {self.signed_at:%H:%M}"

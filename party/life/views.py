@@ -11,13 +11,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core import kit
+from core import clock, kit
 from core.errors import ServiceError
 from orgs.models import Org, Person
 from orgs.scoping import can
 from party.life import forms as life_forms
-from party.life import services
-from party.life.models import AttendanceStatus, Meeting, MeetingKind, Rating
+from party.life import services, signin
+from party.life.models import AttendanceStatus, Meeting, MeetingKind, Rating, SignInWindow
 from party.membership import selectors as membership_selectors
 from party.membership import status as member_status
 from party.scope import party_org
@@ -132,6 +132,7 @@ def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200)
         Meeting.objects.visible_to(request.user).select_related("org", "convener"), pk=pk
     )
     can_change = can(request.user, "change", meeting.org) and meeting.voided_at is None
+    opened = SignInWindow.objects.filter(meeting=meeting).first()
     appraisal_rows = None
     if meeting.kind == MeetingKind.APPRAISAL:
         live = {a.member_id: a for a in meeting.appraisals.filter(superseded_at__isnull=True)}
@@ -158,6 +159,10 @@ def meeting_detail(request, pk, *, appraisal_error: str = "", status: int = 200)
         "revisions": meeting.revisions.select_related("changed_by"),
         "can_change": can_change,
         "branch": membership_selectors.branch_of(meeting.org),
+        # 扫码签到: the sign-ins beside the typed list, when the code was opened.
+        "signin_opened": opened is not None,
+        "signin_rows": signin.comparison(meeting) if opened is not None else [],
+        "signin_settled": opened is not None and signin.window(opened).state(clock.now()) == "over",
         "active_nav": "party_branch",
     }
     return render(request, "party/meeting_detail.html", context, status=status)

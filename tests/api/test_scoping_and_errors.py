@@ -180,6 +180,7 @@ OUTSIDER_LISTS = {
     ("GET", "/api/v1/villages/decisions"): 200,
     ("POST", "/api/v1/villages/decisions"): 422,
     ("GET", "/api/v1/party/development/submissions"): 200,  # nothing submitted to the outsider
+    ("POST", "/api/v1/party/signin"): 422,  # empty body; a member signs in only for themselves
 }
 
 

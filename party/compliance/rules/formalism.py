@@ -1,5 +1,5 @@
 """Formalism rules (流于形式): thin minutes, near-duplicate minutes, attendance lists copied from
-meeting to meeting, photos used again."""
+meeting to meeting, photos used again, typed attendance that disagrees with the QR sign-ins."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
+from core import clock
 from party import files
 from party.compliance.dates import pct
 from party.compliance.registry import rule
@@ -19,6 +20,7 @@ from party.life.models import (
     MeetingAttachment,
     MeetingKind,
     MinutesMatch,
+    SignIn,
 )
 
 DEFAULT_THRESHOLD = "落实系统默认阈值(可按本地规定修改)"
@@ -355,3 +357,71 @@ def reused_photos(engine) -> None:
                 action="核实会议是否实际召开,不得以旧照片充当会议资料",
                 meetings=[photo["meeting_id"], other["meeting_id"]],
             )
+
+
+def _signin_mismatches(meeting_ids: list[int]) -> dict[int, list[str]]:
+    """For each meeting with QR sign-in (扫码签到), the members on whom the typed list and the
+    sign-ins disagree: typed present but not signed in, or signed in but typed absent/on leave
+    (or not on the list at all)."""
+    typed: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
+    for meeting_id, member_id, status, name in Attendance.objects.filter(
+        meeting_id__in=meeting_ids
+    ).values_list("meeting_id", "member_id", "status", "member__person__name"):
+        typed[meeting_id][member_id] = (status, name)
+    signed: dict[int, dict[int, str]] = defaultdict(dict)
+    for meeting_id, member_id, name in SignIn.objects.filter(meeting_id__in=meeting_ids).values_list(
+        "meeting_id", "member_id", "member__person__name"
+    ):
+        signed[meeting_id][member_id] = name
+    result: dict[int, list[str]] = {}
+    for meeting_id in meeting_ids:
+        rows, scans = typed.get(meeting_id, {}), signed.get(meeting_id, {})
+        problems = [
+            f"{name}(登记出席,未扫码签到)"
+            for member_id, (status, name) in rows.items()
+            if status == AttendanceStatus.PRESENT and member_id not in scans
+        ]
+        for member_id, name in scans.items():
+            status = rows.get(member_id, ("", ""))[0]
+            if status != AttendanceStatus.PRESENT:
+                label = AttendanceStatus(status).label if status else "未列入出席名单"
+                problems.append(f"{name}(已扫码签到,登记为{label})")
+        result[meeting_id] = sorted(problems)
+    return result
+
+
+@rule(
+    "formalism.signin_mismatch",
+    "出席登记与扫码签到不一致",
+    severity="medium",
+    data=("formalism.signin_tolerance",),
+    cites="formalism.signin_tolerance",
+    source=DEFAULT_THRESHOLD,
+)
+def signin_mismatch(engine) -> None:
+    """A meeting that used QR sign-in whose typed attendance list disagrees with the sign-ins on
+    more members than the tolerance (rule data): the list was typed, not taken (流于形式). A meeting
+    still under way (its end time not passed) is not judged yet."""
+    ctx = engine.ctx
+    meetings = list(
+        ctx.window_meetings()
+        .filter(signin_window__isnull=False, signin_window__ends_at__lt=clock.now())
+        .values("pk", "org_id", "kind", "held_on", "topic")
+    )
+    if not meetings:
+        return
+    mismatches = _signin_mismatches([m["pk"] for m in meetings])
+    for m in meetings:
+        branch = ctx.branch_of(m["org_id"])
+        problems = mismatches.get(m["pk"], [])
+        if branch is None or len(problems) <= ctx.param("formalism.signin_tolerance", branch):
+            continue
+        engine.add(
+            "formalism.signin_mismatch",
+            branch,
+            f"{m['held_on']:%Y-%m-%d} {MeetingKind(m['kind']).label}的出席登记与扫码签到有 "
+            f"{len(problems)} 人不一致,出席名单疑似未据实登记",
+            evidence=[f"《{m['topic']}》", *problems],
+            action="核对扫码签到记录和会议签到簿,据实更正出席情况",
+            meetings=[m["pk"]],
+        )

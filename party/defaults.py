@@ -361,3 +361,7 @@ def seed_defaults(apps=None) -> None:
     from party.talks.defaults import seed_talk_defaults
 
     seed_talk_defaults(apps)
+    # 理论学习中心组 (the committee's theory study group).
+    from party.study_group.defaults import seed_study_group_defaults
+
+    seed_study_group_defaults(apps)

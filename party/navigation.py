@@ -44,4 +44,11 @@ def party_nav(user) -> list[dict]:
     if scope.party_orgs(user, "change").filter(kind__in=("party_committee", "working_committee")).exists():
         url = reverse("party:development_committee")
         items.append({"label": "报批事项", "url": url, "key": "party_committee_queue"})
+    # 理论学习中心组: whoever sees a 党委/党工委/党组.
+    if (
+        scope.party_orgs(user)
+        .filter(kind__in=("party_committee", "working_committee", "leading_group"))
+        .exists()
+    ):
+        items.append({"label": "中心组学习", "url": reverse("party:study_group"), "key": "party_study_group"})
     return items

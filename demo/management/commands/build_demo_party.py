@@ -6,6 +6,7 @@ from demo.party.committee import build_demo_committee
 from demo.party.compliance import build_demo_rules
 from demo.party.development import build_demo_development
 from demo.party.life import DemoPartyError, build_demo_party, build_demo_talks
+from demo.party.study_group import build_demo_study_group
 
 
 class Command(BaseCommand):
@@ -18,5 +19,6 @@ class Command(BaseCommand):
             build_demo_committee(stdout=self.stdout)
             build_demo_talks(stdout=self.stdout)
             build_demo_rules(stdout=self.stdout)
+            build_demo_study_group(stdout=self.stdout)
         except DemoPartyError as error:
             raise CommandError(str(error)) from error

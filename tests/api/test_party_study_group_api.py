@@ -54,7 +54,9 @@ def body(group, **extra):
 
 def test_record_session_idempotent_and_year(group):
     client = group["dangwei"]
-    created = client.post(f"{BASE}/party/study-group/sessions", body(group), headers={"Idempotency-Key": "s-1"})
+    created = client.post(
+        f"{BASE}/party/study-group/sessions", body(group), headers={"Idempotency-Key": "s-1"}
+    )
     assert created.status_code == 201, created.content
     data = created.json()
     assert (data["present"], data["excused"], data["speakers"]) == (2, 1, ["甲书记"])

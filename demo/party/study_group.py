@@ -189,7 +189,8 @@ def _instructors(today: dt.date) -> int:
 
 def _alliances(today: dt.date) -> int:
     """党建联盟进物业、进网格: an enterprise of the district joins 湖东社区's alliance as its
-    property-service partner, and two more communities of 望月湖街道 link their grids (the other communities show as gaps)."""
+    property-service partner, and two more communities of 望月湖街道 link their grids (the other
+    communities show as gaps)."""
     from party.structure import services as structure
 
     shuji = (

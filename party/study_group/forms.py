@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import guard_text_fields
 from party.forms import PartyForm, date_field, text_field
 from party.study_group.models import Presence, SessionKind, SpeechRole
 
 SPEECH_ROWS = 3
+
+
+def _style(form, names) -> None:
+    """The Bootstrap classes ``StyledForm`` gives the fields it is born with, for the fields a
+    form adds in its own ``__init__`` (one per month, member or speaker)."""
+    for name in names:
+        widget = form.fields[name].widget
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    guard_text_fields(form)
 
 
 class PlanForm(PartyForm):
@@ -22,6 +33,7 @@ class PlanForm(PartyForm):
             self.fields[f"kind_{month}"] = forms.ChoiceField(
                 label=f"{month}月学习形式", choices=SessionKind.choices, initial=SessionKind.COLLECTIVE
             )
+        _style(self, [n for n in self.fields if n.startswith(("topic_", "kind_"))])
 
     def months(self):
         return [(m, self[f"topic_{m}"], self[f"kind_{m}"]) for m in range(1, 13)]
@@ -51,7 +63,7 @@ class SessionForm(PartyForm):
     materials = text_field("学习内容(篇目)", max_length=2000, rows=2)
     summary = text_field("学习情况摘要", required=True, max_length=2000, rows=3)
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), topics=(), **kwargs):
         super().__init__(*args, **kwargs)
         people = [(m.person_id, f"{m.person.name}({m.get_role_display()})") for m in members]
         self.members = list(members)
@@ -61,6 +73,7 @@ class SessionForm(PartyForm):
                 label=m.person.name, choices=Presence.choices, initial=Presence.PRESENT
             )
             self.fields[f"reason_{m.person_id}"] = text_field(f"{m.person.name}请假事由", max_length=200)
+            self.fields[f"reason_{m.person_id}"].widget.attrs["placeholder"] = "请假事由(请假时填写)"
         for i in range(1, SPEECH_ROWS + 1):
             self.fields[f"speaker_{i}"] = forms.TypedChoiceField(
                 label=f"发言人{i}",
@@ -75,6 +88,13 @@ class SessionForm(PartyForm):
                 initial=SpeechRole.LEAD if i == 1 else SpeechRole.CENTRAL,
             )
             self.fields[f"speech_{i}"] = text_field(f"发言摘要{i}", max_length=2000, rows=2)
+            self.fields[f"speech_{i}"].widget.attrs["placeholder"] = "发言摘要"
+        _style(
+            self,
+            [n for n in self.fields if n.startswith(("att_", "reason_", "speaker_", "role_", "speech_"))],
+        )
+        if topics:
+            self.fields["topic"].widget.attrs["list"] = "plan-topics"
 
     def attendance_rows(self):
         return [(m, self[f"att_{m.person_id}"], self[f"reason_{m.person_id}"]) for m in self.members]

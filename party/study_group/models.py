@@ -174,6 +174,19 @@ class StudySession(OrgScopedModel):
     def __str__(self):
         return f"{self.held_on:%Y-%m-%d} {self.topic}"
 
+    @property
+    def present_names(self) -> str:
+        return "、".join(a.person.name for a in self.attendance.all() if a.status == Presence.PRESENT)
+
+    @property
+    def away_text(self) -> str:
+        """请假/缺席 with the reason, e.g. ``赵委员(请假:参加区委全会)``."""
+        return "、".join(
+            f"{a.person.name}({a.get_status_display()}{':' + a.reason if a.reason else ''})"
+            for a in self.attendance.all()
+            if a.status != Presence.PRESENT
+        )
+
 
 class SpeechRole(models.TextChoices):
     LEAD = "lead", "领学"

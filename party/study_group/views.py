@@ -127,7 +127,7 @@ def session_new(request, pk):
         return redirect("party:study_group_org", org.pk)
     topics = [t for m in services.overview(org, today.year, today).months for t in m.planned]
     if request.method == "POST":
-        form = study_forms.SessionForm(request.POST, members=members)
+        form = study_forms.SessionForm(request.POST, members=members, topics=topics)
         if form.is_valid():
             data = form.cleaned_data
             people = {m.person_id: m.person for m in members}

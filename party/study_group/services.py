@@ -137,10 +137,13 @@ def end_member(*, actor: Actor, row: GroupMember, end_on: dt.date, reason: str) 
     return row
 
 
+ROLE_ORDER = {role: i for i, role in enumerate(GroupRole.values)}
+
+
 def members_on(org: Org, day: dt.date) -> list[GroupMember]:
-    return list(
-        GroupMember.objects.current(day).filter(org=org).select_related("person").order_by("role", "pk")
-    )
+    """The group's members on ``day``: 组长, 副组长, 成员, 学习秘书, each in the order they joined."""
+    rows = GroupMember.objects.current(day).filter(org=org).select_related("person")
+    return sorted(rows, key=lambda m: (ROLE_ORDER.get(m.role, 9), m.start_on, m.pk))
 
 
 # ---------------------------------------------------------------------------------------------

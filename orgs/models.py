@@ -338,6 +338,9 @@ class PositionKind(models.TextChoices):
     DISPATCHER = "dispatcher", "调度员"
     SUPERVISOR = "supervisor", "督查专员"
     STAFF = "staff", "工作人员"
+    # 党建指导员: sent by the street/town committee to a 两新 organization without enough members for
+    # a party organization of its own (party.structure.coverage counts them).
+    PARTY_INSTRUCTOR = "party_instructor", "党建指导员"
 
 
 class CurrentQuerySetMixin(QuerySetMixinBase):

@@ -369,3 +369,7 @@ def seed_defaults(apps=None) -> None:
     from party.life.defaults import seed_signin_defaults
 
     seed_signin_defaults(apps)
+    # 理论学习中心组 (the committee's theory study group).
+    from party.study_group.defaults import seed_study_group_defaults
+
+    seed_study_group_defaults(apps)

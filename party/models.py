@@ -87,6 +87,18 @@ from party.structure.models import (  # noqa: F401
     BrandDesignation,
     JointBranchUnit,
 )
+from party.study_group.models import (  # noqa: F401
+    GroupMember,
+    GroupRole,
+    PlanTopic,
+    Presence,
+    SessionAttendance,
+    SessionKind,
+    SessionSpeech,
+    SpeechRole,
+    StudyPlan,
+    StudySession,
+)
 from party.talks.models import (  # noqa: F401
     Talk,
     TalkKind,

@@ -47,6 +47,13 @@ def party_nav(user) -> list[dict]:
     # 书记抓基层党建工作述职评议考核: organizers, reporting secretaries and raters.
     if scope.party_orgs(user).exclude(kind="group").exists():
         items.append({"label": "述职评议", "url": reverse("party:duty_review"), "key": "party_duty_review"})
+    # 理论学习中心组: whoever sees a 党委/党工委/党组.
+    if (
+        scope.party_orgs(user)
+        .filter(kind__in=("party_committee", "working_committee", "leading_group"))
+        .exists()
+    ):
+        items.append({"label": "中心组学习", "url": reverse("party:study_group"), "key": "party_study_group"})
     return items
 
 

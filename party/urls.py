@@ -8,6 +8,7 @@ from party.life import views as life_views
 from party.membership import status_views
 from party.membership import views as membership_views
 from party.structure import views as structure_views
+from party.study_group import views as study_views
 from party.talks import views as talk_views
 from party.terms import views as term_views
 
@@ -116,4 +117,16 @@ urlpatterns = [
         duty_review_views.problem_withdraw,
         name="duty_review_problem_withdraw",
     ),
+    # 两新组织覆盖、党建联盟 (coverage figures of the organization department)
+    path("coverage/", structure_views.coverage, name="coverage"),
+    # 理论学习中心组 (a committee's theory study group)
+    path("study-group/", study_views.index, name="study_group"),
+    path("study-group/orgs/<int:pk>/", study_views.committee, name="study_group_org"),
+    path("study-group/orgs/<int:pk>/plan/", study_views.plan, name="study_plan"),
+    path("study-group/orgs/<int:pk>/sessions/new/", study_views.session_new, name="study_session_new"),
+    path("study-group/orgs/<int:pk>/members/", study_views.members, name="study_members"),
+    path("study-group/orgs/<int:pk>/print/", study_views.record_print, name="study_print"),
+    path("study-group/sessions/<int:pk>/", study_views.session_detail, name="study_session"),
+    path("study-group/sessions/<int:pk>/void/", study_views.session_void, name="study_session_void"),
+    path("study-group/members/<int:pk>/end/", study_views.member_end, name="study_member_end"),
 ]

@@ -23,6 +23,7 @@ from party.development.models import ApplicantStatus
 from party.membership import reductions
 from party.membership import selectors as membership_selectors
 from party.scope import party_org
+from party.structure import coverage
 from party.terms import services as terms
 
 
@@ -110,6 +111,7 @@ def dashboard(request):
         "trend": _trend(org, options, version, large=snapshot is not None),
         "snapshot": snapshot,
         **_structure_of(request.user, org),
+        "coverage": coverage.compute(org, kit.today()) if org.kind not in ("branch", "group") else None,
     }
     return render(request, "party/dashboard.html", context)
 

@@ -173,6 +173,34 @@ def _party(day: dt.date) -> list[str]:
     for code in EXPECTED_FINDINGS:
         if code not in codes:
             out.append(f"party: no finding {code} in the last three quarters")
+    out += _study_and_coverage(day, dangwei, zuzhibu)
+    return out
+
+
+def _study_and_coverage(day: dt.date, dangwei, zuzhibu) -> list[str]:
+    """理论学习中心组: dangwei's 党工委 has a group, a plan and sessions, with a planned month missed;
+    the organization department's coverage figures are all non-zero and show gaps."""
+    from orgs.models import Org
+    from party import scope
+    from party.structure import coverage
+    from party.study_group import services as study
+
+    out = []
+    committee = Org.objects.get(is_demo=True, kind="working_committee", host__name="望月湖街道")
+    view = study.overview(committee, day.year, day)
+    if not view.members or not view.sessions or view.plan is None:
+        out.append("party: 望月湖街道党工委 has no 中心组 members, plan or sessions this year")
+    previous = day.replace(day=1) - dt.timedelta(days=1)
+    missed = study.overview(committee, previous.year, day).missed_months
+    if previous.month not in missed:
+        out.append(f"party: 望月湖街道党工委's 中心组 did not miss the planned month {previous:%Y-%m}")
+    report = coverage.compute(scope.top_orgs(zuzhibu)[0], day)
+    figures = report.figures()
+    zero = [k for k, v in figures.items() if not v]
+    if zero:
+        out.append(f"party: coverage figures are zero: {zero}")
+    if not (report.communities_linked and report.property_partners and report.grids_linked):
+        out.append("party: 党建联盟 figures (communities, property companies, grids) have a zero")
     return out
 
 

@@ -164,6 +164,27 @@ def build_scene(w) -> dict:
     notice = NoticeFactory(task=task)
     case = CaseFactory(grid=w["g1"])
 
+    from party.study_group import services as study
+
+    from .factories import PersonFactory, PositionFactory
+
+    lead = PersonFactory(name="甲书记", org=w["s1"])
+    PositionFactory(person=lead, org=w["w1"], kind="secretary", start_on=dt.date(2021, 1, 1))
+    study.import_leaders(actor=SYSTEM, org=w["w1"], day=dt.date(2026, 1, 2))
+    study.save_plan(actor=SYSTEM, org=w["w1"], year=2026, topics=[(3, "学习全会精神", "collective")])
+    study_session = study.record_session(
+        actor=SYSTEM,
+        org=w["w1"],
+        held_on=dt.date(2026, 3, 5),
+        topic="学习全会精神",
+        kind="collective",
+        host=lead,
+        minutes=180,
+        summary="原文学习并交流研讨",
+        attendance=[study.Attendee(lead, "present")],
+        speeches=[study.Speech(lead, "lead", "领学全会公报")],
+    )
+
     shuji = grant(w, "scan_shuji", Role.BRANCH_SECRETARY, "w1")
     RoleGrant.objects.filter(user=shuji).update(org=branch, org_path=branch.path)
     users = {
@@ -202,6 +223,7 @@ def build_scene(w) -> dict:
         "task": task,
         "notice": notice,
         "case": case,
+        "study_session": study_session,
     }
 
 
@@ -272,6 +294,10 @@ def _urls(scene) -> list[str]:
         reverse("workplan:plan", args=[scene["task"].plan_id]),
         reverse("workplan:notice", args=[scene["notice"].pk]),
         reverse("cases:detail", args=[scene["case"].number]),
+        reverse("party:study_group_org", args=[scene["study_session"].org_id]),
+        reverse("party:study_print", args=[scene["study_session"].org_id]),
+        reverse("party:study_session", args=[scene["study_session"].pk]),
+        reverse("party:coverage") + f"?org={scene['study_session'].org_id}",
     ]
     return list(dict.fromkeys(urls))
 

@@ -22,6 +22,8 @@ from party.development import services as development
 from party.development.workflow import DEVELOPMENT
 from party.life import services
 from party.models import AttendanceStatus, Meeting, MeetingKind, ResolutionKind, Talk, TalkKind
+from party.study_group import services as study_services
+from party.study_group.models import COMMITTEE_KINDS, Presence, SessionKind, SpeechRole, StudySession
 from party.talks import services as talks
 
 from .. import idempotency
@@ -839,3 +841,190 @@ def decide_development_submission(request, submission_id: DevId, payload: Submis
         return _warnings(error)
     sub = development_selectors.submissions(request.user).get(pk=sub.pk)
     return _submission_out(sub)
+
+
+# 理论学习中心组 (a committee's theory study group): ``party.study_group.services`` like the pages
+
+StudyKindCode = Literal[tuple(SessionKind.values)]  # type: ignore[valid-type]
+PresenceCode = Literal[tuple(Presence.values)]  # type: ignore[valid-type]
+SpeechRoleCode = Literal[tuple(SpeechRole.values)]  # type: ignore[valid-type]
+
+
+class StudyAttendanceIn(s.In):
+    person: int = Field(ge=1, le=2**63 - 1, description="中心组成员(人员 id)")
+    status: PresenceCode = Field(description="present 出席 / excused 请假 / absent 缺席")
+    reason: str = Field("", max_length=200, description="请假事由(请假时必填)")
+
+
+class StudySpeechIn(s.In):
+    person: int = Field(ge=1, le=2**63 - 1, description="发言人(出席的中心组成员,人员 id)")
+    role: SpeechRoleCode = Field(description="lead 领学 / central 中心发言 / exchange 交流发言")
+    summary: str = s.Required(max_length=2000, description="发言摘要")
+
+
+class StudySessionIn(s.In):
+    org: int = Field(ge=1, le=2**63 - 1, description="党委、党工委或党组 id")
+    held_on: dt.date
+    topic: str = s.Required(max_length=120, description="学习专题")
+    kind: StudyKindCode = "collective"
+    host: int = Field(ge=1, le=2**63 - 1, description="主持人(出席的中心组成员,人员 id)")
+    minutes: int = Field(ge=1, le=24 * 60, description="学习时长(分钟)")
+    place: str = Field("", max_length=100)
+    materials: str = Field("", max_length=2000, description="学习内容(篇目)")
+    summary: str = s.Required(max_length=2000, description="学习情况摘要")
+    attendance: list[StudyAttendanceIn] = Field(description="全部中心组成员的出席情况")
+    speeches: list[StudySpeechIn] = Field(description="领学、中心发言(至少一人)")
+
+
+class StudySessionOut(Schema):
+    id: int
+    org: s.Ref
+    held_on: dt.date
+    topic: str
+    kind: str
+    kind_label: str
+    host: s.Ref
+    minutes: int
+    summary: str
+    present: int
+    excused: int
+    absent: int
+    speakers: list[str]
+    voided: bool
+
+
+class StudyYearOut(Schema):
+    org: s.Ref
+    year: int
+    held: int = Field(description="本年集体学习次数(未作废)")
+    min_sessions: int = Field(description="规则参数 study_group.min_sessions")
+    seminars: int
+    min_seminars: int = Field(description="规则参数 study_group.min_seminars")
+    missed_months: list[int] = Field(description="学习计划安排了专题、已结束而未开展集体学习的月份")
+    sessions: list[StudySessionOut]
+
+
+def _study_out(session) -> dict:
+    statuses = [a.status for a in session.attendance.all()]
+    return {
+        "id": session.pk,
+        "org": org_ref(session.org),
+        "held_on": session.held_on,
+        "topic": session.topic,
+        "kind": session.kind,
+        "kind_label": session.get_kind_display(),
+        "host": {"id": session.host_id, "name": session.host.name},
+        "minutes": session.minutes,
+        "summary": session.summary,
+        "present": statuses.count("present"),
+        "excused": statuses.count("excused"),
+        "absent": statuses.count("absent"),
+        "speakers": [sp.person.name for sp in session.speeches.all()],
+        "voided": session.voided_at is not None,
+    }
+
+
+def _committee(request, org_id: int):
+    org = _org(request, org_id)
+    if org.kind not in COMMITTEE_KINDS:
+        raise ApiError(422, "rule_violation", "理论学习中心组按党委、党工委、党组设立", "org")
+    return org
+
+
+@router.get(
+    "/party/study-group/orgs/{org_id}",
+    response={200: StudyYearOut, **s.ERRORS},
+    summary="理论学习中心组年度学习情况(次数、专题研讨、计划月份未学习、学习记录)",
+)
+def study_year(request, org_id: int, year: int | None = None):
+    org = _committee(request, org_id)
+    today = party_selectors.today()
+    year = year or today.year
+    if not 2000 <= year <= today.year:
+        raise ApiError(422, "rule_violation", "年度无效(不能晚于今年)", "year")
+    view = study_services.overview(org, year, today)
+    return {
+        "org": org_ref(org),
+        "year": year,
+        "held": view.held,
+        "min_sessions": view.min_sessions,
+        "seminars": view.seminars,
+        "min_seminars": view.min_seminars,
+        "missed_months": view.missed_months,
+        "sessions": [_study_out(x) for x in view.sessions],
+    }
+
+
+def _study_sessions(request):
+    return (
+        StudySession.objects.visible_to(request.user)
+        .filter(org__in=scope.party_orgs(request.user))
+        .select_related("org", "host")
+        .prefetch_related("attendance", "speeches__person")
+    )
+
+
+@router.get(
+    "/party/study-group/sessions/{session_id}",
+    response={200: StudySessionOut, **s.ERRORS},
+    summary="中心组集体学习记录详情",
+)
+def study_session_detail(request, session_id: int):
+    return _study_out(get_object_or_404(_study_sessions(request), pk=session_id))
+
+
+@router.post(
+    "/party/study-group/sessions", response={201: StudySessionOut, **s.ERRORS}, summary="登记中心组集体学习"
+)
+def record_study_session(
+    request,
+    response: HttpResponse,
+    payload: StudySessionIn,
+    idempotency_key: idempotency.Key = idempotency.header(),  # noqa: B008
+):
+    """``party.study_group.services.record_session``: every current member of the 中心组 with their
+    attendance (an excused absence with its reason), a host and at least one 领学/中心发言 among
+    those present, the date not in the future."""
+
+    def create():
+        org = _committee(request, payload.org)
+        ids = {payload.host, *(a.person for a in payload.attendance), *(x.person for x in payload.speeches)}
+        people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
+
+        def person(pk: int, field: str):
+            if pk not in people:
+                raise ApiError(422, "rule_violation", "人员不存在", field)
+            return people[pk]
+
+        found = study_services.record_session(
+            actor=request.user,
+            org=org,
+            held_on=payload.held_on,
+            topic=payload.topic,
+            kind=payload.kind,
+            host=person(payload.host, "host"),
+            minutes=payload.minutes,
+            place=payload.place,
+            materials=payload.materials,
+            summary=payload.summary,
+            attendance=[
+                study_services.Attendee(person(a.person, "attendance"), a.status, a.reason)
+                for a in payload.attendance
+            ],
+            speeches=[
+                study_services.Speech(person(x.person, "speeches"), x.role, x.summary)
+                for x in payload.speeches
+            ],
+        )
+        return found, study_session_detail(request, found.pk)
+
+    body = idempotency.run(
+        request,
+        response,
+        idempotency_key,
+        payload.model_dump(mode="json"),
+        "party.study_group.create",
+        create,
+        lambda pk: study_session_detail(request, pk),
+    )
+    return Status(201, body)

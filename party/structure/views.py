@@ -138,3 +138,43 @@ def alliance_end(request, pk):
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect(back_url(row.org))
+
+
+@login_required
+def coverage(request):
+    """两新组织 coverage and 党建联盟 figures of a party organization's area (the organization
+    department's report; ``party.structure.coverage``), with the Excel export."""
+    from django.http import Http404
+
+    from core.ledger import xlsx_response
+    from orgs.selectors import ledger_signature
+    from party import scope
+    from party.structure import coverage as cov
+
+    tops = scope.top_orgs(request.user)
+    if not tops:
+        raise Http404
+    org = tops[0]
+    if request.GET.get("org", "").isdigit():
+        org = party_org_or_404(request.user, int(request.GET["org"]))
+    today = kit.today()
+    report = cov.compute(org, today)
+    if request.GET.get("format") == "xlsx":
+        from party.structure.coverage_export import coverage_workbook
+
+        _unit, maker = ledger_signature(request.user)
+        data = coverage_workbook(report, maker=maker, made_on=today)
+        return xlsx_response(data, f"coverage-{today:%Y-%m-%d}.xlsx")
+    committees = [
+        o
+        for o in scope.party_orgs(request.user)
+        .filter(kind__in=("party_committee", "working_committee"))
+        .order_by("path")[:100]
+    ]
+    context = {
+        "org": org,
+        "report": report,
+        "committees": committees,
+        "active_nav": "party_dashboard",
+    }
+    return render(request, "party/coverage.html", context)

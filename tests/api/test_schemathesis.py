@@ -77,7 +77,7 @@ BUSINESS_RULES = {
     (r"^POST /api/v1/cases$", "rule_violation", "photos"): r"照片|图片",
     # Idempotency: the same key with another body (schemathesis reuses short keys).
     (
-        r"^POST /api/v1/(cases|party/meetings|party/talks|villages/decisions)$",
+        r"^POST /api/v1/(cases|party/meetings|party/talks|party/study-group/sessions|villages/decisions)$",
         "idempotency_mismatch",
         "Idempotency-Key",
     ): (r"^该幂等键已用于内容不同的请求"),
@@ -91,6 +91,18 @@ BUSINESS_RULES = {
     (_ANY_CASE, "rule_violation", "until"): r"计划办结日期",
     (_ANY_CASE, "rule_violation", "public"): r"^公开设置没有变化$",
     (_ANY_CASE, "rule_violation", None): r".",
+    # 理论学习中心组: the committee, the people (members of its 中心组) and the year.
+    (r"^POST /api/v1/party/study-group/sessions$", "rule_violation", None): r".",
+    (r"^POST /api/v1/party/study-group/sessions$", "rule_violation", "org"): r".",
+    (r"^POST /api/v1/party/study-group/sessions$", "rule_violation", "host"): r".",
+    (r"^POST /api/v1/party/study-group/sessions$", "rule_violation", "attendance"): r".",
+    (r"^POST /api/v1/party/study-group/sessions$", "rule_violation", "speeches"): r".",
+    (r"^POST /api/v1/party/study-group/sessions$", "rule_violation", "held_on"): r".",
+    (r"^POST /api/v1/party/study-group/sessions$", "rule_violation", "topic"): r".",
+    (r"^POST /api/v1/party/study-group/sessions$", "rule_violation", "summary"): r".",
+    (r"^POST /api/v1/party/study-group/sessions$", "rule_violation", "minutes"): r".",
+    (r"^GET /api/v1/party/study-group/orgs/\{org_id\}$", "rule_violation", "org"): r".",
+    (r"^GET /api/v1/party/study-group/orgs/\{org_id\}$", "rule_violation", "year"): r".",
 }
 
 

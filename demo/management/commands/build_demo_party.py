@@ -9,6 +9,7 @@ from demo.party.development import build_demo_development
 from demo.party.duty_review import build_demo_duty_review
 from demo.party.life import DemoPartyError, build_demo_party, build_demo_talks
 from demo.party.signin import build_demo_signins
+from demo.party.study_group import build_demo_study_group
 
 
 class Command(BaseCommand):
@@ -24,5 +25,6 @@ class Command(BaseCommand):
             build_demo_rules(stdout=self.stdout)
             # after the rules' showcases, which change attendance (the housebound member's absences)
             build_demo_signins(timezone.localdate(), stdout=self.stdout)
+            build_demo_study_group(stdout=self.stdout)
         except DemoPartyError as error:
             raise CommandError(str(error)) from error

@@ -8,7 +8,7 @@ import importlib
 import pkgutil
 
 # The areas in the order their checks register (the findings are sorted afterwards).
-ORDER = ("organization", "life", "formalism", "cadres", "talks", "development", "membership")
+ORDER = ("organization", "life", "formalism", "cadres", "talks", "development", "membership", "study_group")
 
 
 def load() -> None:

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from orgs.models import OrgScopedModel, Person
+from orgs.models import Org, OrgScopedModel, Person
 from orgs.scoping import ScopedQuerySetMixin, under_paths
 
 from . import access
@@ -267,7 +267,9 @@ LEADER_FORMS = (
 
 
 class Accountability(Revocable):
-    """问责 decision: on a leader (with their file) or on a party organization (``org``)."""
+    """问责 decision: on a leader (with their file) or on a party organization (``party_org``).
+    ``org`` is the unit the record belongs to: the leader's file's unit, or the unit hosting the
+    party organization (the holders' grants are on the unit tree, not the party tree)."""
 
     target = models.CharField("问责对象类别", max_length=16, choices=TargetKind.choices)
     file = models.ForeignKey(
@@ -277,6 +279,15 @@ class Accountability(Revocable):
         blank=True,
         on_delete=models.PROTECT,
         related_name="accountabilities",
+    )
+    party_org = models.ForeignKey(
+        Org,
+        verbose_name="被问责党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="对党组织问责时;记录归属其所在单位(scoping)",
     )
     form = models.CharField("问责方式", max_length=16, choices=AccountabilityForm.choices)
     ground = models.ForeignKey(Ground, verbose_name="依据", on_delete=models.PROTECT, related_name="+")

@@ -166,6 +166,6 @@ def organization_decisions(user) -> QuerySet[Accountability]:
         Accountability.objects.visible_to(user)
         .live()
         .filter(target=TargetKind.ORGANIZATION)
-        .select_related("org", "ground")
+        .select_related("party_org", "ground")
         .order_by("-decided_on", "-pk")
     )

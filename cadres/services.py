@@ -261,10 +261,10 @@ def record_accountability(
         target, target_org, forms = TargetKind.LEADER, file.org, LEADER_FORMS
     else:
         assert org is not None
-        require_holder(actor, org.path, DENIED)
-        if not org.is_party:
+        if not org.is_party or org.host is None:
             raise ServiceError("对党组织问责,请选择党组织", field="org")
-        target, target_org, forms = TargetKind.ORGANIZATION, org, ORGANIZATION_FORMS
+        require_holder(actor, org.host.path, DENIED)
+        target, target_org, forms = TargetKind.ORGANIZATION, org.host, ORGANIZATION_FORMS
     if form not in forms:
         label = "、".join(AccountabilityForm(f).label for f in forms)
         raise ServiceError(f"问责方式应为:{label}", field="form")
@@ -272,6 +272,7 @@ def record_accountability(
         target=target,
         file=file,
         org=target_org,
+        party_org=org,
         form=form,
         ground=_ground(ground, GroundKind.ACCOUNTABILITY, "问责情形(依据)"),
         decided_on=_not_future(decided_on, "decided_on", "决定日期"),

@@ -302,7 +302,11 @@ class Accountability(Revocable):
             models.CheckConstraint(
                 condition=Q(target="organization") | Q(file__isnull=False),
                 name="accountability_leader_has_file",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(target="leader") | Q(party_org__isnull=False),
+                name="accountability_org_has_party_org",
+            ),
         ]
 
     def __str__(self):

@@ -253,6 +253,7 @@ def record_accountability(
 ) -> Accountability:
     """问责: on a leader (``file``; 通报、诫勉、组织调整或者组织处理、纪律处分) or on a party
     organization (``org``; 检查、通报、改组), with a 问责情形 of the 2019 条例 as its ground."""
+    forms: tuple[str, ...]
     if (file is None) == (org is None):
         raise ServiceError("请选择问责对象", field="target")
     if file is not None:

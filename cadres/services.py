@@ -83,7 +83,9 @@ def _live_file(file: CadreFile) -> CadreFile:
 
 
 @transaction.atomic
-def create_file(person: Person, org: Org, *, actor: Actor, rank: str = "", post: str = "") -> CadreFile:
+def create_file(
+    person: Person, org: Org, *, actor: Actor, rank: str = "", post: str = "", is_demo: bool = False
+) -> CadreFile:
     """建立干部档案 for ``person`` serving in ``org`` (inside the actor's supervised subtree)."""
     require_holder(actor, org.path, DENIED)
     if org.is_archived:
@@ -98,6 +100,7 @@ def create_file(person: Person, org: Org, *, actor: Actor, rank: str = "", post:
         rank=kit.clean_text(rank, "rank", "职级", limit=30),
         post=kit.clean_text(post, "post", "现任职务", limit=100),
         recorded_by=user_or_none(actor),
+        is_demo=is_demo,
     )
     record(file, FILE_CREATED, actor=actor, after={"org": org.pk, "person": person.pk})
     return file

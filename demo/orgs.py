@@ -1029,6 +1029,7 @@ _ACCOUNT_PEOPLE = {
     "jumin": ("张伟", "M", datetime.date(1975, 4, 18), "13807310018"),
     "dangwei": ("罗志明", "M", datetime.date(1980, 2, 14), "13807310019"),
     "quzhongxin": ("赵敏", "F", datetime.date(1991, 6, 9), "13807310020"),
+    "ganbu": ("易文静", "F", datetime.date(1983, 4, 16), "13807310021"),  # 干部监督室 (cadres)
 }
 
 
@@ -1250,6 +1251,16 @@ class _Accounts:
                 grants=[(Role.PARTY_COMMITTEE, working_committee)],
                 posts=[(working_committee, "organizer", "党工委组织员")],
                 member_of=(organ_branch, datetime.date(2005, 7, 1)),
+            ),
+            # 干部监督: the role is granted explicitly and alone (no broader role grants it).
+            _AccountSpec(
+                "ganbu",
+                org_dept,
+                f"{org_dept.name}干部监督室 干部监督人员",
+                "全区干部档案、考察、能上能下和问责记录(查阅须填写目的,每次查阅留痕)",
+                grants=[(Role.CADRE_SUPERVISOR, root)],
+                posts=[(org_dept, "staff", "干部监督室干部")],
+                staff=True,
             ),
             _AccountSpec(
                 "jumin", community, f"{here} 居民", "只能看到本人的信息", grants=[(Role.RESIDENT, community)]

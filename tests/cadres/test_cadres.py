@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from cadres import services
+from cadres.defaults import seed_grounds
 from cadres.models import (
     Accountability,
     Adjustment,
@@ -48,6 +49,7 @@ def _inspection_data(**extra):
 @pytest.fixture
 def cadres(world):
     """A file in 望月湖街道 (s1) and one in 岳麓街道 (s2); holders at s1 and at the district."""
+    seed_grounds(Ground)
     near = PersonFactory(name="甲干部", org=world["c1"])
     far = PersonFactory(name="乙干部", org=world["c3"])
     world.people["near"], world.people["far"] = near, far

@@ -1260,7 +1260,6 @@ class _Accounts:
                 "全区干部档案、考察、能上能下和问责记录(查阅须填写目的,每次查阅留痕)",
                 grants=[(Role.CADRE_SUPERVISOR, root)],
                 posts=[(org_dept, "staff", "干部监督室干部")],
-                staff=True,
             ),
             _AccountSpec(
                 "jumin", community, f"{here} 居民", "只能看到本人的信息", grants=[(Role.RESIDENT, community)]

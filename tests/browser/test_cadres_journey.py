@@ -26,7 +26,7 @@ def cadres_world(transactional_db):
     world = build_world()
     person = PersonFactory(name="甲干部", org=world["c1"])
     file = services.create_file(person, world["c1"], actor=SYSTEM, rank="正科级", post="社区居委会主任")
-    ganbu = UserFactory(username="ganbu", is_staff=True)
+    ganbu = UserFactory(username="ganbu", is_staff=False)
     RoleGrantFactory(user=ganbu, org=world["district"], role=Role.CADRE_SUPERVISOR)
     zuzhibu = UserFactory(username="zuzhibu", is_staff=True)
     RoleGrantFactory(user=zuzhibu, org=world["party"], role=Role.ORG_DEPT)

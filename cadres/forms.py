@@ -6,7 +6,15 @@ from django import forms
 
 from core.forms import StyledForm
 
-from .models import DIMENSIONS, AccountabilityForm, AdjustmentKind, AdjustmentMethod, Level, Occasion
+from .models import (
+    DIMENSIONS,
+    ORGANIZATION_FORMS,
+    AccountabilityForm,
+    AdjustmentKind,
+    AdjustmentMethod,
+    Level,
+    Occasion,
+)
 
 DATE = {"type": "date"}
 
@@ -128,9 +136,21 @@ class AccountabilityDecisionForm(StyledForm):
     )
     facts = _text("失职失责事实", required=True)
 
-    def __init__(self, *args, grounds=(), **kwargs):
+    def __init__(self, *args, grounds=(), party_orgs=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ground"].choices = [("", "请选择")] + [(g.pk, f"{g.article} {g.text}") for g in grounds]
+        if party_orgs is not None:  # 问责 of a party organization: its own forms
+            self.fields["form"].choices = [("", "请选择")] + [
+                (f, AccountabilityForm(f).label) for f in ORGANIZATION_FORMS
+            ]
+            self.fields["party_org"] = forms.TypedChoiceField(
+                label="被问责党组织",
+                coerce=int,
+                choices=[("", "请选择")] + [(o.pk, o.name) for o in party_orgs],
+                error_messages={"required": "请选择党组织", "invalid_choice": "请选择党组织"},
+            )
+            self.fields["party_org"].widget.attrs["class"] = "form-select"
+            self.order_fields(["party_org"])
 
 
 class RevokeForm(StyledForm):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from audit.models import AuditEvent
-from orgs.models import Org, Person, Position
+from orgs.models import PARTY_KINDS, Org, Person, Position
 from orgs.scoping import under_paths
 
 from . import access
@@ -61,6 +61,16 @@ def units(user) -> QuerySet[Org]:
     return Org.objects.filter(under_paths(paths, "path"), archived_at__isnull=True).exclude(
         kind__in=("grid", "group")
     )
+
+
+def party_orgs(user) -> QuerySet[Org]:
+    """Party organizations whose host unit lies in the holder's subtrees (问责 of an organization)."""
+    paths = access.holder_paths(user)
+    if not paths:
+        return Org.objects.none()
+    return Org.objects.filter(
+        under_paths(paths, "host__path"), archived_at__isnull=True, kind__in=PARTY_KINDS
+    ).order_by("path")
 
 
 def current_posts(file: CadreFile) -> list[Position]:

@@ -7,6 +7,9 @@ app_name = "cadres"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.file_new, name="file_new"),
+    path(
+        "accountability/new/", views.organization_accountability_new, name="organization_accountability_new"
+    ),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
     path("<int:pk>/", views.file_detail, name="file"),

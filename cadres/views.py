@@ -234,6 +234,37 @@ def accountability_new(request, pk: int):
 
 
 @login_required
+def organization_accountability_new(request):
+    """问责 of a party organization (检查、通报、改组): no file, filed under the host unit."""
+    _holder(request)
+    grounds = list(selectors.grounds(GroundKind.ACCOUNTABILITY))
+    orgs = list(selectors.party_orgs(request.user)[:1000])
+    form = AccountabilityDecisionForm(
+        request.POST or None, grounds=grounds, party_orgs=orgs, initial={"decided_on": kit.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_accountability(
+                actor=request.user,
+                org=next(o for o in orgs if o.pk == data["party_org"]),
+                form=data["form"],
+                ground=next((g for g in grounds if g.pk == data["ground"]), None),
+                decided_on=data["decided_on"],
+                decided_by=data["decided_by"],
+                facts=data["facts"],
+            )
+        except ServiceError as error:
+            form.attach(error)
+        else:
+            messages.success(request, "已登记对党组织的问责决定")
+            return redirect("cadres:index")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "organization": True, "active_nav": "cadres"}
+    return render(request, "cadres/accountability_new.html", context, status=status)
+
+
+@login_required
 @require_POST
 def revoke(request, pk: int, kind: str, record_pk: int):
     file = _open_file(request, pk)

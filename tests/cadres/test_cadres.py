@@ -361,3 +361,25 @@ def test_new_file_page(client, world, cadres):
     response = client.post(url, {"q": "居民", "person": person.pk, "org": world["c1"].pk, "rank": "科员"})
     assert response.status_code == 302
     assert CadreFile.objects.get(person=person).org == world["c1"]
+
+
+def test_organization_accountability_page(client, world, cadres):
+    client.force_login(world.users["ganbu_s1"])
+    url = reverse("cadres:organization_accountability_new")
+    page = client.get(url).content.decode()
+    assert "中共望月湖街道工作委员会" in page and "中共岳麓街道工作委员会" not in page  # by host unit
+    assert "诫勉" not in page  # the forms for organizations only
+    ground = _ground(GroundKind.ACCOUNTABILITY)
+    data = {
+        "party_org": world["w1"].pk,
+        "form": "reorganize",
+        "ground": ground.pk,
+        "decided_on": "2026-12-01",
+    }
+    response = client.post(url, {**data, "decided_by": "区委", "facts": "软弱涣散"})
+    assert response.status_code == 302
+    decision = Accountability.objects.get(target="organization")
+    assert decision.party_org == world["w1"] and decision.form == "reorganize"
+    assert "中共望月湖街道工作委员会" in client.get(reverse("cadres:index")).content.decode()
+    refused = client.post(url, {**data, "party_org": world["w2"].pk, "decided_by": "区委", "facts": "x"})
+    assert refused.status_code == 400

@@ -15,6 +15,20 @@ def register(code: str, label: str) -> str:
     return code
 
 
+# Subject types (prefixes of ``subject_type``) whose events the audit log's scoped pages and admin
+# never list, superusers included: an app that guards its own records more tightly than the org
+# scope (``cadres``) shows their events on its own pages, after its own access check.
+_RESTRICTED: set[str] = set()
+
+
+def restrict_subjects(prefix: str) -> None:
+    _RESTRICTED.add(prefix)
+
+
+def restricted_prefixes() -> tuple[str, ...]:
+    return tuple(sorted(_RESTRICTED))
+
+
 def is_registered(code: str) -> bool:
     return code in _REGISTRY
 

@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from core.scoping import ScopedQuerySet
 
+from . import events
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -40,6 +42,13 @@ class AuditEventQuerySet(ScopedQuerySet):
 
     def delete(self):
         raise AppendOnlyError("审计日志只能追加,不能删除")
+
+    def visible_to(self, user, action: str = "view"):
+        """The scoped log, without the subject types an app restricts (``events.restrict_subjects``)."""
+        queryset = super().visible_to(user, action)
+        for prefix in events.restricted_prefixes():
+            queryset = queryset.exclude(subject_type__startswith=prefix)
+        return queryset
 
     def for_subject(self, obj):
         return self.filter(subject_type=obj._meta.label_lower, subject_id=str(obj.pk))

@@ -1032,6 +1032,7 @@ _ACCOUNT_PEOPLE = {
     # 党员: the account adopts an existing member of shuji's branch (``_Accounts.adopt``), whose name
     # it takes; these details are not used.
     "dangyuan": ("", "F", None, ""),
+    "ganbu": ("易文静", "F", datetime.date(1983, 4, 16), "13807310021"),  # 干部监督室 (cadres)
 }
 
 
@@ -1283,6 +1284,15 @@ class _Accounts:
                 grants=[(Role.PARTY_COMMITTEE, working_committee)],
                 posts=[(working_committee, "organizer", "党工委组织员")],
                 member_of=(organ_branch, datetime.date(2005, 7, 1)),
+            ),
+            # 干部监督: the role is granted explicitly and alone (no broader role grants it).
+            _AccountSpec(
+                "ganbu",
+                org_dept,
+                f"{org_dept.name}干部监督室 干部监督人员",
+                "全区干部档案、考察、能上能下和问责记录(查阅须填写目的,每次查阅留痕)",
+                grants=[(Role.CADRE_SUPERVISOR, root)],
+                posts=[(org_dept, "staff", "干部监督室干部")],
             ),
             _AccountSpec(
                 "dangyuan",

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "api",
     "villages",
     "intel",
+    "cadres",
 ]
 # The demo builders (`demo/`: `luoshi demo`, `luoshi build_demo*`) are a development app, like
 # Zulip's zilencer: installed for development (LUOSHI_DEBUG), the tests and a demo (`luoshi demo`

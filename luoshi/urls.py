@@ -24,6 +24,7 @@ urlpatterns = [
     path("party/", include("party.urls")),
     path("villages/", include("villages.urls")),
     path("intel/", include("intel.urls")),
+    path("cadres/", include("cadres.urls")),
     path("", include("api.urls")),
     path("", include((portal_urlpatterns, "portal"))),
     path("inbox/", core_views.inbox, name="inbox"),

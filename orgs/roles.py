@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     PARTY_COMMITTEE = "party_committee", "基层党委/党工委"
     RESIDENT = "resident", "居民"
     PARTY_MEMBER = "party_member", "党员"
+    CADRE_SUPERVISOR = "cadre_supervisor", "干部监督人员"
 
 
 class Action(models.TextChoices):
@@ -36,6 +37,7 @@ class Action(models.TextChoices):
     CALLBACK = "callback", "回访(查看反映人联系方式)"
     HOTLINE = "hotline", "热线受理(按来电号码查询)"
     WORKPLAN_REPORT = "workplan_report", "报送督办任务进展"
+    CADRE_SUPERVISE = "cadre_supervise", "干部监督(查阅、登记干部档案)"
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -94,3 +96,10 @@ def roles_with(action: str) -> list[str]:
 # than edited into the sets above so that each app's additions stay readable.
 for _role in (Role.ADMIN, Role.DEPT_HANDLER, Role.DISPATCHER, Role.COMMUNITY_STAFF):
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"workplan_report"}
+
+
+# 干部监督 (cadres): the most sensitive records. Only the 干部监督人员 role allows it, granted
+# explicitly at a node; no broader role (admin, org_dept) and not ``is_superuser`` —
+# ``cadres.access`` reads the grants itself instead of ``core.scoping``, which lets superusers
+# see everything. The role allows nothing else.
+ROLE_ACTIONS[Role.CADRE_SUPERVISOR] = frozenset({"cadre_supervise"})

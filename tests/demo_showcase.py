@@ -13,7 +13,19 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
-OUR_APPS = ("orgs", "audit", "core", "workdays", "cases", "workplan", "party", "villages", "intel", "api")
+OUR_APPS = (
+    "orgs",
+    "audit",
+    "core",
+    "workdays",
+    "cases",
+    "workplan",
+    "party",
+    "villages",
+    "intel",
+    "api",
+    "cadres",
+)
 # Stored moments that are records of something done (not deadlines or schedules).
 DONE_AT = ("created_at", "recorded_at", "submitted_at", "closed_at", "decided_at", "verified_at")
 # Rule data seeded by migrations when the database is created (at the real time), not by the demo.
@@ -308,12 +320,44 @@ def _cases(now: dt.datetime) -> list[str]:
     return out
 
 
+def _cadres(day: dt.date) -> list[str]:
+    """干部监督: ganbu sees files with a 考察 holding the 8小时以外 section, this year's statistics
+    show both 能上 and 能下 (an unsuitable adjustment and a 问责 by 组织调整), a 问责 of a party
+    organization and a read with its purpose; zuzhibu and admin see nothing."""
+    from cadres import selectors, services
+    from cadres.models import CadreFile, Inspection
+    from orgs.models import User
+
+    out = []
+    ganbu = User.objects.get(username="ganbu")
+    if CadreFile.objects.visible_to(ganbu).live().count() < 4:
+        out.append("cadres: ganbu sees fewer than 4 files")
+    inspections = Inspection.objects.visible_to(ganbu).live()
+    if not inspections.exclude(life_circle="", social_circle="").exists():
+        out.append("cadres: no 考察 with the 8小时以外 section")
+    total = selectors.statistics(ganbu, day.year).total
+    if not total.up_total or not total.unsuitable or not total.accountability_adjust:
+        out.append(
+            f"cadres: this year's statistics lack a side (能上 {total.up_total}, 能下 {total.down_total})"
+        )
+    if not selectors.organization_decisions(ganbu).exists():
+        out.append("cadres: no 问责 of a party organization")
+    from audit.models import AuditEvent
+
+    if not AuditEvent.objects.filter(action=services.FILE_READ, actor=ganbu).exists():
+        out.append("cadres: no read with a purpose")
+    for name in ("zuzhibu", "admin"):
+        if CadreFile.objects.visible_to(User.objects.get(username=name)).exists():
+            out.append(f"cadres: {name} sees cadre files")
+    return out
+
+
 def problems() -> list[str]:
     now = timezone.now()
     day = timezone.localdate(now)
     found = []
     for check in (_cases, _future_rows):
         found += check(now)
-    for check in (workplan_problems, demo_activity_states, _party, _villages, _intel):
+    for check in (workplan_problems, demo_activity_states, _party, _villages, _intel, _cadres):
         found += check(day)
     return found

@@ -346,3 +346,71 @@ def _workbook_problems(client, user, codes) -> list[str]:
             for marker in sorted(set(markers(text, codes))):
                 problems.append(f"workbook {sheet.title}: {marker} in {text[:80]}")
     return problems
+
+
+def test_cadre_pages_carry_no_internal_text(client, world):
+    """干部监督's pages as its holder sees them (the file opened with a purpose): no rule codes,
+    record ids or source notes (the grounds' sources stay in the admin)."""
+    from cadres import services as cadres
+    from cadres.defaults import TO_CHECK, seed_grounds
+    from cadres.models import Ground
+
+    from .factories import PersonFactory
+
+    seed_grounds(Ground)
+    person = PersonFactory(name="甲干部", org=world["c1"])
+    file = cadres.create_file(person, world["s1"], actor=SYSTEM, rank="正科级", post="街道办事处主任")
+    levels = {f"{k}_level": "good" for k in ("political", "conduct", "integrity", "style")}
+    data = {"held_on": dt.date(2026, 11, 1), "occasion": "annual", **levels, "life_circle": "无异常"}
+    cadres.record_inspection(file, actor=SYSTEM, data=data)
+    unsuitable = Ground.objects.get(code="nsnx.5.12")
+    cadres.record_adjustment(
+        file,
+        actor=SYSTEM,
+        kind="unsuitable",
+        decided_on=dt.date(2026, 11, 2),
+        ground=unsuitable,
+        method="transfer",
+        facts="品行问题",
+    )
+    cadres.record_accountability(
+        actor=SYSTEM,
+        file=file,
+        form="admonish",
+        ground=Ground.objects.get(code="wz.7.4"),
+        decided_on=dt.date(2026, 11, 3),
+        decided_by="区委",
+        facts="形式主义",
+    )
+    cadres.record_accountability(
+        actor=SYSTEM,
+        org=world["w1"],
+        form="check",
+        ground=Ground.objects.get(code="wz.7.3"),
+        decided_on=dt.date(2026, 11, 3),
+        decided_by="区委",
+        facts="软弱涣散",
+    )
+    client.force_login(grant(world, "scan_ganbu", Role.CADRE_SUPERVISOR, "district"))
+    client.post(reverse("cadres:file_open", args=[file.pk]), {"purpose": "检查页面"})
+    codes = code_pattern()
+    urls = [reverse(f"cadres:{p.name}") for p in _patterns("cadres") if not p.pattern.converters]
+    urls += [
+        reverse(f"cadres:{name}", args=[file.pk])
+        for name in ("file", "inspection_new", "adjustment_new", "accountability_new")
+    ]
+    problems, fetched = [], 0
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        fetched += 1
+        text = visible_text(response.content.decode())
+        found = sorted(set(markers(text, codes))) + ([TO_CHECK] if TO_CHECK in text else [])
+        problems += [f"{url}: {marker}" for marker in found]
+        if "/offhours/" not in url and "无异常" in text:
+            problems.append(f"{url}: the 8小时以外 section shown without its purpose prompt")
+    response = client.post(reverse("cadres:offhours", args=[file.pk]), {"purpose": "检查页面"})
+    problems += [f"offhours: {m}" for m in markers(visible_text(response.content.decode()), codes)]
+    assert fetched >= 6
+    assert not problems, "\n".join(problems)

@@ -21,6 +21,13 @@ from .api import (
     WebhookDeliveryFactory,
     WebhookSubscriptionFactory,
 )
+from .cadres import (
+    AdjustmentFactory,
+    CadreAccountabilityFactory,
+    CadreFileFactory,
+    GroundFactory,
+    InspectionFactory,
+)
 from .cases import (
     CaseAssignmentFactory,
     CaseAttachmentFactory,
@@ -134,6 +141,11 @@ from .workplan import (
 )
 
 __all__ = [
+    "AdjustmentFactory",
+    "CadreAccountabilityFactory",
+    "CadreFileFactory",
+    "GroundFactory",
+    "InspectionFactory",
     "invalid_id_number",
     "make_org",
     "valid_id_number",

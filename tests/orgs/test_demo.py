@@ -36,6 +36,7 @@ ACCOUNTS = (
     "shuji",
     "dangwei",
     "jumin",
+    "ganbu",
 )
 STAFF_ACCOUNTS = {"admin", "dudao", "zuzhibu", "jiedao", "bumen", "shequ"}
 
@@ -271,6 +272,8 @@ def _check_accounts(client, root: Org, party_root: Org) -> None:
             (Role.PARTY_COMMITTEE, Org.objects.get(is_demo=True, host=street, kind="working_committee").pk)
         },
         "jumin": {(Role.RESIDENT, hudong.pk)},
+        # 干部监督: the role alone, granted explicitly (cadres.access)
+        "ganbu": {(Role.CADRE_SUPERVISOR, root.pk)},
     }
     for username in ACCOUNTS:
         user = User.objects.get(username=username)

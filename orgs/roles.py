@@ -88,3 +88,17 @@ def roles_with(action: str) -> list[str]:
 # than edited into the sets above so that each app's additions stay readable.
 for _role in (Role.ADMIN, Role.DEPT_HANDLER, Role.DISPATCHER, Role.COMMUNITY_STAFF):
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"workplan_report"}
+
+# 巡视巡察整改 (rectify): the issuing bodies (组织部, 督查室, admin) issue problem lists and 销号 their
+# items (``rectify_issue``); the responsible units' staff report rectification progress with
+# evidence (``rectify_report``). Separate actions so neither widens the work-plan permissions.
+for _role in (Role.ADMIN, Role.SUPERVISOR, Role.ORG_DEPT):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"rectify_issue"}
+for _role in (
+    Role.ADMIN,
+    Role.DEPT_HANDLER,
+    Role.COMMUNITY_STAFF,
+    Role.BRANCH_SECRETARY,
+    Role.PARTY_COMMITTEE,
+):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"rectify_report"}

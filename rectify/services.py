@@ -187,7 +187,7 @@ def add_item(
     actor,
     measure: str,
     unit: Org,
-    deadline: dt.date,
+    deadline: dt.date | None,
     responsible_name: str = "",
     start_on: dt.date | None = None,
     is_demo: bool = False,
@@ -220,7 +220,7 @@ def add_item(
         is_demo=is_demo,
     )
     if plist.plan.state == PlanState.DRAFT:
-        workplan.approve_plan(plist.plan, actor=actor)
+        task.plan = workplan.approve_plan(plist.plan, actor=actor)
     item = RectifyItem.objects.create(
         problem=problem, task=task, unit=unit, org=plist.org, created_at=clock.now()
     )

@@ -18,8 +18,8 @@ from orgs.scoping import can, has_scope
 from orgs.selectors import ledger_signature
 from party.compliance import registry as rule_registry
 
-from . import exports, forms, selectors, services
-from .models import ItemStatus, ProblemList, Source
+from . import exports, forms, selectors, services, sources
+from .models import ItemStatus, ProblemList, RectifyItem, Source, item_status
 
 NAV = "rectify"
 
@@ -51,7 +51,7 @@ def index(request):
         by = counts.setdefault(row.item.problem.problem_list_id, {})
         by[row.status] = by.get(row.status, 0) + 1
     mine = selectors.rows(
-        services.RectifyItem.objects.visible_to(user, "rectify_report")
+        RectifyItem.objects.visible_to(user, "rectify_report")
         .select_related("task", "unit", "problem", "problem__problem_list")
         .order_by("task__deadline", "pk")[:200],
         today,
@@ -110,7 +110,7 @@ def from_finding(request):
         raise Http404 from error
     period = source.get("period", "")
     existing = services.open_problem_for(rule_code, org, period)
-    due, _ = services.sources.report_due(Source.COMPLIANCE, kit.today(), org)
+    due, _ = sources.report_due(Source.COMPLIANCE, kit.today(), org)
     initial = {
         "rule": rule_code,
         "org": org.pk,
@@ -232,7 +232,7 @@ def item(request, pk):
     task = found.task
     today = kit.today()
     plist = found.problem.problem_list
-    status = selectors.Row(found, services.item_status(task, today))
+    status = selectors.Row(found, item_status(task, today))
     may_report = can(user, "rectify_report", found.unit) and status.status in (
         ItemStatus.RECTIFYING,
         ItemStatus.OVERDUE,

@@ -57,7 +57,12 @@ def test_unit_reports_with_evidence_and_issuer_closes(rw, item):
         services.report(item, actor=shuji, percent=100, text="整改完成", complete=True)
     assert error.value.field == "evidence"
     services.report(
-        item, actor=shuji, percent=100, text="整改完成", complete=True, evidence=[("文件", pdf()), ("照片", png())]
+        item,
+        actor=shuji,
+        percent=100,
+        text="整改完成",
+        complete=True,
+        evidence=[("文件", pdf()), ("照片", png())],
     )
     item.task.refresh_from_db()
     assert item_status(item.task, TODAY) == ItemStatus.AWAITING
@@ -75,7 +80,9 @@ def test_unit_reports_with_evidence_and_issuer_closes(rw, item):
 
 
 def test_return_needs_a_reason_and_the_unit_rectifies_again(rw, item):
-    services.report(item, actor=rw.users["shuji"], percent=100, text="完成", complete=True, evidence=[("文件", pdf())])
+    services.report(
+        item, actor=rw.users["shuji"], percent=100, text="完成", complete=True, evidence=[("文件", pdf())]
+    )
     with pytest.raises(ServiceError) as error:
         services.return_item(item, actor=rw.users["zzb"], reason="  ")
     assert error.value.field == "reason"
@@ -97,20 +104,22 @@ def test_a_finding_becomes_one_open_problem_until_closed(rw):
     kwargs = {
         "actor": zzb,
         "issuer": rw["party"],
-        "rule": "three_meetings",
+        "rule": "meeting.missing",
         "org": rw["b1"],
         "period": "2026年第三季度",
         "text": "支部委员会会议次数不足",
         "measure": "补齐支部委员会会议",
     }
     item = services.from_finding(**kwargs)
-    assert item.unit == rw["b1"] and item.problem.finding_rule == "three_meetings"
+    assert item.unit == rw["b1"] and item.problem.finding_rule == "meeting.missing"
     assert item.problem.problem_list.source == "compliance"
     assert item.task.deadline == dt.date(2027, 3, 7)  # rectify.finding_months = 3
     with pytest.raises(StateConflict) as error:
         services.from_finding(**kwargs)
     assert error.value.field == "rule"
-    services.report(item, actor=rw.users["shuji"], percent=100, text="已补开", complete=True, evidence=[("文件", pdf())])
+    services.report(
+        item, actor=rw.users["shuji"], percent=100, text="已补开", complete=True, evidence=[("文件", pdf())]
+    )
     services.close_item(item, actor=zzb)
     again = services.from_finding(**kwargs)  # the earlier problem is 销号: a new one may open
     assert again.problem_id != item.problem_id
@@ -122,7 +131,9 @@ def test_items_cannot_be_added_to_a_closed_problem_and_deadline_checked(rw, plis
     zzb = rw.users["zzb"]
     problem = services.add_problem(plist, actor=zzb, text="党费收缴不规范")
     with pytest.raises(ServiceError) as error:
-        services.add_item(problem, actor=zzb, measure="整改", unit=rw["b1"], deadline=TODAY - dt.timedelta(days=1))
+        services.add_item(
+            problem, actor=zzb, measure="整改", unit=rw["b1"], deadline=TODAY - dt.timedelta(days=1)
+        )
     assert error.value.field == "deadline"
     with pytest.raises(ServiceError) as error:
         services.add_item(problem, actor=zzb, measure="整改", unit=rw["g1"], deadline=TODAY)

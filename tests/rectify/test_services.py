@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 7)
 
 
+def finish(item, actor, text="整改完成"):
+    """The unit reports the rectification complete, with a file as evidence."""
+    services.report(item, actor=actor, percent=100, text=text, complete=True, evidence=[("文件", pdf())])
+
+
 def events_of(obj):
     return list(AuditEvent.objects.for_subject(obj).order_by("seq").values_list("action", flat=True))
 

@@ -21,11 +21,10 @@ from audit import events
 from audit.services import record
 from core import clock
 from core.actors import user_or_none
-from core.errors import PermissionDenied, ServiceError, StateConflict
+from core.errors import ServiceError, StateConflict
 from core.kit import clean_text, today
 from orgs.models import PARTY_KINDS, UNIT_KINDS, Org
 from orgs.permissions import require
-from orgs.scoping import can
 from workplan import services as workplan
 from workplan.models import PlanKind, PlanState, ProgressReport, TaskState
 
@@ -259,8 +258,7 @@ def report(
     """The responsible unit reports progress; ``complete`` (整改完成) asks for 销号 and needs
     evidence (整改佐证材料)."""
     item = _locked(item)
-    if not can(actor, "rectify_report", item.unit):
-        raise PermissionDenied(f"只有责任单位({item.unit.name})可以报送整改进展")
+    require(actor, "rectify_report", item.unit, f"只有责任单位({item.unit.name})可以报送整改进展")
     report_ = workplan.report_progress(
         item.task,
         actor=actor,
@@ -333,15 +331,15 @@ def from_finding(
     deadline: dt.date | None = None,
     responsible_name: str = "",
     title: str = "",
+    feedback_on: dt.date | None = None,
     is_demo: bool = False,
 ) -> RectifyItem:
     """转整改: a compliance finding (rule, organization, period) becomes a problem list with one
     problem and one item, led by the organization itself unless ``unit`` says otherwise."""
-    if not can(actor, "rectify_issue", org) and not can(actor, "rectify_issue", issuer):
-        raise PermissionDenied(f"您不能对{org.name}的问题下发整改")
+    require(actor, "rectify_issue", org, f"您不能对{org.name}的问题下发整改")
     if not rule:
         raise ServiceError("缺少问题来源", field="rule")
-    day = today()
+    day = feedback_on or today()
     plist = create_list(
         actor=actor,
         issuer=issuer,
@@ -359,6 +357,7 @@ def from_finding(
         unit=unit or org,
         deadline=deadline or plist.report_due or day,
         responsible_name=responsible_name,
+        start_on=min(day, today()),
         is_demo=is_demo,
     )
 

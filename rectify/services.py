@@ -344,7 +344,7 @@ def from_finding(
         actor=actor,
         issuer=issuer,
         unit=org,
-        title=title or f"{org.name}党建考评问题整改",
+        title=title or f"{org.name}党建考评问题",
         source=Source.COMPLIANCE,
         feedback_on=day,
         is_demo=is_demo,

@@ -174,7 +174,7 @@ def detail(request, pk):
             units=_units(user),
             initial={"deadline": plist.report_due},
         )
-        if issuer and problems
+        if issuer and any(p.open for p in problems)
         else None,
         "today": today,
         "active_nav": NAV,
@@ -308,7 +308,13 @@ def ledger(request, pk):
     if request.GET.get("format") == "xlsx":
         data = exports.ledger_workbook(plist, groups, maker=maker, made_on=today)
         return xlsx_response(data, f"rectify-ledger-{plist.feedback_on:%Y%m%d}.xlsx")
-    context = {"plist": plist, "rows": exports.ledger_rows(groups), "maker": maker, "today": today}
+    context = {
+        "plist": plist,
+        "rows": exports.ledger_rows(groups),
+        "maker": maker,
+        "today": today,
+        "printed_at": today,
+    }
     return render(request, "rectify/ledger.html", context)
 
 
@@ -323,6 +329,7 @@ def progress_report(request, pk):
         "progress": selectors.progress(plist, selectors.items(user), today),
         "statuses": ItemStatus.choices,
         "today": today,
+        "printed_at": today,
         "maker": ledger_signature(user)[1],
     }
     return render(request, "rectify/progress.html", context)

@@ -191,7 +191,8 @@ def add_item(
     start_on: dt.date | None = None,
     is_demo: bool = False,
 ) -> RectifyItem:
-    """整改事项: 整改措施, 责任单位, 责任人, 完成时限 — a task of the list's 整改台账 led by the unit."""
+    """整改事项: 整改措施, 责任单位, 责任人, 完成时限 (default: the list's report deadline) — a task of
+    the list's 整改台账 led by the unit."""
     problem = Problem.objects.select_related("problem_list", "problem_list__org", "problem_list__plan").get(
         pk=problem.pk
     )
@@ -201,6 +202,7 @@ def add_item(
         raise StateConflict("该问题已整改销号,不能再增加整改事项")
     unit = _unit(unit, "unit", "责任单位")
     start_on = start_on or today()
+    deadline = deadline or plist.report_due
     if deadline is None:
         raise ServiceError("请填写完成时限", field="deadline")
     if deadline < start_on:

@@ -144,6 +144,10 @@ def add_problem(
     rule, org, period = finding if finding is not None else ("", None, "")
     if rule:
         existing = open_problem_for(rule, org, period)
+        if existing is not None and existing.items.exists() and not _unfinished(existing):
+            # Its items were 销号 elsewhere (the work-plan task page): the problem is done.
+            Problem.objects.filter(pk=existing.pk).update(open=False)
+            existing = None
         if existing is not None:
             raise StateConflict(f"该问题已转整改(“{existing.problem_list.title}”),尚未销号", field="rule")
     count = plist.problems.count()
@@ -283,8 +287,12 @@ def report(
     return report_
 
 
+def _unfinished(problem: Problem) -> bool:
+    return RectifyItem.objects.filter(problem=problem).exclude(task__state__in=FINISHED).exists()
+
+
 def _close_problem_if_done(problem: Problem) -> None:
-    if not RectifyItem.objects.filter(problem=problem).exclude(task__state__in=FINISHED).exists():
+    if not _unfinished(problem):
         Problem.objects.filter(pk=problem.pk).update(open=False)
 
 

@@ -145,3 +145,26 @@ def test_items_cannot_be_added_to_a_closed_problem_and_deadline_checked(rw, plis
     assert error.value.field == "unit"
     with pytest.raises(PermissionDenied):
         services.add_problem(plist, actor=rw.users["shuji"], text="x")
+
+
+def test_a_problem_closed_on_the_work_plan_page_does_not_block_the_finding(rw):
+    from workplan import services as workplan
+
+    zzb = rw.users["zzb"]
+    kwargs = {
+        "actor": zzb,
+        "issuer": rw["party"],
+        "rule": "meeting.missing",
+        "org": rw["b1"],
+        "period": "2026年第二季度",
+        "text": "支部党员大会未召开",
+        "measure": "召开支部党员大会",
+    }
+    item = services.from_finding(**kwargs)
+    finish(item, rw.users["shuji"])
+    # 组织部 (rectify_issue over the 整改台账's owner) may verify and 销号 on the task page too.
+    workplan.verify_completion(item.task, actor=zzb, accept=True)
+    workplan.close_task(item.task, actor=zzb)
+    assert Problem.objects.get(pk=item.problem_id).open  # not told yet
+    again = services.from_finding(**kwargs)
+    assert again.problem_id != item.problem_id and not Problem.objects.get(pk=item.problem_id).open

@@ -63,7 +63,7 @@ def nav_for(user) -> list[dict]:
 GROUPS = [
     ("cases", "网格事项", ("cases", "case_new", "notices", "rankings", "intel_", "desk_")),
     ("workplan", "督查督办", ("workplan",)),
-    ("party", "基层党建", ("party_", "villages")),
+    ("party", "基层党建", ("party_", "villages", "rectify")),
     ("orgs", "组织人员", ("orgs", "people", "import")),
     ("system", "系统", ("api_tokens", "admin")),
 ]

@@ -18,6 +18,7 @@ BUILDERS = (
     "build_demo_villages",
     "build_demo_workplan",
     "build_demo_cadres",
+    "build_demo_rectify",
 )
 
 

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "workplan",
     "api",
     "villages",
+    "rectify",
     "intel",
     "cadres",
 ]

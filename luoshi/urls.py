@@ -23,6 +23,7 @@ urlpatterns = [
     path("workplan/", include("workplan.urls")),
     path("party/", include("party.urls")),
     path("villages/", include("villages.urls")),
+    path("rectify/", include("rectify.urls")),
     path("intel/", include("intel.urls")),
     path("cadres/", include("cadres.urls")),
     path("", include("api.urls")),

@@ -103,3 +103,16 @@ for _role in (Role.ADMIN, Role.DEPT_HANDLER, Role.DISPATCHER, Role.COMMUNITY_STA
 # ``cadres.access`` reads the grants itself instead of ``core.scoping``, which lets superusers
 # see everything. The role allows nothing else.
 ROLE_ACTIONS[Role.CADRE_SUPERVISOR] = frozenset({"cadre_supervise"})
+# 巡视巡察整改 (rectify): the issuing bodies (组织部, 督查室, admin) issue problem lists and 销号 their
+# items (``rectify_issue``); the responsible units' staff report rectification progress with
+# evidence (``rectify_report``). Separate actions so neither widens the work-plan permissions.
+for _role in (Role.ADMIN, Role.SUPERVISOR, Role.ORG_DEPT):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"rectify_issue"}
+for _role in (
+    Role.ADMIN,
+    Role.DEPT_HANDLER,
+    Role.COMMUNITY_STAFF,
+    Role.BRANCH_SECRETARY,
+    Role.PARTY_COMMITTEE,
+):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"rectify_report"}

@@ -25,6 +25,7 @@ OUR_APPS = (
     "intel",
     "api",
     "cadres",
+    "rectify",
 )
 # Stored moments that are records of something done (not deadlines or schedules).
 DONE_AT = ("created_at", "recorded_at", "submitted_at", "closed_at", "decided_at", "verified_at")
@@ -258,6 +259,22 @@ def _villages(day: dt.date) -> list[str]:
     return out
 
 
+def rectify_problems(day: dt.date) -> list[str]:
+    """巡视巡察整改: a 巡察反馈 list with items in every state (整改中, 逾期, 已完成待销号, 已销号) and a
+    compliance finding turned into rectification and already 销号."""
+    from rectify.models import ItemStatus, Problem, RectifyItem, item_status
+
+    out = []
+    items = RectifyItem.objects.filter(task__is_demo=True, problem__problem_list__source="xuncha")
+    shown = {item_status(i.task, day) for i in items.select_related("task")}
+    for status in (ItemStatus.RECTIFYING, ItemStatus.OVERDUE, ItemStatus.AWAITING, ItemStatus.CLOSED):
+        if status not in shown:
+            out.append(f"rectify: no 巡察 item {status.label}")
+    if not Problem.objects.filter(problem_list__is_demo=True, open=False).exclude(finding_rule="").exists():
+        out.append("rectify: no compliance finding rectified and 销号")
+    return out
+
+
 def _intel(day: dt.date) -> list[str]:
     from intel.models import HotSpotTask, ModelVersion
 
@@ -358,6 +375,6 @@ def problems() -> list[str]:
     found = []
     for check in (_cases, _future_rows):
         found += check(now)
-    for check in (workplan_problems, demo_activity_states, _party, _villages, _intel, _cadres):
+    for check in (workplan_problems, demo_activity_states, _party, _villages, rectify_problems, _intel, _cadres):
         found += check(day)
     return found

@@ -108,10 +108,12 @@ def test_scanner_finds_markers_and_skips_help_panels(seeded_world):
 @pytest.fixture
 def seeded_world(world):
     from party.defaults import seed_defaults as seed_party
+    from rectify.defaults import seed_defaults as seed_rectify
     from villages.defaults import seed_defaults as seed_villages
 
     seed_party()
     seed_villages()
+    seed_rectify()
     return world
 
 
@@ -184,6 +186,7 @@ def build_scene(w) -> dict:
         attendance=[study.Attendee(lead, "present")],
         speeches=[study.Speech(lead, "lead", "领学全会公报")],
     )
+    rectify_item = _rectify_item(w, branch)
 
     shuji = grant(w, "scan_shuji", Role.BRANCH_SECRETARY, "w1")
     RoleGrant.objects.filter(user=shuji).update(org=branch, org_path=branch.path)
@@ -224,6 +227,7 @@ def build_scene(w) -> dict:
         "notice": notice,
         "case": case,
         "study_session": study_session,
+        "rectify_item": rectify_item,
     }
 
 
@@ -249,6 +253,23 @@ def _published_duty_review(w, branch):
     return reporter
 
 
+def _rectify_item(w, branch):
+    """A 巡察 problem list with one item of the branch (巡视巡察整改)."""
+    from rectify import services as rectify
+
+    plist = rectify.create_list(
+        actor=SYSTEM,
+        issuer=w["party"],
+        unit=branch,
+        title="区委第二巡察组反馈问题",
+        source="xuncha",
+        feedback_on=dt.date(2026, 11, 20),
+        issuer_name="区委第二巡察组",
+    )
+    problem = rectify.add_problem(plist, actor=SYSTEM, text="“三会一课”流于形式")
+    return rectify.add_item(problem, actor=SYSTEM, measure="按月召开支部委员会", unit=branch, deadline=None)
+
+
 def _patterns(namespace: str) -> list[URLPattern]:
     resolver = get_resolver()
     for item in resolver.url_patterns:
@@ -260,7 +281,7 @@ def _patterns(namespace: str) -> list[URLPattern]:
 def _urls(scene) -> list[str]:
     """Every argument-free page of the scanned namespaces, and the detail pages of the scene."""
     urls = ["/"]
-    for namespace in ("party", "villages", "workplan", "cases", "orgs"):
+    for namespace in ("party", "villages", "workplan", "cases", "orgs", "rectify"):
         for p in _patterns(namespace):
             if not p.pattern.converters and p.name and "export" not in p.name and "template" not in p.name:
                 urls.append(reverse(f"{namespace}:{p.name}"))
@@ -298,6 +319,10 @@ def _urls(scene) -> list[str]:
         reverse("party:study_print", args=[scene["study_session"].org_id]),
         reverse("party:study_session", args=[scene["study_session"].pk]),
         reverse("party:coverage") + f"?org={scene['study_session'].org_id}",
+        reverse("rectify:detail", args=[scene["rectify_item"].problem.problem_list_id]),
+        reverse("rectify:item", args=[scene["rectify_item"].pk]),
+        reverse("rectify:ledger", args=[scene["rectify_item"].problem.problem_list_id]),
+        reverse("rectify:progress", args=[scene["rectify_item"].problem.problem_list_id]),
     ]
     return list(dict.fromkeys(urls))
 

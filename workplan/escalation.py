@@ -48,6 +48,7 @@ from .models import (
     PlanState,
     Task,
     TaskState,
+    report_action,
 )
 
 log = logging.getLogger(__name__)
@@ -444,12 +445,12 @@ def reply_notice(notice: Notice, *, actor, reply: str) -> Notice:
     """The unit's written explanation (情况说明) for a supervision notice."""
     notice = (
         Notice.objects.select_for_update(of=("self",))
-        .select_related("unit", "task", "task__org")
+        .select_related("unit", "task", "task__org", "task__plan")
         .get(pk=notice.pk)
     )
     if notice.kind != NoticeKind.NOTICE:
         raise ServiceError("只有督办通知单需要回复")
-    if not is_system(actor) and not can(actor, "workplan_report", notice.unit):
+    if not is_system(actor) and not can(actor, report_action(notice.task.plan.kind), notice.unit):
         raise PermissionDenied(f"只有{notice.unit.name}可以回复该督办通知单")
     if notice.replied_at is not None:
         raise StateConflict("该督办通知单已回复")

@@ -58,6 +58,24 @@ class PlanKind(models.TextChoices):
     PRACTICAL = "practical", "为民办实事"
     INSTRUCTION = "instruction", "领导批示件"
     MEETING = "meeting", "会议决定事项"
+    RECTIFY = "rectify", "整改台账"
+
+
+# The permissions a plan kind's owner-office actions (下达, 核验, 销号, 调整) and its units' reports
+# need, when not ``supervise`` / ``workplan_report``: a 整改台账 (巡视巡察整改, the ``rectify`` app) is
+# issued and 销号'd by the issuing body (组织部 too, who holds no ``supervise``) and reported by the
+# responsible units' staff (党组织书记 too).
+KIND_ACTIONS: dict[str, tuple[str, str]] = {"rectify": ("rectify_issue", "rectify_report")}
+
+
+def supervise_action(kind: str) -> str:
+    """The permission of the owner office's actions on a plan of ``kind``."""
+    return KIND_ACTIONS.get(kind, ("supervise", "workplan_report"))[0]
+
+
+def report_action(kind: str) -> str:
+    """The permission of a unit's progress report on a task of a plan of ``kind``."""
+    return KIND_ACTIONS.get(kind, ("supervise", "workplan_report"))[1]
 
 
 class PlanState(models.TextChoices):

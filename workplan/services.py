@@ -53,6 +53,8 @@ from .models import (
     TaskState,
     TaskUnit,
     UnitRole,
+    report_action,
+    supervise_action,
 )
 from .workflow import TASKS
 
@@ -87,7 +89,7 @@ CADENCE_DAYS: dict[str, int] = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14}
 
 
 def require_supervisor(actor, plan: Plan) -> None:
-    require(actor, "supervise", plan.org, f"只有{plan.org.name}的督查人员可以进行此操作")
+    require(actor, supervise_action(plan.kind), plan.org, f"只有{plan.org.name}的督查人员可以进行此操作")
 
 
 def _join(values: Iterable[str] | str, allowed: Sequence[str] | None, field: str, label: str) -> str:
@@ -263,9 +265,9 @@ def create_plan(
     is_demo: bool = False,
 ) -> Plan:
     """``source_file``: the meeting's document (PDF/Word …), checked like evidence."""
-    require(actor, "supervise", owner, f"您没有在{owner.name}创建督办计划的权限")
     if kind not in PlanKind.values:
         raise ServiceError("计划类别无效", field="kind")
+    require(actor, supervise_action(kind), owner, f"您没有在{owner.name}创建督办计划的权限")
     plan = Plan.objects.create(
         org=owner,
         title=clean_text(title, "title", "计划名称", limit=120, required=True),
@@ -470,7 +472,7 @@ def add_milestone(task: Task, *, actor, title: str, due_on: dt.date) -> Mileston
 @transaction.atomic
 def complete_milestone(milestone: Milestone, *, actor, done_on: dt.date | None = None) -> Milestone:
     task = _locked_task(milestone.task)
-    require(actor, "workplan_report", task.lead_unit, "只有牵头单位可以确认节点完成")
+    require(actor, report_action(task.plan.kind), task.lead_unit, "只有牵头单位可以确认节点完成")
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if milestone.done_on is not None:
         raise StateConflict("该节点已完成")
@@ -713,7 +715,7 @@ def submit_co_input(task: Task, *, actor, unit: Org, text: str) -> CoInput:
     task = _locked_task(task)
     if not task.units.filter(active=True, role=UnitRole.CO, org=unit).exists():
         raise PermissionDenied(f"{unit.name}不是该任务的配合单位")
-    require(actor, "workplan_report", unit, f"您不能代表{unit.name}报送")
+    require(actor, report_action(task.plan.kind), unit, f"您不能代表{unit.name}报送")
     TASKS.check_status("co_input", task)
     co_input = CoInput.objects.create(
         task=task,
@@ -940,10 +942,10 @@ LINK_ADDED = E("workplan.link_added", "关联记录")
 def _can_work_on(actor, task: Task) -> bool:
     if is_system(actor):
         return True
-    if can(actor, "supervise", task.plan.org):
+    if can(actor, supervise_action(task.plan.kind), task.plan.org):
         return True
     units = task.units.filter(active=True).select_related("org")
-    return any(can(actor, "workplan_report", u.org) for u in units)
+    return any(can(actor, report_action(task.plan.kind), u.org) for u in units)
 
 
 @transaction.atomic

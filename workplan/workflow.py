@@ -11,7 +11,7 @@ from __future__ import annotations
 from core.transitions import Workflow, transition
 from orgs.scoping import can
 
-from .models import Task, TaskState, UnitRole
+from .models import Task, TaskState, UnitRole, report_action, supervise_action
 
 OPEN = (TaskState.ACTIVE, TaskState.SUBMITTED)
 SUPERVISOR_ONLY = "只有{obj.plan.org.name}的督查人员可以进行此操作"
@@ -19,13 +19,18 @@ SUPERVISOR_ONLY = "只有{obj.plan.org.name}的督查人员可以进行此操作
 
 def may_report(actor, task: Task) -> bool:
     """The lead unit reports progress (牵头单位报送)."""
-    return task.lead_unit_id is not None and can(actor, "workplan_report", task.lead_unit)
+    return task.lead_unit_id is not None and can(actor, report_action(task.plan.kind), task.lead_unit)
 
 
 def co_units_of(actor, task: Task) -> list:
     """The co-units (配合单位) of ``task`` the actor may report for."""
     units = task.units.filter(active=True, role=UnitRole.CO).select_related("org")
-    return [u.org for u in units if can(actor, "workplan_report", u.org)]
+    return [u.org for u in units if can(actor, report_action(task.plan.kind), u.org)]
+
+
+def may_supervise(actor, task: Task) -> bool:
+    """The plan's owner office (督查室; for a 整改台账 the issuing body)."""
+    return can(actor, supervise_action(task.plan.kind), task.plan.org)
 
 
 def _reportable(task: Task) -> bool:
@@ -57,7 +62,7 @@ TASKS = Workflow(
             "verify",
             "核验办结申请",
             [TaskState.SUBMITTED],
-            permission="supervise",
+            permission=may_supervise,
             refusal="任务当前为{status},没有待核验的办结申请",
             denied=SUPERVISOR_ONLY,
             endpoint="/workplan/tasks/{pk}/verify",
@@ -66,7 +71,7 @@ TASKS = Workflow(
             "close",
             "销号",
             [TaskState.DONE],
-            permission="supervise",
+            permission=may_supervise,
             refusal="只有已办结(核验通过)的任务可以销号",
             denied=SUPERVISOR_ONLY,
         ),
@@ -74,7 +79,7 @@ TASKS = Workflow(
             "change",
             "调整任务",
             OPEN,
-            permission="supervise",
+            permission=may_supervise,
             refusal="任务{status},不能修改",
             denied=SUPERVISOR_ONLY,
         ),
@@ -82,7 +87,7 @@ TASKS = Workflow(
             "cancel",
             "取消任务",
             OPEN,
-            permission="supervise",
+            permission=may_supervise,
             refusal="任务{status},不能取消",
             denied=SUPERVISOR_ONLY,
         ),

@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from .. import errors
 from ..auth import SessionAuth, TokenAuth
-from . import cases, dues, duty_review, misc, party, signin, villages, workplan
+from . import cases, dues, duty_review, misc, party, rectify, signin, villages, workplan
 from .openapi import state_input_guard
 
 
@@ -74,3 +74,4 @@ api.add_router("", dues.router)
 api.add_router("", signin.router)
 api.add_router("", workplan.router)
 api.add_router("", villages.router)
+api.add_router("", rectify.router)

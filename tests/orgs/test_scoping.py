@@ -175,6 +175,7 @@ PROJECT_APPS = {
     "villages",
     "intel",
     "cadres",
+    "rectify",
 }
 
 

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "workplan",
     "api",
     "villages",
+    "walks",
     "intel",
 ]
 # The demo builders (`demo/`: `luoshi demo`, `luoshi build_demo*`) are a development app, like

@@ -23,6 +23,7 @@ urlpatterns = [
     path("workplan/", include("workplan.urls")),
     path("party/", include("party.urls")),
     path("villages/", include("villages.urls")),
+    path("walks/", include("walks.urls")),
     path("intel/", include("intel.urls")),
     path("", include("api.urls")),
     path("", include((portal_urlpatterns, "portal"))),

@@ -35,6 +35,7 @@ class Action(models.TextChoices):
     CALLBACK = "callback", "回访(查看反映人联系方式)"
     HOTLINE = "hotline", "热线受理(按来电号码查询)"
     WORKPLAN_REPORT = "workplan_report", "报送督办任务进展"
+    WALK = "walk", "记录领导干部走流程"
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -88,3 +89,9 @@ def roles_with(action: str) -> list[str]:
 # than edited into the sets above so that each app's additions stay readable.
 for _role in (Role.ADMIN, Role.DEPT_HANDLER, Role.DISPATCHER, Role.COMMUNITY_STAFF):
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"workplan_report"}
+
+# 领导干部走流程 (walks): the supervision office records walks on behalf of the leaders of its
+# subtree and hands their problems on. A leader on the walk list (walks.Leader) records their own
+# walks without any role (the list links the person); no new role is needed.
+for _role in (Role.ADMIN, Role.SUPERVISOR):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"walk"}

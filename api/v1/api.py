@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from .. import errors
 from ..auth import SessionAuth, TokenAuth
-from . import cases, dues, misc, party, villages, workplan
+from . import cases, dues, misc, party, villages, walks, workplan
 from .openapi import state_input_guard
 
 
@@ -72,3 +72,4 @@ api.add_router("", party.router)
 api.add_router("", dues.router)
 api.add_router("", workplan.router)
 api.add_router("", villages.router)
+api.add_router("", walks.router)

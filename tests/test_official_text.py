@@ -7,7 +7,7 @@ secretary, the organization department, a street dispatcher, a village's staff) 
 built from factories and services, and reads only the *visible* text: scripts, styles, attributes
 and staff-only help panels (any element carrying ``data-help``, see ``templates/party/_sources.html``)
 are skipped. The pages are the URL conf's own patterns (``party``, ``villages``, ``workplan``,
-``cases``, ``orgs``): those without arguments are all fetched, those with an id get the record of
+``cases``, ``orgs``, ``walks``): those without arguments are all fetched, those with an id get the record of
 the world that fits them (``DETAIL``)."""
 
 from __future__ import annotations
@@ -109,9 +109,11 @@ def test_scanner_finds_markers_and_skips_help_panels(seeded_world):
 def seeded_world(world):
     from party.defaults import seed_defaults as seed_party
     from villages.defaults import seed_defaults as seed_villages
+    from walks.defaults import seed_defaults as seed_walks
 
     seed_party()
     seed_villages()
+    seed_walks()
     return world
 
 
@@ -163,6 +165,7 @@ def build_scene(w) -> dict:
     task = TaskFactory(plan=PlanFactory(org=w["d1"]), lead_unit=w["d2"])
     notice = NoticeFactory(task=task)
     case = CaseFactory(grid=w["g1"])
+    walk_record = _walk(w)
 
     shuji = grant(w, "scan_shuji", Role.BRANCH_SECRETARY, "w1")
     RoleGrant.objects.filter(user=shuji).update(org=branch, org_path=branch.path)
@@ -182,7 +185,31 @@ def build_scene(w) -> dict:
         "task": task,
         "notice": notice,
         "case": case,
+        "walk": walk_record,
     }
+
+
+def _walk(w):
+    """A recorded 走流程 with a problem not yet handed on (the page shows the hand-over forms)."""
+    from walks import services as walk_services
+    from walks.models import ChecklistItem, Leader
+
+    from .factories import PersonFactory
+
+    leader = Leader.objects.create(person=PersonFactory(name="何志远", org=w["d1"]), org=w["d1"], title="局长")
+    walk = walk_services.create_walk(
+        actor=SYSTEM,
+        leader=leader,
+        service="办理不动产登记",
+        place="区政务服务中心",
+        as_whom="resident",
+        walked_on=dt.date(2026, 12, 1),
+    )
+    walk_services.add_step(actor=SYSTEM, walk=walk, title="取号排队", minutes=30)
+    answers = {i.pk: (True, "") for i in ChecklistItem.objects.filter(active=True)}
+    walk_services.answer_checklist(actor=SYSTEM, walk=walk, answers=answers)
+    walk_services.add_problem(actor=SYSTEM, walk=walk, description="窗口只开一个")
+    return walk_services.record_walk(actor=SYSTEM, walk=walk)
 
 
 def _patterns(namespace: str) -> list[URLPattern]:
@@ -196,7 +223,7 @@ def _patterns(namespace: str) -> list[URLPattern]:
 def _urls(scene) -> list[str]:
     """Every argument-free page of the scanned namespaces, and the detail pages of the scene."""
     urls = ["/"]
-    for namespace in ("party", "villages", "workplan", "cases", "orgs"):
+    for namespace in ("party", "villages", "workplan", "cases", "orgs", "walks"):
         for p in _patterns(namespace):
             if not p.pattern.converters and p.name and "export" not in p.name and "template" not in p.name:
                 urls.append(reverse(f"{namespace}:{p.name}"))
@@ -224,6 +251,7 @@ def _urls(scene) -> list[str]:
         reverse("workplan:plan", args=[scene["task"].plan_id]),
         reverse("workplan:notice", args=[scene["notice"].pk]),
         reverse("cases:detail", args=[scene["case"].number]),
+        reverse("walks:detail", args=[scene["walk"].pk]),
     ]
     return list(dict.fromkeys(urls))
 

@@ -163,7 +163,7 @@ def test_grid_worker_does_not_see_other_grid_of_same_community(world):
 
 
 # Every app of the project: a new app's record models are covered without editing this test.
-PROJECT_APPS = {"orgs", "audit", "party", "core", "workdays", "cases", "workplan", "api", "villages", "intel"}
+PROJECT_APPS = {"orgs", "audit", "party", "core", "workdays", "cases", "workplan", "api", "villages", "intel", "walks"}
 
 
 def test_every_record_model_offers_visible_to():
@@ -197,6 +197,11 @@ def test_every_record_model_offers_visible_to():
         "intel.modelversion": "model bookkeeping",
         "party.memberyear": "derived from attendance; read only for a member queryset already scoped",
         "party.findingssnapshot": "derived findings; read only for an organization already scoped",
+        "walks.checklistitem": "configuration (the “四最” checklist)",
+        "walks.walkstep": "reached only through a visible walk",
+        "walks.walkcheck": "reached only through a visible walk",
+        "walks.walkproblem": "reached only through a visible walk",
+        "walks.walkphoto": "reached only through a visible walk",
     }
     for model in apps.get_models():
         if model._meta.app_label not in PROJECT_APPS:

@@ -17,6 +17,7 @@ BUILDERS = (
     "build_demo_party",
     "build_demo_villages",
     "build_demo_workplan",
+    "build_demo_walks",
 )
 
 

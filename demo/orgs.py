@@ -1029,6 +1029,7 @@ _ACCOUNT_PEOPLE = {
     "jumin": ("张伟", "M", datetime.date(1975, 4, 18), "13807310018"),
     "dangwei": ("罗志明", "M", datetime.date(1980, 2, 14), "13807310019"),
     "quzhongxin": ("赵敏", "F", datetime.date(1991, 6, 9), "13807310020"),
+    "lingdao": ("何志远", "M", datetime.date(1972, 8, 16), "13807310021"),
 }
 
 
@@ -1250,6 +1251,12 @@ class _Accounts:
                 grants=[(Role.PARTY_COMMITTEE, working_committee)],
                 posts=[(working_committee, "organizer", "党工委组织员")],
                 member_of=(organ_branch, datetime.date(2005, 7, 1)),
+            ),
+            _AccountSpec(
+                "lingdao",
+                supervision,
+                "区委副书记(区领导)",
+                "本人的领导干部走流程记录(手机录入),发现问题转网格事项或督办任务并跟踪销号",
             ),
             _AccountSpec(
                 "jumin", community, f"{here} 居民", "只能看到本人的信息", grants=[(Role.RESIDENT, community)]

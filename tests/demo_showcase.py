@@ -13,7 +13,19 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
-OUR_APPS = ("orgs", "audit", "core", "workdays", "cases", "workplan", "party", "villages", "intel", "api")
+OUR_APPS = (
+    "orgs",
+    "audit",
+    "core",
+    "workdays",
+    "cases",
+    "workplan",
+    "party",
+    "villages",
+    "intel",
+    "api",
+    "walks",
+)
 # Stored moments that are records of something done (not deadlines or schedules).
 DONE_AT = ("created_at", "recorded_at", "submitted_at", "closed_at", "decided_at", "verified_at")
 # Rule data seeded by migrations when the database is created (at the real time), not by the demo.
@@ -183,6 +195,38 @@ def _villages(day: dt.date) -> list[str]:
     return out
 
 
+def _walks(day: dt.date) -> list[str]:
+    """领导干部走流程: a draft, a walk with open problems, a walk with every problem 销号, a walk
+    with a closed case and one with a verified task, and a leader below the yearly minimum — as
+    lingdao and dudao see them."""
+    from orgs.models import User
+    from walks import selectors
+    from walks.models import Walk, WalkStatus
+
+    out = []
+    lingdao, dudao = User.objects.get(username="lingdao"), User.objects.get(username="dudao")
+    states = set()
+    closed = {"case": False, "task": False}
+    for walk in selectors.walks(lingdao).filter(is_demo=True):
+        rows = selectors.problems_of(walk)
+        states.add(selectors.walk_state(walk, rows).split("(")[0])
+        for problem, progress in rows:
+            if progress.closed:
+                closed[problem.handover] = True
+    for state in ("草稿", "问题整改中", "问题已全部销号"):
+        if state not in states:
+            out.append(f"walks: lingdao has no walk {state}")
+    for kind, seen in closed.items():
+        if not seen:
+            out.append(f"walks: no walk problem {kind} 销号")
+    if not Walk.objects.filter(is_demo=True, status=WalkStatus.RECORDED, problems__isnull=True).exists():
+        out.append("walks: no recorded walk without problems")
+    rows = selectors.yearly_counts(dudao, day.year, day)
+    if not any(r.behind for r in rows) or all(r.behind for r in rows):
+        out.append("walks: dudao's yearly list needs leaders both below and at the yearly minimum")
+    return out
+
+
 def _intel(day: dt.date) -> list[str]:
     from intel.models import HotSpotTask, ModelVersion
 
@@ -251,6 +295,6 @@ def problems() -> list[str]:
     found = []
     for check in (_cases, _future_rows):
         found += check(now)
-    for check in (workplan_problems, demo_activity_states, _party, _villages, _intel):
+    for check in (workplan_problems, demo_activity_states, _party, _villages, _intel, _walks):
         found += check(day)
     return found

@@ -196,7 +196,8 @@ def _walk(w):
 
     from .factories import PersonFactory
 
-    leader = Leader.objects.create(person=PersonFactory(name="何志远", org=w["d1"]), org=w["d1"], title="局长")
+    person = PersonFactory(name="何志远", org=w["d1"])
+    leader = Leader.objects.create(person=person, org=w["d1"], title="局长")
     walk = walk_services.create_walk(
         actor=SYSTEM,
         leader=leader,

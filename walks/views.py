@@ -125,6 +125,21 @@ def _walk(request, pk, action="view"):
     return get_object_or_404(selectors.walks(request.user, action), pk=pk)
 
 
+def _checklist_rows(items, checks, posted) -> list[tuple]:
+    """(item, "1"/"0"/"", note) per item: what was posted (a refused form keeps its input), else
+    the saved answer."""
+    rows = []
+    for item in items:
+        if posted is not None:
+            rows.append((item, posted.get(f"item_{item.pk}", ""), posted.get(f"note_{item.pk}", "")))
+        elif item.pk in checks:
+            check = checks[item.pk]
+            rows.append((item, "1" if check.reached else "0", check.note))
+        else:
+            rows.append((item, "", ""))
+    return rows
+
+
 def _detail(request, walk, status=200, **bound):
     can_act = services.may_record(request.user, walk.leader)
     problems = selectors.problems_of(walk)
@@ -144,7 +159,7 @@ def _detail(request, walk, status=200, **bound):
         "step_form": bound.get("step_form") or (forms.StepForm() if can_act and draft else None),
         "problem_form": bound.get("problem_form")
         or (forms.ProblemForm(steps=steps) if can_act and walk.status != WalkStatus.WITHDRAWN else None),
-        "checklist": [(item, checks.get(item.pk)) for item in items],
+        "checklist": _checklist_rows(items, checks, bound.get("checklist_posted")),
         "checklist_error": bound.get("checklist_error", ""),
         "record_error": bound.get("record_error", ""),
         "withdraw_form": bound.get("withdraw_form") or (forms.WithdrawForm() if can_act else None),
@@ -209,7 +224,9 @@ def answer_checklist(request, pk):
     try:
         services.answer_checklist(actor=request.user, walk=walk, answers=answers)
     except ServiceError as error:
-        return _detail(request, walk, status=400, checklist_error=error.message)
+        return _detail(
+            request, walk, status=400, checklist_error=error.message, checklist_posted=request.POST
+        )
     messages.success(request, "已保存检查项")
     return redirect(f"{walk.get_absolute_url()}#checklist")
 

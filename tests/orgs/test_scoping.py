@@ -163,7 +163,19 @@ def test_grid_worker_does_not_see_other_grid_of_same_community(world):
 
 
 # Every app of the project: a new app's record models are covered without editing this test.
-PROJECT_APPS = {"orgs", "audit", "party", "core", "workdays", "cases", "workplan", "api", "villages", "intel", "walks"}
+PROJECT_APPS = {
+    "orgs",
+    "audit",
+    "party",
+    "core",
+    "workdays",
+    "cases",
+    "workplan",
+    "api",
+    "villages",
+    "intel",
+    "walks",
+}
 
 
 def test_every_record_model_offers_visible_to():

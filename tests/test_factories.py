@@ -8,7 +8,19 @@ from factory.django import DjangoModelFactory
 
 from tests import factories
 
-APPS = ("core", "audit", "orgs", "workdays", "cases", "workplan", "party", "villages", "intel", "api")
+APPS = (
+    "core",
+    "audit",
+    "orgs",
+    "workdays",
+    "cases",
+    "workplan",
+    "party",
+    "villages",
+    "intel",
+    "api",
+    "walks",
+)
 
 # Models without a factory, and why. Keep the reason: a test that needs such a row makes it the way
 # the product does.

@@ -196,7 +196,19 @@ def test_every_file_field_of_our_apps_is_registered():
     from django.apps import apps
     from django.db import models
 
-    ours = {"cases", "party", "villages", "workplan", "orgs", "core", "audit", "workdays", "api", "intel"}
+    ours = {
+        "cases",
+        "party",
+        "villages",
+        "workplan",
+        "orgs",
+        "core",
+        "audit",
+        "workdays",
+        "api",
+        "intel",
+        "walks",
+    }
     fields = {
         (model, field.name)
         for model in apps.get_models()

@@ -114,6 +114,15 @@ from .villages import (
     DecisionStepFactory,
     RepresentativeFactory,
 )
+from .walks import (
+    ChecklistItemFactory,
+    LeaderFactory,
+    WalkCheckFactory,
+    WalkFactory,
+    WalkPhotoFactory,
+    WalkProblemFactory,
+    WalkStepFactory,
+)
 from .workdays import (
     CalendarOverrideFactory,
     OfficialYearFactory,
@@ -235,4 +244,11 @@ __all__ = [
     "IdempotencyKeyFactory",
     "WebhookSubscriptionFactory",
     "WebhookDeliveryFactory",
+    "ChecklistItemFactory",
+    "LeaderFactory",
+    "WalkFactory",
+    "WalkStepFactory",
+    "WalkCheckFactory",
+    "WalkProblemFactory",
+    "WalkPhotoFactory",
 ]

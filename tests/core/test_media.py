@@ -176,6 +176,7 @@ def test_every_file_model_is_registered():
     from party.development.models import StepDocument, SubmissionDocument
     from party.models import MeetingAttachment
     from villages.models import DecisionPhoto
+    from walks.models import WalkPhoto
     from workplan.models import Accountability, Evidence, Plan
 
     kinds = {(k.model, k.field) for k in media.registered()}
@@ -185,6 +186,7 @@ def test_every_file_model_is_registered():
         (StepDocument, "file"),
         (SubmissionDocument, "file"),
         (DecisionPhoto, "file"),
+        (WalkPhoto, "file"),
         (Plan, "source_file"),
         (Evidence, "file"),
         (Accountability, "decision_file"),

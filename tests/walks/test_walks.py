@@ -302,3 +302,16 @@ def test_api_records_a_walk_with_problems(client, wk):
     assert len(response.json()["problems"]) == 2
     client.force_login(wk.users["outsider"])
     assert client.get(reverse("api:api-v1:walks_detail", args=[walk_id])).status_code == 404
+
+
+def test_problem_photos_behind_the_media_view(client, wk):
+    from ..mediatools import img_srcs
+
+    walk, problem = walk_with_problem(wk)
+    client.force_login(wk.users["lingdao"])
+    page = client.get(reverse("walks:detail", args=[walk.pk])).content.decode()
+    sources = [s for s in img_srcs(page) if "/media/" in s]
+    assert len(sources) == 1
+    assert client.get(sources[0]).status_code == 200
+    client.force_login(wk.users["outsider"])
+    assert client.get(sources[0]).status_code in (403, 404)

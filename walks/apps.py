@@ -6,5 +6,5 @@ class WalksConfig(AppConfig):
     verbose_name = "领导干部走流程"
 
     def ready(self):
-        # Problem photos behind the media view, the menu entry.
-        from . import media, navigation  # noqa: F401
+        # Problem photos behind the media view, the menu entry, the home-page section.
+        from . import home, media, navigation  # noqa: F401

@@ -315,3 +315,12 @@ def test_problem_photos_behind_the_media_view(client, wk):
     assert client.get(sources[0]).status_code == 200
     client.force_login(wk.users["outsider"])
     assert client.get(sources[0]).status_code in (403, 404)
+
+
+def test_home_section_of_a_leader(client, wk):
+    walk_with_problem(wk)
+    client.force_login(wk.users["lingdao"])
+    page = client.get("/").content.decode()
+    assert "领导干部走流程" in page and "年度要求 2 次" in page and "有问题待交办" in page
+    client.force_login(wk.users["dudao"])
+    assert "有问题待交办" not in client.get("/").content.decode()

@@ -139,6 +139,7 @@ class Channel(models.TextChoices):
     PATROL = "patrol", "网格员巡查"
     HOTLINE = "hotline", "12345热线"
     API = "api", "接口"
+    WALK = "walk", "领导走流程"  # a problem a leader found walking a service process (walks)
 
 
 class CaseStatus(models.TextChoices):

@@ -62,7 +62,7 @@ def nav_for(user) -> list[dict]:
 # The menu bar groups the entries so that it fits on one line: (key, label, entry keys or prefixes).
 GROUPS = [
     ("cases", "网格事项", ("cases", "case_new", "notices", "rankings", "intel_", "desk_")),
-    ("workplan", "督查督办", ("workplan",)),
+    ("workplan", "督查督办", ("workplan", "walks")),
     ("party", "基层党建", ("party_", "villages", "rectify")),
     ("orgs", "组织人员", ("orgs", "people", "import")),
     ("system", "系统", ("api_tokens", "admin")),

@@ -19,6 +19,7 @@ BUILDERS = (
     "build_demo_workplan",
     "build_demo_cadres",
     "build_demo_rectify",
+    "build_demo_walks",
 )
 
 

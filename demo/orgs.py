@@ -1033,6 +1033,7 @@ _ACCOUNT_PEOPLE = {
     # it takes; these details are not used.
     "dangyuan": ("", "F", None, ""),
     "ganbu": ("易文静", "F", datetime.date(1983, 4, 16), "13807310021"),  # 干部监督室 (cadres)
+    "lingdao": ("何志远", "M", datetime.date(1972, 8, 16), "13807310022"),
 }
 
 
@@ -1301,6 +1302,12 @@ class _Accounts:
                 "本人的组织生活和出席、学时、党费、谈心谈话;在会场扫码签到",
                 grants=[(Role.PARTY_MEMBER, branch)],
                 adopt=branch,
+            ),
+            _AccountSpec(
+                "lingdao",
+                supervision,
+                "区委副书记(区领导)",
+                "本人的领导干部走流程记录(手机录入),发现问题转网格事项或督办任务并跟踪销号",
             ),
             _AccountSpec(
                 "jumin", community, f"{here} 居民", "只能看到本人的信息", grants=[(Role.RESIDENT, community)]

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "api",
     "villages",
     "rectify",
+    "walks",
     "intel",
     "cadres",
 ]

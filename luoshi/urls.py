@@ -24,6 +24,7 @@ urlpatterns = [
     path("party/", include("party.urls")),
     path("villages/", include("villages.urls")),
     path("rectify/", include("rectify.urls")),
+    path("walks/", include("walks.urls")),
     path("intel/", include("intel.urls")),
     path("cadres/", include("cadres.urls")),
     path("", include("api.urls")),

@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     HOTLINE = "hotline", "热线受理(按来电号码查询)"
     WORKPLAN_REPORT = "workplan_report", "报送督办任务进展"
     CADRE_SUPERVISE = "cadre_supervise", "干部监督(查阅、登记干部档案)"
+    WALK = "walk", "记录领导干部走流程"
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -116,3 +117,8 @@ for _role in (
     Role.PARTY_COMMITTEE,
 ):
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"rectify_report"}
+# 领导干部走流程 (walks): the supervision office records walks on behalf of the leaders of its
+# subtree and hands their problems on. A leader on the walk list (walks.Leader) records their own
+# walks without any role (the list links the person); no new role is needed.
+for _role in (Role.ADMIN, Role.SUPERVISOR):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"walk"}

@@ -219,6 +219,8 @@ def duty_review_todo(user):
     if not items:
         return None
     return HomeSection("述职评议", items, order=26)
+
+
 def my_party_life(user):
     """我的党员信息 for an account linked to a member record: this year's study hours against the
     target, dues months owing, the latest meeting — each leading to ``/party/me/``."""

@@ -26,6 +26,7 @@ OUR_APPS = (
     "api",
     "cadres",
     "rectify",
+    "walks",
 )
 # Stored moments that are records of something done (not deadlines or schedules).
 DONE_AT = ("created_at", "recorded_at", "submitted_at", "closed_at", "decided_at", "verified_at")
@@ -272,6 +273,37 @@ def rectify_problems(day: dt.date) -> list[str]:
             out.append(f"rectify: no 巡察 item {status.label}")
     if not Problem.objects.filter(problem_list__is_demo=True, open=False).exclude(finding_rule="").exists():
         out.append("rectify: no compliance finding rectified and 销号")
+
+
+def _walks(day: dt.date) -> list[str]:
+    """领导干部走流程: a draft, a walk with open problems, a walk with every problem 销号, a walk
+    with a closed case and one with a verified task, and a leader below the yearly minimum — as
+    lingdao and dudao see them."""
+    from orgs.models import User
+    from walks import selectors
+    from walks.models import Walk, WalkStatus
+
+    out = []
+    lingdao, dudao = User.objects.get(username="lingdao"), User.objects.get(username="dudao")
+    states = set()
+    closed = {"case": False, "task": False}
+    for walk in selectors.walks(lingdao).filter(is_demo=True):
+        rows = selectors.problems_of(walk)
+        states.add(selectors.walk_state(walk, rows).split("(")[0])
+        for problem, progress in rows:
+            if progress.closed:
+                closed[problem.handover] = True
+    for state in ("草稿", "问题整改中", "问题已全部销号"):
+        if state not in states:
+            out.append(f"walks: lingdao has no walk {state}")
+    for kind, seen in closed.items():
+        if not seen:
+            out.append(f"walks: no walk problem {kind} 销号")
+    if not Walk.objects.filter(is_demo=True, status=WalkStatus.RECORDED, problems__isnull=True).exists():
+        out.append("walks: no recorded walk without problems")
+    rows = selectors.yearly_counts(dudao, day.year, day)
+    if not any(r.behind for r in rows) or all(r.behind for r in rows):
+        out.append("walks: dudao's yearly list needs leaders both below and at the yearly minimum")
     return out
 
 
@@ -375,6 +407,15 @@ def problems() -> list[str]:
     found = []
     for check in (_cases, _future_rows):
         found += check(now)
-    for check in (workplan_problems, demo_activity_states, _party, _villages, rectify_problems, _intel, _cadres):
+    for check in (
+        workplan_problems,
+        demo_activity_states,
+        _party,
+        _villages,
+        rectify_problems,
+        _intel,
+        _cadres,
+        _walks,
+    ):
         found += check(day)
     return found

@@ -20,6 +20,7 @@ APPS = (
     "intel",
     "api",
     "cadres",
+    "walks",
 )
 
 # Models without a factory, and why. Keep the reason: a test that needs such a row makes it the way

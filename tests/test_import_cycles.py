@@ -14,6 +14,7 @@ PACKAGES = [
     "api",
     "intel",
     "villages",
+    "walks",
     "cases",
     "workplan",
     "party",

@@ -7,7 +7,7 @@ secretary, the organization department, a street dispatcher, a village's staff) 
 built from factories and services, and reads only the *visible* text: scripts, styles, attributes
 and staff-only help panels (any element carrying ``data-help``, see ``templates/party/_sources.html``)
 are skipped. The pages are the URL conf's own patterns (``party``, ``villages``, ``workplan``,
-``cases``, ``orgs``): those without arguments are all fetched, those with an id get the record of
+``cases``, ``orgs``, ``walks``): those without arguments are all fetched, those with an id get the record of
 the world that fits them (``DETAIL``)."""
 
 from __future__ import annotations
@@ -110,10 +110,12 @@ def seeded_world(world):
     from party.defaults import seed_defaults as seed_party
     from rectify.defaults import seed_defaults as seed_rectify
     from villages.defaults import seed_defaults as seed_villages
+    from walks.defaults import seed_defaults as seed_walks
 
     seed_party()
     seed_villages()
     seed_rectify()
+    seed_walks()
     return world
 
 
@@ -165,6 +167,7 @@ def build_scene(w) -> dict:
     task = TaskFactory(plan=PlanFactory(org=w["d1"]), lead_unit=w["d2"])
     notice = NoticeFactory(task=task)
     case = CaseFactory(grid=w["g1"])
+    walk_record = _walk(w)
 
     from party.study_group import services as study
 
@@ -228,6 +231,7 @@ def build_scene(w) -> dict:
         "case": case,
         "study_session": study_session,
         "rectify_item": rectify_item,
+        "walk": walk_record,
     }
 
 
@@ -270,6 +274,30 @@ def _rectify_item(w, branch):
     return rectify.add_item(problem, actor=SYSTEM, measure="按月召开支部委员会", unit=branch, deadline=None)
 
 
+def _walk(w):
+    """A recorded 走流程 with a problem not yet handed on (the page shows the hand-over forms)."""
+    from walks import services as walk_services
+    from walks.models import ChecklistItem, Leader
+
+    from .factories import PersonFactory
+
+    person = PersonFactory(name="何志远", org=w["d1"])
+    leader = Leader.objects.create(person=person, org=w["d1"], title="局长")
+    walk = walk_services.create_walk(
+        actor=SYSTEM,
+        leader=leader,
+        service="办理不动产登记",
+        place="区政务服务中心",
+        as_whom="resident",
+        walked_on=dt.date(2026, 12, 1),
+    )
+    walk_services.add_step(actor=SYSTEM, walk=walk, title="取号排队", minutes=30)
+    answers = {i.pk: (True, "") for i in ChecklistItem.objects.filter(active=True)}
+    walk_services.answer_checklist(actor=SYSTEM, walk=walk, answers=answers)
+    walk_services.add_problem(actor=SYSTEM, walk=walk, description="窗口只开一个")
+    return walk_services.record_walk(actor=SYSTEM, walk=walk)
+
+
 def _patterns(namespace: str) -> list[URLPattern]:
     resolver = get_resolver()
     for item in resolver.url_patterns:
@@ -281,7 +309,7 @@ def _patterns(namespace: str) -> list[URLPattern]:
 def _urls(scene) -> list[str]:
     """Every argument-free page of the scanned namespaces, and the detail pages of the scene."""
     urls = ["/"]
-    for namespace in ("party", "villages", "workplan", "cases", "orgs", "rectify"):
+    for namespace in ("party", "villages", "workplan", "cases", "orgs", "rectify", "walks"):
         for p in _patterns(namespace):
             if not p.pattern.converters and p.name and "export" not in p.name and "template" not in p.name:
                 urls.append(reverse(f"{namespace}:{p.name}"))
@@ -323,6 +351,7 @@ def _urls(scene) -> list[str]:
         reverse("rectify:item", args=[scene["rectify_item"].pk]),
         reverse("rectify:ledger", args=[scene["rectify_item"].problem.problem_list_id]),
         reverse("rectify:progress", args=[scene["rectify_item"].problem.problem_list_id]),
+        reverse("walks:detail", args=[scene["walk"].pk]),
     ]
     return list(dict.fromkeys(urls))
 

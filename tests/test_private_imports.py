@@ -19,6 +19,7 @@ APPS = [
     "orgs",
     "party",
     "villages",
+    "walks",
     "workdays",
     "workplan",
 ]

@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from .. import errors
 from ..auth import SessionAuth, TokenAuth
-from . import cases, dues, duty_review, misc, party, rectify, signin, villages, workplan
+from . import cases, dues, duty_review, misc, party, rectify, signin, villages, walks, workplan
 from .openapi import state_input_guard
 
 
@@ -75,3 +75,4 @@ api.add_router("", signin.router)
 api.add_router("", workplan.router)
 api.add_router("", villages.router)
 api.add_router("", rectify.router)
+api.add_router("", walks.router)

@@ -176,6 +176,7 @@ def test_every_file_model_is_registered():
     from party.development.models import StepDocument, SubmissionDocument
     from party.models import MeetingAttachment, ReviewReporter
     from villages.models import DecisionPhoto
+    from walks.models import WalkPhoto
     from workplan.models import Accountability, Evidence, Plan
 
     kinds = {(k.model, k.field) for k in media.registered()}
@@ -185,6 +186,7 @@ def test_every_file_model_is_registered():
         (StepDocument, "file"),
         (SubmissionDocument, "file"),
         (DecisionPhoto, "file"),
+        (WalkPhoto, "file"),
         (Plan, "source_file"),
         (Evidence, "file"),
         (Accountability, "decision_file"),
@@ -197,7 +199,19 @@ def test_every_file_field_of_our_apps_is_registered():
     from django.apps import apps
     from django.db import models
 
-    ours = {"cases", "party", "villages", "workplan", "orgs", "core", "audit", "workdays", "api", "intel"}
+    ours = {
+        "cases",
+        "party",
+        "villages",
+        "workplan",
+        "orgs",
+        "core",
+        "audit",
+        "workdays",
+        "api",
+        "intel",
+        "walks",
+    }
     fields = {
         (model, field.name)
         for model in apps.get_models()

@@ -121,6 +121,15 @@ from .villages import (
     DecisionStepFactory,
     RepresentativeFactory,
 )
+from .walks import (
+    ChecklistItemFactory,
+    LeaderFactory,
+    WalkCheckFactory,
+    WalkFactory,
+    WalkPhotoFactory,
+    WalkProblemFactory,
+    WalkStepFactory,
+)
 from .workdays import (
     CalendarOverrideFactory,
     OfficialYearFactory,
@@ -247,4 +256,11 @@ __all__ = [
     "IdempotencyKeyFactory",
     "WebhookSubscriptionFactory",
     "WebhookDeliveryFactory",
+    "ChecklistItemFactory",
+    "LeaderFactory",
+    "WalkFactory",
+    "WalkStepFactory",
+    "WalkCheckFactory",
+    "WalkProblemFactory",
+    "WalkPhotoFactory",
 ]

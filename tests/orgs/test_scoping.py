@@ -176,6 +176,7 @@ PROJECT_APPS = {
     "intel",
     "cadres",
     "rectify",
+    "walks",
 }
 
 
@@ -211,6 +212,11 @@ def test_every_record_model_offers_visible_to():
         "party.memberyear": "derived from attendance; read only for a member queryset already scoped",
         "party.findingssnapshot": "derived findings; read only for an organization already scoped",
         "cadres.ground": "configuration (rule data: the grounds of adjustments and 问责)",
+        "walks.checklistitem": "configuration (the “四最” checklist)",
+        "walks.walkstep": "reached only through a visible walk",
+        "walks.walkcheck": "reached only through a visible walk",
+        "walks.walkproblem": "reached only through a visible walk",
+        "walks.walkphoto": "reached only through a visible walk",
     }
     for model in apps.get_models():
         if model._meta.app_label not in PROJECT_APPS:

@@ -103,13 +103,12 @@ class TimedFit:
     """``fit`` for ``intel.evaluation.cross_validate``: trains, compiles and predicts one message at
     a time (as at intake), adding up the prediction time of every fold (masking excluded)."""
 
-    def __init__(self, extra: tuple[list[str], list[str]] | None = None):
-        self.extra = extra
+    def __init__(self) -> None:
         self.seconds = 0.0
         self.messages = 0
 
-    def fit(self, texts: list[str], labels: list[str]):
-        model = compiled(fit(texts, labels, extra=self.extra))
+    def fit(self, texts: list[str], labels: list[str], extra=None):
+        model = compiled(fit(texts, labels, extra=extra))
 
         def predict(batch: list[str]) -> list[str]:
             masked = [mask(t) for t in batch]
@@ -126,8 +125,8 @@ class TimedFit:
         return 1000 * self.seconds / max(self.messages, 1)
 
 
-def timed_fit(extra: tuple[list[str], list[str]] | None = None) -> TimedFit:
-    return TimedFit(extra)
+def timed_fit() -> TimedFit:
+    return TimedFit()
 
 
 def compiled(model):

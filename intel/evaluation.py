@@ -140,25 +140,56 @@ def split_indices(
     return out
 
 
+EXTRA_LEAK = 0.5  # an extra row (a title) whose 3-grams lie ≥ 50 % in a test message is its title
+
+
+def extra_overlap(extra_texts: Sequence[str], texts: Sequence[str]):
+    """(extra × texts) sparse matrix: the share of each extra row's character 3-grams found in each
+    text (containment) — a labelled title of a test message must not be trained on."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(analyzer="char", ngram_range=(3, 3), binary=True, lowercase=False)
+    a = vectorizer.fit_transform([mask(t) for t in extra_texts])
+    b = vectorizer.transform([mask(t) for t in texts])
+    size = np.asarray(a.sum(axis=1)).ravel().clip(1)
+    return (sp.diags(1.0 / size) @ (a @ b.T)).tocsc()
+
+
+Fit = Callable[[list[str], list[str], "tuple[list[str], list[str]] | None"], Callable[[list[str]], list[str]]]
+
+
 def cross_validate(
     texts: Sequence[str],
     labels: Sequence[str],
     *,
-    fit: Callable[[list[str], list[str]], Callable[[list[str]], list[str]]],
+    fit: Fit,
     folds: int = 5,
     repeats: int = 2,
     seed: int = 20260101,
     groups: Sequence[int] | None = None,
     progress: Callable[[FoldScore], None] | None = None,
+    extra: tuple[list[str], list[str]] | None = None,
 ) -> CrossValidation:
-    """``fit(train_texts, train_labels)`` returns a ``predict(texts) -> labels`` function."""
+    """``fit(train_texts, train_labels, extra)`` returns a ``predict(texts) -> labels`` function.
+    ``extra`` (e.g. labelled titles) is added to every fold's training rows, less the rows that
+    belong to a test message of that fold (``EXTRA_LEAK``)."""
+    import numpy as np
     from sklearn.metrics import accuracy_score, f1_score
+
+    overlap = extra_overlap(extra[0], texts) if extra else None
 
     names = sorted(set(labels))
     predicted = [""] * len(texts)
     scores = []
     for r, f, train, test in split_indices(labels, folds=folds, repeats=repeats, seed=seed, groups=groups):
-        predict = fit([texts[i] for i in train], [labels[i] for i in train])
+        fold_extra = None
+        if extra and overlap is not None:
+            near = np.asarray(overlap[:, test].max(axis=1).todense()).ravel()
+            keep = np.flatnonzero(near < EXTRA_LEAK)
+            fold_extra = ([extra[0][i] for i in keep], [extra[1][i] for i in keep])
+        predict = fit([texts[i] for i in train], [labels[i] for i in train], fold_extra)
         guess = predict([texts[i] for i in test])
         truth = [labels[i] for i in test]
         if r == 0:

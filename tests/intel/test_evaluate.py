@@ -121,3 +121,24 @@ def test_near_duplicate_groups_keep_resubmissions_together():
     g = [0, 0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8]
     for _r, _f, train, test in split_indices(labels, folds=2, repeats=2, seed=1, groups=g):
         assert not {g[i] for i in train} & {g[i] for i in test}
+
+
+def test_extra_titles_of_test_messages_are_left_out():
+    """A labelled title of a message in the test fold is not trained on (it would leak its label)."""
+    from intel.evaluation import cross_validate
+
+    places = ["枫林", "桃花", "岳麓", "望城", "含浦", "坪塘", "莲花", "雨敞"]
+    texts = [f"{p}村河道发黑发臭鱼虾死亡" if i % 2 else f"{p}学校门口道路拥堵" for i, p in enumerate(places)]
+    texts[1] = "桃花小区门口垃圾站长期不清运臭气熏天"
+    labels = ["env" if i % 2 else "traffic" for i in range(8)]
+    titles = (["桃花小区门口垃圾站不清运", "路灯不亮怎么办"], ["env", "city"])
+    seen = []
+
+    def fit(train, train_labels, extra):
+        seen.append((set(train), extra[0] if extra else []))
+        return lambda batch: [train_labels[0]] * len(batch)
+
+    cross_validate(texts, labels, fit=fit, folds=2, repeats=1, extra=titles)
+    for train, extra_rows in seen:
+        assert "路灯不亮怎么办" in extra_rows  # belongs to no message: always kept
+        assert ("桃花小区门口垃圾站不清运" in extra_rows) == (texts[1] in train)

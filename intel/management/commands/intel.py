@@ -128,7 +128,7 @@ class Command(BaseCommand):
             f"near-duplicate groups (Jaccard≥{threshold}): {sum(1 for n in sizes.values() if n > 1)} "
             f"holding {in_groups} messages"
         )
-        timing = timed_fit(extra=extra)
+        timing = timed_fit()
         schemes = ["stratified", "grouped"] if options["scheme"] == "both" else [options["scheme"]]
         results = []
         for scheme in schemes:
@@ -140,6 +140,7 @@ class Command(BaseCommand):
                 repeats=options["repeats"],
                 seed=options["seed"],
                 groups=groups if scheme == "grouped" else None,
+                extra=extra,
                 progress=lambda s, scheme=scheme: out.write(
                     f"  {scheme} repeat {s.repeat + 1} fold {s.fold + 1}: "
                     f"macro_f1={s.macro_f1:.4f} accuracy={s.accuracy:.4f} "

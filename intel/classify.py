@@ -201,15 +201,14 @@ def model_dir() -> Path:
     return path
 
 
-def training_cases():
+def training_cases(registered_before=None):
     """Registered cases with their final category (the dispatcher's decision is the label)."""
     from cases.models import Case
 
-    return (
-        Case.objects.filter(registered_at__isnull=False, category__isnull=False)
-        .only("id", "title", "description", "category_id")
-        .order_by("id")
-    )
+    cases = Case.objects.filter(registered_at__isnull=False, category__isnull=False)
+    if registered_before is not None:
+        cases = cases.filter(registered_at__lt=registered_before)
+    return cases.only("id", "title", "description", "category_id").order_by("id")
 
 
 @dataclass
@@ -262,7 +261,9 @@ def _partition(rows: list, validation: set[int]) -> tuple[list, list]:
     return [r for r in rows if r[0] not in validation], [r for r in rows if r[0] in validation]
 
 
-def train_from_cases(*, min_cases: int = MIN_CASES, force: bool = False, actor=None) -> TrainResult:
+def train_from_cases(
+    *, min_cases: int = MIN_CASES, force: bool = False, actor=None, registered_before=None
+) -> TrainResult:
     """Train on registered cases (the dispatchers' final categories, corrections included) with a
     guard (把关): the candidate and the active model are scored on the same **fixed validation
     set** — case ids drawn once, stored with every version, never trained on — and the candidate
@@ -279,7 +280,7 @@ def train_from_cases(*, min_cases: int = MIN_CASES, force: bool = False, actor=N
     from .models import ModelVersion
 
     actor = actor or SYSTEM
-    rows = list(training_cases().values_list("id", "title", "description", "category_id"))
+    rows = list(training_cases(registered_before).values_list("id", "title", "description", "category_id"))
     counts: dict[int, int] = {}
     for _id, _t, _d, cat in rows:
         counts[cat] = counts.get(cat, 0) + 1

@@ -24,9 +24,13 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from audit import events
 from core import clock
 
 from .text import case_text, mask, words
+
+MODEL_PROMOTED = events.register("intel.model_promoted", "分类模型通过把关并启用")
+MODEL_KEPT_OUT = events.register("intel.model_kept_out", "分类模型未通过把关(未启用)")
 
 MIN_CASES = 40  # fewer registered cases than this: keep the keyword rules
 MAX_CHARS = 300_000  # character n-gram vocabulary cap: keeps the model file well under 50 MB
@@ -75,15 +79,54 @@ def build_pipeline(cv: int = 3):
     return Pipeline([("features", features), ("clf", clf)])
 
 
-def fit(texts: list[str], labels: list[str]):
+def fit(texts: list[str], labels: list[str], extra: tuple[list[str], list[str]] | None = None):
+    """Fit on ``texts``/``labels``; ``extra`` = more labelled rows (e.g. the labelled titles) that
+    only add training examples, for the classes present in ``labels``."""
     from collections import Counter
 
     smallest = min(Counter(labels).values())
     if smallest < 2:
         raise ValueError("每个类别至少需要2条训练样本")
+    texts, labels = list(texts), list(labels)
+    if extra:
+        known = set(labels)
+        for text, label in zip(*extra, strict=True):
+            if label in known:
+                texts.append(text)
+                labels.append(label)
     pipeline = build_pipeline(cv=min(3, smallest))
     pipeline.fit([mask(t) for t in texts], labels)
     return pipeline
+
+
+class TimedFit:
+    """``fit`` for ``intel.evaluation.cross_validate``: trains, compiles and predicts one message at
+    a time (as at intake), adding up the prediction time of every fold (masking excluded)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.messages = 0
+
+    def fit(self, texts: list[str], labels: list[str], extra=None):
+        model = compiled(fit(texts, labels, extra=extra))
+
+        def predict(batch: list[str]) -> list[str]:
+            masked = [mask(t) for t in batch]
+            start = time.perf_counter()
+            out = [model.predict_one(t) for t in masked]
+            self.seconds += time.perf_counter() - start
+            self.messages += len(masked)
+            return out
+
+        return predict
+
+    @property
+    def ms_per_message(self) -> float:
+        return 1000 * self.seconds / max(self.messages, 1)
+
+
+def timed_fit() -> TimedFit:
+    return TimedFit()
 
 
 def compiled(model):
@@ -112,7 +155,7 @@ class Evaluation:
 
 
 def evaluate(
-    train_texts, train_labels, test_texts, test_labels, pipeline=None, runs: int = 3
+    train_texts, train_labels, test_texts, test_labels, pipeline=None, runs: int = 3, extra=None
 ) -> tuple[object, Evaluation]:
     """Train (unless ``pipeline`` is given) and measure on the test texts. ``ms_per_message`` is the
     median over ``runs`` passes of predicting the masked test messages one at a time, as at intake,
@@ -121,7 +164,7 @@ def evaluate(
 
     from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
 
-    pipeline = pipeline or fit(train_texts, train_labels)
+    pipeline = pipeline or fit(train_texts, train_labels, extra=extra)
     model = compiled(pipeline)
     masked = [mask(t) for t in test_texts]
     timings = []
@@ -158,15 +201,14 @@ def model_dir() -> Path:
     return path
 
 
-def training_cases():
+def training_cases(registered_before=None):
     """Registered cases with their final category (the dispatcher's decision is the label)."""
     from cases.models import Case
 
-    return (
-        Case.objects.filter(registered_at__isnull=False, category__isnull=False)
-        .only("id", "title", "description", "category_id")
-        .order_by("id")
-    )
+    cases = Case.objects.filter(registered_at__isnull=False, category__isnull=False)
+    if registered_before is not None:
+        cases = cases.filter(registered_at__lt=registered_before)
+    return cases.only("id", "title", "description", "category_id").order_by("id")
 
 
 @dataclass
@@ -176,16 +218,69 @@ class TrainResult:
     reason: str
 
 
-def train_from_cases(*, min_cases: int = MIN_CASES, force: bool = False) -> TrainResult:
-    """Train on registered cases; activate the new version only if it beats the active one.
+def draw_validation(case_ids: list[int], labels: list[str], share: float = TEST_SHARE) -> list[int]:
+    """The fixed validation set (固定验证集): a stratified ``share`` of the labelled cases, drawn
+    once (seed ``SEED``) and then kept with every model version."""
+    from collections import Counter
+
+    counts = Counter(labels)
+    if min(counts.values()) < 2:
+        return []
+    _train, held, _y_train, _y_held = stratified_split(case_ids, labels, test_share=share)
+    return sorted(int(i) for i in held)
+
+
+def score(model, texts: list[str], labels: list[str]) -> tuple[float, float]:
+    """(macro-F1, accuracy) of a (compiled) model on masked texts, over the labels present."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    model = compiled(model)
+    predicted = [model.predict_one(t) for t in texts]
+    names = sorted(set(labels))
+    f1 = float(f1_score(labels, predicted, labels=names, average="macro", zero_division=0))
+    return f1, float(accuracy_score(labels, predicted))
+
+
+def _load(version):
+    import joblib
+
+    if version is None or not Path(version.path).exists():
+        return None
+    return compiled(joblib.load(version.path))
+
+
+def _corrections(case_ids: set[int]) -> int:
+    """How many of the training cases carry a dispatcher's correction of the suggested category."""
+    from .models import FeedbackKind, SuggestionFeedback
+
+    corrected = SuggestionFeedback.objects.filter(kind=FeedbackKind.CATEGORY, accepted=False)
+    return len(set(corrected.values_list("case_id", flat=True)) & case_ids)
+
+
+def _partition(rows: list, validation: set[int]) -> tuple[list, list]:
+    return [r for r in rows if r[0] not in validation], [r for r in rows if r[0] in validation]
+
+
+def train_from_cases(
+    *, min_cases: int = MIN_CASES, force: bool = False, actor=None, registered_before=None
+) -> TrainResult:
+    """Train on registered cases (the dispatchers' final categories, corrections included) with a
+    guard (把关): the candidate and the active model are scored on the same **fixed validation
+    set** — case ids drawn once, stored with every version, never trained on — and the candidate
+    replaces the active model only if its macro-F1 there is no worse. The decision is stored on
+    the version and audited (``intel.model_promoted`` / ``intel.model_kept_out``).
 
     Idempotent: when the labelled data has not changed since the last version, nothing is done.
     """
     import joblib
 
+    from audit.services import record
+    from core.actors import SYSTEM
+
     from .models import ModelVersion
 
-    rows = list(training_cases().values_list("id", "title", "description", "category_id"))
+    actor = actor or SYSTEM
+    rows = list(training_cases(registered_before).values_list("id", "title", "description", "category_id"))
     counts: dict[int, int] = {}
     for _id, _t, _d, cat in rows:
         counts[cat] = counts.get(cat, 0) + 1
@@ -200,33 +295,72 @@ def train_from_cases(*, min_cases: int = MIN_CASES, force: bool = False) -> Trai
     if not force and latest is not None and latest.data_signature == signature:
         return TrainResult(latest, False, "训练数据未变化,保留现有模型")
 
-    texts = [mask(f"{t}。{d}") for _i, t, d, _c in rows]
+    current = ModelVersion.objects.filter(active=True).first()
+    # The fixed validation set: the active version's (else the latest one's), drawn once.
+    keeper = current if current is not None and current.validation_ids else None
+    keeper = keeper or ModelVersion.objects.exclude(validation_ids=[]).first()
+    ids = [r[0] for r in rows]
     labels = [str(c) for *_x, c in rows]
-    x_train, x_test, y_train, y_test = stratified_split(texts, labels)
-    _pipeline, result = evaluate(x_train, y_train, x_test, y_test, runs=1)
-    final = compiled(fit(texts, labels))  # the stored model learns from every labelled case
+    validation = set(keeper.validation_ids) if keeper else set()
+    train_rows, held_rows = _partition(rows, validation)
+    if not held_rows or len({r[3] for r in train_rows}) < 2:  # none kept yet (or none left): draw
+        validation = set(draw_validation(ids, labels))
+        train_rows, held_rows = _partition(rows, validation)
+    texts = [mask(f"{t}。{d}") for _i, t, d, _c in train_rows]
+    held_texts = [mask(f"{t}。{d}") for _i, t, d, _c in held_rows]
+    held_labels = [str(c) for *_x, c in held_rows]
+    try:
+        model = compiled(fit(texts, [str(c) for *_x, c in train_rows]))
+    except ValueError as exc:
+        return TrainResult(None, False, f"无法训练:{exc}")
+    f1, accuracy = score(model, held_texts, held_labels)
+    baseline_model = _load(current)
+    baseline_f1 = score(baseline_model, held_texts, held_labels)[0] if baseline_model else None
+    passed = baseline_f1 is None or f1 >= baseline_f1
     now = clock.now()
     path = model_dir() / f"category-{now:%Y%m%d%H%M%S}-{signature[:8]}.joblib"
-    joblib.dump(final, path, compress=3)
+    joblib.dump(model, path, compress=3)
+    if passed:
+        note = "首个模型" if current is None else f"验证集F1 {f1:.3f} ≥ 原模型 {baseline_f1:.3f},已启用"
+    else:
+        note = f"验证集F1 {f1:.3f} < 原模型 {baseline_f1:.3f},未启用"
     with transaction.atomic():
         current = ModelVersion.objects.select_for_update().filter(active=True).first()
-        better = current is None or result.macro_f1 >= current.macro_f1
-        if better and current is not None:
+        if passed and current is not None:
             ModelVersion.objects.filter(pk=current.pk).update(active=False)
         version = ModelVersion.objects.create(
             created_at=now,
-            n_train=len(x_train),
-            n_test=len(x_test),
-            n_classes=len(set(labels)),
-            macro_f1=result.macro_f1,
-            accuracy=result.accuracy,
+            n_train=len(train_rows),
+            n_test=len(held_rows),
+            n_classes=len({r[3] for r in train_rows}),
+            macro_f1=f1,
+            accuracy=accuracy,
             path=str(path),
             data_signature=signature,
-            active=better,
-            note="" if better else f"低于当前模型 #{current.pk},未启用",
+            active=passed,
+            note=note,
+            validation_ids=sorted(validation),
+            baseline=current,
+            baseline_f1=baseline_f1,
+            passed_guard=passed,
+            n_corrections=_corrections({r[0] for r in train_rows}),
+        )
+        record(
+            version,
+            MODEL_PROMOTED if passed else MODEL_KEPT_OUT,
+            actor=actor,
+            reason=note,
+            after={
+                "validation_f1": round(f1, 4),
+                "baseline_f1": None if baseline_f1 is None else round(baseline_f1, 4),
+                "baseline": current.pk if current else None,
+                "n_train": len(train_rows),
+                "n_validation": len(held_rows),
+                "n_corrections": version.n_corrections,
+            },
         )
     _forget_model()
-    return TrainResult(version, better, "已启用新模型" if better else "新模型不如当前模型,保留当前模型")
+    return TrainResult(version, passed, "已启用新模型" if passed else "新模型不如当前模型,保留当前模型")
 
 
 _cache = threading.local()

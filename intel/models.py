@@ -40,12 +40,27 @@ class ModelVersion(models.Model):
     n_train = models.PositiveIntegerField("训练样本数")
     n_test = models.PositiveIntegerField("测试样本数", default=0)
     n_classes = models.PositiveIntegerField("类别数", default=0)
-    macro_f1 = models.FloatField("宏平均F1")
+    macro_f1 = models.FloatField("宏平均F1", help_text="在固定验证集上")
     accuracy = models.FloatField("准确率", default=0)
     path = models.CharField("模型文件", max_length=300)
     data_signature = models.CharField("训练数据标识", max_length=64, blank=True)
     active = models.BooleanField("当前使用", default=False)
     note = models.CharField("说明", max_length=200, blank=True)
+    # 把关 (the retraining guard): every version is measured on a fixed validation set (固定验证集)
+    # — case ids drawn once and kept from version to version, never trained on — together with
+    # the version it would replace; it goes live only if it is no worse there.
+    validation_ids = models.JSONField("固定验证集(事项)", default=list, blank=True)
+    baseline = models.ForeignKey(
+        "self",
+        verbose_name="对比的原模型",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    baseline_f1 = models.FloatField("原模型在验证集上的宏平均F1", null=True, blank=True)
+    passed_guard = models.BooleanField("通过把关", default=True)
+    n_corrections = models.PositiveIntegerField("含调度修正", default=0)
 
     class Meta:
         verbose_name = "分类模型版本"

@@ -42,6 +42,57 @@ def suggest_for_case(case, user=None) -> dict:
     }
 
 
+def model_versions(user, limit: int = 20) -> list[dict[str, Any]]:
+    """分类模型版本 with their guard decision and the acceptance of their category suggestions
+    (建议采纳率) over the feedback ``user`` may see: newest first, numbered 第N版 in training order.
+    Keyword-rule suggestions (before any model) come last as their own row."""
+    from .models import FeedbackKind, ModelVersion, SuggestionFeedback
+
+    rows = (
+        SuggestionFeedback.objects.visible_to(user, "view")
+        .filter(kind=FeedbackKind.CATEGORY)
+        .values("model_version_id")
+        .annotate(
+            n=Count("id"),
+            accepted_n=Count("id", filter=Q(accepted=True)),
+            top3_n=Count("id", filter=Q(in_top3=True)),
+        )
+    )
+    rates = {r["model_version_id"]: r for r in rows}
+    ordinal = {
+        pk: i + 1
+        for i, pk in enumerate(ModelVersion.objects.order_by("created_at", "id").values_list("pk", flat=True))
+    }
+    out: list[dict[str, Any]] = []
+    for v in ModelVersion.objects.select_related("baseline").order_by("-created_at", "-id")[:limit]:
+        r = rates.get(v.pk, {})
+        n = r.get("n", 0)
+        out.append(
+            {
+                "label": f"第{ordinal[v.pk]}版",
+                "version": v,
+                "baseline": f"第{ordinal[v.baseline_id]}版" if v.baseline_id in ordinal else "",
+                "n": n,
+                "rate": r.get("accepted_n", 0) / n if n else None,
+                "top3_rate": r.get("top3_n", 0) / n if n else None,
+            }
+        )
+    keywords = rates.get(None)
+    if keywords:
+        n = keywords["n"]
+        out.append(
+            {
+                "label": "关键词规则",
+                "version": None,
+                "baseline": "",
+                "n": n,
+                "rate": keywords["accepted_n"] / n,
+                "top3_rate": keywords["top3_n"] / n,
+            }
+        )
+    return out
+
+
 def model_status():
     """The active category model (for the admins' view of its quality), or None."""
     from .models import ModelVersion

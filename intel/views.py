@@ -75,6 +75,20 @@ def hot_spot_page(request):
     )
 
 
+@require_GET
+def model_page(request):
+    """分类模型: the versions of the category model, their guard decision on the fixed validation
+    set and the acceptance rate of their suggestions (dispatch centre and supervisors)."""
+    user = request.user
+    if not user.is_authenticated or not (has_scope(user, "dispatch") or has_scope(user, "supervise")):
+        return render(request, "cases/forbidden.html", {"message": "无权查看分类模型"}, status=403)
+    return render(
+        request,
+        "intel/models.html",
+        {"versions": selectors.model_versions(user), "active_nav": "intel_models"},
+    )
+
+
 @login_required
 @require_POST
 def hot_spot_task(request):

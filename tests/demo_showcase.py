@@ -313,6 +313,8 @@ def _intel(day: dt.date) -> list[str]:
     out = []
     if not ModelVersion.objects.filter(active=True).exists():
         out.append("intel: no active category model")
+    if not ModelVersion.objects.filter(baseline__isnull=False, baseline_f1__isnull=False).exists():
+        out.append("intel: no retrained model version with its guard decision (分类模型 page)")
     if not HotSpotTask.objects.exists():
         out.append("intel: no 每月一题 hot-spot task")
     return out

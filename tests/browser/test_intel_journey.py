@@ -84,3 +84,39 @@ def test_hot_spots_and_suggestions(staff_page, journey, live_server):
     page.locator(".intel-units >> text=填入主办单位").first.click()
     assert page.locator("#dispatch_lead_unit").input_value() == str(world["d1"].pk)
     screenshot(page, "intel-unit-suggestions")
+
+
+def test_model_versions_page(staff_page, journey, settings, tmp_path):
+    """分类模型: a dispatcher opens the page from the menu and sees the versions, the guard
+    decision on the fixed validation set and the acceptance rate of each version's suggestions."""
+    from intel import classify
+    from intel.models import ModelVersion
+    from orgs.models import User
+    from tests.intel.conftest import registered_cases
+
+    seed_cases()
+    seed_intel()
+    settings.VAR_DIR = tmp_path
+    classify._forget_model()
+    world = journey["world"]
+    registered_cases(world, per_code=8)
+    first = classify.train_from_cases().version
+    registered_cases(world, per_code=3, seed=5)
+    classify.train_from_cases()
+    dispatcher = User.objects.get(username="jiedao")
+    for code in ("0301", "0301", "0102"):
+        case = services.report_case(
+            channel="hotline", description="小区门口垃圾堆了三天没人清运", area=world["g1"], actor=SYSTEM
+        )
+        services.register_case(case, actor=dispatcher, category=Category.objects.get(code=code))
+
+    page = staff_page("jiedao")
+    open_menu(page, "分类模型")
+    page.wait_for_selector("h1:has-text('分类模型')")
+    screenshot(page, "intel-model-versions")
+    assert page.locator("#model-versions tbody tr").count() == ModelVersion.objects.count() == 2
+    assert page.locator("#model-versions >> text=当前使用").count() == 1
+    assert page.locator("#model-versions >> text=第1版").count() >= 1
+    assert f"#{first.pk}" not in page.content()
+    assert page.locator("#model-versions tr:has-text('当前使用') >> text=67%").count() == 1
+    classify._forget_model()

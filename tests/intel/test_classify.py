@@ -63,7 +63,7 @@ def test_train_activates_model_and_suggest_explains(world, intel_var):
     result = classify.train_from_cases()
     version = result.version
     assert result.activated and version.active
-    assert version.n_train + version.n_test == 12 * 8
+    assert version.n_train + version.n_test == 12 * 8 and version.n_test == len(version.validation_ids)
     assert version.n_classes == 8
     assert version.macro_f1 > 0.6
     assert version.path.startswith(str(intel_var)) and (intel_var / "intel").is_dir()
@@ -77,19 +77,74 @@ def test_train_activates_model_and_suggest_explains(world, intel_var):
     assert any("垃圾" in w for w in top[0].words)
 
 
-def test_retrain_is_idempotent_and_keeps_better_model(world):
+def test_retrain_is_idempotent(world):
     registered_cases(world, per_code=12)
     first = classify.train_from_cases().version
     again = classify.train_from_cases()
     assert not again.activated and again.version.pk == first.pk
     assert ModelVersion.objects.count() == 1
 
-    # A worse model (forced, same data but the active one is made to look better) is kept inactive.
-    ModelVersion.objects.filter(pk=first.pk).update(macro_f1=1.01)
-    worse = classify.train_from_cases(force=True)
-    assert not worse.activated and not worse.version.active
-    assert "保留" in worse.reason
+
+def _events(version):
+    from audit.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(subject_type="intel.modelversion", subject_id=str(version.pk)).values_list(
+            "action", flat=True
+        )
+    )
+
+
+def test_guard_fixed_validation_set_better_model_goes_in(world):
+    """The first version draws the fixed validation set; after the dispatchers correct the
+    categories (here: two categories had been registered as a third), the retrained model is
+    scored with the active one on the same cases — with the corrected labels — and replaces it."""
+    from cases.models import Case
+
+    cases = registered_cases(world, per_code=10)
+    mislabelled = [c.pk for c in cases if c.category.code in ("0301", "0305")]
+    Case.objects.filter(pk__in=mislabelled).update(category=Category.objects.get(code="0101"))
+    first = classify.train_from_cases().version
+    assert first.active and first.passed_guard and first.baseline is None
+    assert first.validation_ids and first.n_test == len(first.validation_ids)
+    assert first.n_train + first.n_test == 10 * 8
+    assert _events(first) == ["intel.model_promoted"]
+
+    for case in cases:  # the corrections
+        Case.objects.filter(pk=case.pk).update(category=case.category)
+    result = classify.train_from_cases()
+    second = result.version
+    assert result.activated and second.active and second.passed_guard
+    assert second.validation_ids == first.validation_ids, "the validation set is fixed"
+    assert second.baseline_id == first.pk and second.macro_f1 > second.baseline_f1
+    assert second.n_train == 80 - len(first.validation_ids)  # validation cases never trained on
+    assert _events(second) == ["intel.model_promoted"]
+    first.refresh_from_db()
+    assert not first.active
+    assert ModelVersion.objects.filter(active=True).count() == 1
+
+
+def test_guard_keeps_a_worse_model_out(world):
+    """Bad corrections (the training cases of two categories relabelled as a third) make a worse
+    model: it is stored, measured on the fixed validation set, kept inactive and audited."""
+    from cases.models import Case
+
+    registered_cases(world, per_code=10)
+    first = classify.train_from_cases().version
+    wrong = Category.objects.get(code="0101")
+    Case.objects.filter(category__code__in=("0301", "0305")).exclude(pk__in=first.validation_ids).update(
+        category=wrong
+    )
+    result = classify.train_from_cases()
+    worse = result.version
+    assert not result.activated and not worse.active and not worse.passed_guard
+    assert "保留" in result.reason and "未启用" in worse.note
+    assert worse.baseline_id == first.pk and worse.macro_f1 < worse.baseline_f1
+    assert worse.validation_ids == first.validation_ids
+    assert _events(worse) == ["intel.model_kept_out"]
     assert ModelVersion.objects.get(active=True).pk == first.pk
+    top = classify.suggest("小区门口的垃圾桶满了好几天没人清运,臭气熏天")
+    assert top[0].category.code == "0301", "the active (better) model still answers"
 
 
 def test_periodic_job_trains(world):

@@ -79,3 +79,66 @@ def test_evaluate_real_messages(tmp_path):
     macro_f1, accuracy, _ms = map(float, match.groups())
     print(lines[-1])
     assert macro_f1 >= 0.92 and accuracy >= 0.92  # measured 0.9241 / 0.9282 (docs/intel.md)
+
+
+def test_evaluate_kfold_synthetic(tmp_path):
+    """``--data``: repeated stratified and grouped k-fold, mean ± spread, the grouped table and
+    matrix, the same last line."""
+    rows = synthetic_rows(12, seed=3)
+    data = write_csv(tmp_path / "data.csv", rows)
+    out = io.StringIO()
+    call_command(
+        "intel", "evaluate", "--data", str(data), "--folds", "3", "--repeats", "2", "--runs", "1", stdout=out
+    )
+    lines = out.getvalue().rstrip("\n").splitlines()
+    assert LAST_LINE.match(lines[-1]), lines[-1]
+    text = "\n".join(lines)
+    assert re.search(r"^stratified 2x3-fold: macro_f1=\d\.\d{4}±\d\.\d{4} accuracy=", text, re.M)
+    assert re.search(r"^grouped 2x3-fold, \d+ groups: macro_f1=\d\.\d{4}±\d\.\d{4}", text, re.M)
+    assert len(re.findall(r"^  grouped repeat \d fold \d", text, re.M)) == 6
+    start = next(i for i, line in enumerate(lines) if line.startswith("confusion matrix"))
+    matrix = lines[start + 1 : start + 1 + len(CODES)]
+    # out-of-fold predictions: every message predicted once, each row sums to the class count (12)
+    assert all(sum(map(int, r.split()[:-1])) == 12 for r in matrix)
+    with pytest.raises(CommandError, match="--data"):
+        call_command("intel", "evaluate", "--train", str(data), stdout=io.StringIO())
+
+
+def test_near_duplicate_groups_keep_resubmissions_together():
+    from intel.evaluation import near_duplicate_groups, split_indices
+
+    base = "小区门口的垃圾站长期不清运,夏天臭气熏天,蚊蝇滋生,居民多次反映无人处理,请尽快解决。"
+    texts = [
+        base,
+        base.replace("请尽快解决", "恳请领导重视"),  # the same complaint sent again
+        "学校周边道路在上下学时段拥堵严重,建议增设交通信号灯并安排交警疏导。",
+        "医院挂号难,排队时间过长,希望增加自助挂号机和网上预约号源。",
+    ]
+    groups = near_duplicate_groups(texts)
+    assert groups[0] == groups[1]
+    assert len({groups[0], groups[2], groups[3]}) == 3
+    labels = ["a", "a", "b", "b"] * 3
+    g = [0, 0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8]
+    for _r, _f, train, test in split_indices(labels, folds=2, repeats=2, seed=1, groups=g):
+        assert not {g[i] for i in train} & {g[i] for i in test}
+
+
+def test_extra_titles_of_test_messages_are_left_out():
+    """A labelled title of a message in the test fold is not trained on (it would leak its label)."""
+    from intel.evaluation import cross_validate
+
+    places = ["枫林", "桃花", "岳麓", "望城", "含浦", "坪塘", "莲花", "雨敞"]
+    texts = [f"{p}村河道发黑发臭鱼虾死亡" if i % 2 else f"{p}学校门口道路拥堵" for i, p in enumerate(places)]
+    texts[1] = "桃花小区门口垃圾站长期不清运臭气熏天"
+    labels = ["env" if i % 2 else "traffic" for i in range(8)]
+    titles = (["桃花小区门口垃圾站不清运", "路灯不亮怎么办"], ["env", "city"])
+    seen = []
+
+    def fit(train, train_labels, extra):
+        seen.append((set(train), extra[0] if extra else []))
+        return lambda batch: [train_labels[0]] * len(batch)
+
+    cross_validate(texts, labels, fit=fit, folds=2, repeats=1, extra=titles)
+    for train, extra_rows in seen:
+        assert "路灯不亮怎么办" in extra_rows  # belongs to no message: always kept
+        assert ("桃花小区门口垃圾站不清运" in extra_rows) == (texts[1] in train)

@@ -123,25 +123,7 @@ def _party(day: dt.date) -> list[str]:
             f"party: shuji's talks this year miss {len(cover.missing_pairs)} pairs and "
             f"{len(cover.members_missing)} members (expected 1 and 2)"
         )
-    # 党员 dangyuan (members' own view): a member of shuji's branch with meetings, dues and a talk;
-    # the branch's QR sign-ins, one meeting disagreeing with its typed list.
-    from party import me
-    from party.compliance import check as compliance_check
-
-    member = me.own_member(User.objects.get(username="dangyuan"))
-    mine = me.my_year(member) if member is not None else None
-    if member is None or mine is None or member.org_id != branch.pk:
-        out.append("party: dangyuan is not a member of shuji's branch")
-    elif not (mine.meetings and mine.dues and mine.talks):
-        out.append(
-            f"party: dangyuan's own view lacks meetings ({len(mine.meetings)}), dues ({len(mine.dues)}) "
-            f"or talks ({len(mine.talks)})"
-        )
-    elif not any(row["signin"] for row in mine.meetings):
-        out.append("party: dangyuan never signed in by QR")
-    found = compliance_check(branch)
-    if not any(f.rule == "formalism.signin_mismatch" for f in found):
-        out.append("party: no sign-in disagreement at shuji's branch")
+    out += _member_view(branch)
     # 发展党员: applicants at several stages, one overdue or due soon.
     board = development_selectors.board(shuji, branch, day)
     if len({row["stage"] for row in board}) < 3:
@@ -162,6 +144,48 @@ def _party(day: dt.date) -> list[str]:
         out.append("party: no dues reduction waiting for zuzhibu")
     if not Transfer.objects.filter(org=branch, state="pending").exists():
         out.append("party: no transfer pending at shuji's branch")
+    out += _duty_review(day, shuji, dangwei)
+    # Compliance findings: the dashboard's running quarter (state rules as of the day) and the
+    # two quarters before it (period rules judge finished periods).
+    root = scope.top_orgs(zuzhibu)[0]
+    codes = set()
+    for start, end, _ in selectors.quarters(day, 2):
+        codes |= {f.rule for f in selectors.findings(root, start, end)}
+    for code in EXPECTED_FINDINGS:
+        if code not in codes:
+            out.append(f"party: no finding {code} in the last three quarters")
+    out += _study_and_coverage(day, dangwei, zuzhibu)
+    return out
+
+
+def _member_view(branch) -> list[str]:
+    from orgs.models import User
+
+    out: list[str] = []
+    # 党员 dangyuan (members' own view): a member of shuji's branch with meetings, dues and a talk;
+    # the branch's QR sign-ins, one meeting disagreeing with its typed list.
+    from party import me
+    from party.compliance import check as compliance_check
+
+    member = me.own_member(User.objects.get(username="dangyuan"))
+    mine = me.my_year(member) if member is not None else None
+    if member is None or mine is None or member.org_id != branch.pk:
+        out.append("party: dangyuan is not a member of shuji's branch")
+    elif not (mine.meetings and mine.dues and mine.talks):
+        out.append(
+            f"party: dangyuan's own view lacks meetings ({len(mine.meetings)}), dues ({len(mine.dues)}) "
+            f"or talks ({len(mine.talks)})"
+        )
+    elif not any(row["signin"] for row in mine.meetings):
+        out.append("party: dangyuan never signed in by QR")
+    found = compliance_check(branch)
+    if not any(f.rule == "formalism.signin_mismatch" for f in found):
+        out.append("party: no sign-in disagreement at shuji's branch")
+    return out
+
+
+def _duty_review(day: dt.date, shuji, dangwei) -> list[str]:
+    out: list[str] = []
     # 述职评议考核: last year's round published with every level and problems; this year's rating,
     # one report missing, dangwei's sheets in.
     from party.duty_review import selectors as review_selectors
@@ -178,16 +202,6 @@ def _party(day: dt.date) -> list[str]:
         out.append("party: this year's 述职评议 is not rating with a report missing")
     elif not this.raters.filter(user=dangwei, sheets__isnull=False).exists():
         out.append("party: dangwei has no sheet in this year's 述职评议")
-    # Compliance findings: the dashboard's running quarter (state rules as of the day) and the
-    # two quarters before it (period rules judge finished periods).
-    root = scope.top_orgs(zuzhibu)[0]
-    codes = set()
-    for start, end, _ in selectors.quarters(day, 2):
-        codes |= {f.rule for f in selectors.findings(root, start, end)}
-    for code in EXPECTED_FINDINGS:
-        if code not in codes:
-            out.append(f"party: no finding {code} in the last three quarters")
-    out += _study_and_coverage(day, dangwei, zuzhibu)
     return out
 
 

@@ -21,6 +21,7 @@ APPS = (
     "api",
     "cadres",
     "walks",
+    "rectify",
 )
 
 # Models without a factory, and why. Keep the reason: a test that needs such a row makes it the way
@@ -35,6 +36,21 @@ NO_FACTORY = {
     "party.StudySession": "built by party.study_group.services.record_session",
     "party.SessionSpeech": "built by party.study_group.services.record_session",
     "party.SessionAttendance": "built by party.study_group.services.record_session",
+    # 述职评议考核: a round's reporters, raters and sheets are valid only against the round's frozen
+    # items and state; tests build them through party.duty_review.services (tests/party/test_duty_review.py).
+    "party.ReviewRound": "built by party.duty_review.services.create_round / open_round",
+    "party.ReviewReporter": "built by party.duty_review.services.add_reporter",
+    "party.ReviewRater": "built by party.duty_review.services.assign_rater",
+    "party.ReviewSheet": "built by party.duty_review.services.rate",
+    "party.ReviewProblem": "built by party.duty_review.services.add_problem",
+    # 扫码签到: a window is bound to its meeting's time and a sign-in to a signed token inside it.
+    "party.SignInWindow": "built by party.life.signin.open_signin",
+    "party.SignIn": "built by party.life.signin.sign_in",
+    # 巡视巡察整改: a problem list is a work plan of kind 整改 and each item a task of it, so the three
+    # rows come only together from rectify.services (tests/rectify/ shows how).
+    "rectify.ProblemList": "built by rectify.services.create_list (with its 整改 work plan)",
+    "rectify.Problem": "built by rectify.services.add_problem",
+    "rectify.RectifyItem": "built by rectify.services.add_item (with its work-plan task)",
     # The audit trail is an append-only hash chain: each event links to the one before and the head
     # follows; rows come only from ``audit.services.record`` (inside the change's transaction), which
     # the services call. ``WebhookDeliveryFactory`` shows how a test gets an event.

@@ -287,6 +287,7 @@ def rectify_problems(day: dt.date) -> list[str]:
             out.append(f"rectify: no 巡察 item {status.label}")
     if not Problem.objects.filter(problem_list__is_demo=True, open=False).exclude(finding_rule="").exists():
         out.append("rectify: no compliance finding rectified and 销号")
+    return out
 
 
 def _walks(day: dt.date) -> list[str]:

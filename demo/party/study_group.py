@@ -241,6 +241,41 @@ def _alliances(today: dt.date) -> int:
     return made
 
 
+def _joint_cover(today: dt.date) -> int:
+    """A 两新 unit with 1–2 members and no organization joins an enterprise's branch as a
+    联合党支部 member unit (so 联合建立 is never zero, whatever the members' categories that day)."""
+    from core.errors import ServiceError
+    from party.structure import coverage
+    from party.structure import services as structure
+
+    root = Org.objects.filter(is_demo=True, kind="party_committee", depth=1).select_related("host").first()
+    if root is None:
+        return 0
+    report = coverage.compute(root, today)
+    if report.figures()["joint_covered"]:
+        return 0
+    holder = (
+        Org.objects.filter(is_demo=True, kind="branch", host__kind="enterprise", archived_at__isnull=True)
+        .order_by("path")
+        .first()
+    )
+    for row in report.units:
+        if holder is None or row.size != "joint" or row.covered:
+            continue
+        try:
+            structure.add_joint_unit(
+                actor=SYSTEM,
+                branch=holder,
+                unit=row.unit,
+                joined_on=today - dt.timedelta(days=60),
+                note="党员不足3人,纳入联合党支部",
+            )
+        except ServiceError:
+            continue
+        return 1
+    return 0
+
+
 def build_demo_study_group(stdout=None) -> dict[str, int]:
     if StudyPlan.objects.filter(is_demo=True).exists():
         return {}
@@ -283,9 +318,10 @@ def build_demo_study_group(stdout=None) -> dict[str, int]:
         )
         counts["alliances"] = _alliances(today)
         counts["instructors"] = _instructors(today)
-        from party.structure.models import AllianceLink
+        counts["joint_units"] = _joint_cover(today)
+        from party.structure.models import AllianceLink, JointBranchUnit
 
-        for model in (StudyPlan, StudySession, GroupMember, AllianceLink):
+        for model in (StudyPlan, StudySession, GroupMember, AllianceLink, JointBranchUnit):
             model.objects.filter(is_demo=False, org__is_demo=True).update(is_demo=True)
     if stdout:
         stdout.write(

@@ -15,7 +15,8 @@ Definitions (also stated on the page and in ``docs/apps/party.md``):
   that lists the unit (``JointBranchUnit``, in force).
 * **党建指导员**: a current post of kind ``party_instructor`` at the unit.
 * **有效覆盖**: covered, and the covering party organization held at least one organization-life
-  meeting (``Meeting``, not voided) this year up to the day.
+  meeting (``Meeting``, not voided) in the twelve months up to the day (the compliance engine's
+  default window: early in a year the figure does not drop to nothing).
 * **党建联盟**: links in force (``AllianceLink``) of the party organizations of the area: communities
   whose party organization has a link (进社区), property-service companies linked (进物业), grids
   linked (进网格) against all grids of the area.
@@ -26,6 +27,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
 
 from orgs.models import PARTY_KINDS, Org, Position
 from orgs.scoping import subtree_q
@@ -74,7 +77,7 @@ class UnitRow:
         if self.size == "none" and not self.instructors and not self.covered:
             return "未选派党建指导员"
         if self.covered and not self.life:
-            return "今年未开展组织生活(有形未有效)"
+            return "近12个月未开展组织生活(有形未有效)"
         return ""
 
 
@@ -176,7 +179,7 @@ def compute(org: Org, day: dt.date) -> Coverage:
     covering = {o.pk for o in own.values()} | {o.pk for o in joint.values()}
     with_life = set(
         Meeting.objects.live()
-        .filter(org_id__in=covering, held_on__gte=dt.date(day.year, 1, 1), held_on__lte=day)
+        .filter(org_id__in=covering, held_on__gt=day - relativedelta(years=1), held_on__lte=day)
         .values_list("org_id", flat=True)
     )
     for pk, unit in units.items():

@@ -38,6 +38,7 @@ def forest(world, seeded):
     add_members(holder, 2, home=e3)[0]
     structure.add_joint_unit(actor=SYSTEM, branch=holder, unit=e3, joined_on=dt.date(2026, 1, 1))
     add_members(holder, 1, home=so1)
+    MeetingFactory(org=holder, held_on=dt.date(2025, 12, 1))  # more than twelve months ago: not effective
     PositionFactory(person=PersonFactory(name="陈指导员", org=s1), org=so1, kind="party_instructor")
     structure.link_alliance(
         actor=SYSTEM,
@@ -64,7 +65,7 @@ def test_figures_on_a_small_forest(world, forest):
     assert rows["岳麓科技有限公司"].effective and rows["岳麓科技有限公司"].size == "own"
     assert rows["湘江建材有限公司"].gap == "应建未建"
     assert rows["望月物业服务有限公司"].joint_org is not None and rows["望月物业服务有限公司"].gap.startswith(
-        "今年未开展"
+        "近12个月未开展"
     )
     assert rows["湖西养老服务中心"].instructors == ["陈指导员"] and rows["湖西养老服务中心"].gap == ""
     assert rows["望月湖商会"].gap == "未选派党建指导员"

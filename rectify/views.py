@@ -288,6 +288,7 @@ def item(request, pk):
         "plist": plist,
         "status": status,
         "reports": task.reports.select_related("reported_by", "verified_by").prefetch_related("evidence"),
+        "notices": task.notices.select_related("unit").order_by("created_at", "pk"),
         "report_form": (report_form or forms.ReportForm(auto_id="report_%s")) if may_report else None,
         "close_form": (close_form or forms.CloseForm(auto_id="close_%s")) if may_close else None,
         "return_form": (return_form or forms.ReturnForm(auto_id="return_%s")) if may_close else None,

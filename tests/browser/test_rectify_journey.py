@@ -115,6 +115,9 @@ def test_finding_to_rectification_and_closure(journey, login, live_server):
     ledger.wait_for_load_state()
     expect(ledger.locator("#sheet")).to_contain_text("已销号")
     screenshot(ledger, "rectify-8-ledger")
+    zuzhibu.goto(ledger.url.replace("/ledger/", "/progress/"))
+    expect(zuzhibu.locator("#by-status")).to_contain_text("已销号")
+    screenshot(zuzhibu, "rectify-9-progress-report")
     # The finding is closed: the button now leads to a new rectification, not the closed one.
     zuzhibu.goto(f"{live_server.url}/party/dashboard/?org={branch.pk}")
     expect(

@@ -161,3 +161,30 @@ def test_ledger_excel_and_progress_report(client, rw, item):
     assert "整改台账" in printed and "补缴党费" in printed
     report = client.get(reverse("rectify:progress", args=[plist.pk])).content.decode()
     assert "整改进展情况报告" in report and "销号率50%" in report
+
+
+def test_an_overdue_item_climbs_the_ladder_and_the_unit_replies(client, rw, plist):
+    """Escalation comes from the work plan: an overdue 整改 item gets its 督办通知单, the branch
+    secretary (rectify_report, no workplan_report) answers it, and the item page lists it."""
+    import time_machine
+
+    from workplan import escalation
+    from workplan.models import Notice, NoticeKind
+
+    problem = services.add_problem(plist, actor=rw.users["zzb"], text="党员发展程序不规范")
+    late = services.add_item(
+        problem,
+        actor=rw.users["zzb"],
+        measure="逐人核查发展党员档案",
+        unit=rw["b1"],
+        start_on=dt.date(2026, 11, 20),
+        deadline=dt.date(2026, 11, 30),
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC), tick=False):
+        escalation.run_ladder()
+    notice = Notice.objects.filter(task=late.task, kind=NoticeKind.NOTICE).first()
+    assert notice is not None and notice.unit == rw["b1"]
+    escalation.reply_notice(notice, actor=rw.users["shuji"], reply="已全面核查,正在补齐材料")
+    client.force_login(rw.users["shuji"])
+    page = client.get(reverse("rectify:item", args=[late.pk])).content.decode()
+    assert 'id="notices"' in page and "督办通知单" in page and "已回复" in page

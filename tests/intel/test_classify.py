@@ -185,9 +185,8 @@ def test_build_demo_intel_two_versions_through_the_guard(world):
 
     from django.core.management import call_command
 
-    from intel.models import SuggestionFeedback
-
     from cases.models import Case
+    from intel.models import SuggestionFeedback
 
     registered_cases(world, per_code=26)  # 208 ≥ 200
     Case.objects.update(is_demo=True)

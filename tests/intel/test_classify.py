@@ -178,6 +178,27 @@ def test_build_demo_intel_trains_once(world):
     assert ModelVersion.objects.count() == 1
 
 
+def test_build_demo_intel_two_versions_through_the_guard(world):
+    """With enough cases the demo trains on the earlier 70 % first, then on all through the guard,
+    and leaves acceptance records for both versions."""
+    import io
+
+    from django.core.management import call_command
+
+    from cases.models import Case
+    from intel.models import SuggestionFeedback
+
+    registered_cases(world, per_code=26)  # 208 ≥ 200
+    Case.objects.update(is_demo=True)
+    out = io.StringIO()
+    call_command("build_demo_intel", stdout=out)
+    first, second = ModelVersion.objects.order_by("created_at", "id")
+    assert second.baseline_id == first.pk and second.baseline_f1 is not None
+    assert second.validation_ids == first.validation_ids
+    assert ModelVersion.objects.filter(active=True).count() == 1
+    assert SuggestionFeedback.objects.filter(model_version=first).exists()
+
+
 def test_train_command(world):
     import io
 

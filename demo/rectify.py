@@ -185,7 +185,7 @@ def _from_review(today: dt.date) -> int:
         measure="对照述职评议反馈问题,逐项制定整改措施,限期整改到位",
         feedback_on=today,
         deadline=today + dt.timedelta(days=60),
-        issuer_name=round_.org.name,
+        issuer_name=round_.title[:100],
         responsible_name="支部书记",
         is_demo=True,
     )

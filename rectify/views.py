@@ -206,7 +206,7 @@ def from_review(request):
                 measure=d["measure"],
                 feedback_on=d["feedback_on"],
                 deadline=d["deadline"],
-                issuer_name=round_.org.name,
+                issuer_name=round_.title[:100],
                 responsible_name=d["responsible_name"],
             )
         except ServiceError as error:

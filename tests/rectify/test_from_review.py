@@ -125,6 +125,9 @@ def test_action_only_for_issuers_over_the_org(rw):
     assert action.label == "转整改" and action.url.startswith(reverse("rectify:from_review"))
     assert for_problems(rw.users["zzb_other"], round_, rw["b1"]) == []
     assert for_problems(rw.users["shuji"], round_, rw["b1"]) == []
+    plist = _issue(rw, _problems(rw))
+    [done] = for_problems(rw.users["zzb"], round_, rw["b1"])
+    assert done.label == "已转整改" and done.url == reverse("rectify:detail", args=[plist.pk])
 
 
 def test_round_page_shows_the_button_to_issuers_only(client, rw):

@@ -1,7 +1,9 @@
 """Demo 巡视巡察整改: a 巡察反馈 problem list of the district committee to 望月湖街道党工委 with items
 in every state on any build day — 整改中, 逾期, 已完成待销号 (evidence attached), 已销号, and one
-退回 with its reason — and a compliance finding of 湖东社区党支部 turned into rectification and
-already 销号. Dates are relative to the build day. Through ``rectify.services``; skips when built."""
+退回 with its reason — a compliance finding of 湖东社区党支部 turned into rectification and
+already 销号, and the problems of one organization in last year's published 述职评议 round turned
+into a problem list (转整改, items in progress). Dates are relative to the build day. Through
+``rectify.services``; skips when built."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from django.utils import timezone
 from core.actors import SYSTEM
 from orgs.models import Org
 from party.compliance.dates import quarter_label, quarter_of
+from party.duty_review.models import ReviewProblem, ReviewRound, RoundStatus
 from rectify import services
 from rectify.models import ProblemList
 
@@ -51,8 +54,11 @@ def build_demo_rectify(stdout=None) -> int:
     with transaction.atomic():
         count = _xuncha(party_root, committee, branch, community, urban, today)
         count += _from_finding(party_root, branch, today)
+        from_review = _from_review(today)
+        count += from_review
     if stdout:
-        stdout.write(f"演示巡视巡察整改:2 个问题清单、{count} 个整改事项。\n")
+        lists = 3 if from_review else 2
+        stdout.write(f"演示巡视巡察整改:{lists} 个问题清单、{count} 个整改事项。\n")
     return count
 
 
@@ -148,3 +154,43 @@ def _from_finding(issuer, branch, today: dt.date) -> int:
     )
     services.close_item(item, actor=SYSTEM, note="已整改到位")
     return 1
+
+
+def _from_review(today: dt.date) -> int:
+    """述职评议 → 整改: the organization with the most problems in last year's published round
+    (the demo's 一般/差 branch) has them as a problem list of the round's committee; one item
+    reported at 30%, the others just started — all 整改中 on any build day."""
+    round_ = (
+        ReviewRound.objects.filter(is_demo=True, status=RoundStatus.PUBLISHED)
+        .select_related("org")
+        .order_by("-year", "pk")
+        .first()
+    )
+    if round_ is None:
+        return 0
+    problems = list(ReviewProblem.objects.live().filter(round=round_).select_related("round", "org"))
+    by_org: dict[int, list[ReviewProblem]] = {}
+    for problem in problems:
+        by_org.setdefault(problem.org_id, []).append(problem)
+    if not by_org:
+        return 0
+    chosen = max(by_org.values(), key=lambda rows: (len(rows), -rows[0].org_id))
+    org = chosen[0].org
+    plist = services.from_review(
+        actor=SYSTEM,
+        issuer=round_.org,
+        org=org,
+        problems=sorted(chosen, key=lambda p: p.pk),
+        title=f"{org.name}{round_.year}年度书记抓基层党建述职评议反馈问题",
+        measure="对照述职评议反馈问题,逐项制定整改措施,限期整改到位",
+        feedback_on=today,
+        deadline=today + dt.timedelta(days=60),
+        issuer_name=round_.title[:100],
+        responsible_name="支部书记",
+        is_demo=True,
+    )
+    first = plist.problems.order_by("pk").first()
+    item = first.items.order_by("pk").first() if first else None
+    if item is not None:
+        services.report(item, actor=SYSTEM, percent=30, text="已召开支部委员会专题研究,制定整改措施清单")
+    return len(chosen)

@@ -94,6 +94,37 @@ class FindingForm(StyledForm):
         self.fields["issuer"].choices = [(o.pk, o.name) for o in issuers]
 
 
+class ReviewForm(StyledForm):
+    """转整改 of 述职评议: the list (下发单位, 名称, 反馈日期), the organization's problems (all
+    checked) and the common requirement each problem's item carries, by when."""
+
+    issuer = forms.TypedChoiceField(
+        label="下发单位(负责销号)", coerce=int, error_messages={"required": "请选择下发单位"}
+    )
+    title = forms.CharField(label="清单名称", max_length=150, error_messages={"required": "请填写清单名称"})
+    feedback_on = _date("反馈日期")
+    problems = forms.TypedMultipleChoiceField(
+        label="问题清单",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个问题", "invalid_choice": "所选问题无效"},
+    )
+    measure = forms.CharField(
+        label="整改要求",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请填写整改要求"},
+        help_text="每个问题作为一项整改事项,由该党组织负责整改",
+    )
+    responsible_name = forms.CharField(label="责任人", max_length=50, required=False)
+    deadline = _date("完成时限")
+
+    def __init__(self, *args, issuers=(), problems=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].choices = [(o.pk, o.name) for o in issuers]
+        self.fields["problems"].choices = [(p.pk, p.text) for p in problems]
+
+
 class ReportForm(StyledForm):
     percent = forms.IntegerField(
         label="完成进度(%)", min_value=0, max_value=100, error_messages={"required": "请填写完成进度"}

@@ -111,8 +111,9 @@ class ProblemQuerySet(ScopedQuerySet):
 
 class Problem(OrgScopedModel):
     """问题: one problem of a list. ``org`` is the list's issuing body. A problem that came from a
-    compliance finding keeps the finding's key (rule code, organization, period): the same finding
-    is then not turned into two open problems (``open`` turns false when every item is 销号)."""
+    compliance finding keeps the finding's key (rule code, organization, period), one from 述职评议
+    its review problem's id: the same finding or review problem is then not turned into two open
+    problems (``open`` turns false when every item is 销号)."""
 
     problem_list = models.ForeignKey(
         ProblemList, verbose_name="问题清单", on_delete=models.PROTECT, related_name="problems"
@@ -125,6 +126,9 @@ class Problem(OrgScopedModel):
     )
     finding_period = models.CharField("检查期间", max_length=40, blank=True)
     source_ref = models.CharField("来源记录", max_length=100, blank=True, help_text="来源系统中的编号")
+    # 述职评议: the ``party.ReviewProblem`` this problem came from (an id, not a key: rectify
+    # reaches party only through its selectors); a review problem is one open problem at most.
+    review_problem_id = models.PositiveBigIntegerField("述职评议问题", null=True, blank=True, editable=False)
     open = models.BooleanField("整改未完成", default=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 
@@ -139,7 +143,12 @@ class Problem(OrgScopedModel):
                 fields=["finding_rule", "finding_org", "finding_period"],
                 condition=Q(open=True) & ~Q(finding_rule=""),
                 name="rectify_finding_open_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["review_problem_id"],
+                condition=Q(open=True) & Q(review_problem_id__isnull=False),
+                name="rectify_review_problem_open_once",
+            ),
         ]
 
     def __str__(self):

@@ -4,6 +4,7 @@
     item 下达s the plan) ─► report (the responsible unit: progress, completion with evidence)
     ─► close_item (销号 by the issuing body: 核验通过 + 销号) | return_item (退回 with a reason)
     from_finding: a compliance finding → a list with one problem and one item, in one step
+    from_review: an organization's 述职评议 problems → a list, one problem and one item each
 
 The issuing body holds ``rectify_issue`` over ``ProblemList.org``; the responsible unit's staff
 hold ``rectify_report`` at the item's unit. Deadlines, evidence checks, verification and the
@@ -135,21 +136,26 @@ def add_problem(
     number: str = "",
     finding: tuple[str, Org, str] | None = None,
     source_ref: str = "",
+    review_problem_id: int | None = None,
 ) -> Problem:
     """A problem of the list. ``finding``: (rule code, organization, period) of a compliance
-    finding — refused while the same finding is an open problem of any list."""
+    finding, ``review_problem_id``: a 述职评议 problem — refused while the same finding or review
+    problem is an open problem of any list."""
     plist = ProblemList.objects.select_related("org").get(pk=plist.pk)
     require_issuer(actor, plist)
     text = clean_text(text, "text", "问题描述", required=True, limit=MAX_TEXT)
     rule, org, period = finding if finding is not None else ("", None, "")
     if rule:
-        existing = open_problem_for(rule, org, period)
-        if existing is not None and existing.items.exists() and not _unfinished(existing):
-            # Its items were 销号 elsewhere (the work-plan task page): the problem is done.
-            Problem.objects.filter(pk=existing.pk).update(open=False)
-            existing = None
+        existing = _still_open(open_problem_for(rule, org, period))
         if existing is not None:
             raise StateConflict(f"该问题已转整改(“{existing.problem_list.title}”),尚未销号", field="rule")
+    if review_problem_id is not None:
+        existing = _still_open(open_problem_for_review(review_problem_id))
+        if existing is not None:
+            raise StateConflict(
+                f"述职评议问题“{text[:30]}”已转整改(“{existing.problem_list.title}”),尚未销号",
+                field="problems",
+            )
     count = plist.problems.count()
     try:
         with transaction.atomic():
@@ -162,10 +168,11 @@ def add_problem(
                 finding_org=org,
                 finding_period=(period or "")[:40],
                 source_ref=clean_text(source_ref, "source_ref", "来源记录", required=False, limit=100),
+                review_problem_id=review_problem_id,
                 created_at=clock.now(),
             )
-    except IntegrityError as error:  # a concurrent 转整改 of the same finding
-        raise StateConflict("该问题已转整改,尚未销号", field="rule") from error
+    except IntegrityError as error:  # a concurrent 转整改 of the same finding or review problem
+        raise StateConflict("该问题已转整改,尚未销号", field="rule" if rule else "problems") from error
     record(
         plist,
         PROBLEM_ADDED,
@@ -173,6 +180,28 @@ def add_problem(
         after={"number": problem.number, "text": text[:300], "finding": rule, "period": period},
     )
     return problem
+
+
+def _still_open(existing: Problem | None) -> Problem | None:
+    if existing is not None and existing.items.exists() and not _unfinished(existing):
+        # Its items were 销号 elsewhere (the work-plan task page): the problem is done.
+        Problem.objects.filter(pk=existing.pk).update(open=False)
+        return None
+    return existing
+
+
+def open_problem_for_review(review_problem_id: int) -> Problem | None:
+    return (
+        Problem.objects.filter(review_problem_id=review_problem_id, open=True)
+        .select_related("problem_list")
+        .first()
+    )
+
+
+def open_problems_for_review(review_problem_ids: Iterable[int]) -> dict[int, Problem]:
+    """The open problems that 述职评议 problems became, by review problem id."""
+    found = Problem.objects.filter(review_problem_id__in=list(review_problem_ids), open=True)
+    return {p.review_problem_id: p for p in found.select_related("problem_list") if p.review_problem_id}
 
 
 def open_problem_for(rule: str, org: Org | None, period: str) -> Problem | None:
@@ -370,6 +399,61 @@ def from_finding(
         start_on=min(day, today()),
         is_demo=is_demo,
     )
+
+
+@transaction.atomic
+def from_review(
+    *,
+    actor,
+    issuer: Org,
+    org: Org,
+    problems: Sequence,
+    title: str,
+    measure: str,
+    feedback_on: dt.date | None = None,
+    deadline: dt.date | None = None,
+    issuer_name: str = "",
+    responsible_name: str = "",
+    is_demo: bool = False,
+) -> ProblemList:
+    """转整改 of 述职评议: the published problems of one organization (``party.duty_review``'s
+    ``ReviewProblem`` rows, read by the caller through ``published_problems``) become a problem
+    list issued to the organization, each problem with one item led by the organization itself
+    (the common ``measure``, due by ``deadline`` or the list's report deadline). A problem
+    already an open problem of a list is refused."""
+    require(actor, "rectify_issue", org, f"您不能对{org.name}的问题下发整改")
+    chosen = list(problems)
+    if not chosen:
+        raise ServiceError("请至少选择一个问题", field="problems")
+    for problem in chosen:
+        if problem.org_id != org.pk or problem.withdrawn_at is not None:
+            raise ServiceError(f"问题“{problem.text[:30]}”不是{org.name}的述职评议问题", field="problems")
+        if problem.round.published_at is None:
+            raise ServiceError("述职评议结果尚未公布,不能转整改", field="problems")
+    day = feedback_on or today()
+    plist = create_list(
+        actor=actor,
+        issuer=issuer,
+        unit=org,
+        title=title,
+        source=Source.DUTY_REVIEW,
+        feedback_on=day,
+        issuer_name=issuer_name,
+        is_demo=is_demo,
+    )
+    for problem in chosen:
+        added = add_problem(plist, actor=actor, text=problem.text, review_problem_id=problem.pk)
+        add_item(
+            added,
+            actor=actor,
+            measure=measure,
+            unit=org,
+            deadline=deadline or plist.report_due or day,
+            responsible_name=responsible_name,
+            start_on=min(day, today()),
+            is_demo=is_demo,
+        )
+    return plist
 
 
 @transaction.atomic

@@ -2,9 +2,8 @@
 
 Each source names the rule parameter (``party.RuleParameter``) that gives the deadline of its
 整改情况报告 in months after the feedback, and may offer ``problems(user)``: the problems another
-module publishes for rectification (e.g. 述职评议's ``published_problems`` once it is merged —
-register it from its side or here with one ``register`` call), each as an ``Offered`` row that
-the new-list form can take over.
+module publishes for rectification (述职评议's ``published_problems`` is registered below), each as
+an ``Offered`` row; the 转整改 page of a review round (``rectify:from_review``) takes them over.
 """
 
 from __future__ import annotations
@@ -74,8 +73,20 @@ register(SourceSpec(Source.XUNSHI, Source.XUNSHI.label, "rectify.xunshi_report_m
 register(SourceSpec(Source.XUNCHA, Source.XUNCHA.label, "rectify.xuncha_report_months"))
 register(SourceSpec(Source.SELF_CHECK, Source.SELF_CHECK.label, "rectify.self_check_months"))
 register(SourceSpec(Source.COMPLIANCE, Source.COMPLIANCE.label, "rectify.finding_months"))
-# 述职评议 (party/duty_review, built in parallel): after the merge, register its problems here:
-#   register(SourceSpec(Source.DUTY_REVIEW, "述职评议", "rectify.self_check_months",
-#                       problems=lambda user: [Offered(p.text, p.org_id, f"review:{p.pk}")
-#                                              for p in duty_review.published_problems(user)]))
-register(SourceSpec(Source.DUTY_REVIEW, Source.DUTY_REVIEW.label, "rectify.self_check_months"))
+
+
+def _review_problems(user) -> list[Offered]:
+    """述职评议: the problems of published rounds the user may see (``problem_label`` names them)."""
+    from party.duty_review import selectors as duty_review
+
+    return [
+        Offered(duty_review.problem_label(p), p.org_id, f"review:{p.pk}")
+        for p in duty_review.published_problems(user)
+    ]
+
+
+register(
+    SourceSpec(
+        Source.DUTY_REVIEW, Source.DUTY_REVIEW.label, "rectify.self_check_months", problems=_review_problems
+    )
+)

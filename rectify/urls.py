@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new, name="new"),
     path("from-finding/", views.from_finding, name="from_finding"),
+    path("from-review/", views.from_review, name="from_review"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/problems/", views.add_problem, name="add_problem"),
     path("<int:pk>/items/", views.add_item, name="add_item"),

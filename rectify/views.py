@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import kit
@@ -17,6 +18,7 @@ from orgs.models import PARTY_KINDS, UNIT_KINDS, Org
 from orgs.scoping import can, has_scope
 from orgs.selectors import ledger_signature
 from party.compliance import registry as rule_registry
+from party.duty_review import selectors as duty_review
 
 from . import exports, forms, selectors, services, sources
 from .models import ItemStatus, ProblemList, RectifyItem, Source, item_status
@@ -148,6 +150,78 @@ def from_finding(request):
         "active_nav": NAV,
     }
     return render(request, "rectify/from_finding.html", context)
+
+
+def _issuer_choices(user, org: Org, preferred: Org) -> tuple[list[Org], int | None]:
+    """The bodies the user may issue in the name of, ``preferred`` (the round's committee) first
+    when the user holds ``rectify_issue`` over it; the initial one covers ``org``."""
+    issuers = selectors.issuers(user)
+    if can(user, "rectify_issue", preferred) and all(i.pk != preferred.pk for i in issuers):
+        issuers = [preferred, *issuers]
+    covering = [i for i in issuers if org.path.startswith(i.path)]
+    initial = preferred.pk if preferred in covering else (covering[-1].pk if covering else None)
+    return issuers, initial
+
+
+@login_required
+def from_review(request):
+    """转整改 of 述职评议: an organization's problems of a published round (all checked) become a
+    problem list issued to it, one item per problem, in one step."""
+    user = request.user
+    source = request.POST if request.method == "POST" else request.GET
+    org = _visible_org(user, source.get("org"), "rectify_issue")
+    try:
+        round_pk = int(source.get("round", ""))
+    except ValueError as error:
+        raise Http404 from error
+    problems = list(duty_review.published_problems(user).filter(round_id=round_pk, org=org))
+    if not problems:
+        raise Http404
+    round_ = problems[0].round
+    taken = services.open_problems_for_review(p.pk for p in problems)
+    offered = [p for p in problems if p.pk not in taken]
+    issuers, issuer = _issuer_choices(user, org, round_.org)
+    feedback_on = kit.today()
+    if round_.published_at is not None:
+        feedback_on = min(feedback_on, timezone.localdate(round_.published_at))
+    due, _ = sources.report_due(Source.DUTY_REVIEW, feedback_on, org)
+    initial = {
+        "issuer": issuer,
+        "title": f"{org.name}{round_.year}年度书记抓基层党建述职评议反馈问题",
+        "feedback_on": feedback_on,
+        "problems": [p.pk for p in offered],
+        "measure": "对照述职评议反馈问题,逐项制定整改措施,限期整改到位",
+        "deadline": due,
+    }
+    form = forms.ReviewForm(request.POST or None, issuers=issuers, problems=offered, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            plist = services.from_review(
+                actor=user,
+                issuer=_visible_org(user, d["issuer"], "rectify_issue"),
+                org=org,
+                problems=[p for p in offered if p.pk in set(d["problems"])],
+                title=d["title"],
+                measure=d["measure"],
+                feedback_on=d["feedback_on"],
+                deadline=d["deadline"],
+                issuer_name=round_.title[:100],
+                responsible_name=d["responsible_name"],
+            )
+        except ServiceError as error:
+            form.attach(error)
+        else:
+            messages.success(request, f"已转整改:{plist.problems.count()} 个问题,责任单位:{org.name}")
+            return redirect("rectify:detail", plist.pk)
+    context = {
+        "form": form,
+        "org": org,
+        "round": round_,
+        "taken": [(p, taken[p.pk]) for p in problems if p.pk in taken],
+        "active_nav": NAV,
+    }
+    return render(request, "rectify/from_review.html", context)
 
 
 def _list_for(user, pk) -> ProblemList:

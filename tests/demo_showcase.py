@@ -275,8 +275,9 @@ def _villages(day: dt.date) -> list[str]:
 
 
 def rectify_problems(day: dt.date) -> list[str]:
-    """巡视巡察整改: a 巡察反馈 list with items in every state (整改中, 逾期, 已完成待销号, 已销号) and a
-    compliance finding turned into rectification and already 销号."""
+    """巡视巡察整改: a 巡察反馈 list with items in every state (整改中, 逾期, 已完成待销号, 已销号), a
+    compliance finding turned into rectification and already 销号, and last year's 述职评议
+    problems of one organization turned into a list with items 整改中."""
     from rectify.models import ItemStatus, Problem, RectifyItem, item_status
 
     out = []
@@ -287,6 +288,13 @@ def rectify_problems(day: dt.date) -> list[str]:
             out.append(f"rectify: no 巡察 item {status.label}")
     if not Problem.objects.filter(problem_list__is_demo=True, open=False).exclude(finding_rule="").exists():
         out.append("rectify: no compliance finding rectified and 销号")
+    reviewed = RectifyItem.objects.filter(
+        task__is_demo=True,
+        problem__problem_list__source="duty_review",
+        problem__review_problem_id__isnull=False,
+    ).select_related("task")
+    if not any(item_status(i.task, day) == ItemStatus.RECTIFYING for i in reviewed):
+        out.append("rectify: no 述职评议 problems turned into rectification (整改中)")
     return out
 
 

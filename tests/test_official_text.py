@@ -335,6 +335,8 @@ def _urls(scene) -> list[str]:
         reverse("party:duty_review_round", args=[scene["duty_review"].round_id]),
         reverse("party:duty_review_report", args=[scene["duty_review"].pk]),
         reverse("party:duty_review_print", args=[scene["duty_review"].round_id]),
+        reverse("rectify:from_review")
+        + f"?round={scene['duty_review'].round_id}&org={scene['duty_review'].org_id}",
         reverse("villages:detail", args=[decision.pk]),
         reverse("villages:print", args=[decision.pk]),
         reverse("villages:public", args=[village.code]),

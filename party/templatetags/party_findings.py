@@ -1,6 +1,7 @@
 from django import template
 
 from party.finding_actions import for_finding
+from party.review_actions import for_problems
 
 register = template.Library()
 
@@ -12,3 +13,13 @@ def finding_actions(context, finding):
     if request is None or not request.user.is_authenticated:
         return []
     return for_finding(request.user, finding)
+
+
+@register.simple_tag(takes_context=True)
+def review_problem_actions(context, round_, org):
+    """``{% review_problem_actions round org as actions %}``: what the signed-in user may do with
+    an organization's problems of a published 述职评议 round (e.g. 转整改)."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    return for_problems(request.user, round_, org)

@@ -123,3 +123,57 @@ def test_finding_to_rectification_and_closure(journey, login, live_server):
     expect(
         zuzhibu.locator("#findings li.finding", has_text=MISSING).first.locator("a.finding-action")
     ).to_be_visible()
+
+
+REVIEW_PROBLEMS = ["“三会一课”记录不够规范,个别会议记录过于简单", "发展党员工作计划性不强"]
+
+
+def _published_review(world_party, branch, rater_user):
+    """The 区委's published 述职评议 round with the branch's two problems."""
+    import datetime as dt
+
+    from core.actors import SYSTEM
+    from party.duty_review import services as review
+
+    round_ = review.create_round(actor=SYSTEM, org=world_party, year=2026, report_due=dt.date(2026, 12, 20))
+    reporter = review.add_reporter(actor=SYSTEM, round_=round_, org=branch, secretary_name="李书记")
+    rater = review.assign_rater(actor=SYSTEM, round_=round_, user=rater_user)
+    review.open_round(actor=SYSTEM, round_=round_)
+    review.submit_report(
+        actor=SYSTEM, reporter=reporter, summary="本年度履行抓基层党建第一责任人职责,落实三会一课制度。"
+    )
+    review.start_rating(actor=SYSTEM, round_=round_)
+    round_.refresh_from_db()
+    review.rate(actor=SYSTEM, reporter=reporter, rater=rater, scores={i["code"]: 75 for i in round_.items})
+    review.close_round(actor=SYSTEM, round_=round_)
+    for text in REVIEW_PROBLEMS:
+        review.add_problem(actor=SYSTEM, reporter=reporter, text=text)
+    review.publish_round(actor=SYSTEM, round_=round_)
+    return round_
+
+
+def test_duty_review_problems_to_rectification(journey, login, live_server):
+    from orgs.models import Org, User
+    from rectify.models import ProblemList
+
+    branch = journey["branch"]
+    party = Org.objects.get(pk=Org.objects.get_parent(Org.objects.get_parent(branch)).pk)
+    round_ = _published_review(party, branch, User.objects.get(username="zuzhibu"))
+    zuzhibu = login("zuzhibu")
+    zuzhibu.goto(f"{live_server.url}/party/duty-review/{round_.pk}/")
+    action = zuzhibu.locator("#problems a.review-action")
+    expect(action).to_have_text("转整改")
+    screenshot(zuzhibu, "rectify-review-1-round")
+    action.click()
+
+    expect(zuzhibu.locator("h1")).to_have_text("述职评议问题转整改")
+    assert "2026年度书记抓基层党建述职评议反馈问题" in zuzhibu.input_value("#id_title")
+    boxes = zuzhibu.locator("#review-problems input[type=checkbox]")
+    expect(boxes).to_have_count(2)
+    assert all(boxes.nth(i).is_checked() for i in range(2))
+    screenshot(zuzhibu, "rectify-review-2-form")
+    zuzhibu.click("button:has-text('下发整改')")
+    expect(zuzhibu.locator("h1")).to_contain_text("述职评议反馈问题")
+    screenshot(zuzhibu, "rectify-review-3-list")
+    plist = ProblemList.objects.get(source="duty_review")
+    assert plist.problems.count() == 2 and plist.unit == branch

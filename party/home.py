@@ -221,6 +221,7 @@ def duty_review_todo(user):
     return HomeSection("述职评议", items, order=26)
 
 
+@provider
 def my_party_life(user):
     """我的党员信息 for an account linked to a member record: this year's study hours against the
     target, dues months owing, the latest meeting — each leading to ``/party/me/``."""

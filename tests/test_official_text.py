@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from core.actors import SYSTEM
 from orgs.models import RoleGrant
@@ -105,8 +106,9 @@ def test_scanner_finds_markers_and_skips_help_panels(seeded_world):
 # The world
 
 
-@pytest.fixture
-def seeded_world(world):
+def seed_rule_data() -> None:
+    """The rule data and configuration the scene's services need (a migrated database has them;
+    the test database is flushed between transactional tests)."""
     from party.defaults import seed_defaults as seed_party
     from rectify.defaults import seed_defaults as seed_rectify
     from villages.defaults import seed_defaults as seed_villages
@@ -116,6 +118,11 @@ def seeded_world(world):
     seed_villages()
     seed_rectify()
     seed_walks()
+
+
+@pytest.fixture
+def seeded_world(world):
+    seed_rule_data()
     return world
 
 
@@ -203,12 +210,11 @@ def build_scene(w) -> dict:
     # 扫码签到 and the member's own view: a meeting with its sign-in code open, a member's account.
     from party.life import signin
 
-    today_meeting = assembly(branch, dt.date(2026, 12, 7))
+    # Around the current moment: the browser screenshots run on the real clock, not the frozen one.
+    starts_at = timezone.localtime() - dt.timedelta(minutes=20)
+    today_meeting = assembly(branch, starts_at.date())
     signin.open_signin(
-        actor=SYSTEM,
-        meeting=today_meeting,
-        starts_at=dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
-        ends_at=dt.datetime(2026, 12, 7, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        actor=SYSTEM, meeting=today_meeting, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=2)
     )
     dangyuan = UserFactory(username="scan_dangyuan")
     member_person = members[1].person

@@ -4,10 +4,8 @@ organization department (help panels available) and the branch secretary (none).
 
 import pytest
 
-from party.defaults import seed_defaults as seed_party
 from tests.conftest import build_world
-from tests.test_official_text import build_scene
-from villages.defaults import seed_defaults as seed_villages
+from tests.test_official_text import build_scene, seed_rule_data
 
 from .conftest import screenshot
 
@@ -16,8 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def scene(transactional_db):
-    seed_party()
-    seed_villages()
+    seed_rule_data()
     return build_scene(build_world())
 
 

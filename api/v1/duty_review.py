@@ -20,7 +20,7 @@ from . import schemas as s
 router = Router(tags=["述职评议考核"])
 
 
-class ItemOut(Schema):
+class ReviewItemOut(Schema):
     code: str
     label: str
     weight: str = Field(description="权重(%),启动时按规则参数 duty_review.weight.* 固定")
@@ -36,7 +36,7 @@ class RoundOut(Schema):
     )
     status_label: str
     report_due: dt.date
-    items: list[ItemOut]
+    items: list[ReviewItemOut]
     thresholds: dict[str, str] = Field(description="各等次最低综合得分:good 好、fair 较好、average 一般")
 
 
@@ -54,7 +54,7 @@ class ReporterOut(Schema):
     rater_count: int | None
 
 
-class ProblemOut(Schema):
+class ReviewProblemOut(Schema):
     id: int
     round: int
     year: int
@@ -66,7 +66,7 @@ class ProblemOut(Schema):
 
 class RoundDetail(RoundOut):
     reporters: list[ReporterOut]
-    problems: list[ProblemOut] = Field(description="问题清单(结果可见时)")
+    problems: list[ReviewProblemOut] = Field(description="问题清单(结果可见时)")
 
 
 class ScoreIn(s.In):
@@ -172,7 +172,7 @@ def submit_sheet(request, reporter_id: int, payload: SheetIn):
 
 @router.get(
     "/party/duty-review/problems",
-    response={200: list[ProblemOut], **s.ERRORS},
+    response={200: list[ReviewProblemOut], **s.ERRORS},
     summary="已公布的述职评议问题清单(整改来源)",
 )
 def problems(request):

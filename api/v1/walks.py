@@ -25,33 +25,33 @@ Id = Annotated[int, Path(..., ge=1, le=2**63 - 1)]
 AsWhomCode = Literal[tuple(AsWhom.values)]  # type: ignore[valid-type]
 
 
-class StepIn(Schema):
-    title: str = Field(min_length=1, max_length=100, description="环节")
+class WalkStepIn(s.In):
+    title: str = s.Required(max_length=100, description="环节")
     minutes: int = Field(ge=0, le=services.MAX_MINUTES, description="用时(分钟)")
     observation: str = Field("", max_length=2000, description="观察到的情况")
 
 
-class CheckIn(Schema):
+class WalkCheckIn(s.In):
     item: int = Field(ge=1, description="检查项 id(见 GET /walks/checklist)")
     reached: bool = Field(description="达到 / 未达到")
     note: str = Field("", max_length=300, description="说明(未达到时必填)")
 
 
-class ProblemIn(Schema):
-    description: str = Field(min_length=1, max_length=2000, description="问题描述")
+class WalkProblemIn(s.In):
+    description: str = s.Required(max_length=2000, description="问题描述")
     step: int | None = Field(None, ge=1, description="发现环节的顺序号(1 起)")
 
 
-class WalkIn(Schema):
+class WalkIn(s.In):
     leader: int = Field(ge=1, description="领导干部(走流程名单)id")
-    service: str = Field(min_length=1, max_length=100, description="办理事项")
-    place: str = Field(min_length=1, max_length=150, description="办事地点/窗口")
+    service: str = s.Required(max_length=100, description="办理事项")
+    place: str = s.Required(max_length=150, description="办事地点/窗口")
     as_whom: AsWhomCode = Field(description="以什么身份办事:resident 群众 / enterprise 企业 / agent 办事人")  # type: ignore[valid-type]
     walked_on: dt.date
     summary: str = Field("", max_length=2000, description="总体感受")
-    steps: list[StepIn] = Field(default_factory=list, max_length=services.MAX_STEPS)
-    checklist: list[CheckIn] = Field(default_factory=list, max_length=50)
-    problems: list[ProblemIn] = Field(default_factory=list, max_length=services.MAX_PROBLEMS)
+    steps: list[WalkStepIn] = Field(default_factory=list, max_length=services.MAX_STEPS)
+    checklist: list[WalkCheckIn] = Field(default_factory=list, max_length=50)
+    problems: list[WalkProblemIn] = Field(default_factory=list, max_length=services.MAX_PROBLEMS)
     record: bool = Field(False, description="同时完成记录(需已有环节并填写全部检查项)")
 
 
@@ -61,20 +61,20 @@ class ChecklistItemOut(Schema):
     question: str
 
 
-class StepOut(Schema):
+class WalkStepOut(Schema):
     sort: int
     title: str
     minutes: int
     observation: str
 
 
-class CheckOut(Schema):
+class WalkCheckOut(Schema):
     label: str
     reached: bool
     note: str
 
 
-class ProblemOut(Schema):
+class WalkProblemOut(Schema):
     sort: int
     description: str
     photos: int
@@ -96,9 +96,9 @@ class WalkOut(Schema):
     status: str
     state: str = Field(description="草稿 / 问题整改中 / 问题已全部销号 …")
     total_minutes: int
-    steps: list[StepOut]
-    checklist: list[CheckOut]
-    problems: list[ProblemOut]
+    steps: list[WalkStepOut]
+    checklist: list[WalkCheckOut]
+    problems: list[WalkProblemOut]
 
 
 def _out(request, walk_id: int) -> dict:
@@ -194,7 +194,7 @@ def create(request, payload: WalkIn):
     summary="登记走流程发现的问题",
     url_name="walks_add_problem",
 )
-def add_problem(request, walk_id: Id, payload: ProblemIn):
+def add_problem(request, walk_id: Id, payload: WalkProblemIn):
     walk = get_object_or_404(selectors.walks(request.user), pk=walk_id)
     step = walk.steps.filter(sort=payload.step).first() if payload.step else None
     services.add_problem(actor=request.user, walk=walk, description=payload.description, step=step)

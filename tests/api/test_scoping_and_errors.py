@@ -15,23 +15,30 @@ from cases import approvals
 from core.actors import SYSTEM
 from orgs.roles import Role
 from party.development.models import Applicant
+from party.duty_review.models import ReviewReporter, ReviewRound
 from party.membership.models import DuesPayment, DuesReduction
 from party.models import Member, Talk
+from party.study_group.models import StudySession
+from rectify.models import ProblemList
 from tests.conftest import grant
 from tests.factories import (
     CaseAttachmentFactory,
     DuesReductionFactory,
+    LeaderFactory,
     MeetingFactory,
     MemberFactory,
     PersonFactory,
+    PlanFactory,
     ResponsibilityFactory,
     StepSubmissionFactory,
     TalkFactory,
+    WalkFactory,
     make_org,
 )
 from villages import services as village_services
 from villages.defaults import seed_defaults as village_defaults
 from villages.models import Decision
+from walks.models import Walk
 from workplan import services as workplan_services
 from workplan.models import Task
 
@@ -107,6 +114,18 @@ def scene(world, actors, category, api_for, settings, tmp_path):
         studied_on=dt.date(2026, 10, 10),
         branch_opinion="同意报批",
     )
+    # Records of the newer party and supervision endpoints, all in 望月湖街道's scope.
+    review_round = ReviewRound.objects.create(
+        org=world["w1"], year=2026, title="2026年度述职评议", report_due=dt.date(2026, 12, 20)
+    )
+    problem_list = ProblemList.objects.create(
+        org=world["w1"],
+        title="巡察反馈问题",
+        source="xuncha",
+        unit=world["b1"],
+        feedback_on=dt.date(2026, 11, 20),
+        plan=PlanFactory(org=world["w1"], title="巡察整改台账"),
+    )
     return {
         "case": case,
         "values": {
@@ -139,6 +158,20 @@ def scene(world, actors, category, api_for, settings, tmp_path):
                 applicant=Applicant.objects.filter(org=world["b1"]).latest("pk"),
                 committee=world["w1"],
             ).pk,
+            "session_id": StudySession.objects.create(
+                org=world["w1"],
+                held_on=dt.date(2026, 11, 5),
+                topic="学习全会精神",
+                host=second.person,
+                minutes=120,
+                summary="原文学习",
+            ).pk,
+            "round_id": review_round.pk,
+            "reporter_id": ReviewReporter.objects.create(
+                org=world["b1"], round=review_round, secretary_name="刘书记"
+            ).pk,
+            "list_id": problem_list.pk,
+            "walk_id": WalkFactory(leader=LeaderFactory(org=world["d1"], person=second.person)).pk,
         },
         "outsider": outsider,
     }
@@ -181,6 +214,13 @@ OUTSIDER_LISTS = {
     ("POST", "/api/v1/villages/decisions"): 422,
     ("GET", "/api/v1/party/development/submissions"): 200,  # nothing submitted to the outsider
     ("POST", "/api/v1/party/signin"): 422,  # empty body; a member signs in only for themselves
+    ("POST", "/api/v1/party/study-group/sessions"): 422,
+    ("GET", "/api/v1/party/duty-review/rounds"): 200,  # nothing of the other street's rounds
+    ("GET", "/api/v1/party/duty-review/problems"): 200,
+    ("GET", "/api/v1/rectify/items"): 200,
+    ("POST", "/api/v1/rectify/lists"): 422,
+    ("GET", "/api/v1/walks/checklist"): 200,  # the same checklist for everyone
+    ("POST", "/api/v1/walks"): 422,
 }
 
 
@@ -248,6 +288,8 @@ def valid_bodies(world, category) -> dict:
             "number": 4,
             "submitted_on": "2026-09-10",
         },
+        "/api/v1/party/duty-review/reporters/{reporter_id}/sheet": {"scores": [{"code": "x", "score": 90}]},
+        "/api/v1/walks/{walk_id}/problems": {"description": "窗口只开一个"},
         "steps": {
             "kind": "consultation",
             "held_on": "2026-09-03",
@@ -297,6 +339,10 @@ def test_outsider_gets_404_or_nothing_on_every_endpoint(scene, world, category):
     assert outsider.get("/api/v1/party/dues/reductions").json() == []
     assert DuesReduction.objects.get(pk=scene["values"]["reduction_id"]).state == "reported"
     assert not DuesPayment.objects.exists()
+    assert outsider.get("/api/v1/party/duty-review/rounds").json() == []
+    assert outsider.get("/api/v1/party/duty-review/problems").json() == []
+    assert outsider.get("/api/v1/rectify/items").json() == []
+    assert Walk.objects.get(pk=scene["values"]["walk_id"]).problems.count() == 0
 
 
 def test_resident_without_roles_sees_only_own_cases(world, api_for):

@@ -99,10 +99,12 @@ def test_walk_journey(browser, staff_page, live_server, journey, leader):
 
         # 5. One step: the problem becomes a grid case, registered and dispatched.
         phone.click("#problem-1 summary")
-        phone.select_option("#id_c1-category", label="0301 暴露垃圾")
-        phone.select_option("#id_c1-area", label="湖东社区")
-        phone.select_option("#id_c1-lead_unit", label="区城市管理和综合执法局")
-        phone.fill("#id_c1-instructions", "请三日内整改")
+        # the case form's fields are prefixed c<record id>: find them by name, not by that id
+        handover = "#problem-1 [name^='c'][name$='-{}']".format
+        phone.select_option(handover("category"), label="0301 暴露垃圾")
+        phone.select_option(handover("area"), label="湖东社区")
+        phone.select_option(handover("lead_unit"), label="区城市管理和综合执法局")
+        phone.fill(handover("instructions"), "请三日内整改")
         screenshot(phone, "walk-04-hand-over-phone")
         phone.click("#case-form-1 button[type=submit]")
         phone.wait_for_selector("text=已转为网格事项")

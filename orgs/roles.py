@@ -104,6 +104,7 @@ for _role in (Role.ADMIN, Role.DEPT_HANDLER, Role.DISPATCHER, Role.COMMUNITY_STA
 # ``cadres.access`` reads the grants itself instead of ``core.scoping``, which lets superusers
 # see everything. The role allows nothing else.
 ROLE_ACTIONS[Role.CADRE_SUPERVISOR] = frozenset({"cadre_supervise"})
+
 # 巡视巡察整改 (rectify): the issuing bodies (组织部, 督查室, admin) issue problem lists and 销号 their
 # items (``rectify_issue``); the responsible units' staff report rectification progress with
 # evidence (``rectify_report``). Separate actions so neither widens the work-plan permissions.
@@ -117,6 +118,7 @@ for _role in (
     Role.PARTY_COMMITTEE,
 ):
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"rectify_report"}
+
 # 领导干部走流程 (walks): the supervision office records walks on behalf of the leaders of its
 # subtree and hands their problems on. A leader on the walk list (walks.Leader) records their own
 # walks without any role (the list links the person); no new role is needed.

@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
+
 from .models import Source
 
 
@@ -60,13 +62,8 @@ def report_due(code: str, feedback_on: dt.date, org=None) -> tuple[dt.date | Non
         param = Rules.load(feedback_on).param(spec.months_param, org)
     except MissingRule:
         return None, ""
-    months = int(param.typed_value())
-    month = feedback_on.month - 1 + months
-    year, month = feedback_on.year + month // 12, month % 12 + 1
-    import calendar
-
-    day = min(feedback_on.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day), param.source
+    # the same day N months on, or the month's last day (relativedelta clamps it)
+    return feedback_on + relativedelta(months=int(param.typed_value())), param.source
 
 
 register(SourceSpec(Source.XUNSHI, Source.XUNSHI.label, "rectify.xunshi_report_months"))

@@ -22,7 +22,10 @@ Composite = Σ weight × rate, with 返工率 and 退单率 counted as (1 − ra
 by month (``EvaluationWeights``). A rate with no denominator is "—" and its weight is spread
 over the others, so a unit is not punished or rewarded for having no callbacks; a unit that
 closed nothing in the month is listed without a score or rank.
-All counts come from a few aggregate queries per month (no per-case Python loops).
+``evaluate`` reads the stored monthly figures (``MonthlyFigures``, kept up to date by
+``cases.summaries`` as cases change): one query over a few hundred rows. ``evaluate_raw`` computes
+the same table from the raw rows with a few aggregate queries per month (no per-case Python loops);
+``summaries.check`` and the tests hold the two together.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from .models import (
     CaseAssignment,
     CaseStatus,
     EvaluationWeights,
+    FiguresKey,
+    MonthlyFigures,
     NoticeKind,
     SupervisionNotice,
 )
@@ -139,7 +144,7 @@ def _finish(score: UnitScore, weights: EvaluationWeights) -> UnitScore:
     return score
 
 
-_CASE_AGGREGATES = {
+CASE_AGGREGATES = {
     "closed": Count("id"),
     "callbacks": Count("id", filter=Q(rated_at__isnull=False)),
     "contacted": Count("id", filter=Q(rated_at__isnull=False, rating_contacted=True)),
@@ -151,7 +156,7 @@ _CASE_AGGREGATES = {
 }
 
 
-def _closed_in(month: dt.date):
+def closed_in(month: dt.date):
     start, end = month_bounds(month)
     return Case.objects.filter(
         status=CaseStatus.CLOSED,
@@ -162,7 +167,7 @@ def _closed_in(month: dt.date):
     )
 
 
-def _returns_in(month: dt.date, unit_field: str):
+def returns_in(month: dt.date, unit_field: str):
     start, end = month_bounds(month)
     leads = CaseAssignment.objects.filter(
         role=AssignmentRole.LEAD, dispatched_at__gte=start, dispatched_at__lt=end
@@ -184,56 +189,96 @@ def _returns_in(month: dt.date, unit_field: str):
     )
 
 
-def _urges_in(month: dt.date):
+def urges_in(month: dt.date, unit_field: str = "unit__path"):
     """催办 by the supervision office in the month, per addressed unit."""
     start, end = month_bounds(month)
     return (
         SupervisionNotice.objects.filter(kind=NoticeKind.URGE, created_at__gte=start, created_at__lt=end)
         .order_by()
-        .values("unit__path")
+        .values(unit_field)
         .annotate(urged=Count("id"))
     )
 
 
-def evaluate(month: dt.date, group: str) -> list[UnitScore]:
-    """The ranked table of ``group`` (department / street / community) for ``month``."""
-    if group not in GROUPS:
-        raise ValueError(group)
-    weights = weights_for(month)
-    kinds, case_key = GROUP_SOURCES[group]
-    units = Org.objects.filter(kind__in=kinds, archived_at__isnull=True)
-    scores = {unit.path: UnitScore(unit=unit) for unit in units}
+SUMMARY_KEYS = {
+    "department": FiguresKey.LEAD_UNIT,
+    "street": FiguresKey.STREET,
+    "community": FiguresKey.COMMUNITY,
+}
 
-    def owner(path: str | None) -> UnitScore | None:
+
+class _Table:
+    """The units of a group, each with an empty ``UnitScore``, and ``owner(path)``: the unit whose
+    subtree holds a path (exact unit, an office of a department, a grid of a community)."""
+
+    def __init__(self, group: str):
+        if group not in GROUPS:
+            raise ValueError(group)
+        kinds, _case_key = GROUP_SOURCES[group]
+        units = Org.objects.filter(kind__in=kinds, archived_at__isnull=True)
+        self.scores = {unit.path: UnitScore(unit=unit) for unit in units}
+
+    def owner(self, path: str | None) -> UnitScore | None:
         if not path:
             return None
-        # exact unit, or the unit whose subtree holds the path (an office of a department,
-        # a grid of a community)
         for length in range(len(path), 0, -4):
-            hit = scores.get(path[:length])
+            hit = self.scores.get(path[:length])
             if hit is not None:
                 return hit
         return None
 
-    for row in _closed_in(month).values(case_key).annotate(**_CASE_AGGREGATES):
-        target = owner(row[case_key])
+    def add(self, path: str | None, counts: dict[str, int]) -> None:
+        target = self.owner(path)
         if target is not None:
-            for key in _CASE_AGGREGATES:
-                setattr(target, key, getattr(target, key) + row[key])
-    for row in _returns_in(month, "org_path"):
-        target = owner(row["org_path"])
-        if target is not None:
-            target.dispatched += row["dispatched"]
-            target.returned += row["returned"] or 0
-    for row in _urges_in(month):
-        target = owner(row["unit__path"])
-        if target is not None:
-            target.urged += row["urged"]
-    table = [_finish(score, weights) for score in scores.values() if score.closed or score.dispatched]
-    table.sort(key=lambda s: (s.score is None, -(s.score or 0), -s.closed, s.unit.name))
-    for position, score in enumerate(table, start=1):
-        score.rank = position if score.score is not None else None
-    return table
+            for key, value in counts.items():
+                setattr(target, key, getattr(target, key) + (value or 0))
+
+    def ranked(self, month: dt.date) -> list[UnitScore]:
+        weights = weights_for(month)
+        active = [score for score in self.scores.values() if score.closed or score.dispatched]
+        table = [_finish(score, weights) for score in active]
+        table.sort(key=lambda s: (s.score is None, -(s.score or 0), -s.closed, s.unit.name))
+        for position, score in enumerate(table, start=1):
+            score.rank = position if score.score is not None else None
+        return table
+
+
+_UNIT_COUNTS = ("dispatched", "returned", "urged")
+
+
+def evaluate(month: dt.date, group: str) -> list[UnitScore]:
+    """The ranked table of ``group`` (department / street / community) for ``month``, from the
+    stored monthly figures (``MonthlyFigures``, kept by ``cases.summaries``): one query over the
+    month's rows of the group's key and of the units, a few hundred rows."""
+    table = _Table(group)
+    kinds = (SUMMARY_KEYS[group], FiguresKey.UNIT)
+    rows = (
+        MonthlyFigures.objects.filter(month=month.replace(day=1), kind__in=kinds)
+        .order_by()
+        .values_list("kind", "org__path", *CASE_AGGREGATES, *_UNIT_COUNTS)
+    )
+    case_figures = slice(2, 2 + len(CASE_AGGREGATES))
+    unit_figures = slice(2 + len(CASE_AGGREGATES), None)
+    for row in rows:
+        if row[0] == FiguresKey.UNIT:
+            table.add(row[1], dict(zip(_UNIT_COUNTS, row[unit_figures], strict=True)))
+        else:
+            table.add(row[1], dict(zip(CASE_AGGREGATES, row[case_figures], strict=True)))
+    return table.ranked(month)
+
+
+def evaluate_raw(month: dt.date, group: str) -> list[UnitScore]:
+    """``evaluate`` computed from the raw rows (cases, lead assignments, urges) — what the stored
+    figures must agree with (``summaries.check``); aggregate queries over the whole month."""
+    table = _Table(group)
+    _kinds, case_key = GROUP_SOURCES[group]
+    for row in closed_in(month).values(case_key).annotate(**CASE_AGGREGATES):
+        table.add(row[case_key], {key: row[key] for key in CASE_AGGREGATES})
+    for row in returns_in(month, "org_path"):
+        table.add(row["org_path"], {"dispatched": row["dispatched"], "returned": row["returned"]})
+    for row in urges_in(month):
+        table.add(row["unit__path"], {"urged": row["urged"]})
+    return table.ranked(month)
 
 
 PAST_MONTH_CACHE_SECONDS = 600

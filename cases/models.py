@@ -721,6 +721,49 @@ class EvaluationWeights(models.Model):
         return self.response + self.resolution + self.satisfaction + self.on_time + self.rework + self.returns
 
 
+class FiguresKey(models.TextChoices):
+    """What a row of ``MonthlyFigures`` is keyed by: the case's final lead unit, street or community
+    (the case-based counts of the three tables), or the unit itself (lead dispatches to it, its
+    returns, the 催办 addressed to it — counted on the dispatch / notice record alone)."""
+
+    LEAD_UNIT = "lead_unit", "主办单位"
+    STREET = "street", "街道/乡镇"
+    COMMUNITY = "community", "社区/村"
+    UNIT = "unit", "承办/被催办单位"
+
+
+class MonthlyFigures(models.Model):
+    """月度考核汇总: the integer counts the monthly evaluation sums, per month, key and org, kept
+    up to date by ``cases.summaries`` whenever a case, a lead assignment or an urge changes, so
+    that a ranking reads a few hundred rows instead of a month of cases."""
+
+    month = models.DateField("月份(当月1日)")
+    kind = models.CharField("口径", max_length=16, choices=FiguresKey.choices)
+    org = models.ForeignKey(Org, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    closed = models.IntegerField("结案数", default=0)
+    callbacks = models.IntegerField("有效回访", default=0)
+    contacted = models.IntegerField("已联系", default=0)
+    resolved = models.IntegerField("已解决", default=0)
+    satisfied = models.IntegerField("满意", default=0)
+    basic = models.IntegerField("基本满意", default=0)
+    on_time = models.IntegerField("按期结案", default=0)
+    reworked = models.IntegerField("返工", default=0)
+    dispatched = models.IntegerField("主办派遣", default=0)
+    returned = models.IntegerField("退单(不成立)", default=0)
+    urged = models.IntegerField("被催办", default=0)
+
+    class Meta:
+        verbose_name = "月度考核汇总"
+        verbose_name_plural = "月度考核汇总"
+        ordering = ["month", "kind", "org"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "kind", "org"], name="monthly_figures_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} · {self.get_kind_display()} · {self.org_id}"
+
+
 class RequestKind(models.TextChoices):
     EXTENSION = "extension", "延期"
     PARKING = "parking", "挂账"

@@ -211,12 +211,24 @@ def _after_delete(sender, instance, **kwargs) -> None:
     apply(difference(contribution(_values(instance, fields)), {}))
 
 
+_HOOKS = ((pre_save, _before_save), (post_save, _after_save), (post_delete, _after_delete))
+
+
 def connect() -> None:
     for model in SOURCES:
-        uid = f"cases.summaries.{model.__name__}"
-        pre_save.connect(_before_save, sender=model, dispatch_uid=f"{uid}.pre_save")
-        post_save.connect(_after_save, sender=model, dispatch_uid=f"{uid}.post_save")
-        post_delete.connect(_after_delete, sender=model, dispatch_uid=f"{uid}.post_delete")
+        for signal, hook in _HOOKS:
+            signal.connect(
+                hook, sender=model, dispatch_uid=f"cases.summaries.{model.__name__}.{hook.__name__}"
+            )
+
+
+def disconnect() -> None:
+    """Stop keeping the figures (the bench measures what keeping them costs); ``connect`` resumes."""
+    for model in SOURCES:
+        for signal, hook in _HOOKS:
+            signal.disconnect(
+                hook, sender=model, dispatch_uid=f"cases.summaries.{model.__name__}.{hook.__name__}"
+            )
 
 
 # ---------------------------------------------------------------------------------------------

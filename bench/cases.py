@@ -934,23 +934,28 @@ def _figures_upkeep(month, summaries, out) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)[:200]
     )
-    timings = {}
-    for hooks in ("connected", "disconnected"):
+    timings: dict[tuple[str, str], float] = {}
+    # each save in its own transaction, rolled back; both orders twice, the better of the two kept
+    for hooks in ("connected", "disconnected", "disconnected", "connected"):
         if hooks == "disconnected":
             summaries.disconnect()
         try:
             for label, field, value in SAVES:
                 cases = [Case.objects.select_related("org").get(pk=pk) for pk in ids]
-                with transaction.atomic():
-                    t0 = time.perf_counter()
-                    for case in cases:
+                t0 = time.perf_counter()
+                for case in cases:
+                    with transaction.atomic():
                         setattr(case, field, value)
                         case.save(update_fields=[field])
-                    timings[(label, hooks)] = 1000 * (time.perf_counter() - t0) / max(1, len(cases))
-                    transaction.set_rollback(True)
+                        transaction.set_rollback(True)
+                ms = 1000 * (time.perf_counter() - t0) / max(1, len(cases))
+                timings[(label, hooks)] = min(ms, timings.get((label, hooks), ms))
         finally:
             summaries.connect()
-    out.write(f"\n`Case.save(update_fields=[…])` of {len(ids)} closed cases, ms per save (rolled back):\n\n")
+    out.write(
+        f"\n`Case.save(update_fields=[…])` of {len(ids)} closed cases, ms per save "
+        "(each in its own transaction, rolled back; better of two runs):\n\n"
+    )
     labels = dict.fromkeys(label for label, _ in timings)
     table(
         ["save", "figures kept", "hooks off", "added"],

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.verify import verify
-from cases import selectors
+from cases import selectors, summaries
 from cases.models import (
     OPEN_STATUSES,
     AssignmentStatus,
@@ -119,6 +119,9 @@ def _check_demo_cases():
     assert not summary.reused and "演示事项已生成" in out.getvalue()
     cases = Case.objects.filter(is_demo=True)
     assert summary.total == cases.count() == Case.objects.count() > 100
+    # The rankings' stored monthly figures agree with the demo's raw rows in every month.
+    months = summaries.months_with_data()
+    assert months and {m: summaries.check(m) for m in months} == {m: [] for m in months}
 
     # Every status, every channel; some open cases overdue.
     statuses = set(cases.values_list("status", flat=True))

@@ -284,3 +284,64 @@ def test_cli_check_finds_a_difference_and_rebuild_repairs_it(world, actors, cate
     assert figures(NOV, FiguresKey.STREET, world["s1"]) == {"closed": 1, "on_time": 1}
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("cases", "summaries", "--check", "--month", "11/2026")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_writes_add_up_and_unrelated_units_do_not_wait():
+    """Two transactions add to the same missing row at once: the second insert waits for the
+    first, fails on the key and turns into the UPDATE — no count is lost. A third transaction
+    writing another unit's row is not held up by either."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    from ..conftest import build_world
+
+    if connection.vendor != "postgresql":
+        pytest.skip("并发测试需要 PostgreSQL(设置 LUOSHI_TEST_DATABASE_URL;CI 中运行)")
+    world = build_world()
+    key = (NOV, FiguresKey.STREET, world["s1"].pk)
+    other = (NOV, FiguresKey.STREET, world["s2"].pk)
+    inserted = threading.Event()
+    errors, waited = [], {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                summaries.apply({key: {"closed": 1}})
+                inserted.set()
+                time.sleep(1.0)  # hold the uncommitted row while the others run
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def second(target, name):
+        try:
+            inserted.wait(5)
+            started = time.perf_counter()
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '5s'")
+                summaries.apply({target: {"closed": 1}})
+            waited[name] = time.perf_counter() - started
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=first),
+        threading.Thread(target=second, args=(key, "same")),
+        threading.Thread(target=second, args=(other, "unrelated")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert figures(NOV, FiguresKey.STREET, world["s1"]) == {"closed": 2}
+    assert figures(NOV, FiguresKey.STREET, world["s2"]) == {"closed": 1}
+    assert waited["same"] > 0.5  # waited for the first transaction's row
+    assert waited["unrelated"] < 0.5  # did not

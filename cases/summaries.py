@@ -189,7 +189,8 @@ def _before_save(sender, instance, raw=False, update_fields=None, **kwargs) -> N
             return
     stored: dict[str, Any] = {}
     if not instance._state.adding and instance.pk is not None:
-        stored = sender._base_manager.filter(pk=instance.pk).values(*fields).first() or {}
+        rows = sender._base_manager.filter(pk=instance.pk).values(*fields)[:1]  # no ORDER BY
+        stored = next(iter(rows), {})
     instance.__dict__[_BEFORE] = stored
 
 

@@ -265,6 +265,18 @@ def test_an_urge_counts_against_the_unit_that_must_act(world, actors, category):
     assert figures(NOV, FiguresKey.UNIT, world["d1"]) == {"dispatched": 1, "urged": 2}
 
 
+def test_evaluate_reads_the_stored_figures_in_three_queries(
+    world, actors, category, django_assert_num_queries
+):
+    closed_case(world, actors, category)
+    with django_assert_num_queries(3):  # the weights, the group's units, the month's figures
+        table = evaluate(NOV, "street")
+    assert [(row.unit.name, row.closed) for row in table] == [("望月湖街道", 1)]
+    MonthlyFigures.objects.filter(month=NOV, kind=FiguresKey.STREET).update(closed=7)
+    assert [row.closed for row in evaluate(NOV, "street")] == [7]  # the stored figures, not the cases
+    assert [row.closed for row in evaluate_raw(NOV, "street")] == [1]
+
+
 def test_cli_check_finds_a_difference_and_rebuild_repairs_it(world, actors, category, capsys):
     closed_case(world, actors, category)
     call_command("cases", "summaries", "--check", "--month", "2026-11")

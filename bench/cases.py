@@ -998,6 +998,9 @@ def main():
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument(
+        "--years", type=float, default=1, help="history the loader spreads the cases over (5M: --years 5)"
+    )
     parser.add_argument("--intake", type=int, default=300, help="timed calls per intake path")
     parser.add_argument(
         "--concurrency", type=int, default=4, help="processes for the concurrent intake run (≤1: skip)"
@@ -1032,7 +1035,7 @@ def main():
     out.write(f"{os.cpu_count()} CPUs, load average at start {_load()}\n")
     have = Case.objects.count()
     if have < args.cases and not args.skip_load:
-        cases_loader.load(args.cases - have)
+        cases_loader.load(args.cases - have, days=round(365 * args.years))
         cases_loader.vacuum_analyze(out)
     dataset(out)
     sections = set(args.only.split(","))

@@ -1083,6 +1083,9 @@ def main():
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument(
+        "--years", type=float, default=1, help="history the loader spreads the cases over (5M: --years 5)"
+    )
     parser.add_argument("--intake", type=int, default=300, help="timed calls per intake path")
     parser.add_argument(
         "--concurrency", type=int, default=4, help="processes for the concurrent intake run (≤1: skip)"
@@ -1119,7 +1122,7 @@ def main():
     if have < args.cases and not args.skip_load:
         from cases import summaries
 
-        cases_loader.load(args.cases - have)
+        cases_loader.load(args.cases - have, days=round(365 * args.years))
         t0 = time.perf_counter()
         rows = summaries.rebuild_all()  # the loader bypasses the saves that keep the figures
         out.write(f"monthly figures rebuilt: {rows:,} rows in {time.perf_counter() - t0:.1f} s\n")

@@ -4,13 +4,13 @@
         [--cases 1000000] [--seed 20261201] [--batch 5000]
 
 Needs the demo district (``demo.orgs.build_demo``; ``bench/cases.py`` builds it). Cases are spread
-over the 12 months before now, over every demo grid (weighted by households), with grid,
-community, street, org and org_path set consistently and numbers ``BK20260101-000123`` (the
-``BK`` prefix never collides with the service-made ``YL…`` numbers). Ids follow report time, as in
-production. The status depends on age: young cases are mostly open, older ones close off, so that
-about 90 % are closed (with rework counts, on-time flags and callback ratings), 2 % rejected and
-8 % spread over the open statuses with their stage deadlines around now — overdue for some, and
-always for cases forgotten for over a month. Lead units come from the demo
+over the 12 months before now (``--years`` for a longer history), over every demo grid (weighted by
+households), with grid, community, street, org and org_path set consistently and numbers
+``BK20260101-000123`` (the ``BK`` prefix never collides with the service-made ``YL…`` numbers). Ids
+follow report time, as in production. The status depends on age: young cases are mostly open, older
+ones close off, so that about 90 % are closed (with rework counts, on-time flags and callback
+ratings), 2 % rejected and 8 % spread over the open statuses with their stage deadlines around now —
+overdue for some, and always for cases forgotten for over a month. Lead units come from the demo
 responsibility list (``demo.cases.ensure_responsibilities``: category × area → unit), 20 % of the
 dispatched cases have a co-unit, 4 % had a return (upheld → re-dispatched, or overruled), and every
 case that reached dispatch has its ``CaseAssignment`` rows, consistent with its status.
@@ -172,7 +172,16 @@ def _defaults(fields) -> dict:
 class Loader:
     """Generates the rows; ``load(n)`` writes them."""
 
-    def __init__(self, *, now: dt.datetime | None = None, seed: int = SEED, batch: int = BATCH, out=None):
+    def __init__(
+        self,
+        *,
+        now: dt.datetime | None = None,
+        seed: int = SEED,
+        batch: int = BATCH,
+        out=None,
+        days: int = DAYS,
+    ):
+        self.days = days
         from django.utils import timezone
 
         self.now = now or timezone.now()
@@ -304,11 +313,11 @@ class Loader:
     # -- one case -------------------------------------------------------------------------------
 
     def moments(self, n: int):
-        """``n`` report moments over the last ``DAYS`` days in time order (ids follow time, as in
+        """``n`` report moments over the last ``self.days`` days in time order (ids follow time, as in
         production): days off half as busy, 07–22 local time peaking mid-morning."""
         rng, now = self.rng, self.now
         today = now.astimezone(CST).date()
-        days = [today - dt.timedelta(days=d) for d in range(DAYS, -1, -1)]
+        days = [today - dt.timedelta(days=d) for d in range(self.days, -1, -1)]
         weights = [0.5 if day.weekday() >= 5 else 1.0 for day in days]
         now_hour = (now.astimezone(CST) - dt.datetime.combine(today, dt.time(), CST)) / H
         if now_hour < 8:
@@ -751,11 +760,11 @@ def vacuum_analyze(out=sys.stdout) -> float:
     return seconds
 
 
-def load(n: int, *, seed: int = SEED, batch: int = BATCH, out=sys.stdout) -> dict:
-    loader = Loader(seed=seed, batch=batch, out=out)
+def load(n: int, *, seed: int = SEED, batch: int = BATCH, days: int = DAYS, out=sys.stdout) -> dict:
+    loader = Loader(seed=seed, batch=batch, out=out, days=days)
     if loader.responsibilities_added:
         out.write(f"responsibility list: {loader.responsibilities_added} rows added\n")
-    out.write(f"loading {n:,} cases ({loader.batch:,} per batch) …\n")
+    out.write(f"loading {n:,} cases over {days:,} days ({loader.batch:,} per batch) …\n")
     result = loader.load(n)
     rows = result["cases"] + result["assignments"]
     if result["cases"]:
@@ -774,9 +783,16 @@ def main():
     parser.add_argument("--cases", type=int, default=1_000_000, help="how many cases to add")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--batch", type=int, default=BATCH)
+    parser.add_argument(
+        "--years",
+        type=float,
+        default=1,
+        help="spread the cases over this many years before now (5M cases over 5 years: a district's "
+        "history at the 1M bench's monthly volume)",
+    )
     args = parser.parse_args()
     setup(args.db)
-    load(args.cases, seed=args.seed, batch=args.batch)
+    load(args.cases, seed=args.seed, batch=args.batch, days=round(365 * args.years))
     vacuum_analyze()
 
 

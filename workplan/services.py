@@ -323,14 +323,22 @@ def approve_plan(plan: Plan, *, actor) -> Plan:
     record(plan, PLAN_APPROVED, actor=actor, after={"tasks": len(tasks)})
     for task in tasks:
         if task.is_leaf and task.lead_unit_id:
-            notify.notify(
-                unit_users(task.lead_unit),
-                kind="workplan.assigned",
-                title=f"督办任务下达:{task.title[:40]}",
-                body=f"{plan.title}:牵头单位 {task.lead_unit.name},完成时限 {task.deadline:%Y-%m-%d}",
-                url=f"/workplan/tasks/{task.pk}/",
-            )
+            _announce(task, plan)
     return plan
+
+
+def _announce(task: Task, plan: Plan) -> None:
+    """Tell the lead unit's people that a task is theirs (督办任务下达): when the plan is approved,
+    and for each task added to a plan already approved (a 整改事项, a walk-through's problem, a
+    village decision's implementation, 每月一题). Who is told follows the plan kind's report action
+    (a 整改台账's tasks are reported with ``rectify_report``)."""
+    notify.notify(
+        responsible_users(report_action(plan.kind), task.lead_unit),
+        kind="workplan.assigned",
+        title=f"{'整改任务' if plan.kind == PlanKind.RECTIFY else '督办任务'}下达:{task.title[:40]}",
+        body=f"{plan.title}:牵头单位 {task.lead_unit.name},完成时限 {task.deadline:%Y-%m-%d}",
+        url=f"/workplan/tasks/{task.pk}/",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,6 +464,8 @@ def create_task(
         Task.objects.filter(pk=parent.pk).update(children_count=F("children_count") + 1)
         parent.children_count += 1
         _roll_up(parent, actor)
+    if plan.state == PlanState.APPROVED and lead_unit is not None:
+        _announce(task, plan)  # a draft plan's tasks are announced when it is approved
     return task
 
 

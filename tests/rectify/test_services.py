@@ -168,3 +168,26 @@ def test_a_problem_closed_on_the_work_plan_page_does_not_block_the_finding(rw):
     assert Problem.objects.get(pk=item.problem_id).open  # not told yet
     again = services.from_finding(**kwargs)
     assert again.problem_id != item.problem_id and not Problem.objects.get(pk=item.problem_id).open
+
+
+def test_the_responsible_unit_is_told_of_each_item(rw, plist, item):
+    """The first item issues the 整改台账 (its tasks are announced then); every item added to the
+    issued list is announced to the unit's people on its own, with the task's page."""
+    from core.models import Notification
+
+    first = Notification.objects.filter(user=rw.users["shuji"], kind="workplan.assigned")
+    assert list(first.values_list("title", "url")) == [
+        (f"整改任务下达:{item.task.title[:40]}", f"/workplan/tasks/{item.task.pk}/")
+    ]
+    problem = services.add_problem(plist, actor=rw.users["zzb"], text="党员发展程序不规范")
+    second = services.add_item(
+        problem,
+        actor=rw.users["zzb"],
+        measure="逐人核查发展党员档案",
+        unit=rw["b1"],
+        deadline=dt.date(2027, 1, 20),
+    )
+    assert first.count() == 2
+    assert first.filter(url=f"/workplan/tasks/{second.task.pk}/").exists()
+    # Nobody else: not the other branch's secretary, not the issuer.
+    assert not Notification.objects.filter(kind="workplan.assigned").exclude(user=rw.users["shuji"]).exists()

@@ -169,3 +169,23 @@ def test_notices_carry_the_issuers_prefix_in_the_series_shared_with_case_notices
     with time_machine.travel(at(2026, 5, 12, 9), tick=False):
         again = escalation.issue_notice(task, actor=wp.users["dudao"], kind="notice", text="再次督办")
     assert again.number == "岳督查督办〔2026〕1号"
+
+
+def test_a_task_added_to_an_approved_plan_is_announced_to_its_lead_unit(wp, plan):
+    """approve_plan announces the plan's tasks; a task added later (a 每月一题, a walk-through's
+    problem, a village decision's implementation) is announced when it is created."""
+    mine = Notification.objects.filter(user=wp.users["bumen"], kind="workplan.assigned")
+    first = make_task(plan, wp)
+    assert not mine.exists()  # a draft's tasks wait for the approval
+    services.approve_plan(plan, actor=wp.users["dudao"])
+    assert list(mine.values_list("url", flat=True)) == [f"/workplan/tasks/{first.pk}/"]
+    task = services.create_task(
+        plan,
+        actor=wp.users["dudao"],
+        title="新增的督办任务",
+        start_on=dt.date(2026, 12, 7),
+        deadline=dt.date(2027, 3, 31),
+        lead_unit=wp["d1"],
+    )
+    assert mine.count() == 2
+    assert mine.filter(url=f"/workplan/tasks/{task.pk}/", title="督办任务下达:新增的督办任务").exists()

@@ -6,4 +6,12 @@ class CasesConfig(AppConfig):
     verbose_name = "网格事项"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import home, media, navigation, resident, tasks  # noqa: F401  (home sections, photos, menu, jobs, health)
+        from .deadlines import RULES
+        from .models import SlaRule
+
+        # the stage clocks' copy of the SLA rules (deadlines.RULES): a changed rule is seen at once
+        post_save.connect(RULES.changed, sender=SlaRule, dispatch_uid="cases.sla_rules.save")
+        post_delete.connect(RULES.changed, sender=SlaRule, dispatch_uid="cases.sla_rules.delete")

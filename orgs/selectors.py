@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from core.procache import ProcessCache
+
 from .models import Org, Person, Position
 from .scoping import ALL, scope_paths, subtree_q
+
+
+# path → the ancestors of the org at that path (root first), filled as paths are asked for. The tree
+# changes rarely; intake asks for a case's street and community every time. Invalidated by Org's
+# post_save/post_delete (apps.py) and by the services that change orgs with ``update`` (move, archive).
+ANCESTORS: ProcessCache[dict[str, tuple[Org, ...]]] = ProcessCache("orgs.ancestors", dict)
+
+
+def ancestors(org: Org) -> list[Org]:
+    """``Org.objects.get_ancestors(org)`` (root first) from this process's copy of the tree: no
+    query once the path was asked for. The orgs are copies (change them as you like)."""
+    known = ANCESTORS.get()
+    chain = known.get(org.path)
+    if chain is None:
+        chain = known[org.path] = tuple(Org.objects.get_ancestors(org))
+    return [copy.copy(node) for node in chain]
 
 
 def scope_roots(user) -> list[Org]:

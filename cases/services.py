@@ -32,6 +32,7 @@ from orgs.permissions import require
 from . import assist, deadlines, locate, photos
 from .models import (
     CALLBACK_MAX_ATTEMPTS,
+    NUMBER_SEQUENCE,
     AssignmentRole,
     AssignmentStatus,
     AttachmentStage,
@@ -39,7 +40,6 @@ from .models import (
     Case,
     CaseAssignment,
     CaseAttachment,
-    NUMBER_SEQUENCE,
     CaseCounter,
     CaseStatus,
     Category,

@@ -12,7 +12,6 @@ from core.procache import ProcessCache
 from .models import Org, Person, Position
 from .scoping import ALL, scope_paths, subtree_q
 
-
 # path → the ancestors of the org at that path (root first), filled as paths are asked for. The tree
 # changes rarely; intake asks for a case's street and community every time. Invalidated by Org's
 # post_save/post_delete (apps.py) and by the services that change orgs with ``update`` (move, archive).

@@ -12,20 +12,26 @@ from core.procache import ProcessCache
 from .models import Org, Person, Position
 from .scoping import ALL, scope_paths, subtree_q
 
-# path → the ancestors of the org at that path (root first), filled as paths are asked for. The tree
-# changes rarely; intake asks for a case's street and community every time. Invalidated by Org's
-# post_save/post_delete (apps.py) and by the services that change orgs with ``update`` (move, archive).
-ANCESTORS: ProcessCache[dict[str, tuple[Org, ...]]] = ProcessCache("orgs.ancestors", dict)
+
+def _load_tree() -> dict[str, Org]:
+    return {org.path: org for org in Org.objects.defer("geometry").order_by()}
+
+
+# Every org by path (without its boundary; a few thousand rows): intake asks for a case's street and
+# community every time, the tree changes rarely. Invalidated by Org's post_save/post_delete
+# (apps.py) and by the services that change orgs with ``QuerySet.update`` (move, archive).
+ANCESTORS: ProcessCache[dict[str, Org]] = ProcessCache("orgs.ancestors", _load_tree)
 
 
 def ancestors(org: Org) -> list[Org]:
     """``Org.objects.get_ancestors(org)`` (root first) from this process's copy of the tree: no
-    query once the path was asked for. The orgs are copies (change them as you like)."""
-    known = ANCESTORS.get()
-    chain = known.get(org.path)
-    if chain is None:
-        chain = known[org.path] = tuple(Org.objects.get_ancestors(org))
-    return [copy.copy(node) for node in chain]
+    query while the copy is current. The orgs are copies (change them as you like; ``geometry``
+    is deferred)."""
+    tree = ANCESTORS.get()
+    paths = [org.path[:end] for end in range(Org.steplen, len(org.path), Org.steplen)]
+    if any(path not in tree for path in paths):  # a node newer than the copy (or an unsaved org)
+        return list(Org.objects.get_ancestors(org))
+    return [copy.copy(tree[path]) for path in paths]
 
 
 def scope_roots(user) -> list[Org]:

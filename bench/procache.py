@@ -54,6 +54,7 @@ def main() -> None:
 
     from cases import deadlines
     from cases.models import SlaRule, Stage, Urgency
+    from orgs import selectors as orgs_selectors
     from orgs.models import Org, OrgKind
     from orgs.selectors import ANCESTORS, ancestors
     from workdays import calendar as workcal
@@ -88,6 +89,12 @@ def main() -> None:
     rows.append(("stamp query: Org count+max(id)", median_us(stamp(Org), runs)))
     rows.append(("load: every SlaRule", median_us(deadlines._load_rules, runs // 10)))
     rows.append(("load: calendar rows", median_us(workcal._load_configuration, runs // 10)))
+    rows.append(
+        (
+            f"load: the org tree ({Org.objects.count():,} orgs)",
+            median_us(orgs_selectors._load_tree, runs // 20),
+        )
+    )
 
     community = Org.objects.filter(kind=OrgKind.COMMUNITY).order_by("pk").first()
     today = timezone.localdate()

@@ -27,6 +27,7 @@ nor the last id; and the cache read is cheaper than a query (bench/README.md, "I
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -37,6 +38,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 _KEY = "luoshi:procache:{}"
 _ALL: list[ProcessCache] = []
@@ -63,10 +65,14 @@ class ProcessCache(Generic[T]):
         _ALL.append(self)
 
     def _shared_token(self) -> str:
-        token = cache.get(self.key)
-        if token is None:
-            cache.add(self.key, secrets.token_hex(8), timeout=None)
-            token = cache.get(self.key) or ""
+        try:
+            token = cache.get(self.key)
+            if token is None:
+                cache.add(self.key, secrets.token_hex(8), timeout=None)
+                token = cache.get(self.key) or ""
+        except Exception:  # the shared cache is down: copies are kept up to max_age
+            log.warning("procache %s: the shared cache did not answer", self.name, exc_info=True)
+            return ""
         return token
 
     def get(self) -> T:
@@ -97,5 +103,8 @@ class ProcessCache(Generic[T]):
         transaction.on_commit(self._publish)
 
     def _publish(self) -> None:
-        cache.set(self.key, secrets.token_hex(8), timeout=None)
         self._copy = None
+        try:
+            cache.set(self.key, secrets.token_hex(8), timeout=None)
+        except Exception:  # the change is committed; other processes see it within max_age
+            log.error("procache %s: could not publish a change to the shared cache", self.name, exc_info=True)

@@ -89,3 +89,22 @@ def test_forget_all_drops_every_copy(clock):
     copy.get()
     procache.forget_all()
     assert copy.get() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shared_cache_that_is_down_fails_nothing(clock, monkeypatch):
+    copy, loads = _counting("test.down", max_age=60)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    assert copy.get() == 1
+    clock.now += 5
+    assert copy.get() == 1  # kept (up to max_age) rather than loaded per call
+    with transaction.atomic():
+        copy.changed()  # publishing after commit fails quietly: the change is committed
+    assert copy.get() == 2
+    clock.now += 61
+    assert copy.get() == 3

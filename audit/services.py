@@ -79,11 +79,17 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     scope_path: str | None = None,
+    new_subject: bool = False,
 ) -> AuditEvent:
     """Append one event to ``subject``'s chain. Must run inside the caller's transaction.
 
     ``actor`` is a user or ``SYSTEM``; ``None`` (no one signed in: a resident on the public pages)
-    is kept for anonymous events. Both SYSTEM and None are recorded as "系统"."""
+    is kept for anonymous events. Both SYSTEM and None are recorded as "系统".
+
+    ``new_subject=True``: the subject was created in this transaction (a new case), so its chain
+    starts here and the head is not looked up (no ``SELECT … FOR UPDATE``): the event is seq 1 and
+    the head is inserted. Should the subject have a chain after all, inserting the head violates
+    its unique constraint and the transaction fails: a chain can never fork."""
     if not events.is_registered(action):
         raise ValueError(f"unregistered audit event code: {action!r}")
     if not transaction.get_connection().in_atomic_block:
@@ -99,7 +105,11 @@ def record(
         default_scope = _subject_scope(subject)
     user = user_or_none(actor)  # SYSTEM, or None for an anonymous resident: recorded as "系统"
     head = (
-        AuditHead.objects.select_for_update().filter(subject_type=subject_type, subject_id=subject_id).first()
+        None
+        if new_subject
+        else AuditHead.objects.select_for_update()
+        .filter(subject_type=subject_type, subject_id=subject_id)
+        .first()
     )
     event = AuditEvent(
         subject_type=subject_type,

@@ -6,7 +6,14 @@ class CasesConfig(AppConfig):
     verbose_name = "网格事项"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import home, media, navigation, resident, summaries, tasks  # noqa: F401  (home sections, photos, menu, jobs, health)
+        from .deadlines import RULES
+        from .models import SlaRule
 
         # the monthly figures follow every save of a case, a lead assignment or an urge
         summaries.connect()
+        # the stage clocks' copy of the SLA rules (deadlines.RULES): a changed rule is seen at once
+        post_save.connect(RULES.changed, sender=SlaRule, dispatch_uid="cases.sla_rules.save")
+        post_delete.connect(RULES.changed, sender=SlaRule, dispatch_uid="cases.sla_rules.delete")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 
+from core.procache import ProcessCache
 from workdays import calendar as workcal
 
 from .models import LimitUnit, SlaRule
@@ -16,18 +16,39 @@ from .models import LimitUnit, SlaRule
 FALLBACK_LIMIT = (5, LimitUnit.WORK_DAYS)
 
 
+def _load_rules() -> dict[tuple[str, str], list[SlaRule]]:
+    rules: dict[tuple[str, str], list[SlaRule]] = {}
+    for rule in SlaRule.objects.order_by("-effective_from", "pk"):
+        rules.setdefault((rule.urgency, rule.stage), []).append(rule)
+    return rules
+
+
+# Every rule (a few hundred rows at most) by (urgency, stage), newest first: read on every stage
+# clock, changed a few times a year. Invalidated by SlaRule's post_save/post_delete (apps.py).
+RULES = ProcessCache("cases.sla_rules", _load_rules)
+
+
 def rule_for(category, urgency: str, stage: str, on: dt.date) -> SlaRule | None:
-    """The rule in force on ``on``: 小类 first, then its 大类, then the all-categories rule."""
+    """The rule in force on ``on``: 小类 first, then its 大类, then the all-categories rule.
+
+    The rule comes from this process's copy of the table (``RULES``): read it, never change it."""
     candidates = [pk for pk in ((category.pk, category.parent_id) if category is not None else ()) if pk]
-    rules = SlaRule.objects.filter(urgency=urgency, stage=stage, effective_from__lte=on).filter(
-        Q(category__isnull=True) | Q(category_id__in=candidates)
-    )
     specificity = {pk: i for i, pk in enumerate(candidates)}
-
-    def rank(rule: SlaRule):
-        return (specificity.get(rule.category_id, len(candidates)), -rule.effective_from.toordinal())
-
-    return min(rules, key=rank, default=None)
+    fallback = len(candidates)
+    best, best_rank = None, None
+    for rule in RULES.get().get((urgency, stage), ()):
+        if rule.effective_from > on:
+            continue
+        if rule.category_id is None:
+            rank = fallback
+        elif rule.category_id in specificity:
+            rank = specificity[rule.category_id]
+        else:
+            continue
+        # newest first: the first rule of each specificity is its latest version in force
+        if best_rank is None or rank < best_rank:
+            best, best_rank = rule, rank
+    return best
 
 
 def due_after(

@@ -22,6 +22,7 @@ from shapely.geometry import Point, shape
 
 from core.errors import ServiceError
 from orgs.models import Org, OrgKind
+from orgs.selectors import ancestors
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def place_of_org(org: Org | None) -> Place:
     """The grid/community/street of an org (any node of the administrative tree)."""
     if org is None:
         return Place(None, None, None)
-    chain = [*Org.objects.get_ancestors(org), org]
+    chain = [*ancestors(org), org]  # this process's copy of the tree: no query
     by_kind = {node.kind: node for node in chain}
     return Place(
         by_kind.get(OrgKind.GRID),

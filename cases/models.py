@@ -579,11 +579,21 @@ class CaseAttachment(models.Model):
         return f"{self.case.number} {self.get_stage_display()}"
 
 
+# PostgreSQL: the sequence tracking numbers are drawn from (created by migration 0015).
+NUMBER_SEQUENCE = "cases_number_seq"
+
+
 class CaseCounter(models.Model):
-    """The last sequence number of each day's tracking numbers (YL20261129-0001)."""
+    """One row per day of tracking numbers (YL20261129-0001); see ``services.next_number``.
+
+    SQLite: ``last`` is the day's last number (an upsert takes the next one). PostgreSQL: numbers
+    come from the one sequence ``NUMBER_SEQUENCE`` and ``base`` is its value just before the
+    day's first number (number = nextval − base); ``last`` stays 0.
+    """
 
     day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)
+    base = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "事项编号计数"

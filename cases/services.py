@@ -32,6 +32,7 @@ from orgs.permissions import require
 from . import assist, deadlines, locate, photos
 from .models import (
     CALLBACK_MAX_ATTEMPTS,
+    NUMBER_SEQUENCE,
     AssignmentRole,
     AssignmentStatus,
     AttachmentStage,
@@ -86,20 +87,51 @@ CALLBACK_UNREACHABLE = E("case.callback_unreachable", "回访:无法联系")
 
 
 def next_number(day: dt.date | None = None) -> str:
-    """The next tracking number of the day: ``YL20261129-0001`` (prefix from settings)."""
+    """The next tracking number of the day: ``YL20261129-0001`` (prefix from settings; 4+ digits).
+
+    PostgreSQL: no lock shared by concurrent intakes. One sequence (``NUMBER_SEQUENCE``) counts for
+    every day, and the day's ``CaseCounter`` row holds ``base``, the sequence's value just before the
+    day's first number: number = ``nextval − base``, one statement that locks nothing. The day's
+    row is made by its first intake (``base = nextval − 1``, so that intake gets 0001); intakes
+    racing it wait for it to commit (``ON CONFLICT DO NOTHING``) and then read its row — a wait
+    once a day, not for every intake. ``nextval`` is not rolled back: a rolled-back intake burns its
+    number, so a day's numbers are unique and increasing but may have gaps (docs/apps/cases.md,
+    "Tracking numbers"). Numbers are unique per day because every ``nextval`` is unique and the
+    day's ``base`` never changes once committed; a row read in a statement's snapshot was
+    committed (with its ``nextval``) before that statement's own ``nextval``, so numbers are ≥ 1.
+
+    SQLite (one writer at a time anyway): an upsert of the day's ``last``, gap-free.
+    """
     day = day or timezone.localdate()
-    # One statement (an upsert returning the new value; PostgreSQL and SQLite ≥ 3.35 both speak
-    # it): the day's counter row stays locked until commit, so the fewer round trips the better.
     table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    on_day = connection.ops.adapt_datefield_value(day)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        (last,) = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            while True:
+                cursor.execute(
+                    f"SELECT nextval('{NUMBER_SEQUENCE}') - base FROM {table} WHERE day = %s", [on_day]
+                )
+                row = cursor.fetchone()
+                if row is None:  # the day's first intake (or racing it)
+                    cursor.execute(
+                        f"INSERT INTO {table} (day, last, base) "
+                        f"VALUES (%s, 0, nextval('{NUMBER_SEQUENCE}') - 1) "
+                        "ON CONFLICT (day) DO NOTHING RETURNING 1",
+                        [on_day],
+                    )
+                    row = cursor.fetchone()  # None: another intake made the row first; read it
+                if row is not None:
+                    (number,) = row
+                    break
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+                f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+                [on_day],
+            )
+            (number,) = cursor.fetchone()
     prefix = getattr(settings, "LUOSHI_CASE_PREFIX", "YL")
-    return f"{prefix}{day:%Y%m%d}-{last:04d}"
+    return f"{prefix}{day:%Y%m%d}-{number:04d}"
 
 
 def _attach(case: Case, uploads, stage: str, actor) -> None:
@@ -242,7 +274,7 @@ def report_case(
     )
     case.set_reporter_phone("" if anonymous else reporter_phone)
     _set_stage(case, Stage.REGISTER, now)
-    # The number last: taking it locks the day's counter row until commit.
+    # The number last: on SQLite taking it locks the day's counter row until commit.
     case.number = next_number(timezone.localtime(now).date())
     case.save()
     _attach(case, uploads, AttachmentStage.REPORT, actor)
@@ -252,6 +284,7 @@ def report_case(
         actor,
         after={"channel": channel, "org": org.name, "urgency": urgency},
         public_note="已收到您反映的问题",
+        new_case=True,
     )
     return case
 

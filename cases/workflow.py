@@ -240,12 +240,30 @@ def locked_for(action: str, case: Case, expected_status: str | None = None) -> C
 
 
 def add_event(
-    case: Case, code: str, actor, *, reason: str = "", before=None, after=None, public_note: str = ""
+    case: Case,
+    code: str,
+    actor,
+    *,
+    reason: str = "",
+    before=None,
+    after=None,
+    public_note: str = "",
+    new_case: bool = False,
 ):
+    """One event on the case's timeline; ``new_case``: the case was created in this transaction
+    (its first event: no audit head to look up)."""
     after = dict(after or {})
     if public_note:
         after["public_note"] = public_note
-    record(case, code, actor=actor, reason=reason, before=before or None, after=after or None)
+    record(
+        case,
+        code,
+        actor=actor,
+        reason=reason,
+        before=before or None,
+        after=after or None,
+        new_subject=new_case,
+    )
     # 办理进度通知: a public milestone reaches the reporter once (sent after commit).
     resident.on_event(case, code)
 

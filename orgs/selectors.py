@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from core.procache import ProcessCache
+
 from .models import Org, Person, Position
 from .scoping import ALL, scope_paths, subtree_q
+
+
+def _load_tree() -> dict[str, Org]:
+    return {org.path: org for org in Org.objects.defer("geometry").order_by()}
+
+
+# Every org by path (without its boundary; a few thousand rows): intake asks for a case's street and
+# community every time, the tree changes rarely. Invalidated by Org's post_save/post_delete
+# (apps.py) and by the services that change orgs with ``QuerySet.update`` (move, archive).
+ANCESTORS: ProcessCache[dict[str, Org]] = ProcessCache("orgs.ancestors", _load_tree)
+
+
+def ancestors(org: Org) -> list[Org]:
+    """``Org.objects.get_ancestors(org)`` (root first) from this process's copy of the tree: no
+    query while the copy is current. The orgs are copies (change them as you like; ``geometry``
+    is deferred)."""
+    tree = ANCESTORS.get()
+    paths = [org.path[:end] for end in range(Org.steplen, len(org.path), Org.steplen)]
+    if any(path not in tree for path in paths):  # a node newer than the copy (or an unsaved org)
+        return list(Org.objects.get_ancestors(org))
+    return [copy.copy(tree[path]) for path in paths]
 
 
 def scope_roots(user) -> list[Org]:

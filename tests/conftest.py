@@ -140,10 +140,12 @@ def _empty_cache():
     party findings, the map's grid outlines) that another test's data must not leak into."""
     from django.core.cache import cache
 
+    from core import procache
     from party import rules
 
     cache.clear()
     rules.forget()  # the process's copy of the rule table: a rolled-back test's rows must not leak
+    procache.forget_all()  # the same for the SLA rules, the calendar's rows and the org tree
     yield
 
 

@@ -14,9 +14,10 @@ Office hours come from ``settings.LUOSHI_OFFICE_HOURS`` (``"08:30-12:00,14:00-17
 in the site's default time zone (``settings.TIME_ZONE``, Asia/Shanghai), whatever time zone a request
 has activated: a deadline must not depend on who looks at it.
 
-Database overrides are loaded per year, once per ``WorkCalendar``. The module-level functions create
-a fresh ``WorkCalendar`` per call (so each call sees current data and runs one query per year it
-touches); pass ``calendar=WorkCalendar()`` to share the loaded years across many calls.
+Database overrides and confirmed years are read from a per-process copy (``CONFIGURATION``, a
+``core.procache.ProcessCache``: loaded once, read again when a row changes — at once in the process
+that changed it, within a second elsewhere), so a deadline costs no query. Each ``WorkCalendar``
+takes the copy once; the module-level functions create a fresh ``WorkCalendar`` per call.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from lunardate import LunarDate
+
+from core.procache import ProcessCache
 
 OVERRIDE = "override"
 OFFICIAL = "official"
@@ -149,30 +152,44 @@ def _check_date(day) -> None:
 # --- the calendar ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Configuration:
+    overrides: dict[int, dict[dt.date, object]]  # year → date → CalendarOverride
+    confirmed: frozenset[int]  # years with an OfficialYear
+
+
+def _load_configuration() -> _Configuration:
+    from .models import CalendarOverride, OfficialYear
+
+    overrides: dict[int, dict[dt.date, object]] = {}
+    for row in CalendarOverride.objects.all():
+        overrides.setdefault(row.date.year, {})[row.date] = row
+    return _Configuration(overrides, frozenset(OfficialYear.objects.values_list("year", flat=True)))
+
+
+# The administrators' rows (a few dozen a year), kept per process: every deadline reads them.
+# Invalidated by CalendarOverride's and OfficialYear's post_save/post_delete (workdays/apps.py).
+CONFIGURATION = ProcessCache("workdays.configuration", _load_configuration)
+
+
 class WorkCalendar:
-    """Answers questions about days, loading each year's database rows once."""
+    """Answers questions about days. The database rows come from this process's copy
+    (``CONFIGURATION``), taken once per ``WorkCalendar``: one calendar answers consistently."""
 
     def __init__(self) -> None:
-        self._overrides: dict[int, dict[dt.date, object]] = {}
-        self._confirmed: dict[int, bool] = {}
+        self._configuration: _Configuration | None = None
+
+    def _rows(self) -> _Configuration:
+        if self._configuration is None:
+            self._configuration = CONFIGURATION.get()
+        return self._configuration
 
     def _year_overrides(self, year: int) -> dict:
-        overrides = self._overrides.get(year)
-        if overrides is None:
-            from .models import CalendarOverride
-
-            rows = CalendarOverride.objects.filter(date__year=year)
-            overrides = self._overrides[year] = {row.date: row for row in rows}
-        return overrides
+        return self._rows().overrides.get(year, {})
 
     def is_confirmed(self, year: int) -> bool:
         """Has an administrator confirmed entering ``year``'s official schedule?"""
-        confirmed = self._confirmed.get(year)
-        if confirmed is None:
-            from .models import OfficialYear
-
-            confirmed = self._confirmed[year] = OfficialYear.objects.filter(year=year).exists()
-        return confirmed
+        return year in self._rows().confirmed
 
     def year_source(self, year: int) -> str | None:
         """``"chinesecalendar"`` or ``"admin"`` for an official year, ``None`` for a fallback year."""

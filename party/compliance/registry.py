@@ -99,6 +99,24 @@ def rule(
     return rules(Rule(code, label, severity, data, cites, source))
 
 
+_WHOLE: set[str] = set()
+
+
+def whole_subtree(check: Callable) -> Callable:
+    """Mark ``check`` as reading records outside the organizations it reports on (another
+    branch's minutes or photos, every admission under a committee's plan, the units with no party
+    organization …): an incremental recomputation (``party.snapshots.incremental``) runs it over
+    the whole subtree every time instead of over the changed organizations only. Every other check
+    must report on an organization only from the records of that organization and its party
+    groups (and the rule data, the organization tree, the people's names)."""
+    _WHOLE.add(_name(check))
+    return check
+
+
+def is_whole_subtree(check: Callable) -> bool:
+    return _name(check) in _WHOLE
+
+
 _SOURCES: list[str] = []
 
 

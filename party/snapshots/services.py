@@ -42,6 +42,7 @@ from party import compliance
 from party.life.models import Meeting
 from party.rules import Rules
 from party.rules.models import RuleParameter
+from party.snapshots import incremental
 from party.snapshots.models import FindingsSnapshot
 from party.talks.models import Talk
 
@@ -175,7 +176,9 @@ def compute(
     does not count as a view, or the periodic task would keep every subtree alive forever."""
     version = version or data_version()
     began = time.perf_counter()
-    findings = compliance.check(root, start, end, today=ref)
+    key = {"org": root, "start": start, "end": end, "ref": ref}
+    outcome = recompute(root, start, end, ref, FindingsSnapshot.objects.filter(**key).first())
+    findings = outcome.findings
     own = compliance.scores(root, findings, Rules.load(end)).get(root.pk)
     now = clock.now()
     values = {
@@ -185,9 +188,9 @@ def compute(
         "count": len(findings),
         "score": own.score if own else None,
         "data": encode(findings),
+        "marks": outcome.state.encode() if outcome.state is not None else None,
         "refresh_requested_at": None,
     }
-    key = {"org": root, "start": start, "end": end, "ref": ref}
     try:
         with transaction.atomic():
             snapshot, _ = FindingsSnapshot.objects.update_or_create(
@@ -197,14 +200,29 @@ def compute(
         FindingsSnapshot.objects.filter(**key).update(**values)
         snapshot = FindingsSnapshot.objects.get(**key)
     log.info(
-        "findings snapshot %s %s–%s: %s findings in %.1f s",
+        "findings snapshot %s %s–%s: %s findings in %.1f s (%s)",
         root.pk,
         start,
         end,
         len(findings),
         values["seconds"],
+        f"full: {outcome.why}" if outcome.full else f"{outcome.changed} of {outcome.pieces} branches again",
     )
     return snapshot
+
+
+def recompute(
+    root: Org, start: dt.date, end: dt.date, ref: dt.date, previous: FindingsSnapshot | None = None
+) -> incremental.Outcome:
+    """The findings of ``root``'s subtree, recomputing only the branches whose records changed
+    since ``previous`` (the stored snapshot of the same period) when it can tell which
+    (``incremental``); an administrative unit's are always computed in full."""
+    if not root.is_party:
+        found = compliance.check(root, start, end, today=ref)
+        return incremental.Outcome(found, None, True, 0, 0, "行政单位")
+    state = incremental.State.decode(previous.marks) if previous is not None else None
+    stored = decode(previous.data) if previous is not None and state is not None else None
+    return incremental.findings(root, start, end, ref, stored, state)
 
 
 def refresh(org_id: int, start: dt.date, end: dt.date, ref: dt.date) -> bool:

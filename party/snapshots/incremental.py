@@ -45,6 +45,12 @@ from party.life.models import Meeting
 from party.rules.models import RuleParameter
 from party.talks.models import Talk
 
+# The apps whose records the compliance engine reads: party records, the organization tree, posts
+# and people, the working-day calendar (公示 periods), and whatever the apps that register rules
+# declare (``compliance.registry.reads``: village decisions, 四议两公开). A case or a supervision
+# task changing does not make the party findings stale.
+FINDING_SOURCES = ("party.", "orgs.", "workdays.")
+
 # Subjects whose changes concern every branch: the tree and the people's names (in the findings'
 # text), transfers (two branches, one event), the calendar (公示 periods) and the rule data.
 FULL_SUBJECTS = ("orgs.org", "orgs.person", "workdays.", "party.ruleparameter", "party.transfer")
@@ -152,9 +158,9 @@ def fingerprints(root: Org, t: Tree) -> dict[str, str]:
     }
 
 
-def _sources_q() -> Q:
-    from party.snapshots.services import FINDING_SOURCES
-
+def sources_q() -> Q:
+    """The audit events of the records the findings depend on (``FINDING_SOURCES`` and what the
+    apps registering rules declare)."""
     sources = Q()
     for prefix in dict.fromkeys((*FINDING_SOURCES, *registry.sources())):
         sources |= Q(subject_type__startswith=prefix)
@@ -162,14 +168,14 @@ def _sources_q() -> Q:
 
 
 def last_event() -> int:
-    return AuditEvent.objects.filter(_sources_q()).aggregate(x=Max("pk"))["x"] or 0
+    return AuditEvent.objects.filter(sources_q()).aggregate(x=Max("pk"))["x"] or 0
 
 
 def changed_pieces(root: Org, t: Tree, since: int) -> set[str] | str:
     """The pieces with an audit event after ``since``, or the reason to recompute everything."""
     dirty: set[str] = set()
     events = (
-        AuditEvent.objects.filter(_sources_q(), pk__gt=since)
+        AuditEvent.objects.filter(sources_q(), pk__gt=since)
         .order_by()
         .values_list("subject_type", "scope_path", "before", "after")
     )

@@ -53,21 +53,11 @@ KEEP_DAYS = 7
 INLINE_SECONDS = 1.0  # a stale snapshot that took no longer than this is recomputed on the spot
 
 
-# The apps whose records the compliance engine reads: party records, the organization tree, posts
-# and people, the working-day calendar (公示 periods), and whatever the apps that register rules
-# declare (``compliance.registry.reads``: village decisions, 四议两公开). A case or a supervision
-# task changing does not make the party findings stale.
-FINDING_SOURCES = ("party.", "orgs.", "workdays.")
-
-
 def data_version() -> str:
     """Changes whenever a record the findings depend on does: every service writes an audit event
     (meetings, talks, appraisals, dues, transfers, development, terms …); meetings and talks may
     also come in bulk without one (the demo); rule data is edited in the admin."""
-    sources = Q()
-    for prefix in dict.fromkeys((*FINDING_SOURCES, *compliance.registry.sources())):
-        sources |= Q(subject_type__startswith=prefix)
-    last_event = AuditEvent.objects.filter(sources).aggregate(x=Max("pk"))["x"]
+    last_event = AuditEvent.objects.filter(incremental.sources_q()).aggregate(x=Max("pk"))["x"]
     agg = Meeting.objects.aggregate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))
     talks = Talk.objects.aggregate(n=Count("pk"), last=Max("created_at"), voided=Max("voided_at"))
     rules = RuleParameter.objects.aggregate(n=Count("pk"), last=Max("changed_at"))

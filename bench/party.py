@@ -191,53 +191,52 @@ def incremental(root, repeat: int, share: float):
     start, end = default_window(today)
     ref = min(end, today)
 
-    def run(label):
-        times = []
-        for _ in range(repeat if label != "full path (no snapshot yet)" else 1):
-            if label == "full path (no snapshot yet)":
-                FindingsSnapshot.objects.filter(org=root, start=start, end=end, ref=ref).delete()
+    def run(label, change=None, runs=repeat):
+        times, done = [], []
+        for _ in range(runs):
+            if change is not None:
+                change()
             started = time.perf_counter()
             snapshot = snapshots.compute(root, start, end, ref)
             times.append((time.perf_counter() - started) * 1000)
-        o = outcomes[-1]
-        what = f"full ({o.why})" if o.full else f"{o.changed:,} of {o.pieces:,} branches recomputed"
+            o = outcomes[-1]
+            done.append(f"full ({o.why})" if o.full else f"{o.changed:,}")
         print(
-            f"    {label:<42} median {statistics.median(times):>7,.0f} ms "
-            f"(min {min(times):,.0f}, max {max(times):,.0f}, {len(times)} runs): {what}, "
-            f"{snapshot.count:,} findings"
+            f"    {label:<44} median {statistics.median(times):>7,.0f} ms "
+            f"(min {min(times):,.0f}, max {max(times):,.0f}, {len(times)} runs); "
+            f"branches recomputed: {', '.join(done)} of {o.pieces:,}; {snapshot.count:,} findings"
         )
         return snapshot
 
     print(f"stored findings of the district ({start} – {end}), snapshots.compute:")
     FindingsSnapshot.objects.filter(org=root, start=start, end=end, ref=ref).delete()
-    run("full path (no snapshot yet)")
+    run("full path (no snapshot yet)", runs=1)
     run("nothing changed")
     rng = random.Random(11)
-    branches = list(
-        Org.objects.filter(path__startswith=root.path, kind="branch").values_list("pk", flat=True)
-    )
-    chosen = rng.sample(branches, max(1, int(len(branches) * share)))
+    branches = Org.objects.filter(path__startswith=root.path, kind="branch").values_list("pk", flat=True)
+    branches = list(branches)
     voided = []
-    for i, pk in enumerate(chosen):
-        meeting = (
-            Meeting.objects.filter(org_id=pk, held_on__gte=start, voided_at__isnull=True)
-            .order_by("pk")
-            .first()
-        )
-        if meeting is None:
-            continue
-        if i % 2:
-            Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
-        else:
-            Meeting.objects.filter(pk=meeting.pk).update(voided_at=timezone.now())
-            voided.append(meeting.pk)
-    first = run(f"{share:.0%} of the branches changed ({len(chosen)})")
-    same = everything(snapshots.decode(first.data)) == everything(
-        compliance.check(root, start, end, today=ref)
-    )
-    print(f"    incremental == full recomputation, field by field: {same}")
+
+    def change():
+        """``share`` of the branches, drawn anew: one meeting each voided (half of them) or
+        touched (the other half), in bulk like the loader."""
+        for i, pk in enumerate(rng.sample(branches, max(1, int(len(branches) * share)))):
+            live = Meeting.objects.filter(org_id=pk, held_on__gte=start, voided_at__isnull=True)
+            meeting = live.order_by("pk").first()
+            if meeting is None:
+                continue
+            if i % 2:
+                Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+            else:
+                Meeting.objects.filter(pk=meeting.pk).update(voided_at=timezone.now())
+                voided.append(meeting.pk)
+
+    last = run(f"{share:.0%} of the branches changed before each run", change)
+    full = compliance.check(root, start, end, today=ref)
+    same = everything(snapshots.decode(last.data)) == everything(full)
+    print(f"    incremental == full recomputation, field by field: {same} ({len(full):,} findings)")
     Meeting.objects.filter(pk__in=voided).update(voided_at=None)  # leave the district as loaded
-    run("the voided meetings restored")
+    run(f"the {len(voided)} voided meetings restored", runs=1)
     snapshots.recompute = recompute
 
 

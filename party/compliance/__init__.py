@@ -16,7 +16,7 @@ from party.compliance.dates import CST, default_window, periods, plus_months, qu
 from party.compliance.engine import BATCH_SETTINGS, SHOWN_EVIDENCE, Engine, check, run_checks
 from party.compliance.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding
 from party.compliance.kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
-from party.compliance.scoring import Score, scores, weight
+from party.compliance.scoring import Score, root_score, scores, weight
 
 __all__ = [
     "ATTENDANCE_KINDS",
@@ -41,6 +41,7 @@ __all__ = [
     "quarter_label",
     "quarter_of",
     "registry",
+    "root_score",
     "run_checks",
     "scores",
     "weight",

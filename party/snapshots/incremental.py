@@ -14,14 +14,15 @@ the snapshot. ``findings`` returns the same findings as ``compliance.check`` (th
   report on: another branch's minutes or photos, a committee's admissions …) run again over the
   whole subtree.
 
-Which branches changed: the audit events since the snapshot's last one (their ``scope_path`` and
-any ``org_path`` in their before/after), and a fingerprint per branch of its meetings and talks
-(they may come in bulk without an event, like ``data_version`` allows). The full path (every rule
-over the whole subtree) is taken when there is no previous state to build on, or when something
-that concerns every branch changed: the organization tree (paths, names, kinds, hosts), the rule
-data (``RuleParameter``), an event of a subject in ``FULL_SUBJECTS`` (organizations, people,
-transfers, the working-day calendar), or an event under the subtree that no branch or committee
-can be told from.
+Which branches changed: the audit events since the previous computation (their ``scope_path``
+and any ``org_path`` in their before/after), and the meetings and talks written, voided or
+superseded since (they may come in bulk without an event, like ``data_version`` allows) — both
+looked for from ``REWIND`` before the previous computation started. The full path (every rule over
+the whole subtree) is taken when there is no previous state to build on, or when something that
+concerns every branch changed: the organization tree (paths, names, kinds, hosts), the rule data
+(``RuleParameter``), fewer meetings or talks than before (a deletion: no service deletes them),
+an event of a subject in ``FULL_SUBJECTS`` (organizations, people, transfers, the working-day
+calendar), or an event under the subtree that no branch or committee can be told from.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from collections import defaultdict
 from django.db.models import Count, Max, Q
 
 from audit.models import AuditEvent
+from core import clock
 from orgs.models import PARTY_KINDS, Org
 from orgs.scoping import subtree_q
 from party import compliance
@@ -56,24 +58,30 @@ FINDING_SOURCES = ("party.", "orgs.", "workdays.")
 FULL_SUBJECTS = ("orgs.org", "orgs.person", "workdays.", "party.ruleparameter", "party.transfer")
 
 
+# Changes are looked for from this long before the previous computation started: a transaction
+# that wrote a meeting (or an audit event) before that moment but committed after it is not missed.
+REWIND = dt.timedelta(minutes=10)
+
+
 @dataclasses.dataclass
 class State:
     """What a computation was based on, stored with the snapshot (``FindingsSnapshot.marks``)."""
 
     last_event: int  # the last audit event of the sources when the computation started
     basis: str  # the organization tree and the rule data
-    pieces: dict[str, str]  # branch path → fingerprint of its (and its groups') meetings and talks
+    taken_at: dt.datetime  # when the computation started
+    counts: tuple[int, int]  # the subtree's meetings and talks (a deletion shows as fewer)
 
     def encode(self) -> bytes:
-        raw = {"last_event": self.last_event, "basis": self.basis, "pieces": self.pieces}
-        return zlib.compress(json.dumps(raw, separators=(",", ":")).encode(), 6)
+        raw = [self.last_event, self.basis, self.taken_at.isoformat(), list(self.counts)]
+        return zlib.compress(json.dumps(raw).encode())
 
     @classmethod
     def decode(cls, data) -> State | None:
         if not data:
             return None
-        raw = json.loads(zlib.decompress(bytes(data)))
-        return cls(raw["last_event"], raw["basis"], raw["pieces"])
+        last_event, basis, taken_at, counts = json.loads(zlib.decompress(bytes(data)))
+        return cls(last_event, basis, dt.datetime.fromisoformat(taken_at), tuple(counts))
 
 
 @dataclasses.dataclass
@@ -131,31 +139,25 @@ def _prefixes(path: str):
         yield path[:cut]
 
 
-def fingerprints(root: Org, t: Tree) -> dict[str, str]:
-    """Per piece: its meetings' count, last change and last voiding, and its talks' (two grouped
-    queries over the subtree)."""
-    parts: dict[str, list] = defaultdict(list)
-    meetings = (
-        Meeting.objects.filter(subtree_q("org_path", root.path))
-        .order_by()
-        .values_list("org_path")
-        .annotate(n=Count("pk"), last=Max("updated_at"), voided=Max("voided_at"))
+def counts(root: Org) -> tuple[int, int]:
+    meetings = Meeting.objects.filter(subtree_q("org_path", root.path)).count()
+    return meetings, Talk.objects.filter(subtree_q("org_path", root.path)).count()
+
+
+def touched(root: Org, since: dt.datetime) -> set[str]:
+    """The org paths of the subtree's meetings and talks written, voided or superseded since
+    ``since`` (they may come in bulk without an audit event, like ``data_version`` allows)."""
+    within = subtree_q("org_path", root.path)
+    meetings = Meeting.objects.filter(
+        within, Q(updated_at__gte=since) | Q(created_at__gte=since) | Q(voided_at__gte=since)
     )
-    talks = (
-        Talk.objects.filter(subtree_q("org_path", root.path))
-        .order_by()
-        .values_list("org_path")
-        .annotate(n=Count("pk"), last=Max("created_at"), voided=Max("voided_at"))
+    talks = Talk.objects.filter(
+        within, Q(created_at__gte=since) | Q(voided_at__gte=since) | Q(superseded_at__gte=since)
     )
-    for tag, rows in (("m", meetings), ("t", talks)):
-        for path, n, last, voided in rows:
-            piece = t.piece_of.get(path)
-            if piece is not None:
-                parts[piece].append((tag, path, n, str(last), str(voided)))
-    return {
-        piece: hashlib.sha1(repr(sorted(parts.get(piece, ()))).encode()).hexdigest()[:12]
-        for piece in t.members
-    }
+    paths: set[str] = set()
+    for rows in (meetings, talks):
+        paths.update(rows.order_by().values_list("org_path", flat=True).distinct())
+    return paths
 
 
 def sources_q() -> Q:
@@ -171,11 +173,14 @@ def last_event() -> int:
     return AuditEvent.objects.filter(sources_q()).aggregate(x=Max("pk"))["x"] or 0
 
 
-def changed_pieces(root: Org, t: Tree, since: int) -> set[str] | str:
-    """The pieces with an audit event after ``since``, or the reason to recompute everything."""
+def changed_pieces(root: Org, t: Tree, state: State) -> set[str] | str:
+    """The pieces with an audit event or a meeting or talk written since ``state`` was taken,
+    or the reason to recompute everything."""
     dirty: set[str] = set()
+    since = state.taken_at - REWIND
     events = (
-        AuditEvent.objects.filter(sources_q(), pk__gt=since)
+        AuditEvent.objects.filter(sources_q())
+        .filter(Q(pk__gt=state.last_event) | Q(created_at__gte=since))
         .order_by()
         .values_list("subject_type", "scope_path", "before", "after")
     )
@@ -196,6 +201,9 @@ def changed_pieces(root: Org, t: Tree, since: int) -> set[str] | str:
                 return f"{subject_type} 不在现有组织中"
             if piece:
                 dirty.add(piece)
+    for path in touched(root, since):
+        if piece := t.piece_of.get(path):
+            dirty.add(piece)
     return dirty
 
 
@@ -209,21 +217,22 @@ def findings(
 ) -> Outcome:
     """``root``'s findings for [start, end] as of ``ref``, recomputing only the changed pieces
     when ``previous`` (the stored findings) and ``state`` (what they were based on) allow it."""
+    taken_at = clock.now()
     t = tree(root)
-    since = last_event()
-    marks = fingerprints(root, t)
-    current = State(since, t.basis, marks)
+    current = State(last_event(), t.basis, taken_at, counts(root))
     if previous is None or state is None:
         changed: set[str] | str = "无可复用的结果"
     elif state.basis != t.basis:
         changed = "组织树或规则数据变更"
+    elif any(now < before for now, before in zip(current.counts, state.counts, strict=True)):
+        changed = "会议或谈话记录被删除"
     else:
-        changed = changed_pieces(root, t, state.last_event)
+        changed = changed_pieces(root, t, state)
     if isinstance(changed, str):
         found = compliance.check(root, start, end, today=ref)
         return Outcome(found, current, True, len(t.members), len(t.members), changed)
-    assert previous is not None and state is not None
-    dirty = changed | {piece for piece, mark in marks.items() if state.pieces.get(piece) != mark}
+    assert previous is not None
+    dirty = changed
     found = partial(root, start, end, ref, t, previous, dirty)
     return Outcome(found, current, False, len(dirty), len(t.members))
 

@@ -78,9 +78,15 @@ def wanted(root: Org) -> bool:
     return threshold > 0 and branches[:threshold].count() >= threshold
 
 
+FIELDS = tuple(f.name for f in dataclasses.fields(compliance.Finding))
+
+
 def encode(findings: list[compliance.Finding]) -> bytes:
-    rows = [dataclasses.astuple(f) for f in findings]
-    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+    # Not ``dataclasses.astuple``: it deep-copies every evidence list (8 of the 10 s it took to
+    # encode a district's 65,000 findings, bench/README.md).
+    rows = [[getattr(f, name) for name in FIELDS] for f in findings]
+    # Level 1: a district's 32 MB of JSON in 0.8 s instead of 1.8 s, 2.8 MB instead of 2.2 MB.
+    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 1)
 
 
 def decode(data) -> list[compliance.Finding]:
@@ -169,14 +175,14 @@ def compute(
     key = {"org": root, "start": start, "end": end, "ref": ref}
     outcome = recompute(root, start, end, ref, FindingsSnapshot.objects.filter(**key).first())
     findings = outcome.findings
-    own = compliance.scores(root, findings, Rules.load(end)).get(root.pk)
+    score = compliance.root_score(root, findings, Rules.load(end))
     now = clock.now()
     values = {
         "version": version,
         "computed_at": now,
         "seconds": round(time.perf_counter() - began, 3),
         "count": len(findings),
-        "score": own.score if own else None,
+        "score": score,
         "data": encode(findings),
         "marks": outcome.state.encode() if outcome.state is not None else None,
         "refresh_requested_at": None,

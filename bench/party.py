@@ -235,7 +235,8 @@ def incremental(root, repeat: int, share: float):
     full = compliance.check(root, start, end, today=ref)
     same = everything(snapshots.decode(last.data)) == everything(full)
     print(f"    incremental == full recomputation, field by field: {same} ({len(full):,} findings)")
-    Meeting.objects.filter(pk__in=voided).update(voided_at=None)  # leave the district as loaded
+    # Leave the district as loaded for the next run (a change like any other: updated_at moves).
+    Meeting.objects.filter(pk__in=voided).update(voided_at=None, updated_at=timezone.now())
     run(f"the {len(voided)} voided meetings restored", runs=1)
     snapshots.recompute = recompute
 

@@ -11,6 +11,10 @@ therefore reads its findings from a snapshot:
   worker (at most one per snapshot every ``REFRESH_AFTER``);
 - none yet: computed now and stored.
 
+A recomputation builds on the stored findings of the same period: only the branches whose records
+changed since are checked again (``incremental``; the full path when the organization tree, the rule
+data or nothing usable is stored).
+
 ``refresh_due`` (a periodic task) keeps the dashboard's quarters of every subtree viewed in the last
 ``KEEP_DAYS`` days fresh, so the first visitor of the day does not wait, and drops snapshots nobody
 asked for since. Smaller subtrees are computed on each request (tens of milliseconds).

@@ -32,6 +32,11 @@ found by one pass over the data)::
 - ``cites``: the rule parameter whose source text a finding quotes when the check passes none;
 - ``source``: the regulation the rule encodes (documentation of the catalogue).
 
+A check that reports on an organization from records of other organizations (another branch's
+minutes, a committee's admissions from its branches …) is also decorated ``@whole_subtree`` (outermost):
+the incremental recomputation of stored findings (``party.snapshots.incremental``) runs it over the
+whole subtree every time, and the others over the changed branches only.
+
 The module that holds the check must be imported when Django starts: party's own rules live in
 ``party/compliance/rules/`` and are all imported by ``PartyConfig.ready()`` (``rules.load()``,
 every module of the package); another app registers from a module its own ``AppConfig.ready()``

@@ -135,6 +135,7 @@ def generated(args):
             f"findings median {statistics.median(counts):.0f}"
         )
 
+    incremental(root, args.repeat, args.changed)
     dashboard(root, args.repeat)
 
     # Near-duplicate search for one meeting: its band keys → the meetings sharing one.
@@ -155,6 +156,89 @@ def generated(args):
         f"candidates median {statistics.median(candidates):.0f}, max {max(candidates)} "
         f"— all-pairs would compare with {n_meetings - 1:,} meetings"
     )
+
+
+def incremental(root, repeat: int, share: float):
+    """The district's stored findings recomputed by ``snapshots.compute`` (the worker's refresh
+    and a page's recomputation): the full path (no snapshot yet), nothing changed since, and
+    ``share`` of the branches changed (half of them a meeting voided, the other half a meeting
+    touched, in bulk without audit events like the loader: the branches' fingerprints tell), with
+    a check that the result is ``compliance.check``'s field by field; then the voided meetings are
+    restored (the district as loaded, for the next run) and recomputed once more."""
+    import dataclasses
+    import json
+
+    from django.utils import timezone
+
+    from orgs.models import Org
+    from party import compliance
+    from party.compliance.dates import default_window
+    from party.models import FindingsSnapshot, Meeting
+    from party.snapshots import services as snapshots
+
+    def everything(found):
+        return sorted(json.dumps(dataclasses.astuple(f), ensure_ascii=False, default=str) for f in found)
+
+    outcomes = []
+    recompute = snapshots.recompute
+
+    def spy(*a, **kw):
+        outcomes.append(recompute(*a, **kw))
+        return outcomes[-1]
+
+    snapshots.recompute = spy
+    today = timezone.localdate()
+    start, end = default_window(today)
+    ref = min(end, today)
+
+    def run(label, change=None, runs=repeat):
+        times, done = [], []
+        for _ in range(runs):
+            if change is not None:
+                change()
+            started = time.perf_counter()
+            snapshot = snapshots.compute(root, start, end, ref)
+            times.append((time.perf_counter() - started) * 1000)
+            o = outcomes[-1]
+            done.append(f"full ({o.why})" if o.full else f"{o.changed:,}")
+        print(
+            f"    {label:<44} median {statistics.median(times):>7,.0f} ms "
+            f"(min {min(times):,.0f}, max {max(times):,.0f}, {len(times)} runs); "
+            f"branches recomputed: {', '.join(done)} of {o.pieces:,}; {snapshot.count:,} findings"
+        )
+        return snapshot
+
+    print(f"stored findings of the district ({start} – {end}), snapshots.compute:")
+    FindingsSnapshot.objects.filter(org=root, start=start, end=end, ref=ref).delete()
+    run("full path (no snapshot yet)", runs=1)
+    run("nothing changed")
+    rng = random.Random(11)
+    branches = Org.objects.filter(path__startswith=root.path, kind="branch").values_list("pk", flat=True)
+    branches = list(branches)
+    voided = []
+
+    def change():
+        """``share`` of the branches, drawn anew: one meeting each voided (half of them) or
+        touched (the other half), in bulk like the loader."""
+        for i, pk in enumerate(rng.sample(branches, max(1, int(len(branches) * share)))):
+            live = Meeting.objects.filter(org_id=pk, held_on__gte=start, voided_at__isnull=True)
+            meeting = live.order_by("pk").first()
+            if meeting is None:
+                continue
+            if i % 2:
+                Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+            else:
+                Meeting.objects.filter(pk=meeting.pk).update(voided_at=timezone.now())
+                voided.append(meeting.pk)
+
+    last = run(f"{share:.0%} of the branches changed before each run", change)
+    full = compliance.check(root, start, end, today=ref)
+    same = everything(snapshots.decode(last.data)) == everything(full)
+    print(f"    incremental == full recomputation, field by field: {same} ({len(full):,} findings)")
+    # Leave the district as loaded for the next run (a change like any other: updated_at moves).
+    Meeting.objects.filter(pk__in=voided).update(voided_at=None, updated_at=timezone.now())
+    run(f"the {len(voided)} voided meetings restored", runs=1)
+    snapshots.recompute = recompute
 
 
 def dashboard(root, repeat: int):
@@ -211,6 +295,7 @@ def main():
     parser.add_argument("--members", type=int, default=300_000)
     parser.add_argument("--orgs", type=int, default=30, help="organizations drawn for the one-org figures")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--changed", type=float, default=0.01, help="share of branches changed (incremental)")
     args = parser.parse_args()
     os.environ["LUOSHI_DATABASE_URL"] = args.db
     os.environ.setdefault("LUOSHI_DEBUG", "1")

@@ -23,7 +23,7 @@ from django.db import connection
 from audit.verify import verify
 from demo.build import build_all
 
-from .demo_findings import check_every_rule_shows
+from .demo_findings import check_every_rule_shows, check_incremental_matches
 from .demo_showcase import problems
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -54,3 +54,5 @@ def test_the_demo_shows_every_state_on_any_day(moment, settings, tmp_path, reque
             # Every registered compliance rule (应建未建 first) has a finding in the demo district
             # and `luoshi party findings 岳麓区` lists them (tests/demo_findings.py).
             check_every_rule_shows()
+            # Recomputing any part of it gives the full recomputation's findings.
+            check_incremental_matches()

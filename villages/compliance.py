@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from party.compliance.registry import Rule, reads, rules
+from party.compliance.registry import Rule, reads, rules, whole_subtree
 
 from .models import Decision, DecisionStatus, DecisionStep
 
@@ -33,6 +33,7 @@ def flagged_items(decisions, ref):
     return steps, overdue
 
 
+@whole_subtree
 @rules(
     Rule(
         "village.deviation",

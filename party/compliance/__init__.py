@@ -13,10 +13,10 @@ from __future__ import annotations
 from party.compliance import registry
 from party.compliance.context import COMMITTEE_POSTS, Context
 from party.compliance.dates import CST, default_window, periods, plus_months, quarter_label, quarter_of
-from party.compliance.engine import BATCH_SETTINGS, SHOWN_EVIDENCE, Engine, check
+from party.compliance.engine import BATCH_SETTINGS, SHOWN_EVIDENCE, Engine, check, run_checks
 from party.compliance.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding
 from party.compliance.kinds import ATTENDANCE_KINDS, BRANCH_PERIODIC, BUNCH_KINDS, MISSING_SEVERITY
-from party.compliance.scoring import Score, scores, weight
+from party.compliance.scoring import Score, root_score, scores, weight
 
 __all__ = [
     "ATTENDANCE_KINDS",
@@ -41,6 +41,8 @@ __all__ = [
     "quarter_label",
     "quarter_of",
     "registry",
+    "root_score",
+    "run_checks",
     "scores",
     "weight",
 ]

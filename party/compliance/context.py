@@ -17,7 +17,7 @@ from orgs.scoping import subtree_q
 from party.life import study as memberyear
 from party.life.models import Meeting
 from party.membership import status as member_status
-from party.membership.models import Member, MemberStatus
+from party.membership.models import Member, MemberCategory, MemberStatus
 from party.rules import Rules
 from party.terms.models import Appointment, ApprovalState, Term
 
@@ -26,10 +26,15 @@ COMMITTEE_POSTS = ("secretary", "deputy_secretary", "committee_member")
 
 class Context:
     """The subtree of ``root`` (a party organization, or the party organizations built in an
-    administrative unit), the window [start, end] and the reference day ``ref``."""
+    administrative unit), the window [start, end] and the reference day ``ref``.
 
-    def __init__(self, root: Org, start: dt.date, end: dt.date, ref: dt.date):
+    ``paths``: only the records of the organizations with exactly these paths (a part of a party
+    organization's subtree, ``party.compliance.incremental``); ``root`` stays the subtree's root
+    (its rule data, the bounds over the organizations checked)."""
+
+    def __init__(self, root: Org, start: dt.date, end: dt.date, ref: dt.date, paths: list[str] | None = None):
         self.root, self.start, self.end, self.ref = root, start, end, ref
+        self.paths = sorted(paths) if paths is not None else None
         # Meetings are read from a year before the window (the last one held before a missing one).
         self.since = start - relativedelta(years=1)
         self._param_memo: dict = {}
@@ -102,7 +107,14 @@ class Context:
         return [p for p in sorted(hosted) if not any(p != q and p.startswith(q) for q in hosted)]
 
     def scope_q(self, f: str = "org_path") -> Q:
-        """The records of the subtree, by their denormalized path field ``f``."""
+        """The records of the subtree (or of the organizations ``paths``), by their denormalized
+        path field ``f``."""
+        if self.paths is not None:
+            return Q(**{f"{f}__in": self.paths})
+        return self.whole_q(f)
+
+    def whole_q(self, f: str = "org_path") -> Q:
+        """The records of the whole subtree, even when the context covers only ``paths``."""
         if self._tops is None:
             return subtree_q(f, self.root.path)
         q = Q(pk__in=[])
@@ -165,6 +177,21 @@ class Context:
             "person__birth_date",
         )
         return {m["pk"]: m for m in rows}
+
+    def formal_people(self, person_ids) -> set[int]:
+        """Of ``person_ids``, the people who are formal members in good standing anywhere in the
+        whole subtree (a committee's secretary is usually a member of one of its branches)."""
+        if self.paths is None:
+            return {m["person_id"] for m in self.members.values() if m["category"] == MemberCategory.FORMAL}
+        return set(
+            Member.objects.filter(
+                self.whole_q(),
+                status=MemberStatus.NORMAL,
+                joined_on__lte=self.ref,
+                category=MemberCategory.FORMAL,
+                person_id__in=set(person_ids),
+            ).values_list("person_id", flat=True)
+        )
 
     @functools.cached_property
     def members_of(self) -> dict[int, list[dict]]:

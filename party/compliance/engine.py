@@ -95,6 +95,20 @@ def check(root: Org, start: dt.date | None = None, end: dt.date | None = None, t
         return Engine(Context(root, start, end, ref)).run()
 
 
+def run_checks(
+    root: Org,
+    start: dt.date,
+    end: dt.date,
+    ref: dt.date,
+    checks: Iterable[Callable],
+    paths: list[str] | None = None,
+) -> list[Finding]:
+    """Run ``checks`` over ``root``'s subtree, or over the records of exactly the organizations
+    ``paths`` of it (``party.snapshots.incremental``), as of ``ref``."""
+    with _batch_planner(root):
+        return Engine(Context(root, start, end, ref, paths=paths)).run(checks)
+
+
 # The study-hours aggregate over a district's year of attendance spills to disk at 4 MB.
 BATCH_SETTINGS = {"max_parallel_workers_per_gather": "2", "work_mem": "64MB"}
 

@@ -32,6 +32,11 @@ found by one pass over the data)::
 - ``cites``: the rule parameter whose source text a finding quotes when the check passes none;
 - ``source``: the regulation the rule encodes (documentation of the catalogue).
 
+A check that reports on an organization from records of other organizations (another branch's
+minutes, a committee's admissions from its branches …) is also decorated ``@whole_subtree`` (outermost):
+the incremental recomputation of stored findings (``party.snapshots.incremental``) runs it over the
+whole subtree every time, and the others over the changed branches only.
+
 The module that holds the check must be imported when Django starts: party's own rules live in
 ``party/compliance/rules/`` and are all imported by ``PartyConfig.ready()`` (``rules.load()``,
 every module of the package); another app registers from a module its own ``AppConfig.ready()``
@@ -97,6 +102,24 @@ def rule(
 ) -> Callable[[Callable], Callable]:
     """Register the decorated check function as the one rule ``code`` (see ``rules``)."""
     return rules(Rule(code, label, severity, data, cites, source))
+
+
+_WHOLE: set[str] = set()
+
+
+def whole_subtree(check: Callable) -> Callable:
+    """Mark ``check`` as reading records outside the organizations it reports on (another
+    branch's minutes or photos, every admission under a committee's plan, the units with no party
+    organization …): an incremental recomputation (``party.snapshots.incremental``) runs it over
+    the whole subtree every time instead of over the changed organizations only. Every other check
+    must report on an organization only from the records of that organization and its party
+    groups (and the rule data, the organization tree, the people's names)."""
+    _WHOLE.add(_name(check))
+    return check
+
+
+def is_whole_subtree(check: Callable) -> bool:
+    return _name(check) in _WHOLE
 
 
 _SOURCES: list[str] = []

@@ -97,3 +97,41 @@ def scores(root: Org, findings: list[Finding], rules: Rules) -> dict[int, Score]
             inside[org.pk],
         )
     return result
+
+
+def root_score(root: Org, findings: list[Finding], rules: Rules) -> Decimal | None:
+    """``scores(root, findings, rules)[root.pk].score`` without the other organizations' scores
+    (a stored snapshot keeps only its root's): the organizations are read as (pk, path, kind)
+    rather than as models. None when ``root`` is archived or not a party organization."""
+    rows = list(
+        Org.objects.filter(
+            subtree_q("path", root.path), kind__in=PARTY_KINDS, archived_at__isnull=True
+        ).values_list("pk", "path", "kind")
+    )
+    kind_of = {pk: kind for pk, _, kind in rows}
+    if root.pk not in kind_of or kind_of[root.pk] == "group":
+        return None
+    pk_of = {path: pk for pk, path, _ in rows}
+    weights = {severity: weight(severity, rules) for severity in SEVERITY_LABELS}
+    deducted: dict[int, Decimal] = defaultdict(Decimal)
+    for f in findings:
+        org_id = f.org_id
+        if kind_of.get(org_id) == "group":
+            parent = pk_of.get(f.org_path[: -Org.steplen])
+            if parent is None or kind_of[parent] == "group":
+                continue
+            org_id = parent
+        elif org_id not in kind_of:
+            continue
+        deducted[org_id] += weights[f.severity]
+
+    def value(pk: int) -> Decimal:
+        return max(Decimal(0), Decimal(100) - deducted.get(pk, Decimal(0)))
+
+    if kind_of[root.pk] == "branch":
+        own = value(root.pk)
+    else:
+        branches = [value(pk) for pk, kind in kind_of.items() if kind == "branch"]
+        mean = sum(branches, Decimal(0)) / len(branches) if branches else Decimal(100)
+        own = max(Decimal(0), mean - deducted.get(root.pk, Decimal(0)))
+    return own.quantize(Decimal("0.1"))

@@ -22,6 +22,10 @@ class FindingsSnapshot(models.Model):
     data = models.BinaryField("问题清单(压缩JSON)")
     requested_at = models.DateTimeField("最近查看", db_index=True)
     refresh_requested_at = models.DateTimeField("已请求更新", null=True, blank=True)
+    # What the findings were computed from (``party.snapshots.incremental.State``: the last audit
+    # event, the organization tree and rule data, each branch's meetings and talks), so that the
+    # next computation recomputes only the branches that changed since.
+    marks = models.BinaryField("增量重算依据(压缩JSON)", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "研判快照"

@@ -117,3 +117,8 @@ def test_one_pass_agrees_with_the_definition_on_a_random_tree(world, seeded, see
         inner = reference(subtree, [f for f in scored if f.org_path.startswith(subtree.path)])
         got = compliance.scores(subtree, found, Rules.load(DAY))
         assert {pk: (s.score, s.counts, s.branches) for pk, s in got.items()} == inner
+    # a stored snapshot's root score alone (party.snapshots): the same as the root's in scores()
+    for subtree in (root, world["w1"], parents[-1], branches[-1]):
+        inner = reference(subtree, [f for f in scored if f.org_path.startswith(subtree.path)])
+        assert compliance.root_score(subtree, found, Rules.load(DAY)) == inner[subtree.pk][0]
+    assert compliance.root_score(groups[0], found, Rules.load(DAY)) is None

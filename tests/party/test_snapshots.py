@@ -2,20 +2,31 @@
 refresh queued once when records change, refreshed by the worker, kept fresh by the periodic task
 for the dashboard's quarters, pruned when nobody asks; small subtrees are computed live."""
 
+import dataclasses
 import datetime as dt
+import json
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.urls import reverse
 
+from audit import events
+from audit import services as audit
+from audit.services import Subject
 from core.actors import SYSTEM
+from orgs import services as org_services
+from orgs.models import Org
 from orgs.roles import Role
 from party import compliance, selectors
 from party.life import services
-from party.models import FindingsSnapshot, MeetingKind
+from party.models import FindingsSnapshot, Meeting, MeetingKind
+from party.rules.models import RuleParameter
+from party.snapshots import incremental
 from party.snapshots import services as snapshots
 
 from ..conftest import grant
+from ..factories import PositionFactory
 from .conftest import all_present
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +223,107 @@ def test_refreshing_is_not_viewing_a_subtree_nobody_opens_for_a_week_is_dropped(
     with time_machine.travel(dt.datetime(2026, 10, 23, 4, tzinfo=dt.UTC), tick=False):
         assert snapshots.refresh_due(dt.date(2026, 10, 23))["computed"] == 0
     assert not FindingsSnapshot.objects.exists()
+
+
+# -- incremental recomputation by branch (party.snapshots.incremental) -----------------------------
+
+
+def everything(found):
+    """The findings as comparable values, every field included."""
+    return sorted(json.dumps(dataclasses.astuple(f), ensure_ascii=False, default=str) for f in found)
+
+
+@pytest.fixture
+def district(large, world, branch):
+    """The district committee's snapshot of Q3, computed in full: the fixture's branch (under w1)
+    lacks its 党员大会; b1 (w1) and b3 (w2) have members and no meetings. The test goes on an hour
+    later (what was written before the computation is older than ``incremental.REWIND``)."""
+    root = world["party"]
+    snapshot = snapshots.compute(root, *Q3, Q3[1])
+    with time_machine.travel(dt.datetime(2026, 10, 15, 5, tzinfo=dt.UTC), tick=False):
+        yield root, snapshot
+
+
+def again(root):
+    previous = FindingsSnapshot.objects.get(org=root, start=Q3[0], end=Q3[1])
+    return snapshots.recompute(root, *Q3, Q3[1], previous)
+
+
+def test_a_first_computation_is_full_and_keeps_what_it_was_based_on(district, branch):
+    root, snapshot = district
+    state = incremental.State.decode(snapshot.marks)
+    assert state is not None and state.counts == (0, 0)
+    assert state.taken_at == dt.datetime(2026, 10, 15, 4, tzinfo=dt.UTC)
+    assert snapshot.count == len(compliance.check(root, *Q3, today=Q3[1]))
+    assembly(branch)
+    assert again(root).state.counts == (1, 0)
+
+
+def test_only_the_changed_branch_is_recomputed_and_the_result_is_the_full_one(district, branch, world):
+    root, snapshot = district
+    assert any(f.org_id == branch.pk and "党员大会" in f.reason for f in snapshots.decode(snapshot.data))
+    nothing = again(root)
+    assert (nothing.full, nothing.changed, nothing.pieces) == (False, 0, 3)
+    assembly(branch)  # an audited meeting in one branch
+    outcome = again(root)
+    assert (outcome.full, outcome.changed, outcome.pieces) == (False, 1, 3)
+    assert everything(outcome.findings) == everything(compliance.check(root, *Q3, today=Q3[1]))
+    assert not [f for f in outcome.findings if f.org_id == branch.pk and "党员大会" in f.reason]
+
+
+def test_meetings_written_without_an_event_are_found(district, branch, world):
+    root, _ = district
+    Meeting.objects.bulk_create(
+        [
+            Meeting(
+                org=world["b3"],
+                org_path=world["b3"].path,
+                kind=MeetingKind.BRANCH_ASSEMBLY,
+                held_on=dt.date(2026, 8, 20),
+                topic="党员大会",
+                minutes="会议学习了有关文件精神并讨论了下一阶段的社区治理工作安排。" * 3,
+            )
+        ]
+    )
+    outcome = again(root)
+    assert (outcome.full, outcome.changed) == (False, 1)
+    assert everything(outcome.findings) == everything(compliance.check(root, *Q3, today=Q3[1]))
+    snapshots.compute(root, *Q3, Q3[1])  # stored with the new meeting
+    Meeting.objects.all().delete()  # no service deletes a meeting: fewer than before is the full path
+    assert again(root).why == "会议或谈话记录被删除"
+
+
+def test_a_committee_secretary_who_is_a_member_of_an_unchanged_branch_stays_formal(district, branch, world):
+    root, _ = district
+    secretary = branch.members[3]
+    PositionFactory(person=secretary.person, org=world["w2"], kind="secretary", start_on=dt.date(2020, 1, 1))
+    assembly(branch)
+    full = compliance.check(root, *Q3, today=Q3[1])
+    assert not [f for f in full if f.rule == "org.secretary_not_formal" and f.org_id == world["w2"].pk]
+    outcome = again(root)
+    assert everything(outcome.findings) == everything(full)
+
+
+@pytest.mark.parametrize(
+    "change", ["org renamed", "org moved", "rule data", "transfer event", "unscoped event"]
+)
+def test_what_concerns_every_branch_takes_the_full_path(district, branch, world, change):
+    root, _ = district
+    if change == "org renamed":
+        Org.objects.filter(pk=world["b3"].pk).update(name="中共桃子湖社区第一支部委员会")
+    elif change == "org moved":
+        with transaction.atomic():
+            org_services.move_org(branch, world["w2"], actor=SYSTEM, reason="区划调整")
+    elif change == "rule data":
+        row = RuleParameter.objects.filter(org__isnull=True, value_type="int").first()
+        latest = RuleParameter.objects.order_by("-changed_at").values_list("changed_at", flat=True)[0]
+        RuleParameter.objects.filter(pk=row.pk).update(changed_at=latest + dt.timedelta(seconds=1))
+    else:
+        subject = Subject("party.transfer", "1", scope_path=branch.path)
+        if change == "unscoped event":
+            subject = Subject("party.meeting", "1", scope_path="")
+        with transaction.atomic():
+            audit.record(subject, next(iter(events.all_codes())), actor=SYSTEM)
+    outcome = again(root)
+    assert outcome.full and outcome.why
+    assert everything(outcome.findings) == everything(compliance.check(root, *Q3, today=Q3[1]))

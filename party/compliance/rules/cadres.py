@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 
 from party.compliance.dates import periods
-from party.compliance.registry import Rule, rules
+from party.compliance.registry import Rule, rules, whole_subtree
 from party.life.models import Attendance, AttendanceStatus, Meeting, MeetingKind
 from party.membership.models import MemberStatus
 from party.terms.cadre_models import LeadingCadre
@@ -121,6 +121,7 @@ def _democratic_life(engine, cadres: list[dict]) -> None:
                 )
 
 
+@whole_subtree
 @rules(
     Rule(
         "cadre.dual_life",

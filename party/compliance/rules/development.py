@@ -11,7 +11,7 @@ from collections import defaultdict
 from party.compliance.context import Context
 from party.compliance.engine import Engine
 from party.compliance.findings import SEVERITY_ORDER
-from party.compliance.registry import Rule, rule, rules
+from party.compliance.registry import Rule, rule, rules, whole_subtree
 from party.development.models import Applicant, DevelopmentPlan, DevelopmentStep
 
 DEV_RULES = "《中国共产党发展党员工作细则》(2014)"
@@ -158,6 +158,7 @@ def _plan(engine, plan, org, mine: list[dict]) -> None:
             )
 
 
+@whole_subtree
 @rules(
     Rule(
         "dev.quota_exceeded",

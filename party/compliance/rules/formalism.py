@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from core import clock
 from party import files
 from party.compliance.dates import pct
-from party.compliance.registry import rule
+from party.compliance.registry import rule, whole_subtree
 from party.life.models import (
     DECIDING_KINDS,
     AttachmentKind,
@@ -160,6 +160,7 @@ def _report_duplicate(engine, branch, me: dict, other: dict, score: float) -> No
     )
 
 
+@whole_subtree
 @rule(
     "formalism.duplicate_minutes",
     "会议记录雷同",
@@ -319,6 +320,7 @@ def _photos(ctx) -> tuple[list[dict], list[dict]]:
     return mine, pool
 
 
+@whole_subtree
 @rule(
     "formalism.reused_photo",
     "会议照片重复使用",

@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from orgs.models import PARTY_KINDS, UNIT_KINDS, Org, PositionKind
 from orgs.scoping import subtree_q
 from party.compliance.dates import CST
-from party.compliance.registry import Rule, rule, rules
+from party.compliance.registry import Rule, rule, rules, whole_subtree
 from party.membership.models import Member, MemberCategory, MemberStatus
 from party.structure.models import JointBranchUnit
 
@@ -107,7 +107,9 @@ def branch_size(engine) -> None:
 )
 def secretaries(engine) -> None:
     ctx = engine.ctx
-    formal_people = {m["person_id"] for m in ctx.members.values() if m["category"] == MemberCategory.FORMAL}
+    formal_people = ctx.formal_people(
+        p["person_id"] for posts in ctx.posts.values() for p in posts if p["kind"] == "secretary"
+    )
     for org in ctx.orgs.values():
         if org.kind not in SECRETARY_KINDS:
             continue
@@ -184,6 +186,7 @@ def _responsible(ctx, unit: Org, host_paths: dict[str, Org]) -> Org | None:
     return owner or (ctx.root if ctx.root.is_party else None)
 
 
+@whole_subtree
 @rule(
     "org.should_establish",
     "应建未建",

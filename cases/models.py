@@ -12,7 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core import privacy
@@ -201,31 +201,40 @@ class Satisfaction(models.TextChoices):
 
 
 class CaseQuerySet(ScopedQuerySet):
-    def scope_q(self, user, action, paths, where):
-        """Scope first: ``pk IN (subtree UNION ALL assigned UNION ALL own)``, ``where`` in each branch.
+    def own_q(self, user, action, paths):
+        q = Q(reporter_user=user) if action == "view" else Q(pk__in=[])
+        if paths:
+            # A unit sees and acts on the cases dispatched to it, wherever they happened. A
+            # correlated EXISTS, not ``pk IN (subquery)``: inside the OR PostgreSQL can only run
+            # the IN as a SubPlan, which degrades to a linear search per row once a department's
+            # assignment ids outgrow work_mem (bench/README.md: 城管局 at 1M cases, > 20 s).
+            q |= Exists(
+                CaseAssignment.objects.filter(under_paths(paths), case=OuterRef("pk")).exclude(
+                    status=AssignmentStatus.CANCELLED
+                )
+            )
+        return q
 
-        A case is visible in the user's org subtrees (by ``org_path``), when it is dispatched to
-        one of their units (an assignment under their paths that was not cancelled), and — for
-        ``view`` — when they reported it. Each branch is an index-led scan of its own table with
-        the caller's filters (status, dates, area …) inside it, so the cost follows the user's
-        scope and the filter, not the district: an ``OR`` of the branches made PostgreSQL walk
-        every case of the district with that status and probe its visibility row by row
-        (bench/README.md, "Workbench after issue 22"). ``UNION ALL`` (``IN`` needs no duplicate
-        removal) lets the planner pull the branches up as one append relation: it may still probe
-        them per case (parameterized index scans) when the case side is smaller.
+    def scope_q(self, user, action, paths, where):
+        """Without ``where``: one ``OR`` of the branches (subtrees, own, dispatched to the user's
+        units), checked row by row — right for long lists walked in index order (全部, newest
+        first), where a page needs a few hundred rows of a dense scope.
+
+        With ``where`` (a selective filter: the open-case queues): scope first,
+        ``pk IN (subtree UNION ALL assigned UNION ALL own)`` with ``where`` inside each branch.
+        Each branch is an index-led scan of its own table, so the cost follows the user's scope
+        and the filter, not the district: the ``OR`` made PostgreSQL walk every case of the
+        district with that status and probe its visibility row by row (bench/README.md,
+        "Workbench after issue 22"). ``UNION ALL``: ``IN`` needs no duplicate removal.
         """
-        cases = Case.objects.order_by()
-        if where is not None:
-            cases = cases.filter(where)
+        if where is None:
+            return super().scope_q(user, action, paths, where)
+        cases = Case.objects.order_by().filter(where)
         branches: list[models.QuerySet] = []
         if paths:
             branches.append(cases.filter(under_paths(paths)).values("pk"))
-            # A unit sees and acts on the cases dispatched to it, wherever they happened.
-            assigned = CaseAssignment.objects.order_by().filter(under_paths(paths))
-            assigned = assigned.exclude(status=AssignmentStatus.CANCELLED)
-            if where is not None:
-                assigned = assigned.filter(case__in=cases.values("pk"))
-            branches.append(assigned.values("case_id"))
+            assigned = CaseAssignment.objects.order_by().filter(under_paths(paths), case__in=cases.values("pk"))
+            branches.append(assigned.exclude(status=AssignmentStatus.CANCELLED).values("case_id"))
         if action == "view":
             branches.append(cases.filter(reporter_user=user).values("pk"))
         if not branches:
@@ -383,6 +392,14 @@ class Case(OrgScopedModel):
                 include=["id", "org_path", "reporter_user"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_open_due",
+            ),
+            # The subtree branch of an open-case queue (``CaseQuerySet.scope_q``): a street's open
+            # cases by path, without walking the district's open cases or the street's history.
+            models.Index(
+                fields=["org_path", "due_at"],
+                include=["id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_open_area",
             ),
             # Monthly evaluation: cases closed in a month.
             models.Index(fields=["closed_at"], condition=Q(status="closed"), name="case_closed_month"),

@@ -133,9 +133,13 @@ def workbench(user, filters: CaseFilters):
         elif filters.mine == "overdue":
             mine = mine.filter(status=AssignmentStatus.SIGNED, handle_due_at__lt=now)
         cases = Case.objects.open().filter(pk__in=mine.values("case_id")).filter(where)
+    elif filters.work_queue and where:
+        # Scope first: a queue's filters (open cases only) go into each visibility branch
+        # (``CaseQuerySet.scope_q``), so it costs what the user's open cases cost.
+        cases = Case.objects.visible_to(user, where=where)
     else:
-        # Scope first: the filters go into each visibility branch (``CaseQuerySet.scope_q``).
-        cases = Case.objects.visible_to(user, where=where or None)
+        # 全部, closed statuses, searches: newest first, walked in created_at order.
+        cases = Case.objects.visible_to(user).filter(where)
     cases = cases.select_related("category", "org", "lead_unit")
     return cases.order_by(*keyset.order_by(workbench_keys(filters)))
 

@@ -233,7 +233,9 @@ class CaseQuerySet(ScopedQuerySet):
         branches: list[models.QuerySet] = []
         if paths:
             branches.append(cases.filter(under_paths(paths)).values("pk"))
-            assigned = CaseAssignment.objects.order_by().filter(under_paths(paths), case__in=cases.values("pk"))
+            assigned = CaseAssignment.objects.order_by().filter(
+                under_paths(paths), case__in=cases.values("pk")
+            )
             branches.append(assigned.exclude(status=AssignmentStatus.CANCELLED).values("case_id"))
         if action == "view":
             branches.append(cases.filter(reporter_user=user).values("pk"))

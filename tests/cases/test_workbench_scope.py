@@ -124,7 +124,9 @@ def cases_world(world, actors, category):
     Case.objects.filter(pk=made["handling"].pk).update(due_at=now - dt.timedelta(days=2))
     Case.objects.filter(pk=made["reported_c3"].pk).update(due_at=now - dt.timedelta(hours=3))
     Case.objects.filter(pk=made["reported_c1"].pk).update(due_at=None)
-    CaseAssignment.objects.filter(case=made["handling"], role="lead").update(handle_due_at=now - dt.timedelta(hours=1))
+    CaseAssignment.objects.filter(case=made["handling"], role="lead").update(
+        handle_due_at=now - dt.timedelta(hours=1)
+    )
     users = {**actors, "resident": resident}
     return made, users
 
@@ -162,7 +164,10 @@ def test_scope_first_selects_exactly_what_the_or_of_branches_did(world, actors, 
             checked += bool(old)
         for action in ("view", "handle", "dispatch", "callback", "check", "supervise"):
             old = set(old_visible(user, action).values_list("pk", flat=True))
-            assert set(Case.objects.visible_to(user, action).values_list("pk", flat=True)) == old, (name, action)
+            assert set(Case.objects.visible_to(user, action).values_list("pk", flat=True)) == old, (
+                name,
+                action,
+            )
     assert checked > 40  # the comparisons are not all of empty lists
     # The branches do their work: each user sees what the rules say.
     handler = set(selectors.workbench(users["handler"], CaseFilters()).values_list("pk", flat=True))
@@ -192,7 +197,9 @@ def _pages(user, filters, size):
         after = page.next_cursor
 
 
-@pytest.mark.parametrize("filters", [CaseFilters(), CaseFilters(overdue=True), CaseFilters(status="reported")])
+@pytest.mark.parametrize(
+    "filters", [CaseFilters(), CaseFilters(overdue=True), CaseFilters(status="reported")]
+)
 def test_keyset_pages_cover_the_list_once_in_order_and_back(world, actors, category, cases_world, filters):
     made, users = cases_world
     supervisor = users["supervisor"]
@@ -222,11 +229,17 @@ def test_keyset_pages_cover_the_list_once_in_order_and_back(world, actors, categ
 def test_keyset_page_is_stable_under_inserts(world, actors, cases_world):
     _, users = cases_world
     first = selectors.workbench_page(users["dispatcher"], CaseFilters(), size=2)
-    second_before = selectors.workbench_page(users["dispatcher"], CaseFilters(), after=first.next_cursor, size=2)
+    second_before = selectors.workbench_page(
+        users["dispatcher"], CaseFilters(), after=first.next_cursor, size=2
+    )
     new_case(world, description="新上报的事项")  # lands on top of the list
-    second_after = selectors.workbench_page(users["dispatcher"], CaseFilters(), after=first.next_cursor, size=2)
+    second_after = selectors.workbench_page(
+        users["dispatcher"], CaseFilters(), after=first.next_cursor, size=2
+    )
     assert [c.pk for c in second_after.rows] == [c.pk for c in second_before.rows]
-    back = selectors.workbench_page(users["dispatcher"], CaseFilters(), before=second_after.previous_cursor, size=2)
+    back = selectors.workbench_page(
+        users["dispatcher"], CaseFilters(), before=second_after.previous_cursor, size=2
+    )
     assert [c.pk for c in back.rows] == [c.pk for c in first.rows]
     assert back.has_previous  # the new case is above it now
 
@@ -258,9 +271,14 @@ def test_list_page_links_by_cursor(client, world, actors, category, cases_world)
     page = client.get(url, {"status": "reported", "after": first.next_cursor, "n": 2}).content.decode()
     assert "第 2 / 2 页" in page and "上一页" in page and "下一页" not in page
     last = first.rows[-1]
-    assert last.number not in page and Case.objects.filter(status="reported").order_by(
-        F("due_at").asc(nulls_last=True), "-created_at", "-pk"
-    ).last().number in page
+    assert (
+        last.number not in page
+        and Case.objects.filter(status="reported")
+        .order_by(F("due_at").asc(nulls_last=True), "-created_at", "-pk")
+        .last()
+        .number
+        in page
+    )
     # A cursor that is not one: the first page, not an error.
     response = client.get(url, {"status": "reported", "after": "garbage", "n": 7})
     assert response.status_code == 200 and "第 1 / 2 页" in response.content.decode()

@@ -144,6 +144,17 @@ def workbench(user, filters: CaseFilters):
     return cases.order_by(*keyset.order_by(workbench_keys(filters)))
 
 
+def workbench_count(user, filters: CaseFilters, cap: int) -> int:
+    """The workbench's count, up to ``cap`` + 1 (shown as "1000+")."""
+    if filters.mine or filters.work_queue or filters.q.strip():
+        # The queues: open cases only, scope first already (``workbench``). Searches: the text
+        # match is no index range; the row-by-row count stops as early as the branches would.
+        return workbench(user, filters).order_by()[: cap + 1].count()
+    # 全部 and closed statuses: the visibility branches read in index order until the cap.
+    where = workbench_where(user, filters, timezone.now())
+    return Case.objects.visible_count(user, where=where or None, cap=cap)
+
+
 @dataclass
 class WorkbenchPage:
     """One page of the workbench found by keyset: ``rows`` and the cursors around them."""

@@ -106,13 +106,14 @@ class CappedCount:
 
     CAP = CappedPaginator.CAP
 
-    def __init__(self, queryset, per_page: int):
-        self.queryset = queryset
+    def __init__(self, user, filters: selectors.CaseFilters, per_page: int):
+        self.user = user
+        self.filters = filters
         self.per_page = per_page
 
     @cached_property
     def count(self) -> int:
-        return self.queryset.order_by()[: self.CAP + 1].count()
+        return selectors.workbench_count(self.user, self.filters, self.CAP)
 
     @property
     def capped(self) -> bool:
@@ -216,7 +217,7 @@ def case_list(request):
         request.user, filters, after=request.GET.get("after", ""), before=request.GET.get("before", "")
     )
     number = max(2, _page_number(request.GET.get("n"))) if found.has_previous else 1
-    page = KeysetPage(found, CappedCount(selectors.workbench(request.user, filters), 50), number)
+    page = KeysetPage(found, CappedCount(request.user, filters, 50), number)
     now = timezone.now()
     for case in page:
         case.due = due_state(case.due_at, now, case.is_open)

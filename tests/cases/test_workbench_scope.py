@@ -161,6 +161,9 @@ def test_scope_first_selects_exactly_what_the_or_of_branches_did(world, actors, 
             old = list(old_workbench(user, filters).values_list("pk", flat=True))
             new = list(selectors.workbench(user, filters).values_list("pk", flat=True))
             assert new == old, (name, filters)
+            # The capped count (read branch by branch up to the cap): exact below it.
+            assert selectors.workbench_count(user, filters, cap=1000) == len(old), (name, filters)
+            assert selectors.workbench_count(user, filters, cap=2) == min(3, len(old)), (name, filters)
             checked += bool(old)
         for action in ("view", "handle", "dispatch", "callback", "check", "supervise"):
             old = set(old_visible(user, action).values_list("pk", flat=True))
@@ -168,6 +171,10 @@ def test_scope_first_selects_exactly_what_the_or_of_branches_did(world, actors, 
                 name,
                 action,
             )
+            assert Case.objects.visible_count(user, action) == len(old), (name, action)
+            where = Q(status__in=OPEN_STATUSES)
+            scoped = Case.objects.visible_to(user, action, where=where).values_list("pk", flat=True)
+            assert set(scoped) == set(old_visible(user, action).filter(where).values_list("pk", flat=True))
     assert checked > 40  # the comparisons are not all of empty lists
     # The branches do their work: each user sees what the rules say.
     handler = set(selectors.workbench(users["handler"], CaseFilters()).values_list("pk", flat=True))

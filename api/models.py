@@ -42,12 +42,13 @@ class OwnedQuerySet(ScopedQuerySet):
 
     owner_field = "owner"
 
-    def visible_to(self, user, action: str = "view"):
+    def visible_to(self, user, action: str = "view", where=None):
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
+        queryset = self if where is None else self.filter(where)
         if scope_paths(user, action) is ALL:
-            return self
-        return self.filter(**{self.owner_field: user})
+            return queryset
+        return queryset.filter(**{self.owner_field: user})
 
 
 class ApiTokenQuerySet(OwnedQuerySet):
@@ -86,10 +87,10 @@ class ApiToken(models.Model):
 class Open311ClientQuerySet(OwnedQuerySet):
     owner_field = "created_by"
 
-    def visible_to(self, user, action: str = "view"):
+    def visible_to(self, user, action: str = "view", where=None):
         # Client applications are configuration: superusers (system administrators) only.
         if user is not None and getattr(user, "is_authenticated", False) and user.is_superuser:
-            return self
+            return self if where is None else self.filter(where)
         return self.none()
 
 

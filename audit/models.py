@@ -43,9 +43,9 @@ class AuditEventQuerySet(ScopedQuerySet):
     def delete(self):
         raise AppendOnlyError("审计日志只能追加,不能删除")
 
-    def visible_to(self, user, action: str = "view"):
+    def visible_to(self, user, action: str = "view", where=None):
         """The scoped log, without the subject types an app restricts (``events.restrict_subjects``)."""
-        queryset = super().visible_to(user, action)
+        queryset = super().visible_to(user, action, where)
         for prefix in events.restricted_prefixes():
             queryset = queryset.exclude(subject_type__startswith=prefix)
         return queryset

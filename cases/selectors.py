@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core import keyset
+from core.keyset import Key
 from orgs.models import Org
 
 from .models import (
@@ -73,11 +75,56 @@ def dispatches_at_district(user) -> bool:
     return any(len(path) == Org.steplen for path in paths or ())
 
 
+# The workbench's orderings, ending with the primary key so that keyset pagination
+# (``core.keyset``) gives every row one place.
+NEWEST_FIRST = (Key("created_at", descending=True, kind="datetime"), Key("pk", descending=True))
+# Queues of open cases: running clocks first, the most urgent on top (NULLS LAST on every
+# database), then the rest.
+MOST_URGENT_FIRST = (Key("due_at", nulls_last=True, kind="datetime"), *NEWEST_FIRST)
+
+
+def workbench_keys(filters: CaseFilters) -> tuple[Key, ...]:
+    # 全部 (and closed/rejected statuses, searches): newest first. A closed case's hidden
+    # callback clock must not lift months-old cases to the top.
+    return MOST_URGENT_FIRST if filters.work_queue else NEWEST_FIRST
+
+
+def workbench_where(user, filters: CaseFilters, now) -> Q:
+    """The filters of the workbench as conditions on the case itself (pushed into every
+    visibility branch by ``visible_to``)."""
+    where = Q()
+    if filters.requests:
+        # 待审批: requests this user may decide (延期/挂账/重办 by dispatch, 认定 by supervise).
+        decidable = CaseRequest.objects.none()
+        for action in set(DECIDER_ACTION.values()):
+            kinds = [kind for kind, needed in DECIDER_ACTION.items() if needed == action]
+            decidable = decidable | CaseRequest.objects.visible_to(user, action).filter(kind__in=kinds)
+        where &= Q(pk__in=decidable.filter(status=RequestStatus.PENDING).values("case_id"))
+    if filters.status:
+        where &= Q(status=filters.status)
+    if filters.district:
+        # Placed at the district itself: no grid, community or street could be found.
+        where &= Q(status__in=OPEN_STATUSES, street__isnull=True, community__isnull=True, grid__isnull=True)
+    if filters.overdue:
+        where &= Q(status__in=OPEN_STATUSES, due_at__lt=now)
+    if filters.area is not None:
+        from orgs.scoping import subtree_q
+
+        where &= subtree_q("org_path", filters.area.path)
+    if filters.category_id:
+        where &= Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id)
+    text = filters.q.strip()
+    if text:
+        where &= search_q(text)
+    return where
+
+
 def workbench(user, filters: CaseFilters):
     now = timezone.now()
+    where = workbench_where(user, filters, now)
     if filters.mine:
         # The user's units' active assignments already make a case visible: no need for the
-        # (expensive) visibility OR. Only open cases have active assignments.
+        # visibility branches. Only open cases have active assignments.
         mine = CaseAssignment.objects.visible_to(user, "handle")
         if filters.mine == "pending":
             mine = mine.filter(status=AssignmentStatus.PENDING)
@@ -85,40 +132,74 @@ def workbench(user, filters: CaseFilters):
             mine = mine.filter(status=AssignmentStatus.SIGNED)
         elif filters.mine == "overdue":
             mine = mine.filter(status=AssignmentStatus.SIGNED, handle_due_at__lt=now)
-        cases = Case.objects.open().filter(pk__in=mine.values("case_id"))
+        cases = Case.objects.open().filter(pk__in=mine.values("case_id")).filter(where)
+    elif filters.work_queue and where:
+        # Scope first: a queue's filters (open cases only) go into each visibility branch
+        # (``CaseQuerySet.scope_q``), so it costs what the user's open cases cost.
+        cases = Case.objects.visible_to(user, where=where)
     else:
-        cases = Case.objects.visible_to(user)
+        # 全部, closed statuses, searches: newest first, walked in created_at order.
+        cases = Case.objects.visible_to(user).filter(where)
     cases = cases.select_related("category", "org", "lead_unit")
-    if filters.requests:
-        # 待审批: requests this user may decide (延期/挂账/重办 by dispatch, 认定 by supervise).
-        decidable = CaseRequest.objects.none()
-        for action in set(DECIDER_ACTION.values()):
-            kinds = [kind for kind, needed in DECIDER_ACTION.items() if needed == action]
-            decidable = decidable | CaseRequest.objects.visible_to(user, action).filter(kind__in=kinds)
-        cases = cases.filter(pk__in=decidable.filter(status=RequestStatus.PENDING).values("case_id"))
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.district:
-        # Placed at the district itself: no grid, community or street could be found.
-        cases = cases.open().filter(street__isnull=True, community__isnull=True, grid__isnull=True)
-    if filters.overdue:
-        cases = cases.overdue(now)
-    if filters.area is not None:
-        from orgs.scoping import subtree_q
+    return cases.order_by(*keyset.order_by(workbench_keys(filters)))
 
-        cases = cases.filter(subtree_q("org_path", filters.area.path))
-    if filters.category_id:
-        cases = cases.filter(Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id))
-    text = filters.q.strip()
-    if text:
-        cases = cases.filter(search_q(text))
-    if not filters.work_queue:
-        # 全部 (and closed/rejected statuses, searches): newest first. A closed case's hidden
-        # callback clock must not lift months-old cases to the top.
-        return cases.order_by("-created_at", "-pk")
-    # Queues of open cases: running clocks first, the most urgent on top (NULLS LAST on every
-    # database), then the rest.
-    return cases.order_by(F("due_at").asc(nulls_last=True), "-created_at")
+
+def workbench_count(user, filters: CaseFilters, cap: int) -> int:
+    """The workbench's count, up to ``cap`` + 1 (shown as "1000+")."""
+    if filters.mine or filters.work_queue or filters.q.strip():
+        # The queues: open cases only, scope first already (``workbench``). Searches: the text
+        # match is no index range; the row-by-row count stops as early as the branches would.
+        return workbench(user, filters).order_by()[: cap + 1].count()
+    # 全部 and closed statuses: the visibility branches read in index order until the cap.
+    where = workbench_where(user, filters, timezone.now())
+    return Case.objects.visible_count(user, where=where or None, cap=cap)
+
+
+@dataclass
+class WorkbenchPage:
+    """One page of the workbench found by keyset: ``rows`` and the cursors around them."""
+
+    rows: list[Case]
+    has_next: bool
+    has_previous: bool
+    next_cursor: str = ""
+    previous_cursor: str = ""
+
+
+def workbench_page(
+    user, filters: CaseFilters, *, after: str = "", before: str = "", size: int = 50
+) -> WorkbenchPage:
+    """The page after the cursor ``after`` (or before ``before``; the first page without
+    either). A cursor that does not decode for this ordering gives the first page."""
+    keys = workbench_keys(filters)
+    cases = workbench(user, filters)
+    backwards = False
+    try:
+        if before:
+            cases = cases.order_by(*keyset.order_by(keyset.reverse(keys)))
+            cases = cases.filter(keyset.after_q(keyset.reverse(keys), keyset.decode(keys, before)))
+            backwards = True
+        elif after:
+            cases = cases.filter(keyset.after_q(keys, keyset.decode(keys, after)))
+    except ValueError:
+        cases, backwards, after = workbench(user, filters), False, ""
+    rows = list(cases[: size + 1])
+    if not rows and (after or backwards):  # the rows around the cursor are gone: start again
+        return workbench_page(user, filters, size=size)
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        has_previous, has_next = more, True
+    else:
+        has_previous, has_next = bool(after), more
+    return WorkbenchPage(
+        rows=rows,
+        has_next=has_next,
+        has_previous=has_previous,
+        next_cursor=keyset.encode(keys, keyset.values_of(rows[-1], keys)) if rows else "",
+        previous_cursor=keyset.encode(keys, keyset.values_of(rows[0], keys)) if rows else "",
+    )
 
 
 def search_q(text: str) -> Q:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -98,6 +100,72 @@ class CappedPaginator(Paginator):
         return self.count > self.CAP
 
 
+class CappedCount:
+    """The workbench's count, capped like ``CappedPaginator``'s; its pages come by keyset
+    (``selectors.workbench_page``), not by OFFSET."""
+
+    CAP = CappedPaginator.CAP
+
+    def __init__(self, user, filters: selectors.CaseFilters, per_page: int):
+        self.user = user
+        self.filters = filters
+        self.per_page = per_page
+
+    @cached_property
+    def count(self) -> int:
+        return selectors.workbench_count(self.user, self.filters, self.CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.CAP
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-min(self.count, self.CAP) // self.per_page))
+
+
+@dataclass
+class KeysetPage:
+    """A workbench page for the template: its rows, the capped count, and the links around it
+    (cursors, not page numbers: ``number`` is only shown)."""
+
+    found: selectors.WorkbenchPage
+    paginator: CappedCount
+    number: int
+
+    def __iter__(self):
+        return iter(self.found.rows)
+
+    @property
+    def has_next(self) -> bool:
+        return self.found.has_next
+
+    @property
+    def has_previous(self) -> bool:
+        return self.found.has_previous
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def num_pages(self) -> int:
+        return max(self.paginator.num_pages, self.number)
+
+    def next_query(self) -> str:
+        return urlencode({"after": self.found.next_cursor, "n": self.number + 1})
+
+    def previous_query(self) -> str:
+        return urlencode({"before": self.found.previous_cursor, "n": max(1, self.number - 1)})
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
 def _tabs(user) -> list[dict]:
     tabs = []
     if selectors.dispatches_at_district(user):
@@ -145,7 +213,11 @@ def case_list(request):
     form = forms.FilterForm(request.GET or None)
     filters = form.case_filters()
     data = form.cleaned_data if form.is_bound else {}
-    page = CappedPaginator(selectors.workbench(request.user, filters), 50).get_page(request.GET.get("page"))
+    found = selectors.workbench_page(
+        request.user, filters, after=request.GET.get("after", ""), before=request.GET.get("before", "")
+    )
+    number = max(2, _page_number(request.GET.get("n"))) if found.has_previous else 1
+    page = KeysetPage(found, CappedCount(request.user, filters, 50), number)
     now = timezone.now()
     for case in page:
         case.due = due_state(case.due_at, now, case.is_open)
@@ -161,7 +233,8 @@ def case_list(request):
     for tab in tabs:
         tab["active"] = tab["params"] == current and not (data.get("q") or data.get("category"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before", "n"):
+        query.pop(key, None)
     context = {
         "form": form,
         "page": page,

@@ -121,17 +121,27 @@ class ScopedQuerySetMixin(QuerySetMixinBase):
         """Records visible to ``user`` beyond their role subtrees (e.g. their own). Override."""
         return None
 
-    def visible_to(self, user, action: str = "view"):
-        paths = scope_paths(user, action)
-        if paths is ALL:
-            return self
-        if user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
+    def scope_q(self, user, action: str, paths: list[str], where: Q | None) -> Q:
+        """The rows ``user`` may see (their subtrees, then ``own_q``), restricted to ``where``.
+
+        A model whose visibility has several branches may override this to filter each branch
+        with ``where`` on its own index (``cases.models.CaseQuerySet``: scope first).
+        """
         q = under_paths(paths, self.scope_field)
         extra = self.own_q(user, action, paths)
         if extra is not None:
             q |= extra
-        return self.filter(q)
+        return q if where is None else q & where
+
+    def visible_to(self, user, action: str = "view", where: Q | None = None):
+        """Rows ``user`` may act on with ``action``; ``where`` (conditions on the model's own
+        fields) is applied with the scope, so a model can push it into each visibility branch."""
+        paths = scope_paths(user, action)
+        if paths is ALL:
+            return self if where is None else self.filter(where)
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(self.scope_q(user, action, paths, where))
 
 
 class ScopedQuerySet(ScopedQuerySetMixin, models.QuerySet):

@@ -322,21 +322,21 @@ def approve_plan(plan: Plan, *, actor) -> Plan:
         task.save(update_fields=["lags_from", "next_report_due"])
     record(plan, PLAN_APPROVED, actor=actor, after={"tasks": len(tasks)})
     for task in tasks:
-        if task.is_leaf and task.lead_unit_id:
-            _announce(task, plan)
+        if task.is_leaf and task.lead_unit is not None:
+            _announce(task, plan, task.lead_unit)
     return plan
 
 
-def _announce(task: Task, plan: Plan) -> None:
+def _announce(task: Task, plan: Plan, unit: Org) -> None:
     """Tell the lead unit's people that a task is theirs (督办任务下达): when the plan is approved,
     and for each task added to a plan already approved (a 整改事项, a walk-through's problem, a
     village decision's implementation, 每月一题). Who is told follows the plan kind's report action
     (a 整改台账's tasks are reported with ``rectify_report``)."""
     notify.notify(
-        responsible_users(report_action(plan.kind), task.lead_unit),
+        responsible_users(report_action(plan.kind), unit),
         kind="workplan.assigned",
         title=f"{'整改任务' if plan.kind == PlanKind.RECTIFY else '督办任务'}下达:{task.title[:40]}",
-        body=f"{plan.title}:牵头单位 {task.lead_unit.name},完成时限 {task.deadline:%Y-%m-%d}",
+        body=f"{plan.title}:牵头单位 {unit.name},完成时限 {task.deadline:%Y-%m-%d}",
         url=f"/workplan/tasks/{task.pk}/",
     )
 
@@ -465,7 +465,7 @@ def create_task(
         parent.children_count += 1
         _roll_up(parent, actor)
     if plan.state == PlanState.APPROVED and lead_unit is not None:
-        _announce(task, plan)  # a draft plan's tasks are announced when it is approved
+        _announce(task, plan, lead_unit)  # a draft plan's tasks are announced when it is approved
     return task
 
 

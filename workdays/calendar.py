@@ -179,6 +179,14 @@ class WorkCalendar:
     def __init__(self) -> None:
         self._configuration: _Configuration | None = None
 
+    @classmethod
+    def without_overrides(cls, confirmed_years: frozenset[int] = frozenset()) -> WorkCalendar:
+        """A calendar that reads no database rows: chinesecalendar or the fallback rules only, with
+        ``confirmed_years`` taken as confirmed (callers that cache each year's base days)."""
+        calendar = cls()
+        calendar._configuration = _Configuration({}, frozenset(confirmed_years))
+        return calendar
+
     def _rows(self) -> _Configuration:
         if self._configuration is None:
             self._configuration = CONFIGURATION.get()

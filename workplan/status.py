@@ -64,8 +64,7 @@ def calendar_for(calendar: WorkCalendar | None = None) -> WorkCalendar:
 def _base_flags(year: int, confirmed: bool) -> tuple[bool, ...]:
     """Each day of ``year`` without overrides (chinesecalendar or the fallback rules): static data,
     so cached for the process."""
-    probe = WorkCalendar()
-    probe._confirmed[year] = confirmed  # answer the fallback rules without a query
+    probe = WorkCalendar.without_overrides(frozenset({year}) if confirmed else frozenset())
     first = dt.date(year, 1, 1)
     days = (dt.date(year + 1, 1, 1) - first).days
     return tuple(probe.base_day_info(first + dt.timedelta(days=i)).is_workday for i in range(days))

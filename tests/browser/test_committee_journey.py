@@ -9,6 +9,7 @@ internal text."""
 import datetime as dt
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from core.actors import SYSTEM
 from orgs.roles import Role
@@ -23,7 +24,7 @@ from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Steps 2–6, backdated (the clock stands at 2026-12-07, a Monday).
+# Steps 2–6, backdated (browser tests run on real time; these dates lie well before any run).
 DATES = {
     2: dt.date(2025, 6, 20),
     3: dt.date(2025, 8, 1),
@@ -129,7 +130,9 @@ def test_branch_submits_and_the_committee_approves(journey, login, live_server):
     dangwei = login("dangwei")
     dangwei.goto(f"{live_server.url}/party/development/committee/")
     queue = dangwei.inner_text("#submission-queue")
-    assert "林晓雨" in queue and "第8步 报上级党委备案" in queue and "2027-01-07" in queue
+    # Browser tests run on real time: the deadline is one month after the day it was submitted.
+    assert submission.due_on == submission.submitted_on + relativedelta(months=1)
+    assert "林晓雨" in queue and "第8步 报上级党委备案" in queue and f"{submission.due_on:%Y-%m-%d}" in queue
     screenshot(dangwei, "committee-3-dangwei-queue")
     dangwei.click(f"#sub-{submission.pk} a")
     dangwei.check("#id_action_0")

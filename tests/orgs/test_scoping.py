@@ -197,6 +197,7 @@ def test_every_record_model_offers_visible_to():
         "cases.slarule": "configuration",
         "cases.evaluationweights": "configuration",
         "cases.casecounter": "internal numbering",
+        "cases.monthlyfigures": "derived monthly counts, read only by cases.evaluation for the rankings",
         "core.docnumbercounter": "internal numbering",
         "cases.casefollow": "an anonymous follow count, read only for a listed public case",
         "cases.reportermessage": "reached only through a visible case (and the operators' admin list)",

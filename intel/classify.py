@@ -26,6 +26,7 @@ from django.db import transaction
 
 from audit import events
 from core import clock
+from core.procache import ProcessCache
 
 from .text import case_text, mask, words
 
@@ -390,19 +391,29 @@ def active_model():
 # Suggestions
 
 
-def keyword_suggest(text: str, k: int = 3) -> list[Suggestion]:
+def _load_keyword_rules() -> list[tuple[list[str], object]]:
     from .models import KeywordRule
 
+    rules = KeywordRule.objects.filter(active=True, category__active=True).select_related(
+        "category", "category__parent"
+    )
+    return [(rule.word_list(), rule.category) for rule in rules.order_by("pk")]
+
+
+# This process's copy of the keyword rules (a few dozen rows, read for every suggestion before a
+# model is trained). Invalidated by KeywordRule's and Category's saves and deletes (apps.py).
+KEYWORD_RULES = ProcessCache("intel.keyword_rules", _load_keyword_rules)
+
+
+def keyword_suggest(text: str, k: int = 3) -> list[Suggestion]:
     text = mask(text)
     scored = []
-    for rule in KeywordRule.objects.filter(active=True, category__active=True).select_related(
-        "category", "category__parent"
-    ):
-        hits = [w for w in rule.word_list() if w in text]
+    for keywords, category in KEYWORD_RULES.get():
+        hits = [w for w in keywords if w in text]
         if hits:
             # Longer keywords are more specific; two or more hits make a confident match.
             weight = sum(min(len(w), 4) for w in hits)
-            scored.append((weight, rule.category, hits))
+            scored.append((weight, category, hits))
     total = sum(s[0] for s in scored) or 1
     scored.sort(key=lambda s: (-s[0], s[1].sort, s[1].code))
     return [Suggestion(cat, round(w / total, 4), hits[:5], "keywords") for w, cat, hits in scored[:k]]

@@ -12,11 +12,11 @@ class OrgsConfig(AppConfig):
 
         from . import home, navigation, scoping  # noqa: F401  (home-page sections, menu entries, the grants behind scoping)
         from .models import Org
-        from .selectors import ANCESTORS, is_demo_installation
+        from .selectors import is_demo_installation, tree_changed
 
-        # the copy of the tree behind selectors.ancestors: a saved org is seen at once (moves and
-        # archiving go through QuerySet.update: orgs.services tells the copy itself)
-        post_save.connect(ANCESTORS.changed, sender=Org, dispatch_uid="orgs.ancestors.save")
-        post_delete.connect(ANCESTORS.changed, sender=Org, dispatch_uid="orgs.ancestors.delete")
+        # the copies of the tree (selectors.TREE_COPIES): a saved org is seen at once (moves and
+        # archiving go through QuerySet.update: orgs.services tells the copies itself)
+        post_save.connect(tree_changed, sender=Org, dispatch_uid="orgs.tree.save")
+        post_delete.connect(tree_changed, sender=Org, dispatch_uid="orgs.tree.delete")
 
         demo_probe(is_demo_installation)  # the demo banner

@@ -22,6 +22,17 @@ def _load_tree() -> dict[str, Org]:
 # (apps.py) and by the services that change orgs with ``QuerySet.update`` (move, archive).
 ANCESTORS: ProcessCache[dict[str, Org]] = ProcessCache("orgs.ancestors", _load_tree)
 
+# Other apps' per-process copies derived from the org tree (cases: the grid outlines), told
+# whenever the tree changes (``tree_changed``). Filled in the apps' ``ready``.
+TREE_COPIES: list[ProcessCache] = [ANCESTORS]
+
+
+def tree_changed(**kwargs) -> None:
+    """An org was saved, deleted, moved or archived: every copy of the tree is dropped (in this
+    process at once, elsewhere once the change commits). A signal receiver's signature."""
+    for process_copy in TREE_COPIES:
+        process_copy.changed()
+
 
 def ancestors(org: Org) -> list[Org]:
     """``Org.objects.get_ancestors(org)`` (root first) from this process's copy of the tree: no

@@ -33,7 +33,7 @@ from .models import (
 from .permissions import require, require_everywhere
 from .roles import STAFF_ROLES, Role
 from .scoping import ALL, forget_scopes, scope_paths, subtree_q
-from .selectors import ANCESTORS
+from .selectors import tree_changed
 from .validators import birth_date_from_id, check_id_number, check_phone, gender_from_id
 
 ORG_CREATED = events.register("org.created", "新建组织")
@@ -199,7 +199,7 @@ def move_org(org: Org, new_parent: Org, *, actor, reason: str) -> Org:
     old_parent = Org.objects.get_parent(org)
     old_path = org.path
     Org.objects.move(org, new_parent, "last-child")
-    ANCESTORS.changed()  # treebeard moves the subtree with UPDATEs: no post_save
+    tree_changed()  # treebeard moves the subtree with UPDATEs: no post_save
     org.refresh_from_db()
     _rewrite_paths(old_path, org.path)
     record(
@@ -242,7 +242,7 @@ def archive_org(org: Org, *, actor, reason: str) -> Org:
     Org.objects.filter(subtree_q("path", org.path), archived_at__isnull=True).update(
         archived_at=now, archived_reason=reason[:200]
     )
-    ANCESTORS.changed()
+    tree_changed()
     org.refresh_from_db()
     record(org, ORG_ARCHIVED, actor=actor, reason=reason, after={"archived_at": now})
     return org

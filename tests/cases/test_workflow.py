@@ -13,6 +13,7 @@ from cases.models import TOKEN_ALPHABET, AssignmentStatus, Case, CaseStatus, Cat
 from core.actors import SYSTEM
 from core.errors import PermissionDenied, ServiceError, StateConflict
 from orgs import services as org_services
+from orgs.models import Position
 
 from .conftest import SQUARE, at, new_case, walk
 
@@ -45,6 +46,21 @@ def test_location_by_point_in_polygon(world):
     with pytest.raises(ServiceError) as refused:  # ~60 km away: not in the district at all
         new_case(world, area=None, longitude=113.5, latitude=28.0)
     assert refused.value.field == "location" and "不在本区范围内" in refused.value.message
+
+
+def test_the_grid_outlines_follow_every_change_of_the_tree(world):
+    """Intake locates with this process's copy of the outlines (cases.locate.GRIDS): an outline
+    moved in place, a grid archived (a QuerySet.update, no save signal) are seen at once."""
+    org_services.update_org(world["g1"], actor=SYSTEM, geometry=SQUARE)
+    assert new_case(world, area=None, longitude=112.905, latitude=28.205).grid == world["g1"]
+    shifted = {"type": "Polygon", "coordinates": [[[x + 0.02, y] for x, y in SQUARE["coordinates"][0]]]}
+    org_services.update_org(world["g1"], actor=SYSTEM, geometry=shifted)  # same count, id and path
+    assert new_case(world, area=None, longitude=112.905, latitude=28.205).grid is None
+    assert new_case(world, area=None, longitude=112.925, latitude=28.205).grid == world["g1"]
+    for post in Position.objects.current().filter(org=world["g1"]):
+        org_services.end_position(post, actor=SYSTEM, reason="网格调整")
+    org_services.archive_org(world["g1"], actor=SYSTEM, reason="网格调整")
+    assert new_case(world, area=None, longitude=112.925, latitude=28.205).grid is None
 
 
 def test_location_by_picked_community(world):

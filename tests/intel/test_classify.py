@@ -32,8 +32,16 @@ def test_cold_start_uses_keyword_rules():
 
 def test_keyword_rules_are_editable_data():
     rule = KeywordRule.objects.get(category__code="2006")
+    # the rules are read once per process (classify.KEYWORD_RULES); an edit is seen at once
+    assert all(s.category.code != "2006" for s in classify.suggest("楼上养的鹦鹉天天叫"))
     rule.words = "鹦鹉"
     rule.save()
+    assert classify.suggest("楼上养的鹦鹉天天叫")[0].category.code == "2006"
+    rule.category.active = False  # a category switched off takes its rule with it
+    rule.category.save()
+    assert classify.suggest("楼上养的鹦鹉天天叫") == []
+    rule.category.active = True
+    rule.category.save()
     assert classify.suggest("楼上养的鹦鹉天天叫")[0].category.code == "2006"
     rule.active = False
     rule.save()

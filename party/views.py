@@ -41,7 +41,7 @@ def index(request):
     tops = scope.top_orgs(request.user)
     if not tops:
         raise Http404
-    branches = scope.branches_for_secretary(request.user)
+    branches = scope.branches_for_secretary(request.user, limit=2)
     if len(branches) == 1 and tops == branches:
         return redirect("party:org", branches[0].pk)
     return redirect("party:dashboard")

@@ -80,7 +80,7 @@ def branch_findings(user):
     """A secretary's branch: what the compliance check finds (last twelve months)."""
     from party import compliance, selectors
 
-    branches = scope.branches_for_secretary(user)
+    branches = scope.branches_for_secretary(user, limit=4)
     if not branches or len(branches) > 3:
         return None
     items = []
@@ -111,13 +111,18 @@ def org_dept_summary(user):
     (start, end, label) = selectors.quarters(selectors.today())[1]
     items = []
     for top in tops[:2]:
-        found = selectors.findings(top, start, end)
-        counts = {s: sum(1 for f in found if f.severity == s) for s in ("high", "medium", "low")}
+        url = reverse("party:dashboard") + f"?org={top.pk}&q={start:%Y-%m}"
+        # A large subtree's counts are stored with its snapshot; its first one is queued, not awaited.
+        board = selectors.board(top, start, end)
+        if board is None:
+            items.append(HomeItem(f"{top.short_name or top.name} {label}:正在计算研判结果", url))
+            continue
+        counts = {s: board.counts.get(s, 0) for s in ("high", "medium", "low")}
         items.append(
             HomeItem(
                 f"{top.short_name or top.name} {label}:严重 {counts['high']} 项、一般 {counts['medium']} 项、"
                 f"提示 {counts['low']} 项",
-                reverse("party:dashboard") + f"?org={top.pk}&q={start:%Y-%m}",
+                url,
                 level="danger" if counts["high"] else "secondary",
             )
         )

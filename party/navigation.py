@@ -13,7 +13,7 @@ def party_nav(user) -> list[dict]:
     if not has_scope(user, "view"):
         return []
     items = []
-    branches = scope.branches_for_secretary(user)
+    branches = scope.branches_for_secretary(user, limit=2)
     if branches:
         url = (
             reverse("party:org", args=[branches[0].pk]) if len(branches) == 1 else reverse("party:dashboard")

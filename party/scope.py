@@ -24,17 +24,22 @@ def party_orgs(user, action="view"):
 
 
 def top_orgs(user) -> list[Org]:
-    """The highest visible party organizations (the roots of the user's dashboard)."""
-    orgs = list(party_orgs(user).exclude(kind="group").order_by("path"))
-    tops: list[Org] = []
-    for org in orgs:
-        if not any(org.path.startswith(top.path) for top in tops):
-            tops.append(org)
-    return tops
+    """The highest visible party organizations (the roots of the user's dashboard). Found on the
+    paths alone: a district's organization department sees 10,000 branches (1.6 s as models)."""
+    paths = party_orgs(user).exclude(kind="group").order_by("path").values_list("pk", "path")
+    tops: list[tuple[int, str]] = []
+    for pk, path in paths:
+        if not any(path.startswith(top) for _, top in tops):
+            tops.append((pk, path))
+    found = Org.objects.in_bulk([pk for pk, _ in tops])
+    return [found[pk] for pk, _ in tops]
 
 
-def branches_for_secretary(user) -> list[Org]:
-    return list(party_orgs(user, "change").filter(kind="branch").order_by("path"))
+def branches_for_secretary(user, limit: int | None = None) -> list[Org]:
+    """The branches the user may record for, in path order; ``limit``: the first ones only (the
+    menu asks whether there is one or several, not for a district's 10,000)."""
+    branches = party_orgs(user, "change").filter(kind="branch").order_by("path")
+    return list(branches[:limit] if limit else branches)
 
 
 def party_org(user, pk, action="view") -> Org:

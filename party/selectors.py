@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -64,6 +65,90 @@ def root_score(
 
 def scores(root: Org, found: list[compliance.Finding], day: dt.date):
     return compliance.scores(root, found, Rules.load(day))
+
+
+WEAKEST = 15  # the dashboard's weakest branches
+
+
+@dataclasses.dataclass
+class Board:
+    """The figures of the dashboard (党建考评) for one organization and quarter."""
+
+    score: compliance.Score | None  # the organization's own
+    children: list[compliance.Score]  # its direct sub-organizations, weakest first
+    weakest: list[compliance.Score]  # the weakest branches of the subtree
+    own: list[compliance.Finding]  # 本级的问题 (a branch: all its findings)
+    counts: dict[str, int]  # the subtree's findings by severity
+    total: int
+    snapshot: snapshots.Result | None = None  # a large subtree's: when it was computed, stale or not
+
+
+def board(root: Org, start: dt.date, end: dt.date, version: str | None = None) -> Board | None:
+    """The dashboard's figures. A large subtree's come from the summary stored with its snapshot
+    (no finding decoded, no organization scored again); None while its first snapshot of the
+    period is computed by the worker (queued here, not awaited). A small one's are computed."""
+    version = version or data_version()
+    if not snapshots.wanted(root):
+        return board_of(root, findings_state(root, start, end, version)[0], end)
+    result = snapshots.get(root, start, end, today(), wait=False, version=version)
+    if result is None:
+        return None
+    summary = result.summary
+    figures = board_of(root, result.findings, end) if summary is None else board_of_summary(root, summary)
+    figures.snapshot = result
+    return figures
+
+
+def pending(root: Org, start: dt.date, end: dt.date, version: str | None = None) -> bool:
+    """Whether ``board`` would answer None: a large subtree's first snapshot of the period is
+    still being computed (queued again if it was lost)."""
+    if not snapshots.wanted(root):
+        return False
+    return snapshots.get(root, start, end, today(), wait=False, version=version) is None
+
+
+def _children(root: Org) -> list[Org]:
+    return list(Org.objects.get_children(root).filter(archived_at__isnull=True).exclude(kind="group"))
+
+
+def board_of(root: Org, found: list[compliance.Finding], day: dt.date) -> Board:
+    """The figures computed from the findings (``compliance.scores`` of every organization)."""
+    table = scores(root, found, day)
+    children = [table[child.pk] for child in _children(root) if child.pk in table]
+    children.sort(key=lambda s: (s.score, s.org.path))
+    branches = (s for s in table.values() if s.org.kind == "branch")
+    ranked = sorted(branches, key=lambda s: (s.score, s.org.path))
+    return Board(
+        score=table.get(root.pk),
+        children=children,
+        weakest=ranked[:WEAKEST],
+        own=[f for f in found if f.org_id == root.pk] if root.kind != "branch" else found,
+        counts={s: sum(1 for f in found if f.severity == s) for s in compliance.SEVERITY_LABELS},
+        total=len(found),
+    )
+
+
+def board_of_summary(root: Org, summary: snapshots.Summary) -> Board:
+    """The figures from a snapshot's stored summary: the same as ``board_of`` on its findings
+    (the organizations as they were when it was computed; one archived since is left out)."""
+    rows = {row[0]: row for row in summary.rows}
+
+    def score(org: Org, row: list, own: list | None = None) -> compliance.Score:
+        counts = dict(zip(snapshots.SEVERITIES, row[4:], strict=True))
+        return compliance.Score(org, Decimal(row[2]), own or [], counts, row[3])
+
+    children = [score(child, rows[child.pk]) for child in _children(root) if child.pk in rows]
+    children.sort(key=lambda s: (s.score, s.org.path))
+    weakest_rows = [row for row in summary.rows if row[1]][:WEAKEST]
+    orgs = Org.objects.filter(archived_at__isnull=True).in_bulk([row[0] for row in weakest_rows])
+    return Board(
+        score=score(root, rows[root.pk], summary.own) if root.pk in rows else None,
+        children=children,
+        weakest=[score(orgs[row[0]], row) for row in weakest_rows if row[0] in orgs],
+        own=summary.own,
+        counts=summary.counts,
+        total=sum(summary.counts.values()),
+    )
 
 
 def member_rows(branch: Org, year: int):

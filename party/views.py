@@ -4,7 +4,7 @@ its secretary, and phone-friendly meeting entry. Thin: parse, scope, call one se
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -41,7 +41,7 @@ def index(request):
     tops = scope.top_orgs(request.user)
     if not tops:
         raise Http404
-    branches = scope.branches_for_secretary(request.user)
+    branches = scope.branches_for_secretary(request.user, limit=2)
     if len(branches) == 1 and tops == branches:
         return redirect("party:org", branches[0].pk)
     return redirect("party:dashboard")
@@ -64,31 +64,30 @@ def dashboard(request):
         org = Org.objects.get_parent(org)
     (start, end, label), options = _quarter(request)
     version = selectors.data_version()  # once for the quarter shown and the trend's
-    found, snapshot = selectors.findings_state(org, start, end, version)
-    scores = selectors.scores(org, found, end)
-    children = [
-        scores[child.pk]
-        for child in Org.objects.get_children(org).filter(archived_at__isnull=True).exclude(kind="group")
-        if child.pk in scores
-    ]
-    children.sort(key=lambda s: (s.score, s.org.path))
-    if request.GET.get("format") == "xlsx":
+    if request.GET.get("format") == "xlsx":  # every finding: read (or computed) in full
+        found, _snapshot = selectors.findings_state(org, start, end, version)
+        scores = selectors.scores(org, found, end)
         _unit, maker = ledger_signature(user)
         data = exports.findings_workbook(org, label, scores, found, maker=maker, made_on=kit.today())
         return xlsx_response(data, f"party-{start:%Y-%m}.xlsx")
-    ranked = sorted(
-        (s for s in scores.values() if s.org.kind == "branch"), key=lambda s: (s.score, s.org.path)
-    )
+    if request.GET.get("poll"):  # the notice asks every few seconds whether the figures are ready
+        if selectors.pending(org, start, end, version):
+            return render(request, "party/_dashboard_pending.html", {"org": org, "q": f"{start:%Y-%m}"})
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"  # htmx reloads the page, now with the figures
+        return response
+    board = selectors.board(org, start, end, version)
     ancestors = [a for a in Org.objects.get_ancestors(org) if any(a.path.startswith(t.path) for t in tops)]
-    shown = [f for f in found if f.org_id == org.pk] if org.kind != "branch" else found
     context = {
         "org": org,
-        "score": scores.get(org.pk),
-        "children": children,
-        "weakest": ranked[:15],
-        "own_findings": shown,
-        "counts": {s: sum(1 for f in found if f.severity == s) for s in compliance.SEVERITY_LABELS},
-        "total": len(found),
+        # None while a large subtree's first snapshot of the quarter is computed: the page says so
+        "pending": board is None,
+        "score": board.score if board else None,
+        "children": board.children if board else [],
+        "weakest": board.weakest if board else [],
+        "own_findings": board.own if board else [],
+        "counts": board.counts if board else {},
+        "total": board.total if board else 0,
         "quarter": label,
         "q": f"{start:%Y-%m}",
         "options": [(f"{s:%Y-%m}", lab) for s, _, lab in options],
@@ -105,11 +104,11 @@ def dashboard(request):
                     s.score,
                     f"?org={s.org.pk}&q={start:%Y-%m}",
                 )
-                for s in children
+                for s in (board.children if board else [])
             ]
         ),
-        "trend": _trend(org, options, version, large=snapshot is not None),
-        "snapshot": snapshot,
+        "trend": _trend(org, options, version, large=board is None or board.snapshot is not None),
+        "snapshot": board.snapshot if board else None,
         **_structure_of(request.user, org),
         "coverage": coverage.compute(org, kit.today()) if org.kind not in ("branch", "group") else None,
     }

@@ -26,6 +26,10 @@ class FindingsSnapshot(models.Model):
     # event, the organization tree and rule data, each branch's meetings and talks), so that the
     # next computation recomputes only the branches that changed since.
     marks = models.BinaryField("增量重算依据(压缩JSON)", null=True, blank=True)
+    # What the dashboard shows, so that a visit does not decode every finding and score every
+    # organization again (``party.snapshots.services.Summary``): each organization's score row,
+    # the severity counts and the root's own findings. None on a row computed before it existed.
+    summary = models.BinaryField("看板摘要(压缩JSON)", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "研判快照"

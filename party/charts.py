@@ -86,15 +86,21 @@ class TrendPoint:
     score: Decimal | None
     x: float = 0.0
     y: float = 0.0
+    previous: TrendPoint | None = None  # the point the line comes from (both scores known)
 
 
 def trend(
     points: list[TrendPoint], width: float = 480, height: float = 120, pad: float = 24
 ) -> list[TrendPoint]:
-    """Place the quarterly scores (oldest first) on a 60–100 scale."""
+    """Place the quarterly scores (oldest first) on a 60–100 scale. A quarter without a score (not
+    computed yet) gets no dot and breaks the line; its label sits at mid-height."""
     n = len(points)
     for i, p in enumerate(points):
         p.x = pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
-        value = float(p.score) if p.score is not None else 100.0
+        value = float(p.score) if p.score is not None else 80.0
         p.y = pad + (height - 2 * pad) * (1 - (max(60.0, min(100.0, value)) - 60.0) / 40.0)
+        before = points[i - 1] if i else None
+        p.previous = (
+            before if before is not None and before.score is not None and p.score is not None else None
+        )
     return points

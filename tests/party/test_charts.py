@@ -35,6 +35,19 @@ def test_trend_points_on_the_scale():
         [charts.TrendPoint("a", Decimal(100)), charts.TrendPoint("b", Decimal(60))], 480, 120, 24
     )
     assert (points[0].x, points[0].y) == (24, 24) and (points[1].x, points[1].y) == (456, 96)
+    assert points[1].previous is points[0]
+
+
+def test_a_quarter_without_a_score_is_not_drawn_as_a_full_score():
+    # (a large subtree's quarter not computed yet: before, it was plotted at 100 and joined up)
+    a, gap, c = (
+        charts.TrendPoint("a", Decimal(70)),
+        charts.TrendPoint("b", None),
+        charts.TrendPoint("c", Decimal(90)),
+    )
+    charts.trend([a, gap, c], 480, 120, 24)
+    assert gap.previous is None and c.previous is None  # the line breaks on both sides
+    assert gap.y == 60  # its "—" sits at mid-height, not at the top of the scale
 
 
 @pytest.mark.django_db

@@ -157,6 +157,21 @@ def extra_overlap(extra_texts: Sequence[str], texts: Sequence[str]):
     return (sp.diags(1.0 / size) @ (a @ b.T)).tocsc()
 
 
+def without_leaks(
+    extra: tuple[list[str], list[str]], texts: Sequence[str], threshold: float = EXTRA_LEAK
+) -> tuple[tuple[list[str], list[str]], int]:
+    """``extra`` less the rows that belong to one of ``texts`` (the test messages): a row whose
+    character 3-grams lie ≥ ``threshold`` in a text is its title. Returns (kept rows, number left
+    out) — the ``--train/--test`` counterpart of the per-fold filter in ``cross_validate``."""
+    import numpy as np
+
+    if not extra[0] or not texts:
+        return extra, 0
+    near = np.asarray(extra_overlap(extra[0], texts).max(axis=1).todense()).ravel()
+    keep = np.flatnonzero(near < threshold)
+    return ([extra[0][i] for i in keep], [extra[1][i] for i in keep]), len(extra[0]) - len(keep)
+
+
 Fit = Callable[[list[str], list[str], "tuple[list[str], list[str]] | None"], Callable[[list[str]], list[str]]]
 
 

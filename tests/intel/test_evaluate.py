@@ -142,3 +142,47 @@ def test_extra_titles_of_test_messages_are_left_out():
     for train, extra_rows in seen:
         assert "路灯不亮怎么办" in extra_rows  # belongs to no message: always kept
         assert ("桃花小区门口垃圾站不清运" in extra_rows) == (texts[1] in train)
+
+
+def test_train_test_titles_of_test_messages_are_left_out(tmp_path, monkeypatch):
+    """``--train/--test --titles``: a labelled title of a test message is not trained on (it
+    would carry the test message's label into training), other titles are."""
+    import intel.classify
+
+    train_rows = synthetic_rows(12, seed=5)
+    test_rows = synthetic_rows(3, seed=6)
+    train = write_csv(tmp_path / "train.csv", train_rows)
+    test = write_csv(tmp_path / "test.csv", test_rows)
+    own_title = test_rows[0][0][:24]  # the opening of a test message: its title
+    other_title = "学校周边道路在上下学时段拥堵严重"  # belongs to no test message
+    titles = tmp_path / "titles.csv"
+    with open(titles, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "label"])
+        writer.writerows([(own_title, test_rows[0][1]), (other_title, CODES[0])])
+    seen = []
+    real = intel.classify.evaluate
+
+    def spy(*args, extra=None, **kwargs):
+        seen.append(extra)
+        return real(*args, extra=extra, **kwargs)
+
+    monkeypatch.setattr(intel.classify, "evaluate", spy)
+    out = io.StringIO()
+    call_command(
+        "intel",
+        "evaluate",
+        "--train",
+        str(train),
+        "--test",
+        str(test),
+        "--titles",
+        str(titles),
+        "--runs",
+        "1",
+        stdout=out,
+    )
+    lines = out.getvalue().rstrip("\n").splitlines()
+    assert LAST_LINE.match(lines[-1]), lines[-1]
+    assert lines[0].startswith("extra=1 (left out 1 ")
+    assert seen == [([other_title], [CODES[0]])]

@@ -8,9 +8,8 @@ what each demo account must find.
 A full build takes about a minute, so the spread runs on SQLite (the default suite) and the
 PostgreSQL suite builds the first moment only: the placing of states depends on the calendar,
 not on the database. Each moment combines several awkward things (until session 11 there were
-five moments; the first working morning after the National Day and after the Spring Festival
-holidays, a long holiday's awkwardness, stays covered by the case demo's own moments in
-``tests/cases/test_demo_cases.py``).
+five moments; the first working morning after a long holiday (the Spring Festival) stays covered
+by the case demo's own moment in ``tests/cases/test_demo_cases.py``).
 """
 
 import datetime as dt

@@ -44,3 +44,16 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], batch_si
             cursor.executemany(sql, [values + defaults for values in prepared])
             count += len(chunk)
     return count
+
+
+def analyze() -> None:
+    """Refresh PostgreSQL's planner statistics after a builder. The demo is built inside
+    transactions (the tests' and each builder's), where autovacuum cannot see the new rows: the
+    planner then takes tables of 100,000 rows for empty ones (the whole demo took 3.7× as long on
+    PostgreSQL as on SQLite in CI). ``ANALYZE`` in the same transaction counts the transaction's
+    own rows. A no-op on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

@@ -59,6 +59,7 @@ def check_incremental_matches() -> None:
     committees, and the whole-subtree checks) gives back exactly the full findings — each local
     check finds on a branch only what the branch's own records say (party.snapshots.incremental)."""
     import dataclasses
+    import difflib
     import json
     import random
 
@@ -78,4 +79,6 @@ def check_incremental_matches() -> None:
     rng = random.Random(22)
     for dirty in (set(), set(rng.sample(pieces, len(pieces) // 10)), set(pieces)):
         found = incremental.partial(root, start, end, ref, tree, full, dirty)
-        assert everything(found) == everything(full), f"{len(dirty)} branches recomputed"
+        found, expected = everything(found), everything(full)
+        differ = "\n".join(difflib.unified_diff(expected, found, lineterm="", n=0))
+        assert found == expected, f"{len(dirty)} branches recomputed:\n{differ[:3000]}"

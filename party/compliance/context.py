@@ -212,6 +212,7 @@ class Context:
         for p in (
             Position.objects.current(self.ref)
             .filter(self.scope_q(), kind__in=COMMITTEE_POSTS)
+            .order_by("org_id", "pk")  # the evidence lists them: the same order however the rows are read
             .values("org_id", "kind", "person_id", "person__name")
         ):
             result[p["org_id"]].append(p)

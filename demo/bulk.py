@@ -51,9 +51,17 @@ def analyze() -> None:
     transactions (the tests' and each builder's), where autovacuum cannot see the new rows: the
     planner then takes tables of 100,000 rows for empty ones (the whole demo took 3.7× as long on
     PostgreSQL as on SQLite in CI). ``ANALYZE`` in the same transaction counts the transaction's
-    own rows. A no-op on SQLite."""
+    own rows. A no-op on SQLite.
+
+    Only this project's tables, by name: a bare ``ANALYZE`` also analyses the cluster-wide shared
+    catalogs (``pg_database``, ``pg_authid`` …) and, inside a transaction, keeps their locks until
+    it ends — every other database's ``ANALYZE`` on the same server (a restore, another test
+    worker) then waits for the whole demo build."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        return
+    tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+    if tables:
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))

@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 
 from core import clock
 from core.actors import Actor, user_or_none
+from core.batchinsert import insert_together
 from core.middleware import current_request_id
 from core.textguard import check_text
 
@@ -130,28 +131,29 @@ def record(
         hash_version=HASH_VERSION,
     )
     event.hash = event_hash(event)
-    event.save()
-    if head:
-        if not head.flagged_seq and not keys.head_seal_ok(head):
-            # Someone rewound, recomputed or forged this head. Keep serving, but never bless it:
-            # the new seal carries the length at which the broken seal was found (verify reports it).
-            head.flagged_seq = head.seq
-            log.error("audit head %s:%s has a broken seal at seq %s", subject_type, subject_id, head.seq)
-        head.seq, head.last_hash = event.seq, event.hash
-        keys.seal_head(head)
-        AuditHead.objects.filter(pk=head.pk).update(
-            seq=head.seq,
-            last_hash=head.last_hash,
-            flagged_seq=head.flagged_seq,
-            key_id=head.key_id,
-            mac=head.mac,
-        )
-    else:
+    if head is None:
+        # A new chain: the event and its head in one statement (PostgreSQL; two saves elsewhere).
         head = AuditHead(
             subject_type=subject_type, subject_id=subject_id, seq=event.seq, last_hash=event.hash
         )
         keys.seal_head(head)
-        head.save(force_insert=True)
+        insert_together([event, head])
+        return event
+    event.save()
+    if not head.flagged_seq and not keys.head_seal_ok(head):
+        # Someone rewound, recomputed or forged this head. Keep serving, but never bless it:
+        # the new seal carries the length at which the broken seal was found (verify reports it).
+        head.flagged_seq = head.seq
+        log.error("audit head %s:%s has a broken seal at seq %s", subject_type, subject_id, head.seq)
+    head.seq, head.last_hash = event.seq, event.hash
+    keys.seal_head(head)
+    AuditHead.objects.filter(pk=head.pk).update(
+        seq=head.seq,
+        last_hash=head.last_hash,
+        flagged_seq=head.flagged_seq,
+        key_id=head.key_id,
+        mac=head.mac,
+    )
     return event
 
 

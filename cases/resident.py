@@ -11,10 +11,15 @@ that reach them (``core.outbound``: inbox, SMS, e-mail, WeChat, the demo's file 
 - ``Case.notify_reporter`` is the opt-out (the report form's "接收办理进度通知", or the unsubscribe
   link in every message: ``unsubscribe_token``). Opted out: nothing new is sent, and pending
   deliveries are cancelled.
-- Delivery after commit, in the worker (``deliver_messages``), per channel: ``ReporterDelivery``
-  keeps status, attempts and the last error; a failure is retried with backoff by the job
-  machinery (``core.jobs.retry``); failures show in 后台 → 通知发送 and as the ``resident_messages``
-  warning of ``/healthz``.
+- Delivery after commit, in the worker, per channel: ``ReporterDelivery`` is the outbox (status,
+  attempts, the last error). A new message does not queue a job of its own: after commit it
+  ``wake``s the sender, which queues at most one ``deliver_due`` job per ``WAKE_HOLD`` seconds
+  (per process, or per cluster with the shared Redis cache), deferred by that long so it sends
+  every message committed while it was held; ``deliver_due`` also runs every minute, which sends
+  what a lost wake-up left and retries failed deliveries with backoff (1, 2, 4 … minutes,
+  ``MAX_ATTEMPTS``). At intake that saved a job row and its commit per report (issue 22). The
+  operator's "重新发送" still queues ``deliver_messages`` for the chosen messages. Failures show
+  in 后台 → 通知发送 and as the ``resident_messages`` warning of ``/healthz``.
 - Messages carry no internal text: the case number, the 查询码 link, what happened, what next.
 """
 
@@ -22,13 +27,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
+import operator
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -38,6 +46,7 @@ from django_tasks import task
 from audit import events
 from audit.services import record as audit_record
 from core import clock, outbound
+from core.batchinsert import Link, insert_together
 from core.health import warning_check
 from core.jobs import retry
 from core.periodic import periodic
@@ -74,6 +83,16 @@ RATE_REMINDER_AFTER = dt.timedelta(days=2)
 RATE_REMINDER_WITHIN = dt.timedelta(days=30)
 # A claim this old without an outcome was cut off (a dead worker): the delivery is tried again.
 CLAIM_STALE = dt.timedelta(minutes=10)
+# Waking the sender: at most one queued ``deliver_due`` per this many seconds (per cache), run
+# this long (+ a margin for clocks) after it was queued, so it finds every message committed while
+# the wake-up was held. A resident hears of their report a few seconds after it, not at once.
+WAKE_HOLD = 3
+WAKE_MARGIN = dt.timedelta(seconds=1)
+WAKE_KEY = "cases:resident:wake"
+# A failed delivery is tried again after 1, 2, 4 … minutes, MAX_ATTEMPTS times in all; then it
+# waits for the operator's "重新发送" (后台 → 通知发送).
+RETRY_BACKOFF = dt.timedelta(minutes=1)
+MAX_ATTEMPTS = 7
 
 _paused: ContextVar[bool] = ContextVar("resident_messages_paused", default=False)
 
@@ -187,13 +206,13 @@ def recipient(case: Case) -> outbound.Recipient:
 # Recording a milestone
 
 
-def on_event(case: Case, code: str) -> ReporterMessage | None:
+def on_event(case: Case, code: str, *, new_case: bool = False) -> ReporterMessage | None:
     """The ``add_event`` hook: a public milestone becomes a message (inside the service's
-    transaction; sent after commit)."""
+    transaction; sent after commit). ``new_case``: the case was created in this transaction."""
     milestone = EVENT_MILESTONES.get(code)
     if milestone is None or _paused.get():
         return None
-    return tell(case, milestone)
+    return tell(case, milestone, new_case=new_case)
 
 
 def tell(
@@ -203,9 +222,11 @@ def tell(
     round: int | None = None,
     when: dt.datetime | None = None,
     send: bool = True,
+    new_case: bool = False,
 ) -> ReporterMessage | None:
     """Record ``milestone`` for the reporter once and queue its deliveries; None when the reporter
-    opted out, cannot be reached, or was told already."""
+    opted out, cannot be reached, or was told already. ``new_case``: the case was created in
+    this transaction, so it has no message yet (no savepoint for the "told already" check)."""
     if not case.notify_reporter or case.channel == "patrol":
         return None
     to = recipient(case)
@@ -224,25 +245,40 @@ def tell(
     channels = [c.name for c in outbound.configured_channels() if c.applies(to, draft)]
     if not channels:
         return None
-    try:
-        with transaction.atomic():
-            message = ReporterMessage.objects.create(
-                case=case,
-                milestone=milestone,
-                round=round,
-                title=title,
-                text=text,
-                params=params,
-                created_at=when or clock.now(),
-            )
-    except IntegrityError:
-        return None  # told already
-    ReporterDelivery.objects.bulk_create(
-        [ReporterDelivery(message=message, channel=name) for name in channels]
+    message = ReporterMessage(
+        case=case,
+        milestone=milestone,
+        round=round,
+        title=title,
+        text=text,
+        params=params,
+        created_at=when or clock.now(),
     )
+    deliveries = [ReporterDelivery(channel=name) for name in channels]
+    links = [Link(delivery, "message", message) for delivery in deliveries]
+    if new_case:  # the message and its deliveries in one statement (PostgreSQL)
+        insert_together([message, *deliveries], links)
+    else:
+        try:
+            with transaction.atomic():
+                insert_together([message, *deliveries], links)
+        except IntegrityError:
+            return None  # told already
     if send:
-        transaction.on_commit(lambda: deliver_messages.enqueue([message.pk]))
+        transaction.on_commit(wake, robust=True)  # a queue that is down: the minute's sweep sends it
     return message
+
+
+def wake() -> None:
+    """Make sure a ``deliver_due`` job will run soon (call after commit). Coalesced: while a
+    wake-up is held (``WAKE_HOLD`` s, a cache key), no further job is queued; the one queued runs
+    after the hold ends, so it sees every message committed meanwhile. A backend that cannot
+    defer (the tests' immediate one) runs a job per wake-up."""
+    if not deliver_due.get_backend().supports_defer:
+        deliver_due.enqueue()
+    elif cache.add(WAKE_KEY, 1, timeout=WAKE_HOLD):
+        run_after = timezone.now() + dt.timedelta(seconds=WAKE_HOLD) + WAKE_MARGIN
+        deliver_due.using(run_after=run_after).enqueue()
 
 
 def replay(case: Case, *, send_now: bool = True) -> list[ReporterMessage]:
@@ -299,10 +335,16 @@ class DeliveryFailed(Exception):
 
 
 def _due(message_ids: Iterable[int] | None):
-    stale = clock.now() - CLAIM_STALE
+    """The deliveries to send: of ``message_ids`` (a job for those messages, retried by the job
+    machinery: failed ones at once), or all (the sweep: failed ones after their backoff)."""
+    now = clock.now()
+    stale = now - CLAIM_STALE
+    if message_ids is not None:
+        failed = Q(status=DeliveryStatus.FAILED)
+    else:
+        failed = Q(status=DeliveryStatus.FAILED) & _backoff_over(now)
     rows = ReporterDelivery.objects.filter(
-        Q(status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED))
-        | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
+        Q(status=DeliveryStatus.PENDING) | failed | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
     )
     if message_ids is not None:
         rows = rows.filter(message_id__in=list(message_ids))
@@ -355,6 +397,26 @@ def deliver_messages(message_ids: list[int]) -> int:
     sent, failed = send(message_ids)
     if failed:
         raise DeliveryFailed(f"{failed} 条办理进度通知发送失败,稍后重试")
+    return sent
+
+
+def _backoff_over(now: dt.datetime) -> Q:
+    """Failed deliveries whose wait is over: after attempt n, ``RETRY_BACKOFF`` × 2ⁿ⁻¹."""
+    return functools.reduce(
+        operator.or_,
+        (
+            Q(attempts=attempts, claimed_at__lt=now - RETRY_BACKOFF * 2 ** (attempts - 1))
+            for attempts in range(1, MAX_ATTEMPTS)
+        ),
+    )
+
+
+@periodic(every=dt.timedelta(minutes=1))
+@task()
+def deliver_due() -> int:
+    """Send every due delivery (the wake-ups' job, and every minute: what a lost wake-up left,
+    failed deliveries whose backoff is over). Failures stay on their deliveries, not on the job."""
+    sent, _ = send()
     return sent
 
 

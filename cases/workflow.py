@@ -265,7 +265,7 @@ def add_event(
         new_subject=new_case,
     )
     # 办理进度通知: a public milestone reaches the reporter once (sent after commit).
-    resident.on_event(case, code)
+    resident.on_event(case, code, new_case=new_case)
 
 
 def set_stage(case: Case, stage: str | None, when: dt.datetime, due: dt.datetime | None = None) -> None:

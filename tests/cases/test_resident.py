@@ -185,6 +185,92 @@ def test_failed_delivery_is_retried_and_visible(world, monkeypatch, settings, rf
     assert resident.failing_deliveries(timezone.now())["ok"] is True
 
 
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def test_reports_share_one_deferred_delivery_job(world, settings, django_capture_on_commit_callbacks):
+    """Intake queues no job per report (issue 22): the first report after a quiet moment queues
+    one ``deliver_due`` to run once the hold is over; the reports committed meanwhile queue
+    nothing, and that one job sends them all."""
+    from django_tasks_db.models import DBTaskResult
+
+    from core import clock
+
+    settings.TASKS = DB_TASKS
+    cases = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            cases.append(new_case(world))
+    jobs = list(DBTaskResult.objects.all())
+    assert [job.task_path for job in jobs] == ["cases.resident.deliver_due"]
+    wait = (jobs[0].run_after - clock.now()).total_seconds()
+    assert resident.WAKE_HOLD < wait <= resident.WAKE_HOLD + 2
+    assert not any(sent(case) for case in cases)
+    assert resident.deliver_due.call() == 3  # the job, when it runs: every report's message
+    assert all(len(sent(case)) == 1 for case in cases)
+    # The hold over, the next report queues the next job.
+    cache.delete(resident.WAKE_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_case(world)
+    assert DBTaskResult.objects.count() == 2
+
+
+def test_a_queue_that_is_down_loses_no_message(
+    world, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The report is committed even when the job queue refuses the wake-up; the minute's sweep
+    (``deliver_due`` is periodic) sends the message."""
+    from core.periodic import schedules
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis 不可用")
+
+    monkeypatch.setattr(type(resident.deliver_due), "enqueue", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = new_case(world)
+    assert Case.objects.filter(pk=case.pk).exists() and sent(case) == []
+    monkeypatch.undo()
+    assert "cases.resident.deliver_due" in {s.name for s in schedules()}
+    assert resident.deliver_due.call() == 1 and len(sent(case)) == 1
+
+
+def test_the_sweep_retries_a_failed_delivery_with_backoff_then_leaves_it_to_the_operator(
+    world, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from core import clock
+
+    case = new_case(world)
+
+    class Down(outbound.Channel):
+        name = "file"
+
+        def send(self, to, message):
+            raise outbound.SendFailed("网关超时")
+
+    assert resident.send(None, channels={"file": Down()}) == (0, 1)
+    delivery = ReporterDelivery.objects.get(message__case=case)
+    start = clock.now()
+    # After attempt n the sweep waits 1, 2, 4 … minutes; meanwhile it does not touch the delivery.
+    for attempt in range(1, resident.MAX_ATTEMPTS):
+        wait = resident.RETRY_BACKOFF * 2 ** (attempt - 1)
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempt
+        with clock.frozen(delivery.claimed_at + wait - dt.timedelta(seconds=1)):
+            assert resident.send(None, channels={"file": Down()}) == (0, 0)
+        with clock.frozen(delivery.claimed_at + wait + dt.timedelta(seconds=1)):
+            assert resident.send(None, channels={"file": Down()}) == (0, 1)
+    delivery.refresh_from_db()
+    assert delivery.attempts == resident.MAX_ATTEMPTS and delivery.status == DeliveryStatus.FAILED
+    with clock.frozen(start + dt.timedelta(days=7)):
+        assert resident.deliver_due.call() == 0  # given up: only "重新发送" sends it now
+        with django_capture_on_commit_callbacks(execute=True):
+            resident.retry_failed([delivery.pk])
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and len(sent(case)) == 1
+
+
 def test_rate_reminder_once_for_an_unrated_closed_case(world, actors, category, settings):
     from core import clock
 

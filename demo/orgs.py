@@ -33,6 +33,7 @@ from shapely.strtree import STRtree
 from audit.services import Subject, record
 from core.actors import SYSTEM
 from demo import names
+from demo.bulk import analyze
 from orgs import services
 from orgs.models import ALLOWED_CHILDREN, PARTY_KINDS, UNIT_KINDS, Org, Person, Position, RoleGrant, User
 from orgs.roles import Role
@@ -1378,6 +1379,11 @@ def build_demo(stdout=None) -> DemoSummary:
             builder = _Builder(today)
             builder.build()
             root = builder.root
+            # PostgreSQL: statistics for the rows just written, inside this transaction. Without
+            # them a test database whose tables autovacuum had found empty (reltuples 0 after an
+            # earlier test's rollback) planned the next joins as over one row each: a join of the
+            # demo's members, people and organizations ran for over ten minutes in CI.
+            analyze()
         summary.accounts = _Accounts(root, today).ensure()
         summary.counts = demo_counts(root)
         summary.vacant_secretaries = vacant_secretaries()

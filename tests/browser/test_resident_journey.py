@@ -123,8 +123,13 @@ def test_resident_journey(browser, phone_page, live_server, journey, settings, t
 
     # 4. The tracking page: the answer, the after photo, and the rating form.
     resident.goto(inbox_for(number)[-1]["url"])
-    resident.wait_for_selector("#after-photos img")
-    assert resident.evaluate("document.querySelector('#after-photos img').naturalWidth") > 0
+    # The photo loads (lazily: scrolled to, then given time); a broken image never gets a width.
+    resident.locator("#after-photos img").first.scroll_into_view_if_needed()
+    resident.wait_for_function(
+        "() => { const img = document.querySelector('#after-photos img');"
+        " return img && img.complete && img.naturalWidth > 0; }",
+        timeout=10_000,
+    )
     answers = resident.locator(".step-answer").all_inner_texts()
     assert "已更换灯泡,路灯恢复照明" in answers[0] and "已更换东侧灯具" in answers[1]
     assert "88881234" not in answers[1]  # numbers in the answer are masked

@@ -46,6 +46,8 @@ def insert_together(rows: Sequence[models.Model], links: Sequence[Link] = ()) ->
         if row.pk is not None:
             raise ValueError(f"insert_together takes new rows only ({row._meta.label} has a primary key)")
     for link in links:
+        if id(link.row) not in position:
+            raise ValueError("a linked row must be one of the rows")
         if position.get(id(link.target), len(rows)) >= position[id(link.row)]:
             raise ValueError("a linked row must come after the row it refers to")
     if connection.vendor != "postgresql":

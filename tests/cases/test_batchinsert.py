@@ -43,6 +43,8 @@ def test_refuses_saved_rows_and_links_backwards(world):
     delivery = ReporterDelivery(channel="inbox")
     with pytest.raises(ValueError, match="after the row it refers to"):
         insert_together([delivery, message], [Link(delivery, "message", message)])
+    with pytest.raises(ValueError, match="one of the rows"):
+        insert_together([message], [Link(delivery, "message", message)])
     saved = case.reporter_messages.first()
     with pytest.raises(ValueError, match="new rows only"):
         insert_together([saved])

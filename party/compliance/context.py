@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
+from operator import attrgetter, itemgetter
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Min, Q
@@ -124,12 +125,11 @@ class Context:
 
     @functools.cached_property
     def orgs(self) -> dict[int, Org]:
-        return {
-            o.pk: o
-            for o in Org.objects.filter(
-                self.scope_q("path"), kind__in=PARTY_KINDS, archived_at__isnull=True
-            ).select_related("host")
-        }
+        """The live party organizations in tree order (the rules list them in findings and
+        evidence: the same order however the database read them, so that an incremental
+        recomputation gives the full one's findings word for word)."""
+        found = Org.objects.filter(self.scope_q("path"), kind__in=PARTY_KINDS, archived_at__isnull=True)
+        return {o.pk: o for o in sorted(found.select_related("host"), key=attrgetter("path"))}
 
     @functools.cached_property
     def by_path(self) -> dict[str, Org]:
@@ -176,7 +176,9 @@ class Context:
             "person__org_id",
             "person__birth_date",
         )
-        return {m["pk"]: m for m in rows}
+        # By id, in Python (the rows come nearly sorted: cheaper than an ORDER BY of 300,000 rows):
+        # the rules list members in their evidence in this order.
+        return {m["pk"]: m for m in sorted(rows, key=itemgetter("pk"))}
 
     def formal_people(self, person_ids) -> set[int]:
         """Of ``person_ids``, the people who are formal members in good standing anywhere in the

@@ -219,8 +219,11 @@ def breakdown(fn, runs: int = 50) -> dict:
             return execute(sql, params, many, context)
         finally:
             words = sql.split()
-            table_name = sql.split('"')[1] if '"' in sql else (words[2] if len(words) > 2 else "")
-            key = f"{words[0]} {table_name}"
+            if words[0] in ("SAVEPOINT", "RELEASE", "ROLLBACK"):  # one row for all their names
+                key = f"{words[0]} (savepoint)"
+            else:
+                table_name = sql.split('"')[1] if '"' in sql else (words[2] if len(words) > 2 else "")
+                key = f"{words[0]} {table_name}"
             stats.setdefault(key, []).append((time.perf_counter() - t0) * 1000)
 
     commits: list[float] = []

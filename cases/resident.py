@@ -15,9 +15,9 @@ that reach them (``core.outbound``: inbox, SMS, e-mail, WeChat, the demo's file 
   attempts, the last error). A new message does not queue a job of its own: after commit it
   ``wake``s the sender, which queues at most one ``deliver_due`` job per ``WAKE_HOLD`` seconds
   (per process, or per cluster with the shared Redis cache), deferred by that long so it sends
-  every message committed while it was held; ``deliver_due`` also runs every minute, which sends
-  what a lost wake-up left and retries failed deliveries with backoff (1, 2, 4 … minutes,
-  ``MAX_ATTEMPTS``). At intake that saved a job row and its commit per report (issue 22). The
+  every message committed while it was held; ``deliver_due`` also runs every ``SWEEP`` (5 min),
+  which sends what a lost wake-up left and retries failed deliveries with backoff (1, 2, 4 …
+  minutes, ``MAX_ATTEMPTS``). At intake that saved a job row and its commit per report (issue 22). The
   operator's "重新发送" still queues ``deliver_messages`` for the chosen messages. Failures show
   in 后台 → 通知发送 and as the ``resident_messages`` warning of ``/healthz``.
 - Messages carry no internal text: the case number, the 查询码 link, what happened, what next.
@@ -93,6 +93,9 @@ WAKE_KEY = "cases:resident:wake"
 # waits for the operator's "重新发送" (后台 → 通知发送).
 RETRY_BACKOFF = dt.timedelta(minutes=1)
 MAX_ATTEMPTS = 7
+# The sweep (``deliver_due`` on its own): the safety net for lost wake-ups and the retries. Every
+# five minutes, not every minute: each run is a job row, and the database backend keeps them.
+SWEEP = dt.timedelta(minutes=5)
 
 _paused: ContextVar[bool] = ContextVar("resident_messages_paused", default=False)
 
@@ -265,7 +268,7 @@ def tell(
         except IntegrityError:
             return None  # told already
     if send:
-        transaction.on_commit(wake, robust=True)  # a queue that is down: the minute's sweep sends it
+        transaction.on_commit(wake, robust=True)  # a queue that is down: the sweep sends it
     return message
 
 
@@ -411,10 +414,10 @@ def _backoff_over(now: dt.datetime) -> Q:
     )
 
 
-@periodic(every=dt.timedelta(minutes=1))
+@periodic(every=SWEEP)
 @task()
 def deliver_due() -> int:
-    """Send every due delivery (the wake-ups' job, and every minute: what a lost wake-up left,
+    """Send every due delivery (the wake-ups' job, and every ``SWEEP``: what a lost wake-up left,
     failed deliveries whose backoff is over). Failures stay on their deliveries, not on the job."""
     sent, _ = send()
     return sent

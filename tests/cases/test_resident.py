@@ -218,7 +218,7 @@ def test_reports_share_one_deferred_delivery_job(world, settings, django_capture
 def test_a_queue_that_is_down_loses_no_message(
     world, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """The report is committed even when the job queue refuses the wake-up; the minute's sweep
+    """The report is committed even when the job queue refuses the wake-up; the periodic sweep
     (``deliver_due`` is periodic) sends the message."""
     from core.periodic import schedules
 
